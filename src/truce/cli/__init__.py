@@ -1,0 +1,17 @@
+"""The ``truce`` command line: thin verbs that parse input, call the library and render output.
+
+Every verb turns bad input into ``file:line:col: message`` lines on stderr and exit code 2
+(see :func:`truce.cli.common.guarded`); anything else that goes wrong exits 1.
+"""
+
+from __future__ import annotations
+
+from truce.cli import scenario as _scenario  # noqa: F401  (registers validate, analyze, diff, schema)
+from truce.cli.common import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

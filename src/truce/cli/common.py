@@ -1,0 +1,65 @@
+"""What every verb shares: the typer app, the error guard, JSON output, and safe file writing."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from truce.errors import InputError
+
+app = typer.Typer(
+    name="truce",
+    help="A mediation engine for multi-party, multi-issue negotiations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+EXIT_BAD_INPUT = 2
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def guarded(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a verb; bad input becomes located messages on stderr and exit 2, with no traceback."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                errors.print(problem.located(), markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+
+    return wrapper
+
+
+def print_json(data: Any) -> None:
+    """Stable machine output: sorted keys are not used, the documented order is kept."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Write a whole file or nothing: a temporary file in the same folder, then a rename."""
+    path = Path(path)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

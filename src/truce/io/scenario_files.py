@@ -1,0 +1,57 @@
+"""Scenario files: YAML or JSON, one file or a folder holding ``scenario.yaml``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path as FsPath
+from typing import Any
+
+from truce.errors import InputError, Problem
+from truce.io.documents import Document, read_document
+from truce.model.checks import build_scenario
+from truce.model.scenario import Scenario
+
+SCENARIO_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
+
+
+def scenario_file(path: str | FsPath) -> FsPath:
+    """The file behind a scenario argument: the file itself, or a folder's ``scenario.yaml``."""
+    p = FsPath(path)
+    if p.is_dir():
+        for name in SCENARIO_NAMES:
+            if (p / name).is_file():
+                return p / name
+        raise InputError([Problem(f"folder has no {' or '.join(SCENARIO_NAMES)}", (), str(path), 1, 1)])
+    if not p.exists():
+        raise InputError([Problem("no such file or folder", (), str(path), 1, 1)])
+    return p
+
+
+def load_scenario(path: str | FsPath) -> Scenario:
+    """Read and validate a scenario; every problem is reported as ``file:line:col``."""
+    file = scenario_file(path)
+    doc = read_document(file)
+    return scenario_from_document(doc)
+
+
+def scenario_from_document(doc: Document) -> Scenario:
+    try:
+        return build_scenario(doc.data)
+    except InputError as exc:
+        raise InputError(
+            [doc.locate(p, prefer_key="unknown field" in p.message or "duplicate" in p.message) for p in exc.problems]
+        ) from None
+
+
+def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
+    """Plain data for writing back out (JSON-compatible, defaults left out)."""
+    data: dict[str, Any] = json.loads(scenario.model_dump_json(exclude_defaults=True))
+    data["truce"] = scenario.truce
+    return data
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "truce scenario"
+    return schema

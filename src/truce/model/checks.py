@@ -1,0 +1,367 @@
+"""Building a :class:`Scenario` from plain data, reporting every problem found with its path.
+
+Structure and types come from pydantic; everything that crosses references (an unknown issue,
+option or party, a term off its numeric grid, a parent cycle, an unsourced fact) is checked here,
+so that one run of ``truce validate`` lists all that is wrong, not only the first thing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import ValidationError
+
+from truce.errors import InputError, Path, Problem
+from truce.model.scenario import (
+    Condition,
+    Issue,
+    IssueKind,
+    Preferences,
+    Range,
+    Scenario,
+    Term,
+    is_number,
+)
+
+MAX_NUMERIC_OPTIONS = 100_000
+
+
+def build_scenario(data: Any) -> Scenario:
+    """Validate plain data (as read from a file) into a :class:`Scenario`, or raise :class:`InputError`."""
+    if not isinstance(data, dict):
+        raise InputError([Problem(f"expected a mapping of scenario fields, got {_kind(data)}")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(pydantic_problems(exc, data)) from None
+    problems = list(check_scenario(scenario))
+    if problems:
+        raise InputError(problems)
+    return scenario
+
+
+def pydantic_problems(exc: ValidationError, data: Any) -> list[Problem]:
+    """Pydantic's errors as :class:`Problem` with real data paths.
+
+    A value that fails a union (say, an issue's values given as a mapping with one bad number) makes
+    pydantic report every branch; the branch whose shape matched is the one that speaks, so a type
+    error is dropped when a deeper error exists beneath the same value, and type errors at one place
+    are merged into one message that lists what would have been accepted.
+    """
+    found: dict[Path, list[tuple[str, Any]]] = {}
+    for error in exc.errors(include_url=False):
+        found.setdefault(_data_path(data, error["loc"]), []).append((error["type"], error))
+    problems: list[Problem] = []
+    for path, errors in found.items():
+        deeper = any(other[: len(path)] == path and len(other) > len(path) for other in found)
+        typed = [e for kind, e in errors if _is_type_error(kind)]
+        others = [e for kind, e in errors if not _is_type_error(kind)]
+        messages = list(dict.fromkeys(_message(e) for e in others))
+        if typed and not deeper and not others:
+            expected = " or ".join(dict.fromkeys(_expected(e) for e in typed))
+            got = typed[0].get("input")
+            messages.append(f"expected {expected} (got {_kind(got)} {_short(got)})")
+        problems.extend(Problem(m, path) for m in messages)
+    return problems
+
+
+def _is_type_error(kind: str) -> bool:
+    return kind.endswith("_type") or kind in {
+        "literal_error",
+        "enum",
+        "model_attributes_type",
+        "union_tag_invalid",
+    }
+
+
+def _expected(error: Any) -> str:
+    msg: str = error["msg"]
+    for lead in ("Input should be ", "Value should be "):
+        if msg.startswith(lead):
+            msg = msg[len(lead) :]
+    return msg.replace("a valid ", "").replace("dictionary or instance of ", "")
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> Path:
+    """Follow ``loc`` through the data, skipping parts that are pydantic's names for union branches."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and not path_has_branch_marks(part):
+            path.append(part)  # a missing required field: name it
+            break
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def path_has_branch_marks(part: str) -> bool:
+    return any(ch in part for ch in "[]()") or part in {
+        "str",
+        "int",
+        "float",
+        "bool",
+        "list",
+        "tuple",
+        "dict",
+    }
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return f"missing required field {error['loc'][-1]!r}"
+    if kind == "extra_forbidden":
+        return f"unknown field {error['loc'][-1]!r} (check the spelling; `truce schema` lists the fields)"
+    text = error["msg"][0].lower() + error["msg"][1:]
+    return f"{text} (got {_short(error.get('input'))})"
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_scenario(s: Scenario) -> Iterator[Problem]:
+    """Every cross-reference problem in a structurally valid scenario."""
+    yield from _unique("parties", [p.id for p in s.parties], "party")
+    yield from _unique("issues", [i.id for i in s.issues], "issue")
+    yield from _unique("proposals", [p.id for p in s.proposals], "proposal")
+    yield from _unique("rounds", [r.id for r in s.rounds], "round")
+    party_ids = {p.id for p in s.parties}
+    issues = {i.id: i for i in s.issues}
+    source_ids = set(s.sources)
+    proposal_ids = {p.id for p in s.proposals}
+
+    def sources(path: Path, ids: Iterable[str]) -> Iterator[Problem]:
+        for k, sid in enumerate(ids):
+            if sid not in source_ids:
+                yield Problem(f"unknown source {sid!r} (add it under `sources`)", (*path, "sources", k))
+
+    def parties(path: Path, ids: Iterable[str]) -> Iterator[Problem]:
+        for k, pid in enumerate(ids):
+            if pid not in party_ids:
+                yield Problem(f"unknown party {pid!r} (expected one of {_list(party_ids)})", (*path, k))
+
+    for n, issue in enumerate(s.issues):
+        yield from _check_issue(issue, ("issues", n))
+        yield from sources(("issues", n), issue.sources)
+        for m, option in enumerate(issue.options):
+            yield from sources(("issues", n, "options", m), option.sources)
+
+    for pid, prefs in s.preferences.items():
+        path: Path = ("preferences", pid)
+        if pid not in party_ids:
+            yield Problem(f"preferences for unknown party {pid!r} (expected one of {_list(party_ids)})", path)
+        yield from _check_preferences(prefs, issues, path)
+        yield from sources(path, prefs.sources)
+        for k, red_line in enumerate(prefs.red_lines):
+            yield from sources((*path, "red_lines", k), red_line.sources)
+
+    for n, proposal in enumerate(s.proposals):
+        path = ("proposals", n)
+        yield from parties((*path, "tabled_by"), proposal.tabled_by)
+        yield from sources(path, proposal.sources)
+        if proposal.parent is not None and proposal.parent not in proposal_ids:
+            yield Problem(f"unknown parent proposal {proposal.parent!r}", (*path, "parent"))
+        for issue_id, term in proposal.terms.items():
+            yield from _check_term(issues, issue_id, term, (*path, "terms", issue_id))
+        for k, response in enumerate(proposal.responses):
+            yield from parties((*path, "responses", k, "party"), [response.party])
+            yield from sources((*path, "responses", k), response.sources)
+    yield from _parent_cycles(s)
+
+    for n, rnd in enumerate(s.rounds):
+        path = ("rounds", n)
+        yield from parties((*path, "participants"), rnd.participants)
+        yield from sources(path, rnd.sources)
+        if rnd.end is not None and rnd.end < rnd.start:
+            yield Problem(f"round ends ({rnd.end}) before it starts ({rnd.start})", (*path, "end"))
+        for k, prop in enumerate(rnd.proposals):
+            if prop not in proposal_ids:
+                yield Problem(f"unknown proposal {prop!r}", (*path, "proposals", k))
+    for n, event in enumerate(s.events):
+        yield from parties(("events", n, "parties"), event.parties)
+        yield from sources(("events", n), event.sources)
+
+
+def _unique(where: str, ids: list[str], what: str) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for n, ident in enumerate(ids):
+        if ident in seen:
+            yield Problem(f"duplicate {what} id {ident!r}", (where, n, "id"))
+        seen.add(ident)
+
+
+def _list(ids: Iterable[object]) -> str:
+    items = sorted(str(i) for i in ids)
+    shown = ", ".join(items[:12])
+    return shown + (", ..." if len(items) > 12 else "") if items else "(none)"
+
+
+def _check_issue(issue: Issue, path: Path) -> Iterator[Problem]:
+    if issue.kind is IssueKind.numeric:
+        if issue.options:
+            yield Problem("a numeric issue has min/max/step, not options", (*path, "options"))
+        for name in ("min", "max", "step"):
+            if getattr(issue, name) is None:
+                yield Problem(f"numeric issue needs {name!r}", (*path, name))
+        if issue.min is None or issue.max is None or issue.step is None:
+            return
+        if issue.max < issue.min:
+            yield Problem(f"max ({issue.max}) is below min ({issue.min})", (*path, "max"))
+        elif issue.step <= 0:
+            yield Problem(f"step must be positive (got {issue.step})", (*path, "step"))
+        else:
+            count = (issue.max - issue.min) / issue.step
+            if count + 1 > MAX_NUMERIC_OPTIONS:
+                yield Problem(f"min..max by step gives {count + 1:,.0f} values (at most {MAX_NUMERIC_OPTIONS:,})", path)
+            elif abs(count - round(count)) > 1e-9 * max(1.0, count):
+                yield Problem(f"max - min ({issue.max - issue.min:g}) is not a whole number of steps", (*path, "step"))
+        return
+    for name in ("min", "max", "step", "unit"):
+        if getattr(issue, name) is not None:
+            yield Problem(f"{name!r} is only for numeric issues (this one is {issue.kind.value})", (*path, name))
+    if len(issue.options) < 2:
+        yield Problem(f"a {issue.kind.value} issue needs at least two options", (*path, "options"))
+    yield from _unique_options(issue, path)
+
+
+def _unique_options(issue: Issue, path: Path) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for m, option in enumerate(issue.options):
+        if option.id in seen:
+            yield Problem(f"duplicate option id {option.id!r}", (*path, "options", m, "id"))
+        seen.add(option.id)
+
+
+def _check_term(issues: dict[str, Issue], issue_id: str, term: Term, path: Path) -> Iterator[Problem]:
+    issue = issues.get(issue_id)
+    if issue is None:
+        yield Problem(f"unknown issue {issue_id!r} (expected one of {_list(issues)})", path)
+        return
+    if issue.kind is IssueKind.numeric:
+        if not is_number(term):
+            yield Problem(f"{issue_id} is numeric: expected a number, got {term!r}", path)
+        elif not _on_grid(issue, float(term)):
+            yield Problem(
+                f"{term} is not a value of {issue_id} (expected {issue.min}..{issue.max} in steps of {issue.step})",
+                path,
+            )
+    elif term not in issue.option_ids():
+        yield Problem(f"unknown option {term!r} of {issue_id} (expected one of {_list(issue.option_ids())})", path)
+
+
+def _on_grid(issue: Issue, x: float) -> bool:
+    if issue.min is None or issue.max is None or not issue.step:
+        return False
+    k = (x - issue.min) / issue.step
+    tol = 1e-9 * max(1.0, abs(k))
+    return issue.min - 1e-12 <= x <= issue.max + 1e-12 and abs(k - round(k)) <= tol
+
+
+def _check_preferences(prefs: Preferences, issues: dict[str, Issue], path: Path) -> Iterator[Problem]:
+    for issue_id in prefs.weights:
+        if issue_id not in issues:
+            yield Problem(
+                f"weight for unknown issue {issue_id!r} (expected one of {_list(issues)})",
+                (*path, "weights", issue_id),
+            )
+    if not any(w > 0 for w in prefs.weights.values()):
+        yield Problem("at least one issue needs a positive weight", (*path, "weights"))
+    for issue_id, values in prefs.values.items():
+        issue = issues.get(issue_id)
+        vpath = (*path, "values", issue_id)
+        if issue is None:
+            yield Problem(f"values for unknown issue {issue_id!r}", vpath)
+            continue
+        if issue.kind is IssueKind.numeric:
+            if isinstance(values, dict):
+                yield Problem(f"{issue_id} is numeric: give [x, value] points, not a value per option", vpath)
+            else:
+                xs = [float(x) for x, _ in values]
+                if not xs:
+                    yield Problem("needs at least one [x, value] point", vpath)
+                elif any(b <= a for a, b in itertools.pairwise(xs)):
+                    yield Problem("the points' x values must increase strictly", vpath)
+            continue
+        if not isinstance(values, dict):
+            yield Problem(f"{issue_id} is {issue.kind.value}: give a value per option, not points", vpath)
+            continue
+        known = set(issue.option_ids())
+        for option_id in values:
+            if option_id not in known:
+                yield Problem(
+                    f"unknown option {option_id!r} of {issue_id} (expected one of {_list(known)})",
+                    (*vpath, option_id),
+                )
+    for issue_id, weight in prefs.weights.items():
+        issue = issues.get(issue_id)
+        if issue is None or weight <= 0:
+            continue
+        given = prefs.values.get(issue_id)
+        if given is None:
+            yield Problem(f"issue {issue_id!r} has a weight but no values", (*path, "weights", issue_id))
+        elif isinstance(given, dict) and issue.kind is not IssueKind.numeric:
+            missing = [o for o in issue.option_ids() if o not in given]
+            if missing:
+                yield Problem(f"no value for option(s) {_list(missing)} of {issue_id}", (*path, "values", issue_id))
+    for k, red_line in enumerate(prefs.red_lines):
+        for issue_id, condition in red_line.terms.items():
+            yield from _check_condition(issues, issue_id, condition, (*path, "red_lines", k, "terms", issue_id))
+
+
+def _check_condition(issues: dict[str, Issue], issue_id: str, condition: Condition, path: Path) -> Iterator[Problem]:
+    issue = issues.get(issue_id)
+    if issue is None:
+        yield Problem(f"unknown issue {issue_id!r} (expected one of {_list(issues)})", path)
+        return
+    if isinstance(condition, Range):
+        if issue.kind is not IssueKind.numeric:
+            yield Problem(f"a range fits only numeric issues ({issue_id} is {issue.kind.value})", path)
+        bounds = [b for b in (condition.at_least, condition.at_most, condition.above, condition.below) if b is not None]
+        if not bounds:
+            yield Problem("a range needs at_least, at_most, above or below", path)
+        elif not any(condition.contains(x) for x in issue.grid()):
+            yield Problem(f"this range contains no value of {issue_id}: the red line can never be crossed", path)
+        return
+    for k, term in enumerate(condition if isinstance(condition, tuple) else (condition,)):
+        yield from _check_term(issues, issue_id, term, (*path, k) if isinstance(condition, tuple) else path)
+
+
+def _parent_cycles(s: Scenario) -> Iterator[Problem]:
+    parent = {p.id: p.parent for p in s.proposals}
+    index = {p.id: n for n, p in enumerate(s.proposals)}
+    reported: set[str] = set()
+    for start in parent:
+        seen: list[str] = []
+        node: str | None = start
+        while node is not None and node in parent and node not in seen:
+            seen.append(node)
+            node = parent[node]
+        if node is not None and node in seen:
+            cycle = seen[seen.index(node) :]
+            if not reported.intersection(cycle):
+                reported.update(cycle)
+                chain = " -> ".join([*cycle, node])
+                yield Problem(f"proposals' parents form a cycle: {chain}", ("proposals", index[node], "parent"))

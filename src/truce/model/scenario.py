@@ -1,0 +1,286 @@
+"""The scenario: everything about one set of talks, as frozen, validated objects.
+
+These classes are also the file format: ``truce schema`` prints their JSON Schema, and a scenario
+file is read straight into :class:`Scenario`. Structure and types are checked here; cross-references
+(a proposal naming an unknown option, a parent cycle, ...) are checked in :mod:`truce.model.checks`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+
+Id = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=80,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="identifier: letters, digits, '_', '.', '-'",
+    ),
+]
+Text = Annotated[str, Field(max_length=20_000)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Number = StrictInt | Annotated[StrictFloat, Field(allow_inf_nan=False)]
+# A term is an option id (categorical and ordinal issues) or a number (numeric issues).
+Term = StrictStr | Number
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Role(StrEnum):
+    party = "party"
+    mediator = "mediator"
+    guarantor = "guarantor"
+    observer = "observer"
+
+
+class IssueKind(StrEnum):
+    categorical = "categorical"
+    ordinal = "ordinal"
+    numeric = "numeric"
+
+
+class Status(StrEnum):
+    draft = "draft"
+    tabled = "tabled"
+    accepted = "accepted"
+    rejected = "rejected"
+    superseded = "superseded"
+    withdrawn = "withdrawn"
+    agreed = "agreed"
+
+
+class Stance(StrEnum):
+    accepted = "accepted"
+    rejected = "rejected"
+    conditional = "conditional"
+    no_response = "no_response"
+
+
+class Source(Frozen):
+    """A public source a fact rests on."""
+
+    title: Text
+    url: str | None = None
+    date: dt.date | None = None
+    publisher: str | None = None
+    confidence: Literal["confirmed", "reported", "single", "unconfirmed"] | None = Field(
+        default=None,
+        description="confirmed (primary text), reported (2+ outlets), single report, unconfirmed",
+    )
+
+
+class Party(Frozen):
+    id: Id
+    name: Text
+    role: Role = Role.party
+    description: Text | None = None
+
+
+class Option(Frozen):
+    id: Id
+    label: Text
+    description: Text | None = None
+    sources: tuple[Id, ...] = ()
+
+
+class Issue(Frozen):
+    """A question the agreement must answer.
+
+    Categorical and ordinal issues list their ``options`` (ordinal in order). A numeric issue gives
+    ``min``, ``max`` and ``step`` (and a ``unit``); its options are min, min+step, ..., max.
+    """
+
+    id: Id
+    name: Text
+    kind: IssueKind
+    description: Text | None = None
+    options: tuple[Option, ...] = ()
+    unit: str | None = None
+    min: Number | None = None
+    max: Number | None = None
+    step: Number | None = None
+    divisible: bool = Field(default=False, description="can be split between parties (fair division)")
+    sources: tuple[Id, ...] = ()
+
+    def grid(self) -> tuple[float, ...]:
+        """The values of a numeric issue, from min to max by step (empty if it is not numeric)."""
+        if self.kind is not IssueKind.numeric or self.min is None or self.max is None or not self.step:
+            return ()
+        count = round((self.max - self.min) / self.step) + 1
+        integral = all(isinstance(v, int) for v in (self.min, self.step))
+        return tuple((self.min + k * self.step) if integral else _clean(self.min + k * self.step) for k in range(count))
+
+    def option_ids(self) -> tuple[Term, ...]:
+        return self.grid() if self.kind is IssueKind.numeric else tuple(o.id for o in self.options)
+
+    def label(self, term: Term) -> str:
+        """How people say a term of this issue: the option's label, or the number with its unit."""
+        if self.kind is IssueKind.numeric:
+            text = f"{term:g}" if isinstance(term, float) else str(term)
+            return f"{text} {self.unit}" if self.unit else text
+        for option in self.options:
+            if option.id == term:
+                return option.label
+        return str(term)
+
+
+def _clean(x: float) -> float:
+    """Round away float noise from min + k*step, and keep integers as ints where exact."""
+    r = round(x, 9)
+    return int(r) if float(r).is_integer() and abs(r) < 2**53 else r
+
+
+class Range(Frozen):
+    """A numeric condition for a red line: the term lies in this range."""
+
+    at_least: Number | None = None
+    at_most: Number | None = None
+    above: Number | None = None
+    below: Number | None = None
+
+    def contains(self, x: float) -> bool:
+        return (
+            (self.at_least is None or x >= self.at_least)
+            and (self.at_most is None or x <= self.at_most)
+            and (self.above is None or x > self.above)
+            and (self.below is None or x < self.below)
+        )
+
+
+# A red-line condition on one issue: one option, any of several options, or a numeric range.
+Condition = Term | tuple[Term, ...] | Range
+
+
+class RedLine(Frozen):
+    """Terms a party will never accept. Several issues in ``terms`` are a conjunction:
+    the red line is crossed only when the outcome meets every condition together."""
+
+    terms: dict[Id, Condition] = Field(min_length=1)
+    note: Text | None = None
+    sources: tuple[Id, ...] = ()
+
+
+# Values of one issue: a value per option, or for numeric issues a piecewise-linear
+# function given as [x, value] points (flat beyond the end points).
+Point = tuple[Number, Unit]
+IssueValues = dict[Id, Unit] | tuple[Point, ...]
+
+
+class Preferences(Frozen):
+    """A party's private preferences. Utility = sum of weight x value over issues, divided by the
+    sum of weights, so it lies in [0, 1]. Issues without a weight do not matter to the party."""
+
+    assumption: bool = Field(description="true when these are illustrative assumptions, not the party's own")
+    basis: Text | None = Field(default=None, description="what the preferences were derived from")
+    weights: dict[Id, Annotated[float, Field(ge=0.0, allow_inf_nan=False)]]
+    values: dict[Id, IssueValues] = {}
+    reservation: Unit = Field(default=0.0, description="utility of no deal (the disagreement point)")
+    red_lines: tuple[RedLine, ...] = ()
+    cost_of_delay: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = Field(
+        default=0.0, description="utility lost per day without agreement"
+    )
+    delay_note: Text | None = None
+    sources: tuple[Id, ...] = ()
+
+
+class Response(Frozen):
+    party: Id
+    stance: Stance
+    date: dt.date | None = None
+    note: Text | None = None
+    sources: tuple[Id, ...] = ()
+
+
+class Proposal(Frozen):
+    """A (possibly partial) set of terms, tabled by someone on a date at a venue."""
+
+    id: Id
+    title: Text
+    tabled_by: tuple[Id, ...] = Field(min_length=1)
+    date: dt.date
+    venue: Text | None = None
+    parent: Id | None = None
+    terms: dict[Id, Term] = {}
+    status: Status = Status.tabled
+    responses: tuple[Response, ...] = ()
+    sources: tuple[Id, ...] = ()
+    note: Text | None = None
+
+
+class Round(Frozen):
+    """A round of talks: who met, where, when, and what came of it."""
+
+    id: Id
+    title: Text
+    start: dt.date
+    end: dt.date | None = None
+    venue: Text | None = None
+    participants: tuple[Id, ...] = ()
+    proposals: tuple[Id, ...] = ()
+    summary: Text | None = None
+    sources: tuple[Id, ...] = ()
+
+
+class Event(Frozen):
+    date: dt.date
+    title: Text
+    parties: tuple[Id, ...] = ()
+    summary: Text | None = None
+    sources: tuple[Id, ...] = ()
+
+
+class Scenario(Frozen):
+    """Everything about one set of talks."""
+
+    truce: Literal[1] = Field(default=1, description="file format version")
+    id: Id
+    title: Text
+    description: Text | None = None
+    assumptions: Text | None = Field(default=None, description="what in this file is assumed, not sourced")
+    sources: dict[Id, Source] = {}
+    parties: tuple[Party, ...] = Field(min_length=1)
+    issues: tuple[Issue, ...] = Field(min_length=1)
+    preferences: dict[Id, Preferences] = {}
+    proposals: tuple[Proposal, ...] = ()
+    rounds: tuple[Round, ...] = ()
+    events: tuple[Event, ...] = ()
+
+    def issue(self, issue_id: str) -> Issue:
+        for issue in self.issues:
+            if issue.id == issue_id:
+                return issue
+        raise KeyError(issue_id)
+
+    def party(self, party_id: str) -> Party:
+        for party in self.parties:
+            if party.id == party_id:
+                return party
+        raise KeyError(party_id)
+
+    def proposal(self, proposal_id: str) -> Proposal:
+        for proposal in self.proposals:
+            if proposal.id == proposal_id:
+                return proposal
+        raise KeyError(proposal_id)
+
+    def lineage(self, proposal_id: str) -> tuple[Proposal, ...]:
+        """The proposal and its ancestors, oldest first (the file checks guarantee no cycle)."""
+        chain: list[Proposal] = []
+        current: str | None = proposal_id
+        while current is not None and len(chain) <= len(self.proposals):
+            proposal = self.proposal(current)
+            chain.append(proposal)
+            current = proposal.parent
+        return tuple(reversed(chain))
+
+
+def is_number(term: object) -> bool:
+    return isinstance(term, int | float) and not isinstance(term, bool) and math.isfinite(term)
