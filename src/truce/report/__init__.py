@@ -1,0 +1,1 @@
+"""Rendering results as self-contained HTML pages and PNG charts; no analysis of its own."""
