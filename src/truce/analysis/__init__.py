@@ -1,0 +1,1 @@
+"""Analyses over compiled scenarios: frontier, solutions, ZOPA."""

@@ -1,0 +1,87 @@
+"""Random scenarios, for tests and benchmarks.
+
+Every issue is categorical; ids are ``i0, i1, ...`` for issues, ``o0, o1, ...`` for the options of each
+issue and ``p0, p1, ...`` for parties. Each party gets a random positive weight per issue and a value in
+[0, 1] per option, drawn from the generator given, so the same seed always gives the same scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from truce.model.scenario import Issue, IssueKind, Option, Party, Preferences, RedLine, Scenario
+
+
+def random_scenario(
+    rng: np.random.Generator,
+    parties: int,
+    sizes: Sequence[int],
+    *,
+    red_lines: bool = False,
+    reservation: float | tuple[float, ...] = 0.0,
+    levels: int | None = None,
+) -> Scenario:
+    """A valid random scenario with ``parties`` parties and one categorical issue per entry of ``sizes``.
+
+    With ``red_lines`` every party gets a one-issue red line (one option of a random issue) and, when
+    there are two issues or more, a red line coupling two issues (one option of each). ``reservation``
+    is one value for every party or one per party. ``levels`` draws values from ``levels + 1`` evenly
+    spaced points of [0, 1] instead of uniformly (many ties), and weights from the integers 1..``levels``.
+    """
+    if parties < 1:
+        raise ValueError("need at least one party")
+    if not sizes or any(n < 2 for n in sizes):
+        raise ValueError("need at least one issue, each with at least two options")
+    if isinstance(reservation, tuple):
+        if len(reservation) != parties:
+            raise ValueError(f"{len(reservation)} reservation values for {parties} parties")
+        reserve = tuple(float(r) for r in reservation)
+    else:
+        reserve = (float(reservation),) * parties
+    issues = tuple(
+        Issue(
+            id=f"i{i}",
+            name=f"issue {i}",
+            kind=IssueKind.categorical,
+            options=tuple(Option(id=f"o{k}", label=f"option {k}") for k in range(n)),
+        )
+        for i, n in enumerate(sizes)
+    )
+    preferences: dict[str, Preferences] = {}
+    for p in range(parties):
+        if levels is None:
+            weights = rng.uniform(0.05, 1.0, len(sizes))
+        else:
+            weights = rng.integers(1, levels + 1, len(sizes)).astype(float)
+        values: dict[str, dict[str, float]] = {}
+        for i, n in enumerate(sizes):
+            row = rng.random(n) if levels is None else rng.integers(0, levels + 1, n) / levels
+            values[f"i{i}"] = {f"o{k}": float(v) for k, v in enumerate(row)}
+        lines: list[RedLine] = []
+        if red_lines:
+            i = int(rng.integers(len(sizes)))
+            lines.append(RedLine(terms={f"i{i}": f"o{int(rng.integers(sizes[i]))}"}))
+            if len(sizes) >= 2:
+                a, b = (int(x) for x in rng.choice(len(sizes), 2, replace=False))
+                lines.append(
+                    RedLine(
+                        terms={f"i{a}": f"o{int(rng.integers(sizes[a]))}", f"i{b}": f"o{int(rng.integers(sizes[b]))}"}
+                    )
+                )
+        preferences[f"p{p}"] = Preferences(
+            assumption=True,
+            basis="randomly generated",
+            weights={f"i{i}": float(w) for i, w in enumerate(weights)},
+            values=values,
+            reservation=reserve[p],
+            red_lines=tuple(lines),
+        )
+    return Scenario(
+        id="random",
+        title=f"random scenario: {parties} parties, {len(sizes)} issues",
+        parties=tuple(Party(id=f"p{p}", name=f"party {p}") for p in range(parties)),
+        issues=issues,
+        preferences=preferences,
+    )
