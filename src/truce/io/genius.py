@@ -1,0 +1,694 @@
+"""GENIUS (ANAC) domain files: import a domain folder as a scenario, export a scenario as one.
+
+A GENIUS domain folder holds one *domain* file (root ``<negotiation_template>``: the issues and their
+values) and one *profile* per party (root ``<utility_space>``: weights, evaluations, reservation value,
+discount factor), named e.g. ``*-prof1.xml``, ``*_util1.xml`` or ``profile-1.xml``; files are told
+apart by their root element, not their names.
+
+Semantics follow GENIUS itself, not any other loader:
+
+- a discrete issue's evaluation is divided by that issue's largest evaluation, so each issue's best value
+  is worth 1; integer issues use GENIUS's linear evaluator ``offset + slope * (x - lowerbound)`` and real
+  issues ``parameter1 * x + parameter0``, both clipped to [0, 1] and not divided further;
+- utility is the weighted sum, weights taken as a share of their total (they add up to 1 in GENIUS
+  files), and the ``<reservation value>`` is on that [0, 1] scale;
+- the discount factor is kept as a note in the party's ``basis``: truce does not apply it.
+
+Real issues have no grid in GENIUS; they are cut into :data:`REAL_STEPS` equal steps, said so in the
+scenario's ``assumptions``. Non-linear profiles (hyper-rectangle constraints, as in ANAC 2014) are
+refused: truce's utilities are additive.
+
+Parsing is safe: files are limited in size, and any ``<!DOCTYPE`` or ``<!ENTITY`` declaration is refused
+(no entity expansion, no external entities). Errors name ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+from xml.parsers import expat
+
+from truce.errors import InputError, Problem
+from truce.io.scenario_files import SCENARIO_NAMES, load_scenario
+from truce.model.checks import build_scenario
+from truce.model.compiled import compile_scenario
+from truce.model.scenario import IssueKind, Scenario, Term
+
+MAX_XML_BYTES = 4 * 1024 * 1024
+MAX_FILES = 200
+REAL_STEPS = 10
+DOMAIN_ROOT = "negotiation_template"
+PROFILE_ROOT = "utility_space"
+NONLINEAR_TAGS = frozenset({"utility", "ufun", "hyperRectangle", "constraint", "INCLUDES"})
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+# the first element, after any XML declaration, comments and DOCTYPE (which the parser then refuses)
+_ROOT = re.compile(rb"^(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*<([A-Za-z_][\w:.\-]*)", re.DOTALL)
+_DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+# ----------------------------------------------------------------------------------------------
+# Safe XML with positions
+
+
+@dataclass
+class _Xml:
+    """A parsed XML file: its root element, and the 1-based (line, column) of every element."""
+
+    file: str
+    root: ET.Element
+    positions: dict[ET.Element, tuple[int, int]] = field(default_factory=dict)
+
+    def problem(self, message: str, element: ET.Element | None = None) -> Problem:
+        line, col = self.positions.get(element, (1, 1)) if element is not None else (1, 1)
+        return Problem(message, (), self.file, line, col)
+
+    def error(self, message: str, element: ET.Element | None = None) -> InputError:
+        return InputError([self.problem(message, element)])
+
+
+def _read_bytes(path: FsPath, name: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_XML_BYTES:
+            limit = f"{MAX_XML_BYTES:,}"
+            raise InputError([Problem(f"file is {size:,} bytes, over the {limit}-byte limit", (), name, 1, 1)])
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
+
+
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    return line, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+
+
+def parse_xml(raw: bytes, name: str) -> _Xml:
+    """Parse XML bytes safely, keeping each element's position; refuse DOCTYPE and ENTITY declarations."""
+    if len(raw) > MAX_XML_BYTES:
+        raise InputError([Problem(f"input is {len(raw):,} bytes, over the {MAX_XML_BYTES:,}-byte limit", (), name)])
+    found = _DECLARATION.search(raw)
+    if found is not None:
+        line, col = _line_col(raw, found.start())
+        what = found.group(1).decode().upper()
+        raise InputError(
+            [
+                Problem(
+                    f"<!{what} declarations are refused (they can expand entities without bound)", (), name, line, col
+                )
+            ]
+        )
+    parser = expat.ParserCreate()
+    builder = ET.TreeBuilder()
+    doc = _Xml(name, ET.Element("none"))
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        element = builder.start(tag, attrs)
+        doc.positions[element] = (parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
+
+    def refuse(*_: Any) -> None:  # the byte scan above catches these first; this is the backstop
+        raise InputError([doc.problem("DOCTYPE and ENTITY declarations are refused")])
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = builder.end
+    parser.CharacterDataHandler = builder.data
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(raw, True)
+    except expat.ExpatError as exc:
+        message = expat.ErrorString(exc.code) if exc.code is not None else str(exc)
+        raise InputError([Problem(f"invalid XML: {message}", (), name, exc.lineno, exc.offset + 1)]) from None
+    doc.root = builder.close()
+    return doc
+
+
+def root_tag(raw: bytes) -> str | None:
+    """The name of the first element of an XML file (``None`` if the bytes do not start like XML)."""
+    head = raw[:65536]
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    match = _ROOT.match(head)
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+# ----------------------------------------------------------------------------------------------
+# Import
+
+
+@dataclass
+class _DomainIssue:
+    index: int
+    id: str
+    name: str
+    kind: str  # discrete | integer | real
+    element: ET.Element
+    values: list[str] = field(default_factory=list)  # discrete: the GENIUS values, in order
+    option_ids: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    lower: float = 0.0
+    upper: float = 0.0
+
+
+def genius_files(folder: str | FsPath) -> tuple[FsPath | None, list[FsPath]]:
+    """The domain file and the profile files of a folder, found by their root elements."""
+    base = FsPath(folder)
+    domains: list[FsPath] = []
+    profiles: list[FsPath] = []
+    candidates = sorted((p for p in base.iterdir() if p.suffix.lower() == ".xml" and p.is_file()), key=_natural)
+    for path in candidates[:MAX_FILES]:
+        try:
+            with path.open("rb") as handle:
+                tag = root_tag(handle.read(65536))
+        except OSError:
+            continue
+        if tag == DOMAIN_ROOT:
+            domains.append(path)
+        elif tag == PROFILE_ROOT:
+            profiles.append(path)
+    if len(domains) > 1:
+        names = ", ".join(p.name for p in domains)
+        raise InputError([Problem(f"more than one GENIUS domain file ({names})", (), str(base), 1, 1)])
+    return (domains[0] if domains else None), profiles
+
+
+def is_genius_folder(folder: str | FsPath) -> bool:
+    base = FsPath(folder)
+    if not base.is_dir():
+        return False
+    try:
+        domain, _ = genius_files(base)
+    except InputError:
+        return True  # it is one, with a problem that the import will report
+    return domain is not None
+
+
+def import_genius(folder: str | FsPath) -> Scenario:
+    """Read a GENIUS domain folder (a domain file and one profile per party) into a :class:`Scenario`."""
+    base = FsPath(folder)
+    if not base.is_dir():
+        raise InputError([Problem("not a folder (a GENIUS domain is a folder of XML files)", (), str(folder), 1, 1)])
+    domain_path, profile_paths = genius_files(base)
+    if domain_path is None:
+        raise InputError([Problem(f"no GENIUS domain file (root <{DOMAIN_ROOT}>) in this folder", (), str(base), 1, 1)])
+    if not profile_paths:
+        raise InputError([Problem(f"no GENIUS profile (root <{PROFILE_ROOT}>) in this folder", (), str(base), 1, 1)])
+    domain = parse_xml(_read_bytes(domain_path, str(domain_path)), str(domain_path))
+    issues, real_note = _read_domain(domain)
+    party_ids = _unique_ids([p.stem for p in profile_paths], "party")
+    problems: list[Problem] = []
+    preferences: dict[str, Any] = {}
+    sources: dict[str, tuple[_Xml, ET.Element]] = {}
+    for pid, path in zip(party_ids, profile_paths, strict=True):
+        try:
+            profile = parse_xml(_read_bytes(path, str(path)), str(path))
+            preferences[pid], element = _read_profile(profile, issues)
+            sources[pid] = (profile, element)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    data: dict[str, Any] = {
+        "truce": 1,
+        "id": _slug(base.resolve().name, "genius"),
+        "title": f"GENIUS domain {base.resolve().name}",
+        "description": f"Imported from the GENIUS domain file {domain_path.name} and {len(profile_paths)} profile(s).",
+        "assumptions": (
+            "Preferences are the GENIUS profiles' additive utilities with GENIUS's own scale: each discrete "
+            "issue's evaluations divided by that issue's largest, weights as shares of their total, reservation "
+            "values as written. Discount factors are noted, not applied." + real_note
+        ),
+        "parties": [{"id": pid, "name": path.stem} for pid, path in zip(party_ids, profile_paths, strict=True)],
+        "issues": [_issue_data(issue) for issue in issues],
+        "preferences": preferences,
+    }
+    try:
+        return build_scenario(data)
+    except InputError as exc:
+        raise InputError([_locate(p, domain, issues, sources) for p in exc.problems]) from None
+
+
+def _locate(
+    problem: Problem, domain: _Xml, issues: list[_DomainIssue], sources: dict[str, tuple[_Xml, ET.Element]]
+) -> Problem:
+    path = problem.path
+    if len(path) >= 2 and path[0] == "issues" and isinstance(path[1], int) and path[1] < len(issues):
+        return domain.problem(problem.message, issues[path[1]].element)
+    if len(path) >= 2 and path[0] == "preferences" and str(path[1]) in sources:
+        doc, element = sources[str(path[1])]
+        return doc.problem(problem.message, element)
+    return domain.problem(problem.message)
+
+
+def _read_domain(doc: _Xml) -> tuple[list[_DomainIssue], str]:
+    if doc.root.tag != DOMAIN_ROOT:
+        raise doc.error(f"expected a <{DOMAIN_ROOT}> root, got <{doc.root.tag}>", doc.root)
+    objective = _objective(doc)
+    issues: list[_DomainIssue] = []
+    problems: list[Problem] = []
+    names: list[str] = []
+    seen: dict[int, ET.Element] = {}
+    for element in objective.findall("issue"):
+        try:
+            issue = _domain_issue(doc, element)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if issue.index in seen:
+            problems.append(doc.problem(f"duplicate issue index {issue.index}", element))
+            continue
+        seen[issue.index] = element
+        issues.append(issue)
+        names.append(issue.name)
+    if problems:
+        raise InputError(problems)
+    if not issues:
+        raise doc.error("the domain has no <issue>", objective)
+    for issue, ident in zip(issues, _unique_ids(names, "issue"), strict=True):
+        issue.id = ident
+    reals = [i.name for i in issues if i.kind == "real"]
+    note = f" Real issues ({', '.join(reals)}) are cut into {REAL_STEPS} equal steps." if reals else ""
+    return issues, note
+
+
+def _objective(doc: _Xml) -> ET.Element:
+    space = doc.root if doc.root.tag == PROFILE_ROOT else doc.root.find(PROFILE_ROOT)
+    if space is None:
+        raise doc.error(f"no <{PROFILE_ROOT}> inside <{doc.root.tag}>", doc.root)
+    objective = space.find("objective")
+    if objective is None:
+        raise doc.error("no <objective> (the root objective holding the issues)", space)
+    nested = objective.find("objective")
+    if nested is not None:
+        raise doc.error("nested objectives are not supported (truce issues form one flat list)", nested)
+    return objective
+
+
+def _attr(doc: _Xml, element: ET.Element, *names: str) -> str:
+    for name in names:
+        value = element.get(name)
+        if value is not None:
+            return value
+    raise doc.error(f"<{element.tag}> needs the attribute {names[0]!r}", element)
+
+
+def _number(doc: _Xml, element: ET.Element, *names: str) -> float:
+    text = _attr(doc, element, *names)
+    try:
+        value = float(text)
+    except ValueError:
+        raise doc.error(f"{names[0]}={text!r} is not a number", element) from None
+    if not math.isfinite(value):
+        raise doc.error(f"{names[0]}={text!r} is not a finite number", element)
+    return value
+
+
+def _index(doc: _Xml, element: ET.Element) -> int:
+    text = _attr(doc, element, "index")
+    try:
+        return int(text)
+    except ValueError:
+        raise doc.error(f"index={text!r} is not a whole number", element) from None
+
+
+def _kind(element: ET.Element) -> str:
+    return (element.get("type") or element.get("etype") or element.get("vtype") or "discrete").lower()
+
+
+def _bounds(doc: _Xml, element: ET.Element) -> tuple[float, float]:
+    holder = element if element.get("lowerbound") is not None else element.find("range")
+    if holder is None:
+        raise doc.error(f"<{element.tag}> needs 'lowerbound' and 'upperbound'", element)
+    lower, upper = _number(doc, holder, "lowerbound"), _number(doc, holder, "upperbound")
+    if upper < lower:
+        raise doc.error(f"upperbound {upper:g} is below lowerbound {lower:g}", holder)
+    return lower, upper
+
+
+def _domain_issue(doc: _Xml, element: ET.Element) -> _DomainIssue:
+    name = _attr(doc, element, "name")
+    kind = _kind(element)
+    issue = _DomainIssue(_index(doc, element), "", name, kind, element)
+    if kind == "discrete":
+        items = element.findall("item")
+        if len(items) < 2:
+            raise doc.error(f"discrete issue {name!r} needs at least two <item> values", element)
+        issue.values = [_attr(doc, item, "value") for item in items]
+        if len(set(issue.values)) != len(issue.values):
+            raise doc.error(f"discrete issue {name!r} lists a value twice", element)
+        issue.option_ids = _unique_ids(issue.values, "v")
+        issue.labels = [
+            (item.get("description") or "").strip() or value for item, value in zip(items, issue.values, strict=True)
+        ]
+    elif kind in ("integer", "real"):
+        issue.lower, issue.upper = _bounds(doc, element)
+        if kind == "integer" and not (issue.lower.is_integer() and issue.upper.is_integer()):
+            raise doc.error("an integer issue needs whole-number bounds", element)
+        if issue.upper == issue.lower:
+            raise doc.error(f"issue {name!r} has a single value: nothing to negotiate", element)
+    else:
+        raise doc.error(f"issue type {kind!r} is not supported (expected discrete, integer or real)", element)
+    return issue
+
+
+def _issue_data(issue: _DomainIssue) -> dict[str, Any]:
+    description = (issue.element.get("description") or "").strip()
+    data: dict[str, Any] = {"id": issue.id, "name": description or issue.name}
+    if issue.kind == "discrete":
+        data["kind"] = "categorical"
+        data["options"] = [{"id": o, "label": label} for o, label in zip(issue.option_ids, issue.labels, strict=True)]
+    elif issue.kind == "integer":
+        data.update(kind="numeric", min=int(issue.lower), max=int(issue.upper), step=1)
+    else:
+        data.update(kind="numeric", min=issue.lower, max=issue.upper, step=(issue.upper - issue.lower) / REAL_STEPS)
+    return data
+
+
+def _read_profile(doc: _Xml, issues: list[_DomainIssue]) -> tuple[dict[str, Any], ET.Element]:
+    root = doc.root
+    if root.tag != PROFILE_ROOT:
+        raise doc.error(f"expected a <{PROFILE_ROOT}> root, got <{root.tag}>", root)
+    nonlinear = next((e for e in root.iter() if e.tag in NONLINEAR_TAGS), None)
+    if (root.get("type") or "").lower() == "nonlinear" or nonlinear is not None:
+        raise doc.error(
+            "non-linear GENIUS profile (utility from hyper-rectangle constraints) is not supported: "
+            "truce models additive utilities (a weight and a value per issue)",
+            nonlinear if nonlinear is not None else root,
+        )
+    objective = _objective(doc)
+    by_index = {issue.index: issue for issue in issues}
+    weights: dict[int, float] = {}
+    for element in objective.findall("weight"):
+        index = _index(doc, element)
+        if index not in by_index:
+            raise doc.error(f"weight for issue index {index}, which the domain does not have", element)
+        weight = _number(doc, element, "value")
+        if weight < 0:
+            raise doc.error(f"weights cannot be negative (got {weight:g})", element)
+        weights[index] = weight
+    values: dict[str, Any] = {}
+    seen: set[int] = set()
+    for element in objective.findall("issue"):
+        index = _index(doc, element)
+        issue = by_index.get(index)
+        if issue is None:
+            raise doc.error(f"issue index {index} is not in the domain", element)
+        if element.get("name") is not None and element.get("name") != issue.name:
+            raise doc.error(f"issue {index} is {element.get('name')!r} here but {issue.name!r} in the domain", element)
+        seen.add(index)
+        values[issue.id] = _profile_values(doc, element, issue)
+    missing = [issue.name for issue in issues if issue.index not in seen and weights.get(issue.index, 0.0) > 0]
+    if missing:
+        raise doc.error(f"no evaluation for issue(s) {', '.join(missing)}", objective)
+    if not any(w > 0 for w in weights.values()):
+        raise doc.error("no issue has a positive <weight>", objective)
+    reservation = 0.0
+    written = root.find("reservation")
+    if written is not None:
+        reservation = _number(doc, written, "value")
+        if not 0.0 <= reservation <= 1.0:
+            raise doc.error(f"reservation value {reservation:g} is outside [0, 1]", written)
+    discount = root.find("discount_factor")
+    note = f"GENIUS profile {FsPath(doc.file).name}"
+    if discount is not None:
+        note += f"; discount factor {_number(doc, discount, 'value'):g} in the file (not applied)"
+    prefs = {
+        "assumption": True,
+        "basis": note,
+        "weights": {issue.id: weights.get(issue.index, 0.0) for issue in issues},
+        "values": values,
+        "reservation": reservation,
+    }
+    return prefs, root
+
+
+def _profile_values(doc: _Xml, element: ET.Element, issue: _DomainIssue) -> Any:
+    if issue.kind == "discrete":
+        evaluation: dict[str, float] = {}
+        for item in element.findall("item"):
+            value = _attr(doc, item, "value")
+            if value not in issue.values:
+                raise doc.error(f"value {value!r} is not one of issue {issue.name!r} in the domain", item)
+            number = _number(doc, item, "evaluation")
+            if number < 0:
+                raise doc.error(f"evaluations cannot be negative (got {number:g})", item)
+            evaluation[value] = number
+        missing = [v for v in issue.values if v not in evaluation]
+        if missing:
+            raise doc.error(f"no evaluation for {', '.join(map(repr, missing))} of issue {issue.name!r}", element)
+        top = max(evaluation.values())
+        # GENIUS: evaluation / the issue's largest evaluation (0 when every evaluation is 0)
+        return {
+            o: (evaluation[v] / top if top > 0 else 0.0) for o, v in zip(issue.option_ids, issue.values, strict=True)
+        }
+    evaluator = element.find("evaluator")
+    ftype = (evaluator.get("ftype") or "linear").lower() if evaluator is not None else "none"
+    lower, upper = issue.lower, issue.upper
+    if issue.kind == "integer":
+        if evaluator is None:
+            slope, offset = 0.0, 0.0
+        elif ftype != "linear":
+            raise doc.error(f"integer evaluator ftype {ftype!r} is not supported (expected linear)", evaluator)
+        else:
+            slope, offset = _number(doc, evaluator, "slope"), _number(doc, evaluator, "offset")
+        start = float(element.get("lowerbound") or lower)
+        return _clipped_line(lower, upper, slope, offset - slope * start)
+    if evaluator is None:
+        raise doc.error(f"real issue {issue.name!r} needs an <evaluator>", element)
+    if ftype == "linear":
+        return _clipped_line(lower, upper, _number(doc, evaluator, "parameter1"), _number(doc, evaluator, "parameter0"))
+    if ftype == "constant":
+        constant = _number(doc, evaluator, "parameter0")
+        if not 0.0 <= constant <= 1.0:
+            raise doc.error(f"constant evaluation {constant:g} is outside [0, 1]", evaluator)
+        return [[lower, constant], [upper, constant]]
+    raise doc.error(f"real evaluator ftype {ftype!r} is not supported (expected linear or constant)", evaluator)
+
+
+def _clipped_line(lower: float, upper: float, slope: float, intercept: float) -> list[list[float]]:
+    """``clip(slope * x + intercept, 0, 1)`` on [lower, upper] as piecewise-linear points."""
+    xs = {lower, upper}
+    if slope != 0:
+        for level in (0.0, 1.0):
+            x = (level - intercept) / slope
+            if lower < x < upper:
+                xs.add(x)
+
+    def at(x: float) -> float:
+        return min(1.0, max(0.0, slope * x + intercept))
+
+    return [[_tidy(x), at(x)] for x in sorted(xs)]
+
+
+def _tidy(x: float) -> float | int:
+    return int(x) if float(x).is_integer() and abs(x) < 2**53 else x
+
+
+def _natural(path: FsPath) -> list[Any]:
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+
+
+def _slug(text: str, fallback: str) -> str:
+    """An id for a name: kept as it is when already valid, else runs of other characters become '-'."""
+    text = text.strip()
+    if _ID.match(text) and len(text) <= 80:
+        return text
+    slug = re.sub(r"[^A-Za-z0-9_.\-]+", "-", text).strip("-_.")[:80].rstrip("-_.")
+    return slug or fallback
+
+
+def _unique_ids(names: Sequence[str], prefix: str) -> list[str]:
+    out: list[str] = []
+    taken: set[str] = set()
+    for n, name in enumerate(names, start=1):
+        base = _slug(name, f"{prefix}{n}")[:74]
+        ident, k = base, 2
+        while ident in taken:
+            ident, k = f"{base}-{k}", k + 1
+        taken.add(ident)
+        out.append(ident)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Export
+
+
+def export_genius(scenario: Scenario, folder: str | FsPath) -> list[str]:
+    """Write ``scenario`` as a GENIUS domain folder; return notes on what GENIUS cannot hold.
+
+    Files: ``<scenario id>-domain.xml`` and ``<party id>.xml`` for each party with preferences. GENIUS
+    makes every issue's best value worth 1, so a party's utility there is its truce utility divided by
+    its best possible utility (the sum over issues of weight x best value); with values that reach 1 on
+    every weighted issue the two are equal. The reservation value is scaled the same way. Red lines and
+    costs of delay have no place in GENIUS files and are left out (listed in the notes). Nothing is
+    written if anything is wrong.
+    """
+    base = FsPath(folder)
+    c = compile_scenario(scenario)
+    if not c.parties:
+        raise InputError([Problem("no party has preferences: nothing to export", ("preferences",))])
+    domain_name = f"{scenario.id}-domain.xml"
+    names = [domain_name, *(f"{pid}.xml" for pid in c.parties)]
+    if len(set(names)) != len(names):
+        raise InputError([Problem(f"a party id clashes with the domain file name {domain_name}", ("parties",))])
+    integer_issues = _integer_issues(scenario, c)
+    notes: list[str] = []
+    files = {domain_name: _domain_xml(scenario, integer_issues)}
+    for p, pid in enumerate(c.parties):
+        text, scale = _profile_xml(scenario, c, p, integer_issues)
+        files[f"{pid}.xml"] = text
+        if abs(scale - 1.0) > 1e-12:
+            notes.append(f"{pid}: GENIUS utility = truce utility / {scale:.6g} (its best value is 1 in GENIUS)")
+        prefs = scenario.preferences[pid]
+        if prefs.red_lines:
+            notes.append(f"{pid}: {len(prefs.red_lines)} red line(s) left out (GENIUS has none)")
+        if prefs.cost_of_delay > 0:
+            notes.append(f"{pid}: cost of delay left out (GENIUS uses a discount factor instead)")
+    if base.exists() and not base.is_dir():
+        raise InputError([Problem("exists and is not a folder", (), str(base), 1, 1)])
+    if base.is_dir():
+        others = sorted(p.name for p in base.glob("*.xml") if p.name not in files)
+        if others:
+            raise InputError(
+                [
+                    Problem(
+                        f"folder already holds other XML files ({', '.join(others[:5])}): use an empty folder",
+                        (),
+                        str(base),
+                        1,
+                        1,
+                    )
+                ]
+            )
+    base.mkdir(parents=True, exist_ok=True)
+    written: list[FsPath] = []
+    try:
+        for name, text in files.items():
+            tmp = base / f".{name}.tmp"
+            tmp.write_text(text, encoding="utf-8")
+            written.append(tmp)
+        for name in files:
+            (base / f".{name}.tmp").replace(base / name)
+    except OSError as exc:
+        for tmp in written:
+            tmp.unlink(missing_ok=True)
+        raise InputError([Problem(f"cannot write ({exc.strerror})", (), str(base), 1, 1)]) from None
+    return notes
+
+
+def _integer_issues(scenario: Scenario, c: Any) -> set[int]:
+    """Numeric issues GENIUS can hold as integer issues: step 1 on whole numbers, every value linear."""
+    out: set[int] = set()
+    for i, issue in enumerate(scenario.issues):
+        if issue.kind is not IssueKind.numeric or issue.step != 1 or not isinstance(issue.min, int):
+            continue
+        table = c.tables[i]
+        if table.shape[1] < 2:
+            continue
+        steps = table[:, 1:] - table[:, :-1]
+        if all(abs(float(d) - float(row[0])) <= 1e-12 for row in steps for d in row):
+            out.add(i)
+    return out
+
+
+def _term_text(term: Term) -> str:
+    if isinstance(term, float):
+        return repr(term) if not term.is_integer() else str(int(term))
+    return str(term)
+
+
+def _domain_xml(scenario: Scenario, integer_issues: set[int]) -> str:
+    root = ET.Element(DOMAIN_ROOT)
+    space = ET.SubElement(root, PROFILE_ROOT, {"number_of_issues": str(len(scenario.issues))})
+    objective = ET.SubElement(
+        space,
+        "objective",
+        {"description": scenario.title, "etype": "objective", "index": "0", "name": "root", "type": "objective"},
+    )
+    for i, issue in enumerate(scenario.issues, start=1):
+        attrs = {"index": str(i), "name": issue.id, "description": issue.name}
+        if i - 1 in integer_issues:
+            kind = {"etype": "integer", "type": "integer", "vtype": "integer"}
+            ET.SubElement(
+                objective, "issue", {**attrs, **kind, "lowerbound": str(issue.min), "upperbound": str(issue.max)}
+            )
+            continue
+        element = ET.SubElement(
+            objective, "issue", {**attrs, "etype": "discrete", "type": "discrete", "vtype": "discrete"}
+        )
+        for k, term in enumerate(issue.option_ids(), start=1):
+            text = _term_text(term)
+            ET.SubElement(element, "item", {"index": str(k), "value": text, "description": issue.label(term)})
+    return _serialise(root)
+
+
+def _profile_xml(scenario: Scenario, c: Any, p: int, integer_issues: set[int]) -> tuple[str, float]:
+    tops = [float(table[p].max()) for table in c.tables]
+    scale = sum(tops)
+    pid = c.parties[p]
+    if scale <= 0:
+        raise InputError([Problem(f"{pid} values every outcome at 0: GENIUS cannot hold that", ("preferences", pid))])
+    root = ET.Element(PROFILE_ROOT)
+    objective = ET.SubElement(
+        root, "objective", {"index": "0", "name": pid, "type": "objective", "etype": "objective", "description": ""}
+    )
+    for i, issue in enumerate(scenario.issues):
+        row, top = c.tables[i][p], tops[i]
+        attrs = {"index": str(i + 1), "name": issue.id}
+        if i in integer_issues:
+            kind = {"etype": "integer", "type": "integer", "vtype": "integer"}
+            element = ET.SubElement(
+                objective, "issue", {**attrs, **kind, "lowerbound": str(issue.min), "upperbound": str(issue.max)}
+            )
+            first = float(row[0]) / top if top > 0 else 0.0
+            slope = (float(row[1]) - float(row[0])) / top if top > 0 else 0.0
+            ET.SubElement(element, "evaluator", {"ftype": "linear", "slope": repr(slope), "offset": repr(first)})
+            continue
+        element = ET.SubElement(
+            objective, "issue", {**attrs, "etype": "discrete", "type": "discrete", "vtype": "discrete"}
+        )
+        for k, term in enumerate(issue.option_ids()):
+            # an issue the party does not care about: any positive evaluation (its weight is 0)
+            evaluation = float(row[k]) / top if top > 0 else 1.0
+            ET.SubElement(
+                element, "item", {"index": str(k + 1), "value": _term_text(term), "evaluation": repr(evaluation)}
+            )
+    for i, top in enumerate(tops):
+        ET.SubElement(objective, "weight", {"index": str(i + 1), "value": repr(top / scale)})
+    reservation = min(1.0, float(c.reservation[p]) / scale)
+    ET.SubElement(root, "reservation", {"value": repr(reservation)})
+    return _serialise(root), scale
+
+
+def _serialise(root: ET.Element) -> str:
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode") + "\n"
+
+
+# ----------------------------------------------------------------------------------------------
+# Either kind of input
+
+
+def load_any(path: str | FsPath) -> Scenario:
+    """A scenario from a scenario file or folder, or from a GENIUS domain folder (found by its XML roots)."""
+    p = FsPath(path)
+    if p.is_dir() and not any((p / name).is_file() for name in SCENARIO_NAMES) and is_genius_folder(p):
+        return import_genius(p)
+    return load_scenario(p)
+
+
+__all__ = [
+    "export_genius",
+    "genius_files",
+    "import_genius",
+    "is_genius_folder",
+    "load_any",
+    "parse_xml",
+    "root_tag",
+]

@@ -1,0 +1,297 @@
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from truce.errors import InputError
+from truce.io.genius import export_genius, import_genius, is_genius_folder, load_any, parse_xml
+from truce.io.scenario_files import scenario_to_data
+from truce.model.checks import build_scenario
+from truce.model.compiled import Compiled, compile_scenario
+from truce.model.generate import random_scenario
+from truce.model.scenario import Scenario
+
+HARBOUR = Path(__file__).parent / "data" / "genius" / "harbour"
+# CI keeps the real ANAC domains beside the repository: <repo>/../shared/genius-domains
+REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "genius-domains"
+
+
+def _all_outcomes(c: Compiled) -> np.ndarray:
+    return np.array(list(itertools.product(*(range(n) for n in c.sizes))), dtype=np.int64)
+
+
+def test_harbour_is_read_with_genius_semantics() -> None:
+    s = import_genius(HARBOUR)
+    assert [p.id for p in s.parties] == ["harbour-prof1", "harbour-prof2"]
+    fee, cranes, season = s.issues
+    assert (fee.id, fee.name, fee.kind.value) == ("Berth-fee", "Berth fee", "categorical")
+    assert [o.id for o in fee.options] == ["200-day", "300-day", "400-day"]
+    assert fee.label("300-day") == "$300 a day"
+    assert (cranes.kind.value, cranes.min, cranes.max, cranes.step) == ("numeric", 1, 5, 1)
+    assert season.option_ids() == ("Summer", "Winter")
+    shipper = s.preferences["harbour-prof1"]
+    assert shipper.reservation == 0.4
+    assert shipper.basis is not None and "discount factor 0.9" in shipper.basis
+    c = compile_scenario(s)
+    u = c.utilities(c.encode({"Berth-fee": "300-day", "Cranes": 3, "Season": "Winter"}))[0]
+    # shipper: fee 4/8, cranes 0.25 * (3 - 1), season 1/3;  port: fee 5/10, cranes 1.5 - 0.5 * 2, season 4/4
+    assert u[0] == pytest.approx(0.5 * 0.5 + 0.3 * 0.5 + 0.2 / 3)
+    assert u[1] == pytest.approx(0.6 * 0.5 + 0.2 * 0.5 + 0.2 * 1.0)
+    # the port's crane line is 1.5 at one crane and -0.5 at five: clipped to [0, 1] as GENIUS does
+    ends = c.utilities(np.stack([c.encode({"Berth-fee": "400-day", "Cranes": x, "Season": "Summer"}) for x in (1, 5)]))[
+        :, 1
+    ]
+    assert ends == pytest.approx([0.6 + 0.2 * 1.0 + 0.2 * 0.5, 0.6 + 0.0 + 0.2 * 0.5])
+    utilities = c.utilities(_all_outcomes(c))
+    assert utilities.min() >= 0 and utilities.max() <= 1 + 1e-12
+
+
+def test_harbour_round_trip_is_exact(tmp_path: Path) -> None:
+    s = import_genius(HARBOUR)
+    notes = export_genius(s, tmp_path / "out")
+    assert notes == []  # every issue's best value is 1 already: no rescaling
+    back = import_genius(tmp_path / "out")
+    c, d = compile_scenario(s), compile_scenario(back)
+    assert d.sizes == c.sizes
+    assert [p.id for p in back.parties] == sorted(c.parties)
+    outcomes = _all_outcomes(c)
+    for pid in c.parties:
+        assert np.allclose(
+            d.utilities(outcomes)[:, d.parties.index(pid)], c.utilities(outcomes)[:, c.parties.index(pid)], atol=1e-12
+        )
+    assert list(d.reservation) == list(c.reservation)
+    # the port's crane line is clipped (not linear over 1..5): GENIUS integer issues are linear, so it
+    # goes out as a discrete issue with a value per number of cranes
+    assert back.issue("Cranes").kind.value == "categorical"
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1), parties=st.integers(1, 3), sizes=st.lists(st.integers(2, 4), min_size=1, max_size=3)
+)
+def test_round_trip_keeps_every_utility(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, parties: int, sizes: list[int]
+) -> None:
+    rng = np.random.default_rng(seed)
+    s = random_scenario(rng, parties, sizes, reservation=0.3)
+    folder = tmp_path_factory.mktemp("genius")
+    export_genius(s, folder)
+    back = import_genius(folder)
+    c, d = compile_scenario(s), compile_scenario(back)
+    outcomes = _all_outcomes(c)
+    for p, pid in enumerate(c.parties):
+        # GENIUS makes each issue's best value worth 1: utilities come back divided by the best utility
+        best = sum(float(t[p].max()) for t in c.tables)
+        q = d.parties.index(pid)
+        assert np.allclose(d.utilities(outcomes)[:, q] * best, c.utilities(outcomes)[:, p], atol=1e-9)
+        assert d.reservation[q] * best == pytest.approx(min(0.3, best))
+
+
+def _numeric_scenario() -> Scenario:
+    return build_scenario(
+        {
+            "id": "aid",
+            "title": "aid trucks",
+            "parties": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
+            "issues": [
+                {"id": "trucks", "name": "Trucks a day", "kind": "numeric", "min": 0, "max": 4, "step": 1},
+                {"id": "fuel", "name": "Fuel", "kind": "numeric", "min": 0, "max": 1, "step": 0.25, "unit": "t"},
+                {
+                    "id": "route",
+                    "name": "Route",
+                    "kind": "ordinal",
+                    "options": [{"id": "north", "label": "North"}, {"id": "south", "label": "South"}],
+                },
+            ],
+            "preferences": {
+                "a": {
+                    "assumption": True,
+                    "weights": {"trucks": 2, "fuel": 1, "route": 1},
+                    "values": {
+                        "trucks": [[0, 0], [4, 1]],
+                        "fuel": [[0, 0], [1, 0.8]],
+                        "route": {"north": 1, "south": 0},
+                    },
+                    "red_lines": [{"terms": {"route": "south"}}],
+                },
+                "b": {
+                    "assumption": True,
+                    "weights": {"trucks": 1, "route": 1},
+                    "values": {"trucks": [[0, 1], [4, 0]], "route": {"north": 0.2, "south": 0.6}},
+                    "reservation": 0.5,
+                },
+            },
+        }
+    )
+
+
+def test_numeric_issues_round_trip(tmp_path: Path) -> None:
+    s = _numeric_scenario()
+    notes = export_genius(s, tmp_path)
+    assert any("a: 1 red line(s) left out" in n for n in notes)
+    assert any(n.startswith("b: GENIUS utility = truce utility / 0.8") for n in notes)
+    back = import_genius(tmp_path)
+    # trucks: whole numbers by 1, linear for both parties: a GENIUS integer issue
+    assert (back.issue("trucks").kind.value, back.issue("trucks").min, back.issue("trucks").max) == ("numeric", 0, 4)
+    # fuel goes by 0.25: GENIUS has no such grid, so one discrete value per amount
+    assert back.issue("fuel").option_ids() == ("0", "0.25", "0.5", "0.75", "1")
+    c, d = compile_scenario(s), compile_scenario(back)
+    outcomes = _all_outcomes(c)
+    for p, pid in enumerate(c.parties):
+        best = sum(float(t[p].max()) for t in c.tables)
+        q = d.parties.index(pid)
+        assert np.allclose(d.utilities(outcomes)[:, q] * best, c.utilities(outcomes)[:, p], atol=1e-12)
+
+
+def test_export_refuses_a_folder_with_other_files(tmp_path: Path) -> None:
+    (tmp_path / "other.xml").write_text("<x/>", encoding="utf-8")
+    with pytest.raises(InputError, match=r"already holds other XML files \(other.xml\)"):
+        export_genius(_numeric_scenario(), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.xml"]
+
+
+def test_load_any(tmp_path: Path) -> None:
+    assert is_genius_folder(HARBOUR)
+    assert load_any(HARBOUR).id == "harbour"
+    folder = tmp_path / "case"
+    folder.mkdir()
+    (folder / "scenario.json").write_text(json.dumps(scenario_to_data(_numeric_scenario())), encoding="utf-8")
+    assert not is_genius_folder(folder)
+    assert load_any(folder).id == "aid"
+    assert load_any(folder / "scenario.json").id == "aid"
+
+
+def _copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "harbour"
+    shutil.copytree(HARBOUR, folder)
+    return folder
+
+
+def _errors(folder: Path) -> list[str]:
+    with pytest.raises(InputError) as err:
+        import_genius(folder)
+    return [p.located().replace(str(folder) + "/", "") for p in err.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "located"),
+    [
+        (
+            'value="$400/day" evaluation="2"',
+            'value="$500/day" evaluation="2"',
+            "harbour-prof1.xml:6:1: value '$500/day'",
+        ),
+        ('evaluation="2"/>', 'evaluation="-2"/>', "harbour-prof1.xml:6:1: evaluations cannot be negative (got -2)"),
+        ('evaluation="2"/>', 'evaluation="two"/>', "harbour-prof1.xml:6:1: evaluation='two' is not a number"),
+        ('<reservation value="0.4"/>', '<reservation value="1.4"/>', "harbour-prof1.xml:20:1: reservation value 1.4"),
+        (
+            '<item index="3" value="$400/day" evaluation="2"/>\n',
+            "",
+            "harbour-prof1.xml:3:1: no evaluation for '$400/day'",
+        ),
+        ("</utility_space>", "</utility_spice>", "harbour-prof1.xml:21:3: invalid XML: mismatched tag"),
+        ('ftype="linear"', 'ftype="exponential"', "harbour-prof1.xml:9:1: integer evaluator ftype 'exponential'"),
+    ],
+)
+def test_bad_profiles_are_located(tmp_path: Path, old: str, new: str, located: str) -> None:
+    folder = _copy(tmp_path)
+    path = folder / "harbour-prof1.xml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    messages = _errors(folder)
+    assert any(m.startswith(located) for m in messages), messages
+
+
+def test_entity_bomb_is_refused(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    bomb = (
+        '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+        ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n]>\n'
+        "<utility_space><objective>&lol2;</objective></utility_space>\n"
+    )
+    (folder / "harbour-prof2.xml").write_text(bomb, encoding="utf-8")
+    messages = _errors(folder)
+    assert messages == [
+        "harbour-prof2.xml:2:1: <!DOCTYPE declarations are refused (they can expand entities without bound)"
+    ]
+    with pytest.raises(InputError, match="ENTITY declarations are refused"):
+        parse_xml(b'<a>\n<!ENTITY x "y"></a>', "f.xml")
+
+
+def test_nonlinear_profile_is_refused(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "harbour-prof2.xml").write_text(
+        '<utility_space type="nonlinear">\n<objective index="0" name="root">\n'
+        '  <utility maxutility="10"><ufun type="PlainUfun" weight="1" aggregation="sum">\n'
+        '    <hyperRectangle utility="3"><INCLUDES index="2" min="1" max="3"/></hyperRectangle>\n'
+        "  </ufun></utility>\n</objective>\n</utility_space>\n",
+        encoding="utf-8",
+    )
+    messages = _errors(folder)
+    assert len(messages) == 1
+    assert messages[0].startswith("harbour-prof2.xml:3:3: non-linear GENIUS profile")
+
+
+def test_folder_problems(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no GENIUS domain file"):
+        import_genius(tmp_path)
+    folder = _copy(tmp_path)
+    (folder / "harbour-prof1.xml").unlink()
+    (folder / "harbour-prof2.xml").unlink()
+    with pytest.raises(InputError, match="no GENIUS profile"):
+        import_genius(folder)
+
+
+# folder, parties, outcomes, reservation values (from the README beside the domains)
+REAL_DOMAINS = [
+    ("y2012_ItexvsCypressA", 2, 180, [0.5, 0.5]),
+    ("y2012_CameraB", 2, 3600, [0.0, 0.0]),
+    ("y2015_group2-dinner", 3, 1200, [0.0, 0.0, 0.0]),
+    ("y2015_group3-bank_robbery", 9, 18, None),
+    ("y2016_Caduceus", 3, 80, [0.0, 0.0, 0.0]),
+]
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="the ANAC domains are not beside the repository")
+@pytest.mark.parametrize(("name", "parties", "outcomes", "reservation"), REAL_DOMAINS)
+def test_real_domains(name: str, parties: int, outcomes: int, reservation: list[float] | None) -> None:
+    c = compile_scenario(load_any(REAL / name))
+    assert len(c.parties) == parties
+    assert int(np.prod(c.sizes)) == outcomes
+    if reservation is not None:
+        assert list(c.reservation) == reservation
+    else:
+        assert c.reservation.min() >= 0.2 and c.reservation.max() <= 0.5
+    u = c.utilities(_all_outcomes(c))
+    assert u.min() >= 0.0
+    # GENIUS scale: every issue's best value is 1 and the weights add up to 1, so the best outcome is 1
+    assert u.max(axis=0) == pytest.approx(np.ones(parties), abs=1e-9)
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="the ANAC domains are not beside the repository")
+def test_real_itex_utility_by_hand() -> None:
+    c = compile_scenario(import_genius(REAL / "y2012_ItexvsCypressA"))
+    row = c.encode(
+        {"Price": "4.37", "Delivery": "45-days", "Payment": "30-days-after-delivery", "Returns": "5-spoilage-allowed"}
+    )
+    u = c.utilities(row)[0]
+    # profile 2: Price 1/40, Delivery 10/25, Payment 6/15, Returns 7/20, with its weights
+    w = [0.4700166576535899, 0.1220816713696379, 0.17727008190772825, 0.2306315890690439]
+    expected = (w[0] * 1 / 40 + w[1] * 10 / 25 + w[2] * 6 / 15 + w[3] * 7 / 20) / sum(w)
+    assert u[1] == pytest.approx(expected, abs=1e-12)
+    assert u[0] == pytest.approx(1.0)  # each term is profile 1's best on its issue
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="the ANAC domains are not beside the repository")
+def test_real_nonlinear_domain_is_refused() -> None:
+    with pytest.raises(InputError) as err:
+        import_genius(REAL / "y2014_10issues")
+    assert all("non-linear GENIUS profile" in p.message and p.line is not None for p in err.value.problems)
