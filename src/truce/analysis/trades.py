@@ -1,0 +1,138 @@
+"""Trades (logrolling): each side concedes on an issue it cares less about, in exchange for the other.
+
+Starting from a reference proposal, a *trade* between parties ``a`` and ``b`` changes two terms: on one
+issue ``a`` gives ground and ``b`` gains, on another ``b`` gives ground and ``a`` gains, and both end up
+better off than under the reference (each gains more on the issue it receives than it gives on the one
+it concedes, which is what caring less about the conceded issue means here). Only issues the reference
+settles can be traded; a new term that a party's one-issue red line forbids is never offered, and a
+trade that would complete a red line spanning several settled issues is left out.
+
+For each ordered pair of issues the best pair of new terms is kept (largest smaller gain, then largest
+total gain), and trades are ranked the same way. See Raiffa, *The Art and Science of Negotiation*
+(1982), ch. 10, and Pruitt, *Negotiation Behavior* (1981) on logrolling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from truce.analysis.bridge import Change, reference_row, term_change
+from truce.errors import InputError, Problem
+from truce.model.compiled import OPEN, Compiled
+from truce.model.scenario import Term
+
+GAIN = 1e-9  # smaller changes of utility count as none
+
+
+@dataclass(frozen=True)
+class Trade:
+    """Two concessions: ``first`` by ``parties[0]``, ``second`` by ``parties[1]``."""
+
+    parties: tuple[str, str]
+    first: Change
+    second: Change
+    gains: Mapping[str, float]  # every compiled party's net change of utility from the two changes
+    terms: Mapping[str, Term]  # the reference with the two changes made
+    text: str
+
+
+def trades(
+    c: Compiled, reference: Mapping[str, Term], parties: tuple[str, str], limit: int | None = None
+) -> tuple[Trade, ...]:
+    """Trades between ``parties`` from ``reference``, best first (all of them, or the first ``limit``)."""
+    problems: list[Problem] = []
+    for pid in parties:
+        if pid not in c.parties:
+            known = ", ".join(c.parties) or "(none)"
+            problems.append(Problem(f"party {pid!r} has no preferences here (expected one of {known})", ("parties",)))
+    if len(parties) != 2 or parties[0] == parties[1]:
+        problems.append(Problem(f"a trade is between two different parties (got {parties!r})", ("parties",)))
+    if problems:
+        raise InputError(problems)
+    ref = reference_row(c, reference)
+    a, b = c.parties.index(parties[0]), c.parties.index(parties[1])
+    usable = [c.allowed[i].all(axis=0) for i in range(len(c.issues))]
+    # concessions[p]: (issue, option, own loss, other's gain) where party p gives and the other gains
+    concessions: list[list[tuple[int, int, float, float]]] = [[], []]
+    for i in range(len(c.issues)):
+        if ref[i] == OPEN:
+            continue
+        delta = c.tables[i] - c.tables[i][:, [ref[i]]]
+        for option in np.flatnonzero(usable[i]).tolist():
+            if option == ref[i]:
+                continue
+            da, db = float(delta[a, option]), float(delta[b, option])
+            if da < -GAIN and db > GAIN:
+                concessions[0].append((i, option, da, db))
+            elif db < -GAIN and da > GAIN:
+                concessions[1].append((i, option, db, da))
+    best: dict[tuple[int, int], tuple[tuple[float, float], int, int]] = {}
+    for i, o, loss_a, gain_b in concessions[0]:
+        for j, q, loss_b, gain_a in concessions[1]:
+            if i == j:
+                continue
+            net_a, net_b = loss_a + gain_a, loss_b + gain_b
+            if net_a <= GAIN or net_b <= GAIN:
+                continue
+            key = (min(net_a, net_b), net_a + net_b)
+            if (i, j) not in best or key > best[(i, j)][0]:
+                if _crosses(c, ref, {i: o, j: q}):
+                    continue
+                best[(i, j)] = (key, o, q)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0][0], -item[1][0][1], item[0]))
+    out: list[Trade] = []
+    for (i, j), (_, o, q) in ranked[:limit]:
+        first = term_change(c, i, int(ref[i]), o)
+        second = term_change(c, j, int(ref[j]), q)
+        gains = {p: first.gains[p] + second.gains[p] for p in c.parties}
+        row = ref.copy()
+        row[i], row[j] = o, q
+        names = [_name(c, p) for p in parties]
+        text = (
+            f"{names[0]} concedes on {c.scenario.issues[i].name}, {names[1]} on {c.scenario.issues[j].name}: "
+            f"{names[0]} gains {gains[parties[0]]:.2f}, {names[1]} gains {gains[parties[1]]:.2f}"
+        )
+        out.append(Trade((parties[0], parties[1]), first, second, gains, c.decode(row), text))
+    return tuple(out)
+
+
+def _crosses(c: Compiled, ref: Any, moves: dict[int, int]) -> bool:
+    """Whether the changed reference completes a red line (one-issue red lines are excluded already)."""
+    row = ref.copy()
+    for i, o in moves.items():
+        row[i] = o
+    return any(all(row[i] != OPEN and mask[row[i]] for i, mask in coupling.masks) for coupling in c.couplings)
+
+
+def _name(c: Compiled, pid: str) -> str:
+    try:
+        return c.scenario.party(pid).name
+    except KeyError:
+        return pid
+
+
+def trades_json(found: tuple[Trade, ...]) -> list[dict[str, Any]]:
+    """Stable JSON: a list of ``{"concessions": [{party, issue, from, to, gains}, x2], "gains", "terms", "text"}``."""
+    return [
+        {
+            "concessions": [
+                {
+                    "party": party,
+                    "issue": ch.issue,
+                    "from": ch.before,
+                    "to": ch.after,
+                    "gains": dict(ch.gains),
+                    "text": ch.text,
+                }
+                for party, ch in zip(t.parties, (t.first, t.second), strict=True)
+            ],
+            "gains": dict(t.gains),
+            "terms": dict(t.terms),
+            "text": t.text,
+        }
+        for t in found
+    ]

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from truce.analysis.trades import trades, trades_json
+from truce.errors import InputError
+from truce.model.checks import build_scenario
+from truce.model.compiled import Compiled, compile_scenario
+from truce.model.generate import random_scenario
+
+
+def _port() -> dict[str, Any]:
+    return {
+        "id": "port",
+        "title": "a shipper and a port",
+        "parties": [{"id": "ship", "name": "Shipper"}, {"id": "port", "name": "Port"}],
+        "issues": [
+            {
+                "id": "fee",
+                "name": "Fee",
+                "kind": "ordinal",
+                "options": [{"id": "low", "label": "low fee"}, {"id": "high", "label": "high fee"}],
+            },
+            {
+                "id": "season",
+                "name": "Season",
+                "kind": "categorical",
+                "options": [{"id": "summer", "label": "summer"}, {"id": "winter", "label": "winter"}],
+            },
+            {
+                "id": "cranes",
+                "name": "Cranes",
+                "kind": "ordinal",
+                "options": [{"id": "one", "label": "one crane"}, {"id": "two", "label": "two cranes"}],
+            },
+        ],
+        "preferences": {
+            # the shipper cares most about the fee, the port about the season
+            "ship": {
+                "assumption": True,
+                "weights": {"fee": 6, "season": 2, "cranes": 2},
+                "values": {
+                    "fee": {"low": 1, "high": 0},
+                    "season": {"summer": 0, "winter": 1},
+                    "cranes": {"one": 0, "two": 1},
+                },
+            },
+            "port": {
+                "assumption": True,
+                "weights": {"fee": 2, "season": 6, "cranes": 2},
+                "values": {
+                    "fee": {"low": 0, "high": 1},
+                    "season": {"summer": 1, "winter": 0},
+                    "cranes": {"one": 1, "two": 0},
+                },
+            },
+        },
+    }
+
+
+def test_logroll_fee_for_season() -> None:
+    c = compile_scenario(build_scenario(_port()))
+    found = trades(c, {"fee": "high", "season": "winter", "cranes": "one"}, ("ship", "port"))
+    assert len(found) == 1
+    t = found[0]
+    # the shipper concedes the season (loses 0.2, the port gains 0.6); the port concedes the fee
+    # (loses 0.2, the shipper gains 0.6): each gains 0.4
+    assert (t.first.issue, t.first.before, t.first.after) == ("season", "winter", "summer")
+    assert (t.second.issue, t.second.before, t.second.after) == ("fee", "high", "low")
+    assert t.first.gains == pytest.approx({"ship": -0.2, "port": 0.6})
+    assert t.gains == pytest.approx({"ship": 0.4, "port": 0.4})
+    assert t.terms == {"fee": "low", "season": "summer", "cranes": "one"}
+    assert t.text == "Shipper concedes on Season, Port on Fee: Shipper gains 0.40, Port gains 0.40"
+    data = trades_json(found)
+    assert data[0]["concessions"][0]["party"] == "ship"
+    assert data[0]["concessions"][1]["issue"] == "fee"
+
+
+def test_open_issues_and_red_lines_are_not_traded() -> None:
+    data = _port()
+    c = compile_scenario(build_scenario(data))
+    assert trades(c, {"fee": "high"}, ("ship", "port")) == ()
+    data["preferences"]["port"]["red_lines"] = [{"terms": {"fee": "low"}}]
+    c = compile_scenario(build_scenario(data))
+    assert trades(c, {"fee": "high", "season": "winter", "cranes": "one"}, ("ship", "port")) == ()
+
+
+def test_bad_parties() -> None:
+    c = compile_scenario(build_scenario(_port()))
+    with pytest.raises(InputError, match="party 'x' has no preferences"):
+        trades(c, {}, ("ship", "x"))
+    with pytest.raises(InputError, match="two different parties"):
+        trades(c, {}, ("ship", "ship"))
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Compiled, dict[str, str]]:
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    sizes = draw(st.lists(st.integers(2, 4), min_size=2, max_size=4))
+    s = random_scenario(rng, draw(st.integers(2, 3)), sizes, red_lines=draw(st.booleans()))
+    reference = {
+        f"i{i}": f"o{draw(st.integers(0, n - 1))}" for i, n in enumerate(sizes) if draw(st.booleans()) or i < 2
+    }
+    return compile_scenario(s), reference
+
+
+@settings(max_examples=80, deadline=None)
+@given(cases())
+def test_trades_against_brute_force(case: tuple[Compiled, dict[str, str]]) -> None:
+    c, reference = case
+    a, b = "p0", "p1"
+    found = trades(c, reference, (a, b))
+    ref = c.encode(reference)
+    pa, pb = c.parties.index(a), c.parties.index(b)
+    # every trade: a concedes on one issue, b on another, both strictly better off, no red line crossed
+    for t in found:
+        assert t.first.gains[a] < 0 < t.first.gains[b]
+        assert t.second.gains[b] < 0 < t.second.gains[a]
+        assert t.gains[a] > 0 and t.gains[b] > 0
+        row = c.encode(t.terms)
+        assert int((row != ref).sum()) == 2
+        if (ref >= 0).all():
+            assert not c.crossed(row).any()
+    # the issue pairs found are exactly those where such a trade exists (brute force)
+    expected = set()
+    fixed = [i for i in range(len(ref)) if ref[i] >= 0]
+    for i, j in itertools.permutations(fixed, 2):
+        for o, q in itertools.product(range(c.sizes[i]), range(c.sizes[j])):
+            if o == ref[i] or q == ref[j] or not (c.allowed[i][:, o].all() and c.allowed[j][:, q].all()):
+                continue
+            di = c.tables[i][:, o] - c.tables[i][:, ref[i]]
+            dj = c.tables[j][:, q] - c.tables[j][:, ref[j]]
+            if not (di[pa] < -1e-9 and di[pb] > 1e-9 and dj[pb] < -1e-9 and dj[pa] > 1e-9):
+                continue
+            if di[pa] + dj[pa] <= 1e-9 or di[pb] + dj[pb] <= 1e-9:
+                continue
+            row = ref.copy()
+            row[i], row[j] = o, q
+            if any(all(row[m] >= 0 and mask[row[m]] for m, mask in cp.masks) for cp in c.couplings):
+                continue
+            expected.add((c.issues[i], c.issues[j]))
+    assert {(t.first.issue, t.second.issue) for t in found} == expected
+    # ranked by the smaller gain of the two, best first
+    smaller = [min(t.gains[a], t.gains[b]) for t in found]
+    assert smaller == sorted(smaller, reverse=True)
