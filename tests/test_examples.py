@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from truce.io.scenario_files import load_scenario
+from truce.io.documents import parse_document
+from truce.io.scenario_files import load_scenario, scenario_from_document
 from truce.model.compiled import OPEN, compile_scenario
 from truce.model.scenario import IssueKind, Role, Scenario, Status
 
@@ -182,3 +183,23 @@ def test_labour_example() -> None:
     union_row = c.tables[0][c.parties.index("union")]
     assert union_row[w] == pytest.approx(0.7 * 40 / 100)
     assert np.all(np.diff(union_row) >= 0)
+
+
+def test_worked_example_in_the_format_reference() -> None:
+    text = (EXAMPLES.parent / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in text.split("```yaml\n")[1:]]
+    (block,) = [b for b in blocks if b.startswith("truce: 1")]
+    s = scenario_from_document(parse_document(block.encode(), "scenario-format.md"))
+    c = compile_scenario(s)
+    council, operator = c.parties.index("council"), c.parties.index("operator")
+    package = c.encode(s.proposal("chamber-package").terms)
+    u = c.utilities(package)[0]
+    assert u[council] == pytest.approx(0.475)
+    assert u[operator] == pytest.approx(0.75)
+    assert c.acceptable(package).all()
+    first = c.encode(s.proposal("first-offer").terms)
+    assert c.utilities(first)[0, operator] == pytest.approx((1 / 6 + 0.2) / 2)
+    assert not c.acceptable(first)[0, operator]
+    # The council's red line: rent below 90 (90 itself is allowed).
+    assert not c.crossed(c.encode({"rent": 90, "term": "five_years"}))[0, council]
+    assert c.crossed(c.encode({"rent": 80, "term": "five_years"}))[0, council]
