@@ -14,7 +14,8 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from truce.errors import InputError
+from truce.errors import InputError, Problem
+from truce.model.scenario import Proposal, Scenario
 
 app = typer.Typer(
     name="truce",
@@ -59,7 +60,25 @@ def write_atomically(path: Path, text: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def find_proposal(scenario: Scenario, proposal_id: str, where: Path) -> Proposal:
+    """The proposal with this id, or a located error listing the ids there are."""
+    try:
+        return scenario.proposal(proposal_id)
+    except KeyError:
+        known = ", ".join(p.id for p in scenario.proposals) or "(none)"
+        raise InputError(
+            [
+                Problem(
+                    f"no proposal {proposal_id!r} in scenario {scenario.id!r} (expected one of {known})", (), str(where)
+                )
+            ]
+        ) from None

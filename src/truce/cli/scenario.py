@@ -1,4 +1,4 @@
-"""Verbs on scenario files: validate, schema (analyze and diff join them)."""
+"""Verbs on scenario files: validate, analyze, diff, schema."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ from pathlib import Path
 
 import typer
 
-from truce.cli.common import app, console, guarded, print_json
+from truce.analysis.diff import diff
+from truce.analysis.overview import change_json, overview, overview_json
+from truce.cli.common import app, console, find_proposal, guarded, print_json, write_atomically
+from truce.cli.render import show_changes, show_overview
 from truce.io.scenario_files import load_scenario, scenario_json_schema
+from truce.model.compiled import compile_scenario
+from truce.report.brief import brief_html
 
 
 @app.command()
@@ -40,3 +45,40 @@ def validate(
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors)."""
     print_json(scenario_json_schema())
+
+
+@app.command()
+@guarded
+def analyze(
+    scenario: Path = typer.Argument(..., help="scenario file or folder"),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
+    report: Path | None = typer.Option(None, "--report", help="write a self-contained HTML brief here"),
+) -> None:
+    """Each proposal's standing for each party, the sticking points, and the diffs along each lineage."""
+    result = overview(load_scenario(scenario))
+    if report is not None:
+        write_atomically(report, brief_html(result))
+    if json_out:
+        print_json(overview_json(result))
+        return
+    show_overview(result)
+    if report is not None:
+        console.print(f"\nBrief written to {report}")
+
+
+@app.command("diff")
+@guarded
+def diff_cmd(
+    scenario: Path = typer.Argument(..., help="scenario file or folder"),
+    a: str = typer.Argument(..., help="id of the earlier proposal"),
+    b: str = typer.Argument(..., help="id of the later proposal"),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
+) -> None:
+    """What proposal B changes against proposal A, in the issues' own words."""
+    s = load_scenario(scenario)
+    first, second = (find_proposal(s, pid, scenario) for pid in (a, b))
+    changes = diff(s, first, second, compile_scenario(s))
+    if json_out:
+        print_json({"from": a, "to": b, "changes": [change_json(ch) for ch in changes]})
+        return
+    show_changes(f"{a} -> {b}", changes)

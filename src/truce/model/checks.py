@@ -152,6 +152,7 @@ def check_scenario(s: Scenario) -> Iterator[Problem]:
     issues = {i.id: i for i in s.issues}
     source_ids = set(s.sources)
     proposal_ids = {p.id for p in s.proposals}
+    dates = {p.id: p.date for p in s.proposals}
 
     def sources(path: Path, ids: Iterable[str]) -> Iterator[Problem]:
         for k, sid in enumerate(ids):
@@ -184,10 +185,20 @@ def check_scenario(s: Scenario) -> Iterator[Problem]:
         yield from sources(path, proposal.sources)
         if proposal.parent is not None and proposal.parent not in proposal_ids:
             yield Problem(f"unknown parent proposal {proposal.parent!r}", (*path, "parent"))
+        elif proposal.parent is not None and dates[proposal.parent] > proposal.date:
+            yield Problem(
+                f"dated {proposal.date} but its parent {proposal.parent!r} is dated later ({dates[proposal.parent]})",
+                (*path, "date"),
+            )
         for issue_id, term in proposal.terms.items():
             yield from _check_term(issues, issue_id, term, (*path, "terms", issue_id))
         for k, response in enumerate(proposal.responses):
             yield from parties((*path, "responses", k, "party"), [response.party])
+            if response.date is not None and response.date < proposal.date:
+                yield Problem(
+                    f"response dated {response.date}, before the proposal ({proposal.date})",
+                    (*path, "responses", k, "date"),
+                )
             yield from sources((*path, "responses", k), response.sources)
     yield from _parent_cycles(s)
 

@@ -67,7 +67,7 @@ class Compiled:
 
     def utilities(self, outcomes: Ints) -> Floats:
         """Utilities of complete outcomes: ``(n, issues)`` to ``(n, parties)``."""
-        outcomes = np.atleast_2d(outcomes)
+        outcomes = _complete(outcomes)
         total = np.zeros((outcomes.shape[0], len(self.parties)))
         for i, table in enumerate(self.tables):
             total += table[:, outcomes[:, i]].T
@@ -75,7 +75,7 @@ class Compiled:
 
     def crossed(self, outcomes: Ints) -> Bools:
         """Which red lines are crossed: ``(n, issues)`` to ``(n, parties)`` booleans."""
-        outcomes = np.atleast_2d(outcomes)
+        outcomes = _complete(outcomes)
         out = np.zeros((outcomes.shape[0], len(self.parties)), dtype=bool)
         for i, allowed in enumerate(self.allowed):
             out |= ~allowed[:, outcomes[:, i]].T
@@ -90,6 +90,14 @@ class Compiled:
         """At or above reservation and no red line crossed: ``(n, parties)`` booleans."""
         tol = 1e-12
         return (self.utilities(outcomes) >= self.reservation - tol) & ~self.crossed(outcomes)
+
+
+def _complete(outcomes: Ints) -> Ints:
+    # An OPEN (-1) index would silently read the last option: refuse partial outcomes here.
+    outcomes = np.atleast_2d(outcomes)
+    if outcomes.size and outcomes.min() < 0:
+        raise ValueError("outcome has open issues: utilities need a complete outcome (see analysis.standing)")
+    return outcomes
 
 
 def compile_scenario(scenario: Scenario, parties: Sequence[str] | None = None) -> Compiled:
@@ -111,7 +119,7 @@ def compile_scenario(scenario: Scenario, parties: Sequence[str] | None = None) -
             tables[i][p] = row
         for red_line in prefs.red_lines:
             masks = tuple(
-                (issue_index[issue_id], _mask(options[issue_index[issue_id]], cond))
+                (issue_index[issue_id], condition_mask(options[issue_index[issue_id]], cond))
                 for issue_id, cond in red_line.terms.items()
             )
             if len(masks) == 1:
@@ -152,7 +160,8 @@ def _weighted_values(scenario: Scenario, prefs: Preferences) -> dict[int, Floats
     return out
 
 
-def _mask(options: tuple[Term, ...], condition: Condition) -> Bools:
+def condition_mask(options: tuple[Term, ...], condition: Condition) -> Bools:
+    """Which options of an issue meet a red-line condition."""
     if isinstance(condition, Range):
         return np.array([condition.contains(float(o)) for o in options], dtype=bool)
     wanted = condition if isinstance(condition, tuple) else (condition,)

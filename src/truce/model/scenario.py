@@ -208,6 +208,10 @@ class Proposal(Frozen):
     date: dt.date
     venue: Text | None = None
     parent: Id | None = None
+    inherits: bool = Field(
+        default=True,
+        description="with a parent: keep the parent's terms this proposal does not restate (false: stands alone)",
+    )
     terms: dict[Id, Term] = {}
     status: Status = Status.tabled
     responses: tuple[Response, ...] = ()
@@ -270,6 +274,15 @@ class Scenario(Frozen):
             if proposal.id == proposal_id:
                 return proposal
         raise KeyError(proposal_id)
+
+    def terms_of(self, proposal_id: str) -> dict[str, Term]:
+        """The terms a proposal stands for: its own, over those it inherits along its lineage."""
+        terms: dict[str, Term] = {}
+        for proposal in self.lineage(proposal_id):
+            if not proposal.inherits:
+                terms = {}
+            terms.update(proposal.terms)
+        return terms
 
     def lineage(self, proposal_id: str) -> tuple[Proposal, ...]:
         """The proposal and its ancestors, oldest first (the file checks guarantee no cycle)."""

@@ -1,0 +1,138 @@
+"""Where a proposal stands for each party, and why: utility, acceptability, and the gap by issue.
+
+For a partial proposal the utility is a range: the worst and the best completion of the issues it
+leaves open. The gap of an issue is what the term costs the party against its ideal on that issue
+(its normalised weight times the value lost), so the gaps of a complete proposal add up to
+``1 - utility``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from truce.model.compiled import OPEN, Compiled, Ints, condition_mask
+from truce.model.scenario import Range, RedLine
+
+TOL = 1e-12
+
+
+class Verdict(StrEnum):
+    yes = "yes"
+    no = "no"
+    depends = "depends"  # a partial proposal: some completions are acceptable, some not
+
+
+@dataclass(frozen=True)
+class Standing:
+    party: str
+    low: float  # utility of the worst completion (the utility, if the proposal is complete)
+    high: float  # utility of the best completion
+    reservation: float
+    acceptable: Verdict
+    reasons: tuple[str, ...]
+    gaps: dict[str, float | None]  # issue -> utility lost against the party's ideal; None if left open
+    crossed: tuple[str, ...]  # red lines the proposal crosses, described
+    at_risk: tuple[str, ...]  # red lines some completion of a partial proposal would cross
+
+    @property
+    def shortfall(self) -> float:
+        """How far the worst completion falls below the reservation value (0 if it does not)."""
+        return max(0.0, self.reservation - self.low)
+
+    @property
+    def biggest_gap(self) -> str | None:
+        known = {k: v for k, v in self.gaps.items() if v is not None and v > TOL}
+        return max(known, key=lambda k: known[k]) if known else None
+
+
+def standings(c: Compiled, outcome: Ints) -> list[Standing]:
+    """The standing of one (possibly partial) outcome vector for every compiled party."""
+    return [_standing(c, p, outcome) for p in range(len(c.parties))]
+
+
+def _standing(c: Compiled, p: int, outcome: Ints) -> Standing:
+    low = high = 0.0
+    gaps: dict[str, float | None] = {}
+    for i, table in enumerate(c.tables):
+        row = table[p]
+        k = int(outcome[i])
+        if k == OPEN:
+            low += float(row.min())
+            allowed = row[c.allowed[i][p]]
+            high += float(allowed.max() if allowed.size else row.max())
+            gaps[c.issues[i]] = None
+        else:
+            low += float(row[k])
+            high += float(row[k])
+            gaps[c.issues[i]] = float(row.max() - row[k])
+    crossed, at_risk = _red_lines(c, p, outcome)
+    reservation = float(c.reservation[p])
+    reasons: list[str] = []
+    if high < reservation - TOL:
+        reasons.append(f"below reservation {reservation:.3f} by {reservation - high:.3f}")
+    elif low < reservation - TOL:
+        reasons.append(f"below reservation {reservation:.3f} in its worst completion (by {reservation - low:.3f})")
+    reasons += [f"crosses red line: {text}" for text in crossed]
+    reasons += [f"could cross red line: {text}" for text in at_risk]
+    if crossed or high < reservation - TOL:
+        verdict = Verdict.no
+    elif at_risk or low < reservation - TOL:
+        verdict = Verdict.depends
+    else:
+        verdict = Verdict.yes
+    return Standing(
+        party=c.parties[p],
+        low=low,
+        high=high,
+        reservation=reservation,
+        acceptable=verdict,
+        reasons=tuple(reasons),
+        gaps=gaps,
+        crossed=tuple(crossed),
+        at_risk=tuple(at_risk),
+    )
+
+
+def _red_lines(c: Compiled, p: int, outcome: Ints) -> tuple[list[str], list[str]]:
+    """Red lines of party ``p`` that the outcome crosses, and those an open issue could still cross."""
+    prefs = c.scenario.preferences[c.parties[p]]
+    crossed: list[str] = []
+    at_risk: list[str] = []
+    issue_index = {issue_id: i for i, issue_id in enumerate(c.issues)}
+    for red_line in prefs.red_lines:
+        masks = [
+            (issue_index[issue_id], condition_mask(c.options[issue_index[issue_id]], cond))
+            for issue_id, cond in red_line.terms.items()
+        ]
+        met = [bool(mask[outcome[i]]) for i, mask in masks if outcome[i] != OPEN]
+        open_could = [bool(mask.any()) for i, mask in masks if outcome[i] == OPEN]
+        if all(met) and len(met) == len(masks):
+            crossed.append(describe_red_line(c, red_line))
+        elif all(met) and all(open_could):
+            at_risk.append(describe_red_line(c, red_line))
+    return crossed, at_risk
+
+
+def describe_red_line(c: Compiled, red_line: RedLine) -> str:
+    """A red line in the issues' own words, e.g. "Philadelphi Corridor: full withdrawal"."""
+    parts = []
+    for issue_id, cond in red_line.terms.items():
+        issue = c.scenario.issue(issue_id)
+        if isinstance(cond, Range):
+            bounds = [
+                f"{word} {issue.label(v)}"
+                for word, v in (
+                    ("at least", cond.at_least),
+                    ("at most", cond.at_most),
+                    ("above", cond.above),
+                    ("below", cond.below),
+                )
+                if v is not None
+            ]
+            parts.append(f"{issue.name}: {' and '.join(bounds)}")
+        else:
+            terms = cond if isinstance(cond, tuple) else (cond,)
+            parts.append(f"{issue.name}: {' or '.join(issue.label(t) for t in terms)}")
+    text = " together with ".join(parts)
+    return f"{text} ({red_line.note})" if red_line.note else text

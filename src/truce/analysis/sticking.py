@@ -1,0 +1,64 @@
+"""Sticking points: the issues that keep the parties apart, weighted by how much each side cares.
+
+An issue's *tension* is the least total loss that any single option of it imposes on the parties:
+``min over options o of sum over parties p of (ideal_p,i - value_p,i(o))``, on the parties' own
+normalised weights. It is zero when the parties want the same option (or one of them does not care),
+and largest when both care a lot and want opposite things. Red lines count: an option that crosses a
+one-issue red line of a party costs that party its whole weight on the issue, so an issue where the
+only options one side accepts are the other side's red lines rises to the top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from truce.model.compiled import Compiled, Floats
+from truce.model.scenario import Term
+
+
+@dataclass(frozen=True)
+class StickingPoint:
+    issue: str
+    tension: float  # least total loss any one option imposes on the parties
+    preferred: dict[str, Term]  # each party's best option on this issue
+    compromise: Term  # the option attaining the least total loss
+    losses: dict[str, float]  # each party's loss at that compromise
+
+
+def sticking_points(c: Compiled, parties: Sequence[int] | None = None) -> list[StickingPoint]:
+    """Every issue, most contested first (ties by issue order)."""
+    chosen = list(range(len(c.parties))) if parties is None else list(parties)
+    points: list[StickingPoint] = []
+    for i, issue_id in enumerate(c.issues):
+        loss = _losses(c, i, chosen)  # (parties, options)
+        total = loss.sum(axis=0)
+        best = int(np.argmin(total))
+        # Each party's best option is the one it loses least on (red-lined options never are).
+        preferred = {c.parties[p]: c.options[i][int(np.argmin(loss[row]))] for row, p in enumerate(chosen)}
+        points.append(
+            StickingPoint(
+                issue=issue_id,
+                tension=float(total[best]),
+                preferred=preferred,
+                compromise=c.options[i][best],
+                losses={c.parties[p]: float(loss[row, best]) for row, p in enumerate(chosen)},
+            )
+        )
+    order = sorted(range(len(points)), key=lambda k: (-round(points[k].tension, 12), k))
+    return [points[k] for k in order]
+
+
+def _losses(c: Compiled, i: int, parties: Sequence[int]) -> Floats:
+    out = np.empty((len(parties), len(c.options[i])))
+    for row, p in enumerate(parties):
+        values = c.tables[i][p]
+        ideal = values[c.allowed[i][p]].max() if c.allowed[i][p].any() else values.max()
+        loss = ideal - values
+        # Crossing a red line costs the party all it puts on this issue: the weight, or, for a
+        # party that gave the issue no weight, a full unit, since a red line is never indifferent.
+        weight = float(values.max()) if values.max() > 0 else 1.0
+        out[row] = np.where(c.allowed[i][p], loss, max(weight, float(loss.max())))
+    return out

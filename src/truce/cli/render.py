@@ -1,0 +1,79 @@
+"""Rich tables for the terminal: the overview of a scenario and the diffs of its proposals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+
+from truce.analysis.diff import Change
+from truce.analysis.overview import Overview
+from truce.analysis.standing import Standing, Verdict
+from truce.cli.common import console
+
+_MARK = {Verdict.yes: "yes", Verdict.no: "NO", Verdict.depends: "depends"}
+
+
+def utility_text(s: Standing) -> str:
+    return f"{s.low:.2f}" if abs(s.high - s.low) < 1e-9 else f"{s.low:.2f}-{s.high:.2f}"
+
+
+def show_overview(o: Overview) -> None:
+    s = o.scenario
+    console.print(f"[bold]{s.title}[/bold]  ({s.id})")
+    assumed = [pid for pid in o.compiled.parties if s.preferences[pid].assumption]
+    if assumed:
+        console.print(
+            f"[yellow]Preferences of {', '.join(assumed)} are illustrative assumptions, not the parties' own.[/yellow]"
+        )
+    if s.assumptions:
+        console.print(f"[yellow]Assumptions:[/yellow] {s.assumptions.strip()}", soft_wrap=True)
+    if not o.compiled.parties:
+        console.print("No party has preferences in this scenario: nothing to analyse.")
+        return
+    table = Table(title="Proposals: utility (0-1), acceptable?, biggest gap", title_justify="left")
+    table.add_column("proposal")
+    table.add_column("date")
+    table.add_column("tabled by")
+    for party in o.compiled.parties:
+        table.add_column(party)
+    for view in o.proposals:
+        p = view.proposal
+        cells = []
+        for st in view.standings:
+            gap = st.biggest_gap
+            gap_text = f"\n[dim]gap: {gap}[/dim]" if gap else ""
+            cells.append(f"{utility_text(st)} (r {st.reservation:.2f}) {_MARK[st.acceptable]}{gap_text}")
+        title = p.id + ("" if view.complete else " [dim](partial)[/dim]")
+        table.add_row(title, p.date.isoformat(), ", ".join(p.tabled_by), *cells)
+    console.print(table)
+
+    sticking = Table(title="Sticking points (most contested first)", title_justify="left")
+    sticking.add_column("issue")
+    sticking.add_column("tension", justify="right")
+    for party in o.compiled.parties:
+        sticking.add_column(f"{party} prefers")
+    sticking.add_column("least-loss option")
+    for sp in o.sticking:
+        issue = s.issue(sp.issue)
+        sticking.add_row(
+            issue.name,
+            f"{sp.tension:.3f}",
+            *(issue.label(sp.preferred[party]) for party in o.compiled.parties),
+            issue.label(sp.compromise),
+        )
+    console.print(sticking)
+
+    for view in o.proposals:
+        if view.changes:
+            show_changes(f"{view.proposal.parent} -> {view.proposal.id}", view.changes)
+
+
+def show_changes(title: str, changes: Sequence[Change]) -> None:
+    if not changes:
+        console.print(f"{title}: no change")
+        return
+    console.print(f"[bold]{title}[/bold]")
+    for change in changes:
+        effect = ", ".join(f"{party} {delta:+.3f}" for party, delta in change.effect.items() if abs(delta) > 1e-9)
+        console.print(f"  {change.text}" + (f"  [dim]({effect})[/dim]" if effect else ""), soft_wrap=True)
