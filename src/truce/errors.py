@@ -31,7 +31,8 @@ class Problem:
             where += f":{self.line}:{self.column or 1}"
         elif self.path:
             where += f": at {format_path(self.path)}"
-        return f"{where}: {self.message}"
+        # One problem, one line: a message never breaks the file:line:col format.
+        return f"{where}: {' '.join(self.message.split())}"
 
 
 def format_path(path: Sequence[PathPart]) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from truce.errors import InputError, Path, Problem
 
@@ -24,6 +25,10 @@ MAX_BYTES = 2 * 1024 * 1024
 # exhausts the budget long before it exhausts memory.
 MAX_NODES = 200_000
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge", "binary")
+}
 
 
 @dataclass
@@ -83,8 +88,12 @@ def parse_document(raw: bytes, name: str, as_json: bool = False) -> Document:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         what = exc.problem or exc.context or "invalid YAML"
         raise InputError([Problem(f"invalid YAML: {what}", (), name, line, col)]) from None
+    except ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        what = f"character {exc.character!r} is not allowed in YAML" if isinstance(exc.character, str) else exc.reason
+        raise InputError([Problem(f"invalid YAML: {what}", (), name, line, col)]) from None
     except YAMLError as exc:
-        raise InputError([Problem(f"invalid YAML: {exc}", (), name, 1, 1)]) from None
+        raise InputError([Problem(f"invalid YAML: {str(exc).splitlines()[0]}", (), name, 1, 1)]) from None
     except RecursionError:
         raise InputError([Problem("document nested too deeply", (), name, 1, 1)]) from None
     doc = Document(None, name)
@@ -111,10 +120,13 @@ def _decode(raw: bytes, name: str) -> str:
         raise InputError([Problem("not UTF-8 text (a binary file?)", (), name, line, col)]) from None
     nul = text.find("\x00")
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        line, col = _line_col(text, nul)
         raise InputError([Problem("contains a NUL character (a binary file?)", (), name, line, col)])
     return text
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 class _Converter:
@@ -145,6 +157,9 @@ class _Converter:
                 ]
             )
         self.doc.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in _PLAIN_TAGS:
+            self._problem(f"unsupported YAML tag {node.tag!r} (plain data only)", node, path)
+            return None
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
         if isinstance(node, SequenceNode):
@@ -161,7 +176,8 @@ class _Converter:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (YAMLError, ValueError, OverflowError) as exc:
-            self._problem(f"cannot read value {node.value!r} ({exc})", node, path)
+            reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            self._problem(f"cannot read value {node.value!r} ({reason})", node, path)
             return None
         return value
 

@@ -1,0 +1,132 @@
+"""Standing, gaps, sticking points and diffs checked against their definitions by brute force."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from truce.analysis.diff import ChangeKind, diff
+from truce.analysis.standing import Verdict, standings
+from truce.analysis.sticking import sticking_points
+from truce.model.compiled import OPEN, compile_scenario
+from truce.model.generate import random_scenario
+from truce.model.scenario import Proposal
+
+small = st.tuples(
+    st.integers(0, 2**32 - 1),  # seed
+    st.integers(2, 3),  # parties
+    st.lists(st.integers(2, 4), min_size=1, max_size=4),  # issue sizes
+    st.booleans(),  # red lines
+    st.floats(0.0, 0.8),  # reservation
+)
+
+
+def everything(sizes: list[int]) -> np.ndarray:
+    return np.array(list(itertools.product(*(range(n) for n in sizes))), dtype=np.int64)
+
+
+@settings(max_examples=60, deadline=None)
+@given(small, st.data())
+def test_standing_matches_brute_force(case: tuple[int, int, list[int], bool, float], data: st.DataObject) -> None:
+    seed, parties, sizes, red_lines, reservation = case
+    c = compile_scenario(
+        random_scenario(np.random.default_rng(seed), parties, sizes, red_lines=red_lines, reservation=reservation)
+    )
+    # A random partial outcome: each issue fixed to an option or left open.
+    partial = np.array([data.draw(st.integers(OPEN, n - 1)) for n in sizes], dtype=np.int64)
+    completions = everything(sizes)
+    fixed = partial != OPEN
+    completions = completions[(completions[:, fixed] == partial[fixed]).all(axis=1)]
+    utilities = c.utilities(completions)
+    acceptable = c.acceptable(completions)
+    for p, s in enumerate(standings(c, partial)):
+        assert s.low == pytest.approx(utilities[:, p].min(), abs=1e-12)
+        # The best completion is the best one that crosses none of the party's one-issue red lines.
+        ok = np.ones(len(completions), dtype=bool)
+        for i in np.flatnonzero(~fixed):
+            if c.allowed[i][p].any():
+                ok &= c.allowed[i][p][completions[:, i]]
+        assert s.high == pytest.approx(utilities[ok, p].max(), abs=1e-12)
+        # A verdict is a promise about every completion of the proposal.
+        if s.acceptable is Verdict.yes:
+            assert acceptable[:, p].all()
+        elif s.acceptable is Verdict.no:
+            assert not acceptable[:, p].any()
+        else:
+            assert not acceptable[:, p].all()
+        if fixed.all():
+            assert s.low == pytest.approx(s.high)
+            # The gaps of a complete proposal add up to what it loses against the ideal outcome.
+            ideal = sum(float(t[p].max()) for t in c.tables)
+            assert sum(g for g in s.gaps.values() if g is not None) == pytest.approx(ideal - s.low)
+
+
+@settings(max_examples=60, deadline=None)
+@given(small)
+def test_sticking_points_follow_their_definition(case: tuple[int, int, list[int], bool, float]) -> None:
+    seed, parties, sizes, _, _ = case
+    c = compile_scenario(random_scenario(np.random.default_rng(seed), parties, sizes))
+    points = sticking_points(c)
+    assert [sp.tension for sp in points] == sorted((sp.tension for sp in points), reverse=True)
+    for sp in points:
+        i = c.issues.index(sp.issue)
+        loss = np.array([c.tables[i][p].max() - c.tables[i][p] for p in range(parties)])
+        assert sp.tension == pytest.approx(loss.sum(axis=0).min())
+        for p, party in enumerate(c.parties):
+            assert c.tables[i][p][c.options[i].index(sp.preferred[party])] == c.tables[i][p].max()
+
+
+def test_agreeing_parties_have_no_sticking_points() -> None:
+    s = random_scenario(np.random.default_rng(3), 1, [3, 4])
+    prefs = s.preferences["p0"]
+    twin = s.model_copy(
+        update={
+            "preferences": {"p0": prefs, "p1": prefs},
+            "parties": (*s.parties, s.parties[0].model_copy(update={"id": "p1"})),
+        }
+    )
+    assert all(sp.tension == 0 for sp in sticking_points(compile_scenario(twin)))
+
+
+def test_red_lined_options_are_worth_a_full_loss() -> None:
+    s = random_scenario(np.random.default_rng(5), 2, [3, 3], red_lines=True)
+    c = compile_scenario(s)
+    for sp in sticking_points(c):
+        i = c.issues.index(sp.issue)
+        k = c.options[i].index(sp.compromise)
+        assert c.allowed[i][:, k].all() or sp.tension >= min(float(t.max()) for t in c.tables[i])
+
+
+def test_diff_uses_inherited_terms_and_says_who_gains() -> None:
+    s = random_scenario(np.random.default_rng(9), 2, [3, 3, 3])
+    base = Proposal(id="a", title="A", tabled_by=("p0",), date="2024-01-01", terms={"i0": "o0", "i1": "o1"})
+    child = Proposal(
+        id="b", title="B", tabled_by=("p1",), date="2024-01-02", parent="a", terms={"i1": "o2", "i2": "o0"}
+    )
+    alone = Proposal(
+        id="c", title="C", tabled_by=("p1",), date="2024-01-03", parent="a", inherits=False, terms={"i2": "o0"}
+    )
+    s = s.model_copy(update={"proposals": (base, child, alone)})
+    c = compile_scenario(s)
+    assert s.terms_of("b") == {"i0": "o0", "i1": "o2", "i2": "o0"}
+    changes = diff(s, base, child, c)
+    assert [(ch.issue, ch.kind) for ch in changes] == [("i1", ChangeKind.changed), ("i2", ChangeKind.added)]
+    assert changes[0].text == "issue 1: option 1 -> option 2"
+    for p, party in enumerate(c.parties):
+        assert changes[0].effect[party] == pytest.approx(c.tables[1][p, 2] - c.tables[1][p, 1])
+    removed = diff(s, base, alone, c)
+    assert {ch.issue: ch.kind for ch in removed} == {
+        "i0": ChangeKind.removed,
+        "i1": ChangeKind.removed,
+        "i2": ChangeKind.added,
+    }
+
+
+def test_partial_outcomes_are_refused_by_utilities() -> None:
+    c = compile_scenario(random_scenario(np.random.default_rng(1), 2, [2, 2]))
+    with pytest.raises(ValueError, match="open issues"):
+        c.utilities(np.array([[0, OPEN]]))

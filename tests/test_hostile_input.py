@@ -1,0 +1,163 @@
+"""Bad input gets located messages and exit 2: no traceback, no output file, whatever the input."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from truce.cli import app
+from truce.io.documents import MAX_BYTES, parse_document
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "labour-2025" / "scenario.yaml"
+LOCATED = re.compile(r"^.+:\d+:\d+: \S.*$")
+runner = CliRunner()
+
+
+def run(*args: str) -> Any:
+    return runner.invoke(app, list(args))
+
+
+def assert_rejected(result: Any, name: str) -> list[str]:
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines, "no message"
+    for line in lines:
+        assert LOCATED.match(line), line
+        assert line.startswith(name)
+    return lines
+
+
+def write(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+BOMB = b"""a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+"""
+
+CASES = {
+    "empty.yaml": b"",
+    "blank.yaml": b"\n\n   \n",
+    "binary.yaml": bytes(range(256)) * 4,
+    "nul.yaml": b"id: x\x00\n",
+    "latin1.yaml": "id: caf\u00e9\n".encode("latin-1"),
+    "bomb.yaml": BOMB,
+    "duplicate.yaml": b"id: a\ntitle: t\nid: b\n",
+    "deep.yaml": b"[" * 20000 + b"]" * 20000,
+    "deep.json": b"[" * 20000 + b"]" * 20000,
+    "list.yaml": b"- 1\n- 2\n",
+    "scalar.yaml": b"42\n",
+    "bad-syntax.yaml": b"id: [unclosed\ntitle: x\n",
+    "bad.json": b'{"id": "x",}',
+    "tabs.yaml": b"id: x\n\ttitle: y\n",
+    "unknown-tag.yaml": b"id: !!python/object:os.system x\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_malformed_files_are_rejected_with_a_location(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, name, CASES[name])
+    for verb in (["validate"], ["analyze"]):
+        assert_rejected(run(*verb, str(path)), str(path))
+
+
+def test_ten_megabyte_file_is_refused_before_reading(tmp_path: Path) -> None:
+    path = write(tmp_path, "big.yaml", b"# " + b"x" * (10 * 1024 * 1024) + b"\n")
+    (line,) = assert_rejected(run("validate", str(path)), str(path))
+    assert f"{MAX_BYTES:,}-byte limit" in line
+
+
+def test_bad_input_writes_no_report(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.yaml", b"id: x\n")
+    report = tmp_path / "brief.html"
+    assert_rejected(run("analyze", str(bad), "--report", str(report)), str(bad))
+    assert not report.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_every_problem_is_reported_not_only_the_first(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text().replace("role: mediator", "role: referee", 1)
+    data = parse_document(text.encode(), "x").data
+    data["proposals"][0]["terms"]["nonexistent_issue"] = "x"
+    data["parties"].append(dict(data["parties"][0]))
+    path = write(tmp_path, "two.json", json.dumps(data).encode())
+    lines = assert_rejected(run("validate", str(path)), str(path))
+    assert any("'referee'" in line for line in lines)
+    # The checker's cross-reference problems are reported after the structural ones are fixed.
+    fixed = write(tmp_path, "three.json", json.dumps(data).replace('"referee"', '"mediator"').encode())
+    lines = assert_rejected(run("validate", str(fixed)), str(fixed))
+    assert any("duplicate party id" in line for line in lines)
+    assert any("unknown issue 'nonexistent_issue'" in line for line in lines)
+
+
+def paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for k, value in enumerate(node):
+            out += paths(value, (*prefix, k))
+    return out
+
+
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=30),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data(), junk, st.booleans())
+def test_wrong_types_at_every_level(tmp_path: Path, data: st.DataObject, value: Any, as_json: bool) -> None:
+    document = parse_document(EXAMPLE.read_bytes(), "example").data
+    where = data.draw(st.sampled_from(paths(document)[1:]))
+    node = document
+    for part in where[:-1]:
+        node = node[part]
+    node[where[-1]] = value
+    text = json.dumps(document) if as_json else _yaml(document)
+    path = write(tmp_path, "mutated.json" if as_json else "mutated.yaml", text.encode())
+    result = run("validate", str(path))
+    if result.exit_code != 0:  # some replacements are still valid (a note replaced by other text)
+        assert_rejected(result, str(path))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=300))
+def test_random_bytes(tmp_path: Path, raw: bytes) -> None:
+    path = write(tmp_path, "junk.yaml", raw)
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    assert_rejected(result, str(path))
+
+
+def _yaml(data: Any) -> str:
+    from io import StringIO
+
+    from ruamel.yaml import YAML
+
+    out = StringIO()
+    YAML(typ="safe", pure=True).dump(data, out)
+    return out.getvalue()
