@@ -1,0 +1,100 @@
+"""The scenario verbs end to end, on the shipped cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from typer.testing import CliRunner
+
+from truce.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+GAZA = ROOT / "examples" / "gaza-2024"
+runner = CliRunner()
+
+
+def invoke_json(*args: str) -> Any:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return json.loads(result.stdout)
+
+
+def test_validate_shipped_examples() -> None:
+    paths = sorted(str(p.parent) for p in (ROOT / "examples").glob("*/scenario.yaml"))
+    out = invoke_json("validate", *paths)
+    assert out["valid"] is True and len(out["scenarios"]) == len(paths) >= 2
+
+
+def test_gaza_case_reads_as_the_record_does() -> None:
+    """Under the stated assumptions the 16 August bridging proposal is acceptable to Israel and not to
+    Hamas, and the Philadelphi Corridor and the return north are among the top sticking points."""
+    out = invoke_json("analyze", str(GAZA))
+    aug16 = next(p for p in out["proposals"] if p["id"].startswith("aug16"))
+    assert aug16["standing"]["israel"]["acceptable"] == "yes"
+    assert aug16["standing"]["hamas"]["acceptable"] == "no"
+    assert aug16["standing"]["hamas"]["shortfall"] > 0
+    top = [sp["issue"] for sp in out["sticking_points"][:3]]
+    assert "philadelphi" in top and "return_north" in top
+    assert out["assumptions"]["preferences_assumed_for"] == ["israel", "hamas"]
+
+
+def test_analyze_json_shape_is_stable() -> None:
+    out = invoke_json("analyze", str(GAZA))
+    assert list(out) == ["truce_json", "scenario", "title", "assumptions", "parties", "proposals", "sticking_points"]
+    proposal = out["proposals"][0]
+    assert list(proposal) == [
+        "id", "title", "tabled_by", "date", "status", "parent", "lineage", "complete", "terms", "standing",
+        "changes_from_parent",
+    ]  # fmt: skip
+    standing = next(iter(proposal["standing"].values()))
+    assert list(standing) == [
+        "utility", "reservation", "acceptable", "shortfall", "reasons", "gaps", "biggest_gap", "red_lines_crossed",
+    ]  # fmt: skip
+    for p in out["proposals"]:
+        assert p["lineage"][-1] == p["id"]
+        for ch in p["changes_from_parent"]:
+            assert set(ch) == {"issue", "kind", "from", "to", "text", "effect"}
+
+
+def test_human_output_names_assumptions_and_sticking_points() -> None:
+    result = runner.invoke(app, ["analyze", str(GAZA)])
+    assert result.exit_code == 0
+    assert "illustrative assumptions" in result.stdout
+    assert "Sticking points" in result.stdout
+    assert "Philadelphi" in result.stdout
+
+
+def test_report_is_self_contained(tmp_path: Path) -> None:
+    report = tmp_path / "brief.html"
+    result = runner.invoke(app, ["analyze", str(GAZA), "--report", str(report)])
+    assert result.exit_code == 0
+    html = report.read_text()
+    assert "illustrative assumptions" in html
+    assert "Plotly.newPlot" in html
+    # Nothing is fetched when the page is viewed: no external scripts or styles.
+    assert "<script src=" not in html and "<link " not in html
+
+
+def test_diff_in_the_issues_own_words() -> None:
+    out = invoke_json("diff", str(GAZA), "may31-framework", "aug16-bridging")
+    issues = {ch["issue"]: ch for ch in out["changes"]}
+    assert "philadelphi" in issues and "return_north" in issues
+    assert " -> " in issues["philadelphi"]["text"]
+
+
+def test_diff_unknown_proposal_is_bad_input() -> None:
+    result = runner.invoke(app, ["diff", str(GAZA), "may31-framework", "nope"])
+    assert result.exit_code == 2
+    assert "no proposal 'nope'" in result.stderr
+
+
+def test_schema_is_a_json_schema_that_accepts_the_shipped_case() -> None:
+    schema = json.loads(runner.invoke(app, ["schema"]).stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    from truce.io.documents import read_document
+
+    data = read_document(GAZA / "scenario.yaml").data
+    jsonschema.validate(data, schema, format_checker=None)
