@@ -138,6 +138,7 @@ def test_numeric_issues_round_trip(tmp_path: Path) -> None:
     assert any("a: 1 red line(s) left out" in n for n in notes)
     assert any(n.startswith("b: GENIUS utility = truce utility / 0.8") for n in notes)
     back = import_genius(tmp_path)
+    assert back.title == "aid trucks"
     # trucks: whole numbers by 1, linear for both parties: a GENIUS integer issue
     assert (back.issue("trucks").kind.value, back.issue("trucks").min, back.issue("trucks").max) == ("numeric", 0, 4)
     # fuel goes by 0.25: GENIUS has no such grid, so one discrete value per amount

@@ -216,7 +216,7 @@ def import_genius(folder: str | FsPath) -> Scenario:
     data: dict[str, Any] = {
         "truce": 1,
         "id": _slug(base.resolve().name, "genius"),
-        "title": f"GENIUS domain {base.resolve().name}",
+        "title": _title(domain) or f"GENIUS domain {base.resolve().name}",
         "description": f"Imported from the GENIUS domain file {domain_path.name} and {len(profile_paths)} profile(s).",
         "assumptions": (
             "Preferences are the GENIUS profiles' additive utilities with GENIUS's own scale: each discrete "
@@ -231,6 +231,13 @@ def import_genius(folder: str | FsPath) -> Scenario:
         return build_scenario(data)
     except InputError as exc:
         raise InputError([_locate(p, domain, issues, sources) for p in exc.problems]) from None
+
+
+def _title(domain: _Xml) -> str:
+    """The root objective's description (where truce's export puts the scenario title), if any."""
+    space = domain.root.find(PROFILE_ROOT)
+    objective = space.find("objective") if space is not None else None
+    return (objective.get("description") or "").strip()[:200] if objective is not None else ""
 
 
 def _locate(
@@ -545,6 +552,8 @@ def export_genius(scenario: Scenario, folder: str | FsPath) -> list[str]:
         files[f"{pid}.xml"] = text
         if abs(scale - 1.0) > 1e-12:
             notes.append(f"{pid}: GENIUS utility = truce utility / {scale:.6g} (its best value is 1 in GENIUS)")
+        if float(c.reservation[p]) > scale:
+            notes.append(f"{pid}: reservation value above its best possible utility, written as 1")
         prefs = scenario.preferences[pid]
         if prefs.red_lines:
             notes.append(f"{pid}: {len(prefs.red_lines)} red line(s) left out (GENIUS has none)")
