@@ -1,0 +1,253 @@
+"""The exact Pareto frontier of a compiled scenario.
+
+An outcome is *feasible* when it crosses no red line of the parties considered, and *efficient* when no
+feasible outcome gives every party at least as much and one party more. The frontier is the set of
+efficient outcomes.
+
+Algorithms, chosen automatically:
+
+- **Issue-by-issue merge** (Nemhauser & Ullmann 1969, generalised to any number of parties). Utilities are
+  additive, so an efficient outcome's assignment of the first ``t`` issues is efficient among all
+  assignments of those issues (replace it by one that dominates it and the whole outcome is dominated).
+  The frontier is therefore built issue by issue: every surviving partial assignment is extended by every
+  allowed option of the next issue and the dominated extensions are pruned, vectorised with numpy; the
+  outcome space is never enumerated. Each layer keeps back-pointers, from which outcomes are recovered.
+  Red lines over several issues (couplings) break the argument only while a coupling is half decided, so
+  a partial assignment carries the set of couplings it is still on course to cross, and two partial
+  assignments are compared only when those sets are equal (their completions are then feasible alike).
+  Two parties are pruned with one sort and a running maximum; three or more with a sort by the sum of
+  utilities and a blocked dominance filter.
+- **Enumeration** of every outcome, for spaces of at most :data:`ENUMERATE_MAX` outcomes, where it is as
+  fast and needs no bookkeeping.
+
+Ties. Utilities are compared as integers ``rint(u * 1e12)``: values within 1e-12 of each other are one
+value, so ties are exact despite the order in which floats were added. Outcomes with the same utility
+vector keep one representative: the lexicographically smallest vector of option indices. Rows are sorted
+by the first party's utility descending, then the next party's, and so on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from truce.model.compiled import Bools, Compiled, Coupling, Floats, Ints
+
+ENUMERATE_MAX = 1 << 12  # spaces up to this many outcomes are enumerated
+SCALE = 1e12  # utilities are compared as integers rint(u * SCALE), i.e. rounded to 1e-12
+TOLERANCE = 1e-12  # an outcome is acceptable to a party when u >= reservation - TOLERANCE (as Compiled)
+_BOUND_MARGIN = 1e-9  # reservation pruning of partial assignments keeps this margin for float error
+_BLOCK = 512  # candidates checked at once by the dominance filter of three or more parties
+
+
+@dataclass(frozen=True, eq=False)
+class Frontier:
+    """Efficient outcomes ``(k, issues)`` and their utilities ``(k, parties)``, best for the first party first."""
+
+    parties: tuple[str, ...]
+    outcomes: Ints
+    utilities: Floats
+
+    def __len__(self) -> int:
+        return int(self.outcomes.shape[0])
+
+
+def pareto_frontier(c: Compiled, parties: Sequence[int] | None = None, *, zopa_only: bool = False) -> Frontier:
+    """The exact Pareto frontier over the feasible outcomes (no red line of ``parties`` crossed).
+
+    ``parties`` are indices into ``c.parties`` (default: all). With ``zopa_only`` only outcomes acceptable
+    to every one of them count (utility at or above the reservation value, as :meth:`Compiled.acceptable`);
+    that frontier is the full frontier's acceptable part, since whatever dominates an acceptable outcome is
+    itself acceptable.
+    """
+    sel = selected(c, parties)
+    space = math.prod(c.sizes)
+    if space <= ENUMERATE_MAX:
+        outcomes, utilities = _enumerated(c, sel)
+    else:
+        outcomes, utilities = _merged(c, sel, zopa_only)
+    if zopa_only:
+        ok = (utilities >= c.reservation[sel] - TOLERANCE).all(axis=1)
+        outcomes, utilities = outcomes[ok], utilities[ok]
+    outcomes.setflags(write=False)
+    utilities.setflags(write=False)
+    return Frontier(tuple(c.parties[p] for p in sel), outcomes, utilities)
+
+
+def selected(c: Compiled, parties: Sequence[int] | None) -> Ints:
+    """Party indices as an array, checked (default: every party of ``c``)."""
+    sel = np.arange(len(c.parties), dtype=np.int64) if parties is None else np.asarray(parties, dtype=np.int64)
+    if sel.ndim != 1 or sel.size == 0:
+        raise ValueError("need at least one party")
+    if sel.min() < 0 or sel.max() >= len(c.parties) or len(set(sel.tolist())) != sel.size:
+        raise ValueError(f"party indices {sel.tolist()} must be distinct and below {len(c.parties)}")
+    return sel
+
+
+def keys(utilities: Floats) -> Ints:
+    """Utilities as integers for exact comparison: rounded to 1e-12."""
+    return np.rint(utilities * SCALE).astype(np.int64)
+
+
+def frontier_order(k: Ints, lexkey: Ints) -> Ints:
+    """Row order by each column descending in turn, then ``lexkey`` ascending."""
+    return np.lexsort((lexkey, *(-k[:, j] for j in range(k.shape[1] - 1, -1, -1))))
+
+
+def undominated(k: Ints, lexkey: Ints, group: Ints | None = None) -> Ints:
+    """Indices of the rows of ``k`` no other row of the same group weakly dominates, in frontier order.
+
+    Of rows with equal keys the one with the smallest ``lexkey`` stays.
+    """
+    n, m = k.shape
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    g = np.zeros(n, dtype=np.int64) if group is None else group
+    if m <= 2:
+        # sort by group, then the first utility descending, the second descending, lexkey ascending: a row is
+        # undominated when its second utility beats every earlier row's of its group
+        second = k[:, m - 1]
+        order = np.lexsort((lexkey, -second, -k[:, 0], g))
+        offset = g[order] * (4 * int(SCALE)) + second[order]  # groups stacked apart: utilities lie in [0, 1]
+        before = np.concatenate(([np.iinfo(np.int64).min], np.maximum.accumulate(offset)[:-1]))
+        if m == 1:
+            first_of_group = np.concatenate(([True], g[order][1:] != g[order][:-1]))
+            keep = order[first_of_group]
+        else:
+            keep = order[offset > before]
+    else:
+        keep = np.concatenate([_filter(k, lexkey, np.flatnonzero(g == v)) for v in np.unique(g)])
+    return keep[frontier_order(k[keep], lexkey[keep])]
+
+
+def _filter(k: Ints, lexkey: Ints, rows: Ints) -> Ints:
+    """Undominated rows among ``rows`` (three or more parties).
+
+    Rows are sorted by the sum of their keys descending (then lexkey), so a row can only be weakly
+    dominated by an earlier one. Blocks of rows are checked against the rows already kept, then within
+    the block.
+    """
+    order = rows[np.lexsort((lexkey[rows], -k[rows].sum(axis=1)))]
+    kept: list[Ints] = []
+    front = np.zeros((0, k.shape[1]), dtype=np.int64)
+    for start in range(0, len(order), _BLOCK):
+        block = order[start : start + _BLOCK]
+        kb = k[block]
+        if len(front):
+            alive: Bools = np.ones(len(block), dtype=bool)
+            for f0 in range(0, len(front), 4096):
+                f = front[f0 : f0 + 4096]
+                covered: Bools = np.all(f[None, :, :] >= kb[:, None, :], axis=2)
+                alive &= ~np.any(covered, axis=1)
+            block, kb = block[alive], kb[alive]
+        if len(block) > 1:
+            # within the block: row j is dropped when an earlier row i weakly dominates it
+            dom: Bools = np.all(kb[:, None, :] >= kb[None, :, :], axis=2)  # dom[i, j]: i weakly dominates j
+            dom &= np.tri(len(block), k=-1, dtype=bool).T  # only earlier rows i < j count
+            alive = ~np.any(dom, axis=0)
+            block, kb = block[alive], kb[alive]
+        kept.append(block)
+        front = np.concatenate((front, kb))
+    return np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
+
+
+def allowed_options(c: Compiled, sel: Ints, issue: int) -> Ints:
+    """The options of ``issue`` no selected party's one-issue red line forbids."""
+    ok: Bools = np.all(c.allowed[issue][sel], axis=0)
+    return np.flatnonzero(ok).astype(np.int64)
+
+
+def all_outcomes(c: Compiled, sel: Ints) -> Ints:
+    """Every outcome using only allowed options, in lexicographic order (small spaces only)."""
+    options = [allowed_options(c, sel, i) for i in range(len(c.issues))]
+    if any(len(o) == 0 for o in options):
+        return np.zeros((0, len(c.issues)), dtype=np.int64)
+    grids = np.meshgrid(*options, indexing="ij")
+    return np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
+
+
+def _enumerated(c: Compiled, sel: Ints) -> tuple[Ints, Floats]:
+    outcomes = all_outcomes(c, sel)
+    if len(outcomes):
+        outcomes = outcomes[~c.crossed(outcomes)[:, sel].any(axis=1)]
+    utilities = c.utilities(outcomes)[:, sel]
+    keep = undominated(keys(utilities), np.arange(len(outcomes), dtype=np.int64))
+    return outcomes[keep], utilities[keep]
+
+
+def _merged(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
+    n, m = len(c.issues), len(sel)
+    chosen = set(sel.tolist())
+    couplings = [cp for cp in c.couplings if cp.party in chosen]
+    last = np.array([max(i for i, _ in cp.masks) for cp in couplings], dtype=np.int64)
+    first = np.array([min(i for i, _ in cp.masks) for cp in couplings], dtype=np.int64)
+    options = [allowed_options(c, sel, i) for i in range(n)]
+    if any(len(o) == 0 for o in options):
+        return np.zeros((0, n), dtype=np.int64), np.zeros((0, m))
+    tables = [c.tables[i][sel].T for i in range(n)]  # (options, parties)
+    best = [tables[i][options[i]].max(axis=0) for i in range(n)]
+    best_rest = np.cumsum([np.zeros(m), *best[::-1]], axis=0)[::-1][1:]  # best_rest[i]: issues after i
+    floor = c.reservation[sel] - _BOUND_MARGIN
+
+    utilities = np.zeros((1, m))
+    live = np.ones((1, len(couplings)), dtype=bool)  # couplings each row is still on course to cross
+    rank = np.zeros(1, dtype=np.int64)  # lexicographic rank of each row's partial outcome
+    layers: list[tuple[Ints, Ints]] = []
+    for i in range(n):
+        opts = _useful_options(couplings, i, options[i], tables[i])
+        parent = np.repeat(np.arange(len(utilities), dtype=np.int64), len(opts))
+        local = np.tile(np.arange(len(opts), dtype=np.int64), len(utilities))
+        option = opts[local]
+        cand = (utilities[:, None, :] + tables[i][opts][None, :, :]).reshape(-1, m)
+        ok = np.ones(len(cand), dtype=bool)
+        state = live[parent]
+        group: Ints | None = None
+        if couplings:
+            for j, cp in enumerate(couplings):
+                for issue, mask in cp.masks:
+                    if issue == i:
+                        state[:, j] &= mask[option]
+            closing = last == i
+            ok &= ~state[:, closing].any(axis=1)
+            state[:, closing] = False
+            open_now = (first <= i) & (last > i)
+            if open_now.any():
+                group = np.unique(state[:, open_now], axis=0, return_inverse=True)[1].ravel().astype(np.int64)
+        if zopa_only:
+            ok &= (cand + best_rest[i] >= floor).all(axis=1)
+        rows = np.flatnonzero(ok)
+        lexkey = rank[parent[rows]] * len(opts) + local[rows]
+        keep = rows[undominated(keys(cand[rows]), lexkey, None if group is None else group[rows])]
+        utilities, live = cand[keep], state[keep]
+        layers.append((parent[keep], option[keep]))
+        lex = rank[parent[keep]] * len(opts) + local[keep]
+        rank = np.empty(len(keep), dtype=np.int64)
+        rank[np.argsort(lex, kind="stable")] = np.arange(len(keep), dtype=np.int64)
+    outcomes = np.zeros((len(utilities), n), dtype=np.int64)
+    at = np.arange(len(utilities), dtype=np.int64)
+    for i in range(n - 1, -1, -1):
+        parent, option = layers[i]
+        outcomes[:, i] = option[at]
+        at = parent[at]
+    order = frontier_order(keys(utilities), rank)
+    return outcomes[order], utilities[order]
+
+
+def _useful_options(couplings: Sequence[Coupling], issue: int, options: Ints, table: Floats) -> Ints:
+    """The allowed options of ``issue`` that no other option with the same effect on couplings dominates.
+
+    An outcome using a dominated option is dominated (or, on a tie, has a lexicographically smaller twin).
+    """
+    signature = np.zeros((len(options), 0), dtype=bool)
+    for cp in couplings:
+        for i, mask in cp.masks:
+            if i == issue:
+                signature = np.concatenate((signature, mask[options][:, None]), axis=1)
+    group = None
+    if signature.shape[1]:
+        group = np.unique(signature, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
+    keep = undominated(keys(table[options]), np.arange(len(options), dtype=np.int64), group)
+    return options[np.sort(keep)]
