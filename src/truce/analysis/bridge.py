@@ -40,7 +40,7 @@ from truce.model.compiled import OPEN, Compiled, Floats, Ints
 from truce.model.scenario import IssueKind, Range, Term, is_number
 
 CRITERIA = ("nash", "ks", "egalitarian", "utilitarian")
-TIE = 1e-10  # utilities closer than this are the same utility vector
+TIE = 1e-12  # utilities closer than this are the same utility vector (the frontier's resolution)
 _CHUNK = 20_000  # partial outcomes expanded at once by the exact search
 
 
@@ -285,12 +285,17 @@ def change_text(c: Compiled, name: str, old: str, new: str, gains: Mapping[str, 
     """``Corridor: IDF remains -> phased withdrawal: Hamas gains 0.12, Israel gives 0.08``."""
     parts = []
     for pid, d in sorted(gains.items(), key=lambda kv: -kv[1]):
-        if d > 0.005:
-            parts.append(f"{_party_name(c, pid)} gains {d:.2f}")
-        elif d < -0.005:
-            parts.append(f"{_party_name(c, pid)} gives {-d:.2f}")
-    said = ", ".join(parts) if parts else "no one gains or gives much"
+        if d > 1e-9:
+            parts.append(f"{_party_name(c, pid)} gains {_amount(d)}")
+        elif d < -1e-9:
+            parts.append(f"{_party_name(c, pid)} gives {_amount(-d)}")
+    said = ", ".join(parts) if parts else "no one gains or gives"
     return f"{name}: {old} -> {new}: {said}"
+
+
+def _amount(x: float) -> str:
+    """Two decimals, or one significant digit for amounts below 0.01 (so that none reads as 0.00)."""
+    return f"{x:.2f}" if x >= 0.00995 else f"{x:.1g}"
 
 
 def _party_name(c: Compiled, pid: str) -> str:

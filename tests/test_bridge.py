@@ -1,0 +1,287 @@
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from truce.analysis.bridge import CRITERIA, bridge, bridge_json, changes_count, criterion_keys
+from truce.errors import InputError
+from truce.model.checks import build_scenario
+from truce.model.compiled import OPEN, Compiled, Ints, compile_scenario
+from truce.model.generate import random_scenario
+
+
+def _outcomes(c: Compiled) -> Ints:
+    return np.array(list(itertools.product(*(range(n) for n in c.sizes))), dtype=np.int64)
+
+
+def _dominated(u: np.ndarray, others: np.ndarray) -> bool:
+    return bool(np.any(np.all(others >= u - 1e-12, axis=1) & np.any(others > u + 1e-12, axis=1)))
+
+
+def _brute(c: Compiled) -> tuple[Ints, np.ndarray, Ints, np.ndarray]:
+    """All outcomes crossing no red line with their utilities, and the efficient acceptable ones."""
+    rows = _outcomes(c)
+    clean = ~c.crossed(rows).any(axis=1)
+    rows, utils = rows[clean], c.utilities(rows[clean])
+    ok = c.acceptable(rows).all(axis=1)
+    efficient = np.array([ok[j] and not _dominated(utils[j], utils) for j in range(len(rows))], dtype=bool)
+    return rows, utils, rows[efficient], utils[efficient]
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Compiled, dict[str, Any], str, int]:
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    parties = draw(st.integers(2, 3))
+    sizes = draw(st.lists(st.integers(2, 4), min_size=1, max_size=4))
+    reservation = tuple(draw(st.sampled_from([0.0, 0.2, 0.4, 0.5])) for _ in range(parties))
+    s = random_scenario(
+        rng,
+        parties,
+        sizes,
+        red_lines=draw(st.booleans()),
+        reservation=reservation,
+        levels=draw(st.sampled_from([None, 1, 2])),  # few levels: many outcomes share a utility vector
+    )
+    c = compile_scenario(s)
+    reference = {}
+    for i, n in enumerate(sizes):
+        pick = draw(st.integers(-1, n - 1))
+        if pick >= 0:
+            reference[f"i{i}"] = f"o{pick}"
+    return c, reference, draw(st.sampled_from(CRITERIA)), draw(st.integers(1, 3))
+
+
+@settings(max_examples=120, deadline=None)
+@given(cases())
+def test_bridges_are_acceptable_efficient_and_closest(case: tuple[Compiled, dict[str, Any], str, int]) -> None:
+    c, reference, criterion, k = case
+    result = bridge(c, reference, criterion, k)
+    _, utils, eff_rows, eff_utils = _brute(c)
+    ref = c.encode(reference)
+    if len(eff_rows) == 0:
+        assert result.bridges == ()
+        assert result.infeasible is not None
+        return
+    assert result.infeasible is None
+    # the fewest changes reachable for each efficient utility vector, by brute force
+    fewest: dict[tuple[float, ...], int] = {}
+    for row, u in zip(eff_rows, eff_utils, strict=True):
+        key = tuple(np.round(u, 9))
+        fewest[key] = min(fewest.get(key, 10**9), int(changes_count(ref, row)[0]))
+    counts = []
+    seen = set()
+    for b in result.bridges:
+        row = np.array(b.outcome, dtype=np.int64)
+        u = c.utilities(row)[0]
+        assert c.acceptable(row).all()  # acceptable to every party, no red line crossed
+        assert not _dominated(u, utils)  # efficient
+        key = tuple(np.round(u, 9))
+        assert key not in seen  # one bridge per utility vector
+        seen.add(key)
+        n_changes = int(changes_count(ref, row)[0])
+        assert n_changes == fewest[key]  # no outcome with these utilities changes fewer terms
+        counts.append(n_changes)
+        # what is reported matches the outcome
+        assert {ch.issue for ch in b.changes} == {c.issues[i] for i in range(len(ref)) if ref[i] not in (OPEN, row[i])}
+        assert set(b.filled) == {c.issues[i] for i in range(len(ref)) if ref[i] == OPEN}
+        for ch in b.changes:
+            i = c.issues.index(ch.issue)
+            expected = c.tables[i][:, c.index(i, ch.after)] - c.tables[i][:, c.index(i, ch.before)]
+            assert [ch.gains[p] for p in c.parties] == pytest.approx(list(expected))
+    # the bridges are the k closest, and no efficient acceptable outcome changes fewer terms
+    assert len(result.bridges) == min(k, len(fewest))
+    assert counts == sorted(fewest.values())[: len(counts)]
+    # ties on the number of changes are in the criterion's order
+    keys = criterion_keys(
+        c, np.array([list(b.utilities.values()) for b in result.bridges]), criterion, eff_utils.max(axis=0)
+    )
+    for j in range(len(counts) - 1):
+        if counts[j] == counts[j + 1]:
+            assert keys[j] >= keys[j + 1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases())
+def test_no_zopa_is_explained(case: tuple[Compiled, dict[str, Any], str, int]) -> None:
+    c, reference, criterion, _ = case
+    # raise every reservation so that the ZOPA is often empty
+    s = c.scenario.model_copy(
+        update={
+            "preferences": {
+                pid: prefs.model_copy(update={"reservation": min(1.0, prefs.reservation + 0.45)})
+                for pid, prefs in c.scenario.preferences.items()
+            }
+        }
+    )
+    c = compile_scenario(s)
+    result = bridge(c, reference, criterion)
+    rows, utils, eff_rows, _ = _brute(c)
+    if len(eff_rows):
+        assert result.infeasible is None
+        return
+    info = result.infeasible
+    assert info is not None and result.bridges == ()
+    if len(rows) == 0:
+        # red lines alone rule out everything: the named ones do, and each is needed
+        assert info.red_lines and not info.relaxation
+        named = {(r.party, r.index) for r in info.red_lines}
+        assert set(info.parties) == {p for p, _ in named}
+        assert _crossing_free_outcomes(c, named) == 0
+        for drop in named:
+            assert _crossing_free_outcomes(c, named - {drop}) > 0
+        return
+    # the relaxation opens a ZOPA, and no smaller total relaxation does
+    delta = np.array([info.relaxation.get(p, 0.0) for p in c.parties])
+    assert np.all(delta >= 0)
+    assert set(info.parties) == {p for p in c.parties if info.relaxation.get(p, 0.0) > 0}
+    assert np.any(np.all(utils >= c.reservation - delta - 1e-9, axis=1))
+    least = np.maximum(c.reservation - utils, 0.0).sum(axis=1).min()
+    assert delta.sum() == pytest.approx(least, abs=1e-7)
+
+
+def _crossing_free_outcomes(c: Compiled, lines: set[tuple[str, int]]) -> int:
+    """How many outcomes cross none of the given red lines (brute force)."""
+    prefs = {
+        pid: p.model_copy(update={"red_lines": tuple(r for k, r in enumerate(p.red_lines) if (pid, k) in lines)})
+        for pid, p in c.scenario.preferences.items()
+    }
+    d = compile_scenario(c.scenario.model_copy(update={"preferences": prefs}))
+    return int((~d.crossed(_outcomes(d)).any(axis=1)).sum())
+
+
+def _talks(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": "talks",
+        "title": "two sides, three issues",
+        "parties": [
+            {"id": "east", "name": "East"},
+            {"id": "west", "name": "West"},
+            {"id": "un", "name": "UN", "role": "mediator"},
+        ],
+        "issues": [
+            {
+                "id": "corridor",
+                "name": "Corridor",
+                "kind": "ordinal",
+                "options": [
+                    {"id": "stay", "label": "troops remain"},
+                    {"id": "phased", "label": "phased withdrawal"},
+                    {"id": "out", "label": "full withdrawal"},
+                ],
+            },
+            {
+                "id": "crossing",
+                "name": "Crossing",
+                "kind": "categorical",
+                "options": [{"id": "closed", "label": "closed"}, {"id": "open", "label": "open"}],
+            },
+            {
+                "id": "venue",
+                "name": "Venue",
+                "kind": "categorical",
+                "options": [
+                    {"id": "a", "label": "city A"},
+                    {"id": "b", "label": "city B"},
+                    {"id": "c", "label": "city C"},
+                ],
+            },
+        ],
+        "preferences": {
+            "east": {
+                "assumption": True,
+                "weights": {"corridor": 3, "crossing": 1},
+                "values": {"corridor": {"stay": 1, "phased": 0.6, "out": 0}, "crossing": {"closed": 1, "open": 0}},
+                "reservation": 0.4,
+            },
+            "west": {
+                "assumption": True,
+                "weights": {"corridor": 2, "crossing": 2},
+                "values": {"corridor": {"stay": 0, "phased": 0.7, "out": 1}, "crossing": {"closed": 0, "open": 1}},
+                "reservation": 0.4,
+            },
+        },
+    }
+    data.update(overrides)
+    return data
+
+
+def test_bridge_explains_changes_in_words() -> None:
+    c = compile_scenario(build_scenario(_talks()))
+    # the reference: troops remain, crossing closed, venue C; West gets 0 there (below 0.4)
+    result = bridge(c, {"corridor": "stay", "crossing": "closed", "venue": "c"}, "nash", k=2)
+    best = result.bridges[0]
+    # no one cares about the venue: every venue gives the same utilities, and the bridge keeps C
+    assert best.terms["venue"] == "c"
+    # ZOPA: (stay, open) East 0.75 West 0.5, one change; (phased, open) 0.45 and 0.85, two changes
+    assert [ch.issue for ch in best.changes] == ["crossing"]
+    change = best.changes[0]
+    assert (change.before, change.after) == ("closed", "open")
+    # East: 1/4 * (0 - 1) = -0.25;  West: 2/4 * (1 - 0) = 0.5
+    assert change.gains == pytest.approx({"east": -0.25, "west": 0.5})
+    assert change.text == "Crossing: closed -> open: West gains 0.50, East gives 0.25"
+    assert best.utilities == pytest.approx({"east": 0.75, "west": 0.5})
+    second = result.bridges[1]
+    assert [ch.issue for ch in second.changes] == ["corridor", "crossing"]
+    assert second.changes[0].text == "Corridor: troops remain -> phased withdrawal: West gains 0.35, East gives 0.30"
+    data = bridge_json(result, "ref-1")
+    assert data["reference"] == "ref-1"
+    assert data["infeasible"] is None
+    first = data["bridges"][0]
+    assert list(first) == ["terms", "utilities", "changes", "filled"]
+    assert first["changes"][0]["from"] == "closed" and first["changes"][0]["to"] == "open"
+
+
+def test_partial_reference_fills_open_issues() -> None:
+    c = compile_scenario(build_scenario(_talks()))
+    result = bridge(c, {"venue": "b"}, "utilitarian", k=1)
+    best = result.bridges[0]
+    assert best.changes == ()
+    assert set(best.filled) == {"corridor", "crossing"}
+    assert best.terms["venue"] == "b"
+
+
+def test_no_zopa_names_the_parties_and_the_gap() -> None:
+    data = _talks()
+    data["preferences"]["east"]["reservation"] = 0.9
+    data["preferences"]["west"]["reservation"] = 0.9
+    c = compile_scenario(build_scenario(data))
+    result = bridge(c, {"corridor": "stay"})
+    assert result.bridges == ()
+    info = result.infeasible
+    assert info is not None
+    # the best outcome for the sum: (stay, open) gives East 0.75 and West 0.5, (phased, open) 0.45 and 0.85
+    # and (out, open) 0 and 1; the least total shortfall below 0.9 is 0.15 + 0.4 = 0.55 at (stay, open)
+    # and 0.45 + 0.05 = 0.5 at (phased, open): the latter
+    assert info.relaxation == pytest.approx({"east": 0.45, "west": 0.05})
+    assert info.parties == ("east", "west")
+    assert bridge_json(result)["infeasible"]["relaxation"] == pytest.approx({"east": 0.45, "west": 0.05})
+
+
+def test_conflicting_red_lines_are_named() -> None:
+    data = _talks()
+    data["preferences"]["east"]["red_lines"] = [{"terms": {"crossing": "open"}}]
+    data["preferences"]["west"]["red_lines"] = [
+        {"terms": {"corridor": "out"}},  # not part of the conflict
+        {"terms": {"crossing": "closed"}},
+    ]
+    c = compile_scenario(build_scenario(data))
+    info = bridge(c, {}).infeasible
+    assert info is not None
+    assert [(r.party, r.index) for r in info.red_lines] == [("east", 0), ("west", 1)]
+    assert info.parties == ("east", "west")
+    assert info.red_lines[0].text == "East red line 1: Crossing = open"
+
+
+def test_bad_requests() -> None:
+    c = compile_scenario(build_scenario(_talks()))
+    with pytest.raises(InputError, match="unknown criterion 'best'"):
+        bridge(c, {}, "best")
+    with pytest.raises(InputError) as err:
+        bridge(c, {"corridor": "gone", "moon": "x"})
+    assert [p.path for p in err.value.problems] == [("reference", "corridor"), ("reference", "moon")]
