@@ -1,0 +1,330 @@
+"""The exchange agreement: categories, keys, blocks, cadence, commitments, as frozen, validated objects.
+
+The classes are also the file format of ``agreement.yaml``. Structure and types are checked by
+pydantic; every cross-reference (a key naming a category of the wrong side, a batch outside the
+agreement's days, ...) is checked by :func:`check_agreement`, so one run lists all that is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+
+from truce.errors import InputError, Path, Problem
+from truce.model.checks import pydantic_problems
+
+Id = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=80,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="identifier: letters, digits, '_', '.', '-'",
+    ),
+]
+Text = Annotated[str, Field(max_length=5_000)]
+Count = Annotated[StrictInt, Field(ge=0, le=10_000_000)]
+Day = Annotated[StrictInt, Field(ge=1, le=3_660)]
+Composition = dict[Id, Count]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Category(Frozen):
+    """People of one kind held by one side; ``count`` of them are on its list."""
+
+    id: Id
+    name: Text = ""
+    count: Count = Field(description="how many of this category the side's list holds")
+    priority: StrictInt = Field(default=0, ge=0, le=1000, description="higher is released earlier (objective)")
+    note: Text = ""
+
+
+class Side(Frozen):
+    id: Id
+    name: Text
+    categories: tuple[Category, ...] = Field(min_length=1)
+
+
+class Key(Frozen):
+    """What the other side releases for each person of ``category`` released.
+
+    ``per_person``: prisoners of each category for every person; ``in_total``: a total for the whole
+    category, paid as an equal whole share with each person and the remainder with the last;
+    ``with_last``: paid once, when the last person of the category is released.
+    """
+
+    id: Id
+    category: Id
+    per_person: Composition = Field(default_factory=dict)
+    in_total: Composition = Field(default_factory=dict)
+    with_last: Composition = Field(default_factory=dict)
+    lag_days: Annotated[StrictInt, Field(ge=0, le=365)] = Field(default=0, description="days allowed to settle")
+    note: Text = ""
+    source: Text = ""
+
+
+class Block(Frozen):
+    """A fixed number of people released whatever the other side does, within a window of days."""
+
+    id: Id
+    category: Id
+    count: Count | Literal["all"] = Field(description="a number, or 'all' the list holds beyond what keys use")
+    from_day: Day = 1
+    by_day: Day
+    note: Text = ""
+    source: Text = ""
+
+
+class Batch(Frozen):
+    """Releases by the cadence side: ``count`` people on ``day``, or within ``from_day``..``to_day``."""
+
+    day: Day | None = None
+    from_day: Day | None = None
+    to_day: Day | None = None
+    count: Count | None = None
+    remainder: bool = Field(default=False, description="all still held are released in this batch")
+    categories: tuple[Id, ...] = Field(default=(), description="only these categories (default: any)")
+
+    @property
+    def first(self) -> int:
+        return self.day if self.day is not None else (self.from_day or 1)
+
+    @property
+    def last(self) -> int:
+        return self.day if self.day is not None else (self.to_day or self.first)
+
+    def label(self) -> str:
+        when = f"day {self.first}" if self.first == self.last else f"days {self.first}-{self.last}"
+        what = "the remainder" if self.remainder else f"{self.count}"
+        return f"{what} on {when}"
+
+
+class Cadence(Frozen):
+    side: Id = Field(description="the side that releases in batches (its categories trigger the keys)")
+    batches: tuple[Batch, ...] = Field(min_length=1)
+    order: tuple[tuple[Id, ...], ...] = Field(
+        default=(), description="levels of categories: none of a level before all earlier levels are released"
+    )
+    source: Text = ""
+
+
+class Extension(Frozen):
+    """One more day after ``after_day`` for every ``per_day`` further people released, up to ``max_days``."""
+
+    after_day: Day
+    per_day: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+    max_days: Annotated[StrictInt, Field(ge=1, le=365)]
+    source: Text = ""
+
+
+class Commitment(Frozen):
+    """Something a side does on a day (``day``), or once categories are released (``after_released``)."""
+
+    id: Id
+    side: Id | None = Field(default=None, description="the side that must act (default: both)")
+    text: Text
+    day: Day | None = None
+    after_released: tuple[Id, ...] = ()
+    offset_days: Annotated[StrictInt, Field(ge=0, le=365)] = 0
+    by_day: Day | None = Field(default=None, description="last day to complete it (default: the day it falls due)")
+    monitored: bool = Field(default=True, description="false when no record of it is expected in release logs")
+    source: Text = ""
+
+
+class Capacity(Frozen):
+    side: Id
+    categories: tuple[Id, ...] = Field(default=(), description="default: every category of the side")
+    max_per_day: Count
+
+
+class Restriction(Frozen):
+    """A veto (people who may not be released) or an exile rule (released people deported)."""
+
+    side: Id
+    category: Id
+    count: Count
+    note: Text = ""
+
+
+class Agreement(Frozen):
+    truce: Literal[1] = Field(default=1, description="file format version")
+    id: Id
+    title: Text
+    day_one: dt.date | None = Field(default=None, description="the date of day 1")
+    days: Annotated[StrictInt, Field(ge=1, le=1_000)] = Field(description="days of the phase(s) planned")
+    sides: tuple[Side, Side]
+    cadence: Cadence
+    keys: tuple[Key, ...] = ()
+    blocks: tuple[Block, ...] = ()
+    extension: Extension | None = None
+    commitments: tuple[Commitment, ...] = ()
+    capacities: tuple[Capacity, ...] = ()
+    vetoes: tuple[Restriction, ...] = ()
+    exile: tuple[Restriction, ...] = ()
+    exposure_limit: Annotated[float, Field(gt=0.0, le=1.0)] | None = Field(
+        default=None, description="largest share one side may have delivered beyond the share it has received"
+    )
+    notes: Text = ""
+
+    # ---- derived views (no I/O, cheap) ----
+    @property
+    def batch_side(self) -> Side:
+        return self.side(self.cadence.side)
+
+    @property
+    def other_side(self) -> Side:
+        return next(s for s in self.sides if s.id != self.cadence.side)
+
+    def side(self, side_id: str) -> Side:
+        return next(s for s in self.sides if s.id == side_id)
+
+    def category_side(self) -> dict[str, str]:
+        return {c.id: s.id for s in self.sides for c in s.categories}
+
+    def counts(self) -> dict[str, int]:
+        return {c.id: c.count for s in self.sides for c in s.categories}
+
+    def available(self) -> dict[str, int]:
+        """People on each list who may be released: the list less vetoed people."""
+        out = self.counts()
+        for veto in self.vetoes:
+            out[veto.category] = max(0, out.get(veto.category, 0) - veto.count)
+        return out
+
+    @property
+    def horizon(self) -> int:
+        """The last day a release can happen: the agreed days plus any extension."""
+        if self.extension is None:
+            return self.days
+        return max(self.days, self.extension.after_day + self.extension.max_days)
+
+
+def build_agreement(data: Any) -> Agreement:
+    """Validate plain data (as read from a file) into an :class:`Agreement`, or raise :class:`InputError`."""
+    if not isinstance(data, dict):
+        raise InputError([Problem("expected a mapping of agreement fields")])
+    try:
+        agreement = Agreement.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(pydantic_problems(exc, data)) from None
+    problems = list(check_agreement(agreement))
+    if problems:
+        raise InputError(problems)
+    return agreement
+
+
+def _unique(where: str, ids: Iterable[str], what: str, field: str = "id") -> Iterator[Problem]:
+    seen: set[str] = set()
+    for n, ident in enumerate(ids):
+        if ident in seen:
+            yield Problem(f"duplicate {what} id {ident!r}", (where, n, field))
+        seen.add(ident)
+
+
+def _names(ids: Iterable[str]) -> str:
+    return ", ".join(sorted(ids)) or "(none)"
+
+
+def check_agreement(a: Agreement) -> Iterator[Problem]:
+    """Every cross-reference problem in a structurally valid agreement."""
+    if a.sides[0].id == a.sides[1].id:
+        yield Problem(f"the two sides have the same id {a.sides[0].id!r}", ("sides", 1, "id"))
+        return
+    owner = a.category_side()
+    all_cats = [(n, m, c.id) for n, s in enumerate(a.sides) for m, c in enumerate(s.categories)]
+    seen: set[str] = set()
+    for n, m, cid in all_cats:
+        if cid in seen:
+            yield Problem(
+                f"duplicate category id {cid!r} (categories are unique across sides)",
+                ("sides", n, "categories", m, "id"),
+            )
+        seen.add(cid)
+    side_ids = {s.id for s in a.sides}
+    if a.cadence.side not in side_ids:
+        yield Problem(f"unknown side {a.cadence.side!r} (expected one of {_names(side_ids)})", ("cadence", "side"))
+        return
+    batch_cats = {c.id for c in a.batch_side.categories}
+    other_cats = {c.id for c in a.other_side.categories}
+    yield from _unique("keys", [k.id for k in a.keys], "key")
+    yield from _unique("blocks", [b.id for b in a.blocks], "block")
+    yield from _unique("commitments", [c.id for c in a.commitments], "commitment")
+    rule_ids = [k.id for k in a.keys] + [b.id for b in a.blocks]
+    if len(set(rule_ids)) < len(rule_ids):
+        yield Problem("keys and blocks share ids; each must be unique (plans name them in `settles`)", ("blocks",))
+
+    def cat_of(cid: str, allowed: set[str], path: Path, whose: str) -> Iterator[Problem]:
+        if cid not in allowed:
+            where = f" (it belongs to {owner[cid]})" if cid in owner else ""
+            yield Problem(f"{cid!r} is not a category of {whose}{where}; expected one of {_names(allowed)}", path)
+
+    batch_name, other_name = f"side {a.batch_side.id}", f"side {a.other_side.id}"
+    for n, key in enumerate(a.keys):
+        yield from cat_of(key.category, batch_cats, ("keys", n, "category"), batch_name)
+        for part in ("per_person", "in_total", "with_last"):
+            for cid in getattr(key, part):
+                yield from cat_of(cid, other_cats, ("keys", n, part, cid), other_name)
+        if not (key.per_person or key.in_total or key.with_last):
+            yield Problem("a key needs per_person, in_total or with_last", ("keys", n))
+    for n, block in enumerate(a.blocks):
+        yield from cat_of(block.category, other_cats, ("blocks", n, "category"), other_name)
+        if block.by_day < block.from_day:
+            yield Problem(f"by_day ({block.by_day}) is before from_day ({block.from_day})", ("blocks", n, "by_day"))
+        if block.by_day > a.horizon:
+            yield Problem(
+                f"by_day {block.by_day} is after the agreement's last day {a.horizon}", ("blocks", n, "by_day")
+            )
+    for n, batch in enumerate(a.cadence.batches):
+        path: Path = ("cadence", "batches", n)
+        if (batch.day is None) == (batch.from_day is None or batch.to_day is None):
+            yield Problem("give either `day` or both `from_day` and `to_day`", path)
+        elif batch.last < batch.first:
+            yield Problem(f"to_day ({batch.last}) is before from_day ({batch.first})", (*path, "to_day"))
+        elif batch.last > a.days:
+            yield Problem(f"batch ends on day {batch.last}, after the agreement's {a.days} days", path)
+        if (batch.count is None) == (not batch.remainder):
+            yield Problem("give either `count` or `remainder: true`", path)
+        for k, cid in enumerate(batch.categories):
+            yield from cat_of(cid, batch_cats, (*path, "categories", k), batch_name)
+    for n, level in enumerate(a.cadence.order):
+        for k, cid in enumerate(level):
+            yield from cat_of(cid, batch_cats, ("cadence", "order", n, k), batch_name)
+    for n, c in enumerate(a.commitments):
+        path = ("commitments", n)
+        if c.side is not None and c.side not in side_ids:
+            yield Problem(f"unknown side {c.side!r} (expected one of {_names(side_ids)})", (*path, "side"))
+        if (c.day is None) == (not c.after_released):
+            yield Problem("give either `day` or `after_released`", path)
+        for k, cid in enumerate(c.after_released):
+            yield from cat_of(cid, batch_cats, (*path, "after_released", k), batch_name)
+        if c.day is not None and c.by_day is not None and c.by_day < c.day:
+            yield Problem(f"by_day ({c.by_day}) is before day ({c.day})", (*path, "by_day"))
+    for n, cap in enumerate(a.capacities):
+        if cap.side not in side_ids:
+            yield Problem(f"unknown side {cap.side!r}", ("capacities", n, "side"))
+            continue
+        cats = {c.id for c in a.side(cap.side).categories}
+        for k, cid in enumerate(cap.categories):
+            yield from cat_of(cid, cats, ("capacities", n, "categories", k), f"side {cap.side}")
+    for what, rules in (("vetoes", a.vetoes), ("exile", a.exile)):
+        for n, r in enumerate(rules):
+            if r.side not in side_ids:
+                yield Problem(f"unknown side {r.side!r}", (what, n, "side"))
+                continue
+            listed = {c.id: c.count for c in a.side(r.side).categories}
+            if r.category not in listed:
+                yield from cat_of(r.category, set(listed), (what, n, "category"), f"side {r.side}")
+            elif r.count > listed[r.category]:
+                yield Problem(f"count {r.count} is more than the {listed[r.category]} on the list", (what, n, "count"))
+    if a.extension is not None:
+        if a.extension.after_day > a.days:
+            yield Problem(f"after_day is after the agreement's {a.days} days", ("extension", "after_day"))
+        late = [b for b in a.cadence.batches if b.last > a.extension.after_day]
+        if late:
+            yield Problem("with an extension, every batch must end by its after_day", ("extension", "after_day"))

@@ -1,0 +1,60 @@
+"""A plan: who is released on which day on each side, what each release settles, what falls due.
+
+These classes are also the ``plan --json`` format (documented in ``docs/exchange.md``), so a plan
+written by the planner can be read back and checked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated
+
+from pydantic import Field, StrictInt
+
+from truce.exchange.agreement import Count, Day, Frozen, Id
+
+
+class Release(Frozen):
+    """``count`` people of ``category`` released by ``side``; ``settles`` names the keys or blocks it meets."""
+
+    side: Id
+    category: Id
+    count: Count
+    settles: tuple[Id, ...] = ()
+    ids: tuple[Annotated[str, Field(max_length=80)], ...] = Field(
+        default=(), description="synthetic identifiers, when lists were given"
+    )
+
+
+class PlanDay(Frozen):
+    day: Day
+    releases: tuple[Release, ...] = ()
+    commitments: tuple[Id, ...] = ()
+
+
+class Plan(Frozen):
+    agreement: Id | None = None
+    objective: str = "given"
+    objective_value: float | None = None
+    days: tuple[PlanDay, ...] = ()
+
+    def released(self, side: str | None = None) -> dict[int, dict[str, int]]:
+        """People released per day and category (of one side, or both)."""
+        out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for d in self.days:
+            for r in d.releases:
+                if side is None or r.side == side:
+                    out[d.day][r.category] += r.count
+        return {day: dict(cats) for day, cats in out.items()}
+
+    def settled(self) -> dict[tuple[str, str], dict[int, int]]:
+        """Per (rule id, category): people released per day that settle it."""
+        out: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for d in self.days:
+            for r in d.releases:
+                for rule in r.settles[:1]:
+                    out[rule, r.category][d.day] += r.count
+        return {k: dict(v) for k, v in out.items()}
+
+
+StrictDay = Annotated[StrictInt, Field(ge=1)]
