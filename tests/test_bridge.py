@@ -285,3 +285,34 @@ def test_bad_requests() -> None:
     with pytest.raises(InputError) as err:
         bridge(c, {"corridor": "gone", "moon": "x"})
     assert [p.path for p in err.value.problems] == [("reference", "corridor"), ("reference", "moon")]
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_larger_space_against_brute_force(seed: int) -> None:
+    # 8,192 outcomes: past the frontier's enumeration limit, so its issue-by-issue merge picks the
+    # representatives; few value levels make many outcomes share a utility vector
+    rng = np.random.default_rng(seed)
+    c = compile_scenario(random_scenario(rng, 2, [4, 4, 4, 4, 4, 4, 2], red_lines=True, reservation=0.3, levels=2))
+    reference = {f"i{i}": f"o{int(rng.integers(n))}" for i, n in enumerate(c.sizes) if i % 3 != 2}
+    result = bridge(c, reference, "ks", k=3)
+    rows = _outcomes(c)
+    rows = rows[~c.crossed(rows).any(axis=1)]
+    u = np.round(c.utilities(rows), 12)
+    # two parties: sort by the first utility, then the second, descending; efficient rows beat every
+    # earlier row on the second utility
+    order = np.lexsort((-u[:, 1], -u[:, 0]))
+    best_second = np.maximum.accumulate(np.concatenate(([-1.0], u[order, 1])))[:-1]
+    efficient = np.zeros(len(rows), dtype=bool)
+    efficient[order] = u[order, 1] > best_second
+    vectors = {tuple(x) for x in u[efficient]}
+    on_front = np.array([tuple(x) in vectors for x in u]) & c.acceptable(rows).all(axis=1)
+    ref = c.encode(reference)
+    fewest: dict[tuple[float, ...], int] = {}
+    for row, x in zip(rows[on_front], u[on_front], strict=True):
+        fewest[tuple(x)] = min(fewest.get(tuple(x), 99), int(changes_count(ref, row)[0]))
+    assert fewest, "this case should have a ZOPA"
+    counts = [len(b.changes) for b in result.bridges]
+    assert counts == sorted(fewest.values())[: len(counts)]
+    for b in result.bridges:
+        x = tuple(np.round(list(b.utilities.values()), 12))
+        assert x in fewest and len(b.changes) == fewest[x]
