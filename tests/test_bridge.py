@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from truce.analysis.bridge import CRITERIA, bridge, bridge_json, changes_count, criterion_keys
+from truce.analysis.bridge import CRITERIA, bridge, bridge_json, bridge_proposal, changes_count, criterion_keys
 from truce.errors import InputError
 from truce.model.checks import build_scenario
 from truce.model.compiled import OPEN, Compiled, Ints, compile_scenario
@@ -276,6 +276,32 @@ def test_conflicting_red_lines_are_named() -> None:
     assert [(r.party, r.index) for r in info.red_lines] == [("east", 0), ("west", 1)]
     assert info.parties == ("east", "west")
     assert info.red_lines[0].text == "East red line 1: Crossing = open"
+
+
+def test_bridge_from_a_proposal_uses_inherited_terms() -> None:
+    proposals = [
+        {
+            "id": "first",
+            "title": "first text",
+            "tabled_by": ["un"],
+            "date": "2024-05-06",
+            "terms": {"crossing": "closed"},
+        },
+        {
+            "id": "second",
+            "title": "second text",
+            "tabled_by": ["un"],
+            "date": "2024-05-27",
+            "parent": "first",
+            "terms": {"corridor": "stay", "venue": "a"},
+        },
+    ]
+    c = compile_scenario(build_scenario(_talks(proposals=proposals)))
+    result = bridge_proposal(c, "second", k=1)
+    assert result.reference == {"crossing": "closed", "corridor": "stay", "venue": "a"}
+    assert [ch.issue for ch in result.bridges[0].changes] == ["crossing"]
+    with pytest.raises(InputError, match="unknown proposal 'third' \\(expected one of first, second\\)"):
+        bridge_proposal(c, "third")
 
 
 def test_bad_requests() -> None:

@@ -36,7 +36,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from truce.errors import InputError, Problem
-from truce.model.compiled import OPEN, Compiled, Floats, Ints
+from truce.model.compiled import OPEN, Compiled, Floats, Ints, condition_mask
 from truce.model.scenario import IssueKind, Range, Term, is_number
 
 CRITERIA = ("nash", "ks", "egalitarian", "utilitarian")
@@ -45,7 +45,7 @@ _CHUNK = 20_000  # partial outcomes expanded at once by the exact search
 
 
 @dataclass(frozen=True)
-class Change:
+class TermChange:
     """One term of the reference changed by a bridge, and what it does to each party on its own."""
 
     issue: str
@@ -60,7 +60,7 @@ class Bridge:
     outcome: tuple[int, ...]
     terms: Mapping[str, Term]
     utilities: Mapping[str, float]
-    changes: tuple[Change, ...]
+    changes: tuple[TermChange, ...]
     filled: Mapping[str, Term]  # issues the reference left open, and the term the bridge puts there
 
 
@@ -110,6 +110,14 @@ def bridge(c: Compiled, reference: Mapping[str, Term], criterion: str = "nash", 
     chosen = _fewest_changes_per_vector(c, ref, rows, utils, criterion, k)
     bridges = tuple(_explain(c, ref, row) for row in chosen)
     return BridgeResult(dict(reference), criterion, bridges, None)
+
+
+def bridge_proposal(c: Compiled, proposal_id: str, criterion: str = "nash", k: int = 3) -> BridgeResult:
+    """Bridging proposals for a tabled proposal: its terms, with those it inherits along its lineage."""
+    if proposal_id not in {p.id for p in c.scenario.proposals}:
+        known = ", ".join(p.id for p in c.scenario.proposals) or "(none)"
+        raise InputError([Problem(f"unknown proposal {proposal_id!r} (expected one of {known})", ("proposals",))])
+    return bridge(c, c.scenario.terms_of(proposal_id), criterion, k)
 
 
 def reference_row(c: Compiled, reference: Mapping[str, Term]) -> Ints:
@@ -255,7 +263,7 @@ def fewest_changes_to(c: Compiled, ref: Ints, target: Floats, budget: int) -> tu
 
 def _explain(c: Compiled, ref: Ints, row: Ints) -> Bridge:
     utilities = c.utilities(row)[0]
-    changes: list[Change] = []
+    changes: list[TermChange] = []
     filled: dict[str, Term] = {}
     for i, issue_id in enumerate(c.issues):
         new = int(row[i])
@@ -272,13 +280,13 @@ def _explain(c: Compiled, ref: Ints, row: Ints) -> Bridge:
     )
 
 
-def term_change(c: Compiled, i: int, before: int, after: int) -> Change:
+def term_change(c: Compiled, i: int, before: int, after: int) -> TermChange:
     """One issue moved from option ``before`` to ``after``: each party's gain, and a sentence."""
     issue = c.scenario.issues[i]
     delta = c.tables[i][:, after] - c.tables[i][:, before]
     gains = {p: float(d) for p, d in zip(c.parties, delta, strict=True)}
     old, new = c.options[i][before], c.options[i][after]
-    return Change(issue.id, old, new, gains, change_text(c, issue.name, issue.label(old), issue.label(new), gains))
+    return TermChange(issue.id, old, new, gains, change_text(c, issue.name, issue.label(old), issue.label(new), gains))
 
 
 def change_text(c: Compiled, name: str, old: str, new: str, gains: Mapping[str, float]) -> str:
@@ -350,7 +358,7 @@ def red_lines(c: Compiled) -> list[_Line]:
             words = []
             for issue_id, cond in line.terms.items():
                 i = c.issues.index(issue_id)
-                masks.append((i, _mask(c.options[i], cond)))
+                masks.append((i, condition_mask(c.options[i], cond)))
                 words.append(f"{c.scenario.issues[i].name} {_condition_text(c, i, cond)}")
             text = f"{_party_name(c, pid)} red line {k + 1}: " + " and ".join(words)
             terms = {
@@ -377,15 +385,6 @@ def _condition_text(c: Compiled, i: int, cond: Any) -> str:
         return " and ".join(bits)
     terms = cond if isinstance(cond, tuple) else (cond,)
     return "= " + " or ".join(issue.label(t) for t in terms)
-
-
-def _mask(options: tuple[Term, ...], cond: Any) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    if isinstance(cond, Range):
-        return np.array([cond.contains(float(o)) for o in options], dtype=bool)
-    wanted = cond if isinstance(cond, tuple) else (cond,)
-    if options and is_number(options[0]):
-        return np.array([any(abs(float(o) - float(w)) < 1e-9 for w in wanted) for o in options], dtype=bool)
-    return np.array([o in wanted for o in options], dtype=bool)
 
 
 def _solve(c: Compiled, lines: Sequence[_Line], relax: bool) -> Ints | None:

@@ -5,7 +5,8 @@ issue ``a`` gives ground and ``b`` gains, on another ``b`` gives ground and ``a`
 better off than under the reference (each gains more on the issue it receives than it gives on the one
 it concedes, which is what caring less about the conceded issue means here). Only issues the reference
 settles can be traded; a new term that a party's one-issue red line forbids is never offered, and a
-trade that would complete a red line spanning several settled issues is left out.
+trade that would complete a red line spanning several settled issues is left out (a red line the
+reference crosses already is not held against a trade that leaves it as it is).
 
 For each ordered pair of issues the best pair of new terms is kept (largest smaller gain, then largest
 total gain), and trades are ranked the same way. See Raiffa, *The Art and Science of Negotiation*
@@ -20,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from truce.analysis.bridge import Change, reference_row, term_change
+from truce.analysis.bridge import TermChange, reference_row, term_change
 from truce.errors import InputError, Problem
 from truce.model.compiled import OPEN, Compiled
 from truce.model.scenario import Term
@@ -33,8 +34,8 @@ class Trade:
     """Two concessions: ``first`` by ``parties[0]``, ``second`` by ``parties[1]``."""
 
     parties: tuple[str, str]
-    first: Change
-    second: Change
+    first: TermChange
+    second: TermChange
     gains: Mapping[str, float]  # every compiled party's net change of utility from the two changes
     terms: Mapping[str, Term]  # the reference with the two changes made
     text: str
@@ -101,11 +102,16 @@ def trades(
 
 
 def _crosses(c: Compiled, ref: Any, moves: dict[int, int]) -> bool:
-    """Whether the changed reference completes a red line (one-issue red lines are excluded already)."""
+    """Whether the changed reference newly completes a red line over several issues (one-issue red
+    lines are ruled out already); a red line the reference itself crosses is not the trade's doing."""
     row = ref.copy()
     for i, o in moves.items():
         row[i] = o
-    return any(all(row[i] != OPEN and mask[row[i]] for i, mask in coupling.masks) for coupling in c.couplings)
+
+    def hit(r: Any, masks: Any) -> bool:
+        return all(r[i] != OPEN and mask[r[i]] for i, mask in masks)
+
+    return any(hit(row, cp.masks) and not hit(ref, cp.masks) for cp in c.couplings)
 
 
 def _name(c: Compiled, pid: str) -> str:
