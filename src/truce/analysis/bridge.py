@@ -9,9 +9,11 @@ A *bridging proposal* for a reference proposal (possibly partial) is an outcome 
    not counted as changes.
 
 Ties on the number of changes are broken by a bargaining criterion, measured by the gains over the
-reservation values (the disagreement point): ``nash`` (largest product of gains; Nash 1950),
-``ks`` (Kalai and Smorodinsky 1975: largest smallest gain as a share of the party's best possible gain
-in the ZOPA), ``egalitarian`` (leximin of gains; Kalai 1977) or ``utilitarian`` (largest sum).
+reservation values (the disagreement point), scored as the solution concepts of
+:mod:`truce.analysis.solutions` score them (so with an empty reference the first bridge is that
+solution): ``nash`` (largest product of gains; Nash 1950), ``ks`` (Kalai and Smorodinsky 1975: largest
+smallest gain as a share of the party's best possible gain in the ZOPA), ``egalitarian`` (leximin of
+gains; Rawls 1971, Kalai 1977) or ``utilitarian`` (largest sum of utilities; Harsanyi 1955).
 
 The method is exact. The efficient acceptable outcomes are exactly the outcomes, crossing no red line,
 whose utility vectors are points of the ZOPA's Pareto frontier (an outcome that dominates an acceptable
@@ -40,6 +42,14 @@ from truce.model.compiled import OPEN, Compiled, Floats, Ints, condition_mask
 from truce.model.scenario import IssueKind, Range, Term, is_number
 
 CRITERIA = ("nash", "ks", "egalitarian", "utilitarian")
+# the criteria by the names of their solution concepts in truce.analysis.solutions
+ALIASES = {
+    "nash": "nash",
+    "ks": "kalai_smorodinsky",
+    "kalai_smorodinsky": "kalai_smorodinsky",
+    "egalitarian": "egalitarian",
+    "utilitarian": "utilitarian",
+}
 TIE = 1e-12  # utilities closer than this are the same utility vector (the frontier's resolution)
 _CHUNK = 20_000  # partial outcomes expanded at once by the exact search
 
@@ -96,7 +106,7 @@ def bridge(c: Compiled, reference: Mapping[str, Term], criterion: str = "nash", 
     """Up to ``k`` bridging proposals for ``reference`` (see the module docstring), best first."""
     from truce.analysis.frontier import pareto_frontier
 
-    if criterion not in CRITERIA:
+    if criterion not in ALIASES:
         raise InputError([Problem(f"unknown criterion {criterion!r} (expected one of {', '.join(CRITERIA)})")])
     if k < 1:
         raise InputError([Problem(f"k must be at least 1 (got {k})")])
@@ -157,25 +167,34 @@ def changes_count(ref: Ints, rows: Ints) -> Ints:
     return np.asarray(((np.atleast_2d(rows) != ref) & fixed).sum(axis=1), dtype=np.int64)
 
 
-def criterion_keys(c: Compiled, utils: Floats, criterion: str, ideal: Floats | None = None) -> list[tuple[float, ...]]:
-    """A sort key per utility vector, larger is better, for the criterion (ties go on to leximin)."""
-    gains = np.maximum(np.atleast_2d(utils) - c.reservation, 0.0)
-    top = gains.max(axis=0) if ideal is None else np.maximum(ideal - c.reservation, 0.0)
-    span = np.where(top > 0, top, 1.0)
-    keys: list[tuple[float, ...]] = []
-    for g in gains:
-        leximin = tuple(round(float(x), 12) for x in np.sort(g))
-        if criterion == "nash":
-            head: tuple[float, ...] = (round(float(np.prod(g)), 15),)
-        elif criterion == "ks":
-            normal = np.sort(g / span)
-            head = tuple(round(float(x), 12) for x in normal)
-        elif criterion == "utilitarian":
-            head = (round(float(g.sum()), 12),)
-        else:
-            head = ()
-        keys.append(head + leximin)
-    return keys
+def criterion_keys(c: Compiled, utils: Floats, criterion: str, ideal: Floats | None = None) -> list[tuple[int, ...]]:
+    """A sort key per utility vector, larger is better, as :mod:`truce.analysis.solutions` scores them.
+
+    ``nash``: product of gains, then sum of utilities; ``ks``: the smallest share ``gain / (ideal - d)``
+    over parties with room to gain, then sum of utilities; ``egalitarian``: sorted gains (leximin);
+    ``utilitarian``: sum of utilities, then leximin. Last, as the frontier's order: the first party's
+    utility, then the next. Scores are compared rounded to 1e-12. ``ideal`` defaults to the best
+    utility of each party among ``utils``.
+    """
+    u = np.atleast_2d(np.asarray(utils, dtype=float))
+    d = c.reservation
+    gains = np.maximum(u - d, 0.0)
+    room = (u.max(axis=0) if ideal is None else np.asarray(ideal, dtype=float)) - d
+    name = ALIASES[criterion]
+    total = u.sum(axis=1)
+    leximin = list(np.sort(gains, axis=1).T)
+    if name == "nash":
+        columns = [np.prod(gains, axis=1), total]
+    elif name == "kalai_smorodinsky":
+        counted = room > 1e-12
+        columns = [np.min(gains[:, counted] / room[counted], axis=1), total] if counted.any() else [total]
+    elif name == "egalitarian":
+        columns = leximin
+    else:
+        columns = [total, *leximin]
+    columns += list(u.T)
+    table = np.rint(np.stack(columns, axis=1) * 1e12).astype(np.int64)
+    return [tuple(int(x) for x in row) for row in table]
 
 
 def _fewest_changes_per_vector(c: Compiled, ref: Ints, rows: Ints, utils: Floats, criterion: str, k: int) -> list[Ints]:
@@ -199,7 +218,7 @@ def _fewest_changes_per_vector(c: Compiled, ref: Ints, rows: Ints, utils: Floats
     return [best_rows[j] for j in order[:k]]
 
 
-def _neg(key: tuple[float, ...]) -> tuple[float, ...]:
+def _neg(key: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(-x for x in key)
 
 
