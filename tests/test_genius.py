@@ -161,6 +161,7 @@ def test_export_refuses_a_folder_with_other_files(tmp_path: Path) -> None:
 def test_load_any(tmp_path: Path) -> None:
     assert is_genius_folder(HARBOUR)
     assert load_any(HARBOUR).id == "harbour"
+    assert load_any(HARBOUR / "harbour-domain.xml").id == "harbour"
     folder = tmp_path / "case"
     folder.mkdir()
     (folder / "scenario.json").write_text(json.dumps(scenario_to_data(_numeric_scenario())), encoding="utf-8")

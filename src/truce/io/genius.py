@@ -685,10 +685,15 @@ def _serialise(root: ET.Element) -> str:
 
 
 def load_any(path: str | FsPath) -> Scenario:
-    """A scenario from a scenario file or folder, or from a GENIUS domain folder (found by its XML roots)."""
+    """A scenario from a scenario file or folder, or from a GENIUS domain folder (found by its XML roots)
+    or that folder's domain file."""
     p = FsPath(path)
     if p.is_dir() and not any((p / name).is_file() for name in SCENARIO_NAMES) and is_genius_folder(p):
         return import_genius(p)
+    if p.is_file() and p.suffix.lower() == ".xml":
+        with p.open("rb") as handle:
+            if root_tag(handle.read(65536)) == DOMAIN_ROOT:
+                return import_genius(p.parent)
     return load_scenario(p)
 
 
