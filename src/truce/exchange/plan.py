@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Annotated
 
-from pydantic import Field, StrictInt
+from pydantic import Field
 
 from truce.exchange.agreement import Count, Day, Frozen, Id
 
@@ -47,14 +47,11 @@ class Plan(Frozen):
                     out[d.day][r.category] += r.count
         return {day: dict(cats) for day, cats in out.items()}
 
-    def settled(self) -> dict[tuple[str, str], dict[int, int]]:
-        """Per (rule id, category): people released per day that settle it."""
+    def settled(self, side: str) -> dict[tuple[str, str], dict[int, int]]:
+        """Per (rule id, category): people released per day by ``side`` that settle it."""
         out: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
         for d in self.days:
             for r in d.releases:
-                for rule in r.settles[:1]:
+                for rule in r.settles[:1] if r.side == side else ():
                     out[rule, r.category][d.day] += r.count
         return {k: dict(v) for k, v in out.items()}
-
-
-StrictDay = Annotated[StrictInt, Field(ge=1)]

@@ -155,3 +155,20 @@ def exposure(a: Agreement, delivered: Mapping[str, int]) -> dict[str, float]:
     share = {s: (delivered.get(s, 0) / totals[s] if totals[s] else 1.0) for s in totals}
     one, two = a.batch_side.id, a.other_side.id
     return {one: share[one] - share[two], two: share[two] - share[one]}
+
+
+def order_breaches(a: Agreement, released: Released, day: int) -> list[tuple[int, int, int]]:
+    """(level, people of that level released on ``day``, people of earlier levels still held after it)."""
+    counts = a.available()
+    out: list[tuple[int, int, int]] = []
+    today = released.get(day, {})
+    for j in range(1, len(a.cadence.order)):
+        later = sum(today.get(c, 0) for c in a.cadence.order[j])
+        if not later:
+            continue
+        earlier = [c for level in a.cadence.order[:j] for c in level]
+        out_by_day = sum(v.get(c, 0) for t, v in released.items() if t <= day for c in earlier)
+        held = sum(counts[c] for c in earlier) - out_by_day
+        if held > 0:
+            out.append((j, later, held))
+    return out
