@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from truce.exchange import rules
 from truce.exchange.agreement import Agreement
@@ -301,3 +302,40 @@ def _made_up(released: dict[int, dict[str, int]], need: int, after: int, last: i
         if t > after and total >= need and t <= last:
             return t
     return None
+
+
+def ledger_to_data(ledger: Ledger) -> dict[str, Any]:
+    """The documented ``ledger --json`` shape."""
+
+    def entry(e: Entry) -> dict[str, Any]:
+        out: dict[str, Any] = {"side": e.side, "rule": e.rule}
+        if e.category is not None:
+            out |= {"category": e.category, "count": e.count}
+        return out
+
+    return {
+        "agreement": ledger.agreement,
+        "through": ledger.through,
+        "days": [
+            {
+                "day": d.day,
+                "due": [entry(e) for e in d.due],
+                "done": [entry(e) for e in d.done],
+                "deviations": [
+                    {"kind": v.kind, "side": v.side, "size": v.size, "note": v.note, "rule": v.rule}
+                    for v in d.deviations
+                ],
+                "exposure": d.exposure,
+            }
+            for d in ledger.days
+        ],
+        "owed": {
+            side: {
+                "total": sum(o.count for o in items),
+                "items": [
+                    {"rule": o.rule, "category": o.category, "count": o.count, "due_day": o.due_day} for o in items
+                ],
+            }
+            for side, items in ledger.owed.items()
+        },
+    }

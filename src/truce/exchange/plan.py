@@ -7,7 +7,7 @@ written by the planner can be read back and checked.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -55,3 +55,24 @@ class Plan(Frozen):
                 for rule in r.settles[:1] if r.side == side else ():
                     out[rule, r.category][d.day] += r.count
         return {k: dict(v) for k, v in out.items()}
+
+
+def plan_to_data(plan: Plan) -> dict[str, Any]:
+    """The documented ``plan --json`` shape (identifiers only when lists were given)."""
+    return {
+        "agreement": plan.agreement,
+        "objective": plan.objective,
+        "objective_value": plan.objective_value,
+        "days": [
+            {
+                "day": d.day,
+                "releases": [
+                    {"side": r.side, "category": r.category, "count": r.count, "settles": list(r.settles)}
+                    | ({"ids": list(r.ids)} if r.ids else {})
+                    for r in d.releases
+                ],
+                "commitments": list(d.commitments),
+            }
+            for d in plan.days
+        ],
+    }

@@ -1,0 +1,169 @@
+"""``truce exchange``: plan, check and monitor exchange agreements; make synthetic lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from truce.cli.common import app, console, guarded, print_json, write_atomically
+from truce.errors import InputError, Problem
+from truce.errors import Path as JsonPath
+from truce.exchange.checker import check_plan
+from truce.exchange.ledger import keep_ledger, ledger_to_data
+from truce.exchange.lists import assign_identifiers, check_lists, synthetic_lists
+from truce.exchange.plan import plan_to_data
+from truce.exchange.planner import Objective, plan_exchange
+from truce.io.agreement_files import load_agreement, load_people, load_plan, load_release_log, people_to_csv
+
+exchange_app = typer.Typer(
+    name="exchange",
+    help="Plan, check and monitor exchange agreements (captives and prisoners released in batches).",
+    no_args_is_help=True,
+)
+app.add_typer(exchange_app, name="exchange")
+
+
+@exchange_app.command("plan")
+@guarded
+def plan_verb(
+    agreement: Path = typer.Argument(..., help="agreement file, or a folder holding agreement.yaml"),
+    objective: Objective = typer.Option(Objective.earliest, "--objective", help="what the plan optimises"),
+    lists: Path | None = typer.Option(None, "--lists", help="people-list CSV: give the counts identifiers"),
+    json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
+    report: Path | None = typer.Option(None, "--report", help="write an HTML report to this file"),
+) -> None:
+    """An optimal day-by-day plan; if none exists, the conflicting rules are named."""
+    a, doc = load_agreement(agreement)
+    try:
+        plan = plan_exchange(a, objective)
+    except InputError as exc:
+        raise InputError(
+            [doc.locate(p) if p.path else Problem(p.message, (), doc.file) for p in exc.problems]
+        ) from None
+    if lists is not None:
+        people = load_people(lists, a)
+        problems = check_lists(a, people)
+        if problems:
+            raise InputError([doc.locate(p) if p.path else Problem(p.message, (), str(lists)) for p in problems])
+        plan = assign_identifiers(plan, people)
+    if report is not None:
+        from truce.report.exchange import plan_report
+
+        write_atomically(report, plan_report(a, plan))
+    if json_out:
+        print_json(plan_to_data(plan))
+        return
+    table = Table(title=f"{a.title} (objective: {plan.objective}, value {plan.objective_value})")
+    for column in ("day", "side", "category", "count", "settles", "commitments"):
+        table.add_column(column, justify="right" if column in ("day", "count") else "left")
+    for d in plan.days:
+        first = True
+        for r in d.releases or ():
+            table.add_row(
+                str(d.day) if first else "",
+                r.side,
+                r.category,
+                str(r.count),
+                ", ".join(r.settles),
+                ", ".join(d.commitments) if first else "",
+            )
+            first = False
+        if first:
+            table.add_row(str(d.day), "", "", "", "", ", ".join(d.commitments))
+    console.print(table)
+
+
+def _where(doc_file: str, locate: Problem) -> str:
+    return f"{locate.file or doc_file}:{locate.line or 1}:{locate.column or 1}"
+
+
+@exchange_app.command("check")
+@guarded
+def check_verb(
+    agreement: Path = typer.Argument(..., help="agreement file or folder"),
+    plan: Path = typer.Argument(..., help="plan JSON (as written by `truce exchange plan --json`)"),
+    json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
+) -> None:
+    """Check a plan against the agreement, rule by rule; exit 1 if it breaks any."""
+    a, doc = load_agreement(agreement)
+    violations = check_plan(a, load_plan(plan))
+
+    def where(path: JsonPath) -> str:
+        return _where(doc.file, doc.locate(Problem("", path))) if path else str(plan)
+
+    if json_out:
+        print_json(
+            {
+                "valid": not violations,
+                "violations": [
+                    {"rule": v.rule, "day": v.day, "message": v.message, "where": where(v.path)} for v in violations
+                ],
+            }
+        )
+    elif not violations:
+        console.print(f"{plan}: meets every rule of {a.id}", markup=False)
+    else:
+        for v in violations:
+            day = f"day {v.day}: " if v.day is not None else ""
+            console.print(f"{where(v.path)}: {v.rule}: {day}{v.message}", markup=False, soft_wrap=True)
+    if violations:
+        raise typer.Exit(1)
+
+
+@exchange_app.command("ledger")
+@guarded
+def ledger_verb(
+    agreement: Path = typer.Argument(..., help="agreement file or folder"),
+    log: Path = typer.Argument(..., help="release-log CSV: day,side,category,count[,ids][,commitment][,note]"),
+    through: int | None = typer.Option(None, "--through", min=1, help="last day to account for (default: the log's)"),
+    json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
+    report: Path | None = typer.Option(None, "--report", help="write an HTML report to this file"),
+) -> None:
+    """What was due, what happened, every deviation, what is still owed, and the running exposure."""
+    a, _ = load_agreement(agreement)
+    ledger = keep_ledger(a, load_release_log(log, a), through)
+    if report is not None:
+        from truce.report.exchange import ledger_report
+
+        write_atomically(report, ledger_report(a, ledger))
+    if json_out:
+        print_json(ledger_to_data(ledger))
+        return
+    table = Table(title=f"{a.title}: ledger through day {ledger.through}")
+    for column in ("day", "due", "done", "deviations", "exposure"):
+        table.add_column(column, justify="right" if column == "day" else "left")
+    for d in ledger.days:
+        due = "\n".join(
+            f"{e.side or 'both'}: {e.count} {e.category} ({e.rule})" if e.category else f"{e.side or 'both'}: {e.rule}"
+            for e in d.due
+        )
+        done = "\n".join(f"{e.side}: {e.count} {e.category}" if e.category else f"{e.side}: {e.rule}" for e in d.done)
+        devs = "\n".join(f"{v.kind} ({v.side or 'both'}, {v.size}): {v.note}" for v in d.deviations)
+        exposure = " ".join(f"{s} {v:+.3f}" for s, v in d.exposure.items())
+        table.add_row(str(d.day), due, done, devs, exposure)
+    console.print(table)
+    for side, items in ledger.owed.items():
+        total = sum(o.count for o in items)
+        detail = ", ".join(f"{o.count} {o.category} ({o.rule})" for o in items)
+        console.print(f"still owed by {side}: {total}" + (f" ({detail})" if detail else ""), markup=False)
+
+
+@exchange_app.command("lists")
+@guarded
+def lists_verb(
+    agreement: Path = typer.Argument(..., help="agreement file or folder"),
+    synthetic: bool = typer.Option(False, "--synthetic", help="make synthetic test lists (identifiers, no names)"),
+    seed: int = typer.Option(0, "--seed", help="seed for the synthetic identifiers"),
+    out: Path | None = typer.Option(None, "--out", help="write the CSV here instead of standard output"),
+) -> None:
+    """Make people lists matching the agreement: synthetic identifiers and categories only."""
+    a, _ = load_agreement(agreement)
+    if not synthetic:
+        raise InputError([Problem("only synthetic lists can be made: pass --synthetic", (), str(agreement))])
+    text = people_to_csv(synthetic_lists(a, seed))
+    if out is not None:
+        write_atomically(out, text)
+    else:
+        console.file.write(text)

@@ -1,0 +1,241 @@
+"""Exchange files: agreement YAML, plan JSON, release-log CSV and people-list CSV, errors located.
+
+An agreement is one file or a folder holding ``agreement.yaml``. CSV files may start with ``#``
+comment lines; the first other line is the header. Every problem is reported as ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path as FsPath
+
+from pydantic import ValidationError
+
+from truce.errors import InputError, Problem
+from truce.exchange.agreement import Agreement, build_agreement
+from truce.exchange.ledger import Event
+from truce.exchange.lists import Person, Status
+from truce.exchange.plan import Plan
+from truce.io.documents import MAX_BYTES, Document, read_document
+from truce.model.checks import pydantic_problems
+
+AGREEMENT_NAMES = ("agreement.yaml", "agreement.yml", "agreement.json")
+MAX_ROWS = 200_000
+
+
+def agreement_file(path: str | FsPath) -> FsPath:
+    p = FsPath(path)
+    if p.is_dir():
+        for name in AGREEMENT_NAMES:
+            if (p / name).is_file():
+                return p / name
+        raise InputError([Problem(f"folder has no {' or '.join(AGREEMENT_NAMES)}", (), str(path), 1, 1)])
+    if not p.exists():
+        raise InputError([Problem("no such file or folder", (), str(path), 1, 1)])
+    return p
+
+
+def _locate_all(doc: Document, exc: InputError) -> InputError:
+    return InputError(
+        [doc.locate(p, prefer_key="unknown field" in p.message or "duplicate" in p.message) for p in exc.problems]
+    )
+
+
+def load_agreement(path: str | FsPath) -> tuple[Agreement, Document]:
+    """Read and validate an agreement; the document is kept to locate later problems (e.g. conflicts)."""
+    doc = read_document(agreement_file(path))
+    try:
+        return build_agreement(doc.data), doc
+    except InputError as exc:
+        raise _locate_all(doc, exc) from None
+
+
+def load_plan(path: str | FsPath) -> Plan:
+    """Read a plan written by ``truce exchange plan --json``."""
+    file = FsPath(path)
+    if not file.is_file():
+        raise InputError([Problem("no such file", (), str(path), 1, 1)])
+    doc = read_document(file)
+    if not isinstance(doc.data, dict):
+        raise InputError([Problem("expected a mapping with `days`", (), doc.file, 1, 1)])
+    try:
+        return Plan.model_validate(doc.data)
+    except ValidationError as exc:
+        raise _locate_all(doc, InputError(pydantic_problems(exc, doc.data))) from None
+
+
+def _read_text(path: str | FsPath) -> str:
+    file = FsPath(path)
+    name = str(path)
+    try:
+        if file.stat().st_size > MAX_BYTES:
+            raise InputError([Problem(f"file is over the {MAX_BYTES:,}-byte limit", (), name, 1, 1)])
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
+    try:
+        return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError([Problem("not UTF-8 text (a binary file?)", (), name, line, 1)]) from None
+
+
+def _field_starts(line: str) -> list[int]:
+    """1-based column where each comma-separated field of ``line`` starts (quotes respected)."""
+    starts = [1]
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            starts.append(i + 2)
+    return starts
+
+
+def _rows(
+    path: str | FsPath, required: tuple[str, ...], known: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, str], dict[str, int]]]:
+    """(line number, row, column of each field) for each data row; header checked."""
+    name = str(path)
+    lines = _read_text(path).splitlines()
+    header_at = next((n for n, text in enumerate(lines) if text.strip() and not text.lstrip().startswith("#")), None)
+    if header_at is None:
+        raise InputError([Problem(f"no header line (expected columns {', '.join(required)})", (), name, 1, 1)])
+    header = [h.strip() for h in next(csv.reader([lines[header_at]]))]
+    starts = _field_starts(lines[header_at])
+    problems = []
+    for k, h in enumerate(header):
+        if h not in known:
+            problems.append(
+                Problem(f"unknown column {h!r} (expected {', '.join(known)})", (), name, header_at + 1, starts[k])
+            )
+    for h in required:
+        if h not in header:
+            problems.append(Problem(f"missing column {h!r}", (), name, header_at + 1, 1))
+    if problems:
+        raise InputError(problems)
+    count = 0
+    for n in range(header_at + 1, len(lines)):
+        text = lines[n]
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        count += 1
+        if count > MAX_ROWS:
+            raise InputError([Problem(f"more than {MAX_ROWS:,} rows", (), name, n + 1, 1)])
+        try:
+            fields = next(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise InputError([Problem(f"invalid CSV: {exc}", (), name, n + 1, 1)]) from None
+        if len(fields) > len(header):
+            raise InputError([Problem(f"{len(fields)} fields, header has {len(header)}", (), name, n + 1, 1)])
+        at = _field_starts(text)
+        row = {h: (fields[k].strip() if k < len(fields) else "") for k, h in enumerate(header)}
+        cols = {h: (at[k] if k < len(at) else len(text) + 1) for k, h in enumerate(header)}
+        yield n + 1, row, cols
+
+
+def _int(text: str, what: str, low: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{what} must be a whole number (got {text!r})") from None
+    if value < low:
+        raise ValueError(f"{what} must be at least {low} (got {value})")
+    return value
+
+
+def load_release_log(path: str | FsPath, a: Agreement) -> list[Event]:
+    """A release log: ``day,side,category,count`` (or ``ids``), or ``day,side,commitment``; ``note`` optional."""
+    name = str(path)
+    owner = a.category_side()
+    sides = {s.id for s in a.sides}
+    commitments = {c.id for c in a.commitments}
+    events: list[Event] = []
+    problems: list[Problem] = []
+    known = ("day", "side", "category", "count", "ids", "commitment", "note")
+    for line, row, col in _rows(path, ("day", "side"), known):
+
+        def bad(message: str, column: str, line: int = line, col: dict[str, int] = col) -> None:
+            problems.append(Problem(message, (), name, line, col.get(column, 1)))
+
+        try:
+            day = _int(row["day"], "day", 1)
+        except ValueError as exc:
+            bad(str(exc), "day")
+            continue
+        side = row["side"]
+        if side not in sides:
+            bad(f"unknown side {side!r} (expected {', '.join(sorted(sides))})", "side")
+            continue
+        category = row.get("category") or None
+        commitment = row.get("commitment") or None
+        ids = tuple(i for i in row.get("ids", "").replace(";", " ").split() if i)
+        if commitment is not None:
+            if commitment not in commitments:
+                bad(f"unknown commitment {commitment!r} (expected {', '.join(sorted(commitments))})", "commitment")
+            elif category is not None:
+                bad("a row is either a release (category) or a commitment, not both", "category")
+            else:
+                events.append(Event(day, side, None, 0, (), commitment, row.get("note", "")))
+            continue
+        if category is None:
+            bad("give a category (with count or ids) or a commitment", "category")
+            continue
+        if owner.get(category) != side:
+            where = f" (it is of side {owner[category]})" if category in owner else ""
+            bad(f"{category!r} is not a category of side {side!r}{where}", "category")
+            continue
+        try:
+            count = _int(row["count"], "count", 0) if row.get("count") else len(ids)
+        except ValueError as exc:
+            bad(str(exc), "count")
+            continue
+        if ids and count != len(ids):
+            bad(f"count {count} but {len(ids)} identifiers", "count")
+            continue
+        if not count and not ids:
+            bad("give a count or identifiers", "count")
+            continue
+        events.append(Event(day, side, category, count, ids, None, row.get("note", "")))
+    if problems:
+        raise InputError(problems)
+    return events
+
+
+def load_people(path: str | FsPath, a: Agreement) -> list[Person]:
+    """A people list: ``id,side,category`` and an optional ``status`` (veto or exile)."""
+    name = str(path)
+    owner = a.category_side()
+    people: list[Person] = []
+    problems: list[Problem] = []
+    for line, row, col in _rows(path, ("id", "side", "category"), ("id", "side", "category", "status")):
+        status = row.get("status", "")
+        if not row["id"]:
+            problems.append(Problem("empty identifier", (), name, line, col["id"]))
+        elif owner.get(row["category"]) != row["side"]:
+            problems.append(
+                Problem(
+                    f"{row['category']!r} is not a category of side {row['side']!r}", (), name, line, col["category"]
+                )
+            )
+        elif status not in ("", "veto", "exile"):
+            problems.append(
+                Problem(f"status must be veto, exile or empty (got {status!r})", (), name, line, col["status"])
+            )
+        else:
+            checked: Status = "veto" if status == "veto" else "exile" if status == "exile" else ""
+            people.append(Person(row["id"], row["side"], row["category"], checked))
+    if problems:
+        raise InputError(problems)
+    return people
+
+
+def people_to_csv(people: list[Person]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "side", "category", "status"])
+    for p in people:
+        writer.writerow([p.id, p.side, p.category, p.status])
+    return out.getvalue()
