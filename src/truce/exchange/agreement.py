@@ -141,6 +141,7 @@ class Capacity(Frozen):
     side: Id
     categories: tuple[Id, ...] = Field(default=(), description="default: every category of the side")
     max_per_day: Count
+    note: Text = ""
 
 
 class Restriction(Frozen):

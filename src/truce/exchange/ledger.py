@@ -309,7 +309,7 @@ def ledger_to_data(ledger: Ledger) -> dict[str, Any]:
 
     def entry(e: Entry) -> dict[str, Any]:
         out: dict[str, Any] = {"side": e.side, "rule": e.rule}
-        if e.category is not None:
+        if e.category is not None or e.count:
             out |= {"category": e.category, "count": e.count}
         return out
 
