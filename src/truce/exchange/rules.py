@@ -71,10 +71,11 @@ def completion_days(a: Agreement, released: Released) -> dict[str, int | None]:
 def key_dues(a: Agreement, released: Released) -> dict[tuple[str, str], dict[int, int]]:
     """Per (key, prisoner category): people due per day (the day the captives are released)."""
     done = completion_days(a, released)
+    counts = a.available()
     dues: dict[tuple[str, str], dict[int, int]] = {}
     for part in key_parts(a):
         per_day: dict[int, int] = {}
-        for day in sorted(released):
+        for day in sorted(released) if counts.get(part.captive, 0) else ():
             n = released[day].get(part.captive, 0) * part.each
             if done.get(part.captive) == day:
                 n += part.last
