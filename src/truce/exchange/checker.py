@@ -60,7 +60,7 @@ def _check(a: Agreement, plan: Plan) -> Iterator[Violation]:
 
     # Lists.
     for cat in a.sides[0].categories + a.sides[1].categories:
-        out = sum(day.get(cat.id, 0) for day in (captives | prisoners).values())
+        out = sum(day.get(cat.id, 0) for table in (captives, prisoners) for day in table.values())
         if out > counts[cat.id]:
             yield Violation("list", f"{out} of {cat.id} released but the list holds {counts[cat.id]}")
     for cat in a.batch_side.categories:
