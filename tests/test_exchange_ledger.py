@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from truce.exchange import Agreement
+from truce.exchange.ledger import Event, Ledger, keep_ledger, ledger_to_data
+from truce.io.agreement_files import load_agreement, load_release_log
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "exchange-2025"
+
+
+@pytest.fixture(scope="module")
+def a2025() -> Agreement:
+    return load_agreement(EXAMPLE)[0]
+
+
+@pytest.fixture(scope="module")
+def ledger(a2025: Agreement) -> Ledger:
+    return keep_ledger(a2025, load_release_log(EXAMPLE / "release-log.csv", a2025))
+
+
+def test_published_log_shows_the_recorded_deviations_and_no_others(ledger: Ledger) -> None:
+    found = {(day, d.kind, d.side, d.size, d.rule) for day, d in ledger.deviations()}
+    assert found == {
+        # the civilian-women-first sequence on 25 January (one civilian woman released on day 12)
+        (7, "out_of_order", "hamas", 1, "order"),
+        # displaced people crossed north on day 9, not day 7
+        (7, "commitment_late", "israel", 2, "return_north"),
+        # phase-two talks due by day 16 did not start (single report)
+        (16, "commitment_missed", None, 24, "phase2_talks"),
+        # the prisoner release due on day 35 was postponed to 27 February (day 40)
+        (35, "late", "israel", 50, "key_sick_wounded"),
+        (35, "late", "israel", 107, "key_held_since_2014"),
+    }
+
+
+def test_nothing_owed_at_the_end(ledger: Ledger) -> None:
+    assert ledger.owed == {"hamas": [], "israel": []}
+    assert ledger.through == 40
+
+
+def test_running_exposure(ledger: Ledger) -> None:
+    by_day = {d.day: d.exposure for d in ledger.days if d.exposure}
+    assert by_day[1]["hamas"] == pytest.approx(3 / 33 - 90 / 1761, abs=1e-4)
+    assert by_day[35]["hamas"] == pytest.approx(29 / 33 - 1135 / 1761, abs=1e-4)
+    assert by_day[40] == {"hamas": 0.0, "israel": 0.0}
+
+
+def test_json_shape(ledger: Ledger) -> None:
+    data = ledger_to_data(ledger)
+    day35 = next(d for d in data["days"] if d["day"] == 35)
+    assert {"day", "due", "done", "deviations", "exposure"} <= set(day35)
+    assert day35["deviations"][0]["kind"] == "late"
+    assert set(day35["deviations"][0]) >= {"kind", "side", "size", "note"}
+    assert data["owed"]["israel"]["total"] == 0
+
+
+def test_missing_and_short(a2025: Agreement) -> None:
+    events = [
+        Event(1, "hamas", "civilian_women", 3),
+        Event(1, "israel", "women_minors", 60),
+        Event(7, "hamas", "civilian_women", 1),
+        Event(7, "hamas", "female_soldiers", 1),
+    ]
+    ledger = keep_ledger(a2025, events, through=14)
+    kinds = {(day, d.kind, d.size) for day, d in ledger.deviations()}
+    assert (1, "short", 30) in kinds  # 60 of 90 on day 1
+    assert (7, "late", 2) in kinds  # 5 captives by day 7, 7 due
+    assert (7, "missing", 30) in kinds  # nothing for the civilian woman released on day 7
+    assert (7, "missing", 50) in kinds  # nor for the female soldier
+    assert (7, "commitment_missed", 7) in kinds  # return north not recorded by day 14
+    assert (14, "late", 5) in kinds  # the cadence falls further behind
+    owed = {o.rule: o.count for o in ledger.owed["israel"]}
+    assert owed["key_civilian"] == 60
