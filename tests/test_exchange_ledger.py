@@ -72,5 +72,7 @@ def test_missing_and_short(a2025: Agreement) -> None:
     assert (7, "missing", 50) in kinds  # nor for the female soldier
     assert (7, "commitment_missed", 7) in kinds  # return north not recorded by day 14
     assert (14, "late", 5) in kinds  # the cadence falls further behind
-    owed = {o.rule: o.count for o in ledger.owed["israel"]}
-    assert owed["key_civilian"] == 60
+    owed = [(o.rule, o.count, o.due_day) for o in ledger.owed["israel"]]
+    assert ("key_civilian", 30, 1) in owed
+    assert ("key_civilian", 30, 7) in owed
+    assert ("key_female_soldier", 30, 7) in owed
