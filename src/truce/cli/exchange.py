@@ -103,7 +103,7 @@ def check_verb(
             }
         )
     elif not violations:
-        console.print(f"{plan}: meets every rule of {a.id}", markup=False)
+        console.print(f"{plan}: meets every rule of {a.id}", markup=False, soft_wrap=True)
     else:
         for v in violations:
             day = f"day {v.day}: " if v.day is not None else ""

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from truce.cli import app
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+A2025 = EXAMPLES / "exchange-2025"
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["exchange", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_plan_json_is_stable_and_checks(tmp_path: Path) -> None:
+    code, out, _ = run("plan", str(A2025), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert list(data) == ["agreement", "objective", "objective_value", "days"]
+    day1 = data["days"][0]
+    assert day1["day"] == 1
+    assert {"side": "hamas", "category": "civilian_women", "count": 3, "settles": ["key_civilian"]} in day1["releases"]
+    plan = tmp_path / "plan.json"
+    plan.write_text(out)
+    code, out, _ = run("check", str(A2025), str(plan))
+    assert code == 0 and "meets every rule" in out
+
+
+def test_check_reports_violations_located(tmp_path: Path) -> None:
+    _, out, _ = run("plan", str(A2025), "--json")
+    data = json.loads(out)
+    for r in data["days"][0]["releases"]:
+        if r["category"] == "women_minors":
+            r["count"] = 60
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(data))
+    code, out, _ = run("check", str(A2025), str(plan))
+    assert code == 1
+    assert "agreement.yaml:" in out and "key: day 1: key key_civilian: 30 women_minors short by day 1" in out
+
+
+def test_malformed_agreement_is_located(tmp_path: Path) -> None:
+    text = (
+        (A2025 / "agreement.yaml")
+        .read_text()
+        .replace("    per_person: {women_minors: 30}", "    per_persons: {women_minors: 30}")
+    )
+    bad = tmp_path / "agreement.yaml"
+    bad.write_text(text)
+    line = text.splitlines().index("    per_persons: {women_minors: 30}") + 1
+    code, _, err = run("plan", str(bad))
+    assert code == 2
+    assert f"agreement.yaml:{line}:5: unknown field 'per_persons'" in err
+
+
+def test_cross_reference_error_is_located(tmp_path: Path) -> None:
+    text = (A2025 / "agreement.yaml").read_text().replace("category: gaza_detainees", "category: civilian_women")
+    bad = tmp_path / "agreement.yaml"
+    bad.write_text(text)
+    code, _, err = run("plan", str(bad))
+    assert code == 2
+    assert "'civilian_women' is not a category of side israel (it belongs to hamas)" in err
+    assert ":1:1:" not in err
+
+
+def test_infeasible_agreement_names_the_rules_with_places(tmp_path: Path) -> None:
+    text = (A2025 / "agreement.yaml").read_text().replace("- {day: 7, count: 4}", "- {day: 7, count: 40}")
+    bad = tmp_path / "agreement.yaml"
+    bad.write_text(text)
+    code, _, err = run("plan", str(bad))
+    assert code == 2
+    assert "these rules conflict" in err
+    line = text.splitlines().index("    - {day: 7, count: 40}") + 1
+    assert f"agreement.yaml:{line}:7: conflicting rule: cadence batch 2: 40 on day 7" in err
+
+
+def test_malformed_log_is_located(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "# comment\nday,side,category,count\n1,hamas,civilian_women,3\n2,hamas,women_minors,4\nx,israel,life,3\n"
+    )
+    code, _, err = run("ledger", str(A2025), str(log))
+    assert code == 2
+    assert "log.csv:4:9: 'women_minors' is not a category of side 'hamas' (it is of side israel)" in err
+    assert "log.csv:5:1: day must be a whole number (got 'x')" in err
+
+
+def test_log_with_unknown_column(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text("day,side,cat,count\n")
+    code, _, err = run("ledger", str(A2025), str(log))
+    assert code == 2 and "log.csv:1:10: unknown column 'cat'" in err
+
+
+def test_ledger_json_and_report(tmp_path: Path) -> None:
+    report = tmp_path / "ledger.html"
+    code, out, _ = run("ledger", str(A2025), str(A2025 / "release-log.csv"), "--json", "--report", str(report))
+    assert code == 0
+    data = json.loads(out)
+    kinds = [(d["day"], v["kind"]) for d in data["days"] for v in d["deviations"]]
+    assert (35, "late") in kinds
+    html = report.read_text()
+    assert "Plotly.newPlot" in html and "key_held_since_2014" in html and "<script src=" not in html
+
+
+def test_plan_report(tmp_path: Path) -> None:
+    report = tmp_path / "plan.html"
+    code, _, _ = run("plan", str(A2025), "--objective", "exposure", "--report", str(report))
+    assert code == 0
+    assert "return_north" in report.read_text()
+
+
+def test_synthetic_lists_and_identifiers(tmp_path: Path) -> None:
+    lists = tmp_path / "people.csv"
+    code, _, _ = run("lists", str(A2025), "--synthetic", "--seed", "3", "--out", str(lists))
+    assert code == 0
+    rows = lists.read_text().splitlines()
+    assert rows[0] == "id,side,category,status"
+    assert len(rows) == 1 + 33 + 275 + 295 + 144 + 1000 + 47
+    code, out, _ = run("plan", str(A2025), "--lists", str(lists), "--json")
+    assert code == 0
+    releases = [r for d in json.loads(out)["days"] for r in d["releases"]]
+    ids = [i for r in releases for i in r["ids"]]
+    assert all(len(r["ids"]) == r["count"] for r in releases)
+    assert len(ids) == len(set(ids))
+
+
+def test_lists_need_synthetic() -> None:
+    code, _, err = run("lists", str(A2025))
+    assert code == 2 and "--synthetic" in err
+
+
+def test_example_folder_copy_works(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "exchange-2023", tmp_path / "x")
+    code, out, _ = run("plan", str(tmp_path / "x"), "--json")
+    assert code == 0 and json.loads(out)["objective_value"] == 7.0
