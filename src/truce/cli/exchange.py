@@ -136,7 +136,9 @@ def ledger_verb(
         table.add_column(column, justify="right" if column == "day" else "left")
     for d in ledger.days:
         due = "\n".join(
-            f"{e.side or 'both'}: {e.count} {e.category or ''} ({e.rule})" if e.count else f"{e.side or 'both'}: {e.rule}"
+            f"{e.side or 'both'}: {e.count} {e.category or ''} ({e.rule})"
+            if e.count
+            else f"{e.side or 'both'}: {e.rule}"
             for e in d.due
         )
         done = "\n".join(f"{e.side}: {e.count} {e.category}" if e.category else f"{e.side}: {e.rule}" for e in d.done)
