@@ -297,3 +297,33 @@ def test_real_nonlinear_domain_is_refused() -> None:
     with pytest.raises(InputError) as err:
         import_genius(REAL / "y2014_10issues")
     assert all("non-linear GENIUS profile" in p.message and p.line is not None for p in err.value.problems)
+
+
+def test_real_issue_is_cut_into_steps(tmp_path: Path) -> None:
+    (tmp_path / "d.xml").write_text(
+        '<negotiation_template><utility_space><objective index="0" name="root">\n'
+        '<issue index="1" name="Price" type="real" etype="real" vtype="real">'
+        '<range lowerbound="0" upperbound="10"/></issue>\n'
+        '<issue index="2" name="Colour" type="discrete">'
+        '<item index="1" value="red"/><item index="2" value="blue"/></issue>\n'
+        "</objective></utility_space></negotiation_template>\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "p.xml").write_text(
+        '<utility_space><objective index="0" name="root">\n'
+        '<issue index="1" name="Price" type="real"><range lowerbound="0" upperbound="10"/>'
+        '<evaluator ftype="linear" parameter0="0.2" parameter1="0.1"/></issue>\n'
+        '<issue index="2" name="Colour" type="discrete"><item index="1" value="red" evaluation="1"/>'
+        '<item index="2" value="blue" evaluation="3"/></issue>\n'
+        '<weight index="1" value="0.5"/><weight index="2" value="0.5"/>\n'
+        "</objective></utility_space>\n",
+        encoding="utf-8",
+    )
+    s = import_genius(tmp_path)
+    price = s.issue("Price")
+    assert price.grid() == tuple(range(11))
+    assert s.assumptions is not None and "Real issues (Price) are cut into 10 equal steps" in s.assumptions
+    c = compile_scenario(s)
+    # 0.1 x + 0.2, clipped at 1 from x = 8 on
+    values = [c.utilities(c.encode({"Price": x, "Colour": "blue"}))[0][0] for x in (0, 5, 8, 10)]
+    assert values == pytest.approx([0.5 * 0.2 + 0.5, 0.5 * 0.7 + 0.5, 1.0, 1.0])
