@@ -47,8 +47,8 @@ def test_short_of_the_key(a2025: Agreement, plan2025: Plan) -> None:
         1,
         lambda d: releases(d, lambda r: r.model_copy(update={"count": 60}) if r.category == "women_minors" else r),
     )
-    violations = check_plan(a2025, bad)
-    assert [v.rule for v in violations] == ["key"]
+    violations = [v for v in check_plan(a2025, bad) if v.rule == "key"]
+    assert len(violations) == 1
     assert "key_civilian: 30 women_minors short by day 1" in violations[0].message
     assert violations[0].path == ("keys", 0)
 
@@ -69,7 +69,8 @@ def test_out_of_order(a2025: Agreement, plan2025: Plan) -> None:
 
 
 def test_block_not_met(a2025: Agreement, plan2025: Plan) -> None:
-    bad = edit(plan2025, 1, lambda d: releases(d, lambda r: None if r.category == "gaza_detainees" else r))
+    day = next(d.day for d in plan2025.days for r in d.releases if r.category == "gaza_detainees")
+    bad = edit(plan2025, day, lambda d: releases(d, lambda r: None if r.category == "gaza_detainees" else r))
     violations = [v for v in check_plan(a2025, bad) if v.rule == "block"]
     assert violations and "block_gaza_1000" in violations[0].message
 

@@ -88,7 +88,7 @@ class _Program:
             constraints=constraints,
             integrality=np.array(self.integer),
             bounds=Bounds(np.array(self.lb), np.array(self.ub)),
-            options={"time_limit": time_limit, "mip_rel_gap": 1e-6},
+            options={"time_limit": time_limit, "mip_rel_gap": 1e-3},
         )
         if result.x is None:
             if result.status == 2:  # infeasible
@@ -121,12 +121,24 @@ def _build(a: Agreement, objective: Objective) -> _Model:
     for part in parts:
         for d in days:
             y[d, part.key, part.category] = p.var()
+    # Blocks go out on exchange days (the batch side's release days) when their window has any.
+    exchange_days = rules.release_days(a)
+    block_days: dict[str, list[int]] = {}
     for b in a.blocks:
-        for d in range(b.from_day, b.by_day + 1):
+        window = list(range(b.from_day, b.by_day + 1))
+        block_days[b.id] = [d for d in window if d in exchange_days] or window
+        for d in block_days[b.id]:
             y[d, b.id, b.category] = p.var()
 
+    # Running totals keep rows short: total[d, c] = total[d - 1, c] + x[d, c].
+    total: dict[tuple[int, str], int] = {}
+    for c in captives:
+        for d in days:
+            total[d, c] = p.var(0, np.inf, integer=False)
+            p.row({total[d, c]: 1.0, x[d, c]: -1.0, **({total[d - 1, c]: -1.0} if d > 1 else {})}, 0, 0, HARD)
+
     def cum(c: str, d: int) -> dict[int, float]:
-        return {x[t, c]: 1.0 for t in days if t <= d}
+        return {total[d, c]: 1.0}
 
     # Completion flags: done[d, c] = 1 exactly when all of category c are out by day d.
     need_done = {part.captive for part in parts if part.last} | {c for level in a.cadence.order for c in level}
@@ -176,7 +188,7 @@ def _build(a: Agreement, objective: Objective) -> _Model:
 
     for n, b in enumerate(a.blocks):
         g = p.group(f"block {b.id} ({blocks[b.id]} {b.category} by day {b.by_day})", ("blocks", n))
-        p.row({y[d, b.id, b.category]: 1.0 for d in range(b.from_day, b.by_day + 1)}, blocks[b.id], blocks[b.id], g)
+        p.row({y[d, b.id, b.category]: 1.0 for d in block_days[b.id]}, blocks[b.id], blocks[b.id], g)
 
     # Cadence.
     covered: set[int] = set(rules.extension_days(a))
@@ -241,14 +253,19 @@ def _build(a: Agreement, objective: Objective) -> _Model:
     if t_one and t_two:
         limit = a.exposure_limit
         g_limit = p.group(f"exposure limit {limit}", ("exposure_limit",)) if limit is not None else None
+        paid_by_day: dict[int, list[int]] = defaultdict(list)
+        for (t, _, _), v in y.items():
+            paid_by_day[t].append(v)
+        paid: dict[int, int] = {}
         for d in days:
-            share: dict[int, float] = {}
-            for (t, _), v in x.items():
-                if t <= d:
-                    share[v] = 1.0 / t_one
-            for (t, _, _), v in y.items():
-                if t <= d:
-                    share[v] = -1.0 / t_two
+            paid[d] = p.var(0, np.inf, integer=False)
+            terms = {paid[d]: 1.0, **{v: -1.0 for v in paid_by_day[d]}}
+            if d > 1:
+                terms[paid[d - 1]] = -1.0
+            p.row(terms, 0, 0, HARD)
+        for d in days:
+            share = {total[d, c]: 1.0 / t_one for c in captives}
+            share[paid[d]] = -1.0 / t_two
             if g_limit is not None and limit is not None:
                 p.row(share, -limit, limit, g_limit)
             if objective is Objective.exposure:
@@ -261,8 +278,6 @@ def _build(a: Agreement, objective: Objective) -> _Model:
     primary = worst
     for (d, c), v in x.items():
         p.cost[v] = d * (1.0 + priority[c] if objective is Objective.priority else 1.0)
-    for (d, _, _), v in y.items():
-        p.cost[v] = d / max(1.0, float(t_two))
     if objective is Objective.earliest:
         last = primary = p.var(0, a.horizon, integer=False)
         p.cost[last] = scale
