@@ -193,7 +193,7 @@ def _build(a: Agreement, objective: Objective) -> _Model:
     # Cadence.
     covered: set[int] = set(rules.extension_days(a))
     for n, batch in enumerate(a.cadence.batches):
-        window = range(batch.first, batch.last + 1)
+        window = list(range(batch.first, batch.last + 1))
         covered.update(window)
         cats = rules.batch_categories(a, batch)
         g = p.group(f"cadence batch {n + 1}: {batch.label()}", ("cadence", "batches", n))
