@@ -140,3 +140,18 @@ def test_example_folder_copy_works(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES / "exchange-2023", tmp_path / "x")
     code, out, _ = run("plan", str(tmp_path / "x"), "--json")
     assert code == 0 and json.loads(out)["objective_value"] == 7.0
+
+
+def test_docs_example_agreement_plans(tmp_path: Path) -> None:
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "exchange.md").read_text()
+    block = re.search(r"```yaml\n(.*?)```", text, re.S)
+    assert block is not None
+    file = tmp_path / "agreement.yaml"
+    file.write_text(block.group(1))
+    code, out, _ = run("plan", str(file), "--json")
+    assert code == 0
+    plan = tmp_path / "plan.json"
+    plan.write_text(out)
+    assert run("check", str(file), str(plan))[0] == 0

@@ -35,6 +35,7 @@ class Group:
 
     label: str
     path: Path
+    rank: int  # the deletion filter tries high-rank (specific) rules first, so simple causes remain
 
 
 @dataclass
@@ -55,8 +56,8 @@ class _Program:
         self.cost.append(0.0)
         return len(self.lb) - 1
 
-    def group(self, label: str, path: Path) -> int:
-        self.groups.append(Group(label, path))
+    def group(self, label: str, path: Path, rank: int = 0) -> int:
+        self.groups.append(Group(label, path, rank))
         return len(self.groups) - 1
 
     def row(self, coeffs: dict[int, float], lo: float, hi: float, group: int) -> None:
@@ -143,13 +144,14 @@ def _build(a: Agreement, objective: Objective) -> _Model:
     # Completion flags: done[d, c] = 1 exactly when all of category c are out by day d.
     need_done = {part.captive for part in parts if part.last} | {c for level in a.cadence.order for c in level}
     done: dict[tuple[int, str], int] = {}
+    beyond = max(1, n_total) + sum(b.count or 0 for b in a.cadence.batches)  # past any list, when lists are dropped
     for c in captives:
         if c not in need_done or counts[c] == 0:
             continue
         for d in days:
             v = done[d, c] = p.var(0, 1)
             p.row({**cum(c, d), v: -float(counts[c])}, 0, np.inf, HARD)
-            p.row({**cum(c, d), v: -1.0}, -np.inf, counts[c] - 1, HARD)
+            p.row({**cum(c, d), v: -float(beyond)}, -np.inf, counts[c] - 1, HARD)
 
     # The lists: nobody released twice; everyone on the batch side's lists released in the end.
     g = p.group(
@@ -157,7 +159,7 @@ def _build(a: Agreement, objective: Objective) -> _Model:
     )
     for c in captives:
         p.row(cum(c, a.horizon), -np.inf, counts[c], g)
-    g = p.group(f"everyone on side {a.batch_side.id}'s lists is released by day {a.horizon}", ("cadence", "batches"))
+    g = p.group(f"everyone on side {a.batch_side.id}'s lists is released by day {a.horizon}", ("cadence", "batches"), 1)
     for c in captives:
         p.row(cum(c, a.horizon), counts[c], np.inf, g)
     other_index = a.sides.index(a.other_side)
@@ -167,6 +169,7 @@ def _build(a: Agreement, objective: Objective) -> _Model:
             g = p.group(
                 f"side {a.other_side.id}'s list of {cat.id} ({counts[cat.id]} people)",
                 ("sides", other_index, "categories", m, "count"),
+                3,
             )
             p.row(terms, -np.inf, counts[cat.id], g)
 
@@ -176,7 +179,7 @@ def _build(a: Agreement, objective: Objective) -> _Model:
     for part in parts:
         if part.key not in key_groups:
             key_groups[part.key] = p.group(
-                f"key {part.key} (for each {part.captive} released)", ("keys", key_index[part.key])
+                f"key {part.key} (for each {part.captive} released)", ("keys", key_index[part.key]), 4
             )
         for d in days:
             coeffs: dict[int, float] = {y[d, part.key, part.category]: 1.0, x[d, part.captive]: -float(part.each)}
@@ -187,7 +190,7 @@ def _build(a: Agreement, objective: Objective) -> _Model:
             p.row(coeffs, 0, 0, key_groups[part.key])
 
     for n, b in enumerate(a.blocks):
-        g = p.group(f"block {b.id} ({blocks[b.id]} {b.category} by day {b.by_day})", ("blocks", n))
+        g = p.group(f"block {b.id} ({blocks[b.id]} {b.category} by day {b.by_day})", ("blocks", n), 4)
         p.row({y[d, b.id, b.category]: 1.0 for d in block_days[b.id]}, blocks[b.id], blocks[b.id], g)
 
     # Cadence.
@@ -196,7 +199,7 @@ def _build(a: Agreement, objective: Objective) -> _Model:
         window = list(range(batch.first, batch.last + 1))
         covered.update(window)
         cats = rules.batch_categories(a, batch)
-        g = p.group(f"cadence batch {n + 1}: {batch.label()}", ("cadence", "batches", n))
+        g = p.group(f"cadence batch {n + 1}: {batch.label()}", ("cadence", "batches", n), 2)
         if batch.remainder:
             p.row(
                 {x[t, c]: 1.0 for t in days if t <= batch.last for c in cats}, sum(counts[c] for c in cats), np.inf, g
@@ -210,13 +213,13 @@ def _build(a: Agreement, objective: Objective) -> _Model:
                     p.row({x[t, c]: 1.0}, 0, 0, g)
     idle = [d for d in days if d not in covered]
     if idle:
-        g = p.group("cadence: no releases outside the batches' days", ("cadence", "batches"))
+        g = p.group("cadence: no releases outside the batches' days", ("cadence", "batches"), 2)
         for d in idle:
             p.row({x[d, c]: 1.0 for c in captives}, 0, 0, g)
 
     if a.extension is not None:
         ext = a.extension
-        g = p.group(f"extension: one more day per {ext.per_day} further people", ("extension",))
+        g = p.group(f"extension: one more day per {ext.per_day} further people", ("extension",), 2)
         prev: int | None = None
         for d in rules.extension_days(a):
             on = p.var(0, 1)
@@ -226,7 +229,7 @@ def _build(a: Agreement, objective: Objective) -> _Model:
             prev = on
 
     if a.cadence.order:
-        g = p.group("order of categories", ("cadence", "order"))
+        g = p.group("order of categories", ("cadence", "order"), 5)
         for j in range(1, len(a.cadence.order)):
             earlier = [c for level in a.cadence.order[:j] for c in level if counts[c]]
             later = [c for c in a.cadence.order[j] if counts[c]]
@@ -239,7 +242,7 @@ def _build(a: Agreement, objective: Objective) -> _Model:
 
     for n, cap in enumerate(a.capacities):
         limited = set(cap.categories) or {c.id for c in a.side(cap.side).categories}
-        g = p.group(f"capacity: at most {cap.max_per_day} a day of side {cap.side}", ("capacities", n))
+        g = p.group(f"capacity: at most {cap.max_per_day} a day of side {cap.side}", ("capacities", n), 5)
         for d in days:
             terms = {v: 1.0 for (t, c), v in x.items() if t == d and c in limited}
             terms.update({v: 1.0 for (t, _, q), v in y.items() if t == d and q in limited})
@@ -252,7 +255,7 @@ def _build(a: Agreement, objective: Objective) -> _Model:
     worst = p.var(0, 1, integer=False)
     if t_one and t_two:
         limit = a.exposure_limit
-        g_limit = p.group(f"exposure limit {limit}", ("exposure_limit",)) if limit is not None else None
+        g_limit = p.group(f"exposure limit {limit}", ("exposure_limit",), 6) if limit is not None else None
         paid_by_day: dict[int, list[int]] = defaultdict(list)
         for (t, _, _), v in y.items():
             paid_by_day[t].append(v)
@@ -281,9 +284,10 @@ def _build(a: Agreement, objective: Objective) -> _Model:
     if objective is Objective.earliest:
         last = primary = p.var(0, a.horizon, integer=False)
         p.cost[last] = scale
+        big = float(beyond)
         for d in days:
             u = p.var(0, 1)
-            p.row({**{x[d, c]: 1.0 for c in captives}, u: -float(max(1, n_total))}, -np.inf, 0, HARD)
+            p.row({**{x[d, c]: 1.0 for c in captives}, u: -big}, -np.inf, 0, HARD)
             p.row({last: 1.0, u: -float(d)}, 0, np.inf, HARD)
     elif objective is Objective.exposure:
         p.cost[worst] = scale * 100.0
@@ -301,8 +305,9 @@ def plan_exchange(a: Agreement, objective: Objective = Objective.earliest, time_
 
 def conflict_problems(a: Agreement, model: _Model) -> list[Problem]:
     """A deletion filter over rule groups: drop each group in turn, keep it dropped if still infeasible."""
-    keep = set(range(len(model.program.groups)))
-    for g in range(len(model.program.groups)):
+    groups = model.program.groups
+    keep = set(range(len(groups)))
+    for g in sorted(keep, key=lambda g: (-groups[g].rank, g)):
         trial = keep - {g}
         if model.program.solve(trial, feasibility_only=True) is None:
             keep = trial
