@@ -279,7 +279,7 @@ def _build(a: Agreement, objective: Objective) -> _Model:
     priority = {c.id: c.priority for c in a.batch_side.categories}
     scale = float(max(1, n_total) * max(1, a.horizon))
     primary = worst
-    for (d, c), v in x.items():
+    for (d, c), v in x.items():  # earlier releases first (a tie-break under the exposure objective)
         p.cost[v] = d * (1.0 + priority[c] if objective is Objective.priority else 1.0)
     if objective is Objective.earliest:
         last = primary = p.var(0, a.horizon, integer=False)
