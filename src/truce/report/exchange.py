@@ -19,8 +19,13 @@ def _date(a: Agreement, day: int) -> str:
     return (a.day_one + dt.timedelta(days=day - 1)).isoformat() if a.day_one else ""
 
 
-def gantt(a: Agreement, rows: list[tuple[int, str, str, int]], commitments: list[tuple[int, int, str]]) -> go.Figure:
-    """Releases as one-day bars per (side, category), sized by count; commitments as spans."""
+def gantt(
+    a: Agreement,
+    rows: list[tuple[int, str, str, int]],
+    commitments: list[tuple[int, int, str]],
+    deviations: list[tuple[int, str]] | None = None,
+) -> go.Figure:
+    """Releases as one-day bars per (side, category) labelled with counts; commitments as spans; deviations."""
     figure = go.Figure()
     lanes = [f"{s.id}: {c.id}" for s in a.sides for c in s.categories]
     for n, lane in enumerate(lanes):
@@ -35,6 +40,8 @@ def gantt(a: Agreement, rows: list[tuple[int, str, str, int]], commitments: list
             text=[str(cnt) for _, cnt in hits],
             hovertext=[f"day {d}: {cnt} {lane}" for d, cnt in hits],
             marker_color=_COLOURS[n % len(_COLOURS)],
+            textangle=0,
+            constraintext="none",
             name=lane,
             showlegend=False,
         )
@@ -48,9 +55,19 @@ def gantt(a: Agreement, rows: list[tuple[int, str, str, int]], commitments: list
             hovertext=[f"{cid}: day {start}" + (f" to {end}" if end != start else "")],
             showlegend=False,
         )
+    for day, note in deviations or []:
+        figure.add_scatter(
+            x=[day],
+            y=["deviations"],
+            mode="markers",
+            marker={"symbol": "x", "size": 12, "color": "#a51d2d"},
+            hovertext=[note],
+            hoverinfo="text",
+            showlegend=False,
+        )
     figure.update_layout(
         barmode="overlay",
-        height=160 + 28 * (len(lanes) + len(commitments)),
+        height=180 + 28 * (len(lanes) + len(commitments)),
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
         xaxis_title="day",
         yaxis={"autorange": "reversed"},
@@ -84,7 +101,8 @@ def plan_report(a: Agreement, plan: Plan) -> str:
 def ledger_report(a: Agreement, ledger: Ledger) -> str:
     rows = [(d.day, e.side or "", e.category or "", e.count) for d in ledger.days for e in d.done if e.category]
     done_commitments = [(d.day, d.day, e.rule) for d in ledger.days for e in d.done if not e.category]
-    figure = gantt(a, rows, done_commitments)
+    marks = [(d.day, f"day {d.day}: {v.kind} ({v.size}): {v.note}") for d in ledger.days for v in d.deviations]
+    figure = gantt(a, rows, done_commitments, marks)
     table = [
         {
             "day": d.day,
