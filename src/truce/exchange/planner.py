@@ -290,7 +290,7 @@ def _build(a: Agreement, objective: Objective) -> _Model:
             p.row({**{x[d, c]: 1.0 for c in captives}, u: -big}, -np.inf, 0, HARD)
             p.row({last: 1.0, u: -float(d)}, 0, np.inf, HARD)
     elif objective is Objective.exposure:
-        p.cost[worst] = scale * 100.0
+        p.cost[worst] = scale * 10.0
     return _Model(p, x, y, primary)
 
 
