@@ -155,3 +155,25 @@ def test_docs_example_agreement_plans(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     plan.write_text(out)
     assert run("check", str(file), str(plan))[0] == 0
+
+
+def test_malformed_plan_is_located(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        '{\n  "days": [\n    {"day": 1, "releases": '
+        '[{"side": "hamas", "category": "civilian_women", "count": -3}]}\n  ]\n}\n'
+    )
+    code, _, err = run("check", str(A2025), str(plan))
+    assert code == 2
+    assert "plan.json:3:" in err and "greater than or equal to 0" in err
+
+
+def test_lists_that_do_not_match_are_reported(tmp_path: Path) -> None:
+    lists = tmp_path / "people.csv"
+    lists.write_text("id,side,category,status\nX-1,hamas,civilian_women,\n")
+    code, _, err = run("plan", str(A2025), "--lists", str(lists))
+    assert code == 2
+    assert "the lists hold 1 of civilian_women but the agreement says 4" in err
+    lists.write_text("id,side,category,status\nX-1,hamas,civilian_women,maybe\n")
+    code, _, err = run("plan", str(A2025), "--lists", str(lists))
+    assert code == 2 and "people.csv:2:26: status must be veto, exile or empty" in err

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from truce.errors import InputError
 from truce.exchange import Agreement, Objective, build_agreement, plan_exchange
 from truce.exchange.checker import check_plan
+from truce.exchange.ledger import Event, keep_ledger
 from truce.io.agreement_files import load_agreement
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -165,3 +166,18 @@ def test_any_plan_the_planner_returns_passes_the_checker(data: dict[str, Any], o
         assert "these rules conflict" in err.problems[0].message
         return
     assert check_plan(a, plan) == []
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(agreements())
+def test_a_plan_carried_out_exactly_leaves_a_clean_ledger(data: dict[str, Any]) -> None:
+    a = build_agreement(data)
+    try:
+        plan = plan_exchange(a)
+    except InputError:
+        return
+    events = [Event(d.day, r.side, r.category, r.count) for d in plan.days for r in d.releases if r.count]
+    events += [Event(d.day, a.batch_side.id, None, 0, (), cid) for d in plan.days for cid in d.commitments]
+    ledger = keep_ledger(a, events, through=a.horizon)
+    assert ledger.deviations() == []
+    assert all(not items for items in ledger.owed.values())
