@@ -76,3 +76,9 @@ def test_missing_and_short(a2025: Agreement) -> None:
     assert ("key_civilian", 30, 1) in owed
     assert ("key_civilian", 30, 7) in owed
     assert ("key_female_soldier", 30, 7) in owed
+
+
+def test_surplus_captives(a2025: Agreement) -> None:
+    ledger = keep_ledger(a2025, [Event(1, "hamas", "civilian_women", 6), Event(1, "israel", "women_minors", 180)])
+    found = {(d.kind, d.side, d.size) for _, d in ledger.deviations()}
+    assert ("surplus", "hamas", 2) in found

@@ -181,3 +181,12 @@ def test_a_plan_carried_out_exactly_leaves_a_clean_ledger(data: dict[str, Any]) 
     ledger = keep_ledger(a, events, through=a.horizon)
     assert ledger.deviations() == []
     assert all(not items for items in ledger.owed.values())
+
+
+def test_vetoes_shrink_the_lists() -> None:
+    data = _base(vetoes=[{"side": "b", "category": "p1", "count": 60, "note": "vetoed"}])
+    text = _conflict(data)  # 100 - 60 = 40 left; the keys need 50
+    assert "side b's list of p1" in text
+    data = _base(vetoes=[{"side": "b", "category": "p1", "count": 40}])
+    a = build_agreement(data)
+    assert check_plan(a, plan_exchange(a)) == []

@@ -157,7 +157,17 @@ def keep_ledger(a: Agreement, events: list[Event], through: int | None = None) -
         for q, n in cats.items():
             day(t).deviations.append(Deviation("surplus", two, n, f"{n} {q} released beyond anything due", "lists"))
 
-    # The batch side: cadence (cumulative), order.
+    # The batch side: nobody beyond the lists, cadence (cumulative), order.
+    available = a.available()
+    for category in a.batch_side.categories:
+        running = 0
+        for t in sorted(captives_c):
+            before = running
+            running += captives_c[t].get(category.id, 0)
+            over = running - max(before, available[category.id])
+            if over > 0:
+                note = f"{over} {category.id} released beyond the {available[category.id]} on the list"
+                day(t).deviations.append(Deviation("surplus", one, over, note, "lists"))
     cum_due = 0
     total = sum(a.available()[c.id] for c in a.batch_side.categories)
     for k, batch in enumerate(a.cadence.batches):
@@ -260,7 +270,7 @@ def keep_ledger(a: Agreement, events: list[Event], through: int | None = None) -
 
     owed: dict[str, list[Owed]] = {one: [], two: []}
     for category in a.batch_side.categories:
-        left = a.available()[category.id] - sum(v.get(category.id, 0) for v in captives_c.values())
+        left = available[category.id] - sum(v.get(category.id, 0) for v in captives_c.values())
         if left > 0:
             owed[one].append(Owed(category.id, category.id, left, None))
     for item in [*dues, *blocks]:
