@@ -1,0 +1,107 @@
+"""``truce serve`` (the web service) and ``truce audit verify`` (check the audit chain)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from truce.cli.common import app, console, errors, guarded, print_json
+from truce.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from truce.store.repo import Store
+
+SHIPPED = "examples/gaza-2024"
+audit_app = typer.Typer(name="audit", help="Check the service's audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+def shipped_case() -> Path:
+    """The shipped case: ``examples/gaza-2024`` here, else the one beside the installed sources."""
+    here = Path(SHIPPED)
+    return here if here.exists() else Path(__file__).resolve().parents[3] / SHIPPED
+
+
+def seed(store: Store, scenario: Path, demo: bool) -> list[tuple[str, str | None, str]]:
+    """Import a scenario into an empty database and make one person per role (and per side).
+
+    Returns (role, party, token) for each; tokens are printed once and only their hashes are kept.
+    With ``demo``, the tokens are the documented ``demo-...`` ones (for local use only)."""
+    from truce.io.scenario_files import load_scenario, scenario_to_data
+    from truce.store.repo import new_token
+
+    s = load_scenario(scenario)
+    store.create_talks(scenario_to_data(s), "truce serve (first start)")
+    wanted: list[tuple[str, str | None, str]] = [("mediator", None, "mediator")]
+    wanted += [("party", p.id, p.name) for p in s.parties if p.role.value == "party"]
+    wanted.append(("observer", None, "observer"))
+    made = []
+    for role, party, name in wanted:
+        token = f"demo-{party or role}" if demo else new_token()
+        store.add_person(s.id, name, role, party, token, "truce serve (first start)")
+        made.append((role, party, token))
+    return made
+
+
+@app.command()
+@guarded
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
+    db: str | None = typer.Option(
+        None, "--db", help="database URL or SQLite file (default: $TRUCE_DATABASE_URL, else ./truce.db)"
+    ),
+    scenario: Path | None = typer.Option(None, "--scenario", help="case to open on an empty database"),
+    demo: bool = typer.Option(False, "--demo", help="on an empty database, use the documented demo tokens"),
+) -> None:
+    """Run the mediation service (API and pages). An empty database gets the shipped case and tokens."""
+    import uvicorn
+
+    from truce.service.app import create_app
+    from truce.store.db import database_url
+    from truce.store.repo import Store
+
+    if demo and host not in ("127.0.0.1", "localhost", "::1"):
+        raise InputError([Problem("--demo tokens are public: use them on 127.0.0.1 only", (), "--host")])
+    url = database_url(db)
+    store = Store(url)
+    if store.is_empty():
+        made = seed(store, scenario or shipped_case(), demo)
+        console.print("Opened the talks on an empty database. Sign-in tokens (shown once, keep them safe):")
+        for role, party, token in made:
+            console.print(f"  {role}{' ' + party if party else ''}: {token}", markup=False, soft_wrap=True)
+    console.print(f"truce is serving on http://{host}:{port}/", markup=False)
+    uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+
+
+@audit_app.command("verify")
+@guarded
+def audit_verify(
+    db: str | None = typer.Option(None, "--db", help="database URL or SQLite file (default as for serve)"),
+    expect_head: str | None = typer.Option(None, "--expect-head", help="a head hash recorded earlier"),
+    json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
+) -> None:
+    """Check every audit entry's hash chain and every recorded row; exit 1 on any altered or missing entry."""
+    from truce.store.db import database_url
+    from truce.store.repo import Store
+
+    url = database_url(db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        raise InputError([Problem("no such database file", (), url.removeprefix("sqlite:///"))])
+    store = Store(url)
+    result = store.verify()
+    store.close()
+    problems = list(result.problems)
+    if expect_head is not None and expect_head != result.head:
+        problems.append(f"the head is {result.head}, not the expected {expect_head} (entries removed or added)")
+    if json_out:
+        print_json({"valid": not problems, "entries": result.entries, "head": result.head, "problems": problems})
+    elif problems:
+        for problem in problems:
+            errors.print(problem, markup=False, soft_wrap=True)
+    else:
+        console.print(f"ok: {result.entries} entries, head {result.head}", markup=False)
+    if problems:
+        raise typer.Exit(1)

@@ -1,0 +1,361 @@
+"""The JSON API. Each route admits the roles named in its ``access(...)`` and filters through
+:mod:`truce.service.views`; the authorisation matrix test walks the OpenAPI document over every role."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query
+
+from truce.errors import InputError, Problem
+from truce.model.checks import build_scenario
+from truce.model.scenario import Scenario
+from truce.service import schemas, views
+from truce.service.auth import ALL, PUBLIC, Role, Viewer, access, current_viewer, http_error
+from truce.service.auth import store_of as _store_of
+from truce.store.repo import NotFound, Store, Version, new_token
+
+router = APIRouter(prefix="/api")
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": schemas.Message, "description": "not signed in"},
+    403: {"model": schemas.Message, "description": "not for this role"},
+    404: {"model": schemas.Message, "description": "no such thing"},
+}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    409: {"model": schemas.ConflictBody, "description": "made from a version that is no longer the latest"},
+    422: {"model": schemas.BadInput, "description": "the edit would make the talks invalid"},
+}
+
+
+def store_dep(store: Store = Depends(_store_of)) -> Store:
+    return store
+
+
+@router.get("/health", response_model=schemas.Health, **PUBLIC)
+def health() -> schemas.Health:
+    return schemas.Health(status="ok")
+
+
+@router.get("/me", response_model=schemas.Me, responses=ERRORS, **access(*ALL))
+def me(viewer: Viewer = Depends(current_viewer)) -> schemas.Me:
+    return schemas.Me(name=viewer.name, role=viewer.role.value, party=viewer.party, talks=viewer.talks_id)
+
+
+@router.get("/talks", response_model=list[schemas.TalksItem], responses=ERRORS, **access(*ALL))
+def talks_list(viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)) -> list[schemas.TalksItem]:
+    talks = store.get_talks(viewer.talks_id)
+    return [schemas.TalksItem(id=talks.id, title=talks.title)]
+
+
+@router.post(
+    "/talks", response_model=schemas.Imported, status_code=201, responses=WRITE_ERRORS, **access(Role.mediator)
+)
+def import_talks(
+    scenario: dict[str, Any] = Body(..., description="a scenario, as a scenario file holds it (JSON)"),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_dep),
+) -> schemas.Imported:
+    """Import a scenario as new talks; the answer carries a mediator's token for them."""
+    s = build_scenario(scenario)
+    from truce.io.scenario_files import scenario_to_data
+
+    store.create_talks(scenario_to_data(s), viewer.label)
+    token = new_token()
+    store.add_person(s.id, f"mediator (imported by {viewer.name})", Role.mediator.value, None, token, viewer.label)
+    return schemas.Imported(id=s.id, mediator_token=token)
+
+
+@router.get("/talks/{talks_id}", response_model=schemas.Talks, responses=ERRORS, **access(*ALL))
+def talks_view(talks_id: str, store: Store = Depends(store_dep)) -> schemas.Talks:
+    """The public record: parties, issues, rounds, events, and the latest version of every proposal."""
+    state = views.load(store, talks_id)
+    return schemas.Talks(
+        frame=views.public_frame(state),
+        proposals=[views.proposal_summary(state, p) for p in state.scenario.proposals],
+    )
+
+
+@router.get("/talks/{talks_id}/export", response_model=dict[str, Any], responses=ERRORS, **access(*ALL))
+def export(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)) -> Any:
+    """The scenario as a file (JSON; ``truce validate`` reads it), with only the preferences you may see."""
+    return views.export_data(views.load(store, talks_id), viewer)
+
+
+@router.get(
+    "/talks/{talks_id}/proposals/{proposal_id}", response_model=dict[str, Any], responses=ERRORS, **access(*ALL)
+)
+def proposal(
+    talks_id: str, proposal_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
+) -> Any:
+    """A proposal, its diff to its parent, and each party's standing as far as you may see it."""
+    return views.proposal_view(views.load(store, talks_id), viewer, proposal_id)
+
+
+@router.put(
+    "/talks/{talks_id}/proposals/{proposal_id}",
+    response_model=schemas.Written,
+    responses=WRITE_ERRORS,
+    **access(Role.mediator, Role.party),
+)
+def put_proposal(
+    talks_id: str,
+    proposal_id: str,
+    edit: schemas.ProposalEdit,
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_dep),
+) -> schemas.Written:
+    """A new version of a proposal (version 0 tables a new one). A party edits only texts it tabled."""
+    data = edit.proposal
+    if data.get("id") != proposal_id:
+        raise InputError([Problem("the proposal's id must be the one in the address", ("proposal", "id"))])
+    if viewer.role == Role.party:
+        tabled_by = data.get("tabled_by")
+        if not isinstance(tabled_by, list) or viewer.party not in tabled_by:
+            raise http_error(403, "a party may only table or edit texts it tables itself")
+        if edit.version > 0:
+            current = {p["id"]: p for p in store.scenario_data(talks_id)["proposals"]}.get(proposal_id)
+            if current is not None and viewer.party not in current.get("tabled_by", []):
+                raise http_error(403, "a party may only edit texts it tabled")
+
+    def ours(path: tuple[Any, ...]) -> bool:
+        return len(path) >= 2 and path[0] == "proposals"
+
+    version = store.put_proposal(talks_id, data, edit.version, viewer.label, views.checker(viewer, ours))
+    return schemas.Written(version=version)
+
+
+@router.get(
+    "/talks/{talks_id}/proposals/{proposal_id}/history",
+    response_model=schemas.History,
+    responses=ERRORS,
+    **access(*ALL),
+)
+def proposal_history(talks_id: str, proposal_id: str, store: Store = Depends(store_dep)) -> schemas.History:
+    """Every version of a proposal, each with what it changed against the one before."""
+    state = views.load(store, talks_id)
+    return schemas.History(
+        id=proposal_id, versions=history(state.scenario, store.proposal_history(talks_id, proposal_id))
+    )
+
+
+def history(scenario: Scenario, versions: list[Version]) -> list[schemas.VersionItem]:
+    out = []
+    previous: dict[str, Any] = {}
+    for v in versions:
+        out.append(
+            schemas.VersionItem(
+                version=v.version,
+                author=v.author,
+                created_at=v.created_at,
+                data=v.data,
+                changes=version_changes(scenario, previous, v.data) if v.version > 1 else [],
+            )
+        )
+        previous = v.data
+    return out
+
+
+def version_changes(scenario: Scenario, before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """Field by field (and term by term for proposals), what a version changed."""
+    changes: list[dict[str, Any]] = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if key == "terms" and isinstance(old, dict) and isinstance(new, dict):
+            for issue in sorted(set(old) | set(new)):
+                if old.get(issue) != new.get(issue):
+                    changes.append({"field": f"terms.{issue}", "from": old.get(issue), "to": new.get(issue)})
+                    changes[-1]["text"] = _term_text(scenario, issue, old.get(issue), new.get(issue))
+        else:
+            changes.append({"field": key, "from": old, "to": new, "text": f"{key}: {_short(old)} -> {_short(new)}"})
+    return changes
+
+
+def _term_text(scenario: Scenario, issue_id: str, old: Any, new: Any) -> str:
+    try:
+        issue = scenario.issue(issue_id)
+    except KeyError:
+        return f"{issue_id}: {old} -> {new}"
+    label = issue.label
+    return f"{issue.name}: {'(open)' if old is None else label(old)} -> {'(open)' if new is None else label(new)}"
+
+
+def _short(value: Any) -> str:
+    text = "(none)" if value is None else json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+@router.get(
+    "/talks/{talks_id}/preferences/{party}",
+    response_model=schemas.History,
+    responses=ERRORS,
+    **access(Role.mediator, Role.party),
+)
+def preferences(talks_id: str, party: str, store: Store = Depends(store_dep)) -> schemas.History:
+    """A party's preferences, every version (its own party and mediators only)."""
+    state = views.load(store, talks_id)
+    versions = store.preference_history(talks_id, party)
+    if not versions:
+        raise NotFound(f"no preferences for {party!r}")
+    return schemas.History(id=party, versions=history(state.scenario, versions))
+
+
+@router.put(
+    "/talks/{talks_id}/preferences/{party}",
+    response_model=schemas.Written,
+    responses=WRITE_ERRORS,
+    **access(Role.mediator, Role.party),
+)
+def put_preferences(
+    talks_id: str,
+    party: str,
+    edit: schemas.PreferencesEdit,
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_dep),
+) -> schemas.Written:
+    """A new version of a party's preferences (its own party and mediators only)."""
+    frame_parties = {p["id"] for p in store.scenario_data(talks_id).get("parties", [])}
+    if party not in frame_parties:
+        raise NotFound(f"no party {party!r}")
+
+    def ours(path: tuple[Any, ...]) -> bool:
+        return len(path) >= 2 and path[0] == "preferences" and path[1] == party
+
+    version = store.put_preferences(
+        talks_id, party, edit.preferences, edit.version, viewer.label, views.checker(viewer, ours)
+    )
+    return schemas.Written(version=version)
+
+
+@router.get(
+    "/talks/{talks_id}/standing", response_model=dict[str, Any], responses=ERRORS, **access(Role.mediator, Role.party)
+)
+def standing(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)) -> Any:
+    """Every proposal's standing: a party sees its own, a mediator every party's."""
+    return views.standing_table(views.load(store, talks_id), viewer)
+
+
+@router.get("/talks/{talks_id}/frontier", response_model=dict[str, Any], responses=ERRORS, **access(Role.mediator))
+def frontier(talks_id: str, store: Store = Depends(store_dep)) -> Any:
+    """The Pareto frontier, the solutions on it, and every proposal's utilities (mediators only)."""
+    return views.frontier_view(views.load(store, talks_id))
+
+
+@router.get("/talks/{talks_id}/bridge", response_model=dict[str, Any], responses=WRITE_ERRORS, **access(Role.mediator))
+def bridge(
+    talks_id: str,
+    proposal: str = Query(..., max_length=80, description="the proposal to bridge from"),
+    criterion: str = Query("nash", pattern="^(nash|ks|egalitarian|utilitarian)$"),
+    k: int = Query(3, ge=1, le=10),
+    store: Store = Depends(store_dep),
+) -> Any:
+    """Bridging suggestions from a proposal, with who gains and who gives (mediators only)."""
+    return views.bridge_view(views.load(store, talks_id), proposal, criterion, k)
+
+
+@router.get(
+    "/talks/{talks_id}/people", response_model=list[schemas.PersonItem], responses=ERRORS, **access(Role.mediator)
+)
+def people(talks_id: str, store: Store = Depends(store_dep)) -> list[schemas.PersonItem]:
+    return [schemas.PersonItem(id=p.id, name=p.name, role=p.role, party=p.party) for p in store.people(talks_id)]
+
+
+@router.post(
+    "/talks/{talks_id}/people",
+    response_model=schemas.PersonCreated,
+    status_code=201,
+    responses=WRITE_ERRORS,
+    **access(Role.mediator),
+)
+def add_person(
+    talks_id: str, body: schemas.PersonNew, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
+) -> schemas.PersonCreated:
+    """Give someone a role (and a party, for the party role); the token is shown once."""
+    state = views.load(store, talks_id)
+    sides = [p.id for p in state.scenario.parties if p.role.value == "party"]
+    if (body.role == "party") != (body.party is not None) or (body.party is not None and body.party not in sides):
+        raise InputError(
+            [Problem(f"the party role needs a party, one of {', '.join(sides)}; other roles none", ("party",))]
+        )
+    token = new_token()
+    person = store.add_person(talks_id, body.name, body.role, body.party, token, viewer.label)
+    return schemas.PersonCreated(id=person.id, name=person.name, role=person.role, party=person.party, token=token)
+
+
+@router.get(
+    "/talks/{talks_id}/ballots",
+    response_model=list[schemas.BallotView],
+    responses=ERRORS,
+    **access(Role.mediator, Role.party),
+)
+def ballots(
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
+) -> list[schemas.BallotView]:
+    """Published packages for blind acceptance, and the overlap once every party has answered."""
+    state = views.load(store, talks_id)
+    return [views.ballot_view(store, state, b, viewer) for b in store.ballots(talks_id)]
+
+
+@router.post(
+    "/talks/{talks_id}/ballots",
+    response_model=schemas.BallotCreated,
+    status_code=201,
+    responses=WRITE_ERRORS,
+    **access(Role.mediator),
+)
+def publish(
+    talks_id: str, body: schemas.BallotNew, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
+) -> schemas.BallotCreated:
+    """Publish packages (given, or the bridging suggestions from a proposal) for every party to mark."""
+    state = views.load(store, talks_id)
+    number = views.publish_ballot(store, state, body, viewer)
+    return schemas.BallotCreated(number=number)
+
+
+@router.get(
+    "/talks/{talks_id}/ballots/{number}",
+    response_model=schemas.BallotView,
+    responses=ERRORS,
+    **access(Role.mediator, Role.party),
+)
+def ballot(
+    talks_id: str, number: int, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
+) -> schemas.BallotView:
+    state = views.load(store, talks_id)
+    return views.ballot_view(store, state, store.ballot(talks_id, number), viewer)
+
+
+@router.put(
+    "/talks/{talks_id}/ballots/{number}/marks",
+    response_model=schemas.BallotView,
+    responses=WRITE_ERRORS,
+    **access(Role.party),
+)
+def mark(
+    talks_id: str,
+    number: int,
+    body: schemas.MarkBody,
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_dep),
+) -> schemas.BallotView:
+    """Mark, in secret and once, which packages your side could accept."""
+    state = views.load(store, talks_id)
+    b = store.ballot(talks_id, number)
+    views.record_mark(store, b, body.accepted, viewer)
+    return views.ballot_view(store, state, b, viewer)
+
+
+@router.get(
+    "/talks/{talks_id}/audit", response_model=list[schemas.AuditItem], responses=ERRORS, **access(Role.mediator)
+)
+def audit_log(talks_id: str, store: Store = Depends(store_dep)) -> list[schemas.AuditItem]:
+    """The audit log of these talks (mediators only), each entry with its chained hash."""
+    return [
+        schemas.AuditItem(
+            seq=e.seq, at=e.at, actor=e.actor, action=e.action, subject=json.loads(e.subject), hash=e.hash
+        )
+        for e in store.audit_entries(talks_id)
+    ]

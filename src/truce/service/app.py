@@ -1,0 +1,82 @@
+"""The application factory: the API, the pages, static files, and how errors become answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from truce.errors import InputError
+from truce.service import api, pages
+from truce.service.auth import Forbidden, NotSignedIn
+from truce.store.repo import Conflict, NotFound, Store
+
+STATIC = Path(__file__).parent / "static"
+
+
+def plotly_file() -> Path:
+    """plotly.js as the installed plotly package ships it: nothing is fetched from the internet."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def create_app(store: Store) -> FastAPI:
+    app = FastAPI(
+        title="truce",
+        version="0.1.0",
+        description="Mediation service: talks, proposals, private preferences, blind acceptance, audit log.",
+    )
+    app.state.store = store
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        return FileResponse(plotly_file(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
+    def is_page(request: Request) -> bool:
+        return not request.url.path.startswith("/api/")
+
+    @app.exception_handler(NotSignedIn)
+    def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
+        if is_page(request):
+            return RedirectResponse("/login", status_code=303)
+        return JSONResponse({"detail": "sign in with a token"}, 401, headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(Forbidden)
+    def forbidden(request: Request, _exc: Forbidden) -> Response:
+        return answer(request, 403, "not for your role")
+
+    @app.exception_handler(NotFound)
+    def not_found(request: Request, exc: NotFound) -> Response:
+        return answer(request, 404, str(exc))
+
+    @app.exception_handler(Conflict)
+    def conflict(request: Request, exc: Conflict) -> Response:
+        if is_page(request):
+            return answer(request, 409, str(exc))
+        return JSONResponse({"detail": str(exc), "current_version": exc.current}, 409)
+
+    @app.exception_handler(InputError)
+    def bad_input(request: Request, exc: InputError) -> Response:
+        problems = [{"message": p.message, "path": list(p.path)} for p in exc.problems]
+        if is_page(request):
+            return answer(request, 422, "; ".join(p.message for p in exc.problems))
+        return JSONResponse({"detail": problems}, 422)
+
+    @app.exception_handler(HTTPException)
+    def http_exception(request: Request, exc: HTTPException) -> Response:
+        return answer(request, exc.status_code, str(exc.detail), exc.headers)
+
+    def answer(request: Request, status: int, message: str, headers: Any = None) -> Response:
+        if is_page(request):
+            return pages.error_page(request, status, message)
+        return JSONResponse({"detail": message}, status, headers=headers)
+
+    return app

@@ -1,0 +1,243 @@
+"""Server-rendered pages (Jinja2, plain HTML forms; plotly.js served from the installed package).
+
+Pages call the same view functions as the API, so they show exactly what the viewer's role allows.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jinja2
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from truce.report.html import figure_json
+from truce.service import views
+from truce.service.auth import ALL, COOKIE, PUBLIC, Role, Viewer, access, current_viewer, optional_viewer, store_of
+from truce.service.schemas import BallotNew
+from truce.store.repo import Store
+
+router = APIRouter()
+HTML: dict[str, Any] = {"response_class": HTMLResponse, "responses": {200: {"content": {"text/html": {}}}}}
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("truce.service", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render(name: str, viewer: Viewer | None, status: int = 200, **context: Any) -> HTMLResponse:
+    html = _env.get_template(name).render(viewer=viewer, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    viewer = optional_viewer(request)
+    return render("error.html", viewer, status=status, status_code=status, message=message)
+
+
+@router.get("/", **PUBLIC, **HTML)
+def home(request: Request) -> Response:
+    viewer = optional_viewer(request)
+    if viewer is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(f"/talks/{viewer.talks_id}", status_code=303)
+
+
+@router.get("/login", **PUBLIC, **HTML)
+def login_page(request: Request) -> HTMLResponse:
+    return render("login.html", optional_viewer(request), message=None)
+
+
+@router.post("/login", **PUBLIC, **HTML)
+def login(request: Request, token: str = Form(..., max_length=200)) -> Response:
+    person = store_of(request).person_by_token(token.strip()) if token.strip() else None
+    if person is None:
+        return render("login.html", None, status=401, message="That token is not valid.")
+    response = RedirectResponse(f"/talks/{person.talks_id}", status_code=303)
+    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", max_age=60 * 60 * 24 * 14)
+    return response
+
+
+@router.post("/logout", **PUBLIC, **HTML)
+def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/talks/{talks_id}", **access(*ALL), **HTML)
+def glance(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)) -> HTMLResponse:
+    state = views.load(store, talks_id)
+    frame = views.public_frame(state)
+    proposals = [views.proposal_summary(state, p) for p in state.scenario.proposals]
+    table = views.standing_table(state, viewer) if viewer.role != Role.observer else None
+    timeline = sorted(
+        [
+            {"date": r["start"], "kind": "round", "title": r["title"], "proposals": r["proposals"]}
+            for r in frame["rounds"]
+        ]
+        + [{"date": p["date"], "kind": "proposal", "title": p["title"], "proposals": [p["id"]]} for p in proposals],
+        key=lambda x: (x["date"], x["kind"]),
+    )
+    return render(
+        "talks.html", viewer, frame=frame, proposals=list(reversed(proposals)), table=table, timeline=timeline
+    )
+
+
+@router.get("/talks/{talks_id}/proposals/{proposal_id}", **access(*ALL), **HTML)
+def proposal_page(
+    talks_id: str, proposal_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+) -> HTMLResponse:
+    from truce.service.api import history
+
+    state = views.load(store, talks_id)
+    view = views.proposal_view(state, viewer, proposal_id)
+    versions = history(state.scenario, store.proposal_history(talks_id, proposal_id))
+    issues = {i.id: i.name for i in state.scenario.issues}
+    return render("proposal.html", viewer, p=view, versions=list(reversed(versions)), issues=issues)
+
+
+@router.get("/talks/{talks_id}/frontier", **access(Role.mediator), **HTML)
+def frontier_page(
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+) -> HTMLResponse:
+    state = views.load(store, talks_id)
+    data = views.frontier_view(state)
+    return render(
+        "frontier.html", viewer, data=data, figure=figure_json(frontier_figure(data)) if data["parties"] else None
+    )
+
+
+def frontier_figure(data: dict[str, Any]) -> Any:
+    import plotly.graph_objects as go
+
+    a, b = data["parties"][:2]
+    fig = go.Figure()
+    front = sorted(data["frontier"], key=lambda f: f["utilities"][a])
+    fig.add_trace(
+        go.Scatter(
+            x=[f["utilities"][a] for f in front],
+            y=[f["utilities"][b] for f in front],
+            mode="lines+markers",
+            name="Pareto frontier",
+            marker={"symbol": "circle-open"},
+        )
+    )
+    complete = [p for p in data["proposals"] if p["low"] == p["high"]]
+    fig.add_trace(
+        go.Scatter(
+            x=[p["low"][a] for p in complete],
+            y=[p["low"][b] for p in complete],
+            mode="markers+text",
+            text=[p["id"] for p in complete],
+            textposition="top center",
+            name="proposals (complete)",
+            marker={"symbol": "square", "size": 10},
+        )
+    )
+    sols = {k: v for k, v in data["solutions"].items() if v is not None}
+    fig.add_trace(
+        go.Scatter(
+            x=[v["utilities"][a] for v in sols.values()],
+            y=[v["utilities"][b] for v in sols.values()],
+            mode="markers+text",
+            text=list(sols),
+            textposition="bottom center",
+            name="solutions",
+            marker={"symbol": "diamond", "size": 12},
+        )
+    )
+    fig.update_layout(
+        xaxis_title=f"utility for {a}", yaxis_title=f"utility for {b}", height=520, margin={"l": 60, "r": 20, "t": 30}
+    )
+    return fig
+
+
+@router.get("/talks/{talks_id}/bridge", **access(Role.mediator), **HTML)
+def bridge_page(
+    talks_id: str,
+    proposal: str | None = Query(None, max_length=80),
+    criterion: str = Query("nash", pattern="^(nash|ks|egalitarian|utilitarian)$"),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> HTMLResponse:
+    state = views.load(store, talks_id)
+    ids = [p.id for p in state.scenario.proposals]
+    chosen = proposal or (ids[-1] if ids else None)
+    result = views.bridge_view(state, chosen, criterion, 3) if chosen else None
+    return render(
+        "bridge.html",
+        viewer,
+        ids=ids,
+        chosen=chosen,
+        criterion=criterion,
+        result=result,
+        issues={i.id: i for i in state.scenario.issues},
+    )
+
+
+@router.get("/talks/{talks_id}/ballots", **access(Role.mediator, Role.party), **HTML)
+def ballots_page(
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+) -> HTMLResponse:
+    state = views.load(store, talks_id)
+    items = [views.ballot_view(store, state, b, viewer) for b in store.ballots(talks_id)]
+    return render("ballots.html", viewer, ballots=list(reversed(items)), ids=[p.id for p in state.scenario.proposals])
+
+
+@router.post("/talks/{talks_id}/ballots", **access(Role.mediator), **HTML)
+def publish_page(
+    talks_id: str,
+    proposal: str = Form(..., max_length=80),
+    title: str = Form(..., min_length=1, max_length=500),
+    criterion: str = Form("nash", pattern="^(nash|ks|egalitarian|utilitarian)$"),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> Response:
+    state = views.load(store, talks_id)
+    body = BallotNew(title=title, from_proposal=proposal, criterion=criterion)
+    number = views.publish_ballot(store, state, body, viewer)
+    return RedirectResponse(f"/talks/{talks_id}/ballots/{number}", status_code=303)
+
+
+@router.get("/talks/{talks_id}/ballots/{number}", **access(Role.mediator, Role.party), **HTML)
+def ballot_page(
+    talks_id: str, number: int, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+) -> HTMLResponse:
+    state = views.load(store, talks_id)
+    b = views.ballot_view(store, state, store.ballot(talks_id, number), viewer)
+    return render("ballot.html", viewer, b=b)
+
+
+@router.post("/talks/{talks_id}/ballots/{number}/marks", **access(Role.party), **HTML)
+def mark_page(
+    talks_id: str,
+    number: int,
+    accepted: list[int] = Form(default=[], max_length=100),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> Response:
+    views.record_mark(store, store.ballot(talks_id, number), accepted, viewer)
+    return RedirectResponse(f"/talks/{talks_id}/ballots/{number}", status_code=303)
+
+
+@router.get("/talks/{talks_id}/audit", **access(Role.mediator), **HTML)
+def audit_page(
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+) -> HTMLResponse:
+    entries = [
+        {
+            "seq": e.seq,
+            "at": e.at,
+            "actor": e.actor,
+            "action": e.action,
+            "subject": json.loads(e.subject),
+            "hash": e.hash,
+        }
+        for e in store.audit_entries(talks_id)
+    ]
+    return render("audit.html", viewer, entries=list(reversed(entries)))

@@ -1,0 +1,64 @@
+"""Engines and migrations: SQLite (a file, by default) or PostgreSQL, by URL.
+
+SQLite runs in WAL mode with full sync, and every transaction starts with ``BEGIN IMMEDIATE`` so that
+concurrent writers queue on the busy timeout instead of failing on a stale snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+ENV_URL = "TRUCE_DATABASE_URL"
+DEFAULT_FILE = "truce.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def database_url(db: str | None) -> str:
+    """The URL to use: ``db`` (a URL or a file path), else ``$TRUCE_DATABASE_URL``, else ``truce.db`` here."""
+    value = db or os.environ.get(ENV_URL) or DEFAULT_FILE
+    if "://" in value:
+        url = make_url(value)
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+    return f"sqlite:///{Path(value).resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+        _sqlite_setup(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40)
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to date (Alembic, run programmatically)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,99 @@
+"""The tables. Content is stored as JSON text; every change is a new row, never an update in place."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Talks(Base):
+    """One set of talks: the scenario's public frame (everything but proposals and preferences)."""
+
+    __tablename__ = "talks"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    frame: Mapped[str] = mapped_column(Text)  # JSON: the scenario without proposals and preferences
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class Person(Base):
+    """Someone who may sign in: a role, a party for the party role, and the SHA-256 of their token."""
+
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    talks_id: Mapped[str] = mapped_column(ForeignKey("talks.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # mediator | party | observer
+    party: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class ProposalVersion(Base):
+    """One version of one proposal. The primary key makes two writers of the same version collide."""
+
+    __tablename__ = "proposal_version"
+    talks_id: Mapped[str] = mapped_column(ForeignKey("talks.id"), primary_key=True)
+    proposal_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)  # order of first tabling, kept across versions
+    data: Mapped[str] = mapped_column(Text)  # JSON of the proposal
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class PreferenceVersion(Base):
+    """One version of one party's private preferences."""
+
+    __tablename__ = "preference_version"
+    talks_id: Mapped[str] = mapped_column(ForeignKey("talks.id"), primary_key=True)
+    party: Mapped[str] = mapped_column(String(80), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class Ballot(Base):
+    """Suggested packages published by the mediator for blind acceptance."""
+
+    __tablename__ = "ballot"
+    talks_id: Mapped[str] = mapped_column(ForeignKey("talks.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    packages: Mapped[str] = mapped_column(Text)  # JSON list of {"terms": {...}}
+    parties: Mapped[str] = mapped_column(Text)  # JSON list of the party ids that must answer
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class Mark(Base):
+    """A party's secret answer to a ballot: the indices of the packages it could accept."""
+
+    __tablename__ = "mark"
+    talks_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party: Mapped[str] = mapped_column(String(80), primary_key=True)
+    accepted: Mapped[str] = mapped_column(Text)  # JSON list of package indices
+    salt: Mapped[str] = mapped_column(String(64))  # keeps the audit digest from revealing the marks
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class AuditEntry(Base):
+    """An append-only, hash-chained log entry; ``seq`` is dense from 1, so two appenders collide."""
+
+    __tablename__ = "audit"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))
+    talks_id: Mapped[str] = mapped_column(String(80))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(Text)  # JSON: what the entry is about, with the content digest
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+Index("ix_audit_talks", AuditEntry.talks_id)

@@ -1,0 +1,392 @@
+"""Repository functions: every write is one transaction that adds new rows and their audit entries.
+
+Nothing is updated in place. An edit names the version it was made from; if another edit got there
+first, :class:`Conflict` is raised (HTTP 409) and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from truce.store import audit
+from truce.store.db import make_engine, migrate
+from truce.store.models import AuditEntry, Ballot, Mark, Person, PreferenceVersion, ProposalVersion, Talks
+
+T = TypeVar("T")
+Check = Callable[[dict[str, Any]], None]  # raises on a candidate scenario (as data) that is not valid
+RETRIES = 30
+
+
+class Conflict(Exception):
+    """The edit was made from a version that is no longer the latest."""
+
+    def __init__(self, message: str, current: int) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class NotFound(Exception):
+    pass
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def hash_token(token: str) -> str:
+    """Tokens are long random strings, so one SHA-256 is enough; only the hash is ever stored."""
+    return audit.sha256(token)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@dataclass(frozen=True)
+class Version:
+    version: int
+    data: dict[str, Any]
+    author: str
+    created_at: str
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url)
+        migrate(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one transaction; a collision with a concurrent writer is retried from scratch."""
+        for attempt in range(RETRIES):
+            try:
+                with self.sessions.begin() as session:
+                    return work(session)
+            except (IntegrityError, OperationalError):
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(random.uniform(0.001, 0.02) * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    # ------------------------------------------------------------------------------------------
+    # talks and people
+
+    def is_empty(self) -> bool:
+        return self.run(lambda s: s.execute(select(func.count()).select_from(Talks)).scalar_one() == 0)
+
+    def create_talks(self, scenario_data: dict[str, Any], actor: str) -> None:
+        frame = {k: v for k, v in scenario_data.items() if k not in ("proposals", "preferences")}
+        talks_id = str(scenario_data["id"])
+
+        def work(s: Session) -> None:
+            if s.get(Talks, talks_id) is not None:
+                raise Conflict(f"talks {talks_id!r} already exist", 0)
+            at = now()
+            talks = Talks(id=talks_id, title=str(scenario_data["title"]), frame=audit.canonical(frame), created_at=at)
+            s.add(talks)
+            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="import", row=talks)
+            for position, proposal in enumerate(scenario_data.get("proposals", [])):
+                row = ProposalVersion(
+                    talks_id=talks_id,
+                    proposal_id=proposal["id"],
+                    version=1,
+                    position=position,
+                    data=audit.canonical(proposal),
+                    author=actor,
+                    created_at=at,
+                )
+                s.add(row)
+                audit.append(s, at=at, talks_id=talks_id, actor=actor, action="proposal", row=row)
+            for party, prefs in scenario_data.get("preferences", {}).items():
+                prow = PreferenceVersion(
+                    talks_id=talks_id, party=party, version=1, data=audit.canonical(prefs), author=actor, created_at=at
+                )
+                s.add(prow)
+                audit.append(s, at=at, talks_id=talks_id, actor=actor, action="preferences", row=prow)
+
+        self.run(work)
+
+    def talks(self) -> list[Talks]:
+        return self.run(lambda s: list(s.execute(select(Talks).order_by(Talks.created_at)).scalars()))
+
+    def get_talks(self, talks_id: str) -> Talks:
+        found = self.run(lambda s: s.get(Talks, talks_id))
+        if found is None:
+            raise NotFound(f"no talks {talks_id!r}")
+        return found
+
+    def add_person(self, talks_id: str, name: str, role: str, party: str | None, token: str, actor: str) -> Person:
+        def work(s: Session) -> Person:
+            at = now()
+            person = Person(
+                talks_id=talks_id, name=name, role=role, party=party, token_hash=hash_token(token), created_at=at
+            )
+            s.add(person)
+            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="person", row=person)
+            return person
+
+        return self.run(work)
+
+    def person_by_token(self, token: str) -> Person | None:
+        digest = hash_token(token)
+        return self.run(lambda s: s.execute(select(Person).where(Person.token_hash == digest)).scalar_one_or_none())
+
+    def people(self, talks_id: str) -> list[Person]:
+        return self.run(
+            lambda s: list(s.execute(select(Person).where(Person.talks_id == talks_id).order_by(Person.id)).scalars())
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # the scenario as it stands
+
+    def scenario_data(self, talks_id: str) -> dict[str, Any]:
+        """The scenario as it stands now: the frame with the latest proposals and preferences."""
+        return self.run(lambda s: _scenario_data(s, talks_id))
+
+    def proposal_versions(self, talks_id: str) -> dict[str, int]:
+        def work(s: Session) -> dict[str, int]:
+            rows = s.execute(
+                select(ProposalVersion.proposal_id, func.max(ProposalVersion.version))
+                .where(ProposalVersion.talks_id == talks_id)
+                .group_by(ProposalVersion.proposal_id)
+            ).all()
+            return {pid: int(v) for pid, v in rows}
+
+        return self.run(work)
+
+    def proposal_history(self, talks_id: str, proposal_id: str) -> list[Version]:
+        def work(s: Session) -> list[Version]:
+            rows = s.execute(
+                select(ProposalVersion)
+                .where(ProposalVersion.talks_id == talks_id, ProposalVersion.proposal_id == proposal_id)
+                .order_by(ProposalVersion.version)
+            ).scalars()
+            return [Version(r.version, json.loads(r.data), r.author, r.created_at) for r in rows]
+
+        found = self.run(work)
+        if not found:
+            raise NotFound(f"no proposal {proposal_id!r}")
+        return found
+
+    def preference_history(self, talks_id: str, party: str) -> list[Version]:
+        def work(s: Session) -> list[Version]:
+            rows = s.execute(
+                select(PreferenceVersion)
+                .where(PreferenceVersion.talks_id == talks_id, PreferenceVersion.party == party)
+                .order_by(PreferenceVersion.version)
+            ).scalars()
+            return [Version(r.version, json.loads(r.data), r.author, r.created_at) for r in rows]
+
+        return self.run(work)
+
+    def put_proposal(self, talks_id: str, proposal: dict[str, Any], expected: int, actor: str, check: Check) -> int:
+        """Write a new version of a proposal made from version ``expected`` (0: a new proposal)."""
+        proposal_id = str(proposal["id"])
+
+        def work(s: Session) -> int:
+            latest = s.execute(
+                select(ProposalVersion)
+                .where(ProposalVersion.talks_id == talks_id, ProposalVersion.proposal_id == proposal_id)
+                .order_by(ProposalVersion.version.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            current = latest.version if latest else 0
+            if current != expected:
+                raise Conflict(
+                    f"proposal {proposal_id!r} is at version {current}; this edit was made from version {expected}",
+                    current,
+                )
+            data = _scenario_data(s, talks_id)
+            others = [p for p in data["proposals"] if p["id"] != proposal_id]
+            if latest is not None:
+                position = latest.position
+                data["proposals"] = [proposal if p["id"] == proposal_id else p for p in data["proposals"]]
+            else:
+                position = (
+                    s.execute(
+                        select(func.max(ProposalVersion.position)).where(ProposalVersion.talks_id == talks_id)
+                    ).scalar_one_or_none()
+                    or 0
+                ) + 1
+                data["proposals"] = [*others, proposal]
+            check(data)
+            at = now()
+            row = ProposalVersion(
+                talks_id=talks_id,
+                proposal_id=proposal_id,
+                version=current + 1,
+                position=position,
+                data=audit.canonical(proposal),
+                author=actor,
+                created_at=at,
+            )
+            s.add(row)
+            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="proposal", row=row)
+            return current + 1
+
+        return self.run(work)
+
+    def put_preferences(
+        self, talks_id: str, party: str, prefs: dict[str, Any], expected: int, actor: str, check: Check
+    ) -> int:
+        def work(s: Session) -> int:
+            current = (
+                s.execute(
+                    select(func.max(PreferenceVersion.version)).where(
+                        PreferenceVersion.talks_id == talks_id, PreferenceVersion.party == party
+                    )
+                ).scalar_one_or_none()
+                or 0
+            )
+            if current != expected:
+                raise Conflict(
+                    f"the preferences are at version {current}; this edit was made from version {expected}", current
+                )
+            data = _scenario_data(s, talks_id)
+            data["preferences"][party] = prefs
+            check(data)
+            at = now()
+            row = PreferenceVersion(
+                talks_id=talks_id,
+                party=party,
+                version=current + 1,
+                data=audit.canonical(prefs),
+                author=actor,
+                created_at=at,
+            )
+            s.add(row)
+            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="preferences", row=row)
+            return current + 1
+
+        return self.run(work)
+
+    # ------------------------------------------------------------------------------------------
+    # blind acceptance
+
+    def create_ballot(
+        self, talks_id: str, title: str, packages: list[dict[str, Any]], parties: list[str], actor: str
+    ) -> int:
+        def work(s: Session) -> int:
+            last = s.execute(select(func.max(Ballot.number)).where(Ballot.talks_id == talks_id)).scalar_one_or_none()
+            at = now()
+            row = Ballot(
+                talks_id=talks_id,
+                number=(last or 0) + 1,
+                title=title,
+                packages=audit.canonical(packages),
+                parties=audit.canonical(parties),
+                created_at=at,
+            )
+            s.add(row)
+            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="ballot", row=row)
+            return row.number
+
+        return self.run(work)
+
+    def ballots(self, talks_id: str) -> list[Ballot]:
+        return self.run(
+            lambda s: list(
+                s.execute(select(Ballot).where(Ballot.talks_id == talks_id).order_by(Ballot.number)).scalars()
+            )
+        )
+
+    def ballot(self, talks_id: str, number: int) -> Ballot:
+        found = self.run(lambda s: s.get(Ballot, (talks_id, number)))
+        if found is None:
+            raise NotFound(f"no ballot {number}")
+        return found
+
+    def marks(self, talks_id: str, number: int) -> dict[str, list[int]]:
+        """Every party's marks: for working out the overlap only, never to be shown."""
+
+        def work(s: Session) -> dict[str, list[int]]:
+            rows = s.execute(select(Mark).where(Mark.talks_id == talks_id, Mark.number == number)).scalars()
+            return {m.party: list(json.loads(m.accepted)) for m in rows}
+
+        return self.run(work)
+
+    def put_mark(self, talks_id: str, number: int, party: str, accepted: list[int], actor: str) -> None:
+        def work(s: Session) -> None:
+            if s.get(Mark, (talks_id, number, party)) is not None:
+                raise Conflict("this party has already answered this ballot", 1)
+            at = now()
+            row = Mark(
+                talks_id=talks_id,
+                number=number,
+                party=party,
+                accepted=audit.canonical(sorted(set(accepted))),
+                salt=secrets.token_hex(16),
+                created_at=at,
+            )
+            s.add(row)
+            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="mark", row=row)
+
+        self.run(work)
+
+    # ------------------------------------------------------------------------------------------
+    # audit
+
+    def audit_entries(self, talks_id: str) -> list[AuditEntry]:
+        return self.run(
+            lambda s: list(
+                s.execute(select(AuditEntry).where(AuditEntry.talks_id == talks_id).order_by(AuditEntry.seq)).scalars()
+            )
+        )
+
+    def verify(self) -> audit.Verification:
+        return self.run(audit.verify)
+
+
+def _scenario_data(s: Session, talks_id: str) -> dict[str, Any]:
+    talks = s.get(Talks, talks_id)
+    if talks is None:
+        raise NotFound(f"no talks {talks_id!r}")
+    data: dict[str, Any] = json.loads(talks.frame)
+    latest_p = (
+        select(ProposalVersion.proposal_id, func.max(ProposalVersion.version).label("v"))
+        .where(ProposalVersion.talks_id == talks_id)
+        .group_by(ProposalVersion.proposal_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(ProposalVersion)
+        .join(
+            latest_p,
+            (ProposalVersion.proposal_id == latest_p.c.proposal_id) & (ProposalVersion.version == latest_p.c.v),
+        )
+        .where(ProposalVersion.talks_id == talks_id)
+        .order_by(ProposalVersion.position)
+    ).scalars()
+    data["proposals"] = [json.loads(r.data) for r in rows]
+    latest_q = (
+        select(PreferenceVersion.party, func.max(PreferenceVersion.version).label("v"))
+        .where(PreferenceVersion.talks_id == talks_id)
+        .group_by(PreferenceVersion.party)
+        .subquery()
+    )
+    prefs = s.execute(
+        select(PreferenceVersion)
+        .join(latest_q, (PreferenceVersion.party == latest_q.c.party) & (PreferenceVersion.version == latest_q.c.v))
+        .where(PreferenceVersion.talks_id == talks_id)
+    ).scalars()
+    found = {r.party: json.loads(r.data) for r in prefs}
+    order = [p["id"] for p in data.get("parties", [])]
+    data["preferences"] = {
+        pid: found[pid] for pid in sorted(found, key=lambda x: (x not in order, order.index(x) if x in order else 0, x))
+    }
+    return data
