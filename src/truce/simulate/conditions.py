@@ -1,0 +1,102 @@
+"""What surrounds the talks: the cost of each day of delay, random shocks, and how unsure we are of preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from truce.model.compiled import Compiled, Floats
+
+
+@dataclass(frozen=True)
+class Delay:
+    """How delay is counted. Each party loses its ``cost_of_delay`` (from the scenario, utility per day) for
+    every day the talks take, the day of agreement included; with ``discount`` < 1 the utility of a deal on
+    day ``d`` is also multiplied by ``discount ** d``. ``costs=False`` ignores the scenario's costs."""
+
+    discount: float = 1.0
+    costs: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 < self.discount <= 1:
+            raise ValueError("discount must be in (0, 1]")
+
+
+@dataclass(frozen=True)
+class Shocks:
+    """Random escalations: each day after the first, with ``probability``, an escalation moves every party's
+    reservation value by ``reservation_shift`` (one number, or one per party by id; clipped to [0, 1]) and
+    multiplies its daily cost of delay by ``cost_factor``."""
+
+    probability: float = 0.0
+    reservation_shift: float | Mapping[str, float] = 0.0
+    cost_factor: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.probability <= 1:
+            raise ValueError("shock probability must be in [0, 1]")
+        if self.cost_factor < 0:
+            raise ValueError("cost_factor must be >= 0")
+
+    def shifts(self, parties: tuple[str, ...]) -> Floats:
+        if isinstance(self.reservation_shift, Mapping):
+            unknown = set(self.reservation_shift) - set(parties)
+            if unknown:
+                raise ValueError(f"reservation_shift names unknown parties: {sorted(unknown)}")
+            return np.array([float(self.reservation_shift.get(p, 0.0)) for p in parties])
+        return np.full(len(parties), float(self.reservation_shift))
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """A perturbation model of the stated preferences, sampled afresh for every run.
+
+    Each party's issue weights are multiplied by ``exp(weight_noise * z)`` (``z`` standard normal) and
+    renormalised; each option value gets ``value_noise * z`` added and is clipped to [0, 1]; a party named in
+    ``reservation_range`` draws its reservation value uniformly from ``(low, high)``. Red lines are certain.
+    """
+
+    weight_noise: float = 0.0
+    value_noise: float = 0.0
+    reservation_range: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.weight_noise < 0 or self.value_noise < 0:
+            raise ValueError("noise must be >= 0")
+        for party, (low, high) in self.reservation_range.items():
+            if not 0 <= low <= high <= 1:
+                raise ValueError(f"reservation range of {party!r} must satisfy 0 <= low <= high <= 1")
+
+    def sample(self, c: Compiled, rng: np.random.Generator) -> tuple[tuple[Floats, ...], Floats]:
+        """Perturbed tables (per issue ``(parties, options)``) and reservation values ``(parties,)``."""
+        weights, values = nominal(c)
+        w = weights * np.exp(self.weight_noise * rng.standard_normal(weights.shape))
+        w = w / w.sum(axis=1, keepdims=True)
+        tables = tuple(
+            w[:, i : i + 1] * np.clip(v + self.value_noise * rng.standard_normal(v.shape), 0.0, 1.0)
+            for i, v in enumerate(values)
+        )
+        draws = rng.random(len(c.parties))
+        reservation = np.array(c.reservation, dtype=float)
+        for p, party in enumerate(c.parties):
+            if party in self.reservation_range:
+                low, high = self.reservation_range[party]
+                reservation[p] = low + (high - low) * draws[p]
+        return tables, reservation
+
+
+def nominal(c: Compiled) -> tuple[Floats, tuple[Floats, ...]]:
+    """Normalised weights ``(parties, issues)`` and values per issue ``(parties, options)`` behind ``c.tables``."""
+    weights = np.zeros((len(c.parties), len(c.issues)))
+    for p, party in enumerate(c.parties):
+        prefs = c.scenario.preferences[party]
+        total = sum(prefs.weights.values())
+        for i, issue in enumerate(c.issues):
+            weights[p, i] = prefs.weights.get(issue, 0.0) / total
+    values = tuple(
+        np.divide(table, weights[:, i : i + 1], out=np.zeros_like(table), where=weights[:, i : i + 1] > 0)
+        for i, table in enumerate(c.tables)
+    )
+    return weights, values

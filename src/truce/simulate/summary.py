@@ -1,0 +1,96 @@
+"""Monte Carlo summaries of many runs: how likely a deal is by each day, on what terms, at what cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from truce.analysis.frontier import keys, pareto_frontier
+from truce.analysis.solutions import nash
+from truce.model.compiled import Compiled
+from truce.simulate.engine import Runs, Setup, run_many, seeds
+from truce.simulate.protocol import days_of
+from truce.simulate.space import Space, build_space, table_utilities
+
+NEAR_NASH = 0.05  # an agreement is near the Nash point when no party's utility is further from it than this
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What many runs say. Shares of outcomes are of all runs; ``on_frontier_share`` and ``near_nash_share``
+    are of the runs that agreed, judged with the stated (nominal) preferences."""
+
+    runs: int
+    agreement_rate: float
+    agreement_by_day: tuple[float, ...]
+    mean_rounds: float
+    outcomes: tuple[tuple[dict[str, Any], float], ...]
+    utilities: dict[str, dict[str, float]]
+    cost_of_delay: dict[str, float]
+    on_frontier_share: float
+    near_nash_share: float | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented ``simulate --json`` shape."""
+        return {
+            "runs": self.runs,
+            "agreement_rate": self.agreement_rate,
+            "agreement_by_day": list(self.agreement_by_day),
+            "mean_rounds": self.mean_rounds,
+            "outcomes": [{"terms": terms, "share": share} for terms, share in self.outcomes],
+            "utilities": self.utilities,
+            "cost_of_delay": self.cost_of_delay,
+            "on_frontier_share": self.on_frontier_share,
+            "near_nash_share": self.near_nash_share,
+        }
+
+
+def summarize(c: Compiled, runs: Runs, *, days: int, rounds: int, top: int = 10) -> Summary:
+    """Summarise ``runs`` of a protocol with a deadline of ``days`` days and ``rounds`` rounds."""
+    n = len(runs)
+    agreed = runs.agreed
+    by_day = tuple(float(np.mean(agreed & (runs.day <= d))) for d in range(1, days + 1))
+    taken = np.where(agreed, runs.round + 1, rounds)
+    deals = runs.outcome[agreed]
+    outcomes: list[tuple[dict[str, Any], float]] = []
+    on_frontier = 0.0
+    near: float | None = None
+    if deals.shape[0]:
+        distinct, counts = np.unique(deals, axis=0, return_counts=True)
+        ranked = np.lexsort((np.arange(len(counts)), -counts))[:top]
+        outcomes = [(c.decode(distinct[i]), round(float(counts[i]) / n, 6)) for i in ranked]
+        u = table_utilities(c.tables, deals)
+        frontier = pareto_frontier(c)
+        efficient = {tuple(row) for row in keys(np.asarray(frontier.utilities)).tolist()}
+        on_frontier = float(np.mean([tuple(row) in efficient for row in keys(u).tolist()]))
+        solution = nash(c)
+        if solution is not None:
+            near = float(np.mean(np.abs(u - np.asarray(solution.utilities)).max(axis=1) <= NEAR_NASH))
+    utilities = {
+        party: {
+            "mean": round(float(runs.utility[:, p].mean()), 6),
+            "p10": round(float(np.percentile(runs.utility[:, p], 10)), 6),
+            "p90": round(float(np.percentile(runs.utility[:, p], 90)), 6),
+        }
+        for p, party in enumerate(runs.parties)
+    }
+    return Summary(
+        runs=n,
+        agreement_rate=round(float(agreed.mean()), 6),
+        agreement_by_day=tuple(round(x, 6) for x in by_day),
+        mean_rounds=round(float(taken.mean()), 6),
+        outcomes=tuple(outcomes),
+        utilities=utilities,
+        cost_of_delay={party: round(float(runs.cost[:, p].mean()), 6) for p, party in enumerate(runs.parties)},
+        on_frontier_share=round(on_frontier, 6),
+        near_nash_share=None if near is None else round(near, 6),
+    )
+
+
+def simulate(c: Compiled, setup: Setup, *, runs: int, seed: int, space: Space | None = None) -> tuple[Runs, Summary]:
+    """Run ``runs`` negotiations (per-run seeds expanded from ``seed``) on the batch engine and summarise them."""
+    space = build_space(c) if space is None else space
+    result = run_many(space, setup, seeds(seed, runs))
+    return result, summarize(c, result, days=days_of(setup.protocol), rounds=setup.protocol.rounds)

@@ -1,0 +1,183 @@
+"""The conformance test every strategy inherits, and the registry checked against the classes defined."""
+
+from __future__ import annotations
+
+import inspect
+import pickle
+from functools import cache
+
+import numpy as np
+
+from truce.model.compiled import compile_scenario
+from truce.model.generate import random_scenario
+from truce.simulate import (
+    STRATEGIES,
+    AlternatingOffers,
+    Setup,
+    SingleText,
+    Space,
+    StackedAlternatingOffers,
+    Strategy,
+    View,
+    build_space,
+    make_strategy,
+    negotiate,
+)
+from truce.simulate import strategies as strategies_module
+from truce.simulate.strategies import CLASSES
+
+OPPONENTS = ("boulware", "conceder", "tit-for-tat", "random", "acceptor")
+
+
+@cache
+def space(parties: int, seed: int) -> Space:
+    scenario = random_scenario(np.random.default_rng(seed), parties, (4, 5, 3), red_lines=True, reservation=0.3)
+    return build_space(compile_scenario(scenario))
+
+
+class StrategyConformance:
+    """Inherit and set ``name``: the strategy stays in the outcome space, never accepts below its reservation
+    value or across its red lines, gives the same trace for the same seed, and pickles."""
+
+    name = "linear"
+
+    def strategy(self) -> Strategy:
+        return make_strategy(self.name)
+
+    def setups(self) -> list[tuple[Space, Setup]]:
+        me = self.strategy()
+        out = []
+        for other in OPPONENTS:
+            out.append((space(2, 1), Setup(AlternatingOffers(30), (me, make_strategy(other)))))
+            out.append((space(3, 2), Setup(StackedAlternatingOffers(30), (make_strategy(other), me, me))))
+            out.append((space(2, 3), Setup(SingleText(30, mediator="anneal"), (me, make_strategy(other)))))
+        return out
+
+    def test_offers_stay_in_the_outcome_space_and_off_its_red_lines(self) -> None:
+        for sp, setup in self.setups():
+            mine = [p for p, s in enumerate(setup.strategies) if s == self.strategy()]
+            for seed in range(4):
+                for step in negotiate(sp, setup, seed).steps:
+                    row = np.array(step.outcome)
+                    assert ((row >= 0) & (row < np.array(sp.compiled.sizes))).all()
+                    if step.by in mine:
+                        assert not sp.compiled.crossed(row[None])[0, step.by]
+
+    def test_never_accepts_below_its_reservation_value(self) -> None:
+        for sp, setup in self.setups():
+            c = sp.compiled
+            for seed in range(4):
+                for step in negotiate(sp, setup, seed).steps:
+                    crossed = c.crossed(np.array(step.outcome)[None])[0]
+                    for p, answer in enumerate(step.responses):
+                        if answer and step.adopted is None and setup.strategies[p] == self.strategy():
+                            assert step.utilities[p] >= c.reservation[p] - 1e-12
+                            assert not crossed[p]
+
+    def test_respond_on_any_view(self) -> None:
+        rng = np.random.default_rng(2024)
+        for _ in range(40):
+            self.check_view(rng, float(rng.random()), int(rng.integers(1, 7)), bool(rng.random() < 0.5))
+
+    def check_view(self, rng: np.random.Generator, t: float, runs: int, shared: bool) -> None:
+        n = 12
+        u = np.sort(rng.random((1 if shared else runs, n)), axis=1)
+        order = np.tile(np.arange(n), (u.shape[0], 1))
+        view = View(
+            t,
+            rng.random(runs),
+            u,
+            order,
+            np.where(rng.random(runs) < 0.3, np.nan, rng.random(runs)),
+            rng.random(runs),
+            rng.random(runs),
+        )
+        utility, crosses = rng.random(runs), rng.random(runs) < 0.3
+        accepted = self.strategy().respond(view, utility, crosses)
+        assert accepted.shape == (runs,)
+        assert not (accepted & ((utility < view.reservation) | crosses)).any()
+        offers = self.strategy().propose(view)
+        assert offers.shape == (runs,)
+        assert ((offers >= 0) & (offers < n)).all()
+
+    def test_same_seed_same_trace(self) -> None:
+        for sp, setup in self.setups():
+            assert negotiate(sp, setup, 7).steps == negotiate(sp, setup, 7).steps
+
+    def test_pickles(self) -> None:
+        strategy = self.strategy()
+        again = pickle.loads(pickle.dumps(strategy))
+        assert again == strategy
+        sp, setup = self.setups()[0]
+        twin = Setup(setup.protocol, (again, *setup.strategies[1:]))
+        assert negotiate(sp, setup, 3).steps == negotiate(sp, twin, 3).steps
+
+
+class TestBoulware(StrategyConformance):
+    name = "boulware"
+
+
+class TestLinear(StrategyConformance):
+    name = "linear"
+
+
+class TestConceder(StrategyConformance):
+    name = "conceder"
+
+
+class TestTime(StrategyConformance):
+    name = "time"
+
+
+class TestTimeExponent(StrategyConformance):
+    name = "time:0.5"
+
+
+class TestTitForTat(StrategyConformance):
+    name = "tit-for-tat"
+
+
+class TestHardliner(StrategyConformance):
+    name = "hardliner"
+
+
+class TestAcceptor(StrategyConformance):
+    name = "acceptor"
+
+
+class TestRandom(StrategyConformance):
+    name = "random"
+
+
+def test_every_registered_strategy_has_a_conformance_test() -> None:
+    tested = {cls.name for cls in StrategyConformance.__subclasses__()}
+    assert set(STRATEGIES) <= tested
+
+
+def test_registry_matches_the_classes_defined() -> None:
+    defined = {
+        cls
+        for _, cls in inspect.getmembers(strategies_module, inspect.isclass)
+        if issubclass(cls, Strategy) and cls is not Strategy
+    }
+    assert defined == set(CLASSES.values())
+    for name, cls in CLASSES.items():
+        assert cls.info.name == name
+        assert cls.info.source
+
+
+def test_time_dependent_target_and_presets() -> None:
+    assert make_strategy("boulware").label == "boulware"
+    assert make_strategy("time:2").label == "time:2"
+    view = View(0.5, np.array([0.2]), np.array([[0.2, 0.5, 0.9, 1.0]]), np.array([[3, 1, 0, 2]]), *([np.zeros(1)] * 3))
+    # linear: target 0.2 + 0.8 * 0.5 = 0.6, the lowest at or above it is 0.9 (outcome 0)
+    assert make_strategy("linear").propose(view).tolist() == [0]
+
+
+def test_unknown_strategy_is_refused() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="unknown strategy"):
+        make_strategy("nope")
+    with pytest.raises(ValueError, match="bad strategy"):
+        make_strategy("time:-1")
