@@ -82,3 +82,16 @@ def test_surplus_captives(a2025: Agreement) -> None:
     ledger = keep_ledger(a2025, [Event(1, "hamas", "civilian_women", 6), Event(1, "israel", "women_minors", 180)])
     found = {(d.kind, d.side, d.size) for _, d in ledger.deviations()}
     assert ("surplus", "hamas", 2) in found
+
+
+def test_ledger_beside_the_plan(a2025: Agreement) -> None:
+    from truce.exchange import plan_exchange
+
+    plan = plan_exchange(a2025)
+    events = load_release_log(EXAMPLE / "release-log.csv", a2025)
+    with_plan = keep_ledger(a2025, events, plan=plan)
+    assert with_plan.deviations() == keep_ledger(a2025, events).deviations()
+    day7 = next(d for d in with_plan.days if d.day == 7)
+    assert day7.planned is not None
+    assert any(e.category == "civilian_women" and e.count == 1 for e in day7.planned)
+    assert "planned" in ledger_to_data(with_plan)["days"][0]

@@ -118,12 +118,13 @@ def ledger_verb(
     agreement: Path = typer.Argument(..., help="agreement file or folder"),
     log: Path = typer.Argument(..., help="release-log CSV: day,side,category,count[,ids][,commitment][,note]"),
     through: int | None = typer.Option(None, "--through", min=1, help="last day to account for (default: the log's)"),
+    plan: Path | None = typer.Option(None, "--plan", help="a plan JSON to show beside what happened"),
     json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
     report: Path | None = typer.Option(None, "--report", help="write an HTML report to this file"),
 ) -> None:
     """What was due, what happened, every deviation, what is still owed, and the running exposure."""
     a, _ = load_agreement(agreement)
-    ledger = keep_ledger(a, load_release_log(log, a), through)
+    ledger = keep_ledger(a, load_release_log(log, a), through, load_plan(plan) if plan is not None else None)
     if report is not None:
         from truce.report.exchange import ledger_report
 
@@ -132,7 +133,12 @@ def ledger_verb(
         print_json(ledger_to_data(ledger))
         return
     table = Table(title=f"{a.title}: ledger through day {ledger.through}")
-    for column in ("day", "due", "done", "deviations", "exposure"):
+    columns = (
+        ("day", "planned", "due", "done", "deviations", "exposure")
+        if plan
+        else ("day", "due", "done", "deviations", "exposure")
+    )
+    for column in columns:
         table.add_column(column, justify="right" if column == "day" else "left")
     for d in ledger.days:
         due = "\n".join(
@@ -144,7 +150,13 @@ def ledger_verb(
         done = "\n".join(f"{e.side}: {e.count} {e.category}" if e.category else f"{e.side}: {e.rule}" for e in d.done)
         devs = "\n".join(f"{v.kind} ({v.side or 'both'}, {v.size}): {v.note}" for v in d.deviations)
         exposure = " ".join(f"{s} {v:+.3f}" for s, v in d.exposure.items())
-        table.add_row(str(d.day), due, done, devs, exposure)
+        cells = [str(d.day), due, done, devs, exposure]
+        if plan:
+            planned = "\n".join(
+                f"{e.side}: {e.count} {e.category}" if e.category else f"{e.rule}" for e in d.planned or []
+            )
+            cells.insert(1, planned)
+        table.add_row(*cells)
     console.print(table)
     for side, items in ledger.owed.items():
         total = sum(o.count for o in items)

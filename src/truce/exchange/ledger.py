@@ -15,6 +15,7 @@ from typing import Any
 
 from truce.exchange import rules
 from truce.exchange.agreement import Agreement
+from truce.exchange.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class LedgerDay:
     done: list[Entry] = field(default_factory=list)
     deviations: list[Deviation] = field(default_factory=list)
     exposure: dict[str, float] = field(default_factory=dict)
+    planned: list[Entry] | None = None  # what the plan had for this day, when a plan was given
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,12 @@ class _Due:
         return self.amounts.get(q, 0) - self.settled(q)
 
 
-def keep_ledger(a: Agreement, events: list[Event], through: int | None = None) -> Ledger:
-    """The ledger of ``events`` up to day ``through`` (default: the last day in the log)."""
+def keep_ledger(a: Agreement, events: list[Event], through: int | None = None, plan: Plan | None = None) -> Ledger:
+    """The ledger of ``events`` up to day ``through`` (default: the last day in the log).
+
+    With a ``plan``, each day also shows what the plan had for it (for comparison; deviations are
+    measured against the agreement's rules, so a release moved within what the rules allow is none).
+    """
     last = through if through is not None else max((e.day for e in events), default=0)
     one, two = a.batch_side.id, a.other_side.id
     book: dict[int, LedgerDay] = {}
@@ -277,7 +283,16 @@ def keep_ledger(a: Agreement, events: list[Event], through: int | None = None) -
         for q in item.amounts:
             if item.open(q) > 0:
                 owed[two].append(Owed(item.rule, q, item.open(q), item.deadline))
-    days = [book[n] for n in sorted(book) if n <= last or book[n].due]
+    if plan is not None:
+        for ledger_day in book.values():
+            ledger_day.planned = []
+        for planned_day in plan.days:
+            entries = [
+                Entry(r.side, r.count, ", ".join(r.settles) or "release", r.category) for r in planned_day.releases
+            ]
+            entries += [Entry(None, 0, cid) for cid in planned_day.commitments]
+            day(planned_day.day).planned = entries
+    days = [book[n] for n in sorted(book) if n <= last or book[n].due or book[n].planned]
     return Ledger(a.id, last, days, owed)
 
 
@@ -337,6 +352,7 @@ def ledger_to_data(ledger: Ledger) -> dict[str, Any]:
                 ],
                 "exposure": d.exposure,
             }
+            | ({"planned": [entry(e) for e in d.planned]} if d.planned is not None else {})
             for d in ledger.days
         ],
         "owed": {

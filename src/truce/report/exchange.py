@@ -111,6 +111,9 @@ def ledger_report(a: Agreement, ledger: Ledger) -> str:
             "done": [(e.side or "both", e.category or "", e.count, e.rule) for e in d.done],
             "deviations": d.deviations,
             "exposure": d.exposure,
+            "planned": None
+            if d.planned is None
+            else [(e.side or "both", e.category or "", e.count, e.rule) for e in d.planned],
         }
         for d in ledger.days
     ]
