@@ -1,0 +1,142 @@
+"""Fixtures for the service tests: a seeded store (SQLite, and PostgreSQL when one is available), people
+with known tokens, and a scenario whose private parts carry markers that must never leak."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TALKS = "gaza-2024"
+# One token per role; the party tokens speak for israel and hamas.
+TOKENS = {
+    "mediator": "tok-mediator-0123456789",
+    "israel": "tok-israel-0123456789",
+    "hamas": "tok-hamas-0123456789",
+    "observer": "tok-observer-0123456789",
+}
+SECRET = {
+    "israel": ("SECRET-ISRAEL-BASIS", "SECRET-ISRAEL-REDLINE", "SECRET-ISRAEL-DELAY"),
+    "hamas": ("SECRET-HAMAS-BASIS", "SECRET-HAMAS-REDLINE", "SECRET-HAMAS-DELAY"),
+}
+RESERVATION = {"israel": 0.31737, "hamas": 0.29173}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # starlette's TestClient prefers the httpx2 package and warns, once, when it finds httpx instead.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Using `httpx` with `starlette.testclient` is deprecated:UserWarning"
+    )
+
+
+def in_ci() -> bool:
+    return bool(os.environ.get("CI"))
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("TRUCE_TEST_POSTGRES_URL")
+    state = ROOT / ".ci" / "state" / "postgres-url"
+    if not url and state.exists():
+        url = state.read_text().strip()
+    return url or None
+
+
+def marked_scenario() -> dict[str, Any]:
+    """The shipped case with markers in every private text, and reservation values found nowhere else."""
+    from truce.io.scenario_files import load_scenario, scenario_to_data
+
+    data = scenario_to_data(load_scenario(ROOT / "examples" / TALKS))
+    for party, (basis, red, delay) in SECRET.items():
+        prefs = data["preferences"][party]
+        prefs["basis"] = basis
+        prefs["delay_note"] = delay
+        prefs["reservation"] = RESERVATION[party]
+        for line in prefs.get("red_lines", []):
+            line["note"] = red
+    return data
+
+
+def seed_store(store: Any) -> None:
+    store.create_talks(marked_scenario(), "test")
+    store.add_person(TALKS, "Mediator", "mediator", None, TOKENS["mediator"], "test")
+    store.add_person(TALKS, "Israel's team", "party", "israel", TOKENS["israel"], "test")
+    store.add_person(TALKS, "Hamas's team", "party", "hamas", TOKENS["hamas"], "test")
+    store.add_person(TALKS, "Observer", "observer", None, TOKENS["observer"], "test")
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str | None:
+    url = postgres_url()
+    if url is None:
+        return None
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=5):
+            pass
+    except Exception as exc:
+        if in_ci():
+            raise RuntimeError(f"PostgreSQL at {url} is not reachable in CI: {exc}") from exc
+        return None
+    return url
+
+
+def fresh_database_url(backend: str, tmp_path: Path, pg_admin_url: str | None) -> Iterator[str]:
+    """A URL for an empty database of this backend, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'truce.db'}"
+        return
+    if pg_admin_url is None:
+        if in_ci():
+            pytest.fail("CI is set but no PostgreSQL is available (run .ci/setup-services)")
+        pytest.skip("no PostgreSQL (run .ci/setup-services, or set TRUCE_TEST_POSTGRES_URL)")
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"truce_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_admin_url: str | None) -> Iterator[str]:
+    yield from fresh_database_url(request.param, tmp_path, pg_admin_url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'truce.db'}"
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Any]:
+    from truce.store.repo import Store
+
+    s = Store(db_url)
+    seed_store(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def client(store: Any) -> Iterator[Any]:
+    from fastapi.testclient import TestClient
+
+    from truce.service.app import create_app
+
+    with TestClient(create_app(store)) as c:
+        yield c
+
+
+def auth(who: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKENS[who]}"}
