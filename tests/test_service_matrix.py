@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 import pytest
-from conftest import RESERVATION, SECRET, TALKS, TOKENS
 
+from conftest import RESERVATION, SECRET, TALKS, TOKENS
 from truce.analysis.standing import standings
 from truce.model.checks import build_scenario
 from truce.model.compiled import compile_scenario
@@ -35,7 +35,6 @@ def body_for(method: str, path: str, scenario: dict[str, Any]) -> dict[str, Any]
     """A well-formed body for each writing operation (some are refused as stale: that is fine)."""
     if path == "/api/talks":
         from conftest import ROOT
-
         from truce.io.scenario_files import load_scenario, scenario_to_data
 
         return {"json": scenario_to_data(load_scenario(ROOT / "examples" / "labour-2025"))}
@@ -63,7 +62,7 @@ def secrets_of(party: str, scenario: dict[str, Any]) -> list[str]:
     """Strings that only someone allowed to see ``party``'s preferences could receive."""
     s = build_scenario(scenario)
     c = compile_scenario(s)
-    found = list(SECRET[party]) + [str(RESERVATION[party])]
+    found = [*SECRET[party], str(RESERVATION[party])]
     p = c.parties.index(party)
     for proposal in s.proposals:
         st = standings(c, c.encode(s.terms_of(proposal.id)))[p]
@@ -75,7 +74,7 @@ def secrets_of(party: str, scenario: dict[str, Any]) -> list[str]:
 
 
 def may_see(viewer: str) -> set[str]:
-    role, party = VIEWERS[viewer]
+    _role, party = VIEWERS[viewer]
     if viewer == "mediator":
         return {"israel", "hamas"}
     return {party} if party else set()
@@ -89,7 +88,6 @@ def outsider(store: Any) -> None:
 
 def _other_talks() -> dict[str, Any]:
     from conftest import ROOT
-
     from truce.io.scenario_files import load_scenario, scenario_to_data
 
     return scenario_to_data(load_scenario(ROOT / "examples" / "labour-2025"))
