@@ -145,6 +145,22 @@ def test_no_zopa_is_explained(case: tuple[Compiled, dict[str, Any], str, int]) -
     assert delta.sum() == pytest.approx(least, abs=1e-7)
 
 
+@settings(max_examples=40, deadline=None)
+@given(cases())
+def test_with_nothing_on_the_table_the_first_bridge_is_the_criterions_best(
+    case: tuple[Compiled, dict[str, Any], str, int],
+) -> None:
+    c, _, criterion, _ = case
+    result = bridge(c, {}, criterion, k=1)
+    _, _, _, eff_utils = _brute(c)
+    if len(eff_utils) == 0:
+        assert result.bridges == ()
+        return
+    keys = criterion_keys(c, eff_utils, criterion)
+    best = eff_utils[max(range(len(keys)), key=lambda j: keys[j])]
+    assert [result.bridges[0].utilities[p] for p in c.parties] == pytest.approx(list(best), abs=1e-12)
+
+
 def _crossing_free_outcomes(c: Compiled, lines: set[tuple[str, int]]) -> int:
     """How many outcomes cross none of the given red lines (brute force)."""
     prefs = {
