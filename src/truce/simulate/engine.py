@@ -17,7 +17,7 @@ import numpy as np
 from truce.model.compiled import OPEN, Bools, Compiled, Floats, Ints
 from truce.simulate.conditions import Delay, Shocks, Uncertainty
 from truce.simulate.protocol import AlternatingOffers, Protocol, SingleText, StackedAlternatingOffers, days_of
-from truce.simulate.space import Space, sorted_feasible, table_utilities
+from truce.simulate.space import Space
 from truce.simulate.strategies import Strategy, View
 
 MEDIATOR = -1  # the "party" index of the mediator in a trace
@@ -148,17 +148,24 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         shock_u[r] = rng.random(n_days)
 
     if sampled:
-        utilities = np.stack([table_utilities(t, space.outcomes) for t in sampled])  # (R, n, P)
         stacked = tuple(np.stack([t[i] for t in sampled]) for i in range(len(c.issues)))  # (R, P, options)
+        by_party = np.zeros((n_runs, n_parties, len(space)))
+        for i, table in enumerate(stacked):
+            by_party += table[:, :, space.outcomes[:, i]]
+        utilities = by_party.transpose(0, 2, 1)  # (R, n, P)
     else:
         utilities = np.asarray(space.utilities)[None]
         stacked = tuple(t[None] for t in c.tables)
     sorted_u: list[Floats] = []
     order: list[Ints] = []
-    for p in range(n_parties):
-        pairs = [sorted_feasible(u, space.crossed, p) for u in utilities]
-        sorted_u.append(np.stack([a for a, _ in pairs]))
-        order.append(np.stack([b for _, b in pairs]))
+    for p in range(n_parties):  # each party's feasible outcomes by its utility; ties: lower index first
+        feasible = np.flatnonzero(~space.crossed[:, p])
+        if feasible.size == 0:
+            raise ValueError(f"every outcome crosses a red line of party {c.parties[p]!r}")
+        values = utilities[:, :, p][:, feasible]
+        by_value = np.argsort(values, axis=1, kind="stable")
+        sorted_u.append(np.take_along_axis(values, by_value, axis=1))
+        order.append(feasible[by_value])
 
     rows = np.arange(n_runs)
     urows = rows if sampled else np.zeros(n_runs, dtype=np.int64)

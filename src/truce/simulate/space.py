@@ -62,16 +62,3 @@ def table_utilities(tables: tuple[Floats, ...], outcomes: Ints) -> Floats:
     for i, table in enumerate(tables):
         total += table[:, outcomes[:, i]].T
     return total
-
-
-def sorted_feasible(utilities: Floats, crossed: Bools, party: int) -> tuple[Floats, Ints]:
-    """A party's utilities over its feasible outcomes, ascending, and the outcome indices in that order.
-
-    Ties keep the lower outcome index first, so the order does not depend on the sorting algorithm.
-    """
-    idx = np.flatnonzero(~crossed[:, party])
-    if idx.size == 0:
-        raise ValueError(f"every outcome crosses a red line of party {party}")
-    u = utilities[idx, party]
-    order = np.lexsort((idx, u))
-    return u[order], idx[order]

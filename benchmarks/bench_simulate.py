@@ -1,0 +1,117 @@
+"""Simulation throughput against NegMAS 0.16, and how a tournament scales with workers.
+
+Domain: two parties, four issues of ten options (10^4 outcomes), random linear-additive preferences; the
+NegMAS utility functions are built from the same compiled tables, so both sides negotiate the same thing.
+Strategies: time-based Boulware against linear concession, 100 steps (NegMAS ``n_steps=100``: one offer
+per party per step, so truce runs 200 rounds). Both are timed on one core in this process; truce's time
+includes building its outcome space.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from truce.model.compiled import Compiled, compile_scenario
+from truce.model.generate import random_scenario
+from truce.simulate import AlternatingOffers, Setup, Uncertainty, build_space, make_strategy, run_many, seeds
+from truce.simulate.tournament import Local, Ray, Serial, Tournament, run_tournament
+
+SIZES = (10, 10, 10, 10)
+STEPS = 100
+NEGMAS_RUNS = 40
+TRUCE_RUNS = 20_000
+TARGET = 100.0
+
+
+def domain(seed: int = 0) -> Compiled:
+    return compile_scenario(random_scenario(np.random.default_rng(seed), 2, SIZES))
+
+
+def negmas_rate(c: Compiled) -> tuple[float, float, float]:
+    """Negotiations per second with NegMAS, its agreement rate and mean steps."""
+    from negmas.outcomes import make_issue
+    from negmas.preferences import LinearAdditiveUtilityFunction
+    from negmas.preferences.value_fun import TableFun
+    from negmas.sao import BoulwareTBNegotiator, LinearTBNegotiator, SAOMechanism
+
+    issues = [make_issue(list(range(n)), name=name) for n, name in zip(c.sizes, c.issues, strict=True)]
+
+    def ufun(p: int) -> Any:
+        values = [TableFun({k: float(v) for k, v in enumerate(table[p])}) for table in c.tables]
+        return LinearAdditiveUtilityFunction(values, weights=[1.0] * len(values), issues=issues)
+
+    agreed, steps = 0, 0
+    start = time.perf_counter()
+    for _ in range(NEGMAS_RUNS):
+        mechanism = SAOMechanism(issues=issues, n_steps=STEPS)
+        mechanism.add(BoulwareTBNegotiator(name="a"), preferences=ufun(0))
+        mechanism.add(LinearTBNegotiator(name="b"), preferences=ufun(1))
+        state = mechanism.run()
+        agreed += state.agreement is not None
+        steps += state.step
+    elapsed = time.perf_counter() - start
+    return NEGMAS_RUNS / elapsed, agreed / NEGMAS_RUNS, steps / NEGMAS_RUNS
+
+
+def truce_rate(c: Compiled) -> tuple[float, float, float]:
+    """Negotiations per second with truce's batch engine, its agreement rate and mean steps (rounds / 2)."""
+    setup = Setup(AlternatingOffers(2 * STEPS), (make_strategy("boulware"), make_strategy("linear")))
+    start = time.perf_counter()
+    runs = run_many(build_space(c), setup, seeds(0, TRUCE_RUNS))
+    elapsed = time.perf_counter() - start
+    return TRUCE_RUNS / elapsed, float(runs.agreed.mean()), float((runs.round[runs.agreed] + 1).mean() / 2)
+
+
+def scaling() -> list[tuple[str, float, bool]]:
+    """A tournament under uncertainty (heavier runs) on 1 and 2 local workers and on a local Ray of 2."""
+    tournament = Tournament(
+        tuple(domain(s) for s in range(2)),
+        ("boulware", "linear", "conceder"),
+        AlternatingOffers(STEPS),
+        repetitions=250,
+        seed=1,
+        uncertainty=Uncertainty(weight_noise=0.2, value_noise=0.05),
+        task_runs=125,
+    )
+    rows: list[tuple[str, float, bool]] = []
+    reference = None
+    backends: list[tuple[str, Any]] = [("local, 1 worker", Serial()), ("local, 2 workers", Local(2))]
+    try:
+        import ray  # noqa: F401
+
+        backends.append(("ray (local), 2 CPUs", Ray(workers=2)))
+    except ImportError:
+        pass
+    for label, backend in backends:
+        start = time.perf_counter()
+        table = run_tournament(tournament, backend)
+        elapsed = time.perf_counter() - start
+        reference = reference or table
+        rows.append((label, elapsed, table.equals(reference)))
+    return rows
+
+
+def run() -> None:
+    c = domain()
+    print(f"simulate: {np.prod(SIZES):,} outcomes, Boulware vs linear, {STEPS} steps, one core")
+    n_rate, n_agree, n_steps = negmas_rate(c)
+    t_rate, t_agree, t_steps = truce_rate(c)
+    ratio = t_rate / n_rate
+    print(f"  {'engine':<24}{'negotiations/s':>16}{'agreement':>11}{'mean steps':>12}")
+    print(f"  {'negmas 0.16 (SAO)':<24}{n_rate:>16,.1f}{n_agree:>11.2f}{n_steps:>12.1f}")
+    print(f"  {'truce batch engine':<24}{t_rate:>16,.1f}{t_agree:>11.2f}{t_steps:>12.1f}")
+    verdict = "meets" if ratio >= TARGET else "MISSES"
+    print(f"  ratio truce / negmas: {ratio:,.0f}x ({verdict} the target of {TARGET:.0f}x)")
+    rows = scaling()
+    base = rows[0][1]
+    print("tournament: 2 scenarios x 9 pairings x 250 seeds under uncertainty (4,500 runs)")
+    print(f"  {'backend':<24}{'seconds':>10}{'speed-up':>10}{'same table':>12}")
+    for label, elapsed, same in rows:
+        print(f"  {label:<24}{elapsed:>10.2f}{base / elapsed:>9.2f}x{'yes' if same else 'NO':>12}")
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,92 @@
+"""Tournaments: per-run seeds fixed before any work, so serial, parallel and Ray runs give identical tables."""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cache
+
+import numpy as np
+import pytest
+
+from truce.model.compiled import Compiled, compile_scenario
+from truce.model.generate import random_scenario
+from truce.simulate import AlternatingOffers, Setup, build_space, make_strategy, run_many
+from truce.simulate.tournament import COLUMNS, Local, Ray, Serial, Tournament, plan, run_tournament
+
+
+@cache
+def scenarios() -> tuple[Compiled, ...]:
+    two = compile_scenario(random_scenario(np.random.default_rng(1), 2, (4, 5, 3), reservation=0.2))
+    three = compile_scenario(random_scenario(np.random.default_rng(2), 3, (3, 4), reservation=0.1))
+    return two, three
+
+
+def tournament(**changes: object) -> Tournament:
+    base = Tournament(
+        (scenarios()[0],),
+        ("boulware", "random", "tit-for-tat"),
+        AlternatingOffers(30),
+        repetitions=6,
+        seed=3,
+        task_runs=4,
+    )
+    return Tournament(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+
+
+def test_plan_expands_the_seed_before_any_work() -> None:
+    t = tournament()
+    tasks = plan(t)
+    assert sum(len(task.seeds) for task in tasks) == 9 * 6
+    assert all(len(task.seeds) <= 4 for task in tasks)
+    assert [task.first_run for task in tasks] == sorted(task.first_run for task in tasks)
+    spawned = np.random.SeedSequence(3).spawn(54)
+    flat = [s for task in tasks for s in task.seeds]
+    assert [s.spawn_key for s in flat] == [s.spawn_key for s in spawned]
+
+
+def test_the_table_is_tidy_and_matches_the_engine() -> None:
+    t = tournament()
+    table = run_tournament(t, Serial())
+    assert tuple(table.columns) == COLUMNS
+    assert len(table) == 9 * 6 * 2
+    rows = table.rows()
+    first = [r for r in rows if r["run"] == 0]
+    assert [r["party"] for r in first] == ["p0", "p1"]
+    assert first[0]["strategy"] == "boulware" and first[0]["opponents"] == "boulware"
+    # run 0 is boulware against boulware with the first spawned seed
+    setup = Setup(t.protocol, (make_strategy("boulware"), make_strategy("boulware")))
+    alone = run_many(build_space(t.scenarios[0]), setup, [np.random.SeedSequence(3).spawn(1)[0]])
+    assert first[0]["utility"] == float(alone.utility[0, 0])
+    csv = table.to_csv().splitlines()
+    assert csv[0] == ",".join(COLUMNS) and len(csv) == len(table) + 1
+    summary = {row["strategy"]: row for row in table.by_strategy()}
+    assert set(summary) == {"boulware", "random", "tit-for-tat"}
+
+
+def test_task_size_does_not_change_the_table() -> None:
+    assert run_tournament(tournament(task_runs=1), Serial()).equals(run_tournament(tournament(task_runs=100), Serial()))
+
+
+def test_parallel_equals_serial_with_progress() -> None:
+    t = tournament(scenarios=scenarios(), repetitions=3)
+    seen: list[tuple[int, int]] = []
+    serial = run_tournament(t, Serial())
+    parallel = run_tournament(t, Local(2), progress=lambda done, total: seen.append((done, total)))
+    assert parallel.equals(serial)
+    assert seen[-1] == (9 * 3 + 27 * 3, 9 * 3 + 27 * 3)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_ray_equals_serial() -> None:
+    t = tournament(repetitions=4)
+    assert run_tournament(t, Ray(workers=2)).equals(run_tournament(t, Serial()))
+
+
+def test_bad_tournaments_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown strategy"):
+        tournament(strategies=("nope",))
+    with pytest.raises(ValueError, match="at least one repetition"):
+        tournament(repetitions=0)
