@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -25,6 +29,23 @@ exchange_app = typer.Typer(
 app.add_typer(exchange_app, name="exchange")
 
 
+@contextlib.contextmanager
+def _solver_chatter_to_stderr() -> Iterator[None]:
+    """HiGHS may write progress lines straight to file descriptor 1; keep them out of ``--json`` output."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 @exchange_app.command("plan")
 @guarded
 def plan_verb(
@@ -37,7 +58,8 @@ def plan_verb(
     """An optimal day-by-day plan; if none exists, the conflicting rules are named."""
     a, doc = load_agreement(agreement)
     try:
-        plan = plan_exchange(a, objective)
+        with _solver_chatter_to_stderr():
+            plan = plan_exchange(a, objective)
     except InputError as exc:
         raise InputError(
             [doc.locate(p) if p.path else Problem(p.message, (), doc.file) for p in exc.problems]

@@ -153,8 +153,10 @@ def release_days(a: Agreement) -> set[int]:
 def exposure(a: Agreement, delivered: Mapping[str, int]) -> dict[str, float]:
     """Per side: share of its own total delivered less the share of the other side's total received."""
     totals = side_totals(a)
-    share = {s: (delivered.get(s, 0) / totals[s] if totals[s] else 1.0) for s in totals}
     one, two = a.batch_side.id, a.other_side.id
+    if not totals[one] or not totals[two]:
+        return {one: 0.0, two: 0.0}  # a one-way release: nothing is received, so nobody is exposed
+    share = {s: delivered.get(s, 0) / totals[s] for s in totals}
     return {one: share[one] - share[two], two: share[two] - share[one]}
 
 
