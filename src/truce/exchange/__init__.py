@@ -6,16 +6,30 @@ Plain functions over validated objects; nothing here reads files or prints.
 from __future__ import annotations
 
 from truce.exchange.agreement import Agreement, build_agreement, check_agreement
-from truce.exchange.plan import Plan, PlanDay, Release
+from truce.exchange.checker import Violation, check_plan
+from truce.exchange.ledger import Deviation, Event, Ledger, keep_ledger, ledger_to_data
+from truce.exchange.lists import Person, assign_identifiers, synthetic_lists
+from truce.exchange.plan import Plan, PlanDay, Release, plan_to_data
 from truce.exchange.planner import Objective, plan_exchange
 
 __all__ = [
     "Agreement",
+    "Deviation",
+    "Event",
+    "Ledger",
     "Objective",
+    "Person",
     "Plan",
     "PlanDay",
     "Release",
+    "Violation",
+    "assign_identifiers",
     "build_agreement",
     "check_agreement",
+    "check_plan",
+    "keep_ledger",
+    "ledger_to_data",
     "plan_exchange",
+    "plan_to_data",
+    "synthetic_lists",
 ]
