@@ -140,3 +140,65 @@ def client(store: Any) -> Iterator[Any]:
 
 def auth(who: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKENS[who]}"}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """``truce serve`` in a child process on 127.0.0.1, for tests that need a real server."""
+
+    def __init__(self, db: str, *extra: str) -> None:
+        self.db, self.extra = db, extra
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: Any = None
+        self.output = ""
+
+    def start(self) -> Server:
+        import subprocess
+        import sys
+        import time
+
+        import httpx
+
+        args = [sys.executable, "-c", "from truce.cli import main; main()", "serve", "--db", self.db]
+        args += ["--port", str(self.port), "--scenario", str(ROOT / "examples" / TALKS), *self.extra]
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "COLUMNS": "200"}
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"truce serve exited: {self.process.stdout.read()}")
+            try:
+                if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("truce serve did not start within 60 s")
+
+    def kill(self) -> None:
+        """Kill without warning, as a crash would."""
+        self.process.kill()
+        self.process.wait(timeout=30)
+        self.output += self.process.stdout.read()
+        self.process.stdout.close()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except Exception:
+                self.process.kill()
+                self.process.wait(timeout=30)
+        if self.process is not None and not self.process.stdout.closed:
+            self.output += self.process.stdout.read()
+            self.process.stdout.close()

@@ -1,0 +1,172 @@
+"""Browser tests: Playwright driving Debian's chromium against ``truce serve --demo`` on a fresh database.
+
+Each role signs in with the keyboard, sees what it may and not more, and the sides mark a blind acceptance
+until the overlap is revealed. A screenshot of every page is saved under ``out/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT, TALKS, Server, in_ci
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "out" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+def _have_browser() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return CHROMIUM.exists() or shutil.which("chromium") is not None
+
+
+if not _have_browser():
+    if in_ci():
+        raise RuntimeError("CI is set but playwright or Debian's chromium is missing (run .ci/setup-services)")
+    pytest.skip("playwright or chromium not installed", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    db = tmp_path_factory.mktemp("browser") / "truce.db"
+    s = Server(str(db), "--demo").start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")), args=ARGS
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: Server) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    outside: list[str] = []
+
+    def only_loopback(route: Any) -> None:
+        if route.request.url.startswith(server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_loopback)
+    p = context.new_page()
+    yield p
+    context.close()
+    assert not outside, f"pages asked for outside resources: {outside}"
+
+
+def sign_in(page: Any, server: Server, token: str) -> None:
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Your token").focus()
+    page.keyboard.type(token)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server.url}/talks/{TALKS}")
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def nav_links(page: Any) -> list[str]:
+    return [a.inner_text() for a in page.locator("header nav a").all()]
+
+
+def test_first_start_prints_the_demo_tokens(server: Server) -> None:
+    import httpx
+
+    me = httpx.get(f"{server.url}/api/me", headers={"Authorization": "Bearer demo-hamas"}, timeout=10).json()
+    assert me["party"] == "hamas" and me["talks"] == TALKS
+
+
+def test_mediator_sees_everything(page: Any, server: Server) -> None:
+    sign_in(page, server, "demo-mediator")
+    assert nav_links(page) == ["The talks", "Blind acceptance", "Frontier", "Bridging", "Audit log"]
+    shot(page, "mediator-talks")
+    page.get_by_role("link", name="US bridging proposal, with Egyptian and Qatari support").click()
+    standing = page.get_by_test_id("standing")
+    assert standing.locator("tbody tr").count() == 2
+    shot(page, "mediator-proposal")
+    page.get_by_role("link", name="Frontier", exact=True).click()
+    page.locator("#chart .main-svg").first.wait_for()
+    shot(page, "mediator-frontier")
+    page.get_by_role("link", name="Bridging", exact=True).click()
+    shot(page, "mediator-bridging")
+    page.get_by_role("link", name="Audit log", exact=True).click()
+    assert page.locator("tbody tr").count() >= 10
+    shot(page, "mediator-audit")
+
+
+def test_a_party_sees_its_own_standing_only(page: Any, server: Server) -> None:
+    sign_in(page, server, "demo-israel")
+    assert nav_links(page) == ["The talks", "Blind acceptance"]
+    assert "Standing for israel" in page.content() and "Standing for hamas" not in page.content()
+    shot(page, "israel-talks")
+    page.goto(f"{server.url}/talks/{TALKS}/proposals/aug16-bridging")
+    rows = page.get_by_test_id("standing").locator("tbody th")
+    assert [r.inner_text() for r in rows.all()] == ["israel"]
+    shot(page, "israel-proposal")
+    page.goto(f"{server.url}/talks/{TALKS}/frontier")
+    assert "not for your role" in page.content()
+    page.goto(f"{server.url}/api/talks/{TALKS}/preferences/hamas")
+    assert "not for your role" in page.content()
+
+
+def test_an_observer_sees_the_public_record_only(page: Any, server: Server) -> None:
+    sign_in(page, server, "demo-observer")
+    assert nav_links(page) == ["The talks"]
+    assert "Standing for" not in page.content()
+    shot(page, "observer-talks")
+    page.goto(f"{server.url}/talks/{TALKS}/proposals/aug16-bridging")
+    assert "your role does not show them" in page.content()
+    shot(page, "observer-proposal")
+
+
+def test_blind_acceptance_end_to_end(page: Any, server: Server) -> None:
+    sign_in(page, server, "demo-mediator")
+    page.get_by_role("link", name="Bridging", exact=True).click()
+    page.get_by_role("button", name="Publish these packages for blind acceptance").click()
+    page.wait_for_url("**/ballots/*")
+    ballot = page.url
+    assert "waiting for every party" in page.get_by_test_id("status").inner_text()
+    shot(page, "mediator-ballot-waiting")
+    for who, marks in (("israel", [1, 2]), ("hamas", [2])):
+        page.get_by_role("button", name="Sign out").click()
+        sign_in(page, server, f"demo-{who}")
+        page.goto(ballot)
+        for n in marks:
+            box = page.get_by_label(f"Package {n}", exact=True)
+            box.focus()
+            page.keyboard.press("Space")
+            assert box.is_checked()
+        shot(page, f"{who}-ballot-marking")
+        page.get_by_role("button", name="Send my marks").click()
+        page.wait_for_url(ballot)
+        assert "you marked it acceptable" in page.content()
+    overlap = page.get_by_test_id("overlap")
+    assert [li.inner_text() for li in overlap.locator("li").all()] == ["Package 2"]
+    shot(page, "hamas-ballot-revealed")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, server, "demo-israel")
+    page.goto(ballot)
+    assert [li.inner_text() for li in page.get_by_test_id("overlap").locator("li").all()] == ["Package 2"]
+    # its own marks, and nothing of the other side's beyond the overlap
+    assert page.content().count("you marked it acceptable") == 2
