@@ -1,0 +1,304 @@
+"""Verbs that run negotiations between automated strategies: simulate and tournament."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table as RichTable
+
+from truce.cli.common import app, console, errors, find_proposal, guarded, print_json, write_atomically
+from truce.io.genius import load_any
+from truce.model.compiled import Compiled, compile_scenario
+from truce.model.scenario import Scenario
+from truce.simulate import (
+    AlternatingOffers,
+    Delay,
+    Protocol,
+    Setup,
+    Shocks,
+    SingleText,
+    StackedAlternatingOffers,
+    Uncertainty,
+    build_space,
+    format_trace,
+    make_strategy,
+    negotiate,
+    simulate,
+)
+from truce.simulate.tournament import Backend, Local, Ray, Table, Tournament, run_tournament
+
+PROTOCOLS = ("alternating", "stacked", "single-text")
+
+
+def _protocol(name: str, days: int, per_day: int, mediator: str, start: tuple[int, ...] | None) -> Protocol:
+    if name not in PROTOCOLS:
+        raise typer.BadParameter(f"{name!r} is not one of {', '.join(PROTOCOLS)}", param_hint="--protocol")
+    if days < 1 or per_day < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--days/--rounds-per-day")
+    rounds = days * per_day
+    if name == "alternating":
+        return AlternatingOffers(rounds, per_day)
+    if name == "stacked":
+        return StackedAlternatingOffers(rounds, per_day)
+    if mediator not in ("hill", "anneal"):
+        raise typer.BadParameter(f"{mediator!r} is not hill or anneal", param_hint="--mediator")
+    return SingleText(rounds, per_day, mediator="hill" if mediator == "hill" else "anneal", start=start)
+
+
+def _names(text: str, hint: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise typer.BadParameter("give at least one strategy", param_hint=hint)
+    for n in names:
+        try:
+            make_strategy(n)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint=hint) from None
+    return names
+
+
+def _ranges(items: list[str], parties: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    out: dict[str, tuple[float, float]] = {}
+    for item in items:
+        try:
+            party, span = item.split("=", 1)
+            low, high = (float(x) for x in span.split(":", 1))
+        except ValueError:
+            raise typer.BadParameter(f"{item!r} is not PARTY=LOW:HIGH", param_hint="--reservation-range") from None
+        if party not in parties:
+            raise typer.BadParameter(
+                f"no party {party!r} (expected one of {', '.join(parties)})", param_hint="--reservation-range"
+            )
+        out[party] = (low, high)
+    return out
+
+
+def _conditions(
+    c: Compiled,
+    discount: float,
+    shock_probability: float,
+    shock_shift: float,
+    shock_cost_factor: float,
+    weight_noise: float,
+    value_noise: float,
+    reservation_range: list[str],
+) -> tuple[Delay, Shocks | None, Uncertainty | None]:
+    try:
+        delay = Delay(discount=discount)
+        shocks = Shocks(shock_probability, shock_shift, shock_cost_factor) if shock_probability > 0 else None
+        ranges = _ranges(reservation_range, c.parties)
+        uncertain = weight_noise > 0 or value_noise > 0 or ranges
+        uncertainty = Uncertainty(weight_noise, value_noise, ranges) if uncertain else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return delay, shocks, uncertainty
+
+
+def _assumed(scenario: Scenario, parties: tuple[str, ...]) -> list[str]:
+    return [p for p in parties if scenario.preferences[p].assumption]
+
+
+@app.command("simulate")
+@guarded
+def simulate_cmd(
+    scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
+    protocol: str = typer.Option("alternating", "--protocol", help="alternating, stacked or single-text"),
+    strategies: str = typer.Option("boulware", "--strategies", help="one per party, comma-separated (or one for all)"),
+    runs: int = typer.Option(1000, "--runs", min=1, help="number of negotiations"),
+    seed: int = typer.Option(0, "--seed", help="the seed all runs' seeds are expanded from"),
+    days: int = typer.Option(42, "--days", help="deadline in days"),
+    rounds_per_day: int = typer.Option(1, "--rounds-per-day", help="rounds of offers in a day"),
+    mediator: str = typer.Option("anneal", "--mediator", help="single-text mediator: hill or anneal"),
+    start: str | None = typer.Option(None, "--start", help="single-text: id of the proposal on the table"),
+    discount: float = typer.Option(1.0, "--discount", help="utility of a deal on day d is multiplied by this^d"),
+    shock_probability: float = typer.Option(0.0, "--shock-probability", help="daily probability of an escalation"),
+    shock_shift: float = typer.Option(0.0, "--shock-shift", help="an escalation moves reservation values by this"),
+    shock_cost_factor: float = typer.Option(1.0, "--shock-cost-factor", help="and multiplies daily costs by this"),
+    weight_noise: float = typer.Option(0.0, "--weight-noise", help="uncertainty: log-normal noise on weights"),
+    value_noise: float = typer.Option(0.0, "--value-noise", help="uncertainty: normal noise on option values"),
+    reservation_range: list[str] = typer.Option([], "--reservation-range", help="uncertainty: PARTY=LOW:HIGH"),
+    trace: bool = typer.Option(False, "--trace", help="print the first run step by step"),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
+    report: Path | None = typer.Option(None, "--report", help="write a self-contained HTML report here"),
+) -> None:
+    """How likely a deal is by each day, on what terms, at what cumulative cost, with these strategies."""
+    s = load_any(scenario)
+    c = compile_scenario(s)
+    names = _names(strategies, "--strategies")
+    if len(names) == 1:
+        names = names * len(c.parties)
+    if len(names) != len(c.parties):
+        raise typer.BadParameter(
+            f"{len(names)} strategies for {len(c.parties)} parties ({', '.join(c.parties)})", param_hint="--strategies"
+        )
+    start_text = tuple(int(k) for k in c.encode(find_proposal(s, start, scenario).terms)) if start else None
+    if protocol == "alternating" and len(c.parties) > 2:
+        protocol = "stacked"
+    delay, shocks, uncertainty = _conditions(
+        c, discount, shock_probability, shock_shift, shock_cost_factor, weight_noise, value_noise, reservation_range
+    )
+    setup = Setup(
+        _protocol(protocol, days, rounds_per_day, mediator, start_text),
+        tuple(make_strategy(n) for n in names),
+        delay,
+        shocks,
+        uncertainty,
+    )
+    space = build_space(c)
+    _, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
+    data = summary.as_json()
+    assumed = _assumed(s, c.parties)
+    if report is not None:
+        from truce.report.simulate import simulate_html
+
+        write_atomically(report, simulate_html(s, setup, summary, assumed=assumed, seed=seed))
+    if json_out:
+        print_json(data)
+        return
+    if trace:
+        first = negotiate(space, setup, np_seed(seed))
+        console.print(format_trace(c, setup, first), markup=False, highlight=False)
+    _show_summary(s, c, setup, data, assumed, days)
+    if report is not None:
+        console.print(f"\nReport written to {report}")
+
+
+def np_seed(seed: int) -> Any:
+    """The first run's seed, as :func:`truce.simulate.simulate` expands it."""
+    from truce.simulate import seeds
+
+    return seeds(seed, 1)[0]
+
+
+def _show_summary(s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], assumed: list[str], days: int) -> None:
+    who = ", ".join(f"{p} {st.label}" for p, st in zip(c.parties, setup.strategies, strict=True))
+    console.print(f"[bold]{s.title or s.id}[/bold]: {setup.protocol.name}, {who}, {data['runs']} runs", markup=True)
+    if assumed:
+        console.print(f"Preferences of {', '.join(assumed)} are assumptions (see the scenario), not the parties' own.")
+    by_day = data["agreement_by_day"]
+    marks = sorted({d for d in (7, 14, 21, 28, days) if d <= len(by_day)})
+    console.print(
+        f"Deal within {days} days: {data['agreement_rate']:.1%}  ("
+        + ", ".join(f"day {d}: {by_day[d - 1]:.1%}" for d in marks)
+        + f"); mean rounds {data['mean_rounds']:.1f}"
+    )
+    table = RichTable("share", "terms", title="Most frequent agreements")
+    for item in data["outcomes"][:5]:
+        table.add_row(f"{item['share']:.1%}", ", ".join(f"{k}: {v}" for k, v in item["terms"].items()))
+    console.print(table)
+    parties = RichTable("party", "mean utility", "p10", "p90", "cumulative cost of delay", title="Per party")
+    for party, u in data["utilities"].items():
+        parties.add_row(
+            party, f"{u['mean']:.3f}", f"{u['p10']:.3f}", f"{u['p90']:.3f}", f"{data['cost_of_delay'][party]:.3f}"
+        )
+    console.print(parties)
+    near = data["near_nash_share"]
+    console.print(
+        f"Agreements on the Pareto frontier: {data['on_frontier_share']:.1%}"
+        + ("" if near is None else f"; near the Nash point: {near:.1%}")
+    )
+
+
+@app.command("tournament")
+@guarded
+def tournament_cmd(
+    scenarios: list[Path] = typer.Argument(..., help="scenario files or folders, or GENIUS domain folders"),
+    strategies: str = typer.Option(
+        "boulware,linear,conceder,tit-for-tat,hardliner,random", "--strategies", help="comma-separated"
+    ),
+    seeds_: int = typer.Option(10, "--seeds", min=1, help="runs per scenario and assignment of strategies"),
+    seed: int = typer.Option(0, "--seed", help="the tournament seed every run's seed is expanded from"),
+    protocol: str = typer.Option("alternating", "--protocol", help="alternating, stacked or single-text"),
+    days: int = typer.Option(42, "--days", help="deadline in days"),
+    rounds_per_day: int = typer.Option(1, "--rounds-per-day", help="rounds of offers in a day"),
+    mediator: str = typer.Option("anneal", "--mediator", help="single-text mediator: hill or anneal"),
+    backend: str = typer.Option("local", "--backend", help="local (processes here) or ray"),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="worker processes (default: every CPU)"),
+    address: str | None = typer.Option(None, "--address", help="ray: cluster address (default: a local Ray)"),
+    out: Path | None = typer.Option(None, "--out", help="folder for results.csv, results.parquet and report.html"),
+    parquet: bool = typer.Option(True, "--parquet/--no-parquet", help="also write results.parquet (needs pyarrow)"),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
+) -> None:
+    """Every assignment of the strategies to the parties, on every scenario, for --seeds seeds each."""
+    compiled = tuple(compile_scenario(load_any(p)) for p in scenarios)
+    names = tuple(dict.fromkeys(_names(strategies, "--strategies")))
+    if backend not in ("local", "ray"):
+        raise typer.BadParameter(f"{backend!r} is not local or ray", param_hint="--backend")
+    if address and backend != "ray":
+        raise typer.BadParameter("--address is for --backend ray", param_hint="--address")
+    if out is not None and out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"{out} is not a folder", param_hint="--out")
+    if parquet and out is not None:
+        _need_pyarrow()
+    t = Tournament(compiled, names, _protocol(protocol, days, rounds_per_day, mediator, None), seeds_, seed)
+    chosen: Backend = Ray(address, workers) if backend == "ray" else Local(workers)
+    with Progress(
+        TextColumn("tournament"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+        disable=json_out,
+    ) as bar:
+        task = bar.add_task("runs", total=None)
+        table = run_tournament(t, chosen, lambda done, total: bar.update(task, completed=done, total=total))
+    written = _write(out, table, parquet) if out is not None else []
+    result: dict[str, Any] = {
+        "runs": len(table) and int(table.columns["run"].max()) + 1,
+        "rows": len(table),
+        "by_strategy": table.by_strategy(),
+        "files": written,
+    }
+    if json_out:
+        print_json(result)
+        return
+    view = RichTable("strategy", "runs", "agreement", "mean utility", "mean net", "mean day", title="By strategy")
+    for row in result["by_strategy"]:
+        day = "-" if row["mean_day"] is None else f"{row['mean_day']:.1f}"
+        view.add_row(
+            row["strategy"],
+            str(row["runs"]),
+            f"{row['agreement_rate']:.1%}",
+            f"{row['mean_utility']:.3f}",
+            f"{row['mean_net']:.3f}",
+            day,
+        )
+    console.print(view)
+    for path in written:
+        console.print(f"Written {path}")
+
+
+def _need_pyarrow() -> None:
+    try:
+        importlib.import_module("pyarrow.parquet")
+    except ImportError:
+        raise typer.BadParameter(
+            "Parquet output needs pyarrow: pip install 'truce[tournament]', or pass --no-parquet",
+            param_hint="--parquet",
+        ) from None
+
+
+def _write(out: Path, table: Table, parquet: bool) -> list[str]:
+    out.mkdir(parents=True, exist_ok=True)
+    from truce.report.simulate import tournament_html
+
+    files = [(out / "results.csv", table.to_csv().encode()), (out / "report.html", tournament_html(table).encode())]
+    if parquet:
+        files.append((out / "results.parquet", _parquet_bytes(table)))
+    for path, data in files:
+        write_atomically(path, data)
+    return [str(path) for path, _ in files]
+
+
+def _parquet_bytes(table: Table) -> bytes:
+    pa: Any = importlib.import_module("pyarrow")
+    pq: Any = importlib.import_module("pyarrow.parquet")
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.table({k: v.tolist() for k, v in table.columns.items()}), sink)
+    return bytes(sink.getvalue().to_pybytes())

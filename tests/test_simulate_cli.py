@@ -1,0 +1,102 @@
+"""The simulate and tournament verbs end to end."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from truce.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+GAZA = ROOT / "examples" / "gaza-2024"
+LABOUR = ROOT / "examples" / "labour-2025"
+GENIUS = ROOT / "tests" / "data" / "genius" / "harbour"
+runner = CliRunner()
+
+
+def invoke_json(*args: str) -> Any:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return json.loads(result.stdout)
+
+
+def test_simulate_json_on_the_shipped_case() -> None:
+    args = ("simulate", str(GAZA), "--strategies", "boulware,linear", "--runs", "200", "--seed", "5")
+    out = invoke_json(*args, "--weight-noise", "0.2", "--reservation-range", "hamas=0.4:0.6")
+    assert list(out) == [
+        "runs",
+        "agreement_rate",
+        "agreement_by_day",
+        "mean_rounds",
+        "outcomes",
+        "utilities",
+        "cost_of_delay",
+        "on_frontier_share",
+        "near_nash_share",
+    ]
+    assert out["runs"] == 200 and len(out["agreement_by_day"]) == 42
+    assert set(out["utilities"]) == {"israel", "hamas"} and set(out["utilities"]["israel"]) == {"mean", "p10", "p90"}
+    assert out["outcomes"] and {"terms", "share"} == set(out["outcomes"][0])
+    assert out == invoke_json(*args, "--weight-noise", "0.2", "--reservation-range", "hamas=0.4:0.6")
+
+
+def test_simulate_single_text_from_the_text_on_the_table(tmp_path: Path) -> None:
+    report = tmp_path / "sim.html"
+    head = ["simulate", str(GAZA), "--protocol", "single-text", "--start", "may6-egypt-qatar"]
+    tail = ["--runs", "50", "--shock-probability", "0.1", "--shock-shift", "0.02", "--trace", "--report", str(report)]
+    result = runner.invoke(app, [*head, "--strategies", "acceptor", *tail])
+    assert result.exit_code == 0, result.output
+    assert "r000 d01 text" in result.stdout and "Deal within 42 days" in result.stdout
+    page = report.read_text()
+    assert "illustrative assumptions" in page and "Chance of a deal by each day" in page
+
+
+def test_simulate_a_genius_domain_folder() -> None:
+    out = invoke_json("simulate", str(GENIUS), "--strategies", "conceder", "--runs", "20", "--days", "10")
+    assert out["runs"] == 20 and len(out["agreement_by_day"]) == 10
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--strategies", "nope"],
+        ["--strategies", "linear,linear,linear"],
+        ["--protocol", "nope"],
+        ["--protocol", "single-text", "--start", "no-such-proposal"],
+        ["--reservation-range", "nobody=0.1:0.2"],
+        ["--reservation-range", "israel=bad"],
+        ["--shock-probability", "2"],
+    ],
+)
+def test_simulate_bad_input_exits_2(args: list[str], tmp_path: Path) -> None:
+    report = tmp_path / "r.html"
+    result = runner.invoke(app, ["simulate", str(GAZA), "--runs", "5", "--report", str(report), *args])
+    assert result.exit_code == 2, result.output
+    assert not report.exists()
+
+
+def test_tournament_tables_are_the_same_on_one_and_two_workers(tmp_path: Path) -> None:
+    common = ["tournament", str(GAZA), str(LABOUR), "--strategies", "boulware,random", "--seeds", "3", "--seed", "9"]
+    parquet = importlib.util.find_spec("pyarrow") is not None
+    flag = "--parquet" if parquet else "--no-parquet"
+    one = invoke_json(*common, "--workers", "1", "--out", str(tmp_path / "one"), flag)
+    two = invoke_json(*common, "--workers", "2", "--out", str(tmp_path / "two"), flag)
+    assert one["by_strategy"] == two["by_strategy"]
+    assert (tmp_path / "one" / "results.csv").read_text() == (tmp_path / "two" / "results.csv").read_text()
+    assert "Agreement rate" in (tmp_path / "one" / "report.html").read_text()
+    assert len(one["files"]) == (3 if parquet else 2)
+    if parquet:
+        import pyarrow.parquet as pq
+
+        assert pq.read_table(tmp_path / "one" / "results.parquet").num_rows == one["rows"]
+
+
+def test_tournament_bad_input_exits_2(tmp_path: Path) -> None:
+    for args in (["--backend", "nope"], ["--address", "auto"], ["--strategies", "nope"]):
+        result = runner.invoke(app, ["tournament", str(GAZA), "--seeds", "1", *args])
+        assert result.exit_code == 2, result.output
