@@ -103,7 +103,10 @@ def run_many(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSeque
     """Run one negotiation per seed, many at once on arrays (in batches that fit in memory)."""
     if not run_seeds:
         raise ValueError("no runs")
-    per_run = len(space) * len(space.compiled.parties) if setup.uncertainty is not None else 1
+    n_parties, rounds = len(space.compiled.parties), setup.protocol.rounds
+    per_run = rounds * (3 + n_parties) + days_of(setup.protocol)  # the random numbers drawn up front
+    if setup.uncertainty is not None:
+        per_run += 2 * len(space) * n_parties  # own utilities, sorted
     size = max(1, _CELLS // per_run)
     parts = [_play(space, setup, run_seeds[i : i + size], None) for i in range(0, len(run_seeds), size)]
     return parts[0] if len(parts) == 1 else Runs.concat(parts)
