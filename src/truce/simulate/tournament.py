@@ -268,25 +268,31 @@ def run_tournament(tournament: Tournament, backend: Backend | None = None, progr
 
 
 def _table(tournament: Tournament, tasks: Sequence[Task], results: Sequence[Runs]) -> Table:
-    cols: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    parts: dict[str, list[np.ndarray[Any, Any]]] = {name: [] for name in COLUMNS}
     for task, runs in zip(tasks, results, strict=True):
         c = tournament.scenarios[task.scenario]
-        for k, rep in enumerate(task.repetitions):
-            for p, party in enumerate(c.parties):
-                others = [s for q, s in enumerate(task.assignment) if q != p]
-                cols["run"].append(task.first_run + k)
-                cols["scenario"].append(c.scenario.id)
-                cols["repetition"].append(rep)
-                cols["party"].append(party)
-                cols["strategy"].append(task.assignment[p])
-                cols["opponents"].append("+".join(others))
-                cols["agreed"].append(bool(runs.agreed[k]))
-                cols["round"].append(int(runs.round[k]))
-                cols["day"].append(int(runs.day[k]))
-                cols["utility"].append(float(runs.utility[k, p]))
-                cols["cost"].append(float(runs.cost[k, p]))
-                cols["net"].append(float(runs.net[k, p]))
-    return Table({name: np.array(values) for name, values in cols.items()})
+        n, p = len(runs), len(c.parties)
+        others = ["+".join(s for q, s in enumerate(task.assignment) if q != k) for k in range(p)]
+        columns = {
+            "run": np.repeat(np.arange(task.first_run, task.first_run + n), p),
+            "scenario": np.full(n * p, c.scenario.id, dtype=object),
+            "repetition": np.repeat(np.array(task.repetitions), p),
+            "party": np.tile(np.array(c.parties, dtype=object), n),
+            "strategy": np.tile(np.array(task.assignment, dtype=object), n),
+            "opponents": np.tile(np.array(others, dtype=object), n),
+            "agreed": np.repeat(runs.agreed, p),
+            "round": np.repeat(runs.round, p),
+            "day": np.repeat(runs.day, p),
+            "utility": runs.utility.ravel(),
+            "cost": runs.cost.ravel(),
+            "net": runs.net.ravel(),
+        }
+        for name, values in columns.items():
+            parts[name].append(values)
+    table = {name: np.concatenate(values) for name, values in parts.items()}
+    for name in ("scenario", "party", "strategy", "opponents"):
+        table[name] = table[name].astype(str)
+    return Table(table)
 
 
 def _cell(value: Any) -> str:
