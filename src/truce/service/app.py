@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import HTTPException
+from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -68,6 +68,16 @@ def create_app(store: Store) -> FastAPI:
         problems = [{"message": p.message, "path": list(p.path)} for p in exc.problems]
         if is_page(request):
             return answer(request, 422, "; ".join(p.message for p in exc.problems))
+        return JSONResponse({"detail": problems}, 422)
+
+    @app.exception_handler(RequestValidationError)
+    def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"message": str(e.get("msg", "invalid")), "path": [p for p in e.get("loc", ()) if isinstance(p, str | int)]}
+            for e in exc.errors()
+        ]
+        if is_page(request):
+            return answer(request, 422, "; ".join(p["message"] for p in problems))
         return JSONResponse({"detail": problems}, 422)
 
     @app.exception_handler(HTTPException)

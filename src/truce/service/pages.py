@@ -19,7 +19,19 @@ from truce.service.schemas import BallotNew
 from truce.store.repo import Store
 
 router = APIRouter()
-HTML: dict[str, Any] = {"response_class": HTMLResponse, "responses": {200: {"content": {"text/html": {}}}}}
+_PAGE = {"content": {"text/html": {"schema": {"type": "string"}}}}
+HTML: dict[str, Any] = {
+    "response_class": HTMLResponse,
+    "responses": {
+        200: {**_PAGE, "description": "the page"},
+        303: {"description": "on to the next page (or to sign in)"},
+        401: {**_PAGE, "description": "not signed in"},
+        403: {**_PAGE, "description": "not for this role"},
+        404: {**_PAGE, "description": "no such thing"},
+        409: {**_PAGE, "description": "already done, or made from a stale version"},
+        422: {**_PAGE, "description": "bad input"},
+    },
+}
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("truce.service", "templates"),
     autoescape=jinja2.select_autoescape(["html"]),
