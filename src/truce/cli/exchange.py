@@ -53,7 +53,7 @@ def plan_verb(
     objective: Objective = typer.Option(Objective.earliest, "--objective", help="what the plan optimises"),
     lists: Path | None = typer.Option(None, "--lists", help="people-list CSV: give the counts identifiers"),
     json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
-    report: Path | None = typer.Option(None, "--report", help="write an HTML report to this file"),
+    report: Path | None = typer.Option(None, "--report", help="HTML report, or a PNG chart if the name ends in .png"),
 ) -> None:
     """An optimal day-by-day plan; if none exists, the conflicting rules are named."""
     a, doc = load_agreement(agreement)
@@ -72,8 +72,9 @@ def plan_verb(
         plan = assign_identifiers(plan, people)
     if report is not None:
         from truce.report.exchange import plan_report
+        from truce.report.exchange_png import plan_png
 
-        write_atomically(report, plan_report(a, plan))
+        write_atomically(report, plan_png(a, plan) if report.suffix.lower() == ".png" else plan_report(a, plan))
     if json_out:
         print_json(plan_to_data(plan))
         return
@@ -142,15 +143,16 @@ def ledger_verb(
     through: int | None = typer.Option(None, "--through", min=1, help="last day to account for (default: the log's)"),
     plan: Path | None = typer.Option(None, "--plan", help="a plan JSON to show beside what happened"),
     json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
-    report: Path | None = typer.Option(None, "--report", help="write an HTML report to this file"),
+    report: Path | None = typer.Option(None, "--report", help="HTML report, or a PNG chart if the name ends in .png"),
 ) -> None:
     """What was due, what happened, every deviation, what is still owed, and the running exposure."""
     a, _ = load_agreement(agreement)
     ledger = keep_ledger(a, load_release_log(log, a), through, load_plan(plan) if plan is not None else None)
     if report is not None:
         from truce.report.exchange import ledger_report
+        from truce.report.exchange_png import ledger_png
 
-        write_atomically(report, ledger_report(a, ledger))
+        write_atomically(report, ledger_png(a, ledger) if report.suffix.lower() == ".png" else ledger_report(a, ledger))
     if json_out:
         print_json(ledger_to_data(ledger))
         return
