@@ -72,13 +72,11 @@ def create_app(store: Store) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     def bad_request(request: Request, exc: RequestValidationError) -> Response:
-        problems = [
-            {"message": str(e.get("msg", "invalid")), "path": [p for p in e.get("loc", ()) if isinstance(p, str | int)]}
-            for e in exc.errors()
-        ]
+        messages = [str(e.get("msg", "invalid")) for e in exc.errors()]
+        paths = [[p for p in e.get("loc", ()) if isinstance(p, str | int)] for e in exc.errors()]
         if is_page(request):
-            return answer(request, 422, "; ".join(p["message"] for p in problems))
-        return JSONResponse({"detail": problems}, 422)
+            return answer(request, 422, "; ".join(messages))
+        return JSONResponse({"detail": [{"message": m, "path": p} for m, p in zip(messages, paths, strict=True)]}, 422)
 
     @app.exception_handler(HTTPException)
     def http_exception(request: Request, exc: HTTPException) -> Response:
