@@ -1,0 +1,184 @@
+"""Bargaining solutions, measured from the disagreement point.
+
+The disagreement point ``d`` is the parties' reservation values; a party's *gain* at an outcome is its
+utility minus its reservation value. Every solution is chosen among the outcomes acceptable to all the
+parties considered (the ZOPA), and lies on the ZOPA's Pareto frontier, so each is found by scoring the
+frontier of :func:`truce.analysis.frontier.pareto_frontier` with ``zopa_only``. Each returns ``None`` when
+the ZOPA is empty.
+
+Scores are compared rounded to 1e-12 (as the frontier's utilities). Each concept states how ties are
+broken; the last resort everywhere is the frontier's order: the highest utility for the first party, then
+the next, and of outcomes with equal utilities the smallest vector of option indices.
+
+Every concept is registered in :data:`CONCEPTS` where it is defined, with its source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from truce.analysis.frontier import Frontier, keys, pareto_frontier, selected
+from truce.model.compiled import Compiled, Floats, Ints
+
+_ROOM = 1e-12  # a party whose ideal is this close to its reservation value has no room to gain
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """The outcome a solution concept picks, with its utilities for ``parties``."""
+
+    concept: str
+    parties: tuple[str, ...]
+    outcome: Ints
+    utilities: Floats
+
+
+class Solver(Protocol):
+    def __call__(
+        self, c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None
+    ) -> Solution | None: ...
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A solution concept: its name, what it maximises, how ties are broken, its source, and its solver."""
+
+    name: str
+    title: str
+    maximises: str
+    ties: str
+    source: str
+    solve: Solver
+
+
+CONCEPTS: dict[str, Concept] = {}
+
+
+def concept(name: str, title: str, maximises: str, ties: str, source: str) -> Callable[[Solver], Solver]:
+    """Register the decorated solver in :data:`CONCEPTS` under ``name``."""
+
+    def register(solve: Solver) -> Solver:
+        if name in CONCEPTS:
+            raise ValueError(f"solution concept {name!r} registered twice")
+        CONCEPTS[name] = Concept(name, title, maximises, ties, source, solve)
+        return solve
+
+    return register
+
+
+def solve_all(c: Compiled, parties: Sequence[int] | None = None) -> dict[str, Solution | None]:
+    """Every registered concept's solution, computing the ZOPA frontier once."""
+    frontier = pareto_frontier(c, parties, zopa_only=True)
+    return {name: entry.solve(c, parties, frontier=frontier) for name, entry in CONCEPTS.items()}
+
+
+@concept(
+    "nash",
+    "Nash bargaining solution",
+    "the product of the parties' gains",
+    "the larger sum of utilities",
+    "J. F. Nash, The bargaining problem, Econometrica 18(2), 1950",
+)
+def nash(c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None) -> Solution | None:
+    """The acceptable outcome with the largest product of gains over the disagreement point.
+
+    Source: J. F. Nash, "The bargaining problem", Econometrica 18(2):155-162, 1950.
+    Ties: the larger sum of utilities, then the frontier's order.
+    """
+    return _pick("nash", c, parties, frontier, lambda g, u, room: [np.prod(g, axis=1), u.sum(axis=1)])
+
+
+@concept(
+    "kalai_smorodinsky",
+    "Kalai–Smorodinsky solution",
+    "the smallest share of its possible gain any party gets: min over p of gain_p / (ideal_p - d_p)",
+    "the larger sum of utilities",
+    "E. Kalai and M. Smorodinsky, Other solutions to Nash's bargaining problem, Econometrica 43(3), 1975",
+)
+def kalai_smorodinsky(
+    c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None
+) -> Solution | None:
+    """The acceptable outcome that maximises the smallest ratio ``gain_p / (ideal_p - d_p)``.
+
+    ``ideal_p`` is the best utility party ``p`` gets from any acceptable outcome. A party whose ideal equals
+    its reservation value (no room to gain) does not count in the minimum.
+    Source: E. Kalai and M. Smorodinsky, "Other solutions to Nash's bargaining problem",
+    Econometrica 43(3):513-518, 1975.
+    Ties: the larger sum of utilities, then the frontier's order.
+    """
+
+    def score(g: Floats, u: Floats, room: Floats) -> list[Floats]:
+        counted = room > _ROOM
+        if not counted.any():
+            return [u.sum(axis=1)]
+        return [np.min(g[:, counted] / room[counted], axis=1), u.sum(axis=1)]
+
+    return _pick("kalai_smorodinsky", c, parties, frontier, score)
+
+
+@concept(
+    "egalitarian",
+    "Egalitarian solution (leximin)",
+    "the smallest gain, then the second smallest, and so on",
+    "the frontier's order",
+    "J. Rawls, A Theory of Justice, 1971; E. Kalai, Proportional solutions to bargaining situations, "
+    "Econometrica 45(7), 1977",
+)
+def egalitarian(
+    c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None
+) -> Solution | None:
+    """The acceptable outcome whose gains are leximin-best: the largest smallest gain, then the next.
+
+    Sources: J. Rawls, "A Theory of Justice", 1971 (the maximin principle); E. Kalai, "Proportional
+    solutions to bargaining situations: interpersonal utility comparisons", Econometrica 45(7):1623-1630, 1977.
+    Ties (equal sorted gains): the frontier's order.
+    """
+    return _pick("egalitarian", c, parties, frontier, lambda g, u, room: list(np.sort(g, axis=1).T))
+
+
+@concept(
+    "utilitarian",
+    "Utilitarian solution",
+    "the sum of utilities",
+    "the leximin-best gains",
+    "J. C. Harsanyi, Cardinal welfare, individualistic ethics, and interpersonal comparisons of utility, "
+    "Journal of Political Economy 63(4), 1955",
+)
+def utilitarian(
+    c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None
+) -> Solution | None:
+    """The acceptable outcome with the largest sum of utilities.
+
+    Source: J. C. Harsanyi, "Cardinal welfare, individualistic ethics, and interpersonal comparisons of
+    utility", Journal of Political Economy 63(4):309-321, 1955.
+    Ties: the leximin-best gains, then the frontier's order.
+    """
+    return _pick("utilitarian", c, parties, frontier, lambda g, u, room: [u.sum(axis=1), *np.sort(g, axis=1).T])
+
+
+def _pick(
+    name: str,
+    c: Compiled,
+    parties: Sequence[int] | None,
+    frontier: Frontier | None,
+    score: Callable[[Floats, Floats, Floats], list[Floats]],
+) -> Solution | None:
+    """The first frontier row maximising ``score`` (a list of criteria, most important first)."""
+    sel = selected(c, parties)
+    if frontier is None:
+        frontier = pareto_frontier(c, sel.tolist(), zopa_only=True)
+    elif frontier.parties != tuple(c.parties[p] for p in sel):
+        raise ValueError(f"the frontier is for parties {frontier.parties}, not {tuple(c.parties[p] for p in sel)}")
+    if len(frontier) == 0:
+        return None
+    d = c.reservation[sel]
+    gains = np.maximum(frontier.utilities - d, 0.0)
+    room = frontier.utilities.max(axis=0) - d
+    criteria = [keys(np.asarray(s, dtype=np.float64)) for s in score(gains, frontier.utilities, room)]
+    rows = np.arange(len(frontier), dtype=np.int64)
+    best = int(np.lexsort((rows, *(-k for k in reversed(criteria))))[0])
+    return Solution(name, frontier.parties, frontier.outcomes[best].copy(), frontier.utilities[best].copy())

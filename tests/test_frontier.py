@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from truce.analysis import frontier as fr
+from truce.analysis.frontier import keys, pareto_frontier
+from truce.model.checks import check_scenario
+from truce.model.compiled import Compiled, Ints, compile_scenario
+from truce.model.generate import random_scenario
+from truce.model.scenario import Issue, IssueKind, Option, Party, Preferences, Scenario
+
+cases = st.fixed_dictionaries(
+    {
+        "seed": st.integers(0, 2**32 - 1),
+        "parties": st.integers(2, 3),
+        "sizes": st.lists(st.integers(2, 5), min_size=1, max_size=4),
+        "red_lines": st.booleans(),
+        "levels": st.sampled_from([None, 2, 3]),
+        "reservation": st.floats(0.0, 0.6),
+    }
+)
+
+
+def make(case: dict[str, object]) -> Compiled:
+    seed, parties, sizes = case["seed"], case["parties"], case["sizes"]
+    assert isinstance(seed, int) and isinstance(parties, int) and isinstance(sizes, list)
+    rng = np.random.default_rng(seed)
+    levels = case["levels"]
+    reservation = case["reservation"]
+    assert isinstance(reservation, float) and (levels is None or isinstance(levels, int))
+    scenario = random_scenario(
+        rng, parties, sizes, red_lines=bool(case["red_lines"]), reservation=reservation, levels=levels
+    )
+    return compile_scenario(scenario)
+
+
+def every_outcome(c: Compiled) -> Ints:
+    return np.array(list(itertools.product(*(range(n) for n in c.sizes))), dtype=np.int64)
+
+
+def brute_frontier(c: Compiled, sel: list[int], zopa_only: bool) -> dict[tuple[int, ...], tuple[int, ...]]:
+    """Utility keys of the efficient outcomes, each with its lexicographically smallest outcome."""
+    outcomes = every_outcome(c)
+    ok = ~c.crossed(outcomes)[:, sel].any(axis=1)
+    if zopa_only:
+        ok &= c.acceptable(outcomes)[:, sel].all(axis=1)
+    outcomes = outcomes[ok]
+    k = keys(c.utilities(outcomes)[:, sel])
+    found: dict[tuple[int, ...], tuple[int, ...]] = {}
+    for row, outcome in zip(k, outcomes, strict=True):
+        dominated = ((k >= row).all(axis=1) & (k > row).any(axis=1)).any()
+        if not dominated:
+            found.setdefault(tuple(row.tolist()), tuple(outcome.tolist()))
+    return found
+
+
+def as_dict(f: fr.Frontier) -> dict[tuple[int, ...], tuple[int, ...]]:
+    return {tuple(k.tolist()): tuple(o.tolist()) for k, o in zip(keys(f.utilities), f.outcomes, strict=True)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=cases, zopa_only=st.booleans(), enumerate_all=st.booleans(), subset=st.booleans())
+def test_frontier_equals_brute_force(
+    case: dict[str, object], zopa_only: bool, enumerate_all: bool, subset: bool
+) -> None:
+    c = make(case)
+    sel = [len(c.parties) - 1, 0] if subset else list(range(len(c.parties)))
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(fr, "ENUMERATE_MAX", 10**9 if enumerate_all else 0)
+        f = pareto_frontier(c, sel, zopa_only=zopa_only)
+    assert f.parties == tuple(c.parties[p] for p in sel)
+    assert len(as_dict(f)) == len(f), "one outcome per utility vector"
+    assert as_dict(f) == brute_frontier(c, sel, zopa_only)
+    # utilities are exactly those of the outcomes; no red line crossed
+    assert np.array_equal(c.utilities(f.outcomes)[:, sel] if len(f) else f.utilities, f.utilities)
+    if len(f):
+        assert not c.crossed(f.outcomes)[:, sel].any()
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=cases)
+def test_points_are_undominated_and_sorted(case: dict[str, object]) -> None:
+    c = make(case)
+    f = pareto_frontier(c)
+    k = keys(f.utilities)
+    for row in k:
+        assert not ((k >= row).all(axis=1) & (k > row).any(axis=1)).any()
+    order = np.lexsort(tuple(-k[:, j] for j in range(k.shape[1] - 1, -1, -1)))
+    assert np.array_equal(order, np.arange(len(f)))
+
+
+def test_ties_keep_the_smallest_outcome() -> None:
+    # two issues whose options are worth the same to both parties: every outcome ties
+    issues = tuple(
+        Issue(
+            id=f"i{i}",
+            name="x",
+            kind=IssueKind.categorical,
+            options=(Option(id="a", label="a"), Option(id="b", label="b")),
+        )
+        for i in range(2)
+    )
+    same = {"i0": {"a": 0.5, "b": 0.5}, "i1": {"a": 1.0, "b": 1.0}}
+    prefs = {p: Preferences(assumption=True, weights={"i0": 1.0, "i1": 1.0}, values=same) for p in ("p0", "p1")}
+    s = Scenario(
+        id="ties",
+        title="ties",
+        parties=(Party(id="p0", name="a"), Party(id="p1", name="b")),
+        issues=issues,
+        preferences=prefs,
+    )
+    f = pareto_frontier(compile_scenario(s))
+    assert f.outcomes.tolist() == [[0, 0]]
+    np.testing.assert_allclose(f.utilities, [[0.75, 0.75]])
+
+
+def test_large_two_party_space_is_not_enumerated() -> None:
+    sizes = [6] * 40
+    c = compile_scenario(random_scenario(np.random.default_rng(7), 2, sizes))
+    f = pareto_frontier(c)
+    assert math.prod(sizes) > 10**30 and len(f) > 10
+    assert np.array_equal(c.utilities(f.outcomes), f.utilities)
+    k = keys(f.utilities)
+    assert (np.diff(k[:, 0]) < 0).all() and (np.diff(k[:, 1]) > 0).all()  # a strict staircase
+
+
+def test_red_lines_and_couplings_are_respected() -> None:
+    c = compile_scenario(random_scenario(np.random.default_rng(3), 3, [8, 8, 8, 8, 8], red_lines=True))
+    f = pareto_frontier(c)
+    assert len(f) and not c.crossed(f.outcomes).any()
+    assert as_dict(f) == brute_frontier(c, [0, 1, 2], zopa_only=False)
+
+
+def test_single_party_gets_its_best_outcome() -> None:
+    c = compile_scenario(random_scenario(np.random.default_rng(4), 2, [3, 4, 5]))
+    f = pareto_frontier(c, [1])
+    assert len(f) == 1
+    assert f.utilities[0, 0] == pytest.approx(sum(t[1].max() for t in c.tables))
+
+
+def test_bad_party_indices() -> None:
+    c = compile_scenario(random_scenario(np.random.default_rng(5), 2, [2, 2]))
+    for bad in ([], [2], [0, 0], [-1]):
+        with pytest.raises(ValueError):
+            pareto_frontier(c, bad)
+
+
+def test_random_scenarios_are_valid_and_seeded() -> None:
+    a = random_scenario(np.random.default_rng(9), 3, [2, 3, 4], red_lines=True, reservation=(0.1, 0.2, 0.3))
+    b = random_scenario(np.random.default_rng(9), 3, [2, 3, 4], red_lines=True, reservation=(0.1, 0.2, 0.3))
+    assert a == b and list(check_scenario(a)) == []
+    assert [p.id for p in a.parties] == ["p0", "p1", "p2"]
+    assert [i.id for i in a.issues] == ["i0", "i1", "i2"] and a.issues[2].options[3].id == "o3"
+    assert a.preferences["p2"].reservation == 0.3
+    with pytest.raises(ValueError):
+        random_scenario(np.random.default_rng(9), 2, [1, 3])

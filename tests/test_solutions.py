@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import inspect
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from truce.analysis import solutions
+from truce.analysis.frontier import keys
+from truce.analysis.solutions import CONCEPTS, Solution, solve_all
+from truce.model.compiled import Compiled, Floats, compile_scenario
+from truce.model.generate import random_scenario
+
+cases = st.fixed_dictionaries(
+    {
+        "seed": st.integers(0, 2**32 - 1),
+        "parties": st.integers(2, 3),
+        "sizes": st.lists(st.integers(2, 5), min_size=1, max_size=4),
+        "red_lines": st.booleans(),
+        "levels": st.sampled_from([None, 2, 3]),
+        "reservation": st.floats(0.0, 0.6),
+    }
+)
+
+
+def make(case: dict[str, object]) -> Compiled:
+    seed, parties, sizes, levels, reservation = (
+        case["seed"],
+        case["parties"],
+        case["sizes"],
+        case["levels"],
+        case["reservation"],
+    )
+    assert isinstance(seed, int) and isinstance(parties, int) and isinstance(sizes, list)
+    assert isinstance(reservation, float) and (levels is None or isinstance(levels, int))
+    rng = np.random.default_rng(seed)
+    s = random_scenario(rng, parties, sizes, red_lines=bool(case["red_lines"]), reservation=reservation, levels=levels)
+    return compile_scenario(s)
+
+
+def criteria(name: str, u: Floats, d: Floats, ideal: Floats) -> list[Floats]:
+    """Each concept's definition, most important criterion first, written out independently."""
+    gains = np.maximum(u - d, 0.0)
+    total = u.sum(axis=1)
+    leximin = list(np.sort(gains, axis=1).T)
+    if name == "nash":
+        return [np.prod(gains, axis=1), total]
+    if name == "kalai_smorodinsky":
+        room = ideal - d
+        counted = room > 1e-12
+        return [np.min(gains[:, counted] / room[counted], axis=1), total] if counted.any() else [total]
+    if name == "egalitarian":
+        return leximin
+    assert name == "utilitarian"
+    return [total, *leximin]
+
+
+def brute_force(c: Compiled, name: str) -> Floats | None:
+    """The best acceptable outcome's utilities, over the whole outcome space; last ties by utilities descending."""
+    outcomes = np.array(list(itertools.product(*(range(n) for n in c.sizes))), dtype=np.int64)
+    outcomes = outcomes[c.acceptable(outcomes).all(axis=1)]
+    if not len(outcomes):
+        return None
+    u = c.utilities(outcomes)
+    ks = [keys(np.asarray(x, dtype=float)) for x in criteria(name, u, c.reservation, u.max(axis=0))]
+    ku = keys(u)
+    order = np.lexsort((*(-ku[:, j] for j in range(ku.shape[1] - 1, -1, -1)), *(-k for k in reversed(ks))))
+    best: Floats = u[order[0]]
+    return best
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=cases)
+def test_solutions_equal_brute_force(case: dict[str, object]) -> None:
+    c = make(case)
+    found = solve_all(c)
+    assert set(found) == set(CONCEPTS)
+    for name, sol in found.items():
+        expected = brute_force(c, name)
+        if expected is None:
+            assert sol is None
+            continue
+        assert sol is not None and sol.concept == name and sol.parties == c.parties
+        assert c.acceptable(sol.outcome).all()
+        np.testing.assert_array_equal(c.utilities(sol.outcome)[0], sol.utilities)
+        assert keys(sol.utilities).tolist() == keys(expected).tolist(), name
+
+
+def test_each_solver_alone_equals_solve_all() -> None:
+    c = compile_scenario(random_scenario(np.random.default_rng(1), 3, [4, 4, 4], reservation=0.3, red_lines=True))
+    together = solve_all(c)
+    for name, concept in CONCEPTS.items():
+        alone = concept.solve(c)
+        other = together[name]
+        assert alone is not None and other is not None
+        assert alone.outcome.tolist() == other.outcome.tolist()
+
+
+def test_empty_zopa_gives_none() -> None:
+    c = compile_scenario(random_scenario(np.random.default_rng(2), 2, [3, 3], reservation=0.99))
+    assert all(sol is None for sol in solve_all(c).values())
+
+
+def test_subset_of_parties() -> None:
+    c = compile_scenario(random_scenario(np.random.default_rng(3), 3, [4, 4], reservation=0.2))
+    sol = solutions.nash(c, [2, 0])
+    assert sol is not None and sol.parties == ("p2", "p0") and sol.utilities.shape == (2,)
+
+
+def test_registry_matches_the_solvers_defined() -> None:
+    solvers = {
+        name
+        for name, fn in inspect.getmembers(solutions, inspect.isfunction)
+        if fn.__module__ == solutions.__name__
+        and not name.startswith("_")
+        and inspect.signature(fn).return_annotation in ("Solution | None", Solution | None)
+    }
+    assert solvers == set(CONCEPTS) == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian"}
+    for name, concept in CONCEPTS.items():
+        assert concept.name == name and concept.solve is getattr(solutions, name)
+        assert concept.title and concept.maximises and concept.ties and concept.source
+        doc = inspect.getdoc(concept.solve) or ""
+        assert "Source" in doc and any(year in doc for year in ("1950", "1955", "1975", "1977"))
