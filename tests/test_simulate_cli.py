@@ -38,10 +38,13 @@ def test_simulate_json_on_the_shipped_case() -> None:
         "cost_of_delay",
         "on_frontier_share",
         "near_nash_share",
+        "terms_by_issue",
     ]
     assert out["runs"] == 200 and len(out["agreement_by_day"]) == 42
     assert set(out["utilities"]) == {"israel", "hamas"} and set(out["utilities"]["israel"]) == {"mean", "p10", "p90"}
     assert out["outcomes"] and {"terms", "share"} == set(out["outcomes"][0])
+    for shares in out["terms_by_issue"].values():
+        assert sum(shares.values()) == pytest.approx(out["agreement_rate"], abs=1e-5)
     assert out == invoke_json(*args, "--weight-noise", "0.2", "--reservation-range", "hamas=0.4:0.6")
 
 

@@ -29,6 +29,7 @@ from truce.simulate import (
     negotiate,
     simulate,
 )
+from truce.simulate.protocol import TITLES
 from truce.simulate.tournament import Backend, Local, Ray, Table, Tournament, run_tournament
 
 PROTOCOLS = ("alternating", "stacked", "single-text")
@@ -176,7 +177,8 @@ def np_seed(seed: int) -> Any:
 
 def _show_summary(s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], assumed: list[str], days: int) -> None:
     who = ", ".join(f"{p} {st.label}" for p, st in zip(c.parties, setup.strategies, strict=True))
-    console.print(f"[bold]{s.title or s.id}[/bold]: {setup.protocol.name}, {who}, {data['runs']} runs", markup=True)
+    title = TITLES[setup.protocol.name]
+    console.print(f"[bold]{s.title or s.id}[/bold]: {title}, {who}, {data['runs']} runs", markup=True)
     if assumed:
         console.print(f"Preferences of {', '.join(assumed)} are assumptions (see the scenario), not the parties' own.")
     by_day = data["agreement_by_day"]
@@ -186,10 +188,14 @@ def _show_summary(s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], 
         + ", ".join(f"day {d}: {by_day[d - 1]:.1%}" for d in marks)
         + f"); mean rounds {data['mean_rounds']:.1f}"
     )
-    table = RichTable("share", "terms", title="Most frequent agreements")
-    for item in data["outcomes"][:5]:
-        table.add_row(f"{item['share']:.1%}", ", ".join(f"{k}: {v}" for k, v in item["terms"].items()))
-    console.print(table)
+    terms = RichTable("issue", "terms agreed (share of runs)", title="Terms of the agreements, issue by issue")
+    for issue, shares in data["terms_by_issue"].items():
+        terms.add_row(issue, ", ".join(f"{term} {share:.0%}" for term, share in list(shares.items())[:4]))
+    console.print(terms)
+    packages = RichTable("share", "terms", title="Most frequent agreements")
+    for item in data["outcomes"][:3]:
+        packages.add_row(f"{item['share']:.1%}", ", ".join(f"{k}: {v}" for k, v in item["terms"].items()))
+    console.print(packages)
     parties = RichTable("party", "mean utility", "p10", "p90", "cumulative cost of delay", title="Per party")
     for party, u in data["utilities"].items():
         parties.add_row(

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from truce.model.scenario import Scenario
 from truce.report.html import figure_json, render
 from truce.simulate import Setup, Summary
+from truce.simulate.protocol import TITLES
 from truce.simulate.tournament import Table
 
 
@@ -32,6 +33,7 @@ def simulate_html(scenario: Scenario, setup: Setup, summary: Summary, *, assumed
         assumed=assumed,
         seed=seed,
         strategies=[s.label for s in setup.strategies],
+        protocol=TITLES[setup.protocol.name],
         by_day=figure_json(by_day),
     )
 

@@ -79,6 +79,9 @@ class SingleText:
 Protocol = AlternatingOffers | StackedAlternatingOffers | SingleText
 
 
+TITLES = {"alternating": "alternating offers", "stacked": "stacked alternating offers", "single-text": "single text"}
+
+
 def deadline(days: int, rounds_per_day: int = 1) -> int:
     """The number of rounds in ``days`` days."""
     return days * rounds_per_day

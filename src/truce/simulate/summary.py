@@ -19,8 +19,9 @@ NEAR_NASH = 0.05  # an agreement is near the Nash point when no party's utility 
 
 @dataclass(frozen=True)
 class Summary:
-    """What many runs say. Shares of outcomes are of all runs; ``on_frontier_share`` and ``near_nash_share``
-    are of the runs that agreed, judged with the stated (nominal) preferences."""
+    """What many runs say. Shares of outcomes and of terms (per issue, most frequent first) are of all runs;
+    ``on_frontier_share`` and ``near_nash_share`` are of the runs that agreed, judged with the stated
+    (nominal) preferences."""
 
     runs: int
     agreement_rate: float
@@ -31,6 +32,7 @@ class Summary:
     cost_of_delay: dict[str, float]
     on_frontier_share: float
     near_nash_share: float | None
+    terms_by_issue: dict[str, dict[str, float]]
 
     def as_json(self) -> dict[str, Any]:
         """The documented ``simulate --json`` shape."""
@@ -44,6 +46,7 @@ class Summary:
             "cost_of_delay": self.cost_of_delay,
             "on_frontier_share": self.on_frontier_share,
             "near_nash_share": self.near_nash_share,
+            "terms_by_issue": self.terms_by_issue,
         }
 
 
@@ -68,6 +71,11 @@ def summarize(c: Compiled, runs: Runs, *, days: int, rounds: int, top: int = 10)
         solution = nash(c)
         if solution is not None:
             near = float(np.mean(np.abs(u - np.asarray(solution.utilities)).max(axis=1) <= NEAR_NASH))
+    terms_by_issue: dict[str, dict[str, float]] = {}
+    for i, issue in enumerate(c.issues):
+        counts = np.bincount(deals[:, i], minlength=c.sizes[i]).tolist()
+        ranked_terms = sorted((k for k in range(c.sizes[i]) if counts[k]), key=lambda k: (-counts[k], k))
+        terms_by_issue[issue] = {str(c.options[i][k]): round(counts[k] / n, 6) for k in ranked_terms}
     utilities = {
         party: {
             "mean": round(float(runs.utility[:, p].mean()), 6),
@@ -86,6 +94,7 @@ def summarize(c: Compiled, runs: Runs, *, days: int, rounds: int, top: int = 10)
         cost_of_delay={party: round(float(runs.cost[:, p].mean()), 6) for p, party in enumerate(runs.parties)},
         on_frontier_share=round(on_frontier, 6),
         near_nash_share=None if near is None else round(near, 6),
+        terms_by_issue=terms_by_issue,
     )
 
 
