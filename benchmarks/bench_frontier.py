@@ -1,0 +1,164 @@
+"""The exact Pareto frontier and Nash point against NegMAS 0.16.
+
+Domains: random linear-additive preferences (seed :data:`SEED`) over ten-option issues: two parties at
+10^6 outcomes (6 issues) and 10^7 (7 issues), three parties at 10^6. NegMAS gets the same domain: its
+discrete issues and a ``LinearAdditiveUtilityFunction`` per party whose value tables are the compiled
+tables (weights 1), and computes ``pareto_frontier`` then ``nash_points``. Truce computes
+``pareto_frontier(zopa_only=True)`` then ``nash``. Both use the same disagreement point: each party's
+reservation value is set to its lowest utility, which is what NegMAS measures gains from when the
+reserved value is not above it. The results are checked to agree: the same frontier as utility vectors
+and the same Nash point, within 1e-9.
+
+Each side runs in a fresh subprocess, so one side's memory never counts against the other; the peak
+memory is that process's peak resident set size (``ru_maxrss``), which includes the interpreter and the
+imports (shown alone in the ``base MB`` column: the same process's peak before the domain is built).
+Time covers the computation only (not imports or building the domain): one run for NegMAS, the median of
+five for truce.
+
+Set ``TRUCE_BENCH_SKIP_LARGE=1`` to skip NegMAS at 10^7 outcomes (about a minute and 3.4 GB); truce still
+runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from truce.analysis.frontier import pareto_frontier
+from truce.analysis.solutions import nash
+from truce.model.compiled import Compiled, compile_scenario
+from truce.model.generate import random_scenario
+
+SEED = 2024
+CASES: tuple[tuple[int, tuple[int, ...], float], ...] = (  # parties, issue sizes, target speed-up
+    (2, (10,) * 6, 100.0),
+    (2, (10,) * 7, 100.0),
+    (3, (10,) * 6, 20.0),
+)
+BIG = (2, (6,) * 40)  # truce alone: about 10^31 outcomes
+BIG_TARGET_SECONDS = 1.0
+MEMORY_TARGET_MB = 200.0
+SKIP = "TRUCE_BENCH_SKIP_LARGE"
+
+
+def domain(parties: int, sizes: tuple[int, ...]) -> Compiled:
+    """The benchmark domain, with each party's reservation value at its lowest utility."""
+    plain = compile_scenario(random_scenario(np.random.default_rng(SEED), parties, sizes))
+    lowest = tuple(float(sum(t[p].min() for t in plain.tables)) for p in range(parties))
+    return compile_scenario(random_scenario(np.random.default_rng(SEED), parties, sizes, reservation=lowest))
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _truce(c: Compiled) -> tuple[float, list[list[float]], list[float]]:
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        f = pareto_frontier(c, zopa_only=True)
+        point = nash(c, frontier=f)
+        times.append(time.perf_counter() - start)
+    assert point is not None
+    return statistics.median(times), f.utilities.tolist(), point.utilities.tolist()
+
+
+def _negmas(c: Compiled) -> tuple[float, list[list[float]], list[float]]:
+    from negmas.outcomes import make_issue, make_os
+    from negmas.preferences import LinearAdditiveUtilityFunction
+    from negmas.preferences.ops import nash_points
+    from negmas.preferences.ops import pareto_frontier as negmas_frontier
+    from negmas.preferences.value_fun import TableFun
+
+    issues = [make_issue(list(range(n)), name=name) for n, name in zip(c.sizes, c.issues, strict=True)]
+    space = make_os(issues)
+    ufuns = [
+        LinearAdditiveUtilityFunction(
+            [TableFun({k: float(v) for k, v in enumerate(table[p])}) for table in c.tables],
+            weights=[1.0] * len(c.tables),
+            outcome_space=space,
+            reserved_value=float(c.reservation[p]),
+        )
+        for p in range(len(c.parties))
+    ]
+    start = time.perf_counter()
+    frontier, _ = negmas_frontier(ufuns, issues=issues)
+    points = nash_points(ufuns, frontier, outcome_space=space)
+    seconds = time.perf_counter() - start
+    return seconds, [[float(x) for x in u] for u in frontier], [float(x) for x in points[0][0]]
+
+
+def child(side: str, parties: int, sizes: tuple[int, ...]) -> dict[str, Any]:
+    """One side's measurement, in this (fresh) process."""
+    base = _peak_mb()
+    c = domain(parties, sizes)
+    seconds, frontier, point = (_truce if side == "truce" else _negmas)(c)
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "base_mb": base, "frontier": frontier, "nash": point}
+
+
+def measure(side: str, parties: int, sizes: tuple[int, ...]) -> dict[str, Any]:
+    """Run :func:`child` in a fresh interpreter and read its result."""
+    root = Path(__file__).resolve().parents[1]
+    args = [sys.executable, "-m", "benchmarks.bench_frontier", side, str(parties), ",".join(map(str, sizes))]
+    done = subprocess.run(args, cwd=root, capture_output=True, text=True, check=True)
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def _canonical(frontier: list[list[float]]) -> np.ndarray:
+    u = np.asarray(frontier, dtype=float).reshape(len(frontier), -1)
+    u = np.unique(np.round(u, 12), axis=0)  # equal vectors once
+    return u[np.lexsort(tuple(-u[:, j] for j in range(u.shape[1] - 1, -1, -1)))]
+
+
+def agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    fa, fb = _canonical(a["frontier"]), _canonical(b["frontier"])
+    same_frontier = fa.shape == fb.shape and bool(np.allclose(fa, fb, rtol=0, atol=1e-9))
+    return same_frontier and bool(np.allclose(a["nash"], b["nash"], rtol=0, atol=1e-9))
+
+
+def run() -> None:
+    print(f"Pareto frontier + Nash point, random linear-additive domains (seed {SEED}), each side in a fresh process")
+    header = (
+        f"  {'domain':<22}{'engine':<8}{'seconds':>10}{'peak MB':>9}{'base MB':>9}{'frontier':>9}"
+        f"{'speed-up':>10}{'agree':>7}  verdict"
+    )
+    print(header)
+    for parties, sizes, target in CASES:
+        label = f"{parties}p, {len(sizes)}x{sizes[0]} ({np.prod(sizes, dtype=float):.0e})"
+        ours = measure("truce", parties, sizes)
+        skip = np.prod(sizes, dtype=float) >= 1e7 and os.environ.get(SKIP) == "1"
+        theirs = None if skip else measure("negmas", parties, sizes)
+        for name, r in (("negmas", theirs), ("truce", ours)):
+            if r is None:
+                print(f"  {label:<22}{name:<8}{'skipped':>10}  ({SKIP}=1)")
+                continue
+            row = f"  {label:<22}{name:<8}{r['seconds']:>10.4f}{r['peak_mb']:>9.0f}{r['base_mb']:>9.0f}"
+            row += f"{len(r['frontier']):>9}"
+            if name == "truce" and theirs is not None:
+                ratio = theirs["seconds"] / r["seconds"]
+                ok = ratio >= target and r["peak_mb"] < MEMORY_TARGET_MB
+                verdict = "meets" if ok else "MISSES"
+                row += f"{ratio:>9,.0f}x{'yes' if agree(r, theirs) else 'NO':>7}  {verdict} >= {target:.0f}x"
+                row += f", < {MEMORY_TARGET_MB:.0f} MB"
+            print(row, flush=True)
+    parties, sizes = BIG
+    r = measure("truce", parties, sizes)
+    verdict = "meets" if r["seconds"] < BIG_TARGET_SECONDS else "MISSES"
+    label = f"{parties}p, {len(sizes)}x{sizes[0]} ({np.prod(sizes, dtype=float):.0e})"
+    row = f"  {label:<22}{'truce':<8}{r['seconds']:>10.4f}{r['peak_mb']:>9.0f}{r['base_mb']:>9.0f}"
+    print(row + f"{len(r['frontier']):>9}{'':>10}{'':>7}  {verdict} < {BIG_TARGET_SECONDS:.0f} s (no peer)")
+
+
+if __name__ == "__main__":
+    side, parties, sizes = sys.argv[1], int(sys.argv[2]), tuple(int(x) for x in sys.argv[3].split(","))
+    print(json.dumps(child(side, parties, sizes)))
