@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from truce.analysis.bridge import CRITERIA, bridge, bridge_json, bridge_proposal, changes_count, criterion_keys
+from truce.analysis.solutions import CONCEPTS
 from truce.errors import InputError
 from truce.model.checks import build_scenario
 from truce.model.compiled import OPEN, Compiled, Ints, compile_scenario
@@ -158,7 +159,12 @@ def test_with_nothing_on_the_table_the_first_bridge_is_the_criterions_best(
         return
     keys = criterion_keys(c, eff_utils, criterion)
     best = eff_utils[max(range(len(keys)), key=lambda j: keys[j])]
-    assert [result.bridges[0].utilities[p] for p in c.parties] == pytest.approx(list(best), abs=1e-12)
+    first = [result.bridges[0].utilities[p] for p in c.parties]
+    assert first == pytest.approx(list(best), abs=1e-12)
+    # and it is the solution concept of the same name
+    solution = CONCEPTS[{"ks": "kalai_smorodinsky"}.get(criterion, criterion)].solve(c)
+    assert solution is not None
+    assert first == pytest.approx(list(solution.utilities), abs=1e-12)
 
 
 def _crossing_free_outcomes(c: Compiled, lines: set[tuple[str, int]]) -> int:
