@@ -13,9 +13,9 @@ from truce.analysis.fair_division import (
     adjusted_winner,
     adjusted_winner_scenario,
     allocation_json,
-    fair_divide_csv,
 )
 from truce.errors import InputError
+from truce.io.points_csv import fair_divide_csv
 from truce.model.checks import build_scenario
 from truce.model.compiled import compile_scenario
 
