@@ -62,7 +62,10 @@ def marked_scenario() -> dict[str, Any]:
 
 
 def seed_store(store: Any) -> None:
+    from truce.cli.serve import seed_exchange
+
     store.create_talks(marked_scenario(), "test")
+    seed_exchange(store, TALKS, ROOT / "examples" / "exchange-2025")
     store.add_person(TALKS, "Mediator", "mediator", None, TOKENS["mediator"], "test")
     store.add_person(TALKS, "Israel's team", "party", "israel", TOKENS["israel"], "test")
     store.add_person(TALKS, "Hamas's team", "party", "hamas", TOKENS["hamas"], "test")
@@ -168,7 +171,8 @@ class Server:
         import httpx
 
         args = [sys.executable, "-c", "from truce.cli import main; main()", "serve", "--db", self.db]
-        args += ["--port", str(self.port), "--scenario", str(ROOT / "examples" / TALKS), *self.extra]
+        args += ["--port", str(self.port), "--scenario", str(ROOT / "examples" / TALKS)]
+        args += ["--exchange", str(ROOT / "examples" / "exchange-2025"), *self.extra]
         self.process = subprocess.Popen(
             args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "COLUMNS": "200"}
         )

@@ -296,5 +296,41 @@ def test_migrations_run_once_and_reopening_keeps_everything(store: Store) -> Non
     again = Store(store.url)
     assert again.scenario_data(TALKS) == store.scenario_data(TALKS)
     with again.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0001"
+        assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0002"
     again.close()
+
+
+def test_a_database_made_by_the_first_schema_is_upgraded_on_start(db_url: str) -> None:
+    from truce.store.db import make_engine, migrate
+
+    engine = make_engine(db_url)
+    migrate(engine, "0001")
+    with engine.connect() as conn:
+        assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0001"
+    engine.dispose()
+    store = Store(db_url)
+    from conftest import seed_store
+
+    seed_store(store)
+    assert store.exchange(TALKS) is not None and store.verify().ok
+    store.close()
+
+
+def test_exchange_plan_and_ledger_are_public_and_versioned(client: Any) -> None:
+    x = client.get(f"{API}/exchange", headers=auth("observer")).json()
+    assert x["version"] == 1 and x["plan"]["days"] and x["ledger"]["days"]
+    stale = client.put(
+        f"{API}/exchange", headers=auth("mediator"), json={"version": 0, "agreement": x["agreement"], "release_log": ""}
+    )
+    assert stale.status_code == 409
+    bad = client.put(
+        f"{API}/exchange",
+        headers=auth("mediator"),
+        json={"version": 1, "agreement": x["agreement"], "release_log": "day,side,category,count\n1,nobody,x,1\n"},
+    )
+    assert bad.status_code == 422 and bad.json()["detail"][0]["path"][0] == "release_log"
+    r = client.put(
+        f"{API}/exchange", headers=auth("mediator"), json={"version": 1, "agreement": x["agreement"], "release_log": ""}
+    )
+    assert r.status_code == 200 and r.json() == {"version": 2}
+    assert client.get(f"{API}/exchange", headers=auth("hamas")).json()["ledger"] is None

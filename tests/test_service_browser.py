@@ -99,7 +99,7 @@ def test_first_start_prints_the_demo_tokens(server: Server) -> None:
 
 def test_mediator_sees_everything(page: Any, server: Server) -> None:
     sign_in(page, server, "demo-mediator")
-    assert nav_links(page) == ["The talks", "Blind acceptance", "Frontier", "Bridging", "Audit log"]
+    assert nav_links(page) == ["The talks", "Exchange", "Blind acceptance", "Frontier", "Bridging", "Audit log"]
     shot(page, "mediator-talks")
     page.get_by_role("link", name="US bridging proposal, with Egyptian and Qatari support").click()
     standing = page.get_by_test_id("standing")
@@ -117,7 +117,7 @@ def test_mediator_sees_everything(page: Any, server: Server) -> None:
 
 def test_a_party_sees_its_own_standing_only(page: Any, server: Server) -> None:
     sign_in(page, server, "demo-israel")
-    assert nav_links(page) == ["The talks", "Blind acceptance"]
+    assert nav_links(page) == ["The talks", "Exchange", "Blind acceptance"]
     assert "Standing for israel" in page.content() and "Standing for hamas" not in page.content()
     shot(page, "israel-talks")
     page.goto(f"{server.url}/talks/{TALKS}/proposals/aug16-bridging")
@@ -132,12 +132,16 @@ def test_a_party_sees_its_own_standing_only(page: Any, server: Server) -> None:
 
 def test_an_observer_sees_the_public_record_only(page: Any, server: Server) -> None:
     sign_in(page, server, "demo-observer")
-    assert nav_links(page) == ["The talks"]
+    assert nav_links(page) == ["The talks", "Exchange"]
     assert "Standing for" not in page.content()
     shot(page, "observer-talks")
     page.goto(f"{server.url}/talks/{TALKS}/proposals/aug16-bridging")
     assert "your role does not show them" in page.content()
     shot(page, "observer-proposal")
+    page.get_by_role("link", name="Exchange", exact=True).click()
+    page.locator("#chart .main-svg").first.wait_for()
+    assert page.get_by_test_id("ledger").locator("tbody tr").count() >= 10
+    shot(page, "observer-exchange")
 
 
 def test_blind_acceptance_end_to_end(page: Any, server: Server) -> None:

@@ -43,6 +43,8 @@ def body_for(method: str, path: str, scenario: dict[str, Any]) -> dict[str, Any]
         return {"json": {"version": 1, "proposal": {**proposal, "note": "edited"}}}
     if path.endswith("/preferences/{party}"):
         return {"json": {"version": 99, "preferences": scenario["preferences"]["hamas"]}}
+    if path == "/api/talks/{talks_id}/exchange":
+        return {"json": {"version": 0, "agreement": {}, "release_log": ""}}
     if path == "/api/talks/{talks_id}/people":
         return {"json": {"name": "Another observer", "role": "observer"}}
     if path == "/api/talks/{talks_id}/ballots":

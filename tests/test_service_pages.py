@@ -16,12 +16,13 @@ PAGES = {
     "bridge": f"/talks/{TALKS}/bridge",
     "ballots": f"/talks/{TALKS}/ballots",
     "audit": f"/talks/{TALKS}/audit",
+    "exchange": f"/talks/{TALKS}/exchange",
 }
 ALLOWED = {
     "mediator": set(PAGES),
-    "israel": {"glance", "proposal", "ballots"},
-    "hamas": {"glance", "proposal", "ballots"},
-    "observer": {"glance", "proposal"},
+    "israel": {"glance", "proposal", "ballots", "exchange"},
+    "hamas": {"glance", "proposal", "ballots", "exchange"},
+    "observer": {"glance", "proposal", "exchange"},
 }
 
 

@@ -14,17 +14,30 @@ if TYPE_CHECKING:
     from truce.store.repo import Store
 
 SHIPPED = "examples/gaza-2024"
+SHIPPED_EXCHANGE = "examples/exchange-2025"
 audit_app = typer.Typer(name="audit", help="Check the service's audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 
-def shipped_case() -> Path:
-    """The shipped case: ``examples/gaza-2024`` here, else the one beside the installed sources."""
-    here = Path(SHIPPED)
-    return here if here.exists() else Path(__file__).resolve().parents[3] / SHIPPED
+def shipped(name: str) -> Path:
+    """A shipped example: ``examples/...`` here, else the one beside the installed sources."""
+    here = Path(name)
+    return here if here.exists() else Path(__file__).resolve().parents[3] / name
 
 
-def seed(store: Store, scenario: Path, demo: bool) -> list[tuple[str, str | None, str]]:
+def seed_exchange(store: Store, talks_id: str, folder: Path) -> None:
+    """Monitor an exchange agreement (a folder with ``agreement.yaml`` and, optionally, ``release-log.csv``)."""
+    from truce.io.agreement_files import agreement_file, load_agreement
+    from truce.io.documents import read_document
+
+    load_agreement(folder)  # located errors, as `truce exchange` gives them
+    data = read_document(agreement_file(folder)).data
+    log = folder / "release-log.csv" if folder.is_dir() else None
+    text = log.read_text(encoding="utf-8") if log is not None and log.is_file() else ""
+    store.put_exchange(talks_id, data, text, 0, "truce serve (first start)", lambda _a, _l: None)
+
+
+def seed(store: Store, scenario: Path, demo: bool, exchange: Path | None = None) -> list[tuple[str, str | None, str]]:
     """Import a scenario into an empty database and make one person per role (and per side).
 
     Returns (role, party, token) for each; tokens are printed once and only their hashes are kept.
@@ -34,6 +47,8 @@ def seed(store: Store, scenario: Path, demo: bool) -> list[tuple[str, str | None
 
     s = load_scenario(scenario)
     store.create_talks(scenario_to_data(s), "truce serve (first start)")
+    if exchange is not None:
+        seed_exchange(store, s.id, exchange)
     wanted: list[tuple[str, str | None, str]] = [("mediator", None, "mediator")]
     wanted += [("party", p.id, p.name) for p in s.parties if p.role.value == "party"]
     wanted.append(("observer", None, "observer"))
@@ -54,6 +69,9 @@ def serve(
         None, "--db", help="database URL or SQLite file (default: $TRUCE_DATABASE_URL, else ./truce.db)"
     ),
     scenario: Path | None = typer.Option(None, "--scenario", help="case to open on an empty database"),
+    exchange: Path | None = typer.Option(
+        None, "--exchange", help="exchange agreement folder to monitor (default with the shipped case: its own)"
+    ),
     demo: bool = typer.Option(False, "--demo", help="on an empty database, use the documented demo tokens"),
 ) -> None:
     """Run the mediation service (API and pages). An empty database gets the shipped case and tokens."""
@@ -68,7 +86,9 @@ def serve(
     url = database_url(db)
     store = Store(url)
     if store.is_empty():
-        made = seed(store, scenario or shipped_case(), demo)
+        if exchange is None and scenario is None and shipped(SHIPPED_EXCHANGE).exists():
+            exchange = shipped(SHIPPED_EXCHANGE)
+        made = seed(store, scenario or shipped(SHIPPED), demo, exchange)
         console.print("Opened the talks on an empty database. Sign-in tokens (shown once, keep them safe):")
         for role, party, token in made:
             console.print(f"  {role}{' ' + party if party else ''}: {token}", markup=False, soft_wrap=True)

@@ -348,6 +348,45 @@ def mark(
     return views.ballot_view(store, state, b, viewer)
 
 
+@router.get("/talks/{talks_id}/exchange", response_model=schemas.ExchangeBody, responses=ERRORS, **access(*ALL))
+def exchange(talks_id: str, store: Store = Depends(store_dep)) -> schemas.ExchangeBody:
+    """The exchange agreement being monitored (public record): an optimal plan, and the ledger of what happened."""
+    from truce.exchange.ledger import ledger_to_data
+    from truce.exchange.plan import plan_to_data
+
+    found = store.exchange(talks_id)
+    x = views.exchange_view(store, talks_id)
+    assert found is not None
+    return schemas.ExchangeBody(
+        version=x.version,
+        agreement=found[1],
+        release_log=found[2],
+        plan=plan_to_data(x.plan),
+        ledger=ledger_to_data(x.ledger) if x.ledger is not None else None,
+    )
+
+
+@router.put(
+    "/talks/{talks_id}/exchange", response_model=schemas.Written, responses=WRITE_ERRORS, **access(Role.mediator)
+)
+def put_exchange(
+    talks_id: str,
+    edit: schemas.ExchangeEdit,
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_dep),
+) -> schemas.Written:
+    """A new version of the exchange agreement or its release log (mediators only)."""
+
+    def check(agreement: dict[str, Any], release_log: str) -> None:
+        from truce.exchange.planner import plan_exchange
+
+        a, _ = views.read_exchange(agreement, release_log)
+        plan_exchange(a)  # an agreement that no plan can meet is refused, its conflicting rules named
+
+    version = store.put_exchange(talks_id, edit.agreement, edit.release_log, edit.version, viewer.label, check)
+    return schemas.Written(version=version)
+
+
 @router.get(
     "/talks/{talks_id}/audit", response_model=list[schemas.AuditItem], responses=ERRORS, **access(Role.mediator)
 )

@@ -143,3 +143,17 @@ class AuditItem(BaseModel):
     action: str
     subject: Json
     hash: str
+
+
+class ExchangeEdit(Strict):
+    version: int = Field(ge=0, le=1_000_000, description="the version this edit was made from (0: the first)")
+    agreement: Json = Field(description="an agreement, as an agreement file holds it")
+    release_log: str = Field(default="", max_length=2_000_000, description="the release log, CSV")
+
+
+class ExchangeBody(BaseModel):
+    version: int
+    agreement: Json
+    release_log: str
+    plan: Json
+    ledger: Json | None

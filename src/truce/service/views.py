@@ -9,8 +9,10 @@ anything leaves it, so routes and pages cannot forget to.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from truce.analysis.bridge import bridge_json, bridge_proposal, reference_row
@@ -20,6 +22,11 @@ from truce.analysis.overview import change_json, standing_json
 from truce.analysis.solutions import solve_all
 from truce.analysis.standing import standings
 from truce.errors import InputError, Problem
+from truce.exchange.agreement import Agreement, build_agreement
+from truce.exchange.ledger import Event, Ledger, keep_ledger
+from truce.exchange.plan import Plan
+from truce.exchange.planner import plan_exchange
+from truce.io.agreement_files import load_release_log
 from truce.model.checks import build_scenario
 from truce.model.compiled import OPEN, Compiled, compile_scenario
 from truce.model.scenario import Proposal, Scenario
@@ -294,3 +301,40 @@ def _terms_text(scenario: Scenario, terms: dict[str, Any]) -> dict[str, str]:
         except (KeyError, ValueError):
             out[issue_id] = f"{issue_id}: {term}"
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# the exchange agreement (public record): plan and ledger
+
+
+@dataclass(frozen=True)
+class Exchange:
+    version: int
+    agreement: Agreement
+    plan: Plan
+    ledger: Ledger | None
+
+
+def read_exchange(agreement: dict[str, Any], release_log: str) -> tuple[Agreement, list[Event] | None]:
+    """The agreement and its release log, checked as ``truce exchange`` checks files."""
+    a = build_agreement(agreement)
+    if not release_log.strip():
+        return a, None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "release-log.csv"
+        path.write_text(release_log, encoding="utf-8")
+        try:
+            return a, load_release_log(path, a)
+        except InputError as exc:
+            raise InputError(
+                [Problem(p.message, ("release_log", p.line or 0), None, p.line, p.column) for p in exc.problems]
+            ) from None
+
+
+def exchange_view(store: Store, talks_id: str) -> Exchange:
+    found = store.exchange(talks_id)
+    if found is None:
+        raise NotFound("no exchange agreement for these talks")
+    version, agreement, release_log = found
+    a, events = read_exchange(agreement, release_log)
+    return Exchange(version, a, plan_exchange(a), keep_ledger(a, events) if events is not None else None)

@@ -17,10 +17,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from truce.store.models import AuditEntry, Ballot, Base, Mark, Person, PreferenceVersion, ProposalVersion, Talks
+from truce.store.models import (
+    AuditEntry,
+    Ballot,
+    Base,
+    ExchangeVersion,
+    Mark,
+    Person,
+    PreferenceVersion,
+    ProposalVersion,
+    Talks,
+)
 
 GENESIS = "0" * 64
-RECORDED: tuple[type[Base], ...] = (Talks, Person, ProposalVersion, PreferenceVersion, Ballot, Mark)
+RECORDED: tuple[type[Base], ...] = (Talks, Person, ProposalVersion, PreferenceVersion, Ballot, Mark, ExchangeVersion)
 _BY_NAME = {cls.__tablename__: cls for cls in RECORDED}
 
 

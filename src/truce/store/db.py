@@ -55,10 +55,10 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema up to date (Alembic, run programmatically)."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to date, or to ``revision`` (Alembic, run programmatically)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

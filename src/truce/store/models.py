@@ -97,3 +97,15 @@ class AuditEntry(Base):
 
 
 Index("ix_audit_talks", AuditEntry.talks_id)
+
+
+class ExchangeVersion(Base):
+    """One version of the exchange agreement being monitored (public record) and its release log (CSV)."""
+
+    __tablename__ = "exchange_version"
+    talks_id: Mapped[str] = mapped_column(ForeignKey("talks.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement: Mapped[str] = mapped_column(Text)  # JSON of the agreement file
+    release_log: Mapped[str] = mapped_column(Text)  # CSV, as `truce exchange ledger` reads it ("" if none)
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[str] = mapped_column(String(40))

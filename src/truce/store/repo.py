@@ -21,7 +21,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from truce.store import audit
 from truce.store.db import make_engine, migrate
-from truce.store.models import AuditEntry, Ballot, Mark, Person, PreferenceVersion, ProposalVersion, Talks
+from truce.store.models import (
+    AuditEntry,
+    Ballot,
+    ExchangeVersion,
+    Mark,
+    Person,
+    PreferenceVersion,
+    ProposalVersion,
+    Talks,
+)
 
 T = TypeVar("T")
 Check = Callable[[dict[str, Any]], None]  # raises on a candidate scenario (as data) that is not valid
@@ -337,6 +346,62 @@ class Store:
             audit.append(s, at=at, talks_id=talks_id, actor=actor, action="mark", row=row)
 
         self.run(work)
+
+    # ------------------------------------------------------------------------------------------
+    # the exchange agreement being monitored
+
+    def exchange(self, talks_id: str) -> tuple[int, dict[str, Any], str] | None:
+        """The latest (version, agreement, release log), or None if there is none."""
+
+        def work(s: Session) -> tuple[int, dict[str, Any], str] | None:
+            row = s.execute(
+                select(ExchangeVersion)
+                .where(ExchangeVersion.talks_id == talks_id)
+                .order_by(ExchangeVersion.version.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            return None if row is None else (row.version, json.loads(row.agreement), row.release_log)
+
+        return self.run(work)
+
+    def put_exchange(
+        self,
+        talks_id: str,
+        agreement: dict[str, Any],
+        release_log: str,
+        expected: int,
+        actor: str,
+        check: Callable[[dict[str, Any], str], None],
+    ) -> int:
+        def work(s: Session) -> int:
+            if s.get(Talks, talks_id) is None:
+                raise NotFound(f"no talks {talks_id!r}")
+            current = (
+                s.execute(
+                    select(func.max(ExchangeVersion.version)).where(ExchangeVersion.talks_id == talks_id)
+                ).scalar_one_or_none()
+                or 0
+            )
+            if current != expected:
+                raise Conflict(
+                    f"the exchange agreement is at version {current}; this edit was made from version {expected}",
+                    current,
+                )
+            check(agreement, release_log)
+            at = now()
+            row = ExchangeVersion(
+                talks_id=talks_id,
+                version=current + 1,
+                agreement=audit.canonical(agreement),
+                release_log=release_log,
+                author=actor,
+                created_at=at,
+            )
+            s.add(row)
+            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="exchange", row=row)
+            return current + 1
+
+        return self.run(work)
 
     # ------------------------------------------------------------------------------------------
     # audit
