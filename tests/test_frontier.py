@@ -65,14 +65,21 @@ def as_dict(f: fr.Frontier) -> dict[tuple[int, ...], tuple[int, ...]]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(case=cases, zopa_only=st.booleans(), enumerate_all=st.booleans(), subset=st.booleans())
+@given(
+    case=cases,
+    zopa_only=st.booleans(),
+    enumerate_all=st.booleans(),
+    subset=st.booleans(),
+    block=st.sampled_from([1, 3, 512]),
+)
 def test_frontier_equals_brute_force(
-    case: dict[str, object], zopa_only: bool, enumerate_all: bool, subset: bool
+    case: dict[str, object], zopa_only: bool, enumerate_all: bool, subset: bool, block: int
 ) -> None:
     c = make(case)
     sel = [len(c.parties) - 1, 0] if subset else list(range(len(c.parties)))
     with pytest.MonkeyPatch.context() as m:
         m.setattr(fr, "ENUMERATE_MAX", 10**9 if enumerate_all else 0)
+        m.setattr(fr, "_BLOCK", block)  # small blocks exercise the filter against rows already kept
         f = pareto_frontier(c, sel, zopa_only=zopa_only)
     assert f.parties == tuple(c.parties[p] for p in sel)
     assert len(as_dict(f)) == len(f), "one outcome per utility vector"
@@ -135,6 +142,14 @@ def test_red_lines_and_couplings_are_respected() -> None:
     f = pareto_frontier(c)
     assert len(f) and not c.crossed(f.outcomes).any()
     assert as_dict(f) == brute_frontier(c, [0, 1, 2], zopa_only=False)
+
+
+@pytest.mark.parametrize("block", [2, 512])
+def test_four_parties(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fr, "_BLOCK", block)
+    monkeypatch.setattr(fr, "ENUMERATE_MAX", 0)
+    c = compile_scenario(random_scenario(np.random.default_rng(8), 4, [3, 4, 3, 4], red_lines=True, levels=3))
+    assert as_dict(pareto_frontier(c)) == brute_frontier(c, [0, 1, 2, 3], zopa_only=False)
 
 
 def test_single_party_gets_its_best_outcome() -> None:

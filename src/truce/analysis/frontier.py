@@ -140,18 +140,25 @@ def _filter(k: Ints, lexkey: Ints, rows: Ints) -> Ints:
             alive: Bools = np.ones(len(block), dtype=bool)
             for f0 in range(0, len(front), 4096):
                 f = front[f0 : f0 + 4096]
-                covered: Bools = np.all(f[None, :, :] >= kb[:, None, :], axis=2)
-                alive &= ~np.any(covered, axis=1)
+                alive &= ~np.any(_covers(f, kb), axis=0)
             block, kb = block[alive], kb[alive]
         if len(block) > 1:
             # within the block: row j is dropped when an earlier row i weakly dominates it
-            dom: Bools = np.all(kb[:, None, :] >= kb[None, :, :], axis=2)  # dom[i, j]: i weakly dominates j
+            dom = _covers(kb, kb)
             dom &= np.tri(len(block), k=-1, dtype=bool).T  # only earlier rows i < j count
             alive = ~np.any(dom, axis=0)
             block, kb = block[alive], kb[alive]
         kept.append(block)
         front = np.concatenate((front, kb))
     return np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
+
+
+def _covers(a: Ints, b: Ints) -> Bools:
+    """``out[i, j]``: row ``a[i]`` weakly dominates row ``b[j]`` (one column at a time: no 3-d temporary)."""
+    out: Bools = a[:, 0][:, None] >= b[:, 0][None, :]
+    for j in range(1, a.shape[1]):
+        out &= a[:, j][:, None] >= b[:, j][None, :]
+    return out
 
 
 def allowed_options(c: Compiled, sel: Ints, issue: int) -> Ints:
