@@ -83,6 +83,9 @@ def test_new_proposal_and_a_bad_one(client: Any) -> None:
     forged = {**new, "id": "forged", "tabled_by": ["israel"]}
     r = client.put(f"{API}/proposals/forged", headers=auth("hamas"), json={"version": 0, "proposal": forged})
     assert r.status_code == 403
+    jointly = {**new, "id": "jointly", "tabled_by": ["hamas", "israel"]}
+    r = client.put(f"{API}/proposals/jointly", headers=auth("hamas"), json={"version": 0, "proposal": jointly})
+    assert r.status_code == 403
 
 
 def test_preferences_are_private_and_versioned(client: Any) -> None:
