@@ -12,14 +12,20 @@ state are merged, since every completion treats them alike). A partial assignmen
 - *settled* when even its worst completion satisfies every party: it then counts ``multiplicity x (number
   of feasible completions)`` at once. The feasible completions (those crossing no red line) depend only on
   the red-line state, so their number and each party's best and worst completion come from a small
-  memoised recursion over the remaining issues and red-line states, without utilities of the prefix,
+  memoised recursion over the remaining issues and red-line states,
 - carried on to the next issue otherwise.
 
 Settling and dropping keep a margin of 1e-9 to float error; what lies inside the margin goes to the last
 issue, where its utilities are the same float sums as :meth:`Compiled.utilities` and are compared as that
-method's callers do. Wide layers are cut into chunks and walked depth first, so memory stays bounded. The
-time is exponential in the worst case (counting is hard when reservation values cut through the middle of
-the space), and small in the usual ones. Spaces of at most :data:`ENUMERATE_MAX` outcomes are enumerated.
+method's callers do. Wide layers are cut into chunks and walked depth first, so memory stays bounded.
+
+The time is small when reservation values lie low or high (10^7 outcomes at mid reservation values: about
+a second; 6^40 at low ones: milliseconds) and exponential in the worst case: counting exactly is hard when
+reservation values cut through the middle of a huge space (two parties, 20 issues of 6 options, both at
+0.5, does not finish in minutes). Spaces of at most :data:`ENUMERATE_MAX` outcomes are enumerated.
+
+Of several acceptable outcomes equally good (or bad) for a party, ``best`` and ``worst`` give the first
+found; the choice is deterministic.
 """
 
 from __future__ import annotations
