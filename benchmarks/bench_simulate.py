@@ -9,6 +9,7 @@ includes building its outcome space.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 from truce.model.compiled import Compiled, compile_scenario
 from truce.model.generate import random_scenario
 from truce.simulate import AlternatingOffers, Setup, Uncertainty, build_space, make_strategy, run_many, seeds
-from truce.simulate.tournament import Local, Ray, Serial, Tournament, run_tournament
+from truce.simulate.tournament import Local, Ray, Serial, Table, Tournament, run_tournament
 
 SIZES = (10, 10, 10, 10)
 STEPS = 100
@@ -66,7 +67,7 @@ def truce_rate(c: Compiled) -> tuple[float, float, float]:
 
 
 def scaling() -> list[tuple[str, float, bool]]:
-    """A tournament under uncertainty (heavier runs) on 1 and 2 local workers and on a local Ray of 2."""
+    """A tournament under uncertainty (heavier runs) on 1 and 2 local workers and on a local Ray of 2 CPUs."""
     tournament = Tournament(
         tuple(domain(s) for s in range(2)),
         ("boulware", "linear", "conceder"),
@@ -77,20 +78,28 @@ def scaling() -> list[tuple[str, float, bool]]:
         task_runs=125,
     )
     rows: list[tuple[str, float, bool]] = []
-    reference = None
-    backends: list[tuple[str, Any]] = [("local, 1 worker", Serial()), ("local, 2 workers", Local(2))]
-    try:
-        import ray  # noqa: F401
+    reference: Table | None = None
 
-        backends.append(("ray (local), 2 CPUs", Ray(workers=2)))
-    except ImportError:
-        pass
-    for label, backend in backends:
+    def timed(label: str, backend: Any) -> None:
+        nonlocal reference
         start = time.perf_counter()
         table = run_tournament(tournament, backend)
         elapsed = time.perf_counter() - start
         reference = reference or table
         rows.append((label, elapsed, table.equals(reference)))
+
+    timed("local, 1 worker", Serial())
+    timed("local, 2 workers", Local(2))
+    try:
+        import ray
+    except ImportError:
+        return rows
+    timed("ray, 2 CPUs, cold", Ray(workers=2))  # starts and stops a local Ray inside the timing
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        timed("ray, 2 CPUs, warm", Ray())  # Ray already running, as on a cluster
+    finally:
+        ray.shutdown()
     return rows
 
 
@@ -105,9 +114,11 @@ def run() -> None:
     print(f"  {'truce batch engine':<24}{t_rate:>16,.1f}{t_agree:>11.2f}{t_steps:>12.1f}")
     verdict = "meets" if ratio >= TARGET else "MISSES"
     print(f"  ratio truce / negmas: {ratio:,.0f}x ({verdict} the target of {TARGET:.0f}x)")
+    load = os.getloadavg()[0]
     rows = scaling()
     base = rows[0][1]
     print("tournament: 2 scenarios x 9 pairings x 250 seeds under uncertainty (4,500 runs)")
+    print(f"  machine: {os.cpu_count()} CPUs, load average {load:.2f} before the tournament (other work shares them)")
     print(f"  {'backend':<24}{'seconds':>10}{'speed-up':>10}{'same table':>12}")
     for label, elapsed, same in rows:
         print(f"  {label:<24}{elapsed:>10.2f}{base / elapsed:>9.2f}x{'yes' if same else 'NO':>12}")

@@ -103,3 +103,14 @@ def test_tournament_bad_input_exits_2(tmp_path: Path) -> None:
     for args in (["--backend", "nope"], ["--address", "auto"], ["--strategies", "nope"]):
         result = runner.invoke(app, ["tournament", str(GAZA), "--seeds", "1", *args])
         assert result.exit_code == 2, result.output
+
+
+def test_missing_extras_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray now fails
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    result = runner.invoke(app, ["tournament", str(LABOUR), "--seeds", "1", "--backend", "ray"])
+    assert result.exit_code == 1 and "truce[ray]" in result.stderr
+    result = runner.invoke(app, ["tournament", str(LABOUR), "--seeds", "1", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1 and "truce[parquet]" in result.stderr and not (tmp_path / "o").exists()

@@ -90,3 +90,11 @@ def test_bad_tournaments_are_refused() -> None:
         tournament(strategies=("nope",))
     with pytest.raises(ValueError, match="at least one repetition"):
         tournament(repetitions=0)
+
+
+def test_ray_backend_names_the_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(RuntimeError, match=r"truce\[ray\]"):
+        run_tournament(tournament(repetitions=1), Ray())

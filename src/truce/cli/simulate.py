@@ -239,7 +239,9 @@ def tournament_cmd(
     if out is not None and out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is not a folder", param_hint="--out")
     if parquet and out is not None:
-        _need_pyarrow()
+        _need("pyarrow.parquet", "Parquet output needs pyarrow: pip install 'truce[parquet]', or pass --no-parquet")
+    if backend == "ray":
+        _need("ray", "the ray backend needs Ray: pip install 'truce[ray]'")
     t = Tournament(compiled, names, _protocol(protocol, days, rounds_per_day, mediator, None), seeds_, seed)
     chosen: Backend = Ray(address, workers) if backend == "ray" else Local(workers)
     with Progress(
@@ -279,14 +281,13 @@ def tournament_cmd(
         console.print(f"Written {path}")
 
 
-def _need_pyarrow() -> None:
+def _need(module: str, message: str) -> None:
+    """Stop with a clear message (exit 1) when an optional extra is not installed."""
     try:
-        importlib.import_module("pyarrow.parquet")
+        importlib.import_module(module)
     except ImportError:
-        raise typer.BadParameter(
-            "Parquet output needs pyarrow: pip install 'truce[tournament]', or pass --no-parquet",
-            param_hint="--parquet",
-        ) from None
+        errors.print(message, markup=False)
+        raise typer.Exit(1) from None
 
 
 def _write(out: Path, table: Table, parquet: bool) -> list[str]:

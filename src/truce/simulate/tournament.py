@@ -8,6 +8,7 @@ workers, gives the same table.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import multiprocessing
 import os
@@ -180,7 +181,7 @@ class Ray:
         self, spaces: Sequence[Space], tournament: Tournament, tasks: Sequence[Task], progress: Progress
     ) -> list[Runs]:
         try:
-            import ray
+            ray: Any = importlib.import_module("ray")  # an optional extra: typed loosely on purpose
         except ImportError:
             raise RuntimeError("the ray backend needs Ray: pip install 'truce[ray]'") from None
         started = not ray.is_initialized()
