@@ -21,7 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
-from truce.analysis.frontier import Frontier, keys, pareto_frontier, selected
+from truce.analysis.frontier import TOLERANCE, Frontier, keys, pareto_frontier, selected
 from truce.model.compiled import Compiled, Floats, Ints
 
 _ROOM = 1e-12  # a party whose ideal is this close to its reservation value has no room to gain
@@ -167,18 +167,23 @@ def _pick(
     frontier: Frontier | None,
     score: Callable[[Floats, Floats, Floats], list[Floats]],
 ) -> Solution | None:
-    """The first frontier row maximising ``score`` (a list of criteria, most important first)."""
+    """The first acceptable frontier row maximising ``score`` (a list of criteria, most important first).
+
+    ``frontier`` may be given precomputed for the same parties, with or without ``zopa_only``.
+    """
     sel = selected(c, parties)
     if frontier is None:
         frontier = pareto_frontier(c, sel.tolist(), zopa_only=True)
     elif frontier.parties != tuple(c.parties[p] for p in sel):
         raise ValueError(f"the frontier is for parties {frontier.parties}, not {tuple(c.parties[p] for p in sel)}")
-    if len(frontier) == 0:
-        return None
     d = c.reservation[sel]
-    gains = np.maximum(frontier.utilities - d, 0.0)
-    room = frontier.utilities.max(axis=0) - d
-    criteria = [keys(np.asarray(s, dtype=np.float64)) for s in score(gains, frontier.utilities, room)]
-    rows = np.arange(len(frontier), dtype=np.int64)
-    best = int(np.lexsort((rows, *(-k for k in reversed(criteria))))[0])
+    # a full frontier's acceptable rows are the ZOPA's frontier: whatever dominates an acceptable outcome is one
+    rows = np.flatnonzero(np.all(frontier.utilities >= d - TOLERANCE, axis=1))
+    if len(rows) == 0:
+        return None
+    utilities = frontier.utilities[rows]
+    gains = np.maximum(utilities - d, 0.0)
+    room = utilities.max(axis=0) - d
+    criteria = [keys(np.asarray(s, dtype=np.float64)) for s in score(gains, utilities, room)]
+    best = int(rows[np.lexsort((rows, *(-k for k in reversed(criteria))))[0]])
     return Solution(name, frontier.parties, frontier.outcomes[best].copy(), frontier.utilities[best].copy())
