@@ -114,3 +114,38 @@ def test_missing_extras_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert result.exit_code == 1 and "truce[ray]" in result.stderr
     result = runner.invoke(app, ["tournament", str(LABOUR), "--seeds", "1", "--out", str(tmp_path / "o")])
     assert result.exit_code == 1 and "truce[parquet]" in result.stderr and not (tmp_path / "o").exists()
+
+
+def test_nothing_to_negotiate_over_is_bad_input(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(
+        """truce: 1
+id: deadlock
+title: Deadlock (fictional)
+parties:
+  - {id: a, name: A}
+  - {id: b, name: B}
+issues:
+  - id: term
+    name: Term
+    kind: categorical
+    options:
+      - {id: short, label: short}
+      - {id: long, label: long}
+preferences:
+  a:
+    assumption: true
+    weights: {term: 1}
+    values: {term: {short: 1.0, long: 0.0}}
+    red_lines:
+      - terms: {term: [short, long]}
+  b:
+    assumption: true
+    weights: {term: 1}
+    values: {term: {short: 0.0, long: 1.0}}
+"""
+    )
+    for args in (["simulate", str(scenario), "--runs", "3"], ["tournament", str(scenario), "--seeds", "1"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "red line of party 'a'" in result.stderr

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from truce.cli.common import app, console, errors, find_proposal, guarded, print_json, write_atomically
+from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 from truce.model.compiled import Compiled, compile_scenario
 from truce.model.scenario import Scenario
@@ -149,7 +150,10 @@ def simulate_cmd(
         shocks,
         uncertainty,
     )
-    space = build_space(c)
+    try:
+        space = build_space(c)
+    except ValueError as exc:  # e.g. every outcome crosses a red line: nothing to negotiate over
+        raise InputError([Problem(str(exc), (), str(scenario))]) from None
     _, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
     data = summary.as_json()
     assumed = _assumed(s, c.parties)
@@ -231,6 +235,11 @@ def tournament_cmd(
 ) -> None:
     """Every assignment of the strategies to the parties, on every scenario, for --seeds seeds each."""
     compiled = tuple(compile_scenario(load_any(p)) for p in scenarios)
+    for path, c in zip(scenarios, compiled, strict=True):
+        try:
+            build_space(c)  # cheap next to the tournament; bad scenarios stop here with exit 2
+        except ValueError as exc:
+            raise InputError([Problem(str(exc), (), str(path))]) from None
     names = tuple(dict.fromkeys(_names(strategies, "--strategies")))
     if backend not in ("local", "ray"):
         raise typer.BadParameter(f"{backend!r} is not local or ray", param_hint="--backend")
