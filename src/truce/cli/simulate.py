@@ -235,11 +235,11 @@ def tournament_cmd(
 ) -> None:
     """Every assignment of the strategies to the parties, on every scenario, for --seeds seeds each."""
     compiled = tuple(compile_scenario(load_any(p)) for p in scenarios)
-    for path, c in zip(scenarios, compiled, strict=True):
+    for where, c in zip(scenarios, compiled, strict=True):
         try:
             build_space(c)  # cheap next to the tournament; bad scenarios stop here with exit 2
         except ValueError as exc:
-            raise InputError([Problem(str(exc), (), str(path))]) from None
+            raise InputError([Problem(str(exc), (), str(where))]) from None
     names = tuple(dict.fromkeys(_names(strategies, "--strategies")))
     if backend not in ("local", "ray"):
         raise typer.BadParameter(f"{backend!r} is not local or ray", param_hint="--backend")
