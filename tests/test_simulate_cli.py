@@ -149,3 +149,34 @@ preferences:
         result = runner.invoke(app, args)
         assert result.exit_code == 2, result.output
         assert "red line of party 'a'" in result.stderr
+
+
+def test_only_the_sides_bargain(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    prefs = "weights: {term: 1}\n    values: {term: {short: %s, long: %s}}\n    reservation: 0.0\n"
+    scenario.write_text(
+        f"""truce: 1
+id: three-way
+title: Three-way (fictional)
+parties:
+  - {{id: a, name: A}}
+  - {{id: b, name: B}}
+  - {{id: m, name: M, role: mediator}}
+issues:
+  - id: term
+    name: Term
+    kind: categorical
+    options:
+      - {{id: short, label: short}}
+      - {{id: long, label: long}}
+preferences:
+  a:
+    assumption: true
+    {prefs % (1.0, 0.2)}  b:
+    assumption: true
+    {prefs % (0.3, 1.0)}  m:
+    assumption: true
+    {prefs % (0.5, 0.5)}"""
+    )
+    out = invoke_json("simulate", str(scenario), "--strategies", "linear,conceder", "--runs", "5", "--days", "6")
+    assert set(out["utilities"]) == {"a", "b"}

@@ -14,7 +14,7 @@ from truce.cli.common import app, console, errors, find_proposal, guarded, print
 from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 from truce.model.compiled import Compiled, compile_scenario
-from truce.model.scenario import Scenario
+from truce.model.scenario import Role, Scenario
 from truce.simulate import (
     AlternatingOffers,
     Delay,
@@ -100,6 +100,13 @@ def _conditions(
     return delay, shocks, uncertainty
 
 
+def _negotiators(scenario: Scenario) -> Compiled:
+    """The scenario compiled for the sides that bargain: parties with preferences (mediators and observers
+    with preferences do not make offers), or every party with preferences if no side has any."""
+    sides = [p.id for p in scenario.parties if p.role is Role.party and p.id in scenario.preferences]
+    return compile_scenario(scenario, sides or None)
+
+
 def _assumed(scenario: Scenario, parties: tuple[str, ...]) -> list[str]:
     return [p for p in parties if scenario.preferences[p].assumption]
 
@@ -129,7 +136,7 @@ def simulate_cmd(
 ) -> None:
     """How likely a deal is by each day, on what terms, at what cumulative cost, with these strategies."""
     s = load_any(scenario)
-    c = compile_scenario(s)
+    c = _negotiators(s)
     names = _names(strategies, "--strategies")
     if len(names) == 1:
         names = names * len(c.parties)
@@ -234,7 +241,7 @@ def tournament_cmd(
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
 ) -> None:
     """Every assignment of the strategies to the parties, on every scenario, for --seeds seeds each."""
-    compiled = tuple(compile_scenario(load_any(p)) for p in scenarios)
+    compiled = tuple(_negotiators(load_any(p)) for p in scenarios)
     for where, c in zip(scenarios, compiled, strict=True):
         try:
             build_space(c)  # cheap next to the tournament; bad scenarios stop here with exit 2
