@@ -44,12 +44,18 @@ def test_readme_commands_run(tmp_path: Path) -> None:
     ]
     assert len(commands) >= 5
     for command in commands:
-        words = command.replace(">", " ").split()
-        out = [w for w in words if w.endswith((".html", ".json"))]
-        argv = [str(truce_bin), *words[1:]]
+        words = command.replace(">", " > ").split()
         # Files a command writes go to a scratch folder, not the checkout.
-        argv = [str(tmp_path / w) if w in out else w for w in argv]
-        if ">" in command:
-            argv = argv[: argv.index(str(tmp_path / out[-1]))]
+        outputs = {words[k + 1] for k, w in enumerate(words[:-1]) if w in {"-o", "--report", ">"}}
+        if words[1:3] == ["export", "genius"]:
+            outputs.add(words[-1])
+        argv = [str(truce_bin)] + [str(tmp_path / w) if w in outputs else w for w in words[1:]]
+        stdout = None
+        if ">" in argv:
+            k = argv.index(">")
+            argv, stdout = argv[:k], argv[k + 1]
         result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, (command, result.stderr)
+        if stdout:
+            Path(stdout).write_text(result.stdout)
+    assert {p.name for p in tmp_path.iterdir()} >= {"brief.html", "scenario.schema.json"}

@@ -6,6 +6,7 @@ Every verb turns bad input into ``file:line:col: message`` lines on stderr and e
 
 from __future__ import annotations
 
+from truce.cli import bargain as _bargain  # noqa: F401  (registers frontier, bridge, trades, fair-divide, import/export)
 from truce.cli import exchange as _exchange  # noqa: F401  (registers the exchange verbs)
 from truce.cli import scenario as _scenario  # noqa: F401  (registers validate, analyze, diff, schema)
 from truce.cli import serve as _serve  # noqa: F401  (registers serve and audit verify)

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import typer
 
+from truce.analysis.bargaining import bargaining
 from truce.analysis.diff import diff
 from truce.analysis.overview import change_json, overview, overview_json
 from truce.cli.common import app, console, find_proposal, guarded, print_json, write_atomically
 from truce.cli.render import show_changes, show_overview
-from truce.io.scenario_files import load_scenario, scenario_json_schema
+from truce.io.genius import load_any
+from truce.io.scenario_files import scenario_json_schema
 from truce.model.compiled import compile_scenario
 from truce.report.brief import brief_html
 
@@ -24,7 +26,7 @@ def validate(
     """Check scenario files; list every problem as file:line:col."""
     results = []
     for path in scenario:
-        s = load_scenario(path)
+        s = load_any(path)
         results.append(
             {
                 "file": str(path),
@@ -55,9 +57,11 @@ def analyze(
     report: Path | None = typer.Option(None, "--report", help="write a self-contained HTML brief here"),
 ) -> None:
     """Each proposal's standing for each party, the sticking points, and the diffs along each lineage."""
-    result = overview(load_scenario(scenario))
+    result = overview(load_any(scenario))
     if report is not None:
-        write_atomically(report, brief_html(result))
+        parties = result.compiled.parties
+        b = bargaining(result.compiled, count_zopa=False) if len(parties) >= 2 else None
+        write_atomically(report, brief_html(result, b))
     if json_out:
         print_json(overview_json(result))
         return
@@ -75,7 +79,7 @@ def diff_cmd(
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
 ) -> None:
     """What proposal B changes against proposal A, in the issues' own words."""
-    s = load_scenario(scenario)
+    s = load_any(scenario)
     first, second = (find_proposal(s, pid, scenario) for pid in (a, b))
     changes = diff(s, first, second, compile_scenario(s))
     if json_out:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path as FsPath
 from typing import Any
+
+from ruamel.yaml import YAML
 
 from truce.errors import InputError, Problem
 from truce.io.documents import Document, read_document
@@ -48,6 +51,19 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(scenario.model_dump_json(exclude_defaults=True))
     data["truce"] = scenario.truce
     return data
+
+
+def scenario_to_text(data: dict[str, Any], json_format: bool = False) -> str:
+    """Scenario data as YAML (block style, keys in model order) or as JSON."""
+    if json_format:
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    out = io.StringIO()
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep the model order
+    yaml.allow_unicode = True
+    yaml.dump(data, out)
+    return out.getvalue()
 
 
 def scenario_json_schema() -> dict[str, Any]:

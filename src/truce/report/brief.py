@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from truce.analysis.bargaining import Bargaining
 from truce.analysis.overview import Overview
 from truce.analysis.standing import Verdict
 from truce.report.html import figure_json, render
@@ -36,7 +37,65 @@ def gap_heatmap(o: Overview) -> go.Figure:
     return figure
 
 
-def brief_html(o: Overview) -> str:
+_SYMBOLS = {"nash": "star", "kalai_smorodinsky": "diamond", "egalitarian": "square", "utilitarian": "triangle-up"}
+
+
+def frontier_chart(o: Overview, b: Bargaining) -> go.Figure:
+    """The first two parties' utilities: the frontier, every proposal (a partial one as the box of its
+    completions) and the solutions, with the reservation values as dashed lines."""
+    px, py = b.frontier.parties[:2]
+    figure = go.Figure()
+    u = b.frontier.utilities
+    figure.add_trace(
+        go.Scatter(
+            x=u[:, 0],
+            y=u[:, 1],
+            mode="lines+markers",
+            name="Pareto frontier",
+            line={"shape": "hv"},
+            marker={"size": 5, "symbol": "circle-open"},
+        )
+    )
+    for view in o.proposals:
+        sx, sy = (next(st for st in view.standings if st.party == party) for party in (px, py))
+        x, y = (sx.low + sx.high) / 2, (sy.low + sy.high) / 2
+        figure.add_trace(
+            go.Scatter(
+                x=[x],
+                y=[y],
+                mode="markers+text",
+                text=[view.proposal.id],
+                textposition="top center",
+                name=view.proposal.title,
+                marker={"size": 9, "symbol": "x" if view.complete else "x-open"},
+                error_x={"type": "data", "symmetric": True, "array": [(sx.high - sx.low) / 2]},
+                error_y={"type": "data", "symmetric": True, "array": [(sy.high - sy.low) / 2]},
+            )
+        )
+    for name, sol in b.solutions.items():
+        if sol is not None:
+            figure.add_trace(
+                go.Scatter(
+                    x=[sol.utilities[0]],
+                    y=[sol.utilities[1]],
+                    mode="markers",
+                    name=f"{name} solution",
+                    marker={"size": 13, "symbol": _SYMBOLS.get(name, "circle"), "line": {"width": 1}},
+                )
+            )
+    rx, ry = (float(o.compiled.reservation[o.compiled.parties.index(p)]) for p in (px, py))
+    figure.add_vline(x=rx, line_dash="dash", annotation_text=f"{px} reservation")
+    figure.add_hline(y=ry, line_dash="dash", annotation_text=f"{py} reservation")
+    figure.update_layout(
+        title=f"Frontier, proposals and solutions ({px} vs {py}; a partial proposal spans its completions)",
+        xaxis={"title": f"utility for {px}", "range": [0, 1.02]},
+        yaxis={"title": f"utility for {py}", "range": [0, 1.02]},
+        height=620,
+    )
+    return figure
+
+
+def brief_html(o: Overview, b: Bargaining | None = None) -> str:
     s = o.scenario
     assumed = [pid for pid in o.compiled.parties if s.preferences[pid].assumption]
     return render(
@@ -46,4 +105,5 @@ def brief_html(o: Overview) -> str:
         assumed=assumed,
         verdicts=Verdict,
         heatmap=figure_json(gap_heatmap(o)) if o.compiled.parties and o.proposals else None,
+        frontier=figure_json(frontier_chart(o, b)) if b is not None and len(b.frontier.parties) >= 2 else None,
     )

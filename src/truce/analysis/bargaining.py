@@ -1,0 +1,63 @@
+"""What could be agreed, in one place: the frontier, the standard solutions and the ZOPA, as the stable
+JSON that ``truce frontier --json`` prints (docs/json.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from truce.analysis.frontier import Frontier, pareto_frontier
+from truce.analysis.solutions import CONCEPTS, Solution
+from truce.analysis.zopa import Zopa, zopa
+from truce.model.compiled import Compiled, Floats, Ints
+
+
+@dataclass(frozen=True, eq=False)
+class Bargaining:
+    compiled: Compiled
+    parties: tuple[int, ...]  # indices into compiled.parties
+    frontier: Frontier
+    solutions: dict[str, Solution | None]
+    zopa: Zopa | None  # None when not asked for (its exact count can take seconds on large spaces)
+
+
+def bargaining(
+    c: Compiled, parties: Sequence[int] | None = None, *, zopa_only: bool = False, count_zopa: bool = True
+) -> Bargaining:
+    """The frontier (of every feasible outcome, or only of the ZOPA), the solutions, and the ZOPA."""
+    chosen = tuple(range(len(c.parties))) if parties is None else tuple(parties)
+    frontier = pareto_frontier(c, chosen, zopa_only=zopa_only)
+    acceptable = frontier if zopa_only else pareto_frontier(c, chosen, zopa_only=True)
+    solutions = {name: entry.solve(c, chosen, frontier=acceptable) for name, entry in CONCEPTS.items()}
+    return Bargaining(c, chosen, frontier, solutions, zopa(c, chosen) if count_zopa else None)
+
+
+def point_json(c: Compiled, parties: Sequence[str], outcome: Ints, utilities: Floats) -> dict[str, Any]:
+    return {
+        "terms": c.decode(outcome),
+        "utilities": {party: round(float(u), 6) for party, u in zip(parties, utilities, strict=True)},
+    }
+
+
+def bargaining_json(b: Bargaining) -> dict[str, Any]:
+    c, names = b.compiled, b.frontier.parties
+    out: dict[str, Any] = {
+        "parties": list(names),
+        "frontier": [
+            point_json(c, names, o, u) for o, u in zip(b.frontier.outcomes, b.frontier.utilities, strict=True)
+        ],
+        "solutions": {
+            name: None if s is None else point_json(c, names, s.outcome, s.utilities) for name, s in b.solutions.items()
+        },
+    }
+    if b.zopa is not None:
+        z = b.zopa
+        out["zopa"] = {
+            "empty": z.empty,
+            "count": z.count,
+            "share": z.share,
+            "best": {p: point_json(c, names, pt.outcome, pt.utilities) for p, pt in zip(names, z.best, strict=False)},
+            "worst": {p: point_json(c, names, pt.outcome, pt.utilities) for p, pt in zip(names, z.worst, strict=False)},
+        }
+    return out

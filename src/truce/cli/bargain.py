@@ -1,0 +1,221 @@
+"""Verbs on what could be agreed: frontier, bridge, trades, fair-divide, and GENIUS import/export."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from truce.analysis.bargaining import Bargaining, bargaining, bargaining_json
+from truce.analysis.bridge import CRITERIA, bridge_json, bridge_proposal
+from truce.analysis.fair_division import Allocation, adjusted_winner_scenario, allocation_json
+from truce.analysis.trades import trades, trades_json
+from truce.cli.common import app, console, find_proposal, guarded, print_json, write_atomically
+from truce.errors import InputError, Problem
+from truce.io.genius import export_genius, import_genius, load_any
+from truce.io.points_csv import fair_divide_csv
+from truce.io.scenario_files import scenario_to_data, scenario_to_text
+from truce.model.compiled import Compiled, compile_scenario
+
+import_app = typer.Typer(help="Bring talks in from other tools' files.", no_args_is_help=True)
+export_app = typer.Typer(help="Write talks out in other tools' files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+
+
+def _located(exc: InputError, where: Path) -> InputError:
+    """Problems raised without a file (a bad command-line value) are said of the scenario argument."""
+    return InputError([p if p.file else dataclasses.replace(p, file=str(where)) for p in exc.problems])
+
+
+def _party_indices(c: Compiled, parties: str | None, where: Path) -> list[int] | None:
+    if parties is None:
+        return None
+    names = [p.strip() for p in parties.split(",") if p.strip()]
+    unknown = [p for p in names if p not in c.parties]
+    if unknown or not names or len(set(names)) != len(names):
+        known = ", ".join(c.parties) or "(none)"
+        raise InputError(
+            [Problem(f"--parties {parties!r}: expected distinct parties with preferences ({known})", (), str(where))]
+        )
+    return [c.parties.index(p) for p in names]
+
+
+@app.command()
+@guarded
+def frontier(
+    scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
+    parties: str | None = typer.Option(None, "--parties", help="comma-separated party ids (default: all)"),
+    zopa_only: bool = typer.Option(False, "--zopa", help="only outcomes every party accepts"),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
+) -> None:
+    """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement."""
+    c = compile_scenario(load_any(scenario))
+    b = bargaining(c, _party_indices(c, parties, scenario), zopa_only=zopa_only)
+    if json_out:
+        print_json(bargaining_json(b))
+        return
+    names = b.frontier.parties
+    table = Table(title=f"Pareto frontier: {len(b.frontier)} outcomes", title_justify="left")
+    for name in names:
+        table.add_column(name, justify="right")
+    table.add_column("solutions")
+    marks: dict[tuple[int, ...], list[str]] = {}
+    for concept, s in b.solutions.items():
+        if s is not None:
+            marks.setdefault(tuple(int(k) for k in s.outcome), []).append(concept)
+    for row, utils in zip(b.frontier.outcomes, b.frontier.utilities, strict=True):
+        table.add_row(*(f"{u:.3f}" for u in utils), ", ".join(marks.get(tuple(int(k) for k in row), [])))
+    console.print(table)
+    z = b.zopa
+    if z is not None:
+        console.print(
+            "ZOPA: empty" if z.empty else f"ZOPA: {z.count:,} of {z.space:,} outcomes ({z.share:.2%}) acceptable to all"
+        )
+    _show_solutions(c, b)
+
+
+def _show_solutions(c: Compiled, b: Bargaining) -> None:
+    """One column per distinct solution (concepts that coincide share a column), one row per issue."""
+    columns: dict[tuple[int, ...], list[str]] = {}
+    found = {name: sol for name, sol in b.solutions.items() if sol is not None}
+    if not found:
+        console.print("No solution: no outcome is acceptable to every party.")
+        return
+    for name, sol in found.items():
+        columns.setdefault(tuple(int(k) for k in sol.outcome), []).append(name)
+    table = Table(title="Bargaining solutions", title_justify="left")
+    table.add_column("issue")
+    for names in columns.values():
+        table.add_column(" = ".join(names))
+    for i, issue in enumerate(c.scenario.issues):
+        table.add_row(issue.name, *(issue.label(c.options[i][row[i]]) for row in columns))
+    for p, party in enumerate(b.frontier.parties):
+        utilities = (found[names[0]].utilities[p] for names in columns.values())
+        table.add_row(f"[bold]utility: {party}[/bold]", *(f"{u:.3f}" for u in utilities))
+    console.print(table)
+
+
+@app.command("bridge")
+@guarded
+def bridge_cmd(
+    scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
+    reference: str = typer.Option(..., "--from", help="id of the proposal on the table"),
+    criterion: str = typer.Option("nash", "--criterion", help=f"tie-break: {', '.join(CRITERIA)}"),
+    k: int = typer.Option(3, "-k", help="how many bridging proposals"),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
+) -> None:
+    """Packages every party accepts, efficient, changing as few terms of a proposal as possible."""
+    s = load_any(scenario)
+    find_proposal(s, reference, scenario)
+    c = compile_scenario(s)
+    try:
+        result = bridge_proposal(c, reference, criterion, k)
+    except InputError as exc:
+        raise _located(exc, scenario) from None
+    if json_out:
+        print_json(bridge_json(result, reference))
+        return
+    if result.infeasible is not None:
+        console.print(f"No package is acceptable to every party. {result.infeasible.text}", soft_wrap=True)
+        return
+    for n, b in enumerate(result.bridges, start=1):
+        utilities = ", ".join(f"{p} {u:.3f}" for p, u in b.utilities.items())
+        console.print(f"[bold]Bridge {n}[/bold]: {len(b.changes)} change(s) to {reference}; utilities {utilities}")
+        for change in b.changes:
+            console.print(f"  {change.text}", soft_wrap=True)
+        for issue_id, term in b.filled.items():
+            issue = s.issue(issue_id)
+            console.print(f"  {issue.name}: (open) -> {issue.label(term)}", soft_wrap=True)
+
+
+@app.command("trades")
+@guarded
+def trades_cmd(
+    scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
+    reference: str = typer.Option(..., "--from", help="id of the proposal on the table"),
+    parties: str = typer.Option(..., "--parties", help="the two parties, e.g. israel,hamas"),
+    limit: int | None = typer.Option(None, "--limit", help="at most this many trades"),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
+) -> None:
+    """Logrolling: pairs of concessions, each on the issue its maker cares less about, that leave both better off."""
+    s = load_any(scenario)
+    find_proposal(s, reference, scenario)
+    pair = [p.strip() for p in parties.split(",")]
+    if len(pair) != 2:
+        raise InputError([Problem(f"--parties {parties!r}: expected two parties, e.g. a,b", (), str(scenario))])
+    try:
+        found = trades(compile_scenario(s), s.terms_of(reference), (pair[0], pair[1]), limit)
+    except InputError as exc:
+        raise _located(exc, scenario) from None
+    if json_out:
+        print_json({"reference": reference, "trades": trades_json(found)})
+        return
+    if not found:
+        console.print(f"No trade from {reference} leaves both {pair[0]} and {pair[-1]} better off.")
+    for n, trade in enumerate(found, start=1):
+        console.print(f"[bold]{n}.[/bold] {trade.text}", soft_wrap=True)
+
+
+@app.command("fair-divide")
+@guarded
+def fair_divide(
+    source: Path = typer.Argument(..., help="a CSV item,<party 1>,<party 2> of points, or a scenario"),
+    parties: str | None = typer.Option(None, "--parties", help="with a scenario: the two parties (default: first two)"),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
+) -> None:
+    """Adjusted Winner (Brams & Taylor): divisible items split so both get equal points and neither envies."""
+    if source.suffix.lower() == ".csv":
+        allocation = fair_divide_csv(source)
+    else:
+        c = compile_scenario(load_any(source))
+        chosen = _party_indices(c, parties, source)
+        names = [c.parties[p] for p in chosen] if chosen else list(c.parties[:2])
+        if len(names) != 2:
+            raise InputError([Problem("fair division is between two parties with preferences", (), str(source))])
+        try:
+            allocation = adjusted_winner_scenario(c, (names[0], names[1]))
+        except InputError as exc:
+            raise _located(exc, source) from None
+    if json_out:
+        print_json(allocation_json(allocation))
+        return
+    _show_allocation(allocation)
+
+
+def _show_allocation(a: Allocation) -> None:
+    table = Table(title="Adjusted Winner", title_justify="left")
+    table.add_column("item")
+    for party in a.parties:
+        table.add_column(party, justify="right")
+    for item in a.items:
+        table.add_row(item, *(f"{a.shares[item][p]:.0%}" for p in a.parties))
+    table.add_row("points", *(f"{a.points[p]:.2f}" for p in a.parties))
+    console.print(table)
+    console.print(f"Split item: {a.split} ({a.fraction:.1%})" if a.split else "No item is split.")
+
+
+@import_app.command("genius")
+@guarded
+def import_genius_cmd(
+    folder: Path = typer.Argument(..., help="a GENIUS domain folder (domain XML and one profile per party)"),
+    out: Path = typer.Option(..., "-o", "--out", help="scenario file to write (.yaml or .json)"),
+) -> None:
+    """Read a GENIUS/ANAC domain into a truce scenario file."""
+    scenario = import_genius(folder)
+    write_atomically(out, scenario_to_text(scenario_to_data(scenario), json_format=out.suffix.lower() == ".json"))
+    console.print(f"{out}: {len(scenario.issues)} issues, {len(scenario.preferences)} profiles")
+
+
+@export_app.command("genius")
+@guarded
+def export_genius_cmd(
+    scenario: Path = typer.Argument(..., help="scenario file or folder"),
+    folder: Path = typer.Argument(..., help="folder to write the GENIUS domain into"),
+) -> None:
+    """Write a scenario as a GENIUS domain folder (what GENIUS cannot hold is listed)."""
+    for note in export_genius(load_any(scenario), folder):
+        console.print(f"note: {note}", soft_wrap=True)
+    console.print(f"GENIUS domain written to {folder}")

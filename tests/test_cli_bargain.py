@@ -1,0 +1,116 @@
+"""The bargaining verbs end to end: frontier, bridge, trades, fair-divide, GENIUS import and export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from truce.cli import app
+from truce.io.genius import load_any
+from truce.model.compiled import compile_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+GAZA = ROOT / "examples" / "gaza-2024"
+LABOUR = ROOT / "examples" / "labour-2025"
+HARBOUR = ROOT / "tests" / "data" / "genius" / "harbour"
+runner = CliRunner()
+
+
+def ok_json(*args: str) -> Any:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return json.loads(result.stdout)
+
+
+def test_frontier_json_has_the_documented_shape() -> None:
+    out = ok_json("frontier", str(LABOUR))
+    assert list(out) == ["parties", "frontier", "solutions", "zopa"]
+    assert set(out["solutions"]) == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian"}
+    assert set(out["zopa"]) >= {"empty", "count", "share"}
+    c = compile_scenario(load_any(LABOUR))
+    for point in out["frontier"]:
+        u = c.utilities(c.encode(point["terms"]))[0]
+        assert [point["utilities"][p] for p in out["parties"]] == pytest.approx(u, abs=1e-6)
+        assert all(0 <= x <= 1 for x in point["utilities"].values())
+    # Every solution lies on the frontier and is acceptable to all.
+    frontier = {tuple(sorted(p["terms"].items())) for p in out["frontier"]}
+    for sol in out["solutions"].values():
+        assert tuple(sorted(sol["terms"].items())) in frontier
+        assert c.acceptable(c.encode(sol["terms"]))[0].all()
+
+
+def test_bridge_from_the_may_framework_is_acceptable_and_explained() -> None:
+    out = ok_json("bridge", str(GAZA), "--from", "may31-framework", "-k", "3")
+    assert out["reference"] == "may31-framework"
+    c = compile_scenario(load_any(GAZA))
+    if out["infeasible"] is not None:  # then it says exactly why
+        assert out["bridges"] == [] and out["infeasible"]["relaxation"]
+        return
+    assert 1 <= len(out["bridges"]) <= 3
+    reference = c.scenario.terms_of("may31-framework")
+    for b in out["bridges"]:
+        assert c.acceptable(c.encode(b["terms"]))[0].all()
+        assert b["changes"], "a bridge from a text no side fully accepts must change something"
+        for change in b["changes"]:
+            assert reference[change["issue"]] == change["from"] and b["terms"][change["issue"]] == change["to"]
+            assert set(change["gains"]) <= {"israel", "hamas"}
+
+
+def test_bridge_needs_a_known_proposal_and_criterion() -> None:
+    result = runner.invoke(app, ["bridge", str(GAZA), "--from", "nope"])
+    assert result.exit_code == 2 and "no proposal 'nope'" in result.stderr
+    result = runner.invoke(app, ["bridge", str(GAZA), "--from", "may31-framework", "--criterion", "best"])
+    assert result.exit_code == 2 and "unknown criterion" in result.stderr
+    assert result.stderr.startswith(str(GAZA))
+
+
+def test_trades_leave_both_better_off() -> None:
+    out = ok_json("trades", str(GAZA), "--from", "aug16-bridging", "--parties", "israel,hamas", "--limit", "2")
+    assert len(out["trades"]) <= 2
+    for trade in out["trades"]:
+        assert trade["gains"]["israel"] > 0 and trade["gains"]["hamas"] > 0
+
+
+def test_fair_divide_csv(tmp_path: Path) -> None:
+    points = tmp_path / "points.csv"
+    points.write_text("item,north,south\na,40,20\nb,10,10\nc,30,12\nd,15,38\ne,5,20\n")
+    out = ok_json("fair-divide", str(points))
+    assert list(out) == ["allocation", "points", "split"]
+    assert out["points"]["north"] == pytest.approx(out["points"]["south"])
+    split = [item for item, shares in out["allocation"].items() if 0 < shares["north"] < 1]
+    assert split == ([out["split"]] if out["split"] else [])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("item,north,south\na,40,x\n")
+    result = runner.invoke(app, ["fair-divide", str(bad)])
+    assert result.exit_code == 2 and result.stderr.startswith(f"{bad}:2:")
+
+
+def test_genius_import_export_round_trip(tmp_path: Path) -> None:
+    imported = tmp_path / "harbour.yaml"
+    result = runner.invoke(app, ["import", "genius", str(HARBOUR), "-o", str(imported)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["validate", str(imported)]).exit_code == 0
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", "genius", str(imported), str(out)])
+    assert result.exit_code == 0, result.output
+    a, b = (compile_scenario(load_any(p)) for p in (HARBOUR, out))
+    grid = np.array(np.meshgrid(*(range(n) for n in a.sizes))).reshape(len(a.sizes), -1).T
+    assert a.utilities(grid) == pytest.approx(b.utilities(grid))
+    # The verbs take a GENIUS folder directly, imported on the fly.
+    assert ok_json("frontier", str(HARBOUR))["frontier"]
+    assert runner.invoke(app, ["analyze", str(HARBOUR)]).exit_code == 0
+
+
+def test_import_writes_nothing_on_bad_input(tmp_path: Path) -> None:
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "domain.xml").write_text("<negotiation_template><objective")
+    target = tmp_path / "x.yaml"
+    result = runner.invoke(app, ["import", "genius", str(folder), "-o", str(target)])
+    assert result.exit_code == 2
+    assert not target.exists()
