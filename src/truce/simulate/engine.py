@@ -9,7 +9,7 @@ run gives the same result alone, in any batch, in any process.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -170,8 +170,7 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         sorted_u.append(np.take_along_axis(values, by_value, axis=1))
         order.append(feasible[by_value])
 
-    rows = np.arange(n_runs)
-    urows = rows if sampled else np.zeros(n_runs, dtype=np.int64)
+    urows = np.arange(n_runs) if sampled else np.zeros(n_runs, dtype=np.int64)  # each run's row of utilities
     shifts = setup.shocks.shifts(c.parties) if setup.shocks is not None else np.zeros(n_parties)
     rate = (
         np.tile(np.asarray(c.cost_of_delay, dtype=float), (n_runs, 1))
@@ -261,13 +260,12 @@ def _amend(
     text: Ints,
     u: Floats,
     draws: Floats,
-    text_utilities: object,
+    text_utilities: Callable[[Ints], Floats],
     moving: Bools,
     k: int,
     steps: list[Step] | None,
 ) -> Ints:
     """The mediator's change of one term, put to the parties' vote (Klein et al., 2003)."""
-    assert callable(text_utilities)
     sizes = np.array(c.sizes, dtype=np.int64)
     n_runs = text.shape[0]
     issue = np.minimum((draws[:, 0] * len(sizes)).astype(np.int64), len(sizes) - 1)
