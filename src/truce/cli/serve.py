@@ -89,10 +89,14 @@ def serve(
         if exchange is None and scenario is None and shipped(SHIPPED_EXCHANGE).exists():
             exchange = shipped(SHIPPED_EXCHANGE)
         made = seed(store, scenario or shipped(SHIPPED), demo, exchange)
-        console.print("Opened the talks on an empty database. Sign-in tokens (shown once, keep them safe):")
+        console.print(
+            "Opened the talks on an empty database. Sign-in tokens (shown once, keep them safe):", soft_wrap=True
+        )
         for role, party, token in made:
             console.print(f"  {role}{' ' + party if party else ''}: {token}", markup=False, soft_wrap=True)
-    console.print(f"truce is serving on http://{host}:{port}/", markup=False)
+    else:
+        console.print("Sign in with the tokens printed on the first start (see docs/service.md).", soft_wrap=True)
+    console.print(f"truce is serving on http://{host}:{port}/", markup=False, soft_wrap=True)
     uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
 
 
@@ -122,6 +126,6 @@ def audit_verify(
         for problem in problems:
             errors.print(problem, markup=False, soft_wrap=True)
     else:
-        console.print(f"ok: {result.entries} entries, head {result.head}", markup=False)
+        console.print(f"ok: {result.entries} entries, head {result.head}", markup=False, soft_wrap=True)
     if problems:
         raise typer.Exit(1)

@@ -30,6 +30,8 @@ def create_app(store: Store) -> FastAPI:
         title="truce",
         version="0.1.0",
         description="Mediation service: talks, proposals, private preferences, blind acceptance, audit log.",
+        docs_url=None,  # the interactive docs page loads its scripts from a CDN: nothing here comes from the internet
+        redoc_url=None,
     )
     app.state.store = store
     app.include_router(api.router)
