@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from truce.analysis.bargaining import Bargaining, bargaining
+from truce.analysis.bridge import BridgeResult, bridge, bridge_proposal
 from truce.analysis.diff import Change, diff
+from truce.analysis.fair_division import Allocation, adjusted_winner
+from truce.analysis.frontier import Frontier, pareto_frontier
 from truce.analysis.overview import Overview, overview, overview_json
+from truce.analysis.solutions import CONCEPTS, Solution, solve_all
 from truce.analysis.standing import Standing, Verdict, standings
 from truce.analysis.sticking import StickingPoint, sticking_points
+from truce.analysis.trades import Trade, trades
+from truce.analysis.zopa import Zopa, zopa
 from truce.errors import InputError, Problem
+from truce.io.genius import export_genius, import_genius, load_any
 from truce.io.scenario_files import load_scenario
 from truce.model.checks import build_scenario
 from truce.model.compiled import Compiled, compile_scenario
@@ -26,8 +34,13 @@ def analyze_file(path: str | Path) -> Overview:
 
 
 __all__ = [
+    "CONCEPTS",
+    "Allocation",
+    "Bargaining",
+    "BridgeResult",
     "Change",
     "Compiled",
+    "Frontier",
     "InputError",
     "Issue",
     "Overview",
@@ -36,16 +49,30 @@ __all__ = [
     "Problem",
     "Proposal",
     "Scenario",
+    "Solution",
     "Standing",
     "StickingPoint",
+    "Trade",
     "Verdict",
+    "Zopa",
+    "adjusted_winner",
     "analyze_file",
+    "bargaining",
+    "bridge",
+    "bridge_proposal",
     "build_scenario",
     "compile_scenario",
     "diff",
+    "export_genius",
+    "import_genius",
+    "load_any",
     "load_scenario",
     "overview",
     "overview_json",
+    "pareto_frontier",
+    "solve_all",
     "standings",
     "sticking_points",
+    "trades",
+    "zopa",
 ]
