@@ -9,6 +9,8 @@ from functools import cache
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from truce.model.compiled import Compiled, compile_scenario
 from truce.model.generate import random_scenario
@@ -160,6 +162,42 @@ def test_alternating_offers_match_the_reference(pair: tuple[str, str]) -> None:
 def test_multilateral_protocols_match_the_reference(setup: Setup) -> None:
     sp = space(3, 2)
     run_seeds = seeds(23, 10)
+    runs = run_many(sp, setup, run_seeds)
+    for r, ss in enumerate(run_seeds):
+        agreed, k, outcome = reference(sp, setup, ss)
+        assert (bool(runs.agreed[r]), int(runs.round[r])) == (agreed, k)
+        if agreed:
+            assert tuple(runs.outcome[r].tolist()) == outcome
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    scenario_seed=st.integers(0, 10_000),
+    sizes=st.lists(st.integers(2, 5), min_size=1, max_size=3),
+    names=st.lists(st.sampled_from(NAMES), min_size=3, max_size=3),
+    protocol=st.sampled_from(["alternating", "stacked", "hill", "anneal"]),
+    rounds=st.integers(1, 20),
+    run_seed=st.integers(0, 2**32 - 1),
+)
+def test_random_cases_match_the_reference(
+    scenario_seed: int, sizes: list[int], names: list[str], protocol: str, rounds: int, run_seed: int
+) -> None:
+    parties = 2 if protocol == "alternating" else 3
+    scenario = random_scenario(
+        np.random.default_rng(scenario_seed), parties, tuple(sizes), red_lines=True, reservation=0.25
+    )
+    try:
+        sp = build_space(compile_scenario(scenario))
+    except ValueError:
+        return  # a party with nothing it can offer: refused up front, nothing to compare
+    rules = {
+        "alternating": AlternatingOffers(rounds),
+        "stacked": StackedAlternatingOffers(rounds),
+        "hill": SingleText(rounds, mediator="hill"),
+        "anneal": SingleText(rounds, mediator="anneal"),
+    }[protocol]
+    setup = Setup(rules, tuple(make_strategy(n) for n in names[:parties]))
+    run_seeds = seeds(run_seed, 4)
     runs = run_many(sp, setup, run_seeds)
     for r, ss in enumerate(run_seeds):
         agreed, k, outcome = reference(sp, setup, ss)
