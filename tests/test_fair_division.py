@@ -15,7 +15,7 @@ from truce.analysis.fair_division import (
     allocation_json,
 )
 from truce.errors import InputError
-from truce.io.points_csv import fair_divide_csv
+from truce.io.points_csv import read_points_csv
 from truce.model.checks import build_scenario
 from truce.model.compiled import compile_scenario
 
@@ -128,7 +128,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_csv_file(tmp_path: Path) -> None:
     path = _write(tmp_path, "item,north,south\na,40,20\nb,10,10\nc,30,12\nd,15,38\ne,5,20\n")
-    result = fair_divide_csv(path)
+    result = adjusted_winner(*read_points_csv(path))
     assert result.parties == PARTIES
     assert result.split == "a"
     assert result.points["south"] == pytest.approx(206 / 3)
@@ -150,14 +150,14 @@ def test_csv_file(tmp_path: Path) -> None:
 def test_csv_errors_are_located(tmp_path: Path, text: str, located: str) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(InputError) as err:
-        fair_divide_csv(path)
+        read_points_csv(path)
     messages = [p.located().replace(str(tmp_path) + "/", "") for p in err.value.problems]
     assert any(m.startswith(located) for m in messages), messages
 
 
 def test_missing_csv(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read file"):
-        fair_divide_csv(tmp_path / "nope.csv")
+        read_points_csv(tmp_path / "nope.csv")
 
 
 def _scenario(divisible: bool = True) -> dict[str, Any]:

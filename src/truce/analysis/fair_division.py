@@ -28,11 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from truce.errors import InputError, Problem
+from truce.io.points_csv import SUM_TOLERANCE, TOTAL
 from truce.model.compiled import Compiled
-
-TOTAL = 100.0
-SUM_TOLERANCE = 1e-6
-MAX_CSV_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from truce.model.compiled import Bools, Compiled, Coupling, Floats, Ints
+from truce.model.compiled import TOLERANCE, Bools, Compiled, Coupling, Floats, Ints
 
 ENUMERATE_MAX = 1 << 12  # spaces up to this many outcomes are enumerated
 SCALE = 1e12  # utilities are compared as integers rint(u * SCALE), i.e. rounded to 1e-12
-TOLERANCE = 1e-12  # an outcome is acceptable to a party when u >= reservation - TOLERANCE (as Compiled)
 _BOUND_MARGIN = 1e-9  # reservation pruning of partial assignments keeps this margin for float error
 _BLOCK = 512  # candidates checked at once by the dominance filter of three or more parties
 

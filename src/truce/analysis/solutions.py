@@ -21,8 +21,8 @@ from typing import Protocol
 
 import numpy as np
 
-from truce.analysis.frontier import TOLERANCE, Frontier, keys, pareto_frontier, selected
-from truce.model.compiled import Compiled, Floats, Ints
+from truce.analysis.frontier import Frontier, keys, pareto_frontier, selected
+from truce.model.compiled import TOLERANCE, Compiled, Floats, Ints
 
 _ROOM = 1e-12  # a party whose ideal is this close to its reservation value has no room to gain
 

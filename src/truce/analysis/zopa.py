@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from truce.analysis.frontier import TOLERANCE, all_outcomes, allowed_options, selected
-from truce.model.compiled import Bools, Compiled, Floats, Ints
+from truce.analysis.frontier import all_outcomes, allowed_options, selected
+from truce.model.compiled import TOLERANCE, Bools, Compiled, Floats, Ints
 
 ENUMERATE_MAX = 1 << 14  # spaces up to this many outcomes are enumerated
 CHUNK = 1 << 18  # partial assignments expanded at once

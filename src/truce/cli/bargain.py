@@ -10,12 +10,12 @@ from rich.table import Table
 
 from truce.analysis.bargaining import Bargaining, bargaining, bargaining_json
 from truce.analysis.bridge import CRITERIA, bridge_json, bridge_proposal
-from truce.analysis.fair_division import Allocation, adjusted_winner_scenario, allocation_json
+from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
 from truce.analysis.trades import trades, trades_json
 from truce.cli.common import app, console, find_proposal, guarded, print_json, write_atomically
 from truce.errors import InputError, Problem
 from truce.io.genius import export_genius, import_genius, load_any
-from truce.io.points_csv import fair_divide_csv
+from truce.io.points_csv import read_points_csv
 from truce.io.scenario_files import scenario_to_data, scenario_to_text
 from truce.model.compiled import Compiled, compile_scenario
 
@@ -168,7 +168,7 @@ def fair_divide(
 ) -> None:
     """Adjusted Winner (Brams & Taylor): divisible items split so both get equal points and neither envies."""
     if source.suffix.lower() == ".csv":
-        allocation = fair_divide_csv(source)
+        allocation = adjusted_winner(*read_points_csv(source))
     else:
         c = compile_scenario(load_any(source))
         chosen = _party_indices(c, parties, source)

@@ -7,12 +7,17 @@ import io
 import math
 from pathlib import Path as FsPath
 
-from truce.analysis.fair_division import MAX_CSV_BYTES, SUM_TOLERANCE, TOTAL, Allocation, adjusted_winner
 from truce.errors import InputError, Problem
 
+# The file format: each party spreads TOTAL points over the items.
+TOTAL = 100.0
+SUM_TOLERANCE = 1e-6
+MAX_CSV_BYTES = 1024 * 1024
+Points = dict[str, tuple[float, float]]
 
-def fair_divide_csv(path: str | FsPath) -> Allocation:
-    """Adjusted Winner on a CSV file ``item,<party 1>,<party 2>`` (a header row, then points per item).
+
+def read_points_csv(path: str | FsPath) -> tuple[Points, tuple[str, str]]:
+    """The points of a CSV file ``item,<party 1>,<party 2>`` (a header row, then points per item).
 
     Every problem found is reported as ``file:line:col`` in one :class:`InputError`.
     """
@@ -26,11 +31,10 @@ def fair_divide_csv(path: str | FsPath) -> Allocation:
         raw = fs_path.read_bytes()
     except OSError as exc:
         raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
-    points, parties = parse_points_csv(raw, name)
-    return adjusted_winner(points, parties)
+    return parse_points_csv(raw, name)
 
 
-def parse_points_csv(raw: bytes, name: str) -> tuple[dict[str, tuple[float, float]], tuple[str, str]]:
+def parse_points_csv(raw: bytes, name: str) -> tuple[Points, tuple[str, str]]:
     """The points table of a CSV file, and the two parties named in its header."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]

@@ -20,9 +20,10 @@ Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
 OPEN = -1  # an issue a partial proposal leaves open
+TOLERANCE = 1e-12  # a utility this close below a reservation value still meets it (float sums)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Coupling:
     """A red line over several issues: crossed when every issue's option lies in its mask."""
 
@@ -88,8 +89,7 @@ class Compiled:
 
     def acceptable(self, outcomes: Ints) -> Bools:
         """At or above reservation and no red line crossed: ``(n, parties)`` booleans."""
-        tol = 1e-12
-        return (self.utilities(outcomes) >= self.reservation - tol) & ~self.crossed(outcomes)
+        return (self.utilities(outcomes) >= self.reservation - TOLERANCE) & ~self.crossed(outcomes)
 
 
 def _complete(outcomes: Ints) -> Ints:
