@@ -94,3 +94,34 @@ def test_publish_and_mark_through_the_forms(client: Any) -> None:
     page = client.get(ballot).text
     assert "Packages every party could accept" in page and "<li>Package 1</li>" in page
     assert "Package 2</li>" not in page.split("Packages every party could accept")[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_party_edits_its_preferences_in_the_page_and_a_stale_form_gets_409(client: Any) -> None:
+    import json
+
+    sign_in(client, "israel")
+    page = client.get(f"/talks/{TALKS}/preferences/israel").text
+    assert "Version 1." in page and "SECRET-ISRAEL-BASIS" in page
+    assert client.get(f"/talks/{TALKS}/preferences/hamas").status_code == 403
+    prefs = client.get(f"/api/talks/{TALKS}/preferences/israel").json()["versions"][-1]["data"]
+    form = {"version": "1", "text": json.dumps({**prefs, "reservation": 0.25})}
+    r = client.post(f"/talks/{TALKS}/preferences/israel", data=form, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get(f"/talks/{TALKS}/preferences/israel").text
+    assert "Version 2." in page and "reservation:" in page
+    stale = client.post(f"/talks/{TALKS}/preferences/israel", data=form)
+    assert stale.status_code == 409 and "version 2" in stale.text
+    broken = client.post(f"/talks/{TALKS}/preferences/israel", data={"version": "2", "text": "{not json"})
+    assert broken.status_code == 422 and "not valid JSON" in broken.text
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_edit_form_is_offered_to_who_may_edit(client: Any) -> None:
+    sign_in(client, "hamas")
+    assert "Edit this text" in client.get(f"/talks/{TALKS}/proposals/jul2-hamas").text
+    assert "Edit this text" not in client.get(f"/talks/{TALKS}/proposals/may27-israel").text
+    sign_in(client, "observer")
+    assert "Edit this text" not in client.get(f"/talks/{TALKS}/proposals/jul2-hamas").text
+    sign_in(client, "mediator")
+    assert "Edit this text" in client.get(f"/talks/{TALKS}/proposals/may27-israel").text

@@ -107,7 +107,13 @@ def put_proposal(
     store: Store = Depends(store_dep),
 ) -> schemas.Written:
     """A new version of a proposal (version 0 tables a new one). A party edits only texts it tabled."""
-    data = edit.proposal
+    return schemas.Written(version=write_proposal(store, viewer, talks_id, proposal_id, edit.proposal, edit.version))
+
+
+def write_proposal(
+    store: Store, viewer: Viewer, talks_id: str, proposal_id: str, data: dict[str, Any], version: int
+) -> int:
+    """Write a proposal version as ``viewer``: the rules the API and the pages share."""
     if data.get("id") != proposal_id:
         raise InputError([Problem("the proposal's id must be the one in the address", ("proposal", "id"))])
     if viewer.role == Role.party:
@@ -117,7 +123,7 @@ def put_proposal(
         sides = {p["id"] for p in store.scenario_data(talks_id)["parties"] if p.get("role", "party") == "party"}
         if any(other in sides and other != viewer.party for other in tabled_by):
             raise http_error(403, "a party may not table a text in another side's name")
-        if edit.version > 0:
+        if version > 0:
             current = {p["id"]: p for p in store.scenario_data(talks_id)["proposals"]}.get(proposal_id)
             if current is not None and viewer.party not in current.get("tabled_by", []):
                 raise http_error(403, "a party may only edit texts it tabled")
@@ -125,8 +131,7 @@ def put_proposal(
     def ours(path: tuple[Any, ...]) -> bool:
         return len(path) >= 2 and path[0] == "proposals"
 
-    version = store.put_proposal(talks_id, data, edit.version, viewer.label, views.checker(viewer, ours))
-    return schemas.Written(version=version)
+    return store.put_proposal(talks_id, data, version, viewer.label, views.checker(viewer, ours))
 
 
 @router.get(
@@ -220,6 +225,15 @@ def put_preferences(
     store: Store = Depends(store_dep),
 ) -> schemas.Written:
     """A new version of a party's preferences (its own party and mediators only)."""
+    return schemas.Written(version=write_preferences(store, viewer, talks_id, party, edit.preferences, edit.version))
+
+
+def write_preferences(
+    store: Store, viewer: Viewer, talks_id: str, party: str, data: dict[str, Any], version: int
+) -> int:
+    """Write a version of ``party``'s preferences (the caller has checked that the viewer may)."""
+    if not viewer.may_see_party(party):
+        raise http_error(403, "not for your role")
     frame_parties = {p["id"] for p in store.scenario_data(talks_id).get("parties", [])}
     if party not in frame_parties:
         raise NotFound(f"no party {party!r}")
@@ -227,10 +241,7 @@ def put_preferences(
     def ours(path: tuple[Any, ...]) -> bool:
         return len(path) >= 2 and path[0] == "preferences" and path[1] == party
 
-    version = store.put_preferences(
-        talks_id, party, edit.preferences, edit.version, viewer.label, views.checker(viewer, ours)
-    )
-    return schemas.Written(version=version)
+    return store.put_preferences(talks_id, party, data, version, viewer.label, views.checker(viewer, ours))
 
 
 @router.get(

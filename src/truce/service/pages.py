@@ -110,7 +110,78 @@ def proposal_page(
     view = views.proposal_view(state, viewer, proposal_id)
     versions = history(state.scenario, store.proposal_history(talks_id, proposal_id))
     issues = {i.id: i.name for i in state.scenario.issues}
-    return render("proposal.html", viewer, p=view, versions=list(reversed(versions)), issues=issues)
+    proposal = state.scenario.proposal(proposal_id)
+    editable = viewer.role == Role.mediator or (viewer.role == Role.party and viewer.party in proposal.tabled_by)
+    text = json.dumps(proposal.model_dump(mode="json", exclude_defaults=True), indent=2, ensure_ascii=False)
+    return render(
+        "proposal.html",
+        viewer,
+        p=view,
+        versions=list(reversed(versions)),
+        issues=issues,
+        edit_text=text if editable else None,
+    )
+
+
+def _json_form(text: str, what: str) -> dict[str, Any]:
+    from truce.errors import InputError, Problem
+
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise InputError([Problem(f"the {what} is not valid JSON: {exc}", (what,))]) from None
+    if not isinstance(data, dict):
+        raise InputError([Problem(f"the {what} must be a JSON object", (what,))])
+    return data
+
+
+@router.post("/talks/{talks_id}/proposals/{proposal_id}", **access(Role.mediator, Role.party), **HTML)
+def proposal_edit(
+    talks_id: str,
+    proposal_id: str,
+    version: int = Form(..., ge=0, le=1_000_000),
+    text: str = Form(..., max_length=200_000),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> Response:
+    from truce.service.api import write_proposal
+
+    write_proposal(store, viewer, talks_id, proposal_id, _json_form(text, "proposal"), version)
+    return RedirectResponse(f"/talks/{talks_id}/proposals/{proposal_id}", status_code=303)
+
+
+@router.get("/talks/{talks_id}/preferences/{party}", **access(Role.mediator, Role.party), **HTML)
+def preferences_page(
+    talks_id: str, party: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+) -> HTMLResponse:
+    from truce.service.api import history
+
+    state = views.load(store, talks_id)
+    versions = history(state.scenario, store.preference_history(talks_id, party))
+    current = versions[-1] if versions else None
+    return render(
+        "preferences.html",
+        viewer,
+        party=party,
+        version=current.version if current else 0,
+        text=json.dumps(current.data if current else {}, indent=2, ensure_ascii=False),
+        versions=list(reversed(versions)),
+    )
+
+
+@router.post("/talks/{talks_id}/preferences/{party}", **access(Role.mediator, Role.party), **HTML)
+def preferences_edit(
+    talks_id: str,
+    party: str,
+    version: int = Form(..., ge=0, le=1_000_000),
+    text: str = Form(..., max_length=200_000),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> Response:
+    from truce.service.api import write_preferences
+
+    write_preferences(store, viewer, talks_id, party, _json_form(text, "preferences"), version)
+    return RedirectResponse(f"/talks/{talks_id}/preferences/{party}", status_code=303)
 
 
 @router.get("/talks/{talks_id}/frontier", **access(Role.mediator), **HTML)
