@@ -61,19 +61,19 @@ def marked_scenario() -> dict[str, Any]:
     return data
 
 
-def seed_store(store: Any) -> None:
+def seed_store(service_store: Any) -> None:
     from truce.cli.serve import seed_exchange
 
-    store.create_talks(marked_scenario(), "test")
-    seed_exchange(store, TALKS, ROOT / "examples" / "exchange-2025")
-    store.add_person(TALKS, "Mediator", "mediator", None, TOKENS["mediator"], "test")
-    store.add_person(TALKS, "Israel's team", "party", "israel", TOKENS["israel"], "test")
-    store.add_person(TALKS, "Hamas's team", "party", "hamas", TOKENS["hamas"], "test")
-    store.add_person(TALKS, "Observer", "observer", None, TOKENS["observer"], "test")
+    service_store.create_talks(marked_scenario(), "test")
+    seed_exchange(service_store, TALKS, ROOT / "examples" / "exchange-2025")
+    service_store.add_person(TALKS, "Mediator", "mediator", None, TOKENS["mediator"], "test")
+    service_store.add_person(TALKS, "Israel's team", "party", "israel", TOKENS["israel"], "test")
+    service_store.add_person(TALKS, "Hamas's team", "party", "hamas", TOKENS["hamas"], "test")
+    service_store.add_person(TALKS, "Observer", "observer", None, TOKENS["observer"], "test")
 
 
 @pytest.fixture(scope="session")
-def pg_admin_url() -> str | None:
+def service_pg_admin_url() -> str | None:
     url = postgres_url()
     if url is None:
         return None
@@ -89,12 +89,12 @@ def pg_admin_url() -> str | None:
     return url
 
 
-def fresh_database_url(backend: str, tmp_path: Path, pg_admin_url: str | None) -> Iterator[str]:
+def fresh_database_url(backend: str, tmp_path: Path, service_pg_admin_url: str | None) -> Iterator[str]:
     """A URL for an empty database of this backend, dropped afterwards."""
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'truce.db'}"
         return
-    if pg_admin_url is None:
+    if service_pg_admin_url is None:
         if in_ci():
             pytest.fail("CI is set but no PostgreSQL is available (run .ci/setup-services)")
         pytest.skip("no PostgreSQL (run .ci/setup-services, or set TRUCE_TEST_POSTGRES_URL)")
@@ -102,42 +102,42 @@ def fresh_database_url(backend: str, tmp_path: Path, pg_admin_url: str | None) -
     from sqlalchemy.engine import make_url
 
     name = f"truce_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+    with psycopg.connect(service_pg_admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+        yield make_url(service_pg_admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        with psycopg.connect(service_pg_admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_admin_url: str | None) -> Iterator[str]:
-    yield from fresh_database_url(request.param, tmp_path, pg_admin_url)
+def service_db_url(request: pytest.FixtureRequest, tmp_path: Path, service_pg_admin_url: str | None) -> Iterator[str]:
+    yield from fresh_database_url(request.param, tmp_path, service_pg_admin_url)
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
+def service_sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'truce.db'}"
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[Any]:
+def service_store(service_db_url: str) -> Iterator[Any]:
     from truce.store.repo import Store
 
-    s = Store(db_url)
+    s = Store(service_db_url)
     seed_store(s)
     yield s
     s.close()
 
 
 @pytest.fixture
-def client(store: Any) -> Iterator[Any]:
+def service_client(service_store: Any) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
     from truce.service.app import create_app
 
-    with TestClient(create_app(store)) as c:
+    with TestClient(create_app(service_store)) as c:
         yield c
 
 

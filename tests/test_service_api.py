@@ -17,19 +17,19 @@ from truce.store.repo import Store
 API = f"/api/talks/{TALKS}"
 
 
-def proposal_data(client: Any, pid: str) -> dict[str, Any]:
-    data = client.get(f"{API}/export", headers=auth("mediator")).json()
+def proposal_data(service_client: Any, pid: str) -> dict[str, Any]:
+    data = service_client.get(f"{API}/export", headers=auth("mediator")).json()
     return next(p for p in data["proposals"] if p["id"] == pid)
 
 
-def test_signed_out_and_bad_tokens_get_401(client: Any) -> None:
-    assert client.get(API).status_code == 401
-    assert client.get(API, headers={"Authorization": "Bearer nope"}).status_code == 401
-    assert client.get("/api/health").json() == {"status": "ok"}
+def test_signed_out_and_bad_tokens_get_401(service_client: Any) -> None:
+    assert service_client.get(API).status_code == 401
+    assert service_client.get(API, headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert service_client.get("/api/health").json() == {"status": "ok"}
 
 
-def test_me_tells_the_role(client: Any) -> None:
-    assert client.get("/api/me", headers=auth("hamas")).json() == {
+def test_me_tells_the_role(service_client: Any) -> None:
+    assert service_client.get("/api/me", headers=auth("hamas")).json() == {
         "name": "Hamas's team",
         "role": "party",
         "party": "hamas",
@@ -37,33 +37,33 @@ def test_me_tells_the_role(client: Any) -> None:
     }
 
 
-def test_edits_are_versioned_and_a_stale_edit_gets_409(client: Any) -> None:
-    p = proposal_data(client, "aug16-bridging")
-    first = client.put(
+def test_edits_are_versioned_and_a_stale_edit_gets_409(service_client: Any) -> None:
+    p = proposal_data(service_client, "aug16-bridging")
+    first = service_client.put(
         f"{API}/proposals/aug16-bridging",
         headers=auth("mediator"),
         json={"version": 1, "proposal": {**p, "terms": {**p["terms"], "rafah": "international_presence"}}},
     )
     assert first.status_code == 200, first.text
     assert first.json() == {"version": 2}
-    stale = client.put(
+    stale = service_client.put(
         f"{API}/proposals/aug16-bridging",
         headers=auth("mediator"),
         json={"version": 1, "proposal": {**p, "note": "lost?"}},
     )
     assert stale.status_code == 409
     assert stale.json()["current_version"] == 2
-    history = client.get(f"{API}/proposals/aug16-bridging/history", headers=auth("observer")).json()
+    history = service_client.get(f"{API}/proposals/aug16-bridging/history", headers=auth("observer")).json()
     assert [v["version"] for v in history["versions"]] == [1, 2]
     assert history["versions"][0]["data"]["terms"]["rafah"] == "israeli_control"
     (change,) = history["versions"][1]["changes"]
     assert change["field"] == "terms.rafah"
     assert change["text"].startswith("Rafah")
-    view = client.get(f"{API}/proposals/aug16-bridging", headers=auth("observer")).json()
+    view = service_client.get(f"{API}/proposals/aug16-bridging", headers=auth("observer")).json()
     assert view["version"] == 2 and view["terms"]["rafah"] == "international_presence"
 
 
-def test_new_proposal_and_a_bad_one(client: Any) -> None:
+def test_new_proposal_and_a_bad_one(service_client: Any) -> None:
     new = {
         "id": "hamas-reply",
         "title": "Reply",
@@ -71,46 +71,50 @@ def test_new_proposal_and_a_bad_one(client: Any) -> None:
         "date": "2024-08-20",
         "parent": "aug16-bridging",
     }
-    r = client.put(f"{API}/proposals/hamas-reply", headers=auth("hamas"), json={"version": 0, "proposal": new})
+    r = service_client.put(f"{API}/proposals/hamas-reply", headers=auth("hamas"), json={"version": 0, "proposal": new})
     assert r.status_code == 200 and r.json() == {"version": 1}
-    again = client.put(f"{API}/proposals/hamas-reply", headers=auth("hamas"), json={"version": 0, "proposal": new})
+    again = service_client.put(
+        f"{API}/proposals/hamas-reply", headers=auth("hamas"), json={"version": 0, "proposal": new}
+    )
     assert again.status_code == 409
     bad = {**new, "id": "bad", "terms": {"rafah": "no_such_option"}}
-    r = client.put(f"{API}/proposals/bad", headers=auth("hamas"), json={"version": 0, "proposal": bad})
+    r = service_client.put(f"{API}/proposals/bad", headers=auth("hamas"), json={"version": 0, "proposal": bad})
     assert r.status_code == 422
     assert r.json()["detail"][0]["path"][:1] == ["proposals"]
     # a party may not table in another's name
     forged = {**new, "id": "forged", "tabled_by": ["israel"]}
-    r = client.put(f"{API}/proposals/forged", headers=auth("hamas"), json={"version": 0, "proposal": forged})
+    r = service_client.put(f"{API}/proposals/forged", headers=auth("hamas"), json={"version": 0, "proposal": forged})
     assert r.status_code == 403
     jointly = {**new, "id": "jointly", "tabled_by": ["hamas", "israel"]}
-    r = client.put(f"{API}/proposals/jointly", headers=auth("hamas"), json={"version": 0, "proposal": jointly})
+    r = service_client.put(f"{API}/proposals/jointly", headers=auth("hamas"), json={"version": 0, "proposal": jointly})
     assert r.status_code == 403
 
 
-def test_preferences_are_private_and_versioned(client: Any) -> None:
-    own = client.get(f"{API}/preferences/hamas", headers=auth("hamas")).json()
+def test_preferences_are_private_and_versioned(service_client: Any) -> None:
+    own = service_client.get(f"{API}/preferences/hamas", headers=auth("hamas")).json()
     assert own["versions"][-1]["data"]["basis"] == SECRET["hamas"][0]
-    assert client.get(f"{API}/preferences/hamas", headers=auth("israel")).status_code == 403
-    assert client.get(f"{API}/preferences/hamas", headers=auth("observer")).status_code == 403
+    assert service_client.get(f"{API}/preferences/hamas", headers=auth("israel")).status_code == 403
+    assert service_client.get(f"{API}/preferences/hamas", headers=auth("observer")).status_code == 403
     prefs = {**own["versions"][-1]["data"], "reservation": 0.2}
-    r = client.put(f"{API}/preferences/hamas", headers=auth("hamas"), json={"version": 1, "preferences": prefs})
+    r = service_client.put(f"{API}/preferences/hamas", headers=auth("hamas"), json={"version": 1, "preferences": prefs})
     assert r.status_code == 200 and r.json() == {"version": 2}
     assert (
-        client.put(
+        service_client.put(
             f"{API}/preferences/hamas", headers=auth("israel"), json={"version": 2, "preferences": prefs}
         ).status_code
         == 403
     )
-    stale = client.put(f"{API}/preferences/hamas", headers=auth("mediator"), json={"version": 1, "preferences": prefs})
+    stale = service_client.put(
+        f"{API}/preferences/hamas", headers=auth("mediator"), json={"version": 1, "preferences": prefs}
+    )
     assert stale.status_code == 409
-    history = client.get(f"{API}/preferences/hamas", headers=auth("mediator")).json()
+    history = service_client.get(f"{API}/preferences/hamas", headers=auth("mediator")).json()
     assert [c["field"] for c in history["versions"][1]["changes"]] == ["reservation"]
 
 
-def test_bad_preferences_get_located_errors_about_the_sender_only(client: Any) -> None:
-    own = client.get(f"{API}/preferences/israel", headers=auth("israel")).json()["versions"][-1]["data"]
-    r = client.put(
+def test_bad_preferences_get_located_errors_about_the_sender_only(service_client: Any) -> None:
+    own = service_client.get(f"{API}/preferences/israel", headers=auth("israel")).json()["versions"][-1]["data"]
+    r = service_client.put(
         f"{API}/preferences/israel",
         headers=auth("israel"),
         json={"version": 1, "preferences": {**own, "weights": {"no_such_issue": 1}}},
@@ -121,165 +125,174 @@ def test_bad_preferences_get_located_errors_about_the_sender_only(client: Any) -
     assert "hamas" not in r.text.lower() or "SECRET-HAMAS" not in r.text
 
 
-def test_standing_shows_each_party_its_own(client: Any) -> None:
-    mine = client.get(f"{API}/standing", headers=auth("israel")).json()
+def test_standing_shows_each_party_its_own(service_client: Any) -> None:
+    mine = service_client.get(f"{API}/standing", headers=auth("israel")).json()
     assert mine["parties"] == ["israel"]
     assert all(set(row["standing"]) == {"israel"} for row in mine["proposals"])
-    everyone = client.get(f"{API}/standing", headers=auth("mediator")).json()
+    everyone = service_client.get(f"{API}/standing", headers=auth("mediator")).json()
     assert everyone["parties"] == ["israel", "hamas"]
     assert everyone["proposals"][0]["standing"]["hamas"]["reservation"] == RESERVATION["hamas"]
-    view = client.get(f"{API}/proposals/aug16-bridging", headers=auth("hamas")).json()
+    view = service_client.get(f"{API}/proposals/aug16-bridging", headers=auth("hamas")).json()
     assert set(view["standing"]) == {"hamas"}
     assert all(set(ch["effect"]) <= {"hamas"} for ch in view["changes_from_parent"])
-    public = client.get(f"{API}/proposals/aug16-bridging", headers=auth("observer")).json()
+    public = service_client.get(f"{API}/proposals/aug16-bridging", headers=auth("observer")).json()
     assert public["standing"] == {} and all(ch["effect"] == {} for ch in public["changes_from_parent"])
 
 
-def test_export_is_a_valid_scenario_with_only_what_the_viewer_may_see(client: Any) -> None:
-    full = client.get(f"{API}/export", headers=auth("mediator")).json()
+def test_export_is_a_valid_scenario_with_only_what_the_viewer_may_see(service_client: Any) -> None:
+    full = service_client.get(f"{API}/export", headers=auth("mediator")).json()
     assert set(full["preferences"]) == {"israel", "hamas"}
     build_scenario(full)
-    mine = client.get(f"{API}/export", headers=auth("israel")).json()
+    mine = service_client.get(f"{API}/export", headers=auth("israel")).json()
     assert set(mine["preferences"]) == {"israel"}
     build_scenario(mine)
-    public = client.get(f"{API}/export", headers=auth("observer")).json()
+    public = service_client.get(f"{API}/export", headers=auth("observer")).json()
     assert public["preferences"] == {}
     build_scenario(public)
 
 
-def test_import_makes_new_talks_with_a_mediator_token(client: Any) -> None:
+def test_import_makes_new_talks_with_a_mediator_token(service_client: Any) -> None:
     from conftest import ROOT
     from truce.io.scenario_files import load_scenario, scenario_to_data
 
     data = scenario_to_data(load_scenario(ROOT / "examples" / "labour-2025"))
-    r = client.post("/api/talks", headers=auth("mediator"), json=data)
+    r = service_client.post("/api/talks", headers=auth("mediator"), json=data)
     assert r.status_code == 201, r.text
     token = r.json()["mediator_token"]
-    other = client.get(f"/api/talks/{data['id']}/export", headers={"Authorization": f"Bearer {token}"}).json()
+    other = service_client.get(f"/api/talks/{data['id']}/export", headers={"Authorization": f"Bearer {token}"}).json()
     assert build_scenario(other) == build_scenario(data)
-    assert client.post("/api/talks", headers=auth("mediator"), json=data).status_code == 409
-    broken = client.post("/api/talks", headers=auth("mediator"), json={**data, "id": "x", "issues": []})
+    assert service_client.post("/api/talks", headers=auth("mediator"), json=data).status_code == 409
+    broken = service_client.post("/api/talks", headers=auth("mediator"), json={**data, "id": "x", "issues": []})
     assert broken.status_code == 422
 
 
-def test_blind_acceptance_reveals_only_the_overlap_once_all_have_answered(client: Any) -> None:
+def test_blind_acceptance_reveals_only_the_overlap_once_all_have_answered(service_client: Any) -> None:
     packages = [{"rafah": "israeli_control"}, {"rafah": "international_presence"}, {"philadelphi": "reduced_presence"}]
-    r = client.post(f"{API}/ballots", headers=auth("mediator"), json={"title": "Three", "packages": packages})
+    r = service_client.post(f"{API}/ballots", headers=auth("mediator"), json={"title": "Three", "packages": packages})
     assert r.status_code == 201
     n = r.json()["number"]
     assert (
-        client.post(f"{API}/ballots", headers=auth("hamas"), json={"title": "x", "packages": packages}).status_code
+        service_client.post(
+            f"{API}/ballots", headers=auth("hamas"), json={"title": "x", "packages": packages}
+        ).status_code
         == 403
     )
-    mark = client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [0, 2]})
+    mark = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [0, 2]})
     assert mark.status_code == 200
     assert mark.json()["my_marks"] == [0, 2] and mark.json()["status"] == "waiting"
     assert mark.json()["overlap"] is None
     # nothing about israel's marks reaches hamas or the mediator before the reveal
     for who in ("hamas", "mediator"):
-        seen = client.get(f"{API}/ballots/{n}", headers=auth(who)).json()
+        seen = service_client.get(f"{API}/ballots/{n}", headers=auth(who)).json()
         assert seen["status"] == "waiting" and seen["overlap"] is None and seen["my_marks"] is None
-    again = client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [1]})
+    again = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [1]})
     assert again.status_code == 409
-    assert client.put(f"{API}/ballots/{n}/marks", headers=auth("mediator"), json={"accepted": [1]}).status_code == 403
-    assert client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": [7]}).status_code == 422
-    done = client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": [1, 2]}).json()
+    assert (
+        service_client.put(f"{API}/ballots/{n}/marks", headers=auth("mediator"), json={"accepted": [1]}).status_code
+        == 403
+    )
+    assert (
+        service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": [7]}).status_code == 422
+    )
+    done = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": [1, 2]}).json()
     assert done["status"] == "revealed" and done["overlap"] == [2] and done["my_marks"] == [1, 2]
-    seen = client.get(f"{API}/ballots/{n}", headers=auth("mediator")).json()
+    seen = service_client.get(f"{API}/ballots/{n}", headers=auth("mediator")).json()
     assert seen["overlap"] == [2] and seen["my_marks"] is None
-    seen = client.get(f"{API}/ballots/{n}", headers=auth("israel")).json()
+    seen = service_client.get(f"{API}/ballots/{n}", headers=auth("israel")).json()
     assert seen["my_marks"] == [0, 2]  # its own, never the other's
-    assert client.get(f"{API}/ballots/{n}", headers=auth("observer")).status_code == 403
+    assert service_client.get(f"{API}/ballots/{n}", headers=auth("observer")).status_code == 403
 
 
-def test_ballot_from_bridging_suggestions(client: Any) -> None:
-    r = client.post(
+def test_ballot_from_bridging_suggestions(service_client: Any) -> None:
+    r = service_client.post(
         f"{API}/ballots", headers=auth("mediator"), json={"title": "Bridges", "from_proposal": "aug16-bridging"}
     )
     assert r.status_code == 201, r.text
-    ballot = client.get(f"{API}/ballots/{r.json()['number']}", headers=auth("hamas")).json()
+    ballot = service_client.get(f"{API}/ballots/{r.json()['number']}", headers=auth("hamas")).json()
     assert 1 <= len(ballot["packages"]) <= 3
-    bridge = client.get(f"{API}/bridge", params={"proposal": "aug16-bridging"}, headers=auth("mediator")).json()
+    bridge = service_client.get(f"{API}/bridge", params={"proposal": "aug16-bridging"}, headers=auth("mediator")).json()
     assert [p["terms"] for p in ballot["packages"]] == [b["terms"] for b in bridge["bridges"]]
 
 
-def test_frontier_for_mediators(client: Any) -> None:
-    data = client.get(f"{API}/frontier", headers=auth("mediator")).json()
+def test_frontier_for_mediators(service_client: Any) -> None:
+    data = service_client.get(f"{API}/frontier", headers=auth("mediator")).json()
     assert data["parties"] == ["israel", "hamas"] and data["frontier"]
     assert set(data["solutions"]) == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian"}
 
 
-def test_people_get_tokens_shown_once_and_stored_hashed(client: Any, store: Store) -> None:
-    r = client.post(
+def test_people_get_tokens_shown_once_and_stored_hashed(service_client: Any, service_store: Store) -> None:
+    r = service_client.post(
         f"{API}/people", headers=auth("mediator"), json={"name": "Aide", "role": "party", "party": "israel"}
     )
     assert r.status_code == 201
     token = r.json()["token"]
-    assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()["party"] == "israel"
-    with store.engine.connect() as conn:
+    assert service_client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()["party"] == "israel"
+    with service_store.engine.connect() as conn:
         stored = [row[0] for row in conn.execute(text("select token_hash from person"))]
     assert token not in stored and len(stored) == 5
-    bad = client.post(f"{API}/people", headers=auth("mediator"), json={"name": "X", "role": "party", "party": "egypt"})
+    bad = service_client.post(
+        f"{API}/people", headers=auth("mediator"), json={"name": "X", "role": "party", "party": "egypt"}
+    )
     assert bad.status_code == 422
-    listed = client.get(f"{API}/people", headers=auth("mediator")).text
+    listed = service_client.get(f"{API}/people", headers=auth("mediator")).text
     assert token not in listed and "token" not in listed
 
 
-def test_audit_chain_verifies_and_records_every_write(client: Any, store: Store) -> None:
-    p = proposal_data(client, "jul2-hamas")
-    client.put(
+def test_audit_chain_verifies_and_records_every_write(service_client: Any, service_store: Store) -> None:
+    p = proposal_data(service_client, "jul2-hamas")
+    service_client.put(
         f"{API}/proposals/jul2-hamas", headers=auth("hamas"), json={"version": 1, "proposal": {**p, "note": "x"}}
     )
-    log = client.get(f"{API}/audit", headers=auth("mediator")).json()
+    log = service_client.get(f"{API}/audit", headers=auth("mediator")).json()
     assert [e["seq"] for e in log] == list(range(1, len(log) + 1))
     assert log[-1]["action"] == "proposal" and log[-1]["actor"].startswith("Hamas's team")
-    result = store.verify()
+    result = service_store.verify()
     assert result.ok, result.problems
     assert result.head == log[-1]["hash"]
 
 
-def tamper(store: Store, sql: str) -> list[str]:
-    with store.engine.begin() as conn:
+def tamper(service_store: Store, sql: str) -> list[str]:
+    with service_store.engine.begin() as conn:
         conn.execute(text(sql))
-    return list(store.verify().problems)
+    return list(service_store.verify().problems)
 
 
-def test_verify_finds_an_altered_entry(store: Store) -> None:
-    problems = tamper(store, "update audit set actor = 'someone else' where seq = 3")
+def test_verify_finds_an_altered_entry(service_store: Store) -> None:
+    problems = tamper(service_store, "update audit set actor = 'someone else' where seq = 3")
     assert any("entry 3: altered" in p for p in problems)
 
 
-def test_verify_finds_a_removed_entry(store: Store) -> None:
-    problems = tamper(store, "delete from audit where seq = 4")
+def test_verify_finds_a_removed_entry(service_store: Store) -> None:
+    problems = tamper(service_store, "delete from audit where seq = 4")
     assert any("entry 4: missing" in p for p in problems)
     assert any("no audit entry records this row" in p for p in problems)
 
 
-def test_verify_finds_the_newest_entry_removed(store: Store) -> None:
-    last = store.verify().entries
-    problems = tamper(store, f"delete from audit where seq = {last}")
+def test_verify_finds_the_newest_entry_removed(service_store: Store) -> None:
+    last = service_store.verify().entries
+    problems = tamper(service_store, f"delete from audit where seq = {last}")
     assert any("no audit entry records this row" in p for p in problems)
 
 
-def test_verify_finds_an_altered_row(store: Store) -> None:
+def test_verify_finds_an_altered_row(service_store: Store) -> None:
     problems = tamper(
-        store, "update preference_version set data = replace(data, '0.29173', '0.9') where party = 'hamas'"
+        service_store, "update preference_version set data = replace(data, '0.29173', '0.9') where party = 'hamas'"
     )
     assert any("preference_version" in p and "altered" in p for p in problems)
 
 
-def test_verify_finds_a_quietly_removed_version(store: Store) -> None:
-    problems = tamper(store, "delete from proposal_version where proposal_id = 'may6-egypt-qatar'")
+def test_verify_finds_a_quietly_removed_version(service_store: Store) -> None:
+    problems = tamper(service_store, "delete from proposal_version where proposal_id = 'may6-egypt-qatar'")
     assert any("records is missing" in p for p in problems)
 
 
-def test_audit_verify_command(sqlite_url: str) -> None:
-    s = Store(sqlite_url)
+def test_audit_verify_command(service_sqlite_url: str) -> None:
+    s = Store(service_sqlite_url)
     from conftest import seed_store
 
     seed_store(s)
     head = s.verify().head
-    path = sqlite_url.removeprefix("sqlite:///")
+    path = service_sqlite_url.removeprefix("sqlite:///")
     runner = CliRunner()
     ok = runner.invoke(app, ["audit", "verify", "--db", path, "--json"])
     assert ok.exit_code == 0, ok.output
@@ -295,45 +308,45 @@ def test_audit_verify_command(sqlite_url: str) -> None:
     assert missing.exit_code == 2
 
 
-def test_migrations_run_once_and_reopening_keeps_everything(store: Store) -> None:
-    again = Store(store.url)
-    assert again.scenario_data(TALKS) == store.scenario_data(TALKS)
+def test_migrations_run_once_and_reopening_keeps_everything(service_store: Store) -> None:
+    again = Store(service_store.url)
+    assert again.scenario_data(TALKS) == service_store.scenario_data(TALKS)
     with again.engine.connect() as conn:
         assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0002"
     again.close()
 
 
-def test_a_database_made_by_the_first_schema_is_upgraded_on_start(db_url: str) -> None:
+def test_a_database_made_by_the_first_schema_is_upgraded_on_start(service_db_url: str) -> None:
     from truce.store.db import make_engine, migrate
 
-    engine = make_engine(db_url)
+    engine = make_engine(service_db_url)
     migrate(engine, "0001")
     with engine.connect() as conn:
         assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0001"
     engine.dispose()
-    store = Store(db_url)
+    service_store = Store(service_db_url)
     from conftest import seed_store
 
-    seed_store(store)
-    assert store.exchange(TALKS) is not None and store.verify().ok
-    store.close()
+    seed_store(service_store)
+    assert service_store.exchange(TALKS) is not None and service_store.verify().ok
+    service_store.close()
 
 
-def test_exchange_plan_and_ledger_are_public_and_versioned(client: Any) -> None:
-    x = client.get(f"{API}/exchange", headers=auth("observer")).json()
+def test_exchange_plan_and_ledger_are_public_and_versioned(service_client: Any) -> None:
+    x = service_client.get(f"{API}/exchange", headers=auth("observer")).json()
     assert x["version"] == 1 and x["plan"]["days"] and x["ledger"]["days"]
-    stale = client.put(
+    stale = service_client.put(
         f"{API}/exchange", headers=auth("mediator"), json={"version": 0, "agreement": x["agreement"], "release_log": ""}
     )
     assert stale.status_code == 409
-    bad = client.put(
+    bad = service_client.put(
         f"{API}/exchange",
         headers=auth("mediator"),
         json={"version": 1, "agreement": x["agreement"], "release_log": "day,side,category,count\n1,nobody,x,1\n"},
     )
     assert bad.status_code == 422 and bad.json()["detail"][0]["path"][0] == "release_log"
-    r = client.put(
+    r = service_client.put(
         f"{API}/exchange", headers=auth("mediator"), json={"version": 1, "agreement": x["agreement"], "release_log": ""}
     )
     assert r.status_code == 200 and r.json() == {"version": 2}
-    assert client.get(f"{API}/exchange", headers=auth("hamas")).json()["ledger"] is None
+    assert service_client.get(f"{API}/exchange", headers=auth("hamas")).json()["ledger"] is None

@@ -88,9 +88,9 @@ def may_see(viewer: str) -> set[str]:
 
 
 @pytest.fixture
-def outsider(store: Any) -> None:
-    store.create_talks({**json.loads(json.dumps(_other_talks())), "id": "other-talks"}, "test")
-    store.add_person("other-talks", "Other mediator", "mediator", None, "tok-outsider-0123456789", "test")
+def outsider(service_store: Any) -> None:
+    service_store.create_talks({**json.loads(json.dumps(_other_talks())), "id": "other-talks"}, "test")
+    service_store.add_person("other-talks", "Other mediator", "mediator", None, "tok-outsider-0123456789", "test")
 
 
 def _other_talks() -> dict[str, Any]:
@@ -100,11 +100,11 @@ def _other_talks() -> dict[str, Any]:
     return scenario_to_data(load_scenario(ROOT / "examples" / "labour-2025"))
 
 
-def test_every_operation_for_every_role(client: Any, store: Any, outsider: None) -> None:
-    scenario = store.scenario_data(TALKS)
-    doc = client.get("/openapi.json").json()
+def test_every_operation_for_every_role(service_client: Any, service_store: Any, outsider: None) -> None:
+    scenario = service_store.scenario_data(TALKS)
+    doc = service_client.get("/openapi.json").json()
     leaks = {party: secrets_of(party, scenario) for party in SECRET}
-    store.create_ballot(TALKS, "Seeded", [{"terms": {"rafah": "israeli_control"}}], ["israel", "hamas"], "test")
+    service_store.create_ballot(TALKS, "Seeded", [{"terms": {"rafah": "israeli_control"}}], ["israel", "hamas"], "test")
     operations = [(path, method, op) for path, item in doc["paths"].items() for method, op in item.items()]
     assert len(operations) >= 25
     undeclared = [f"{m.upper()} {p}" for p, m, op in operations if "x-roles" not in op]
@@ -114,7 +114,7 @@ def test_every_operation_for_every_role(client: Any, store: Any, outsider: None)
     for path, method, op in operations:
         roles = set(op["x-roles"])
         for viewer, (role, party) in VIEWERS.items():
-            client.cookies.clear()
+            service_client.cookies.clear()
             headers = {}
             token = TOKENS.get(viewer) or ("tok-outsider-0123456789" if viewer == "outsider" else None)
             if token:
@@ -127,7 +127,7 @@ def test_every_operation_for_every_role(client: Any, store: Any, outsider: None)
                 for p in op.get("parameters", [])
                 if p["in"] == "query" and p.get("required")
             }
-            r = client.request(
+            r = service_client.request(
                 method.upper(),
                 url,
                 params=params,
@@ -170,7 +170,7 @@ def test_every_operation_for_every_role(client: Any, store: Any, outsider: None)
         assert all(secret in everything for secret in strings)
 
 
-def test_openapi_document_is_public_and_names_the_roles(client: Any) -> None:
-    doc = client.get("/openapi.json").json()
+def test_openapi_document_is_public_and_names_the_roles(service_client: Any) -> None:
+    doc = service_client.get("/openapi.json").json()
     roles = {r for item in doc["paths"].values() for op in item.values() for r in op["x-roles"]}
     assert roles == {"anyone", "mediator", "party", "observer"}

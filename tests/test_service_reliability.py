@@ -29,8 +29,8 @@ def proposal(server: Server, pid: str) -> dict[str, Any]:
     return next(p for p in data["proposals"] if p["id"] == pid)
 
 
-def test_fifty_clients_editing_one_proposal_lose_no_update(db_url: str) -> None:
-    server = Server(db_url, "--demo").start()
+def test_fifty_clients_editing_one_proposal_lose_no_update(service_db_url: str) -> None:
+    server = Server(service_db_url, "--demo").start()
     try:
         base = proposal(server, "aug16-bridging")
         start = threading.Barrier(CLIENTS)
@@ -38,7 +38,7 @@ def test_fifty_clients_editing_one_proposal_lose_no_update(db_url: str) -> None:
         won: list[tuple[int, str]] = []
         lock = threading.Lock()
 
-        def client(n: int) -> None:
+        def editor(n: int) -> None:
             with httpx.Client(base_url=server.url, headers=MEDIATOR, timeout=120) as http:
                 start.wait()
                 for attempt in range(4):  # bounded: a few tries each
@@ -53,7 +53,7 @@ def test_fifty_clients_editing_one_proposal_lose_no_update(db_url: str) -> None:
                             won.append((r.json()["version"], note))
 
         with ThreadPoolExecutor(CLIENTS) as pool:
-            list(pool.map(client, range(CLIENTS)))
+            list(pool.map(editor, range(CLIENTS)))
     finally:
         server.stop()
     assert set(statuses) <= {200, 409}, sorted(set(statuses))
@@ -61,20 +61,20 @@ def test_fifty_clients_editing_one_proposal_lose_no_update(db_url: str) -> None:
     assert won, "no edit got through"
     versions = sorted(v for v, _ in won)
     assert versions == list(range(2, 2 + len(won))), "two edits acknowledged with the same version"
-    store = Store(db_url)
+    service_store = Store(service_db_url)
     try:
-        history = store.proposal_history(TALKS, "aug16-bridging")
+        history = service_store.proposal_history(TALKS, "aug16-bridging")
         assert [v.version for v in history] == list(range(1, 2 + len(won)))
         assert {v.version: v.data["note"] for v in history[1:]} == dict(won)
-        build_scenario(store.scenario_data(TALKS))
-        result = store.verify()
+        build_scenario(service_store.scenario_data(TALKS))
+        result = service_store.verify()
         assert result.ok, result.problems
     finally:
-        store.close()
+        service_store.close()
 
 
-def test_killed_in_the_middle_of_writes_loses_no_acknowledged_write(db_url: str) -> None:
-    server = Server(db_url, "--demo").start()
+def test_killed_in_the_middle_of_writes_loses_no_acknowledged_write(service_db_url: str) -> None:
+    server = Server(service_db_url, "--demo").start()
     acknowledged: list[str] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -105,7 +105,7 @@ def test_killed_in_the_middle_of_writes_loses_no_acknowledged_write(db_url: str)
     for t in threads:
         t.join(timeout=60)
     assert len(acknowledged) >= 25, server.output
-    restarted = Server(db_url, "--demo").start()
+    restarted = Server(service_db_url, "--demo").start()
     try:
         data = httpx.get(f"{restarted.url}{API}/export", headers=MEDIATOR, timeout=30).json()
         present = {p["id"] for p in data["proposals"]}
@@ -121,9 +121,9 @@ def test_killed_in_the_middle_of_writes_loses_no_acknowledged_write(db_url: str)
         assert r.status_code == 200
     finally:
         restarted.stop()
-    store = Store(db_url)
+    service_store = Store(service_db_url)
     try:
-        result = store.verify()
+        result = service_store.verify()
         assert result.ok, result.problems
     finally:
-        store.close()
+        service_store.close()
