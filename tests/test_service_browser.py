@@ -68,9 +68,15 @@ def page(browser: Any, server: Server) -> Iterator[Any]:
 
     context.route("**/*", only_loopback)
     p = context.new_page()
+    console_errors: list[str] = []
+    p.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+    p.on("pageerror", lambda error: console_errors.append(str(error)))
     yield p
     context.close()
     assert not outside, f"pages asked for outside resources: {outside}"
+    # 403 pages are expected in these tests; anything else (a script error, a refused resource) is not
+    unexpected = [e for e in console_errors if "403" not in e]
+    assert not unexpected, f"errors in the browser console: {unexpected}"
 
 
 def sign_in(page: Any, server: Server, token: str) -> None:
