@@ -63,6 +63,12 @@ def test_edits_are_versioned_and_a_stale_edit_gets_409(service_client: Any) -> N
     assert view["version"] == 2 and view["terms"]["rafah"] == "international_presence"
 
 
+def client_put(service_client: Any, pid: str, proposal: dict[str, Any], version: int) -> Any:
+    return service_client.put(
+        f"{API}/proposals/{pid}", headers=auth("hamas"), json={"version": version, "proposal": proposal}
+    )
+
+
 def test_new_proposal_and_a_bad_one(service_client: Any) -> None:
     new = {
         "id": "hamas-reply",
@@ -85,6 +91,11 @@ def test_new_proposal_and_a_bad_one(service_client: Any) -> None:
     forged = {**new, "id": "forged", "tabled_by": ["israel"]}
     r = service_client.put(f"{API}/proposals/forged", headers=auth("hamas"), json={"version": 0, "proposal": forged})
     assert r.status_code == 403
+    forged_response = {**new, "responses": [{"party": "israel", "stance": "accepted"}]}
+    r = client_put(service_client, "hamas-reply", forged_response, 1)
+    assert r.status_code == 403
+    own_response = {**new, "responses": [{"party": "hamas", "stance": "accepted"}]}
+    assert client_put(service_client, "hamas-reply", own_response, 1).status_code == 200
     jointly = {**new, "id": "jointly", "tabled_by": ["hamas", "israel"]}
     r = service_client.put(f"{API}/proposals/jointly", headers=auth("hamas"), json={"version": 0, "proposal": jointly})
     assert r.status_code == 403

@@ -123,10 +123,11 @@ def write_proposal(
         sides = {p["id"] for p in store.scenario_data(talks_id)["parties"] if p.get("role", "party") == "party"}
         if any(other in sides and other != viewer.party for other in tabled_by):
             raise http_error(403, "a party may not table a text in another side's name")
-        if version > 0:
-            current = {p["id"]: p for p in store.scenario_data(talks_id)["proposals"]}.get(proposal_id)
-            if current is not None and viewer.party not in current.get("tabled_by", []):
-                raise http_error(403, "a party may only edit texts it tabled")
+        current = {p["id"]: p for p in store.scenario_data(talks_id)["proposals"]}.get(proposal_id)
+        if version > 0 and current is not None and viewer.party not in current.get("tabled_by", []):
+            raise http_error(403, "a party may only edit texts it tabled")
+        if _others_responses(data, viewer) != _others_responses(current or {}, viewer):
+            raise http_error(403, "a party records only its own response to a text")
 
     def ours(path: tuple[Any, ...]) -> bool:
         return len(path) >= 2 and path[0] == "proposals"
@@ -226,6 +227,13 @@ def put_preferences(
 ) -> schemas.Written:
     """A new version of a party's preferences (its own party and mediators only)."""
     return schemas.Written(version=write_preferences(store, viewer, talks_id, party, edit.preferences, edit.version))
+
+
+def _others_responses(proposal: dict[str, Any], viewer: Viewer) -> list[Any]:
+    responses = proposal.get("responses", [])
+    if not isinstance(responses, list):
+        return [responses]
+    return [r for r in responses if not (isinstance(r, dict) and r.get("party") == viewer.party)]
 
 
 def write_preferences(
