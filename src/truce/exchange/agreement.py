@@ -11,28 +11,16 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import Field, StrictInt, ValidationError
 
 from truce.errors import InputError, Path, Problem
 from truce.model.checks import pydantic_problems
+from truce.model.scenario import Frozen, Id
 
-Id = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=80,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
-        description="identifier: letters, digits, '_', '.', '-'",
-    ),
-]
 Text = Annotated[str, Field(max_length=5_000)]
 Count = Annotated[StrictInt, Field(ge=0, le=10_000_000)]
 Day = Annotated[StrictInt, Field(ge=1, le=3_660)]
 Composition = dict[Id, Count]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Category(Frozen):

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from truce.exchange.agreement import Count, Day, Frozen, Id
+from truce.exchange.agreement import Count, Day
+from truce.model.scenario import Frozen, Id
 
 
 class Release(Frozen):
