@@ -15,15 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from truce.store import audit
 from truce.store.db import make_engine, migrate
 from truce.store.models import (
     AuditEntry,
     Ballot,
+    Base,
     ExchangeVersion,
     Mark,
     Person,
@@ -107,8 +108,7 @@ class Store:
                 raise Conflict(f"talks {talks_id!r} already exist", 0)
             at = now()
             talks = Talks(id=talks_id, title=str(scenario_data["title"]), frame=audit.canonical(frame), created_at=at)
-            s.add(talks)
-            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="import", row=talks)
+            _record(s, talks, at=at, talks_id=talks_id, actor=actor, action="import")
             for position, proposal in enumerate(scenario_data.get("proposals", [])):
                 row = ProposalVersion(
                     talks_id=talks_id,
@@ -119,14 +119,12 @@ class Store:
                     author=actor,
                     created_at=at,
                 )
-                s.add(row)
-                audit.append(s, at=at, talks_id=talks_id, actor=actor, action="proposal", row=row)
+                _record(s, row, at=at, talks_id=talks_id, actor=actor, action="proposal")
             for party, prefs in scenario_data.get("preferences", {}).items():
                 prow = PreferenceVersion(
                     talks_id=talks_id, party=party, version=1, data=audit.canonical(prefs), author=actor, created_at=at
                 )
-                s.add(prow)
-                audit.append(s, at=at, talks_id=talks_id, actor=actor, action="preferences", row=prow)
+                _record(s, prow, at=at, talks_id=talks_id, actor=actor, action="preferences")
 
         self.run(work)
 
@@ -145,8 +143,7 @@ class Store:
             person = Person(
                 talks_id=talks_id, name=name, role=role, party=party, token_hash=hash_token(token), created_at=at
             )
-            s.add(person)
-            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="person", row=person)
+            _record(s, person, at=at, talks_id=talks_id, actor=actor, action="person")
             return person
 
         return self.run(work)
@@ -215,11 +212,7 @@ class Store:
                 .limit(1)
             ).scalar_one_or_none()
             current = latest.version if latest else 0
-            if current != expected:
-                raise Conflict(
-                    f"proposal {proposal_id!r} is at version {current}; this edit was made from version {expected}",
-                    current,
-                )
+            _expect_version(f"proposal {proposal_id!r}", current, expected)
             data = _scenario_data(s, talks_id)
             others = [p for p in data["proposals"] if p["id"] != proposal_id]
             if latest is not None:
@@ -244,8 +237,7 @@ class Store:
                 author=actor,
                 created_at=at,
             )
-            s.add(row)
-            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="proposal", row=row)
+            _record(s, row, at=at, talks_id=talks_id, actor=actor, action="proposal")
             return current + 1
 
         return self.run(work)
@@ -254,18 +246,10 @@ class Store:
         self, talks_id: str, party: str, prefs: dict[str, Any], expected: int, actor: str, check: Check
     ) -> int:
         def work(s: Session) -> int:
-            current = (
-                s.execute(
-                    select(func.max(PreferenceVersion.version)).where(
-                        PreferenceVersion.talks_id == talks_id, PreferenceVersion.party == party
-                    )
-                ).scalar_one_or_none()
-                or 0
+            current = _latest_version(
+                s, PreferenceVersion.version, PreferenceVersion.talks_id == talks_id, PreferenceVersion.party == party
             )
-            if current != expected:
-                raise Conflict(
-                    f"the preferences are at version {current}; this edit was made from version {expected}", current
-                )
+            _expect_version("the preferences", current, expected)
             data = _scenario_data(s, talks_id)
             data["preferences"][party] = prefs
             check(data)
@@ -278,8 +262,7 @@ class Store:
                 author=actor,
                 created_at=at,
             )
-            s.add(row)
-            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="preferences", row=row)
+            _record(s, row, at=at, talks_id=talks_id, actor=actor, action="preferences")
             return current + 1
 
         return self.run(work)
@@ -301,8 +284,7 @@ class Store:
                 parties=audit.canonical(parties),
                 created_at=at,
             )
-            s.add(row)
-            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="ballot", row=row)
+            _record(s, row, at=at, talks_id=talks_id, actor=actor, action="ballot")
             return row.number
 
         return self.run(work)
@@ -342,8 +324,7 @@ class Store:
                 salt=secrets.token_hex(16),
                 created_at=at,
             )
-            s.add(row)
-            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="mark", row=row)
+            _record(s, row, at=at, talks_id=talks_id, actor=actor, action="mark")
 
         self.run(work)
 
@@ -376,17 +357,8 @@ class Store:
         def work(s: Session) -> int:
             if s.get(Talks, talks_id) is None:
                 raise NotFound(f"no talks {talks_id!r}")
-            current = (
-                s.execute(
-                    select(func.max(ExchangeVersion.version)).where(ExchangeVersion.talks_id == talks_id)
-                ).scalar_one_or_none()
-                or 0
-            )
-            if current != expected:
-                raise Conflict(
-                    f"the exchange agreement is at version {current}; this edit was made from version {expected}",
-                    current,
-                )
+            current = _latest_version(s, ExchangeVersion.version, ExchangeVersion.talks_id == talks_id)
+            _expect_version("the exchange agreement", current, expected)
             check(agreement, release_log)
             at = now()
             row = ExchangeVersion(
@@ -397,8 +369,7 @@ class Store:
                 author=actor,
                 created_at=at,
             )
-            s.add(row)
-            audit.append(s, at=at, talks_id=talks_id, actor=actor, action="exchange", row=row)
+            _record(s, row, at=at, talks_id=talks_id, actor=actor, action="exchange")
             return current + 1
 
         return self.run(work)
@@ -415,6 +386,23 @@ class Store:
 
     def verify(self) -> audit.Verification:
         return self.run(audit.verify)
+
+
+def _record(s: Session, row: Base, *, at: str, talks_id: str, actor: str, action: str) -> None:
+    """Add ``row`` and the audit entry that records it, in the same transaction."""
+    s.add(row)
+    audit.append(s, at=at, talks_id=talks_id, actor=actor, action=action, row=row)
+
+
+def _latest_version(s: Session, version: InstrumentedAttribute[int], *where: ColumnElement[bool]) -> int:
+    """The highest ``version`` among the rows matching ``where`` (0 when there are none)."""
+    return s.execute(select(func.max(version)).where(*where)).scalar_one_or_none() or 0
+
+
+def _expect_version(what: str, current: int, expected: int) -> None:
+    """Refuse an edit made from a version other than the latest (:class:`Conflict`, HTTP 409)."""
+    if current != expected:
+        raise Conflict(f"{what} is at version {current}; this edit was made from version {expected}", current)
 
 
 def _scenario_data(s: Session, talks_id: str) -> dict[str, Any]:
