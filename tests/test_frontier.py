@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -8,40 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cases import every_outcome, make, scenario_cases
 from truce.analysis import frontier as fr
 from truce.analysis.frontier import keys, pareto_frontier
 from truce.model.checks import check_scenario
-from truce.model.compiled import Compiled, Ints, compile_scenario
+from truce.model.compiled import Compiled, compile_scenario
 from truce.model.generate import random_scenario
 from truce.model.scenario import Issue, IssueKind, Option, Party, Preferences, Scenario
 
-cases = st.fixed_dictionaries(
-    {
-        "seed": st.integers(0, 2**32 - 1),
-        "parties": st.integers(2, 3),
-        "sizes": st.lists(st.integers(2, 5), min_size=1, max_size=4),
-        "red_lines": st.booleans(),
-        "levels": st.sampled_from([None, 2, 3]),
-        "reservation": st.floats(0.0, 0.6),
-    }
-)
-
-
-def make(case: dict[str, object]) -> Compiled:
-    seed, parties, sizes = case["seed"], case["parties"], case["sizes"]
-    assert isinstance(seed, int) and isinstance(parties, int) and isinstance(sizes, list)
-    rng = np.random.default_rng(seed)
-    levels = case["levels"]
-    reservation = case["reservation"]
-    assert isinstance(reservation, float) and (levels is None or isinstance(levels, int))
-    scenario = random_scenario(
-        rng, parties, sizes, red_lines=bool(case["red_lines"]), reservation=reservation, levels=levels
-    )
-    return compile_scenario(scenario)
-
-
-def every_outcome(c: Compiled) -> Ints:
-    return np.array(list(itertools.product(*(range(n) for n in c.sizes))), dtype=np.int64)
+cases = scenario_cases()
 
 
 def brute_frontier(c: Compiled, sel: list[int], zopa_only: bool) -> dict[tuple[int, ...], tuple[int, ...]]:

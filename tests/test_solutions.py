@@ -1,43 +1,18 @@
 from __future__ import annotations
 
 import inspect
-import itertools
 
 import numpy as np
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
+from cases import every_outcome, make, scenario_cases
 from truce.analysis import solutions
 from truce.analysis.frontier import keys, pareto_frontier
 from truce.analysis.solutions import CONCEPTS, Solution, solve_all
 from truce.model.compiled import Compiled, Floats, compile_scenario
 from truce.model.generate import random_scenario
 
-cases = st.fixed_dictionaries(
-    {
-        "seed": st.integers(0, 2**32 - 1),
-        "parties": st.integers(2, 3),
-        "sizes": st.lists(st.integers(2, 5), min_size=1, max_size=4),
-        "red_lines": st.booleans(),
-        "levels": st.sampled_from([None, 2, 3]),
-        "reservation": st.floats(0.0, 0.6),
-    }
-)
-
-
-def make(case: dict[str, object]) -> Compiled:
-    seed, parties, sizes, levels, reservation = (
-        case["seed"],
-        case["parties"],
-        case["sizes"],
-        case["levels"],
-        case["reservation"],
-    )
-    assert isinstance(seed, int) and isinstance(parties, int) and isinstance(sizes, list)
-    assert isinstance(reservation, float) and (levels is None or isinstance(levels, int))
-    rng = np.random.default_rng(seed)
-    s = random_scenario(rng, parties, sizes, red_lines=bool(case["red_lines"]), reservation=reservation, levels=levels)
-    return compile_scenario(s)
+cases = scenario_cases()
 
 
 def criteria(name: str, u: Floats, d: Floats, ideal: Floats) -> list[Floats]:
@@ -59,7 +34,7 @@ def criteria(name: str, u: Floats, d: Floats, ideal: Floats) -> list[Floats]:
 
 def brute_force(c: Compiled, name: str) -> Floats | None:
     """The best acceptable outcome's utilities, over the whole outcome space; last ties by utilities descending."""
-    outcomes = np.array(list(itertools.product(*(range(n) for n in c.sizes))), dtype=np.int64)
+    outcomes = every_outcome(c)
     outcomes = outcomes[c.acceptable(outcomes).all(axis=1)]
     if not len(outcomes):
         return None

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -8,50 +7,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cases import every_outcome, make, scenario_cases
 from truce.analysis import zopa as zp
 from truce.analysis.zopa import zopa
-from truce.model.compiled import Compiled, compile_scenario
+from truce.model.compiled import compile_scenario
 from truce.model.generate import random_scenario
 
-cases = st.fixed_dictionaries(
-    {
-        "seed": st.integers(0, 2**32 - 1),
-        "parties": st.integers(2, 3),
-        "sizes": st.lists(st.integers(2, 5), min_size=1, max_size=5),
-        "red_lines": st.booleans(),
-        "levels": st.sampled_from([None, 2, 3]),
-        "reservation": st.floats(0.0, 0.7),
-    }
-)
-
-
-def make(case: dict[str, object]) -> Compiled:
-    seed, parties, sizes, levels, reservation = (
-        case["seed"],
-        case["parties"],
-        case["sizes"],
-        case["levels"],
-        case["reservation"],
-    )
-    assert isinstance(seed, int) and isinstance(parties, int) and isinstance(sizes, list)
-    assert isinstance(reservation, float) and (levels is None or isinstance(levels, int))
-    rng = np.random.default_rng(seed)
-    spread = tuple(float(x) for x in rng.uniform(0.5, 1.0, parties) * reservation)
-    s = random_scenario(rng, parties, sizes, red_lines=bool(case["red_lines"]), reservation=spread, levels=levels)
-    return compile_scenario(s)
+cases = scenario_cases(max_issues=5, max_reservation=0.7)
 
 
 @settings(max_examples=60, deadline=None)
 @given(case=cases, path=st.sampled_from(["enumerate", "count", "small chunks"]), subset=st.booleans())
 def test_zopa_equals_brute_force(case: dict[str, object], path: str, subset: bool) -> None:
-    c = make(case)
+    c = make(case, spread=True)
     sel = [len(c.parties) - 1, 0] if subset else list(range(len(c.parties)))
     with pytest.MonkeyPatch.context() as m:
         m.setattr(zp, "ENUMERATE_MAX", 10**9 if path == "enumerate" else 0)
         if path == "small chunks":
             m.setattr(zp, "CHUNK", 4)
         z = zopa(c, sel)
-    outcomes = np.array(list(itertools.product(*(range(n) for n in c.sizes))), dtype=np.int64)
+    outcomes = every_outcome(c)
     accepted = outcomes[c.acceptable(outcomes)[:, sel].all(axis=1)]
     assert z.count == len(accepted) and isinstance(z.count, int)
     assert z.space == len(outcomes) and z.share == pytest.approx(len(accepted) / len(outcomes))
