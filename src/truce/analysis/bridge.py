@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from truce.analysis.standing import describe_condition
 from truce.errors import InputError, Problem
 from truce.model.compiled import OPEN, Compiled, Floats, Ints, condition_mask
 from truce.model.scenario import IssueKind, Range, Term, is_number
@@ -378,7 +379,8 @@ def red_lines(c: Compiled) -> list[_Line]:
             for issue_id, cond in line.terms.items():
                 i = c.issues.index(issue_id)
                 masks.append((i, condition_mask(c.options[i], cond)))
-                words.append(f"{c.scenario.issues[i].name} {_condition_text(c, i, cond)}")
+                issue = c.scenario.issues[i]
+                words.append(f"{issue.name} {describe_condition(issue, cond, equals='= ')}")
             text = f"{_party_name(c, pid)} red line {k + 1}: " + " and ".join(words)
             terms = {
                 issue_id: cond.model_dump(exclude_none=True) if isinstance(cond, Range) else cond
@@ -386,24 +388,6 @@ def red_lines(c: Compiled) -> list[_Line]:
             }
             out.append((RedLineRef(pid, k, terms, text), p, tuple(masks)))
     return out
-
-
-def _condition_text(c: Compiled, i: int, cond: Any) -> str:
-    issue = c.scenario.issues[i]
-    if isinstance(cond, Range):
-        bits = [
-            f"{word} {value:g}"
-            for word, value in (
-                ("at least", cond.at_least),
-                ("at most", cond.at_most),
-                ("above", cond.above),
-                ("below", cond.below),
-            )
-            if value is not None
-        ]
-        return " and ".join(bits)
-    terms = cond if isinstance(cond, tuple) else (cond,)
-    return "= " + " or ".join(issue.label(t) for t in terms)
 
 
 def _solve(c: Compiled, lines: Sequence[_Line], relax: bool) -> Ints | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from truce.model.compiled import OPEN, Compiled, Ints, condition_mask
-from truce.model.scenario import Range, RedLine
+from truce.model.scenario import Condition, Issue, Range, RedLine
 
 TOL = 1e-12
 
@@ -119,20 +119,25 @@ def describe_red_line(c: Compiled, red_line: RedLine) -> str:
     parts = []
     for issue_id, cond in red_line.terms.items():
         issue = c.scenario.issue(issue_id)
-        if isinstance(cond, Range):
-            bounds = [
-                f"{word} {issue.label(v)}"
-                for word, v in (
-                    ("at least", cond.at_least),
-                    ("at most", cond.at_most),
-                    ("above", cond.above),
-                    ("below", cond.below),
-                )
-                if v is not None
-            ]
-            parts.append(f"{issue.name}: {' and '.join(bounds)}")
-        else:
-            terms = cond if isinstance(cond, tuple) else (cond,)
-            parts.append(f"{issue.name}: {' or '.join(issue.label(t) for t in terms)}")
+        parts.append(f"{issue.name}: {describe_condition(issue, cond)}")
     text = " together with ".join(parts)
     return f"{text} ({red_line.note})" if red_line.note else text
+
+
+def describe_condition(issue: Issue, cond: Condition, *, equals: str = "") -> str:
+    """A red line's condition on one issue in the issue's own words: its bounds ("at least 2 km and below
+    5 km") or its options ("open or closed"), the options after ``equals`` (the bridge writes "= open")."""
+    if isinstance(cond, Range):
+        bounds = [
+            f"{word} {issue.label(v)}"
+            for word, v in (
+                ("at least", cond.at_least),
+                ("at most", cond.at_most),
+                ("above", cond.above),
+                ("below", cond.below),
+            )
+            if v is not None
+        ]
+        return " and ".join(bounds)
+    terms = cond if isinstance(cond, tuple) else (cond,)
+    return equals + " or ".join(issue.label(t) for t in terms)
