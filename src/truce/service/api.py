@@ -120,10 +120,11 @@ def write_proposal(
         tabled_by = data.get("tabled_by")
         if not isinstance(tabled_by, list) or viewer.party not in tabled_by:
             raise http_error(403, "a party may only table or edit texts it tables itself")
-        sides = {p["id"] for p in store.scenario_data(talks_id)["parties"] if p.get("role", "party") == "party"}
+        scenario = store.scenario_data(talks_id)
+        sides = {p["id"] for p in scenario["parties"] if p.get("role", "party") == "party"}
         if any(other in sides and other != viewer.party for other in tabled_by):
             raise http_error(403, "a party may not table a text in another side's name")
-        current = {p["id"]: p for p in store.scenario_data(talks_id)["proposals"]}.get(proposal_id)
+        current = {p["id"]: p for p in scenario["proposals"]}.get(proposal_id)
         if version > 0 and current is not None and viewer.party not in current.get("tabled_by", []):
             raise http_error(403, "a party may only edit texts it tabled")
         if _others_responses(data, viewer) != _others_responses(current or {}, viewer):
