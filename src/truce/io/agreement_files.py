@@ -18,7 +18,7 @@ from truce.exchange.agreement import Agreement, build_agreement
 from truce.exchange.ledger import Event
 from truce.exchange.lists import Person, Status
 from truce.exchange.plan import Plan
-from truce.io.documents import MAX_BYTES, Document, read_document
+from truce.io.documents import MAX_BYTES, Document, decode_utf8, read_document
 from truce.model.checks import pydantic_problems
 
 AGREEMENT_NAMES = ("agreement.yaml", "agreement.yml", "agreement.json")
@@ -75,11 +75,7 @@ def _read_text(path: str | FsPath) -> str:
         raw = file.read_bytes()
     except OSError as exc:
         raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
-    try:
-        return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError([Problem("not UTF-8 text (a binary file?)", (), name, line, 1)]) from None
+    return decode_utf8(raw, name)
 
 
 def _field_starts(line: str) -> list[int]:

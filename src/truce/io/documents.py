@@ -109,15 +109,20 @@ def parse_document(raw: bytes, name: str, as_json: bool = False) -> Document:
     return doc
 
 
-def _decode(raw: bytes, name: str) -> str:
+def decode_utf8(raw: bytes, name: str) -> str:
+    """A file's bytes as UTF-8 text (without a byte order mark); undecodable bytes are a problem at their place."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError([Problem("not UTF-8 text (a binary file?)", (), name, line, col)]) from None
+
+
+def _decode(raw: bytes, name: str) -> str:
+    text = decode_utf8(raw, name)
     nul = text.find("\x00")
     if nul >= 0:
         line, col = _line_col(text, nul)

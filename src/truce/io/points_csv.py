@@ -8,6 +8,7 @@ import math
 from pathlib import Path as FsPath
 
 from truce.errors import InputError, Problem
+from truce.io.documents import decode_utf8
 
 # The file format: each party spreads TOTAL points over the items.
 TOTAL = 100.0
@@ -36,13 +37,7 @@ def read_points_csv(path: str | FsPath) -> tuple[Points, tuple[str, str]]:
 
 def parse_points_csv(raw: bytes, name: str) -> tuple[Points, tuple[str, str]]:
     """The points table of a CSV file, and the two parties named in its header."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError([Problem("not UTF-8 text (a binary file?)", (), name, line, 1)]) from None
+    text = decode_utf8(raw, name)
     rows = [(n, fields) for n, fields in _rows(text) if any(f.strip() for f, _ in fields)]
     if not rows:
         raise InputError([Problem("file is empty (expected a header `item,<party 1>,<party 2>`)", (), name, 1, 1)])
