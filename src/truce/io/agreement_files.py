@@ -18,7 +18,7 @@ from truce.exchange.agreement import Agreement, build_agreement
 from truce.exchange.ledger import Event
 from truce.exchange.lists import Person, Status
 from truce.exchange.plan import Plan
-from truce.io.documents import MAX_BYTES, Document, decode_utf8, read_document
+from truce.io.documents import MAX_BYTES, Document, decode_utf8, read_document, read_limited
 from truce.model.checks import pydantic_problems
 
 AGREEMENT_NAMES = ("agreement.yaml", "agreement.yml", "agreement.json")
@@ -67,15 +67,8 @@ def load_plan(path: str | FsPath) -> Plan:
 
 
 def _read_text(path: str | FsPath) -> str:
-    file = FsPath(path)
     name = str(path)
-    try:
-        if file.stat().st_size > MAX_BYTES:
-            raise InputError([Problem(f"file is over the {MAX_BYTES:,}-byte limit", (), name, 1, 1)])
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
-    return decode_utf8(raw, name)
+    return decode_utf8(read_limited(FsPath(path), name, MAX_BYTES), name)
 
 
 def _field_starts(line: str) -> list[int]:

@@ -56,14 +56,18 @@ def read_document(path: str | FsPath, display: str | None = None) -> Document:
     """Read a YAML or JSON file into a :class:`Document`; raise :class:`InputError` if it is unsafe."""
     fs_path = FsPath(path)
     name = display or str(path)
+    return parse_document(read_limited(fs_path, name, MAX_BYTES), name, as_json=fs_path.suffix.lower() == ".json")
+
+
+def read_limited(path: FsPath, name: str, limit: int) -> bytes:
+    """A file's bytes; a file over ``limit`` bytes, or one that cannot be read, is a problem named ``name``."""
     try:
-        size = fs_path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError([Problem(f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit", (), name, 1, 1)])
-        raw = fs_path.read_bytes()
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError([Problem(f"file is {size:,} bytes, over the {limit:,}-byte limit", (), name, 1, 1)])
+        return path.read_bytes()
     except OSError as exc:
         raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
-    return parse_document(raw, name, as_json=fs_path.suffix.lower() == ".json")
 
 
 def parse_document(raw: bytes, name: str, as_json: bool = False) -> Document:

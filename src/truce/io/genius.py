@@ -34,6 +34,7 @@ from typing import Any
 from xml.parsers import expat
 
 from truce.errors import InputError, Problem
+from truce.io.documents import read_limited
 from truce.io.scenario_files import SCENARIO_NAMES, load_scenario
 from truce.model.checks import build_scenario
 from truce.model.compiled import compile_scenario
@@ -69,17 +70,6 @@ class _Xml:
 
     def error(self, message: str, element: ET.Element | None = None) -> InputError:
         return InputError([self.problem(message, element)])
-
-
-def _read_bytes(path: FsPath, name: str) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_XML_BYTES:
-            limit = f"{MAX_XML_BYTES:,}"
-            raise InputError([Problem(f"file is {size:,} bytes, over the {limit}-byte limit", (), name, 1, 1)])
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
 
 
 def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
@@ -198,7 +188,7 @@ def import_genius(folder: str | FsPath) -> Scenario:
         raise InputError([Problem(f"no GENIUS domain file (root <{DOMAIN_ROOT}>) in this folder", (), str(base), 1, 1)])
     if not profile_paths:
         raise InputError([Problem(f"no GENIUS profile (root <{PROFILE_ROOT}>) in this folder", (), str(base), 1, 1)])
-    domain = parse_xml(_read_bytes(domain_path, str(domain_path)), str(domain_path))
+    domain = parse_xml(read_limited(domain_path, str(domain_path), MAX_XML_BYTES), str(domain_path))
     issues, real_note = _read_domain(domain)
     party_ids = _unique_ids([p.stem for p in profile_paths], "party")
     problems: list[Problem] = []
@@ -206,7 +196,7 @@ def import_genius(folder: str | FsPath) -> Scenario:
     sources: dict[str, tuple[_Xml, ET.Element]] = {}
     for pid, path in zip(party_ids, profile_paths, strict=True):
         try:
-            profile = parse_xml(_read_bytes(path, str(path)), str(path))
+            profile = parse_xml(read_limited(path, str(path), MAX_XML_BYTES), str(path))
             preferences[pid], element = _read_profile(profile, issues)
             sources[pid] = (profile, element)
         except InputError as exc:

@@ -8,7 +8,7 @@ import math
 from pathlib import Path as FsPath
 
 from truce.errors import InputError, Problem
-from truce.io.documents import decode_utf8
+from truce.io.documents import decode_utf8, read_limited
 
 # The file format: each party spreads TOTAL points over the items.
 TOTAL = 100.0
@@ -23,16 +23,7 @@ def read_points_csv(path: str | FsPath) -> tuple[Points, tuple[str, str]]:
     Every problem found is reported as ``file:line:col`` in one :class:`InputError`.
     """
     name = str(path)
-    fs_path = FsPath(path)
-    try:
-        size = fs_path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            limit = f"{MAX_CSV_BYTES:,}"
-            raise InputError([Problem(f"file is {size:,} bytes, over the {limit}-byte limit", (), name, 1, 1)])
-        raw = fs_path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
-    return parse_points_csv(raw, name)
+    return parse_points_csv(read_limited(FsPath(path), name, MAX_CSV_BYTES), name)
 
 
 def parse_points_csv(raw: bytes, name: str) -> tuple[Points, tuple[str, str]]:
