@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
@@ -8,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cases import every_outcome
 from truce.analysis.bridge import CRITERIA, bridge, bridge_json, bridge_proposal, changes_count, criterion_keys
 from truce.analysis.solutions import CONCEPTS
 from truce.errors import InputError
@@ -16,17 +16,13 @@ from truce.model.compiled import OPEN, Compiled, Ints, compile_scenario
 from truce.model.generate import random_scenario
 
 
-def _outcomes(c: Compiled) -> Ints:
-    return np.array(list(itertools.product(*(range(n) for n in c.sizes))), dtype=np.int64)
-
-
 def _dominated(u: np.ndarray, others: np.ndarray) -> bool:
     return bool(np.any(np.all(others >= u - 1e-12, axis=1) & np.any(others > u + 1e-12, axis=1)))
 
 
 def _brute(c: Compiled) -> tuple[Ints, np.ndarray, Ints, np.ndarray]:
     """All outcomes crossing no red line with their utilities, and the efficient acceptable ones."""
-    rows = _outcomes(c)
+    rows = every_outcome(c)
     clean = ~c.crossed(rows).any(axis=1)
     rows, utils = rows[clean], c.utilities(rows[clean])
     ok = c.acceptable(rows).all(axis=1)
@@ -174,7 +170,7 @@ def _crossing_free_outcomes(c: Compiled, lines: set[tuple[str, int]]) -> int:
         for pid, p in c.scenario.preferences.items()
     }
     d = compile_scenario(c.scenario.model_copy(update={"preferences": prefs}))
-    return int((~d.crossed(_outcomes(d)).any(axis=1)).sum())
+    return int((~d.crossed(every_outcome(d)).any(axis=1)).sum())
 
 
 def _talks(**overrides: Any) -> dict[str, Any]:
@@ -343,7 +339,7 @@ def test_larger_space_against_brute_force(seed: int) -> None:
     c = compile_scenario(random_scenario(rng, 2, [4, 4, 4, 4, 4, 4, 2], red_lines=True, reservation=0.3, levels=2))
     reference = {f"i{i}": f"o{int(rng.integers(n))}" for i, n in enumerate(c.sizes) if i % 3 != 2}
     result = bridge(c, reference, "ks", k=3)
-    rows = _outcomes(c)
+    rows = every_outcome(c)
     rows = rows[~c.crossed(rows).any(axis=1)]
     u = np.round(c.utilities(rows), 12)
     # two parties: sort by the first utility, then the second, descending; efficient rows beat every

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import itertools
 import json
 import shutil
 from pathlib import Path
@@ -10,21 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cases import every_outcome
 from truce.errors import InputError
 from truce.io.genius import export_genius, import_genius, is_genius_folder, load_any, parse_xml
 from truce.io.scenario_files import scenario_to_data
 from truce.model.checks import build_scenario
-from truce.model.compiled import Compiled, compile_scenario
+from truce.model.compiled import compile_scenario
 from truce.model.generate import random_scenario
 from truce.model.scenario import Scenario
 
 HARBOUR = Path(__file__).parent / "data" / "genius" / "harbour"
 # CI keeps the real ANAC domains beside the repository: <repo>/../shared/genius-domains
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "genius-domains"
-
-
-def _all_outcomes(c: Compiled) -> np.ndarray:
-    return np.array(list(itertools.product(*(range(n) for n in c.sizes))), dtype=np.int64)
 
 
 def test_harbour_is_read_with_genius_semantics() -> None:
@@ -49,7 +45,7 @@ def test_harbour_is_read_with_genius_semantics() -> None:
         :, 1
     ]
     assert ends == pytest.approx([0.6 + 0.2 * 1.0 + 0.2 * 0.5, 0.6 + 0.0 + 0.2 * 0.5])
-    utilities = c.utilities(_all_outcomes(c))
+    utilities = c.utilities(every_outcome(c))
     assert utilities.min() >= 0 and utilities.max() <= 1 + 1e-12
 
 
@@ -61,7 +57,7 @@ def test_harbour_round_trip_is_exact(tmp_path: Path) -> None:
     c, d = compile_scenario(s), compile_scenario(back)
     assert d.sizes == c.sizes
     assert [p.id for p in back.parties] == sorted(c.parties)
-    outcomes = _all_outcomes(c)
+    outcomes = every_outcome(c)
     for pid in c.parties:
         assert np.allclose(
             d.utilities(outcomes)[:, d.parties.index(pid)], c.utilities(outcomes)[:, c.parties.index(pid)], atol=1e-12
@@ -85,7 +81,7 @@ def test_round_trip_keeps_every_utility(
     export_genius(s, folder)
     back = import_genius(folder)
     c, d = compile_scenario(s), compile_scenario(back)
-    outcomes = _all_outcomes(c)
+    outcomes = every_outcome(c)
     for p, pid in enumerate(c.parties):
         # GENIUS makes each issue's best value worth 1: utilities come back divided by the best utility
         best = sum(float(t[p].max()) for t in c.tables)
@@ -144,7 +140,7 @@ def test_numeric_issues_round_trip(tmp_path: Path) -> None:
     # fuel goes by 0.25: GENIUS has no such grid, so one discrete value per amount
     assert back.issue("fuel").option_ids() == ("0", "0.25", "0.5", "0.75", "1")
     c, d = compile_scenario(s), compile_scenario(back)
-    outcomes = _all_outcomes(c)
+    outcomes = every_outcome(c)
     for p, pid in enumerate(c.parties):
         best = sum(float(t[p].max()) for t in c.tables)
         q = d.parties.index(pid)
@@ -272,7 +268,7 @@ def test_real_domains(name: str, parties: int, outcomes: int, reservation: list[
         assert list(c.reservation) == reservation
     else:
         assert c.reservation.min() >= 0.2 and c.reservation.max() <= 0.5
-    u = c.utilities(_all_outcomes(c))
+    u = c.utilities(every_outcome(c))
     assert u.min() >= 0.0
     # GENIUS scale: every issue's best value is 1 and the weights add up to 1, so the best outcome is 1
     assert u.max(axis=0) == pytest.approx(np.ones(parties), abs=1e-9)
