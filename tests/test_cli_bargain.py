@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
+from cli_runner import invoke_json, runner
 from truce.cli import app
 from truce.io.genius import load_any
 from truce.model.compiled import compile_scenario
@@ -18,17 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 GAZA = ROOT / "examples" / "gaza-2024"
 LABOUR = ROOT / "examples" / "labour-2025"
 HARBOUR = ROOT / "tests" / "data" / "genius" / "harbour"
-runner = CliRunner()
-
-
-def ok_json(*args: str) -> Any:
-    result = runner.invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, (result.output, result.exception)
-    return json.loads(result.stdout)
 
 
 def test_frontier_json_has_the_documented_shape() -> None:
-    out = ok_json("frontier", str(LABOUR))
+    out = invoke_json("frontier", str(LABOUR))
     assert list(out) == ["parties", "frontier", "solutions", "zopa"]
     assert set(out["solutions"]) == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian"}
     assert set(out["zopa"]) >= {"empty", "count", "share"}
@@ -45,7 +36,7 @@ def test_frontier_json_has_the_documented_shape() -> None:
 
 
 def test_bridge_from_the_may_framework_is_acceptable_and_explained() -> None:
-    out = ok_json("bridge", str(GAZA), "--from", "may31-framework", "-k", "3")
+    out = invoke_json("bridge", str(GAZA), "--from", "may31-framework", "-k", "3")
     assert out["reference"] == "may31-framework"
     c = compile_scenario(load_any(GAZA))
     if out["infeasible"] is not None:  # then it says exactly why
@@ -70,7 +61,7 @@ def test_bridge_needs_a_known_proposal_and_criterion() -> None:
 
 
 def test_trades_leave_both_better_off() -> None:
-    out = ok_json("trades", str(GAZA), "--from", "aug16-bridging", "--parties", "israel,hamas", "--limit", "2")
+    out = invoke_json("trades", str(GAZA), "--from", "aug16-bridging", "--parties", "israel,hamas", "--limit", "2")
     assert len(out["trades"]) <= 2
     for trade in out["trades"]:
         assert trade["gains"]["israel"] > 0 and trade["gains"]["hamas"] > 0
@@ -79,7 +70,7 @@ def test_trades_leave_both_better_off() -> None:
 def test_fair_divide_csv(tmp_path: Path) -> None:
     points = tmp_path / "points.csv"
     points.write_text("item,north,south\na,40,20\nb,10,10\nc,30,12\nd,15,38\ne,5,20\n")
-    out = ok_json("fair-divide", str(points))
+    out = invoke_json("fair-divide", str(points))
     assert list(out) == ["allocation", "points", "split"]
     assert out["points"]["north"] == pytest.approx(out["points"]["south"])
     split = [item for item, shares in out["allocation"].items() if 0 < shares["north"] < 1]
@@ -102,7 +93,7 @@ def test_genius_import_export_round_trip(tmp_path: Path) -> None:
     grid = np.array(np.meshgrid(*(range(n) for n in a.sizes))).reshape(len(a.sizes), -1).T
     assert a.utilities(grid) == pytest.approx(b.utilities(grid))
     # The verbs take a GENIUS folder directly, imported on the fly.
-    assert ok_json("frontier", str(HARBOUR))["frontier"]
+    assert invoke_json("frontier", str(HARBOUR))["frontier"]
     assert runner.invoke(app, ["analyze", str(HARBOUR)]).exit_code == 0
 
 

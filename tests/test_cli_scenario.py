@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import jsonschema
-from typer.testing import CliRunner
 
+from cli_runner import invoke_json, runner
 from truce.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 GAZA = ROOT / "examples" / "gaza-2024"
-runner = CliRunner()
-
-
-def invoke_json(*args: str) -> Any:
-    result = runner.invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, (result.output, result.exception)
-    return json.loads(result.stdout)
 
 
 def test_validate_shipped_examples() -> None:

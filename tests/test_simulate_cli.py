@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
+from cli_runner import invoke_json, runner
 from truce.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 GAZA = ROOT / "examples" / "gaza-2024"
 LABOUR = ROOT / "examples" / "labour-2025"
 GENIUS = ROOT / "tests" / "data" / "genius" / "harbour"
-runner = CliRunner()
-
-
-def invoke_json(*args: str) -> Any:
-    result = runner.invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, (result.output, result.exception)
-    return json.loads(result.stdout)
 
 
 def test_simulate_json_on_the_shipped_case() -> None:
