@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictInt, ValidationError
+from pydantic import Field, StrictInt
 
-from truce.errors import InputError, Path, Problem
-from truce.model.checks import pydantic_problems
+from truce.errors import Path, Problem
+from truce.model.checks import build_checked
 from truce.model.scenario import Frozen, Id
 
 Text = Annotated[str, Field(max_length=5_000)]
@@ -196,16 +196,7 @@ class Agreement(Frozen):
 
 def build_agreement(data: Any) -> Agreement:
     """Validate plain data (as read from a file) into an :class:`Agreement`, or raise :class:`InputError`."""
-    if not isinstance(data, dict):
-        raise InputError([Problem("expected a mapping of agreement fields")])
-    try:
-        agreement = Agreement.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(pydantic_problems(exc, data)) from None
-    problems = list(check_agreement(agreement))
-    if problems:
-        raise InputError(problems)
-    return agreement
+    return build_checked(Agreement, data, "agreement", check_agreement)
 
 
 def _unique(where: str, ids: Iterable[str], what: str, field: str = "id") -> Iterator[Problem]:

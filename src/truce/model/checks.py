@@ -8,10 +8,10 @@ so that one run of ``truce validate`` lists all that is wrong, not only the firs
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from truce.errors import InputError, Path, Problem
 from truce.model.scenario import (
@@ -26,20 +26,26 @@ from truce.model.scenario import (
 )
 
 MAX_NUMERIC_OPTIONS = 100_000
+M = TypeVar("M", bound=BaseModel)
 
 
 def build_scenario(data: Any) -> Scenario:
     """Validate plain data (as read from a file) into a :class:`Scenario`, or raise :class:`InputError`."""
+    return build_checked(Scenario, data, "scenario", check_scenario)
+
+
+def build_checked(model: type[M], data: Any, what: str, check: Callable[[M], Iterable[Problem]]) -> M:
+    """Validate plain data into ``model``, then ``check`` it; raise :class:`InputError` with every problem."""
     if not isinstance(data, dict):
-        raise InputError([Problem(f"expected a mapping of scenario fields, got {_kind(data)}")])
+        raise InputError([Problem(f"expected a mapping of {what} fields, got {_kind(data)}")])
     try:
-        scenario = Scenario.model_validate(data)
+        built = model.model_validate(data)
     except ValidationError as exc:
         raise InputError(pydantic_problems(exc, data)) from None
-    problems = list(check_scenario(scenario))
+    problems = list(check(built))
     if problems:
         raise InputError(problems)
-    return scenario
+    return built
 
 
 def pydantic_problems(exc: ValidationError, data: Any) -> list[Problem]:
