@@ -123,6 +123,16 @@ def reference(sp: Space, setup: Setup, ss: np.random.SeedSequence) -> tuple[bool
     return False, -1, ()
 
 
+def assert_matches_reference(sp: Space, setup: Setup, run_seeds: list[np.random.SeedSequence]) -> None:
+    """The engine's runs agree with the reference, seed by seed: agreed or not, when, and on what."""
+    runs = run_many(sp, setup, run_seeds)
+    for r, ss in enumerate(run_seeds):
+        agreed, k, outcome = reference(sp, setup, ss)
+        assert (bool(runs.agreed[r]), int(runs.round[r])) == (agreed, k)
+        if agreed:
+            assert tuple(runs.outcome[r].tolist()) == outcome
+
+
 def _sum_tables(c: Compiled, text: list[int]) -> list[float]:
     # the tables added issue by issue, in the engine's order, so the floats are the same
     total = np.zeros(len(c.parties))
@@ -138,13 +148,7 @@ NAMES = ("boulware", "linear", "conceder", "tit-for-tat", "hardliner", "acceptor
 def test_alternating_offers_match_the_reference(pair: tuple[str, str]) -> None:
     sp = space(2, 1)
     setup = Setup(AlternatingOffers(24), tuple(make_strategy(n) for n in pair))
-    run_seeds = seeds(17, 8)
-    runs = run_many(sp, setup, run_seeds)
-    for r, ss in enumerate(run_seeds):
-        agreed, k, outcome = reference(sp, setup, ss)
-        assert (bool(runs.agreed[r]), int(runs.round[r])) == (agreed, k)
-        if agreed:
-            assert tuple(runs.outcome[r].tolist()) == outcome
+    assert_matches_reference(sp, setup, seeds(17, 8))
 
 
 @pytest.mark.parametrize(
@@ -161,13 +165,7 @@ def test_alternating_offers_match_the_reference(pair: tuple[str, str]) -> None:
 )
 def test_multilateral_protocols_match_the_reference(setup: Setup) -> None:
     sp = space(3, 2)
-    run_seeds = seeds(23, 10)
-    runs = run_many(sp, setup, run_seeds)
-    for r, ss in enumerate(run_seeds):
-        agreed, k, outcome = reference(sp, setup, ss)
-        assert (bool(runs.agreed[r]), int(runs.round[r])) == (agreed, k)
-        if agreed:
-            assert tuple(runs.outcome[r].tolist()) == outcome
+    assert_matches_reference(sp, setup, seeds(23, 10))
 
 
 @settings(max_examples=25, deadline=None)
@@ -197,10 +195,4 @@ def test_random_cases_match_the_reference(
         "anneal": SingleText(rounds, mediator="anneal"),
     }[protocol]
     setup = Setup(rules, tuple(make_strategy(n) for n in names[:parties]))
-    run_seeds = seeds(run_seed, 4)
-    runs = run_many(sp, setup, run_seeds)
-    for r, ss in enumerate(run_seeds):
-        agreed, k, outcome = reference(sp, setup, ss)
-        assert (bool(runs.agreed[r]), int(runs.round[r])) == (agreed, k)
-        if agreed:
-            assert tuple(runs.outcome[r].tolist()) == outcome
+    assert_matches_reference(sp, setup, seeds(run_seed, 4))
