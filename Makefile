@@ -16,7 +16,6 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/truce analyze examples/gaza-2024 --report gaza-2024-brief.html
-	@echo "Brief written to gaza-2024-brief.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
