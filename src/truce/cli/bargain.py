@@ -12,12 +12,22 @@ from truce.analysis.bargaining import Bargaining, bargaining, bargaining_json
 from truce.analysis.bridge import CRITERIA, bridge_json, bridge_proposal
 from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
 from truce.analysis.trades import trades, trades_json
-from truce.cli.common import app, console, find_proposal, guarded, print_json, write_atomically
+from truce.cli.common import (
+    WITHIN_HELP,
+    app,
+    console,
+    find_proposal,
+    guarded,
+    print_json,
+    scope_of,
+    write_atomically,
+)
 from truce.errors import InputError, Problem
 from truce.io.genius import export_genius, import_genius, load_any
 from truce.io.points_csv import read_points_csv
 from truce.io.scenario_files import scenario_to_data, scenario_to_text
 from truce.model.compiled import Compiled, compile_scenario
+from truce.model.scenario import Scenario
 
 import_app = typer.Typer(help="Bring talks in from other tools' files.", no_args_is_help=True)
 export_app = typer.Typer(help="Write talks out in other tools' files.", no_args_is_help=True)
@@ -105,30 +115,55 @@ def bridge_cmd(
     reference: str = typer.Option(..., "--from", help="id of the proposal on the table"),
     criterion: str = typer.Option("nash", "--criterion", help=f"tie-break: {', '.join(CRITERIA)}"),
     k: int = typer.Option(3, "-k", help="how many bridging proposals"),
+    within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
+    same_issues: bool = typer.Option(False, "--same-issues", help="allow bridges that change the same issues"),
+    improvements: int = typer.Option(2, "--improvements", help="Pareto improvements shown per bridge"),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
 ) -> None:
-    """Packages every party accepts, efficient, changing as few terms of a proposal as possible."""
+    """Packages every party accepts that change as few terms of a proposal as possible, each change explained."""
     s = load_any(scenario)
     find_proposal(s, reference, scenario)
+    scope = scope_of(within, s, scenario)
     c = compile_scenario(s)
     try:
-        result = bridge_proposal(c, reference, criterion, k)
+        result = bridge_proposal(
+            c, reference, criterion, k, scope=scope, distinct=not same_issues, improvements=improvements
+        )
     except InputError as exc:
         raise _located(exc, scenario) from None
     if json_out:
         print_json(bridge_json(result, reference))
         return
+    title = s.proposal(reference).title
+    where = "within the terms tabled" if scope == "tabled" else "with any term"
     if result.infeasible is not None:
-        console.print(f"No package is acceptable to every party. {result.infeasible.text}", soft_wrap=True)
+        console.print(f"No package {where} is acceptable to every party. {result.infeasible.text}", soft_wrap=True)
         return
+    if result.acceptable_as_it_stands:
+        console.print(f"{title} is acceptable to every party as it stands: no term needs to change.", soft_wrap=True)
     for n, b in enumerate(result.bridges, start=1):
-        utilities = ", ".join(f"{p} {u:.3f}" for p, u in b.utilities.items())
-        console.print(f"[bold]Bridge {n}[/bold]: {len(b.changes)} change(s) to {reference}; utilities {utilities}")
+        utilities = ", ".join(f"{_name(s, p)} {u:.3f}" for p, u in b.utilities.items())
+        changes = f"{len(b.changes)} change{'s' if len(b.changes) != 1 else ''}"
+        console.print(f"[bold]Bridge {n}[/bold]: {changes} to {title} ({where}); utilities {utilities}", soft_wrap=True)
         for change in b.changes:
             console.print(f"  {change.text}", soft_wrap=True)
-        for issue_id, term in b.filled.items():
-            issue = s.issue(issue_id)
-            console.print(f"  {issue.name}: (open) -> {issue.label(term)}", soft_wrap=True)
+        for f in b.filled:
+            console.print(f"  fills {f.text}", soft_wrap=True)
+        for m in b.improvements:
+            console.print("  and if you also change:", soft_wrap=True)
+            for change in m.changes:
+                console.print(f"    {change.text}", soft_wrap=True)
+    if not result.search.complete:
+        console.print(
+            f"Ranked among the first {result.search.sets} sets of issues examined; more exist.", soft_wrap=True
+        )
+
+
+def _name(s: Scenario, party_id: str) -> str:
+    try:
+        return s.party(party_id).name
+    except KeyError:
+        return party_id
 
 
 @app.command("trades")
