@@ -21,7 +21,7 @@ HARBOUR = ROOT / "tests" / "data" / "genius" / "harbour"
 
 def test_frontier_json_has_the_documented_shape() -> None:
     out = invoke_json("frontier", str(LABOUR))
-    assert list(out) == ["parties", "frontier", "solutions", "zopa"]
+    assert list(out) == ["parties", "within", "frontier", "solutions", "zopa"]
     assert set(out["solutions"]) == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian"}
     assert set(out["zopa"]) >= {"empty", "count", "share"}
     c = compile_scenario(load_any(LABOUR))
@@ -34,6 +34,19 @@ def test_frontier_json_has_the_documented_shape() -> None:
     for sol in out["solutions"].values():
         assert tuple(sorted(sol["terms"].items())) in frontier
         assert c.acceptable(c.encode(sol["terms"]))[0].all()
+
+
+@pytest.mark.parametrize("within", [None, "tabled", "all"])
+def test_solutions_stay_within_the_tabled_terms_by_default(within: str | None) -> None:
+    args = ["frontier", str(GAZA)] + (["--within", within] if within else [])
+    out = invoke_json(*args)
+    assert out["within"] == (within or "tabled")  # the shipped case has proposals: tabled by default
+    s = load_any(GAZA)
+    tabled = tabled_terms(s)
+    for point in [*out["frontier"], *(sol for sol in out["solutions"].values() if sol)]:
+        assert point["untabled"] == list(tabled.untabled(point["terms"]))
+        if out["within"] == "tabled":
+            assert point["untabled"] == []
 
 
 @pytest.mark.parametrize("proposal", ["may31-framework", "aug16-bridging"])

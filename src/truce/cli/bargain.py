@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import typer
 from rich.table import Table
 
@@ -59,16 +60,20 @@ def frontier(
     scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
     parties: str | None = typer.Option(None, "--parties", help="comma-separated party ids (default: all)"),
     zopa_only: bool = typer.Option(False, "--zopa", help="only outcomes every party accepts"),
+    within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
 ) -> None:
     """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement."""
-    c = compile_scenario(load_any(scenario))
-    b = bargaining(c, _party_indices(c, parties, scenario), zopa_only=zopa_only)
+    s = load_any(scenario)
+    scope = scope_of(within, s, scenario)
+    c = compile_scenario(s)
+    b = bargaining(c, _party_indices(c, parties, scenario), zopa_only=zopa_only, scope=scope)
     if json_out:
         print_json(bargaining_json(b))
         return
     names = b.frontier.parties
-    table = Table(title=f"Pareto frontier: {len(b.frontier)} outcomes", title_justify="left")
+    where = " within the terms tabled" if scope == "tabled" else ""
+    table = Table(title=f"Pareto frontier{where}: {len(b.frontier)} outcomes", title_justify="left")
     for name in names:
         table.add_column(name, justify="right")
     table.add_column("solutions")
@@ -82,13 +87,17 @@ def frontier(
     z = b.zopa
     if z is not None:
         console.print(
-            "ZOPA: empty" if z.empty else f"ZOPA: {z.count:,} of {z.space:,} outcomes ({z.share:.2%}) acceptable to all"
+            f"ZOPA{where}: empty"
+            if z.empty
+            else f"ZOPA{where}: {z.count:,} of {z.space:,} outcomes ({z.share:.2%}) acceptable to all"
         )
-    _show_solutions(c, b)
+    _show_solutions(b)
 
 
-def _show_solutions(c: Compiled, b: Bargaining) -> None:
-    """One column per distinct solution (concepts that coincide share a column), one row per issue."""
+def _show_solutions(b: Bargaining) -> None:
+    """One column per distinct solution (concepts that coincide share a column), one row per issue; a term
+    nobody tabled is marked, and the mark explained."""
+    c = b.compiled
     columns: dict[tuple[int, ...], list[str]] = {}
     found = {name: sol for name, sol in b.solutions.items() if sol is not None}
     if not found:
@@ -100,12 +109,18 @@ def _show_solutions(c: Compiled, b: Bargaining) -> None:
     table.add_column("issue")
     for names in columns.values():
         table.add_column(" = ".join(names))
+    flagged = {row: b.untabled(np.asarray(row, dtype=np.int64)) for row in columns}
     for i, issue in enumerate(c.scenario.issues):
-        table.add_row(issue.name, *(issue.label(c.options[i][row[i]]) for row in columns))
+        table.add_row(
+            issue.name,
+            *(issue.label(c.options[i][row[i]]) + (" *" if issue.id in flagged[row] else "") for row in columns),
+        )
     for p, party in enumerate(b.frontier.parties):
         utilities = (found[names[0]].utilities[p] for names in columns.values())
         table.add_row(f"[bold]utility: {party}[/bold]", *(f"{u:.3f}" for u in utilities))
     console.print(table)
+    if any(flagged.values()):
+        console.print("* not tabled by anyone", soft_wrap=True)
 
 
 @app.command("bridge")
