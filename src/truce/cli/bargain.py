@@ -64,9 +64,9 @@ def frontier(
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
 ) -> None:
     """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement."""
-    s = load_any(scenario)
-    scope = scope_of(within, s, scenario)
-    c = compile_scenario(s)
+    talks = load_any(scenario)
+    scope = scope_of(within, talks, scenario)
+    c = compile_scenario(talks)
     b = bargaining(c, _party_indices(c, parties, scenario), zopa_only=zopa_only, scope=scope)
     if json_out:
         print_json(bargaining_json(b))
