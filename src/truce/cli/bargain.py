@@ -188,6 +188,7 @@ def trades_cmd(
     reference: str = typer.Option(..., "--from", help="id of the proposal on the table"),
     parties: str = typer.Option(..., "--parties", help="the two parties, e.g. israel,hamas"),
     limit: int | None = typer.Option(None, "--limit", help="at most this many trades"),
+    within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
 ) -> None:
     """Logrolling: pairs of concessions, each on the issue its maker cares less about, that leave both better off."""
@@ -197,11 +198,13 @@ def trades_cmd(
     if len(pair) != 2:
         raise InputError([Problem(f"--parties {parties!r}: expected two parties, e.g. a,b", (), str(scenario))])
     try:
-        found = trades(compile_scenario(s), s.terms_of(reference), (pair[0], pair[1]), limit)
+        found = trades(
+            compile_scenario(s), s.terms_of(reference), (pair[0], pair[1]), limit, scope=scope_of(within, s, scenario)
+        )
     except InputError as exc:
         raise _located(exc, scenario) from None
     if json_out:
-        print_json({"reference": reference, "trades": trades_json(found)})
+        print_json({"reference": reference, "within": scope_of(within, s, scenario), "trades": trades_json(found)})
         return
     if not found:
         console.print(f"No trade from {reference} leaves both {pair[0]} and {pair[-1]} better off.")
