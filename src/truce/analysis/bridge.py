@@ -703,9 +703,6 @@ def bridge_json(result: BridgeResult, reference_id: str | None = None) -> dict[s
     return {
         "reference": reference_id,
         "criterion": result.criterion,
-        "within": result.scope,
-        "acceptable_as_it_stands": result.acceptable_as_it_stands,
-        "search": {"sets": result.search.sets, "complete": result.search.complete},
         "bridges": [
             {
                 "terms": dict(b.terms),
@@ -744,6 +741,9 @@ def bridge_json(result: BridgeResult, reference_id: str | None = None) -> dict[s
             ],
             "text": infeasible.text,
         },
+        "within": result.scope,
+        "acceptable_as_it_stands": result.acceptable_as_it_stands,
+        "search": {"sets": result.search.sets, "complete": result.search.complete},
     }
 
 

@@ -180,7 +180,7 @@ def simulate_cmd(
     except ValueError as exc:  # e.g. every outcome crosses a red line: nothing to negotiate over
         raise InputError([Problem(str(exc), (), str(scenario))]) from None
     _, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
-    data = {"within": scope, **summary.as_json()}
+    data = {**summary.as_json(), "within": scope}
     tabled = tabled_terms(s)
     for item in data["outcomes"]:
         item["untabled"] = list(tabled.untabled(item["terms"]))
