@@ -7,12 +7,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
+from cli_runner import invoke_json
 from truce.cli import app
 from truce.io.scenario_files import load_scenario
 from truce.model.checks import build_scenario
+from truce.model.compiled import compile_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 LABOUR = ROOT / "examples" / "labour-2025"
@@ -87,3 +90,40 @@ def test_a_source_may_hold_a_reading(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 0, result.output
+
+
+def test_analyze_gives_the_standing_under_every_reading(tmp_path: Path) -> None:
+    out = invoke_json("analyze", str(LABOUR))
+    by_id = {p["id"]: p for p in out["proposals"]}
+    package = by_id["mediator-package"]
+    s = load_scenario(LABOUR)
+    c = compile_scenario(s)
+    assert [r["id"] for r in package["readings"]] == ["union-mar07", "authority-mar07"]
+    for r in package["readings"]:
+        terms = s.terms_of("mediator-package", r["id"])
+        assert r["terms"] == terms and r["asserts"] == dict(s.proposal("mediator-package").reading(r["id"]).terms)
+        u = c.utilities(c.encode(terms))[0]
+        ok = c.acceptable(c.encode(terms))[0]
+        for p, party in enumerate(c.parties):
+            assert r["standing"][party]["utility"]["low"] == pytest.approx(u[p], abs=1e-6)
+            assert r["standing"][party]["acceptable"] == ("yes" if ok[p] else "no")
+    verdicts = {
+        party: {package["standing"][party]["acceptable"]}
+        | {r["standing"][party]["acceptable"] for r in package["readings"]}
+        for party in c.parties
+    }
+    flags = package["depends_on_reading"]
+    assert {party: flags[party]["depends"] for party in c.parties} == {
+        party: len(v) > 1 for party, v in verdicts.items()
+    }
+    # the union's answer turns on whose reading holds: yes as tabled, no as the authority reads it
+    assert flags["union"]["depends"] and not flags["authority"]["depends"]
+    assert "no as read by Harbourton Transit Authority (fictional) (authority-mar07)" in flags["union"]["text"]
+    assert by_id["tentative-agreement"]["readings"] == [] and by_id["tentative-agreement"]["depends_on_reading"] == {}
+
+    result = runner.invoke(app, ["analyze", str(LABOUR), "--report", str(tmp_path / "brief.html")])
+    assert result.exit_code == 0, result.output
+    assert "union: the verdict depends on the reading" in " ".join(result.stdout.split())
+    assert "authority: the verdict depends" not in result.stdout
+    html = (tmp_path / "brief.html").read_text()
+    assert "union: the verdict depends on the reading" in html and "authority-mar07" in html
