@@ -127,3 +127,24 @@ def test_analyze_gives_the_standing_under_every_reading(tmp_path: Path) -> None:
     assert "authority: the verdict depends" not in result.stdout
     html = (tmp_path / "brief.html").read_text()
     assert "union: the verdict depends on the reading" in html and "authority-mar07" in html
+
+
+def test_diff_lists_each_reading_and_takes_a_text_as_one_reading_reads_it() -> None:
+    out = invoke_json("diff", str(LABOUR), "authority-counter", "mediator-package")
+    assert [(r["proposal"], r["reading"], r["by"]) for r in out["readings"]] == [
+        ("mediator-package", "union-mar07", "union"),
+        ("mediator-package", "authority-mar07", "authority"),
+    ]
+    s = load_scenario(LABOUR)
+    for r in out["readings"]:
+        tabled, read = s.terms_of(r["proposal"]), s.terms_of(r["proposal"], r["reading"])
+        assert {ch["issue"]: (ch["from"], ch["to"]) for ch in r["changes"]} == {
+            k: (tabled[k], read[k]) for k in read if read[k] != tabled[k]
+        }
+    both = invoke_json("diff", str(LABOUR), "mediator-package@union-mar07", "mediator-package@authority-mar07")
+    union, authority = (s.terms_of("mediator-package", r) for r in ("union-mar07", "authority-mar07"))
+    assert {ch["issue"] for ch in both["changes"]} == {k for k in union if union[k] != authority[k]}
+    assert len(both["readings"]) == 2  # one text, listed once
+
+    bad = runner.invoke(app, ["diff", str(LABOUR), "mediator-package@nobody", "tentative-agreement"])
+    assert bad.exit_code == 2 and "no reading 'nobody' of proposal 'mediator-package'" in bad.stderr
