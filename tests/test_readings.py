@@ -148,3 +148,40 @@ def test_diff_lists_each_reading_and_takes_a_text_as_one_reading_reads_it() -> N
 
     bad = runner.invoke(app, ["diff", str(LABOUR), "mediator-package@nobody", "tentative-agreement"])
     assert bad.exit_code == 2 and "no reading 'nobody' of proposal 'mediator-package'" in bad.stderr
+
+
+def test_the_service_shows_each_viewer_only_the_standings_it_may_see(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from truce.io.scenario_files import scenario_to_data
+    from truce.service.app import create_app
+    from truce.store.repo import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'truce.db'}")
+    store.create_talks(scenario_to_data(load_scenario(LABOUR)), "test")
+    tokens = {
+        "mediator": "tok-labour-mediator-0123",
+        "union": "tok-labour-union-0123",
+        "observer": "tok-labour-obs-0123",
+    }
+    store.add_person("labour-2025", "Mediator", "mediator", None, tokens["mediator"], "test")
+    store.add_person("labour-2025", "Union team", "party", "union", tokens["union"], "test")
+    store.add_person("labour-2025", "Observer", "observer", None, tokens["observer"], "test")
+    url = "/api/talks/labour-2025/proposals/mediator-package"
+    seen: dict[str, set[str]] = {"mediator": {"union", "authority"}, "union": {"union"}, "observer": set()}
+    try:
+        with TestClient(create_app(store)) as client:
+            for who, token in tokens.items():
+                got = client.get(url, headers={"Authorization": f"Bearer {token}"})
+                assert got.status_code == 200, got.text
+                readings = got.json()["readings"]
+                assert [r["id"] for r in readings] == ["union-mar07", "authority-mar07"]
+                assert all(set(r["standing"]) == seen[who] for r in readings)
+                client.cookies.clear()
+                client.post("/login", data={"token": token}, follow_redirects=False)
+                page = client.get("/talks/labour-2025/proposals/mediator-package").text
+                assert "authority-mar07, as read by Harbourton Transit Authority (fictional)" in page
+                assert ("union: 0.403" in page) == (who in {"mediator", "union"})
+                assert ("authority: 0." in page) == (who == "mediator")
+    finally:
+        store.close()
