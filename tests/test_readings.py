@@ -185,3 +185,20 @@ def test_the_service_shows_each_viewer_only_the_standings_it_may_see(tmp_path: P
                 assert ("authority: 0." in page) == (who == "mediator")
     finally:
         store.close()
+
+
+def test_the_schema_describes_readings_and_package_rules() -> None:
+    import json
+
+    import jsonschema
+
+    from truce.io.documents import read_document
+
+    schema = json.loads(runner.invoke(app, ["schema"]).stdout)
+    data = read_document(LABOUR / "scenario.yaml").data
+    jsonschema.validate(data, schema, format_checker=None)
+    assert {"Reading", "PackageRule"} <= set(schema["$defs"])
+    wrong = read_document(LABOUR / "scenario.yaml").data
+    proposal(wrong, "mediator-package")["readings"][0]["by"] = None
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(wrong, schema, format_checker=None)
