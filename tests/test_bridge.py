@@ -448,8 +448,9 @@ def test_a_solver_error_on_a_tiny_programme_does_not_hide_the_relaxation() -> No
     parties = int(rng.integers(2, 4))
     sizes = [int(x) for x in rng.integers(2, 5, size=int(rng.integers(1, 5)))]
     reservation = tuple(float(x) for x in rng.choice([0.65, 0.85, 0.9, 0.95], parties))
+    with_red_lines = bool(rng.integers(2))
     levels = [None, 1, 2][int(rng.integers(3))]
-    s = random_scenario(rng, parties, sizes, red_lines=bool(rng.integers(2)), reservation=reservation, levels=levels)
+    s = random_scenario(rng, parties, sizes, red_lines=with_red_lines, reservation=reservation, levels=levels)
     c = compile_scenario(s)
     info = bridge(c, {}).infeasible
     assert info is not None and not info.red_lines
