@@ -33,8 +33,11 @@ found. For each set, the best package by the criterion is picked exactly from th
 the packages that change exactly those issues (:mod:`truce.analysis.frontier`); the 0-1 programme only
 proposes sets, so its floating-point tolerance never decides an answer (a set it proposes that has no
 exactly acceptable package is excluded alone, and the search goes on). The search stops once every
-set as small as the ``k``-th bridge has been seen, or after ``max_sets`` sets: then the ranking is
-among the sets seen, which the result says.
+set as small as the ``k``-th bridge has been seen, or after ``max_sets`` sets or ``budget`` seconds,
+whichever comes first: then the ranking is among the sets seen, which the result says. The number of
+changes is exact even then: the first set found is always a smallest one. So that the sets seen first
+are the likely best, the 0-1 programme breaks ties between sets of the same size by the larger sum of
+utilities (a term too small to outweigh one change).
 
 When no outcome is acceptable to all, :func:`bridge` says why: the smallest total relaxation of
 reservation values that opens a ZOPA (a mixed-integer programme solved with HiGHS), and, when red lines
@@ -43,6 +46,7 @@ alone leave no outcome at all, a smallest set of red lines that cannot all be re
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +71,8 @@ ALIASES = {
     "utilitarian": "utilitarian",
 }
 MAX_SETS = 200  # sets of issues examined per search before the ranking is said to be among those seen
+BUDGET = 5.0  # seconds for the search of bridges (improvements share what is left, at least IMPROVE_BUDGET)
+IMPROVE_BUDGET = 0.5
 IMPROVEMENTS = 2  # improvements shown per bridge by default
 GAIN = 1e-6  # an improvement must add at least this much utility in total (smaller ones are not shown)
 _SLACK = 1e-9  # the 0-1 programme's reservation values are lowered by this; answers are checked exactly
@@ -121,7 +127,8 @@ class Search:
     """How far a search for sets of issues to change went."""
 
     sets: int  # sets of issues examined
-    complete: bool  # False when ``max_sets`` ran out first: the ranking is among the sets examined
+    complete: bool  # False when ``max_sets`` or the time budget ran out first: the ranking is among the sets seen
+    seconds: float = 0.0  # time the search took
 
 
 @dataclass(frozen=True)
@@ -169,6 +176,7 @@ def bridge(
     distinct: bool = True,
     improvements: int = IMPROVEMENTS,
     max_sets: int = MAX_SETS,
+    budget: float = BUDGET,
 ) -> BridgeResult:
     """Up to ``k`` bridging proposals for ``reference`` (see the module docstring), fewest changes first.
 
@@ -179,8 +187,8 @@ def bridge(
         raise InputError([Problem(f"unknown criterion {criterion!r} (expected one of {', '.join(CRITERIA)})")])
     if k < 1:
         raise InputError([Problem(f"k must be at least 1 (got {k})")])
-    if improvements < 0 or max_sets < 1:
-        raise InputError([Problem("improvements must be 0 or more and max_sets 1 or more")])
+    if improvements < 0 or max_sets < 1 or not budget > 0:
+        raise InputError([Problem("improvements must be 0 or more, max_sets 1 or more and the budget above 0")])
     try:
         chosen = check_scope(scope, c.scenario)
     except ValueError as exc:
@@ -190,7 +198,10 @@ def bridge(
     sub = restrict(c, scope_masks(c, tabled, reference)) if chosen == "tabled" else c
     ref = sub.encode(reference)
     ideal = ks_ideal(sub) if ALIASES[criterion] == "kalai_smorodinsky" else None
-    found, search = fewest_change_packages(sub, ref, criterion, k, distinct=distinct, ideal=ideal, max_sets=max_sets)
+    start = time.monotonic()
+    found, search = fewest_change_packages(
+        sub, ref, criterion, k, distinct=distinct, ideal=ideal, max_sets=max_sets, budget=budget
+    )
     if not found:
         return BridgeResult(dict(reference), criterion, chosen, (), infeasibility(sub), search)
     bridges = []
@@ -199,7 +210,14 @@ def bridge(
         if improvements:
             floor = sub.utilities(row)[0]
             better, _ = fewest_change_packages(
-                sub, row, criterion, improvements, floor=floor, ideal=ideal, max_sets=max_sets
+                sub,
+                row,
+                criterion,
+                improvements,
+                floor=floor,
+                ideal=ideal,
+                max_sets=max_sets,
+                budget=max(IMPROVE_BUDGET, budget - (time.monotonic() - start)) / len(found),
             )
         bridges.append(_explain(c, sub, ref, row, better, tabled))
     return BridgeResult(dict(reference), criterion, chosen, tuple(bridges), None, search)
@@ -214,6 +232,7 @@ def bridge_proposal(
     scope: str | None = None,
     distinct: bool = True,
     improvements: int = IMPROVEMENTS,
+    budget: float = BUDGET,
 ) -> BridgeResult:
     """Bridging proposals for a tabled proposal: its terms, with those it inherits along its lineage."""
     if proposal_id not in {p.id for p in c.scenario.proposals}:
@@ -227,6 +246,7 @@ def bridge_proposal(
         scope=scope,
         distinct=distinct,
         improvements=improvements,
+        budget=budget,
     )
 
 
@@ -304,6 +324,7 @@ def fewest_change_packages(
     floor: Floats | None = None,
     ideal: Floats | None = None,
     max_sets: int = MAX_SETS,
+    budget: float = BUDGET,
 ) -> tuple[list[Ints], Search]:
     """Up to ``k`` packages changing the fewest terms of ``ref``, best first (see the module docstring).
 
@@ -318,9 +339,11 @@ def fewest_change_packages(
         ideal = ks_ideal(c)
     candidates: list[tuple[int, tuple[int, ...], tuple[int, ...], Ints]] = []  # (changes, -key, row, row)
     seen = 0
+    start = time.monotonic()
     while True:
-        if seen >= max_sets:
-            return _best(candidates, k), Search(seen, complete=False)
+        spent = time.monotonic() - start
+        if candidates and (seen >= max_sets or spent > budget):
+            return _best(candidates, k), Search(seen, complete=False, seconds=spent)
         found = program.fewest_changes()
         if found is None:
             break
@@ -337,7 +360,7 @@ def fewest_change_packages(
         ranked = sorted(range(len(rows)), key=lambda j: (_neg(keys[j]), tuple(rows[j])))
         for j in ranked[:1] if distinct else ranked:
             candidates.append((count, _neg(keys[j]), tuple(int(x) for x in rows[j]), rows[j]))
-    return _best(candidates, k), Search(seen, complete=True)
+    return _best(candidates, k), Search(seen, complete=True, seconds=time.monotonic() - start)
 
 
 def _best(candidates: list[tuple[int, tuple[int, ...], tuple[int, ...], Ints]], k: int) -> list[Ints]:
@@ -422,6 +445,9 @@ class _Program:
         utility = np.zeros((len(c.parties), n_x))
         for i in range(len(c.sizes)):
             utility[:, self._span(i)] = c.tables[i]
+        # at most 0.5 in all: never outweighs a change, and a search stopped within 0.4 of the optimum (below)
+        # still has the fewest changes
+        self.tie_break = utility.sum(axis=0) / (2 * len(c.parties) + 1)
         for p in range(len(c.parties)):
             self._add(utility[p], float(need[p]), np.inf)
         if total is not None:
@@ -448,13 +474,15 @@ class _Program:
 
     def fewest_changes(self) -> tuple[int, tuple[int, ...]] | None:
         """The fewest fixed terms of the reference any admissible package changes, and which, or ``None``."""
-        objective = -sum((self._kept(i) for i in self.fixed), np.zeros(self.n_x))
+        # changes, then (by less than one change) the larger sum of utilities
+        objective = -sum((self._kept(i) for i in self.fixed), np.zeros(self.n_x)) - self.tie_break
         result = solve_milp(
             objective,
             constraints=LinearConstraint(np.array(self.rows), np.array(self.low), np.array(self.high)),
             integrality=np.ones(self.n_x),
             bounds=Bounds(np.zeros(self.n_x), self.upper),
-            options={"mip_rel_gap": 0.0},
+            # |objective| <= fixed terms + 0.5, so this relative gap is an absolute gap below 0.4
+            options={"mip_rel_gap": 0.4 / (len(self.fixed) + 1)},
         )
         if result.x is None or result.status != 0:
             return None

@@ -133,6 +133,9 @@ def bridge_cmd(
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     same_issues: bool = typer.Option(False, "--same-issues", help="allow bridges that change the same issues"),
     improvements: int = typer.Option(2, "--improvements", help="Pareto improvements shown per bridge"),
+    budget: float = typer.Option(
+        5.0, "--budget", help="seconds to rank bridges that change equally few terms (the count is exact regardless)"
+    ),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
 ) -> None:
     """Packages every party accepts that change as few terms of a proposal as possible, each change explained."""
@@ -142,7 +145,7 @@ def bridge_cmd(
     c = compile_scenario(s)
     try:
         result = bridge_proposal(
-            c, reference, criterion, k, scope=scope, distinct=not same_issues, improvements=improvements
+            c, reference, criterion, k, scope=scope, distinct=not same_issues, improvements=improvements, budget=budget
         )
     except InputError as exc:
         raise _located(exc, scenario) from None
@@ -170,7 +173,10 @@ def bridge_cmd(
                 console.print(f"    {change.text}", soft_wrap=True)
     if not result.search.complete:
         console.print(
-            f"Ranked among the first {result.search.sets} sets of issues examined; more exist.", soft_wrap=True
+            f"The number of changes is the least possible; the bridges are ranked among the first "
+            f"{result.search.sets} sets of issues examined within the budget of {budget:g} s (--budget), and "
+            "others changing as few terms may rank higher.",
+            soft_wrap=True,
         )
 
 
