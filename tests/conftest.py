@@ -137,8 +137,15 @@ def service_client(service_store: Any) -> Iterator[Any]:
 
     from truce.service.app import create_app
 
-    with TestClient(create_app(service_store)) as c:
+    with TestClient(create_app(service_store, client_settings())) as c:
         yield c
+
+
+def client_settings(**changes: Any) -> Any:
+    """The service's settings for the test client, whose requests name the host "testserver"."""
+    from truce.service.guard import LOOPBACK_HOSTS, Settings
+
+    return Settings(**{"allowed_hosts": (*LOOPBACK_HOSTS, "testserver"), **changes})
 
 
 def auth(who: str) -> dict[str, str]:

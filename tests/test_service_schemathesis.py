@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import checks
 
-from conftest import TALKS, TOKENS, seed_store
+from conftest import TALKS, TOKENS, client_settings, seed_store
 from truce.service.app import create_app
 from truce.store.repo import Store
 
@@ -30,7 +30,7 @@ _TMP = Path(tempfile.mkdtemp(prefix="truce-schemathesis-"))
 _STORE = Store(f"sqlite:///{_TMP / 'truce.db'}")
 seed_store(_STORE)
 _STORE.create_ballot(TALKS, "Seeded", [{"terms": {"rafah": "israeli_control"}}], ["israel", "hamas"], "test")
-APP = create_app(_STORE)
+APP = create_app(_STORE, client_settings())
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
 SEEN: Counter[tuple[str, int]] = Counter()
 OPERATIONS = [op.ok() for op in SCHEMA.get_all_operations()]

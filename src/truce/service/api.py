@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 
@@ -53,7 +53,11 @@ def talks_list(viewer: Viewer = Depends(current_viewer), store: Store = Depends(
     "/talks", response_model=schemas.Imported, status_code=201, responses=WRITE_ERRORS, **access(Role.mediator)
 )
 def import_talks(
-    scenario: dict[str, Any] = Body(..., description="a scenario, as a scenario file holds it (JSON)"),
+    scenario: Annotated[
+        dict[str, Any],
+        schemas.bounded("scenario"),
+        Body(description="a scenario, as a scenario file holds it (JSON)"),
+    ],
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_dep),
 ) -> schemas.Imported:

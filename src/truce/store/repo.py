@@ -36,6 +36,7 @@ from truce.store.models import (
 T = TypeVar("T")
 Check = Callable[[dict[str, Any]], None]  # raises on a candidate scenario (as data) that is not valid
 RETRIES = 30
+MAX_NUMBER = 2**31 - 1  # an INTEGER column on PostgreSQL (SQLite's is wider)
 
 
 class Conflict(Exception):
@@ -297,6 +298,8 @@ class Store:
         )
 
     def ballot(self, talks_id: str, number: int) -> Ballot:
+        if not 0 < number <= MAX_NUMBER:  # past the column's range no ballot can exist (nor be looked up)
+            raise NotFound(f"no ballot {number}")
         found = self.run(lambda s: s.get(Ballot, (talks_id, number)))
         if found is None:
             raise NotFound(f"no ballot {number}")
