@@ -134,6 +134,7 @@ class PersonItem(BaseModel):
     name: str
     role: str
     party: str | None
+    revoked: bool = Field(default=False, description="access ended for good (the token no longer works)")
 
 
 class PersonCreated(PersonItem):
