@@ -93,6 +93,13 @@ def test_every_list_and_text_is_bounded_with_a_422_naming_the_field(service_clie
     assert r.status_code == 422 and r.json()["detail"][0]["path"] == ["body", "name"]
     r = service_client.put(f"{API}/ballots/1/marks", headers=auth("israel"), json={"accepted": [2**70]})
     assert r.status_code == 422
+    # the pages' edit forms have the same bounds
+    r = service_client.post(
+        f"/talks/{TALKS}/proposals/aug16-bridging",
+        headers=auth("mediator"),
+        data={"version": "1", "text": json.dumps(cases[0][0])},
+    )
+    assert r.status_code == 422 and "proposal.sources: at most 100 entries" in r.text
     # the shipped case is well inside every bound
     ok = service_client.put(
         f"{API}/proposals/aug16-bridging", headers=auth("mediator"), json={"version": 1, "proposal": proposal}

@@ -32,7 +32,7 @@ from truce.service.auth import (
     session_person,
     store_of,
 )
-from truce.service.schemas import BallotNew
+from truce.service.schemas import LINE, BallotNew, check_bounds
 from truce.store.repo import Store
 
 router = APIRouter()
@@ -189,6 +189,10 @@ def _json_form(text: str, what: str) -> dict[str, Any]:
         raise InputError([Problem(f"the {what} is not valid JSON: {exc}", (what,))]) from None
     if not isinstance(data, dict):
         raise InputError([Problem(f"the {what} must be a JSON object", (what,))])
+    try:
+        check_bounds(data, what)  # the same bounds as the API's bodies
+    except ValueError as exc:
+        raise InputError([Problem(str(exc), (what,))]) from None
     return data
 
 
@@ -332,8 +336,8 @@ def ballots_page(
 @router.post("/talks/{talks_id}/ballots", **access(Role.mediator), **HTML)
 def publish_page(
     talks_id: str,
-    proposal: str = Form(..., max_length=80),
-    title: str = Form(..., min_length=1, max_length=500),
+    proposal: str = Form(..., max_length=80, pattern=LINE),
+    title: str = Form(..., min_length=1, max_length=500, pattern=LINE),
     criterion: str = Form("nash", pattern="^(nash|ks|egalitarian|utilitarian)$"),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),

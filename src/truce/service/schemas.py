@@ -43,11 +43,16 @@ def _walk(value: Any, path: str, key: str, depth: int, count: list[int]) -> None
             _walk(v, inner, str(k), depth + 1, count)
 
 
+def check_bounds(value: Any, what: str) -> None:
+    """Raise ValueError, naming the field, if ``value`` (free-form JSON called ``what``) passes a bound above."""
+    _walk(value, what, what, 0, [0])
+
+
 def bounded(what: str) -> AfterValidator:
     """A validator keeping a free-form JSON body within the bounds above; the message names the field."""
 
     def check(value: Json) -> Json:
-        _walk(value, what, what, 0, [0])
+        check_bounds(value, what)
         return value
 
     return AfterValidator(check)
