@@ -37,3 +37,21 @@ def test_answers_carry_security_headers(service_client: Any) -> None:
     assert r.headers["cache-control"] == "no-store"
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_serve_takes_the_body_limit_and_more_host_names(tmp_path: Path) -> None:
+    import httpx
+
+    from conftest import Server
+
+    server = Server(str(tmp_path / "t.db"), "--max-body", "2000", "--allowed-host", "truce.example").start()
+    try:
+        r = httpx.post(f"{server.url}/api/talks", content=b"x" * 3000, timeout=30)
+        assert r.status_code == 413
+        assert httpx.post(f"{server.url}/api/talks", content=b"x" * 1000, timeout=30).status_code == 401
+        for host, status in (("truce.example", 200), (f"localhost:{server.port}", 200), ("rebound.example", 400)):
+            r = httpx.get(f"{server.url}/api/health", headers={"host": host}, timeout=30)
+            assert r.status_code == status, host
+            assert r.headers["x-content-type-options"] == "nosniff"
+    finally:
+        server.stop()

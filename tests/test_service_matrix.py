@@ -91,6 +91,9 @@ def may_see(viewer: str) -> set[str]:
 def outsider(service_store: Any) -> None:
     service_store.create_talks({**json.loads(json.dumps(_other_talks())), "id": "other-talks"}, "test")
     service_store.add_person("other-talks", "Other mediator", "mediator", None, "tok-outsider-0123456789", "test")
+    # someone whose access the matrix may revoke and whose token it may replace without locking anyone else out
+    spare = service_store.add_person(TALKS, "Spare observer", "observer", None, "tok-spare-0123456789", "test")
+    PATH_VALUES["person_id"] = str(spare.id)
 
 
 def _other_talks() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conftest import TALKS, TOKENS
+from conftest import TALKS, TOKENS, auth
 
 PAGES = {
     "glance": f"/talks/{TALKS}",
@@ -26,9 +26,17 @@ ALLOWED = {
 }
 
 
+def form_token(service_client: Any, url: str) -> str:
+    """The form token a page's forms carry (as a browser would send it back)."""
+    found = re.search(r'name="csrf" value="([^"]+)"', service_client.get(url).text)
+    assert found, url
+    return found.group(1)
+
+
 def sign_in(service_client: Any, who: str) -> None:
     service_client.cookies.clear()
-    r = service_client.post("/login", data={"token": TOKENS[who]}, follow_redirects=False)
+    form = {"token": TOKENS[who], "csrf": form_token(service_client, "/login")}
+    r = service_client.post("/login", data=form, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/talks/{TALKS}"
 
 
@@ -74,25 +82,27 @@ def test_frontier_uses_plotly_from_the_installed_package(service_client: Any) ->
 def test_signed_out_pages_go_to_sign_in_and_bad_tokens_are_refused(service_client: Any) -> None:
     service_client.cookies.clear()
     assert service_client.get(PAGES["glance"], follow_redirects=False).headers["location"] == "/login"
-    assert service_client.post("/login", data={"token": "wrong"}).status_code == 401
+    assert (
+        service_client.post("/login", data={"token": "wrong", "csrf": form_token(service_client, "/login")}).status_code
+        == 401
+    )
     sign_in(service_client, "observer")
-    assert service_client.post("/logout", follow_redirects=False).status_code == 303
+    csrf = form_token(service_client, PAGES["glance"])
+    assert service_client.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
 
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
 def test_publish_and_mark_through_the_forms(service_client: Any) -> None:
     sign_in(service_client, "mediator")
-    r = service_client.post(
-        f"/talks/{TALKS}/ballots", data={"proposal": "aug16-bridging", "title": "Forms"}, follow_redirects=False
-    )
+    form = {"proposal": "aug16-bridging", "title": "Forms", "csrf": form_token(service_client, PAGES["bridge"])}
+    r = service_client.post(f"/talks/{TALKS}/ballots", data=form, follow_redirects=False)
     assert r.status_code == 303
     ballot = r.headers["location"]
     for who, marks in (("israel", ["0"]), ("hamas", ["0"])):
         sign_in(service_client, who)
         assert "waiting for every party" in service_client.get(ballot).text
-        assert (
-            service_client.post(f"{ballot}/marks", data={"accepted": marks}, follow_redirects=False).status_code == 303
-        )
+        form = {"accepted": marks, "csrf": form_token(service_client, ballot)}
+        assert service_client.post(f"{ballot}/marks", data=form, follow_redirects=False).status_code == 303
     page = service_client.get(ballot).text
     assert "Packages every party could accept" in page and "<li>Package 1</li>" in page
     assert "Package 2</li>" not in page.split("Packages every party could accept")[1].split("</section>")[0]
@@ -106,15 +116,19 @@ def test_a_party_edits_its_preferences_in_the_page_and_a_stale_form_gets_409(ser
     page = service_client.get(f"/talks/{TALKS}/preferences/israel").text
     assert "Version 1." in page and "SECRET-ISRAEL-BASIS" in page
     assert service_client.get(f"/talks/{TALKS}/preferences/hamas").status_code == 403
-    prefs = service_client.get(f"/api/talks/{TALKS}/preferences/israel").json()["versions"][-1]["data"]
-    form = {"version": "1", "text": json.dumps({**prefs, "reservation": 0.25})}
+    prefs = service_client.get(f"/api/talks/{TALKS}/preferences/israel", headers=auth("israel")).json()
+    prefs = prefs["versions"][-1]["data"]
+    csrf = form_token(service_client, f"/talks/{TALKS}/preferences/israel")
+    form = {"version": "1", "text": json.dumps({**prefs, "reservation": 0.25}), "csrf": csrf}
     r = service_client.post(f"/talks/{TALKS}/preferences/israel", data=form, follow_redirects=False)
     assert r.status_code == 303
     page = service_client.get(f"/talks/{TALKS}/preferences/israel").text
     assert "Version 2." in page and "reservation:" in page
     stale = service_client.post(f"/talks/{TALKS}/preferences/israel", data=form)
     assert stale.status_code == 409 and "version 2" in stale.text
-    broken = service_client.post(f"/talks/{TALKS}/preferences/israel", data={"version": "2", "text": "{not json"})
+    broken = service_client.post(
+        f"/talks/{TALKS}/preferences/israel", data={"version": "2", "text": "{not json", "csrf": csrf}
+    )
     assert broken.status_code == 422 and "not valid JSON" in broken.text
 
 

@@ -9,6 +9,7 @@ import typer
 
 from truce.cli.common import app, console, errors, guarded, print_json
 from truce.errors import InputError, Problem
+from truce.service.guard import LOOPBACK_HOSTS, MIB, Settings, is_loopback, normal_host
 
 if TYPE_CHECKING:
     from truce.store.repo import Store
@@ -52,6 +53,8 @@ def seed(store: Store, scenario: Path, demo: bool, exchange: Path | None = None)
     wanted: list[tuple[str, str | None, str]] = [("mediator", None, "mediator")]
     wanted += [("party", p.id, p.name) for p in s.parties if p.role.value == "party"]
     wanted.append(("observer", None, "observer"))
+    if demo:
+        store.mark_demo()  # so that it is never served beyond loopback, with or without --demo
     made = []
     for role, party, name in wanted:
         token = f"demo-{party or role}" if demo else new_token()
@@ -73,6 +76,15 @@ def serve(
         None, "--exchange", help="exchange agreement folder to monitor (default with the shipped case: its own)"
     ),
     demo: bool = typer.Option(False, "--demo", help="on an empty database, use the documented demo tokens"),
+    max_body: int = typer.Option(
+        MIB, "--max-body", min=1024, max=1024 * MIB, help="largest request body in bytes (larger: 413)"
+    ),
+    allowed_host: list[str] = typer.Option(
+        [], "--allowed-host", help="a host name the server answers to besides loopback ones (repeatable)"
+    ),
+    session_idle: int = typer.Option(
+        8 * 60, "--session-idle", min=1, max=60 * 24 * 30, help="minutes after which an unused page session ends"
+    ),
 ) -> None:
     """Run the mediation service (API and pages). An empty database gets the shipped case and tokens."""
     import uvicorn
@@ -81,10 +93,25 @@ def serve(
     from truce.store.db import database_url
     from truce.store.repo import Store
 
-    if demo and host not in ("127.0.0.1", "localhost", "::1"):
+    if demo and not is_loopback(host):
         raise InputError([Problem("--demo tokens are public: use them on 127.0.0.1 only", (), "--host")])
+    hosts = [*LOOPBACK_HOSTS, *allowed_host]
+    if host not in ("0.0.0.0", "::", ""):  # an address to listen on is also a name to be reached by
+        hosts.append(normal_host(host))
     url = database_url(db)
     store = Store(url)
+    if store.is_demo() and not is_loopback(host):
+        store.close()
+        raise InputError(
+            [
+                Problem(
+                    "this database was made with --demo: anyone can sign in to it with the public demo tokens, "
+                    "so it is served on loopback only (127.0.0.1); start real talks on a new database",
+                    (),
+                    "--host",
+                )
+            ]
+        )
     if store.is_empty():
         if exchange is None and scenario is None and shipped(SHIPPED_EXCHANGE).exists():
             exchange = shipped(SHIPPED_EXCHANGE)
@@ -97,7 +124,8 @@ def serve(
     else:
         console.print("Sign in with the tokens printed on the first start (see docs/service.md).", soft_wrap=True)
     console.print(f"truce is serving on http://{host}:{port}/", markup=False, soft_wrap=True)
-    uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+    settings = Settings(max_body=max_body, allowed_hosts=tuple(hosts), session_idle_minutes=session_idle)
+    uvicorn.run(create_app(store, settings), host=host, port=port, log_level="warning")
 
 
 @audit_app.command("verify")

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 
 from truce.errors import InputError, Problem
 from truce.model.checks import build_scenario
@@ -14,6 +14,7 @@ from truce.model.scenario import Scenario
 from truce.service import schemas, views
 from truce.service.auth import ALL, PUBLIC, Role, Viewer, access, current_viewer, http_error
 from truce.service.auth import store_of as _store_of
+from truce.store.models import Person
 from truce.store.repo import NotFound, Store, Version, new_token
 
 router = APIRouter(prefix="/api")
@@ -53,7 +54,11 @@ def talks_list(viewer: Viewer = Depends(current_viewer), store: Store = Depends(
     "/talks", response_model=schemas.Imported, status_code=201, responses=WRITE_ERRORS, **access(Role.mediator)
 )
 def import_talks(
-    scenario: dict[str, Any] = Body(..., description="a scenario, as a scenario file holds it (JSON)"),
+    scenario: Annotated[
+        dict[str, Any],
+        schemas.bounded("scenario"),
+        Body(description="a scenario, as a scenario file holds it (JSON)"),
+    ],
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_dep),
 ) -> schemas.Imported:
@@ -283,7 +288,53 @@ def bridge(
     "/talks/{talks_id}/people", response_model=list[schemas.PersonItem], responses=ERRORS, **access(Role.mediator)
 )
 def people(talks_id: str, store: Store = Depends(store_dep)) -> list[schemas.PersonItem]:
-    return [schemas.PersonItem(id=p.id, name=p.name, role=p.role, party=p.party) for p in store.people(talks_id)]
+    revoked = store.revoked(talks_id)
+    return [
+        schemas.PersonItem(id=p.id, name=p.name, role=p.role, party=p.party, revoked=p.id in revoked)
+        for p in store.people(talks_id)
+    ]
+
+
+PersonId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a person's id, as the list of people gives it")]
+
+
+def _person_of(store: Store, talks_id: str, person_id: int) -> Person:
+    person = store.person(person_id)
+    if person.talks_id != talks_id:
+        raise NotFound(f"no person {person_id}")
+    return person
+
+
+@router.post(
+    "/talks/{talks_id}/people/{person_id}/revoke",
+    response_model=schemas.PersonItem,
+    responses=WRITE_ERRORS,
+    **access(Role.mediator),
+)
+def revoke(
+    talks_id: str, person_id: PersonId, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
+) -> schemas.PersonItem:
+    """End someone's access for good: their token stops working and their signed-in pages are signed out."""
+    person = _person_of(store, talks_id, person_id)
+    if person.id == viewer.person:
+        raise InputError([Problem("you cannot revoke yourself; ask another mediator", ("person_id",))])
+    store.revoke_person(person.id, viewer.label)
+    return schemas.PersonItem(id=person.id, name=person.name, role=person.role, party=person.party, revoked=True)
+
+
+@router.post(
+    "/talks/{talks_id}/people/{person_id}/token",
+    response_model=schemas.PersonCreated,
+    responses=WRITE_ERRORS,
+    **access(Role.mediator),
+)
+def rotate(
+    talks_id: str, person_id: PersonId, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
+) -> schemas.PersonCreated:
+    """Give someone a new token (shown once): the old one stops working and their signed-in pages are signed out."""
+    person = _person_of(store, talks_id, person_id)
+    token = store.rotate_token(person.id, viewer.label)
+    return schemas.PersonCreated(id=person.id, name=person.name, role=person.role, party=person.party, token=token)
 
 
 @router.post(

@@ -13,15 +13,18 @@ from fastapi.staticfiles import StaticFiles
 from truce.errors import InputError
 from truce.service import api, pages
 from truce.service.auth import Forbidden, NotSignedIn
+from truce.service.guard import (
+    BodyLimit,
+    HostCheck,
+    NoNul,
+    OriginCheck,
+    SecurityHeaders,
+    Settings,
+    with_security_headers,
+)
 from truce.store.repo import Conflict, NotFound, Store
 
 STATIC = Path(__file__).parent / "static"
-# Pages load nothing from elsewhere; the inline scripts are the charts' data and one Plotly.newPlot call.
-CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
-    "form-action 'self'; base-uri 'none'"
-)
 
 
 def plotly_file() -> Path:
@@ -31,7 +34,8 @@ def plotly_file() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
-def create_app(store: Store) -> FastAPI:
+def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     app = FastAPI(
         title="truce",
         version="0.1.0",
@@ -40,17 +44,13 @@ def create_app(store: Store) -> FastAPI:
         redoc_url=None,
     )
     app.state.store = store
-
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if request.url.path.startswith("/api/") or request.url.path.startswith("/talks/"):
-            response.headers.setdefault("Cache-Control", "no-store")  # private answers stay out of caches
-        return response
+    app.state.settings = settings
+    # The last added runs first: headers on everything, then the Host, the body's size, NULs, the origin.
+    app.add_middleware(OriginCheck)
+    app.add_middleware(NoNul)
+    app.add_middleware(BodyLimit, limit=settings.max_body)
+    app.add_middleware(HostCheck, allowed=settings.allowed_hosts)
+    app.add_middleware(SecurityHeaders)
 
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -101,6 +101,14 @@ def create_app(store: Store) -> FastAPI:
     @app.exception_handler(HTTPException)
     def http_exception(request: Request, exc: HTTPException) -> Response:
         return answer(request, exc.status_code, str(exc.detail), exc.headers)
+
+    @app.exception_handler(Exception)
+    def server_error(request: Request, _exc: Exception) -> Response:
+        # Starlette sends this answer from outside every middleware: it gets its headers here.
+        response = JSONResponse({"detail": "internal error"}, 500)
+        private = request.url.path.startswith(("/api/", "/talks/", "/login"))
+        response.raw_headers[:] = with_security_headers(list(response.raw_headers), private)
+        return response
 
     def answer(request: Request, status: int, message: str, headers: Any = None) -> Response:
         if is_page(request):

@@ -1,21 +1,32 @@
 """Who is asking, and what they may see.
 
-A person signs in with a token (``Authorization: Bearer ...`` for the API, a cookie for the pages). Only the
-token's SHA-256 is stored. Each route declares the roles it admits (``x-roles`` in the OpenAPI document);
+API clients send their token with every request (``Authorization: Bearer ...``); the API reads nothing else, so
+a browser's cookie can never make it change anything. The pages sign a person in once with their token and keep
+a server-side session: the cookie holds a random session id (only its SHA-256 is stored), which ends on sign-out,
+after the idle time, or when the person is revoked or given a new token. Every form a page sends back carries
+that session's form token, which another site cannot read.
+
+Each route declares the roles it admits (``x-roles`` in the OpenAPI document);
 :func:`access` both enforces that and writes it into the document, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 
+from truce.service.guard import SAFE_METHODS, Settings
+from truce.store.models import Person
 from truce.store.repo import Store
 
-COOKIE = "truce_token"
+COOKIE = "truce_session"
+FORM_FIELD = "csrf"
 
 
 class Role(StrEnum):
@@ -34,6 +45,7 @@ class Viewer:
     role: Role
     party: str | None  # the side this person speaks for (party role only)
     talks_id: str
+    form_token: str | None = None  # what forms must send back: signed in by a session (None: by a bearer token)
 
     def may_see_party(self, party: str) -> bool:
         """Whether this viewer may see ``party``'s preferences and anything derived from them."""
@@ -57,21 +69,44 @@ def store_of(request: Request) -> Store:
     return store
 
 
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
 def token_of(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return request.cookies.get(COOKIE) or None
+    return None
+
+
+def form_token(session_id: str) -> str:
+    """The form token of a session: derived from its id, which only the signed-in browser holds."""
+    return hmac.new(session_id.encode("utf-8"), b"form token", hashlib.sha256).hexdigest()
+
+
+def session_person(request: Request) -> tuple[Person, str] | None:
+    """The person signed in by the session cookie, and the session id (pages only: never for the API)."""
+    session_id = request.cookies.get(COOKIE)
+    if not session_id or len(session_id) > 200 or request.url.path.startswith("/api/"):
+        return None
+    idle = dt.timedelta(minutes=settings_of(request).session_idle_minutes)
+    person = store_of(request).session_person(session_id, idle)
+    return None if person is None else (person, session_id)
+
+
+def _viewer(person: Person, form: str | None) -> Viewer:
+    return Viewer(person.id, person.name, Role(person.role), person.party, person.talks_id, form)
 
 
 def optional_viewer(request: Request) -> Viewer | None:
     token = token_of(request)
-    if not token or len(token) > 200:
-        return None
-    person = store_of(request).person_by_token(token)
-    if person is None:
-        return None
-    return Viewer(person.id, person.name, Role(person.role), person.party, person.talks_id)
+    if token is not None:
+        person = store_of(request).person_by_token(token) if len(token) <= 200 else None
+        return None if person is None else _viewer(person, None)
+    found = session_person(request)
+    return None if found is None else _viewer(found[0], form_token(found[1]))
 
 
 def current_viewer(request: Request) -> Viewer:
@@ -87,7 +122,7 @@ class Allow:
     def __init__(self, roles: tuple[Role, ...]) -> None:
         self.roles = roles
 
-    def __call__(self, request: Request, viewer: Viewer = Depends(current_viewer)) -> Viewer:
+    async def __call__(self, request: Request, viewer: Viewer = Depends(current_viewer)) -> Viewer:
         talks_id = request.path_params.get("talks_id")
         if talks_id is not None and talks_id != viewer.talks_id:
             raise Forbidden()
@@ -96,7 +131,16 @@ class Allow:
         party = request.path_params.get("party")
         if party is not None and not viewer.may_see_party(str(party)):
             raise Forbidden()
+        if viewer.form_token is not None and request.method not in SAFE_METHODS:
+            await check_form_token(request, viewer.form_token)
         return viewer
+
+
+async def check_form_token(request: Request, expected: str) -> None:
+    """A form sent with a session cookie must carry that session's form token (403 otherwise)."""
+    sent = (await request.form()).get(FORM_FIELD)
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise http_error(403, "this form is not from this site's pages, or has expired: reload the page")
 
 
 def access(*roles: Role) -> dict[str, Any]:

@@ -5,20 +5,38 @@ Pages call the same view functions as the API, so they show exactly what the vie
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 from typing import Any
 
 import jinja2
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from truce.report.html import figure_json
 from truce.service import views
-from truce.service.auth import ALL, COOKIE, PUBLIC, Role, Viewer, access, current_viewer, optional_viewer, store_of
-from truce.service.schemas import BallotNew
+from truce.service.auth import (
+    ALL,
+    COOKIE,
+    FORM_FIELD,
+    PUBLIC,
+    Role,
+    Viewer,
+    access,
+    check_form_token,
+    current_viewer,
+    form_token,
+    optional_viewer,
+    session_person,
+    store_of,
+)
+from truce.service.schemas import LINE, BallotNew, check_bounds
 from truce.store.repo import Store
 
 router = APIRouter()
+LOGIN_COOKIE = "truce_login"
 _PAGE = {"content": {"text/html": {"schema": {"type": "string"}}}}
 HTML: dict[str, Any] = {
     "response_class": HTMLResponse,
@@ -41,6 +59,16 @@ _env = jinja2.Environment(
 )
 
 
+def form_token_field(viewer: Viewer | None) -> Markup:
+    """The hidden field every state-changing form carries (nothing when signed in by a bearer token)."""
+    if viewer is None or viewer.form_token is None:
+        return Markup("")
+    return Markup('<input type="hidden" name="{}" value="{}">').format(FORM_FIELD, viewer.form_token)
+
+
+_env.globals["form_token_field"] = form_token_field
+
+
 def render(name: str, viewer: Viewer | None, status: int = 200, **context: Any) -> HTMLResponse:
     html = _env.get_template(name).render(viewer=viewer, **context)
     return HTMLResponse(html, status_code=status)
@@ -61,21 +89,50 @@ def home(request: Request) -> Response:
 
 @router.get("/login", **PUBLIC, **HTML)
 def login_page(request: Request) -> HTMLResponse:
-    return render("login.html", optional_viewer(request), message=None)
+    return login_form(request, None, 200)
+
+
+def login_form(request: Request, message: str | None, status: int) -> HTMLResponse:
+    """The sign-in form, with a fresh form token in a cookie of its own (there is no session yet to tie it to)."""
+    nonce = secrets.token_urlsafe(24)
+    response = render("login.html", optional_viewer(request), status=status, message=message, login_token=nonce)
+    response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict", secure=_https(request), path="/login")
+    return response
+
+
+def _https(request: Request) -> bool:
+    return request.url.scheme == "https"
 
 
 @router.post("/login", **PUBLIC, **HTML)
-def login(request: Request, token: str = Form(..., max_length=200)) -> Response:
-    person = store_of(request).person_by_token(token.strip()) if token.strip() else None
+def login(request: Request, token: str = Form(..., max_length=200), csrf: str = Form("", max_length=100)) -> Response:
+    # The form token pairs the form with the cookie set when it was shown: a foreign page cannot read either,
+    # so it cannot sign a browser in to someone else's account (login CSRF), even without an Origin header.
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(csrf.encode(), expected.encode()):
+        return login_form(request, "This sign-in form has expired. Please enter your token again.", 403)
+    store = store_of(request)
+    person = store.person_by_token(token.strip()) if token.strip() else None
     if person is None:
-        return render("login.html", None, status=401, message="That token is not valid.")
+        return login_form(request, "That token is not valid.", 401)
+    old = request.cookies.get(COOKIE)
+    if old:
+        store.end_session(old)
     response = RedirectResponse(f"/talks/{person.talks_id}", status_code=303)
-    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", max_age=60 * 60 * 24 * 14)
+    response.set_cookie(
+        COOKIE, store.start_session(person.id), httponly=True, samesite="strict", secure=_https(request)
+    )
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
 
 
 @router.post("/logout", **PUBLIC, **HTML)
-def logout() -> Response:
+async def logout(request: Request) -> Response:
+    """Ends the session on the server (the cookie alone would be no sign-out), then forgets the cookie."""
+    found = session_person(request)
+    if found is not None:
+        await check_form_token(request, form_token(found[1]))
+        store_of(request).end_session(found[1])
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -132,6 +189,10 @@ def _json_form(text: str, what: str) -> dict[str, Any]:
         raise InputError([Problem(f"the {what} is not valid JSON: {exc}", (what,))]) from None
     if not isinstance(data, dict):
         raise InputError([Problem(f"the {what} must be a JSON object", (what,))])
+    try:
+        check_bounds(data, what)  # the same bounds as the API's bodies
+    except ValueError as exc:
+        raise InputError([Problem(str(exc), (what,))]) from None
     return data
 
 
@@ -279,8 +340,8 @@ def ballots_page(
 @router.post("/talks/{talks_id}/ballots", **access(Role.mediator), **HTML)
 def publish_page(
     talks_id: str,
-    proposal: str = Form(..., max_length=80),
-    title: str = Form(..., min_length=1, max_length=500),
+    proposal: str = Form(..., max_length=80, pattern=LINE),
+    title: str = Form(..., min_length=1, max_length=500, pattern=LINE),
     criterion: str = Form("nash", pattern="^(nash|ks|egalitarian|utilitarian)$"),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),

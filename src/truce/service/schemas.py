@@ -2,11 +2,60 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Json = dict[str, Any]
+# Bounds on what a client may send, so that no body within the size limit costs the server much to read,
+# check or store. The shipped cases are far inside them (at most 85 sources, 24 events, 16 sources on one item).
+MAX_ITEMS = 1_000  # entries of any list or object not named below
+MAX_ITEMS_OF = {"sources": 100, "tabled_by": 20, "parties": 50, "participants": 50, "responses": 50}
+MAX_SOURCES = 1_000  # the scenario's table of sources (an object keyed by source id)
+MAX_TEXT = 20_000  # characters of any one string (the scenario model's Text)
+MAX_DEPTH = 16
+MAX_VALUES = 50_000  # strings, numbers and containers in one body
+# A plain line of text: no control characters (a NUL cannot be stored on PostgreSQL, the others are noise).
+LINE = r"^[^\x00-\x1f\x7f]*$"
+
+
+def _walk(value: Any, path: str, key: str, depth: int, count: list[int]) -> None:
+    count[0] += 1
+    if count[0] > MAX_VALUES:
+        raise ValueError(f"more than {MAX_VALUES:,} values in one body")
+    if depth > MAX_DEPTH:
+        raise ValueError(f"{path}: nested more than {MAX_DEPTH} deep")
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"{path}: at most {MAX_TEXT:,} characters (got {len(value):,})")
+        if "\x00" in value:
+            raise ValueError(f"{path}: a NUL character is not allowed")
+        return
+    if isinstance(value, dict | list):
+        limit = MAX_SOURCES if key == "sources" and isinstance(value, dict) else MAX_ITEMS_OF.get(key, MAX_ITEMS)
+        if len(value) > limit:
+            raise ValueError(f"{path}: at most {limit:,} entries (got {len(value):,})")
+        items = value.items() if isinstance(value, dict) else ((key, v) for v in value)
+        for i, (k, v) in enumerate(items):
+            inner = f"{path}.{k[:80].replace(chr(0), '?')}" if isinstance(value, dict) else f"{path}[{i}]"
+            if isinstance(value, dict):
+                _walk(k, inner, k, depth + 1, count)
+            _walk(v, inner, str(k), depth + 1, count)
+
+
+def check_bounds(value: Any, what: str) -> None:
+    """Raise ValueError, naming the field, if ``value`` (free-form JSON called ``what``) passes a bound above."""
+    _walk(value, what, what, 0, [0])
+
+
+def bounded(what: str) -> AfterValidator:
+    """A validator keeping a free-form JSON body within the bounds above; the message names the field."""
+
+    def check(value: Json) -> Json:
+        check_bounds(value, what)
+        return value
+
+    return AfterValidator(check)
 
 
 class Strict(BaseModel):
@@ -54,12 +103,12 @@ class Talks(BaseModel):
 
 class ProposalEdit(Strict):
     version: int = Field(ge=0, le=1_000_000, description="the version this edit was made from (0: a new proposal)")
-    proposal: Json
+    proposal: Annotated[Json, bounded("proposal")]
 
 
 class PreferencesEdit(Strict):
     version: int = Field(ge=0, le=1_000_000, description="the version this edit was made from (0: the first)")
-    preferences: Json
+    preferences: Annotated[Json, bounded("preferences")]
 
 
 class Written(BaseModel):
@@ -80,9 +129,9 @@ class History(BaseModel):
 
 
 class PersonNew(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=LINE)
     role: str = Field(pattern="^(mediator|party|observer)$")
-    party: str | None = Field(default=None, max_length=80)
+    party: str | None = Field(default=None, max_length=80, pattern=LINE)
 
 
 class PersonItem(BaseModel):
@@ -90,6 +139,7 @@ class PersonItem(BaseModel):
     name: str
     role: str
     party: str | None
+    revoked: bool = Field(default=False, description="access ended for good (the token no longer works)")
 
 
 class PersonCreated(PersonItem):
@@ -101,12 +151,22 @@ class Imported(BaseModel):
     mediator_token: str = Field(description="a mediator's token for the new talks, shown once")
 
 
+Key = Annotated[str, Field(min_length=1, max_length=80, pattern=LINE)]
+Term = (
+    Annotated[str, Field(max_length=200, pattern=LINE)]
+    | Annotated[int, Field(ge=-(2**53), le=2**53)]
+    | Annotated[float, Field(allow_inf_nan=False)]
+)
+
+
 class BallotNew(Strict):
-    title: str = Field(min_length=1, max_length=500)
-    packages: list[dict[str, str | int | float]] | None = Field(
+    title: str = Field(min_length=1, max_length=500, pattern=LINE)
+    packages: list[Annotated[dict[Key, Term], Field(max_length=200)]] | None = Field(
         default=None, max_length=20, description="packages as terms; or leave out and give from_proposal"
     )
-    from_proposal: str | None = Field(default=None, max_length=80, description="publish the bridging suggestions")
+    from_proposal: str | None = Field(
+        default=None, max_length=80, pattern=LINE, description="publish the bridging suggestions"
+    )
     criterion: str = Field(default="nash", pattern="^(nash|ks|egalitarian|utilitarian)$")
     k: int = Field(default=3, ge=1, le=10)
 
@@ -133,7 +193,9 @@ class BallotView(BaseModel):
 
 
 class MarkBody(Strict):
-    accepted: list[int] = Field(max_length=100, description="indices of the packages you could accept")
+    accepted: list[Annotated[int, Field(ge=0, le=1_000)]] = Field(
+        max_length=100, description="indices of the packages you could accept"
+    )
 
 
 class AuditItem(BaseModel):
@@ -147,8 +209,8 @@ class AuditItem(BaseModel):
 
 class ExchangeEdit(Strict):
     version: int = Field(ge=0, le=1_000_000, description="the version this edit was made from (0: the first)")
-    agreement: Json = Field(description="an agreement, as an agreement file holds it")
-    release_log: str = Field(default="", max_length=2_000_000, description="the release log, CSV")
+    agreement: Annotated[Json, bounded("agreement")] = Field(description="an agreement, as an agreement file holds it")
+    release_log: str = Field(default="", max_length=500_000, pattern=r"^[^\x00]*$", description="the release log, CSV")
 
 
 class ExchangeBody(BaseModel):

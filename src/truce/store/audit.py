@@ -21,6 +21,7 @@ from truce.store.models import (
     AuditEntry,
     Ballot,
     Base,
+    CredentialChange,
     ExchangeVersion,
     Mark,
     Person,
@@ -30,7 +31,16 @@ from truce.store.models import (
 )
 
 GENESIS = "0" * 64
-RECORDED: tuple[type[Base], ...] = (Talks, Person, ProposalVersion, PreferenceVersion, Ballot, Mark, ExchangeVersion)
+RECORDED: tuple[type[Base], ...] = (
+    Talks,
+    Person,
+    ProposalVersion,
+    PreferenceVersion,
+    Ballot,
+    Mark,
+    ExchangeVersion,
+    CredentialChange,
+)
 _BY_NAME = {cls.__tablename__: cls for cls in RECORDED}
 
 

@@ -33,10 +33,29 @@ def database_url(db: str | None) -> str:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        private_sqlite_file(make_url(url).database)
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
         _sqlite_setup(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40)
+
+
+def private_sqlite_file(database: str | None) -> None:
+    """Make the database file readable by its owner only (0600), before SQLite opens it.
+
+    SQLite gives the WAL and shared-memory files it makes beside the database the database file's own mode, so
+    they are private too. A file made earlier with wider permissions is narrowed (when it is ours to change)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists() and path.parent.is_dir():  # (a missing folder is SQLite's to report)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            if each.exists() and each.stat().st_mode & 0o077:
+                each.chmod(0o600)
+        except OSError:
+            pass  # not ours (read by someone else, e.g. to verify it): leave it as its owner set it
 
 
 def _sqlite_setup(engine: Engine) -> None:

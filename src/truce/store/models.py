@@ -109,3 +109,41 @@ class ExchangeVersion(Base):
     release_log: Mapped[str] = mapped_column(Text)  # CSV, as `truce exchange ledger` reads it ("" if none)
     author: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[str] = mapped_column(String(40))
+
+
+class CredentialChange(Base):
+    """A person's token replaced (``rotate``, with the new token's SHA-256) or their access ended (``revoke``).
+
+    Appended, never updated: a person's token is the latest rotation's, or their own if there is none, and a
+    revocation is final."""
+
+    __tablename__ = "credential_change"
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(20))  # rotate | revoke
+    token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class LoginSession(Base):
+    """A signed-in browser: the SHA-256 of the random id its cookie holds, and when it was last used.
+
+    Not part of the record (not in the audit chain): sessions end on sign-out, after the idle time, and when
+    their person is revoked or given a new token."""
+
+    __tablename__ = "login_session"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[str] = mapped_column(String(40))
+    last_used: Mapped[str] = mapped_column(String(40))
+
+
+Index("ix_login_session_person", LoginSession.person_id)
+
+
+class Setting(Base):
+    """Facts about the database itself, such as ``demo`` (made with the public demo tokens)."""
+
+    __tablename__ = "setting"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

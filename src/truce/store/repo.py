@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy import ColumnElement, Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
@@ -25,17 +25,21 @@ from truce.store.models import (
     AuditEntry,
     Ballot,
     Base,
+    CredentialChange,
     ExchangeVersion,
+    LoginSession,
     Mark,
     Person,
     PreferenceVersion,
     ProposalVersion,
+    Setting,
     Talks,
 )
 
 T = TypeVar("T")
 Check = Callable[[dict[str, Any]], None]  # raises on a candidate scenario (as data) that is not valid
 RETRIES = 30
+MAX_NUMBER = 2**31 - 1  # an INTEGER column on PostgreSQL (SQLite's is wider)
 
 
 class Conflict(Exception):
@@ -149,13 +153,121 @@ class Store:
         return self.run(work)
 
     def person_by_token(self, token: str) -> Person | None:
+        """Who holds ``token``: their latest token (their first, or the latest rotation's), unless revoked."""
         digest = hash_token(token)
-        return self.run(lambda s: s.execute(select(Person).where(Person.token_hash == digest)).scalar_one_or_none())
+
+        def work(s: Session) -> Person | None:
+            rotated = s.execute(select(CredentialChange).where(CredentialChange.token_hash == digest)).scalar()
+            if rotated is not None:
+                person = s.get(Person, rotated.person_id)
+            else:
+                person = s.execute(select(Person).where(Person.token_hash == digest)).scalar_one_or_none()
+            if person is None:
+                return None
+            latest = _latest_change(s, person.id)
+            current = person.token_hash if latest is None else latest.token_hash
+            return person if current == digest else None  # a revocation's token_hash is None
+
+        return self.run(work)
 
     def people(self, talks_id: str) -> list[Person]:
         return self.run(
             lambda s: list(s.execute(select(Person).where(Person.talks_id == talks_id).order_by(Person.id)).scalars())
         )
+
+    def revoked(self, talks_id: str) -> set[int]:
+        """The ids of the people of these talks whose access has been ended."""
+        query = (
+            select(CredentialChange.person_id)
+            .join(Person, Person.id == CredentialChange.person_id)
+            .where(Person.talks_id == talks_id, CredentialChange.action == "revoke")
+        )
+        return self.run(lambda s: set(s.execute(query).scalars()))
+
+    def person(self, person_id: int) -> Person:
+        found = self.run(lambda s: s.get(Person, person_id)) if 0 < person_id <= MAX_NUMBER else None
+        if found is None:
+            raise NotFound(f"no person {person_id}")
+        return found
+
+    def revoke_person(self, person_id: int, actor: str) -> None:
+        """End a person's access for good: their token stops working and their sessions end."""
+        self._change_credentials(person_id, "revoke", None, actor)
+
+    def rotate_token(self, person_id: int, actor: str) -> str:
+        """Give a person a new token (returned, shown once); the old one stops working and their sessions end."""
+        token = new_token()
+        self._change_credentials(person_id, "rotate", hash_token(token), actor)
+        return token
+
+    def _change_credentials(self, person_id: int, action: str, token_hash: str | None, actor: str) -> None:
+        person = self.person(person_id)
+
+        def work(s: Session) -> None:
+            latest = _latest_change(s, person_id)
+            if latest is not None and latest.action == "revoke":
+                raise Conflict(f"person {person_id} was revoked; give them a new person instead", latest.number)
+            at = now()
+            row = CredentialChange(
+                person_id=person_id,
+                number=(latest.number if latest else 0) + 1,
+                action=action,
+                token_hash=token_hash,
+                created_at=at,
+            )
+            _record(s, row, at=at, talks_id=person.talks_id, actor=actor, action=action)
+            s.execute(delete(LoginSession).where(LoginSession.person_id == person_id))
+
+        self.run(work)
+
+    # ------------------------------------------------------------------------------------------
+    # sign-in sessions of the pages (not part of the record: no audit entries)
+
+    def start_session(self, person_id: int) -> str:
+        """A new session for a person; the id returned goes in the cookie, only its hash is kept."""
+        session_id = secrets.token_urlsafe(32)
+
+        def work(s: Session) -> None:
+            at = now()
+            s.add(LoginSession(id_hash=hash_token(session_id), person_id=person_id, created_at=at, last_used=at))
+
+        self.run(work)
+        return session_id
+
+    def session_person(self, session_id: str, idle: dt.timedelta) -> Person | None:
+        """The person signed in with this session, unless it has ended (signed out, idle too long, revoked)."""
+        digest = hash_token(session_id)
+
+        def work(s: Session) -> Person | None:
+            row = s.get(LoginSession, digest)
+            if row is None:
+                return None
+            at = dt.datetime.now(dt.UTC)
+            if at - dt.datetime.fromisoformat(row.last_used) > idle:
+                s.delete(row)
+                return None
+            latest = _latest_change(s, row.person_id)
+            if latest is not None and latest.action == "revoke":
+                return None
+            if at - dt.datetime.fromisoformat(row.last_used) > min(idle / 10, dt.timedelta(minutes=1)):
+                row.last_used = at.isoformat(timespec="microseconds")  # not on every request: writes queue
+            return s.get(Person, row.person_id)
+
+        return self.run(work)
+
+    def end_session(self, session_id: str) -> None:
+        digest = hash_token(session_id)
+        self.run(lambda s: s.execute(delete(LoginSession).where(LoginSession.id_hash == digest)))
+
+    # ------------------------------------------------------------------------------------------
+    # facts about the database
+
+    def mark_demo(self) -> None:
+        """Mark the database as made with the public demo tokens (never to be served beyond loopback)."""
+        self.run(lambda s: s.merge(Setting(name="demo", value="1")))
+
+    def is_demo(self) -> bool:
+        return self.run(lambda s: s.get(Setting, "demo")) is not None
 
     # ------------------------------------------------------------------------------------------
     # the scenario as it stands
@@ -297,6 +409,8 @@ class Store:
         )
 
     def ballot(self, talks_id: str, number: int) -> Ballot:
+        if not 0 < number <= MAX_NUMBER:  # past the column's range no ballot can exist (nor be looked up)
+            raise NotFound(f"no ballot {number}")
         found = self.run(lambda s: s.get(Ballot, (talks_id, number)))
         if found is None:
             raise NotFound(f"no ballot {number}")
@@ -392,6 +506,15 @@ def _record(s: Session, row: Base, *, at: str, talks_id: str, actor: str, action
     """Add ``row`` and the audit entry that records it, in the same transaction."""
     s.add(row)
     audit.append(s, at=at, talks_id=talks_id, actor=actor, action=action, row=row)
+
+
+def _latest_change(s: Session, person_id: int) -> CredentialChange | None:
+    return s.execute(
+        select(CredentialChange)
+        .where(CredentialChange.person_id == person_id)
+        .order_by(CredentialChange.number.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def _latest_version(s: Session, version: InstrumentedAttribute[int], *where: ColumnElement[bool]) -> int:
