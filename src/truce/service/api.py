@@ -113,27 +113,34 @@ def put_proposal(
 def write_proposal(
     store: Store, viewer: Viewer, talks_id: str, proposal_id: str, data: dict[str, Any], version: int
 ) -> int:
-    """Write a proposal version as ``viewer``: the rules the API and the pages share."""
+    """Write a proposal version as ``viewer``: the rules the API and the pages share.
+
+    Every rule that depends on the talks is checked inside the write, against the talks as they stand
+    under the write's lock, never against an earlier read."""
     if data.get("id") != proposal_id:
         raise InputError([Problem("the proposal's id must be the one in the address", ("proposal", "id"))])
     if viewer.role == Role.party:
         tabled_by = data.get("tabled_by")
         if not isinstance(tabled_by, list) or viewer.party not in tabled_by:
             raise http_error(403, "a party may only table or edit texts it tables itself")
-        scenario = store.scenario_data(talks_id)
-        sides = {p["id"] for p in scenario["parties"] if p.get("role", "party") == "party"}
-        if any(other in sides and other != viewer.party for other in tabled_by):
-            raise http_error(403, "a party may not table a text in another side's name")
-        current = {p["id"]: p for p in scenario["proposals"]}.get(proposal_id)
-        if version > 0 and current is not None and viewer.party not in current.get("tabled_by", []):
-            raise http_error(403, "a party may only edit texts it tabled")
-        if _others_responses(data, viewer) != _others_responses(current or {}, viewer):
-            raise http_error(403, "a party records only its own response to a text")
 
     def ours(path: tuple[Any, ...]) -> bool:
         return len(path) >= 2 and path[0] == "proposals"
 
-    return store.put_proposal(talks_id, data, version, viewer.label, views.checker(viewer, ours))
+    validate = views.checker(viewer, ours)
+
+    def check(scenario: dict[str, Any], current: dict[str, Any] | None) -> None:
+        if viewer.role == Role.party:
+            sides = {p["id"] for p in scenario["parties"] if p.get("role", "party") == "party"}
+            if any(other in sides and other != viewer.party for other in data.get("tabled_by", [])):
+                raise http_error(403, "a party may not table a text in another side's name")
+            if version > 0 and current is not None and viewer.party not in current.get("tabled_by", []):
+                raise http_error(403, "a party may only edit texts it tabled")
+            if _others_responses(data, viewer) != _others_responses(current or {}, viewer):
+                raise http_error(403, "a party records only its own response to a text")
+        validate(scenario)
+
+    return store.put_proposal(talks_id, data, version, viewer.label, check)
 
 
 @router.get(

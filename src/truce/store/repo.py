@@ -2,6 +2,12 @@
 
 Nothing is updated in place. An edit names the version it was made from; if another edit got there
 first, :class:`Conflict` is raised (HTTP 409) and nothing is written.
+
+Writes to one set of talks are serialised: each write first takes the talks' row lock (``SELECT ... FOR
+UPDATE`` on PostgreSQL; on SQLite every transaction starts with ``BEGIN IMMEDIATE``, which holds the
+database's write lock), then reads the talks and validates the whole candidate scenario under that lock.
+Two edits that are each valid alone but not together (two proposals made each other's parent) therefore
+cannot both be saved: the second one is checked against the first.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ from truce.store.models import (
 
 T = TypeVar("T")
 Check = Callable[[dict[str, Any]], None]  # raises on a candidate scenario (as data) that is not valid
+# raises on a candidate scenario, given the proposal's latest version before the edit (None: a new one)
+ProposalCheck = Callable[[dict[str, Any], dict[str, Any] | None], None]
 RETRIES = 30
 
 
@@ -139,6 +147,7 @@ class Store:
 
     def add_person(self, talks_id: str, name: str, role: str, party: str | None, token: str, actor: str) -> Person:
         def work(s: Session) -> Person:
+            _lock_talks(s, talks_id)
             at = now()
             person = Person(
                 talks_id=talks_id, name=name, role=role, party=party, token_hash=hash_token(token), created_at=at
@@ -200,11 +209,16 @@ class Store:
 
         return self.run(work)
 
-    def put_proposal(self, talks_id: str, proposal: dict[str, Any], expected: int, actor: str, check: Check) -> int:
-        """Write a new version of a proposal made from version ``expected`` (0: a new proposal)."""
+    def put_proposal(
+        self, talks_id: str, proposal: dict[str, Any], expected: int, actor: str, check: ProposalCheck
+    ) -> int:
+        """Write a new version of a proposal made from version ``expected`` (0: a new proposal).
+
+        ``check`` sees the whole candidate scenario and the proposal as it stood, under the talks' lock."""
         proposal_id = str(proposal["id"])
 
         def work(s: Session) -> int:
+            _lock_talks(s, talks_id)
             latest = s.execute(
                 select(ProposalVersion)
                 .where(ProposalVersion.talks_id == talks_id, ProposalVersion.proposal_id == proposal_id)
@@ -214,6 +228,7 @@ class Store:
             current = latest.version if latest else 0
             _expect_version(f"proposal {proposal_id!r}", current, expected)
             data = _scenario_data(s, talks_id)
+            before = next((p for p in data["proposals"] if p["id"] == proposal_id), None)
             others = [p for p in data["proposals"] if p["id"] != proposal_id]
             if latest is not None:
                 position = latest.position
@@ -226,7 +241,7 @@ class Store:
                     or 0
                 ) + 1
                 data["proposals"] = [*others, proposal]
-            check(data)
+            check(data, before)
             at = now()
             row = ProposalVersion(
                 talks_id=talks_id,
@@ -246,6 +261,7 @@ class Store:
         self, talks_id: str, party: str, prefs: dict[str, Any], expected: int, actor: str, check: Check
     ) -> int:
         def work(s: Session) -> int:
+            _lock_talks(s, talks_id)
             current = _latest_version(
                 s, PreferenceVersion.version, PreferenceVersion.talks_id == talks_id, PreferenceVersion.party == party
             )
@@ -274,6 +290,7 @@ class Store:
         self, talks_id: str, title: str, packages: list[dict[str, Any]], parties: list[str], actor: str
     ) -> int:
         def work(s: Session) -> int:
+            _lock_talks(s, talks_id)
             last = s.execute(select(func.max(Ballot.number)).where(Ballot.talks_id == talks_id)).scalar_one_or_none()
             at = now()
             row = Ballot(
@@ -313,6 +330,7 @@ class Store:
 
     def put_mark(self, talks_id: str, number: int, party: str, accepted: list[int], actor: str) -> None:
         def work(s: Session) -> None:
+            _lock_talks(s, talks_id)
             if s.get(Mark, (talks_id, number, party)) is not None:
                 raise Conflict("this party has already answered this ballot", 1)
             at = now()
@@ -355,8 +373,7 @@ class Store:
         check: Callable[[dict[str, Any], str], None],
     ) -> int:
         def work(s: Session) -> int:
-            if s.get(Talks, talks_id) is None:
-                raise NotFound(f"no talks {talks_id!r}")
+            _lock_talks(s, talks_id)
             current = _latest_version(s, ExchangeVersion.version, ExchangeVersion.talks_id == talks_id)
             _expect_version("the exchange agreement", current, expected)
             check(agreement, release_log)
@@ -386,6 +403,15 @@ class Store:
 
     def verify(self) -> audit.Verification:
         return self.run(audit.verify)
+
+
+def _lock_talks(s: Session, talks_id: str) -> None:
+    """Hold the talks' row lock until this transaction ends, so that writes to one set of talks queue up
+    and each validates against the one before it. (SQLite has no row locks and renders no ``FOR UPDATE``:
+    there ``BEGIN IMMEDIATE`` already holds the database's write lock for the whole transaction.)"""
+    found = s.execute(select(Talks.id).where(Talks.id == talks_id).with_for_update()).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"no talks {talks_id!r}")
 
 
 def _record(s: Session, row: Base, *, at: str, talks_id: str, actor: str, action: str) -> None:
