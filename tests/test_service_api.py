@@ -361,3 +361,35 @@ def test_exchange_plan_and_ledger_are_public_and_versioned(service_client: Any) 
     )
     assert r.status_code == 200 and r.json() == {"version": 2}
     assert service_client.get(f"{API}/exchange", headers=auth("hamas")).json()["ledger"] is None
+
+
+def test_a_status_the_responses_do_not_support_is_refused(service_client: Any) -> None:
+    text = {"id": "hamas-final", "title": "Final", "tabled_by": ["hamas"], "date": "2024-08-20"}
+    assert client_put(service_client, "hamas-final", text, 0).status_code == 200
+    # a side cannot declare a text agreed on the other side's behalf
+    claimed = client_put(service_client, "hamas-final", {**text, "status": "agreed"}, 1)
+    assert claimed.status_code == 422, claimed.text
+    (problem,) = claimed.json()["detail"]
+    assert problem["path"] == ["proposal", "status"] and "israel" in problem["message"]
+    # nor may a mediator record it while a side's response says otherwise
+    p = proposal_data(service_client, "aug16-bridging")
+    israel_no = [{"party": "israel", "stance": "rejected"}, {"party": "hamas", "stance": "accepted"}]
+    r = service_client.put(
+        f"{API}/proposals/aug16-bridging",
+        headers=auth("mediator"),
+        json={"version": 1, "proposal": {**p, "status": "agreed", "responses": israel_no}},
+    )
+    assert r.status_code == 422 and r.json()["detail"][0]["path"] == ["proposal", "status"]
+    assert "rejected" in r.json()["detail"][0]["message"]
+    # once every side's acceptance is recorded, the status follows
+    both_yes = [{"party": "israel", "stance": "accepted"}, {"party": "hamas", "stance": "accepted"}]
+    r = service_client.put(
+        f"{API}/proposals/aug16-bridging",
+        headers=auth("mediator"),
+        json={"version": 1, "proposal": {**p, "status": "agreed", "responses": both_yes}},
+    )
+    assert r.status_code == 200, r.text
+    assert proposal_data(service_client, "aug16-bridging")["status"] == "agreed"
+    # a side that tabled a text and recorded nothing else has taken it; the other side's word is needed
+    own_yes = {**text, "status": "accepted", "responses": [{"party": "hamas", "stance": "accepted"}]}
+    assert client_put(service_client, "hamas-final", own_yes, 1).status_code == 422

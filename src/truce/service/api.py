@@ -139,6 +139,9 @@ def write_proposal(
             if _others_responses(data, viewer) != _others_responses(current or {}, viewer):
                 raise http_error(403, "a party records only its own response to a text")
         validate(scenario)
+        unsupported = views.unsupported_status(scenario, data)
+        if unsupported is not None:
+            raise InputError([Problem(unsupported, ("proposal", "status"))])
 
     return store.put_proposal(talks_id, data, version, viewer.label, check)
 

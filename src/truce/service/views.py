@@ -206,6 +206,28 @@ def bridge_view(state: State, proposal_id: str, criterion: str, k: int) -> dict[
     return bridge_json(bridge_proposal(state.compiled, proposal_id, criterion, k), proposal_id)
 
 
+AGREED = ("accepted", "agreed")  # statuses that say the sides took the text
+
+
+def unsupported_status(scenario: dict[str, Any], proposal: dict[str, Any]) -> str | None:
+    """Why ``proposal``'s status is not supported by the recorded responses (None if it is).
+
+    A text is ``accepted`` or ``agreed`` only when every side has taken it: by a recorded ``accepted``
+    response, or by tabling it and recording nothing else. The status is a summary of the responses,
+    never a claim one side makes for the other. (``scenario`` and ``proposal`` are valid data.)"""
+    status = proposal.get("status", "tabled")
+    if status not in AGREED:
+        return None
+    latest = {r["party"]: r["stance"] for r in proposal.get("responses", [])}  # a later response overrides
+    for side in (p["id"] for p in scenario["parties"] if p.get("role", "party") == "party"):
+        stance = latest.get(side)
+        if stance is None and side not in proposal.get("tabled_by", []):
+            return f"status {status!r} needs every side's acceptance; {side} has recorded no response"
+        if stance is not None and stance != "accepted":
+            return f"status {status!r} needs every side's acceptance; {side}'s recorded response is {stance!r}"
+    return None
+
+
 def checker(viewer: Viewer, keep: Callable[[tuple[Any, ...]], bool]) -> Callable[[dict[str, Any]], None]:
     """A check of a candidate scenario whose problems name only what the viewer sent: any other
     problem is reported without its text, so that no message quotes another party's preferences."""
