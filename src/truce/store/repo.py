@@ -404,6 +404,9 @@ class Store:
     def verify(self) -> audit.Verification:
         return self.run(audit.verify)
 
+    def check_checkpoint(self, point: Any, secret: bytes) -> list[str]:
+        return self.run(lambda s: audit.check_checkpoint(s, point, secret))
+
 
 def _lock_talks(s: Session, talks_id: str) -> None:
     """Hold the talks' row lock until this transaction ends, so that writes to one set of talks queue up
