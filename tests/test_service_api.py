@@ -177,7 +177,7 @@ def test_import_makes_new_talks_with_a_mediator_token(service_client: Any) -> No
     assert broken.status_code == 422
 
 
-def test_blind_acceptance_reveals_only_the_overlap_once_all_have_answered(service_client: Any) -> None:
+def test_blind_acceptance_reveals_one_package_once_all_have_answered(service_client: Any) -> None:
     packages = [{"rafah": "israeli_control"}, {"rafah": "international_presence"}, {"philadelphi": "reduced_presence"}]
     r = service_client.post(f"{API}/ballots", headers=auth("mediator"), json={"title": "Three", "packages": packages})
     assert r.status_code == 201
@@ -188,15 +188,23 @@ def test_blind_acceptance_reveals_only_the_overlap_once_all_have_answered(servic
         ).status_code
         == 403
     )
-    mark = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [0, 2]})
+    published = [
+        p["terms"] for p in service_client.get(f"{API}/ballots/{n}", headers=auth("israel")).json()["packages"]
+    ]
+    assert sorted(map(json.dumps, published)) == sorted(map(json.dumps, packages))
+    at = {json.dumps(p): i for i, p in enumerate(published)}
+    first, second, third = (at[json.dumps(p)] for p in packages)
+    mark = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [first, third]})
     assert mark.status_code == 200
-    assert mark.json()["my_marks"] == [0, 2] and mark.json()["status"] == "waiting"
-    assert mark.json()["overlap"] is None
-    # nothing about israel's marks reaches hamas or the mediator before the reveal
+    assert mark.json()["my_marks"] == sorted([first, third]) and mark.json()["status"] == "waiting"
+    assert mark.json()["chosen"] is None
+    # nothing about israel's marks reaches hamas or the mediator; the mediator sees who has answered
     for who in ("hamas", "mediator"):
         seen = service_client.get(f"{API}/ballots/{n}", headers=auth(who)).json()
-        assert seen["status"] == "waiting" and seen["overlap"] is None and seen["my_marks"] is None
-    again = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [1]})
+        assert seen["status"] == "waiting" and seen["chosen"] is None and seen["my_marks"] is None
+    assert service_client.get(f"{API}/ballots/{n}", headers=auth("mediator")).json()["answered_by"] == ["israel"]
+    assert service_client.get(f"{API}/ballots/{n}", headers=auth("hamas")).json()["answered_by"] is None
+    again = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [second]})
     assert again.status_code == 409
     assert (
         service_client.put(f"{API}/ballots/{n}/marks", headers=auth("mediator"), json={"accepted": [1]}).status_code
@@ -205,12 +213,13 @@ def test_blind_acceptance_reveals_only_the_overlap_once_all_have_answered(servic
     assert (
         service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": [7]}).status_code == 422
     )
-    done = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": [1, 2]}).json()
-    assert done["status"] == "revealed" and done["overlap"] == [2] and done["my_marks"] == [1, 2]
+    done = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": [second, third]})
+    body = done.json()
+    assert body["status"] == "revealed" and body["chosen"] == third and body["my_marks"] == sorted([second, third])
     seen = service_client.get(f"{API}/ballots/{n}", headers=auth("mediator")).json()
-    assert seen["overlap"] == [2] and seen["my_marks"] is None
+    assert seen["chosen"] == third and seen["my_marks"] is None and seen["answered_by"] == ["israel", "hamas"]
     seen = service_client.get(f"{API}/ballots/{n}", headers=auth("israel")).json()
-    assert seen["my_marks"] == [0, 2]  # its own, never the other's
+    assert seen["my_marks"] == sorted([first, third])  # its own, never the other's
     assert service_client.get(f"{API}/ballots/{n}", headers=auth("observer")).status_code == 403
 
 
@@ -222,7 +231,8 @@ def test_ballot_from_bridging_suggestions(service_client: Any) -> None:
     ballot = service_client.get(f"{API}/ballots/{r.json()['number']}", headers=auth("hamas")).json()
     assert 1 <= len(ballot["packages"]) <= 3
     bridge = service_client.get(f"{API}/bridge", params={"proposal": "aug16-bridging"}, headers=auth("mediator")).json()
-    assert [p["terms"] for p in ballot["packages"]] == [b["terms"] for b in bridge["bridges"]]
+    published = sorted(json.dumps(p["terms"], sort_keys=True) for p in ballot["packages"])
+    assert published == sorted(json.dumps(b["terms"], sort_keys=True) for b in bridge["bridges"])
 
 
 def test_frontier_for_mediators(service_client: Any) -> None:

@@ -9,13 +9,17 @@ anything leaves it, so routes and pages cannot forget to.
 from __future__ import annotations
 
 import json
+import random
+import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from truce.analysis.bridge import bridge_json, bridge_proposal, reference_row
+import numpy as np
+
+from truce.analysis.bridge import bridge_json, bridge_proposal, criterion_keys, reference_row
 from truce.analysis.diff import diff
 from truce.analysis.frontier import pareto_frontier
 from truce.analysis.overview import change_json, standing_json
@@ -32,7 +36,7 @@ from truce.model.compiled import OPEN, Compiled, compile_scenario
 from truce.model.scenario import Proposal, Scenario
 from truce.service.auth import Role, Viewer
 from truce.service.schemas import BallotView, Package
-from truce.store.repo import NotFound, Store
+from truce.store.repo import BallotContent, NotFound, Store, ballot_content
 
 
 @dataclass(frozen=True)
@@ -255,11 +259,14 @@ def sides(state: State) -> list[str]:
 
 
 def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int:
+    """Publish packages in an order that carries no information: shuffled with a fresh seed, which is
+    recorded with the ballot together with the (never shown) ranking by the ballot's criterion."""
     if body.packages is not None and body.from_proposal is not None:
         raise InputError([Problem("give packages or from_proposal, not both", ("packages",))])
     if body.packages is not None:
         packages = [dict(p) for p in body.packages]
     elif body.from_proposal is not None:
+        # best first; the order and the gains would tell each side about the other's preferences
         result = bridge_proposal(state.compiled, body.from_proposal, body.criterion, body.k)
         packages = [dict(b.terms) for b in result.bridges]
     else:
@@ -275,11 +282,37 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
     parties = sides(state)
     if not parties:
         raise InputError([Problem("these talks have no sides to answer", ())])
-    return store.create_ballot(state.scenario.id, body.title, [{"terms": t} for t in packages], parties, viewer.label)
+    seed = secrets.randbits(63)
+    order = list(range(len(packages)))
+    random.Random(seed).shuffle(order)
+    published = [{"terms": packages[i]} for i in order]
+    return store.create_ballot(
+        state.scenario.id,
+        body.title,
+        published,
+        parties,
+        viewer.label,
+        criterion=body.criterion,
+        seed=seed,
+        ranking=rank_packages(c, published, body.criterion),
+    )
+
+
+def rank_packages(c: Compiled, packages: list[dict[str, Any]], criterion: str) -> list[int]:
+    """Package indices best first by a bargaining criterion (:func:`truce.analysis.bridge.criterion_keys`)
+    over what each package guarantees every party: its utility in the package's worst completion, so that
+    a package leaving an issue open is not ranked on terms it does not hold. Ties keep the published order."""
+    if not c.parties or not packages:
+        return list(range(len(packages)))
+    guaranteed = np.array(
+        [[st.low for st in standings(c, reference_row(c, p["terms"]))] for p in packages], dtype=float
+    )
+    keys = criterion_keys(c, guaranteed, criterion)
+    return sorted(range(len(packages)), key=lambda i: (tuple(-x for x in keys[i]), i))
 
 
 def record_mark(store: Store, ballot: Any, accepted: list[int], viewer: Viewer) -> None:
-    packages = json.loads(ballot.packages)
+    packages = ballot_content(ballot).packages
     parties = json.loads(ballot.parties)
     if viewer.party not in parties:
         from truce.service.auth import Forbidden
@@ -291,14 +324,23 @@ def record_mark(store: Store, ballot: Any, accepted: list[int], viewer: Viewer) 
     store.put_mark(ballot.talks_id, ballot.number, str(viewer.party), accepted, viewer.label)
 
 
+def revealed_package(
+    content: BallotContent, marks: dict[str, list[int]], parties: list[str], c: Compiled
+) -> int | None:
+    """The one package a complete ballot reveals: the best, by the ballot's criterion, of those every
+    party marked; None when no package was marked by all. Nothing else about the marks comes out."""
+    overlap = set.intersection(*(set(marks[p]) for p in parties))
+    ranking = content.ranking if content.ranking is not None else rank_packages(c, content.packages, content.criterion)
+    return next((i for i in ranking if i in overlap), None)
+
+
 def ballot_view(store: Store, state: State, ballot: Any, viewer: Viewer) -> BallotView:
-    """A ballot as this viewer may see it: the packages, the viewer's own marks, and the overlap only
-    once every party has answered. Nothing else about anyone's marks (not even who has answered)."""
-    packages = json.loads(ballot.packages)
+    """A ballot as this viewer may see it: the packages (no scores, in their shuffled order), a party's own
+    marks, who has answered (mediators only), and once every party has answered the one package revealed."""
+    content = ballot_content(ballot)
     parties = json.loads(ballot.parties)
     marks = store.marks(ballot.talks_id, ballot.number)
     revealed = all(p in marks for p in parties)
-    overlap = sorted(set.intersection(*(set(marks[p]) for p in parties))) if revealed else None
     mine = marks.get(viewer.party) if viewer.role == Role.party and viewer.party else None
     return BallotView(
         number=ballot.number,
@@ -306,12 +348,13 @@ def ballot_view(store: Store, state: State, ballot: Any, viewer: Viewer) -> Ball
         created_at=ballot.created_at,
         packages=[
             Package(index=i, terms=p["terms"], text=_terms_text(state.scenario, p["terms"]))
-            for i, p in enumerate(packages)
+            for i, p in enumerate(content.packages)
         ],
         status="revealed" if revealed else "waiting",
         answered=(mine is not None) if viewer.role == Role.party else None,
+        answered_by=[p for p in parties if p in marks] if viewer.role == Role.mediator else None,
         my_marks=mine,
-        overlap=overlap,
+        chosen=revealed_package(content, marks, parties, state.compiled) if revealed else None,
     )
 
 

@@ -72,6 +72,24 @@ def new_token() -> str:
 
 
 @dataclass(frozen=True)
+class BallotContent:
+    """What a ballot holds: its packages as published, and how the one to reveal is chosen."""
+
+    packages: list[dict[str, Any]]
+    criterion: str
+    seed: int | None  # the seed the published order was shuffled with (None: not shuffled)
+    ranking: list[int] | None  # package indices best first (None: to be ranked when revealed)
+
+
+def ballot_content(ballot: Ballot) -> BallotContent:
+    """A ballot's content; ballots published before packages were shuffled hold a bare list."""
+    data = json.loads(ballot.packages)
+    if isinstance(data, list):
+        return BallotContent(data, "nash", None, None)
+    return BallotContent(data["packages"], data["criterion"], data["seed"], data["ranking"])
+
+
+@dataclass(frozen=True)
 class Version:
     version: int
     data: dict[str, Any]
@@ -287,8 +305,22 @@ class Store:
     # blind acceptance
 
     def create_ballot(
-        self, talks_id: str, title: str, packages: list[dict[str, Any]], parties: list[str], actor: str
+        self,
+        talks_id: str,
+        title: str,
+        packages: list[dict[str, Any]],
+        parties: list[str],
+        actor: str,
+        *,
+        criterion: str = "nash",
+        seed: int | None = None,
+        ranking: list[int] | None = None,
     ) -> int:
+        """Publish ``packages`` (in the order given) for ``parties`` to mark. ``ranking`` lists the packages
+        best first by ``criterion`` (None: ranked when revealed); ``seed`` is the one their order was
+        shuffled with. The ranking is never shown: it only picks the one package a reveal names."""
+        content = {"packages": packages, "criterion": criterion, "seed": seed, "ranking": ranking}
+
         def work(s: Session) -> int:
             _lock_talks(s, talks_id)
             last = s.execute(select(func.max(Ballot.number)).where(Ballot.talks_id == talks_id)).scalar_one_or_none()
@@ -297,7 +329,7 @@ class Store:
                 talks_id=talks_id,
                 number=(last or 0) + 1,
                 title=title,
-                packages=audit.canonical(packages),
+                packages=audit.canonical(content),
                 parties=audit.canonical(parties),
                 created_at=at,
             )
