@@ -78,6 +78,7 @@ def serve(
     import uvicorn
 
     from truce.service.app import create_app
+    from truce.service.views import warm
     from truce.store.db import database_url
     from truce.store.repo import Store
 
@@ -96,6 +97,7 @@ def serve(
             console.print(f"  {role}{' ' + party if party else ''}: {token}", markup=False, soft_wrap=True)
     else:
         console.print("Sign in with the tokens printed on the first start (see docs/service.md).", soft_wrap=True)
+    warm(store)  # build the talks and solve the exchange plans before the first reader comes
     console.print(f"truce is serving on http://{host}:{port}/", markup=False, soft_wrap=True)
     uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
 

@@ -8,12 +8,16 @@ anything leaves it, so routes and pages cannot forget to.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import random
 import secrets
 import tempfile
+import threading
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,24 +39,66 @@ from truce.model.checks import build_scenario
 from truce.model.compiled import OPEN, Compiled, compile_scenario
 from truce.model.scenario import Proposal, Scenario
 from truce.service.auth import Role, Viewer
+from truce.service.cache import LRU, Memo
 from truce.service.schemas import BallotView, Package
 from truce.store.repo import BallotContent, NotFound, Store, ballot_content
 
 
 @dataclass(frozen=True)
 class State:
-    """The talks as they stand: the scenario built from the latest versions, and those versions."""
+    """The talks as they stand: the scenario built from the latest versions, and those versions. One State
+    is built per version of the talks and shared by every request (read-only); what is derived from it is
+    made once, in ``memo``."""
 
     data: dict[str, Any]
     scenario: Scenario
     compiled: Compiled
     versions: dict[str, int]  # proposal id -> latest version
+    version: int = 0  # the talks' version (see Store.talks_version)
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
+
+
+TALKS_CACHED = 16  # versions of talks kept built (each holds its scenario, compiled arrays and analyses)
+PLANS_CACHED = 16  # exchange plans kept, by agreement
+
+
+@dataclass
+class Caches:
+    talks: LRU[tuple[str, int | None], State]
+    exchanges: LRU[tuple[str, int], Exchange]
+    plans: LRU[str, Plan]
+
+
+_caches: weakref.WeakKeyDictionary[Store, Caches] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def caches(store: Store) -> Caches:
+    """The caches of one store (one per database, so two stores never share results)."""
+    with _caches_lock:
+        found = _caches.get(store)
+        if found is None:
+            found = _caches[store] = Caches(LRU(TALKS_CACHED), LRU(TALKS_CACHED), LRU(PLANS_CACHED))
+        return found
 
 
 def load(store: Store, talks_id: str) -> State:
-    data = store.scenario_data(talks_id)
+    """The talks as they stand, built once per version (a lookup of the version, then the cache)."""
+    return caches(store).talks.get((talks_id, store.talks_version(talks_id)), lambda: build(store, talks_id))
+
+
+def build(store: Store, talks_id: str) -> State:
+    version, data, versions = store.snapshot(talks_id)
     scenario = build_scenario(data)
-    return State(data, scenario, compile_scenario(scenario), store.proposal_versions(talks_id))
+    return State(data, scenario, compile_scenario(scenario), versions, version)
+
+
+def warm(store: Store) -> None:
+    """Build every set of talks and solve their exchange plans now (at start), so that no reader waits."""
+    for talks in store.talks():
+        load(store, talks.id)
+        with contextlib.suppress(NotFound):
+            exchange_view(store, talks.id)
 
 
 def visible_parties(state: State, viewer: Viewer) -> list[str]:
@@ -124,7 +170,7 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
     outcome = c.encode(s.terms_of(proposal.id))
     parent = s.proposal(proposal.parent) if proposal.parent else None
     changes = diff(s, parent, proposal, c) if parent else []
-    standing = {st.party: standing_json(st) for st in standings(c, outcome) if st.party in seen} if c.parties else {}
+    standing = {p: v for p, v in all_standings(state).get(proposal.id, {}).items() if p in seen}
     return {
         **proposal_summary(state, proposal),
         "lineage": [p.id for p in s.lineage(proposal.id)],
@@ -147,18 +193,28 @@ def _filtered_change(change: dict[str, Any], seen: set[str]) -> dict[str, Any]:
     return change
 
 
+def all_standings(state: State) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every proposal's standing for every party (proposal id -> party -> standing), made once per version;
+    callers filter it by viewer and must not change it."""
+
+    def make() -> dict[str, dict[str, dict[str, Any]]]:
+        s, c = state.scenario, state.compiled
+        if not c.parties:
+            return {p.id: {} for p in s.proposals}
+        return {
+            p.id: {st.party: standing_json(st) for st in standings(c, c.encode(s.terms_of(p.id)))} for p in s.proposals
+        }
+
+    return state.memo.get("standings", make)
+
+
 def standing_table(state: State, viewer: Viewer) -> dict[str, Any]:
-    s, c = state.scenario, state.compiled
     seen = visible_parties(state, viewer)
-    rows = []
-    for proposal in s.proposals:
-        outcome = c.encode(s.terms_of(proposal.id))
-        rows.append(
-            {
-                "proposal": proposal.id,
-                "standing": {st.party: standing_json(st) for st in standings(c, outcome) if st.party in seen},
-            }
-        )
+    table = all_standings(state)
+    rows = [
+        {"proposal": p.id, "standing": {party: v for party, v in table[p.id].items() if party in seen}}
+        for p in state.scenario.proposals
+    ]
     return {"parties": seen, "proposals": rows}
 
 
@@ -170,7 +226,12 @@ def export_data(state: State, viewer: Viewer) -> dict[str, Any]:
 
 
 def frontier_view(state: State) -> dict[str, Any]:
-    """Mediators only: the Pareto frontier, the solutions on it, and where each proposal stands."""
+    """Mediators only: the Pareto frontier, the solutions on it, and where each proposal stands (made once
+    per version; callers must not change it)."""
+    return state.memo.get("frontier", lambda: _frontier(state))
+
+
+def _frontier(state: State) -> dict[str, Any]:
     c, s = state.compiled, state.scenario
     if not c.parties:
         return {"parties": [], "frontier": [], "solutions": {}, "proposals": []}
@@ -206,8 +267,14 @@ def frontier_view(state: State) -> dict[str, Any]:
 
 
 def bridge_view(state: State, proposal_id: str, criterion: str, k: int) -> dict[str, Any]:
-    """Mediators only: bridging suggestions from a proposal (they carry every party's gains)."""
-    return bridge_json(bridge_proposal(state.compiled, proposal_id, criterion, k), proposal_id)
+    """Mediators only: bridging suggestions from a proposal (they carry every party's gains). Made once per
+    version and question; callers must not change it."""
+    if proposal_id not in state.versions:  # only tabled proposals are remembered: the memo stays bounded
+        return bridge_json(bridge_proposal(state.compiled, proposal_id, criterion, k), proposal_id)
+    return state.memo.get(
+        ("bridge", proposal_id, criterion, k),
+        lambda: bridge_json(bridge_proposal(state.compiled, proposal_id, criterion, k), proposal_id),
+    )
 
 
 AGREED = ("accepted", "agreed")  # statuses that say the sides took the text
@@ -397,9 +464,29 @@ def read_exchange(agreement: dict[str, Any], release_log: str) -> tuple[Agreemen
 
 
 def exchange_view(store: Store, talks_id: str) -> Exchange:
+    """The exchange agreement, its plan and ledger, made once per version of the agreement. The plan is
+    solved when the agreement is written (:func:`prepare_exchange`, outside the write's transaction) or at
+    start (:func:`warm`), and then found by the agreement's digest: a page never waits for the solver
+    unless the plan was dropped from the bounded cache."""
     found = store.exchange(talks_id)
     if found is None:
         raise NotFound("no exchange agreement for these talks")
     version, agreement, release_log = found
-    a, events = read_exchange(agreement, release_log)
-    return Exchange(version, a, plan_exchange(a), keep_ledger(a, events) if events is not None else None)
+
+    def make() -> Exchange:
+        a, events = read_exchange(agreement, release_log)
+        plan = caches(store).plans.get(agreement_digest(agreement), lambda: plan_exchange(a))
+        return Exchange(version, a, plan, keep_ledger(a, events) if events is not None else None)
+
+    return caches(store).exchanges.get((talks_id, version), make)
+
+
+def agreement_digest(agreement: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(agreement, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def prepare_exchange(store: Store, agreement: dict[str, Any], release_log: str) -> None:
+    """Check an agreement and its release log as a write of them needs, and solve its plan: before the
+    write, outside its transaction. An agreement no plan can meet is refused, its conflicting rules named."""
+    a, _ = read_exchange(agreement, release_log)
+    caches(store).plans.get(agreement_digest(agreement), lambda: plan_exchange(a))

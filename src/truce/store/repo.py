@@ -191,16 +191,26 @@ class Store:
         """The scenario as it stands now: the frame with the latest proposals and preferences."""
         return self.run(lambda s: _scenario_data(s, talks_id))
 
-    def proposal_versions(self, talks_id: str) -> dict[str, int]:
-        def work(s: Session) -> dict[str, int]:
-            rows = s.execute(
-                select(ProposalVersion.proposal_id, func.max(ProposalVersion.version))
-                .where(ProposalVersion.talks_id == talks_id)
-                .group_by(ProposalVersion.proposal_id)
-            ).all()
-            return {pid: int(v) for pid, v in rows}
+    def talks_version(self, talks_id: str) -> int | None:
+        """The talks' version: the position of their newest audit entry, which every write to them
+        appends (None: no such talks). One indexed lookup, to key what is derived from the talks."""
+        return self.run(
+            lambda s: s.execute(select(func.max(AuditEntry.seq)).where(AuditEntry.talks_id == talks_id)).scalar()
+        )
+
+    def snapshot(self, talks_id: str) -> tuple[int, dict[str, Any], dict[str, int]]:
+        """(version, scenario data, latest version of each proposal), read in one transaction. The version is
+        read first, so the data are never older than the version says (they may be newer)."""
+
+        def work(s: Session) -> tuple[int, dict[str, Any], dict[str, int]]:
+            version = s.execute(select(func.max(AuditEntry.seq)).where(AuditEntry.talks_id == talks_id)).scalar()
+            data = _scenario_data(s, talks_id)
+            return int(version or 0), data, _proposal_versions(s, talks_id)
 
         return self.run(work)
+
+    def proposal_versions(self, talks_id: str) -> dict[str, int]:
+        return self.run(lambda s: _proposal_versions(s, talks_id))
 
     def proposal_history(self, talks_id: str, proposal_id: str) -> list[Version]:
         def work(s: Session) -> list[Version]:
@@ -464,6 +474,15 @@ def _expect_version(what: str, current: int, expected: int) -> None:
     """Refuse an edit made from a version other than the latest (:class:`Conflict`, HTTP 409)."""
     if current != expected:
         raise Conflict(f"{what} is at version {current}; this edit was made from version {expected}", current)
+
+
+def _proposal_versions(s: Session, talks_id: str) -> dict[str, int]:
+    rows = s.execute(
+        select(ProposalVersion.proposal_id, func.max(ProposalVersion.version))
+        .where(ProposalVersion.talks_id == talks_id)
+        .group_by(ProposalVersion.proposal_id)
+    ).all()
+    return {pid: int(v) for pid, v in rows}
 
 
 def _scenario_data(s: Session, talks_id: str) -> dict[str, Any]:
