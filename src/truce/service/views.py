@@ -391,13 +391,14 @@ def record_mark(store: Store, ballot: Any, accepted: list[int], viewer: Viewer) 
     store.put_mark(ballot.talks_id, ballot.number, str(viewer.party), accepted, viewer.label)
 
 
-def revealed_package(
-    content: BallotContent, marks: dict[str, list[int]], parties: list[str], c: Compiled
-) -> int | None:
+def revealed_package(state: State, ballot: Any, content: BallotContent, marks: dict[str, list[int]]) -> int | None:
     """The one package a complete ballot reveals: the best, by the ballot's criterion, of those every
     party marked; None when no package was marked by all. Nothing else about the marks comes out."""
-    overlap = set.intersection(*(set(marks[p]) for p in parties))
-    ranking = content.ranking if content.ranking is not None else rank_packages(c, content.packages, content.criterion)
+    overlap = set.intersection(*(set(marks[p]) for p in json.loads(ballot.parties)))
+    ranking = content.ranking
+    if ranking is None:  # published before rankings were recorded: ranked on the talks as they stand
+        key = ("ranking", ballot.number)
+        ranking = state.memo.get(key, lambda: rank_packages(state.compiled, content.packages, content.criterion))
     return next((i for i in ranking if i in overlap), None)
 
 
@@ -421,7 +422,7 @@ def ballot_view(store: Store, state: State, ballot: Any, viewer: Viewer) -> Ball
         answered=(mine is not None) if viewer.role == Role.party else None,
         answered_by=[p for p in parties if p in marks] if viewer.role == Role.mediator else None,
         my_marks=mine,
-        chosen=revealed_package(content, marks, parties, state.compiled) if revealed else None,
+        chosen=revealed_package(state, ballot, content, marks) if revealed else None,
     )
 
 
