@@ -36,12 +36,13 @@ class LRU(Generic[K, V]):
     def __contains__(self, key: K) -> bool:
         return key in self._items
 
-    def _hit(self, key: K) -> tuple[bool, V | None]:
+    def _hit(self, key: K) -> tuple[V] | None:
+        """The value (boxed, so that any value can be cached), marked as just used; None if missing."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return True, self._items[key]
-            return False, None
+                return (self._items[key],)
+            return None
 
     def put(self, key: K, value: V) -> None:
         with self._lock:
@@ -51,15 +52,15 @@ class LRU(Generic[K, V]):
                 self._items.popitem(last=False)
 
     def get(self, key: K, make: Callable[[], V]) -> V:
-        found, value = self._hit(key)
-        if found:
-            return value  # type: ignore[return-value]
+        found = self._hit(key)
+        if found is not None:
+            return found[0]
         with self._lock:
             making = self._making.setdefault(key, threading.Lock())
-        with making:
-            found, value = self._hit(key)
-            if found:
-                return value  # type: ignore[return-value]
+        with making:  # a second asker waits here for the first, then finds the value made
+            found = self._hit(key)
+            if found is not None:
+                return found[0]
             try:
                 made = make()
                 self.put(key, made)
