@@ -403,3 +403,12 @@ def test_a_status_the_responses_do_not_support_is_refused(service_client: Any) -
     # a side that tabled a text and recorded nothing else has taken it; the other side's word is needed
     own_yes = {**text, "status": "accepted", "responses": [{"party": "hamas", "stance": "accepted"}]}
     assert client_put(service_client, "hamas-final", own_yes, 1).status_code == 422
+    # the attack as reported: the other side's response is `rejected`, and the text's author says `agreed`
+    rejected = {**text, "responses": [{"party": "israel", "stance": "rejected"}]}
+    r = service_client.put(
+        f"{API}/proposals/hamas-final", headers=auth("mediator"), json={"version": 1, "proposal": rejected}
+    )
+    assert r.status_code == 200, r.text
+    rewritten = client_put(service_client, "hamas-final", {**rejected, "status": "agreed"}, 2)
+    assert rewritten.status_code == 422 and rewritten.json()["detail"][0]["path"] == ["proposal", "status"]
+    assert proposal_data(service_client, "hamas-final").get("status", "tabled") == "tabled"
