@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from conftest import TALKS, auth
-from truce.analysis.bridge import bridge_proposal, criterion_keys, reference_row
+from truce.analysis.bridge import bridge_proposal, reference_row
 from truce.analysis.standing import standings
 from truce.model.checks import build_scenario
 from truce.model.compiled import compile_scenario
@@ -30,12 +30,15 @@ PACKAGES = [
 ]
 
 
-def best_first(service_store: Store, packages: list[dict[str, Any]], criterion: str) -> list[int]:
-    """The packages by the criterion over each party's utility in the package's worst completion."""
+def score(service_store: Store, terms: dict[str, Any], criterion: str) -> tuple[float, ...]:
+    """A package's score by the criterion's defining rule, on each party's gain over its reservation value in
+    the package's worst completion: ``nash`` the product of gains, ``egalitarian`` the gains smallest first
+    (compared leximin). Rounded, as scores closer than 1e-9 are the same score."""
     c = compile_scenario(build_scenario(service_store.scenario_data(TALKS)))
-    low = np.array([[st.low for st in standings(c, reference_row(c, p))] for p in packages])
-    keys = criterion_keys(c, low, criterion)
-    return sorted(range(len(packages)), key=lambda i: tuple(-x for x in keys[i]))
+    low = np.array([st.low for st in standings(c, reference_row(c, terms))])
+    gains = np.maximum(low - c.reservation, 0.0)
+    values = [float(np.prod(gains))] if criterion == "nash" else sorted(float(g) for g in gains)
+    return tuple(round(v, 9) for v in values)
 
 
 def publish(service_client: Any, criterion: str = "nash") -> tuple[int, list[dict[str, Any]]]:
@@ -60,14 +63,20 @@ def test_a_side_that_marks_everything_learns_only_the_best_package_of_the_overla
         seen = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": everything})
         body = seen.json()
         assert body["status"] == "revealed" and "overlap" not in body
-        ranked = best_first(service_store, published, criterion)
-        expected = next((i for i in ranked if i in marked), None)
-        assert body["chosen"] == expected, (criterion, marked)
-        revealed = json.dumps(None if expected is None else published[expected], sort_keys=True)
+        chosen = body["chosen"]
+        if not marked:
+            assert chosen is None
+        else:  # one of the packages both marked, and none of them scores better
+            assert chosen in marked, (criterion, marked)
+            best = max(score(service_store, published[i], criterion) for i in marked)
+            assert score(service_store, published[chosen], criterion) == best, (criterion, marked)
+        revealed = json.dumps(None if chosen is None else published[chosen], sort_keys=True)
         rest = {k: v for k, v in body.items() if k not in ("number", "created_at", "packages", "chosen")}
         reads.setdefault((criterion, revealed), set()).add(json.dumps(rest, sort_keys=True))
-    # every set of israel's marks with the same best package reads back the same
+    # whatever israel marked, hamas reads back the same but for the one package revealed
     assert all(len(read) == 1 for read in reads.values()), reads
+    assert len({read for group in reads.values() for read in group}) == 1
+    assert len({revealed for _, revealed in reads}) >= 3  # the probe did reveal different packages
 
 
 def test_marks_are_shown_to_their_author_only(service_client: Any) -> None:
