@@ -177,7 +177,7 @@ def test_import_makes_new_talks_with_a_mediator_token(service_client: Any) -> No
     assert broken.status_code == 422
 
 
-def test_blind_acceptance_reveals_only_the_overlap_once_all_have_answered(service_client: Any) -> None:
+def test_blind_acceptance_reveals_one_package_once_all_have_answered(service_client: Any) -> None:
     packages = [{"rafah": "israeli_control"}, {"rafah": "international_presence"}, {"philadelphi": "reduced_presence"}]
     r = service_client.post(f"{API}/ballots", headers=auth("mediator"), json={"title": "Three", "packages": packages})
     assert r.status_code == 201
@@ -188,15 +188,23 @@ def test_blind_acceptance_reveals_only_the_overlap_once_all_have_answered(servic
         ).status_code
         == 403
     )
-    mark = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [0, 2]})
+    published = [
+        p["terms"] for p in service_client.get(f"{API}/ballots/{n}", headers=auth("israel")).json()["packages"]
+    ]
+    assert sorted(map(json.dumps, published)) == sorted(map(json.dumps, packages))
+    at = {json.dumps(p): i for i, p in enumerate(published)}
+    first, second, third = (at[json.dumps(p)] for p in packages)
+    mark = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [first, third]})
     assert mark.status_code == 200
-    assert mark.json()["my_marks"] == [0, 2] and mark.json()["status"] == "waiting"
-    assert mark.json()["overlap"] is None
-    # nothing about israel's marks reaches hamas or the mediator before the reveal
+    assert mark.json()["my_marks"] == sorted([first, third]) and mark.json()["status"] == "waiting"
+    assert mark.json()["chosen"] is None
+    # nothing about israel's marks reaches hamas or the mediator; the mediator sees who has answered
     for who in ("hamas", "mediator"):
         seen = service_client.get(f"{API}/ballots/{n}", headers=auth(who)).json()
-        assert seen["status"] == "waiting" and seen["overlap"] is None and seen["my_marks"] is None
-    again = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [1]})
+        assert seen["status"] == "waiting" and seen["chosen"] is None and seen["my_marks"] is None
+    assert service_client.get(f"{API}/ballots/{n}", headers=auth("mediator")).json()["answered_by"] == ["israel"]
+    assert service_client.get(f"{API}/ballots/{n}", headers=auth("hamas")).json()["answered_by"] is None
+    again = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [second]})
     assert again.status_code == 409
     assert (
         service_client.put(f"{API}/ballots/{n}/marks", headers=auth("mediator"), json={"accepted": [1]}).status_code
@@ -205,12 +213,13 @@ def test_blind_acceptance_reveals_only_the_overlap_once_all_have_answered(servic
     assert (
         service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": [7]}).status_code == 422
     )
-    done = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": [1, 2]}).json()
-    assert done["status"] == "revealed" and done["overlap"] == [2] and done["my_marks"] == [1, 2]
+    done = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": [second, third]})
+    body = done.json()
+    assert body["status"] == "revealed" and body["chosen"] == third and body["my_marks"] == sorted([second, third])
     seen = service_client.get(f"{API}/ballots/{n}", headers=auth("mediator")).json()
-    assert seen["overlap"] == [2] and seen["my_marks"] is None
+    assert seen["chosen"] == third and seen["my_marks"] is None and seen["answered_by"] == ["israel", "hamas"]
     seen = service_client.get(f"{API}/ballots/{n}", headers=auth("israel")).json()
-    assert seen["my_marks"] == [0, 2]  # its own, never the other's
+    assert seen["my_marks"] == sorted([first, third])  # its own, never the other's
     assert service_client.get(f"{API}/ballots/{n}", headers=auth("observer")).status_code == 403
 
 
@@ -222,7 +231,8 @@ def test_ballot_from_bridging_suggestions(service_client: Any) -> None:
     ballot = service_client.get(f"{API}/ballots/{r.json()['number']}", headers=auth("hamas")).json()
     assert 1 <= len(ballot["packages"]) <= 3
     bridge = service_client.get(f"{API}/bridge", params={"proposal": "aug16-bridging"}, headers=auth("mediator")).json()
-    assert [p["terms"] for p in ballot["packages"]] == [b["terms"] for b in bridge["bridges"]]
+    published = sorted(json.dumps(p["terms"], sort_keys=True) for p in ballot["packages"])
+    assert published == sorted(json.dumps(b["terms"], sort_keys=True) for b in bridge["bridges"])
 
 
 def test_frontier_for_mediators(service_client: Any) -> None:
@@ -361,3 +371,44 @@ def test_exchange_plan_and_ledger_are_public_and_versioned(service_client: Any) 
     )
     assert r.status_code == 200 and r.json() == {"version": 2}
     assert service_client.get(f"{API}/exchange", headers=auth("hamas")).json()["ledger"] is None
+
+
+def test_a_status_the_responses_do_not_support_is_refused(service_client: Any) -> None:
+    text = {"id": "hamas-final", "title": "Final", "tabled_by": ["hamas"], "date": "2024-08-20"}
+    assert client_put(service_client, "hamas-final", text, 0).status_code == 200
+    # a side cannot declare a text agreed on the other side's behalf
+    claimed = client_put(service_client, "hamas-final", {**text, "status": "agreed"}, 1)
+    assert claimed.status_code == 422, claimed.text
+    (problem,) = claimed.json()["detail"]
+    assert problem["path"] == ["proposal", "status"] and "israel" in problem["message"]
+    # nor may a mediator record it while a side's response says otherwise
+    p = proposal_data(service_client, "aug16-bridging")
+    israel_no = [{"party": "israel", "stance": "rejected"}, {"party": "hamas", "stance": "accepted"}]
+    r = service_client.put(
+        f"{API}/proposals/aug16-bridging",
+        headers=auth("mediator"),
+        json={"version": 1, "proposal": {**p, "status": "agreed", "responses": israel_no}},
+    )
+    assert r.status_code == 422 and r.json()["detail"][0]["path"] == ["proposal", "status"]
+    assert "rejected" in r.json()["detail"][0]["message"]
+    # once every side's acceptance is recorded, the status follows
+    both_yes = [{"party": "israel", "stance": "accepted"}, {"party": "hamas", "stance": "accepted"}]
+    r = service_client.put(
+        f"{API}/proposals/aug16-bridging",
+        headers=auth("mediator"),
+        json={"version": 1, "proposal": {**p, "status": "agreed", "responses": both_yes}},
+    )
+    assert r.status_code == 200, r.text
+    assert proposal_data(service_client, "aug16-bridging")["status"] == "agreed"
+    # a side that tabled a text and recorded nothing else has taken it; the other side's word is needed
+    own_yes = {**text, "status": "accepted", "responses": [{"party": "hamas", "stance": "accepted"}]}
+    assert client_put(service_client, "hamas-final", own_yes, 1).status_code == 422
+    # the attack as reported: the other side's response is `rejected`, and the text's author says `agreed`
+    rejected = {**text, "responses": [{"party": "israel", "stance": "rejected"}]}
+    r = service_client.put(
+        f"{API}/proposals/hamas-final", headers=auth("mediator"), json={"version": 1, "proposal": rejected}
+    )
+    assert r.status_code == 200, r.text
+    rewritten = client_put(service_client, "hamas-final", {**rejected, "status": "agreed"}, 2)
+    assert rewritten.status_code == 422 and rewritten.json()["detail"][0]["path"] == ["proposal", "status"]
+    assert proposal_data(service_client, "hamas-final").get("status", "tabled") == "tabled"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from truce.cli.common import app, console, errors, guarded, print_json
+from truce.cli.common import app, console, errors, guarded, print_json, write_atomically
 from truce.errors import InputError, Problem
 from truce.service.guard import LOOPBACK_HOSTS, MIB, Settings, is_loopback, normal_host
 
@@ -90,6 +90,7 @@ def serve(
     import uvicorn
 
     from truce.service.app import create_app
+    from truce.service.views import warm
     from truce.store.db import database_url
     from truce.store.repo import Store
 
@@ -123,9 +124,46 @@ def serve(
             console.print(f"  {role}{' ' + party if party else ''}: {token}", markup=False, soft_wrap=True)
     else:
         console.print("Sign in with the tokens printed on the first start (see docs/service.md).", soft_wrap=True)
+    warm(store)  # build the talks and solve the exchange plans before the first reader comes
     console.print(f"truce is serving on http://{host}:{port}/", markup=False, soft_wrap=True)
     settings = Settings(max_body=max_body, allowed_hosts=tuple(hosts), session_idle_minutes=session_idle)
     uvicorn.run(create_app(store, settings), host=host, port=port, log_level="warning")
+
+
+SECRET_ENV = "TRUCE_AUDIT_SECRET"
+SECRET_FILE = typer.Option(
+    None, "--secret-file", help=f"file holding the checkpoint key (default: ${SECRET_ENV}); keep it out of the database"
+)
+
+
+def audit_secret(path: Path | None) -> bytes:
+    """The checkpoint key: a file's contents, else ``$TRUCE_AUDIT_SECRET``. Never stored in the database."""
+    import os
+
+    if path is not None:
+        try:
+            secret = path.read_bytes().strip()
+        except OSError as exc:
+            raise InputError([Problem(f"cannot read the secret file: {exc.strerror}", (), str(path))]) from None
+        where = str(path)
+    else:
+        secret = os.environ.get(SECRET_ENV, "").strip().encode("utf-8")
+        where = "$" + SECRET_ENV
+    if len(secret) < 16:
+        raise InputError(
+            [Problem(f"a checkpoint needs a secret of at least 16 bytes (--secret-file or ${SECRET_ENV})", (), where)]
+        )
+    return secret
+
+
+def open_existing(db: str | None) -> Store:
+    from truce.store.db import database_url
+    from truce.store.repo import Store
+
+    url = database_url(db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        raise InputError([Problem("no such database file", (), url.removeprefix("sqlite:///"))])
+    return Store(url)
 
 
 @audit_app.command("verify")
@@ -133,19 +171,30 @@ def serve(
 def audit_verify(
     db: str | None = typer.Option(None, "--db", help="database URL or SQLite file (default as for serve)"),
     expect_head: str | None = typer.Option(None, "--expect-head", help="a head hash recorded earlier"),
+    checkpoint: Path | None = typer.Option(
+        None, "--checkpoint", help="a file written by `truce audit checkpoint`: nothing up to it may have changed"
+    ),
+    secret_file: Path | None = SECRET_FILE,
     json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
 ) -> None:
     """Check every audit entry's hash chain and every recorded row; exit 1 on any altered or missing entry."""
-    from truce.store.db import database_url
-    from truce.store.repo import Store
+    import json
 
-    url = database_url(db)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        raise InputError([Problem("no such database file", (), url.removeprefix("sqlite:///"))])
-    store = Store(url)
-    result = store.verify()
-    store.close()
-    problems = list(result.problems)
+    point = None
+    if checkpoint is not None:
+        try:
+            point = json.loads(checkpoint.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError([Problem(f"cannot read the checkpoint: {exc}", (), str(checkpoint))]) from None
+    secret = audit_secret(secret_file) if checkpoint is not None else b""
+    store = open_existing(db)
+    try:
+        result = store.verify()
+        problems = list(result.problems)
+        if point is not None:
+            problems += store.check_checkpoint(point, secret)
+    finally:
+        store.close()
     if expect_head is not None and expect_head != result.head:
         problems.append(f"the head is {result.head}, not the expected {expect_head} (entries removed or added)")
     if json_out:
@@ -157,3 +206,32 @@ def audit_verify(
         console.print(f"ok: {result.entries} entries, head {result.head}", markup=False, soft_wrap=True)
     if problems:
         raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+@guarded
+def audit_checkpoint(
+    out: Path = typer.Option(..., "--out", help="the file to write the checkpoint to (keep it off the database host)"),
+    db: str | None = typer.Option(None, "--db", help="database URL or SQLite file (default as for serve)"),
+    secret_file: Path | None = SECRET_FILE,
+) -> None:
+    """Verify the audit chain and write its head (position and hash, with an HMAC) to a file."""
+    import json
+
+    from truce.store import audit
+    from truce.store.repo import now
+
+    secret = audit_secret(secret_file)
+    store = open_existing(db)
+    try:
+        result = store.verify()
+    finally:
+        store.close()
+    if not result.ok:
+        for problem in result.problems:
+            errors.print(problem, markup=False, soft_wrap=True)
+        errors.print("the audit chain does not verify: no checkpoint written", markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+    point = audit.checkpoint(result, secret, now())
+    write_atomically(out, json.dumps(point, indent=2) + "\n")
+    console.print(f"checkpoint: entry {point['seq']}, head {point['head']} -> {out}", markup=False, soft_wrap=True)

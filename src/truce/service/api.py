@@ -115,30 +115,60 @@ def put_proposal(
     return schemas.Written(version=write_proposal(store, viewer, talks_id, proposal_id, edit.proposal, edit.version))
 
 
+# What one edit may add. Every write validates the whole scenario under the talks' lock, and every new version
+# is built once for all readers: these keep one party from making either slow for everyone.
+MAX_PROPOSALS = 2_000
+PROPOSAL_LISTS = {"sources": 200, "responses": 50, "tabled_by": 20}
+PREFERENCE_LISTS = {"sources": 200, "red_lines": 200}
+
+
+def bounded(data: dict[str, Any], limits: dict[str, int], what: str) -> None:
+    problems = [
+        Problem(f"at most {limit} {key} (got {len(data[key])})", (what, key))
+        for key, limit in limits.items()
+        if isinstance(data.get(key), list) and len(data[key]) > limit
+    ]
+    if problems:
+        raise InputError(problems)
+
+
 def write_proposal(
     store: Store, viewer: Viewer, talks_id: str, proposal_id: str, data: dict[str, Any], version: int
 ) -> int:
-    """Write a proposal version as ``viewer``: the rules the API and the pages share."""
+    """Write a proposal version as ``viewer``: the rules the API and the pages share.
+
+    Every rule that depends on the talks is checked inside the write, against the talks as they stand
+    under the write's lock, never against an earlier read."""
     if data.get("id") != proposal_id:
         raise InputError([Problem("the proposal's id must be the one in the address", ("proposal", "id"))])
+    bounded(data, PROPOSAL_LISTS, "proposal")
     if viewer.role == Role.party:
         tabled_by = data.get("tabled_by")
         if not isinstance(tabled_by, list) or viewer.party not in tabled_by:
             raise http_error(403, "a party may only table or edit texts it tables itself")
-        scenario = store.scenario_data(talks_id)
-        sides = {p["id"] for p in scenario["parties"] if p.get("role", "party") == "party"}
-        if any(other in sides and other != viewer.party for other in tabled_by):
-            raise http_error(403, "a party may not table a text in another side's name")
-        current = {p["id"]: p for p in scenario["proposals"]}.get(proposal_id)
-        if version > 0 and current is not None and viewer.party not in current.get("tabled_by", []):
-            raise http_error(403, "a party may only edit texts it tabled")
-        if _others_responses(data, viewer) != _others_responses(current or {}, viewer):
-            raise http_error(403, "a party records only its own response to a text")
 
     def ours(path: tuple[Any, ...]) -> bool:
         return len(path) >= 2 and path[0] == "proposals"
 
-    return store.put_proposal(talks_id, data, version, viewer.label, views.checker(viewer, ours))
+    validate = views.checker(viewer, ours)
+
+    def check(scenario: dict[str, Any], current: dict[str, Any] | None) -> None:
+        if current is None and len(scenario["proposals"]) > MAX_PROPOSALS:
+            raise InputError([Problem(f"these talks already hold {MAX_PROPOSALS} proposals", ("proposal",))])
+        if viewer.role == Role.party:
+            sides = {p["id"] for p in scenario["parties"] if p.get("role", "party") == "party"}
+            if any(other in sides and other != viewer.party for other in data.get("tabled_by", [])):
+                raise http_error(403, "a party may not table a text in another side's name")
+            if version > 0 and current is not None and viewer.party not in current.get("tabled_by", []):
+                raise http_error(403, "a party may only edit texts it tabled")
+            if _others_responses(data, viewer) != _others_responses(current or {}, viewer):
+                raise http_error(403, "a party records only its own response to a text")
+        validate(scenario)
+        unsupported = views.unsupported_status(scenario, data)
+        if unsupported is not None:
+            raise InputError([Problem(unsupported, ("proposal", "status"))])
+
+    return store.put_proposal(talks_id, data, version, viewer.label, check)
 
 
 @router.get(
@@ -248,7 +278,8 @@ def write_preferences(
     """Write a version of ``party``'s preferences (the caller has checked that the viewer may)."""
     if not viewer.may_see_party(party):
         raise http_error(403, "not for your role")
-    frame_parties = {p["id"] for p in store.scenario_data(talks_id).get("parties", [])}
+    bounded(data, PREFERENCE_LISTS, "preferences")
+    frame_parties = {p.id for p in views.load(store, talks_id).scenario.parties}
     if party not in frame_parties:
         raise NotFound(f"no party {party!r}")
 
@@ -450,14 +481,12 @@ def put_exchange(
     store: Store = Depends(store_dep),
 ) -> schemas.Written:
     """A new version of the exchange agreement or its release log (mediators only)."""
-
-    def check(agreement: dict[str, Any], release_log: str) -> None:
-        from truce.exchange.planner import plan_exchange
-
-        a, _ = views.read_exchange(agreement, release_log)
-        plan_exchange(a)  # an agreement that no plan can meet is refused, its conflicting rules named
-
-    version = store.put_exchange(talks_id, edit.agreement, edit.release_log, edit.version, viewer.label, check)
+    # checked and planned first, outside the write's transaction: the plan is a MILP and depends on the
+    # agreement alone, so nothing in the database can change it
+    views.prepare_exchange(store, edit.agreement, edit.release_log)
+    version = store.put_exchange(
+        talks_id, edit.agreement, edit.release_log, edit.version, viewer.label, lambda _a, _l: None
+    )
     return schemas.Written(version=version)
 
 

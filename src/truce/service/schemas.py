@@ -167,7 +167,11 @@ class BallotNew(Strict):
     from_proposal: str | None = Field(
         default=None, max_length=80, pattern=LINE, description="publish the bridging suggestions"
     )
-    criterion: str = Field(default="nash", pattern="^(nash|ks|egalitarian|utilitarian)$")
+    criterion: str = Field(
+        default="nash",
+        pattern="^(nash|ks|egalitarian|utilitarian)$",
+        description="how the bridges are found, and how the one package a reveal names is chosen",
+    )
     k: int = Field(default=3, ge=1, le=10)
 
 
@@ -188,8 +192,12 @@ class BallotView(BaseModel):
     packages: list[Package]
     status: str = Field(description="'waiting' until every party has answered, then 'revealed'")
     answered: bool | None = Field(description="whether you have answered (parties only)")
-    my_marks: list[int] | None = Field(description="your own marks (parties only)")
-    overlap: list[int] | None = Field(description="the packages every party could accept, once revealed")
+    answered_by: list[str] | None = Field(description="the parties that have answered (mediators only)")
+    my_marks: list[int] | None = Field(description="your own marks (parties only; nobody else ever sees them)")
+    chosen: int | None = Field(
+        description="once revealed: the one package every party marked that ranks best by the ballot's "
+        "criterion, or null when no package was marked by every party (null while waiting)"
+    )
 
 
 class MarkBody(Strict):

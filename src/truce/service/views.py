@@ -8,14 +8,22 @@ anything leaves it, so routes and pages cannot forget to.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import random
+import secrets
 import tempfile
+import threading
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from truce.analysis.bridge import bridge_json, bridge_proposal, reference_row
+import numpy as np
+
+from truce.analysis.bridge import bridge_json, bridge_proposal, criterion_keys, reference_row
 from truce.analysis.diff import diff
 from truce.analysis.frontier import pareto_frontier
 from truce.analysis.overview import change_json, holder_name, rule_json, standing_json
@@ -33,24 +41,66 @@ from truce.model.checks import build_scenario
 from truce.model.compiled import OPEN, Compiled, compile_scenario
 from truce.model.scenario import Proposal, Reading, Scenario
 from truce.service.auth import Role, Viewer
+from truce.service.cache import LRU, Memo
 from truce.service.schemas import BallotView, Package
-from truce.store.repo import NotFound, Store
+from truce.store.repo import BallotContent, NotFound, Store, ballot_content
 
 
 @dataclass(frozen=True)
 class State:
-    """The talks as they stand: the scenario built from the latest versions, and those versions."""
+    """The talks as they stand: the scenario built from the latest versions, and those versions. One State
+    is built per version of the talks and shared by every request (read-only); what is derived from it is
+    made once, in ``memo``."""
 
     data: dict[str, Any]
     scenario: Scenario
     compiled: Compiled
     versions: dict[str, int]  # proposal id -> latest version
+    version: int = 0  # the talks' version (see Store.talks_version)
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
+
+
+TALKS_CACHED = 16  # versions of talks kept built (each holds its scenario, compiled arrays and analyses)
+PLANS_CACHED = 16  # exchange plans kept, by agreement
+
+
+@dataclass
+class Caches:
+    talks: LRU[tuple[str, int | None], State]
+    exchanges: LRU[tuple[str, int], Exchange]
+    plans: LRU[str, Plan]
+
+
+_caches: weakref.WeakKeyDictionary[Store, Caches] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def caches(store: Store) -> Caches:
+    """The caches of one store (one per database, so two stores never share results)."""
+    with _caches_lock:
+        found = _caches.get(store)
+        if found is None:
+            found = _caches[store] = Caches(LRU(TALKS_CACHED), LRU(TALKS_CACHED), LRU(PLANS_CACHED))
+        return found
 
 
 def load(store: Store, talks_id: str) -> State:
-    data = store.scenario_data(talks_id)
+    """The talks as they stand, built once per version (a lookup of the version, then the cache)."""
+    return caches(store).talks.get((talks_id, store.talks_version(talks_id)), lambda: build(store, talks_id))
+
+
+def build(store: Store, talks_id: str) -> State:
+    version, data, versions = store.snapshot(talks_id)
     scenario = build_scenario(data)
-    return State(data, scenario, compile_scenario(scenario), store.proposal_versions(talks_id))
+    return State(data, scenario, compile_scenario(scenario), versions, version)
+
+
+def warm(store: Store) -> None:
+    """Build every set of talks and solve their exchange plans now (at start), so that no reader waits."""
+    for talks in store.talks():
+        load(store, talks.id)
+        with contextlib.suppress(NotFound):
+            exchange_view(store, talks.id)
 
 
 def visible_parties(state: State, viewer: Viewer) -> list[str]:
@@ -122,7 +172,7 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
     outcome = c.encode(s.terms_of(proposal.id))
     parent = s.proposal(proposal.parent) if proposal.parent else None
     changes = diff(s, parent, proposal, c) if parent else []
-    standing = {st.party: standing_json(st) for st in standings(c, outcome) if st.party in seen} if c.parties else {}
+    standing = {p: v for p, v in all_standings(state).get(proposal.id, {}).items() if p in seen}
     return {
         **proposal_summary(state, proposal),
         "lineage": [p.id for p in s.lineage(proposal.id)],
@@ -166,18 +216,28 @@ def _filtered_change(change: dict[str, Any], seen: set[str]) -> dict[str, Any]:
     return change
 
 
+def all_standings(state: State) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every proposal's standing for every party (proposal id -> party -> standing), made once per version;
+    callers filter it by viewer and must not change it."""
+
+    def make() -> dict[str, dict[str, dict[str, Any]]]:
+        s, c = state.scenario, state.compiled
+        if not c.parties:
+            return {p.id: {} for p in s.proposals}
+        return {
+            p.id: {st.party: standing_json(st) for st in standings(c, c.encode(s.terms_of(p.id)))} for p in s.proposals
+        }
+
+    return state.memo.get("standings", make)
+
+
 def standing_table(state: State, viewer: Viewer) -> dict[str, Any]:
-    s, c = state.scenario, state.compiled
     seen = visible_parties(state, viewer)
-    rows = []
-    for proposal in s.proposals:
-        outcome = c.encode(s.terms_of(proposal.id))
-        rows.append(
-            {
-                "proposal": proposal.id,
-                "standing": {st.party: standing_json(st) for st in standings(c, outcome) if st.party in seen},
-            }
-        )
+    table = all_standings(state)
+    rows = [
+        {"proposal": p.id, "standing": {party: v for party, v in table[p.id].items() if party in seen}}
+        for p in state.scenario.proposals
+    ]
     return {"parties": seen, "proposals": rows}
 
 
@@ -189,7 +249,12 @@ def export_data(state: State, viewer: Viewer) -> dict[str, Any]:
 
 
 def frontier_view(state: State) -> dict[str, Any]:
-    """Mediators only: the Pareto frontier, the solutions on it, and where each proposal stands."""
+    """Mediators only: the Pareto frontier, the solutions on it, and where each proposal stands (made once
+    per version; callers must not change it)."""
+    return state.memo.get("frontier", lambda: _frontier(state))
+
+
+def _frontier(state: State) -> dict[str, Any]:
     c, s = state.compiled, state.scenario
     scope = default_scope(s)
     if not c.parties:
@@ -233,8 +298,36 @@ def frontier_view(state: State) -> dict[str, Any]:
 
 
 def bridge_view(state: State, proposal_id: str, criterion: str, k: int) -> dict[str, Any]:
-    """Mediators only: bridging suggestions from a proposal (they carry every party's gains)."""
-    return bridge_json(bridge_proposal(state.compiled, proposal_id, criterion, k), proposal_id)
+    """Mediators only: bridging suggestions from a proposal (they carry every party's gains). Made once per
+    version and question; callers must not change it."""
+    if proposal_id not in state.versions:  # only tabled proposals are remembered: the memo stays bounded
+        return bridge_json(bridge_proposal(state.compiled, proposal_id, criterion, k), proposal_id)
+    return state.memo.get(
+        ("bridge", proposal_id, criterion, k),
+        lambda: bridge_json(bridge_proposal(state.compiled, proposal_id, criterion, k), proposal_id),
+    )
+
+
+AGREED = ("accepted", "agreed")  # statuses that say the sides took the text
+
+
+def unsupported_status(scenario: dict[str, Any], proposal: dict[str, Any]) -> str | None:
+    """Why ``proposal``'s status is not supported by the recorded responses (None if it is).
+
+    A text is ``accepted`` or ``agreed`` only when every side has taken it: by a recorded ``accepted``
+    response, or by tabling it and recording nothing else. The status is a summary of the responses,
+    never a claim one side makes for the other. (``scenario`` and ``proposal`` are valid data.)"""
+    status = proposal.get("status", "tabled")
+    if status not in AGREED:
+        return None
+    latest = {r["party"]: r["stance"] for r in proposal.get("responses", [])}  # a later response overrides
+    for side in (p["id"] for p in scenario["parties"] if p.get("role", "party") == "party"):
+        stance = latest.get(side)
+        if stance is None and side not in proposal.get("tabled_by", []):
+            return f"status {status!r} needs every side's acceptance; {side} has recorded no response"
+        if stance is not None and stance != "accepted":
+            return f"status {status!r} needs every side's acceptance; {side}'s recorded response is {stance!r}"
+    return None
 
 
 def checker(viewer: Viewer, keep: Callable[[tuple[Any, ...]], bool]) -> Callable[[dict[str, Any]], None]:
@@ -264,11 +357,14 @@ def sides(state: State) -> list[str]:
 
 
 def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int:
+    """Publish packages in an order that carries no information: shuffled with a fresh seed, which is
+    recorded with the ballot together with the (never shown) ranking by the ballot's criterion."""
     if body.packages is not None and body.from_proposal is not None:
         raise InputError([Problem("give packages or from_proposal, not both", ("packages",))])
     if body.packages is not None:
         packages = [dict(p) for p in body.packages]
     elif body.from_proposal is not None:
+        # best first; the order and the gains would tell each side about the other's preferences
         result = bridge_proposal(state.compiled, body.from_proposal, body.criterion, body.k)
         packages = [dict(b.terms) for b in result.bridges]
     else:
@@ -284,11 +380,37 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
     parties = sides(state)
     if not parties:
         raise InputError([Problem("these talks have no sides to answer", ())])
-    return store.create_ballot(state.scenario.id, body.title, [{"terms": t} for t in packages], parties, viewer.label)
+    seed = secrets.randbits(63)
+    order = list(range(len(packages)))
+    random.Random(seed).shuffle(order)
+    published = [{"terms": packages[i]} for i in order]
+    return store.create_ballot(
+        state.scenario.id,
+        body.title,
+        published,
+        parties,
+        viewer.label,
+        criterion=body.criterion,
+        seed=seed,
+        ranking=rank_packages(c, published, body.criterion),
+    )
+
+
+def rank_packages(c: Compiled, packages: list[dict[str, Any]], criterion: str) -> list[int]:
+    """Package indices best first by a bargaining criterion (:func:`truce.analysis.bridge.criterion_keys`)
+    over what each package guarantees every party: its utility in the package's worst completion, so that
+    a package leaving an issue open is not ranked on terms it does not hold. Ties keep the published order."""
+    if not c.parties or not packages:
+        return list(range(len(packages)))
+    guaranteed = np.array(
+        [[st.low for st in standings(c, reference_row(c, p["terms"]))] for p in packages], dtype=float
+    )
+    keys = criterion_keys(c, guaranteed, criterion)
+    return sorted(range(len(packages)), key=lambda i: (tuple(-x for x in keys[i]), i))
 
 
 def record_mark(store: Store, ballot: Any, accepted: list[int], viewer: Viewer) -> None:
-    packages = json.loads(ballot.packages)
+    packages = ballot_content(ballot).packages
     parties = json.loads(ballot.parties)
     if viewer.party not in parties:
         from truce.service.auth import Forbidden
@@ -300,14 +422,24 @@ def record_mark(store: Store, ballot: Any, accepted: list[int], viewer: Viewer) 
     store.put_mark(ballot.talks_id, ballot.number, str(viewer.party), accepted, viewer.label)
 
 
+def revealed_package(state: State, ballot: Any, content: BallotContent, marks: dict[str, list[int]]) -> int | None:
+    """The one package a complete ballot reveals: the best, by the ballot's criterion, of those every
+    party marked; None when no package was marked by all. Nothing else about the marks comes out."""
+    overlap = set.intersection(*(set(marks[p]) for p in json.loads(ballot.parties)))
+    ranking = content.ranking
+    if ranking is None:  # published before rankings were recorded: ranked on the talks as they stand
+        key = ("ranking", ballot.number)
+        ranking = state.memo.get(key, lambda: rank_packages(state.compiled, content.packages, content.criterion))
+    return next((i for i in ranking if i in overlap), None)
+
+
 def ballot_view(store: Store, state: State, ballot: Any, viewer: Viewer) -> BallotView:
-    """A ballot as this viewer may see it: the packages, the viewer's own marks, and the overlap only
-    once every party has answered. Nothing else about anyone's marks (not even who has answered)."""
-    packages = json.loads(ballot.packages)
+    """A ballot as this viewer may see it: the packages (no scores, in their shuffled order), a party's own
+    marks, who has answered (mediators only), and once every party has answered the one package revealed."""
+    content = ballot_content(ballot)
     parties = json.loads(ballot.parties)
     marks = store.marks(ballot.talks_id, ballot.number)
     revealed = all(p in marks for p in parties)
-    overlap = sorted(set.intersection(*(set(marks[p]) for p in parties))) if revealed else None
     mine = marks.get(viewer.party) if viewer.role == Role.party and viewer.party else None
     return BallotView(
         number=ballot.number,
@@ -315,12 +447,13 @@ def ballot_view(store: Store, state: State, ballot: Any, viewer: Viewer) -> Ball
         created_at=ballot.created_at,
         packages=[
             Package(index=i, terms=p["terms"], text=_terms_text(state.scenario, p["terms"]))
-            for i, p in enumerate(packages)
+            for i, p in enumerate(content.packages)
         ],
         status="revealed" if revealed else "waiting",
         answered=(mine is not None) if viewer.role == Role.party else None,
+        answered_by=[p for p in parties if p in marks] if viewer.role == Role.mediator else None,
         my_marks=mine,
-        overlap=overlap,
+        chosen=revealed_package(state, ballot, content, marks) if revealed else None,
     )
 
 
@@ -363,9 +496,29 @@ def read_exchange(agreement: dict[str, Any], release_log: str) -> tuple[Agreemen
 
 
 def exchange_view(store: Store, talks_id: str) -> Exchange:
+    """The exchange agreement, its plan and ledger, made once per version of the agreement. The plan is
+    solved when the agreement is written (:func:`prepare_exchange`, outside the write's transaction) or at
+    start (:func:`warm`), and then found by the agreement's digest: a page never waits for the solver
+    unless the plan was dropped from the bounded cache."""
     found = store.exchange(talks_id)
     if found is None:
         raise NotFound("no exchange agreement for these talks")
     version, agreement, release_log = found
-    a, events = read_exchange(agreement, release_log)
-    return Exchange(version, a, plan_exchange(a), keep_ledger(a, events) if events is not None else None)
+
+    def make() -> Exchange:
+        a, events = read_exchange(agreement, release_log)
+        plan = caches(store).plans.get(agreement_digest(agreement), lambda: plan_exchange(a))
+        return Exchange(version, a, plan, keep_ledger(a, events) if events is not None else None)
+
+    return caches(store).exchanges.get((talks_id, version), make)
+
+
+def agreement_digest(agreement: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(agreement, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def prepare_exchange(store: Store, agreement: dict[str, Any], release_log: str) -> None:
+    """Check an agreement and its release log as a write of them needs, and solve its plan: before the
+    write, outside its transaction. An agreement no plan can meet is refused, its conflicting rules named."""
+    a, _ = read_exchange(agreement, release_log)
+    caches(store).plans.get(agreement_digest(agreement), lambda: plan_exchange(a))

@@ -2,6 +2,12 @@
 
 Nothing is updated in place. An edit names the version it was made from; if another edit got there
 first, :class:`Conflict` is raised (HTTP 409) and nothing is written.
+
+Writes to one set of talks are serialised: each write first takes the talks' row lock (``SELECT ... FOR
+UPDATE`` on PostgreSQL; on SQLite every transaction starts with ``BEGIN IMMEDIATE``, which holds the
+database's write lock), then reads the talks and validates the whole candidate scenario under that lock.
+Two edits that are each valid alone but not together (two proposals made each other's parent) therefore
+cannot both be saved: the second one is checked against the first.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ from truce.store.models import (
 
 T = TypeVar("T")
 Check = Callable[[dict[str, Any]], None]  # raises on a candidate scenario (as data) that is not valid
+# raises on a candidate scenario, given the proposal's latest version before the edit (None: a new one)
+ProposalCheck = Callable[[dict[str, Any], dict[str, Any] | None], None]
 RETRIES = 30
 MAX_NUMBER = 2**31 - 1  # an INTEGER column on PostgreSQL (SQLite's is wider)
 
@@ -65,6 +73,24 @@ def hash_token(token: str) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+@dataclass(frozen=True)
+class BallotContent:
+    """What a ballot holds: its packages as published, and how the one to reveal is chosen."""
+
+    packages: list[dict[str, Any]]
+    criterion: str
+    seed: int | None  # the seed the published order was shuffled with (None: not shuffled)
+    ranking: list[int] | None  # package indices best first (None: to be ranked when revealed)
+
+
+def ballot_content(ballot: Ballot) -> BallotContent:
+    """A ballot's content; ballots published before packages were shuffled hold a bare list."""
+    data = json.loads(ballot.packages)
+    if isinstance(data, list):
+        return BallotContent(data, "nash", None, None)
+    return BallotContent(data["packages"], data["criterion"], data["seed"], data["ranking"])
 
 
 @dataclass(frozen=True)
@@ -143,6 +169,7 @@ class Store:
 
     def add_person(self, talks_id: str, name: str, role: str, party: str | None, token: str, actor: str) -> Person:
         def work(s: Session) -> Person:
+            _lock_talks(s, talks_id)
             at = now()
             person = Person(
                 talks_id=talks_id, name=name, role=role, party=party, token_hash=hash_token(token), created_at=at
@@ -276,16 +303,26 @@ class Store:
         """The scenario as it stands now: the frame with the latest proposals and preferences."""
         return self.run(lambda s: _scenario_data(s, talks_id))
 
-    def proposal_versions(self, talks_id: str) -> dict[str, int]:
-        def work(s: Session) -> dict[str, int]:
-            rows = s.execute(
-                select(ProposalVersion.proposal_id, func.max(ProposalVersion.version))
-                .where(ProposalVersion.talks_id == talks_id)
-                .group_by(ProposalVersion.proposal_id)
-            ).all()
-            return {pid: int(v) for pid, v in rows}
+    def talks_version(self, talks_id: str) -> int | None:
+        """The talks' version: the position of their newest audit entry, which every write to them
+        appends (None: no such talks). One indexed lookup, to key what is derived from the talks."""
+        return self.run(
+            lambda s: s.execute(select(func.max(AuditEntry.seq)).where(AuditEntry.talks_id == talks_id)).scalar()
+        )
+
+    def snapshot(self, talks_id: str) -> tuple[int, dict[str, Any], dict[str, int]]:
+        """(version, scenario data, latest version of each proposal), read in one transaction. The version is
+        read first, so the data are never older than the version says (they may be newer)."""
+
+        def work(s: Session) -> tuple[int, dict[str, Any], dict[str, int]]:
+            version = s.execute(select(func.max(AuditEntry.seq)).where(AuditEntry.talks_id == talks_id)).scalar()
+            data = _scenario_data(s, talks_id)
+            return int(version or 0), data, _proposal_versions(s, talks_id)
 
         return self.run(work)
+
+    def proposal_versions(self, talks_id: str) -> dict[str, int]:
+        return self.run(lambda s: _proposal_versions(s, talks_id))
 
     def proposal_history(self, talks_id: str, proposal_id: str) -> list[Version]:
         def work(s: Session) -> list[Version]:
@@ -312,11 +349,16 @@ class Store:
 
         return self.run(work)
 
-    def put_proposal(self, talks_id: str, proposal: dict[str, Any], expected: int, actor: str, check: Check) -> int:
-        """Write a new version of a proposal made from version ``expected`` (0: a new proposal)."""
+    def put_proposal(
+        self, talks_id: str, proposal: dict[str, Any], expected: int, actor: str, check: ProposalCheck
+    ) -> int:
+        """Write a new version of a proposal made from version ``expected`` (0: a new proposal).
+
+        ``check`` sees the whole candidate scenario and the proposal as it stood, under the talks' lock."""
         proposal_id = str(proposal["id"])
 
         def work(s: Session) -> int:
+            _lock_talks(s, talks_id)
             latest = s.execute(
                 select(ProposalVersion)
                 .where(ProposalVersion.talks_id == talks_id, ProposalVersion.proposal_id == proposal_id)
@@ -326,6 +368,7 @@ class Store:
             current = latest.version if latest else 0
             _expect_version(f"proposal {proposal_id!r}", current, expected)
             data = _scenario_data(s, talks_id)
+            before = next((p for p in data["proposals"] if p["id"] == proposal_id), None)
             others = [p for p in data["proposals"] if p["id"] != proposal_id]
             if latest is not None:
                 position = latest.position
@@ -338,7 +381,7 @@ class Store:
                     or 0
                 ) + 1
                 data["proposals"] = [*others, proposal]
-            check(data)
+            check(data, before)
             at = now()
             row = ProposalVersion(
                 talks_id=talks_id,
@@ -358,6 +401,7 @@ class Store:
         self, talks_id: str, party: str, prefs: dict[str, Any], expected: int, actor: str, check: Check
     ) -> int:
         def work(s: Session) -> int:
+            _lock_talks(s, talks_id)
             current = _latest_version(
                 s, PreferenceVersion.version, PreferenceVersion.talks_id == talks_id, PreferenceVersion.party == party
             )
@@ -383,16 +427,31 @@ class Store:
     # blind acceptance
 
     def create_ballot(
-        self, talks_id: str, title: str, packages: list[dict[str, Any]], parties: list[str], actor: str
+        self,
+        talks_id: str,
+        title: str,
+        packages: list[dict[str, Any]],
+        parties: list[str],
+        actor: str,
+        *,
+        criterion: str = "nash",
+        seed: int | None = None,
+        ranking: list[int] | None = None,
     ) -> int:
+        """Publish ``packages`` (in the order given) for ``parties`` to mark. ``ranking`` lists the packages
+        best first by ``criterion`` (None: ranked when revealed); ``seed`` is the one their order was
+        shuffled with. The ranking is never shown: it only picks the one package a reveal names."""
+        content = {"packages": packages, "criterion": criterion, "seed": seed, "ranking": ranking}
+
         def work(s: Session) -> int:
+            _lock_talks(s, talks_id)
             last = s.execute(select(func.max(Ballot.number)).where(Ballot.talks_id == talks_id)).scalar_one_or_none()
             at = now()
             row = Ballot(
                 talks_id=talks_id,
                 number=(last or 0) + 1,
                 title=title,
-                packages=audit.canonical(packages),
+                packages=audit.canonical(content),
                 parties=audit.canonical(parties),
                 created_at=at,
             )
@@ -427,6 +486,7 @@ class Store:
 
     def put_mark(self, talks_id: str, number: int, party: str, accepted: list[int], actor: str) -> None:
         def work(s: Session) -> None:
+            _lock_talks(s, talks_id)
             if s.get(Mark, (talks_id, number, party)) is not None:
                 raise Conflict("this party has already answered this ballot", 1)
             at = now()
@@ -469,8 +529,7 @@ class Store:
         check: Callable[[dict[str, Any], str], None],
     ) -> int:
         def work(s: Session) -> int:
-            if s.get(Talks, talks_id) is None:
-                raise NotFound(f"no talks {talks_id!r}")
+            _lock_talks(s, talks_id)
             current = _latest_version(s, ExchangeVersion.version, ExchangeVersion.talks_id == talks_id)
             _expect_version("the exchange agreement", current, expected)
             check(agreement, release_log)
@@ -501,6 +560,18 @@ class Store:
     def verify(self) -> audit.Verification:
         return self.run(audit.verify)
 
+    def check_checkpoint(self, point: Any, secret: bytes) -> list[str]:
+        return self.run(lambda s: audit.check_checkpoint(s, point, secret))
+
+
+def _lock_talks(s: Session, talks_id: str) -> None:
+    """Hold the talks' row lock until this transaction ends, so that writes to one set of talks queue up
+    and each validates against the one before it. (SQLite has no row locks and renders no ``FOR UPDATE``:
+    there ``BEGIN IMMEDIATE`` already holds the database's write lock for the whole transaction.)"""
+    found = s.execute(select(Talks.id).where(Talks.id == talks_id).with_for_update()).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"no talks {talks_id!r}")
+
 
 def _record(s: Session, row: Base, *, at: str, talks_id: str, actor: str, action: str) -> None:
     """Add ``row`` and the audit entry that records it, in the same transaction."""
@@ -526,6 +597,15 @@ def _expect_version(what: str, current: int, expected: int) -> None:
     """Refuse an edit made from a version other than the latest (:class:`Conflict`, HTTP 409)."""
     if current != expected:
         raise Conflict(f"{what} is at version {current}; this edit was made from version {expected}", current)
+
+
+def _proposal_versions(s: Session, talks_id: str) -> dict[str, int]:
+    rows = s.execute(
+        select(ProposalVersion.proposal_id, func.max(ProposalVersion.version))
+        .where(ProposalVersion.talks_id == talks_id)
+        .group_by(ProposalVersion.proposal_id)
+    ).all()
+    return {pid: int(v) for pid, v in rows}
 
 
 def _scenario_data(s: Session, talks_id: str) -> dict[str, Any]:

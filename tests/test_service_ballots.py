@@ -1,0 +1,110 @@
+"""Blind acceptance against a side that tries to learn the other's marks (SQLite and PostgreSQL).
+
+A reveal names one package, the best of the overlap by the ballot's criterion, or none: what a side
+reads back depends on the other side's marks only through that one package. Marks are shown to their
+author alone; packages are published without scores, in an order shuffled with a recorded seed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from typing import Any
+
+import numpy as np
+
+from conftest import TALKS, auth
+from truce.analysis.bridge import bridge_proposal, reference_row
+from truce.analysis.standing import standings
+from truce.model.checks import build_scenario
+from truce.model.compiled import compile_scenario
+from truce.store.repo import Store, ballot_content
+
+API = f"/api/talks/{TALKS}"
+PACKAGES = [
+    {"rafah": "israeli_control", "philadelphi": "reduced_presence"},
+    {"rafah": "international_presence"},
+    {"philadelphi": "reduced_presence", "return_north": "vehicle_inspection"},
+    {"rafah": "agreed_reopening", "aid_trucks": 600},
+]
+
+
+def score(service_store: Store, terms: dict[str, Any], criterion: str) -> tuple[float, ...]:
+    """A package's score by the criterion's defining rule, on each party's gain over its reservation value in
+    the package's worst completion: ``nash`` the product of gains, ``egalitarian`` the gains smallest first
+    (compared leximin). Rounded, as scores closer than 1e-9 are the same score."""
+    c = compile_scenario(build_scenario(service_store.scenario_data(TALKS)))
+    low = np.array([st.low for st in standings(c, reference_row(c, terms))])
+    gains = np.maximum(low - c.reservation, 0.0)
+    values = [float(np.prod(gains))] if criterion == "nash" else sorted(float(g) for g in gains)
+    return tuple(round(v, 9) for v in values)
+
+
+def publish(service_client: Any, criterion: str = "nash") -> tuple[int, list[dict[str, Any]]]:
+    body = {"title": "Probe", "packages": PACKAGES, "criterion": criterion}
+    r = service_client.post(f"{API}/ballots", headers=auth("mediator"), json=body)
+    assert r.status_code == 201, r.text
+    n = r.json()["number"]
+    published = service_client.get(f"{API}/ballots/{n}", headers=auth("hamas")).json()["packages"]
+    return n, [p["terms"] for p in published]
+
+
+def test_a_side_that_marks_everything_learns_only_the_best_package_of_the_overlap(
+    service_client: Any, service_store: Store
+) -> None:
+    reads: dict[tuple[str, str], set[str]] = {}  # (criterion, the package revealed) -> what hamas read
+    for criterion, israel in itertools.product(("nash", "egalitarian"), range(1 << len(PACKAGES))):
+        n, published = publish(service_client, criterion)
+        marked = [i for i in range(len(published)) if israel >> i & 1]
+        r = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": marked})
+        assert r.status_code == 200
+        everything = list(range(len(published)))
+        seen = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": everything})
+        body = seen.json()
+        assert body["status"] == "revealed" and "overlap" not in body
+        chosen = body["chosen"]
+        if not marked:
+            assert chosen is None
+        else:  # one of the packages both marked, and none of them scores better
+            assert chosen in marked, (criterion, marked)
+            best = max(score(service_store, published[i], criterion) for i in marked)
+            assert score(service_store, published[chosen], criterion) == best, (criterion, marked)
+        revealed = json.dumps(None if chosen is None else published[chosen], sort_keys=True)
+        rest = {k: v for k, v in body.items() if k not in ("number", "created_at", "packages", "chosen")}
+        reads.setdefault((criterion, revealed), set()).add(json.dumps(rest, sort_keys=True))
+    # whatever israel marked, hamas reads back the same but for the one package revealed
+    assert all(len(read) == 1 for read in reads.values()), reads
+    assert len({read for group in reads.values() for read in group}) == 1
+    assert len({revealed for _, revealed in reads}) >= 3  # the probe did reveal different packages
+
+
+def test_marks_are_shown_to_their_author_only(service_client: Any) -> None:
+    n, _ = publish(service_client)
+    service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [0, 1]})
+    service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": [1, 2]})
+    mediator = service_client.get(f"{API}/ballots/{n}", headers=auth("mediator")).json()
+    assert mediator["my_marks"] is None and mediator["answered_by"] == ["israel", "hamas"]
+    for side, own in (("israel", [0, 1]), ("hamas", [1, 2])):
+        seen = service_client.get(f"{API}/ballots/{n}", headers=auth(side)).json()
+        assert seen["my_marks"] == own and seen["answered_by"] is None
+    page = service_client.get(f"/talks/{TALKS}/ballots/{n}", headers=auth("mediator")).text
+    assert "you marked it" not in page and "Answered so far: israel, hamas" in page
+
+
+def test_packages_are_published_without_scores_in_the_order_of_the_recorded_seed(
+    service_client: Any, service_store: Store
+) -> None:
+    body = {"title": "Bridges", "from_proposal": "aug16-bridging", "criterion": "nash", "k": 3}
+    n = service_client.post(f"{API}/ballots", headers=auth("mediator"), json=body).json()["number"]
+    content = ballot_content(service_store.ballot(TALKS, n))
+    assert content.seed is not None and content.criterion == "nash"
+    c = compile_scenario(build_scenario(service_store.scenario_data(TALKS)))
+    suggested = [dict(b.terms) for b in bridge_proposal(c, "aug16-bridging", "nash", 3).bridges]
+    order = list(range(len(suggested)))
+    random.Random(content.seed).shuffle(order)
+    for who in ("hamas", "israel", "mediator"):
+        ballot = service_client.get(f"{API}/ballots/{n}", headers=auth(who)).json()
+        assert [p["terms"] for p in ballot["packages"]] == [suggested[i] for i in order]
+        assert all(set(p) == {"index", "terms", "text"} for p in ballot["packages"])  # no gains, no scores
+        assert "seed" not in json.dumps(ballot) and "rank" not in json.dumps(ballot)

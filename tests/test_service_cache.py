@@ -1,0 +1,149 @@
+"""One party cannot slow every page for all: the talks are built once per version and what is derived from
+them (standings, frontier, bridges, the exchange plan) is made once and kept in bounded caches; the exchange
+plan is solved when the agreement is written, outside the write's transaction, never on a read."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from conftest import TALKS, auth
+from truce.service import views
+from truce.service.cache import LRU
+from truce.store.repo import Store
+
+API = f"/api/talks/{TALKS}"
+READS = [
+    ("observer", API),
+    ("observer", f"/talks/{TALKS}"),
+    ("observer", f"{API}/proposals/aug16-bridging"),
+    ("israel", f"{API}/standing"),
+    ("israel", f"/talks/{TALKS}"),
+    ("hamas", f"{API}/proposals/aug16-bridging"),
+    ("mediator", f"{API}/frontier"),
+    ("mediator", f"/talks/{TALKS}/frontier"),
+    ("mediator", f"{API}/bridge?proposal=aug16-bridging"),
+    ("mediator", f"/talks/{TALKS}/bridge?proposal=aug16-bridging"),
+    ("mediator", f"{API}/ballots"),
+]
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
+    """Count the calls of ``views.<name>`` from here on."""
+    calls: list[int] = []
+    real: Callable[..., Any] = getattr(views, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, name, counted)
+    return calls
+
+
+def read_everything(service_client: Any, times: int) -> None:
+    for _ in range(times):
+        for who, path in READS:
+            r = service_client.get(path, headers=auth(who))
+            assert r.status_code == 200, (who, path, r.text)
+
+
+def test_the_talks_are_built_once_per_version_for_every_reader(
+    service_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds = counting(monkeypatch, "build_scenario")
+    fronts = counting(monkeypatch, "pareto_frontier")
+    bridges = counting(monkeypatch, "bridge_proposal")
+    read_everything(service_client, 3)
+    assert (len(builds), len(fronts), len(bridges)) == (1, 1, 1)
+    # a write makes a new version: validated once under the lock, then built once for every reader
+    p = service_client.get(f"{API}/export", headers=auth("mediator")).json()["proposals"][0]
+    r = service_client.put(
+        f"{API}/proposals/{p['id']}", headers=auth("mediator"), json={"version": 1, "proposal": {**p, "note": "new"}}
+    )
+    assert r.status_code == 200
+    read_everything(service_client, 3)
+    assert (len(builds), len(fronts), len(bridges)) == (3, 2, 2)
+    assert service_client.get(f"{API}/proposals/{p['id']}", headers=auth("observer")).json()["note"] == "new"
+
+
+def test_the_exchange_plan_is_solved_on_write_outside_the_transaction_never_on_a_read(
+    service_client: Any, service_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_connections: list[int] = []
+    real = views.plan_exchange
+
+    def solve(*args: Any, **kwargs: Any) -> Any:
+        open_connections.append(service_store.engine.pool.checkedout())  # type: ignore[attr-defined]
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "plan_exchange", solve)
+    views.warm(service_store)  # as `truce serve` does before it listens
+    assert len(open_connections) == 1
+    x = service_client.get(f"{API}/exchange", headers=auth("observer")).json()
+    log = x["release_log"] + "\n" if x["release_log"] and not x["release_log"].endswith("\n") else x["release_log"]
+    agreement = {**x["agreement"], "title": x["agreement"].get("title", "") + " (revised)"}
+    r = service_client.put(
+        f"{API}/exchange", headers=auth("mediator"), json={"version": 1, "agreement": agreement, "release_log": log}
+    )
+    assert r.status_code == 200, r.text
+    assert open_connections == [0, 0]  # solved once for the new agreement, with no transaction open
+    for _ in range(3):
+        for who in ("observer", "israel", "hamas", "mediator"):
+            assert service_client.get(f"{API}/exchange", headers=auth(who)).status_code == 200
+            assert service_client.get(f"/talks/{TALKS}/exchange", headers=auth(who)).status_code == 200
+    assert open_connections == [0, 0]
+    # only the release log changed: the same agreement, the same plan, nothing solved
+    r = service_client.put(
+        f"{API}/exchange", headers=auth("mediator"), json={"version": 2, "agreement": agreement, "release_log": ""}
+    )
+    assert r.status_code == 200 and open_connections == [0, 0]
+
+
+def test_a_text_with_too_many_sources_is_refused_naming_the_field(service_client: Any) -> None:
+    big = {"id": "big", "title": "Big", "tabled_by": ["hamas"], "date": "2024-09-01", "sources": ["T1"] * 100_000}
+    r = service_client.put(f"{API}/proposals/big", headers=auth("hamas"), json={"version": 0, "proposal": big})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["path"] == ["proposal", "sources"]
+    prefs = service_client.get(f"{API}/preferences/hamas", headers=auth("hamas")).json()["versions"][-1]["data"]
+    r = service_client.put(
+        f"{API}/preferences/hamas",
+        headers=auth("hamas"),
+        json={"version": 1, "preferences": {**prefs, "sources": ["T1"] * 100_000}},
+    )
+    assert r.status_code == 422 and r.json()["detail"][0]["path"] == ["preferences", "sources"]
+
+
+def test_the_cache_is_bounded_least_recently_used_first_out() -> None:
+    made: list[str] = []
+    cache: LRU[str, str] = LRU(2)
+
+    def make(key: str) -> Callable[[], str]:
+        return lambda: made.append(key) or key.upper()
+
+    assert [cache.get(k, make(k)) for k in ("a", "b", "a", "c")] == ["A", "B", "A", "C"]
+    assert made == ["a", "b", "c"] and len(cache) == 2
+    assert "b" not in cache and "a" in cache  # "b" was the least recently used
+    cache.get("b", make("b"))
+    assert made == ["a", "b", "c", "b"] and "a" not in cache and "c" in cache
+
+
+def test_a_value_wanted_by_many_threads_at_once_is_made_once() -> None:
+    made: list[int] = []
+    lock = threading.Lock()
+    cache: LRU[str, int] = LRU(4)
+
+    def slow() -> int:
+        with lock:
+            made.append(1)
+        time.sleep(0.2)
+        return 42
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(lambda _: cache.get("plan", slow), range(8))) == [42] * 8
+    assert len(made) == 1
