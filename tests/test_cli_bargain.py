@@ -130,3 +130,17 @@ def test_import_writes_nothing_on_bad_input(tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", "genius", str(folder), "-o", str(target)])
     assert result.exit_code == 2
     assert not target.exists()
+
+
+def test_tabled_lists_who_holds_each_term() -> None:
+    out = invoke_json("tabled", str(GAZA))
+    s = load_any(GAZA)
+    assert set(out["issues"]) == {issue.id for issue in s.issues}
+    # every term of every text, as tabled and as each reading has it, is listed with that text
+    for proposal in s.proposals:
+        for reading in (None, *(r.id for r in proposal.readings)):
+            for issue_id, term in s.terms_of(proposal.id, reading).items():
+                entry = next(e for e in out["issues"][issue_id] if e["term"] == term)
+                assert any(h["proposal"] == proposal.id for h in entry["held_by"])
+    text = runner.invoke(app, ["tabled", str(GAZA)])
+    assert text.exit_code == 0 and "tabled by" in text.stdout

@@ -98,6 +98,25 @@ def tabled_terms(scenario: Scenario) -> Tabled:
     return Tabled(scenario, {issue_id: {t: tuple(by) for t, by in held.items()} for issue_id, held in found.items()})
 
 
+def tabled_json(tabled: Tabled) -> dict[str, Any]:
+    """``{"issues": {issue: [{"term", "held_by": [{"proposal", "reading", "by", "date"}]}]}}`` (docs/json.md)."""
+    return {
+        "issues": {
+            issue_id: [
+                {
+                    "term": term,
+                    "held_by": [
+                        {"proposal": t.proposal, "reading": t.reading, "by": list(t.by), "date": t.date.isoformat()}
+                        for t in texts
+                    ],
+                }
+                for term, texts in held.items()
+            ]
+            for issue_id, held in tabled.terms.items()
+        }
+    }
+
+
 def _same(a: Term, b: Term) -> bool:
     if isinstance(a, str) or isinstance(b, str):
         return a == b

@@ -12,6 +12,7 @@ from rich.table import Table
 from truce.analysis.bargaining import Bargaining, bargaining, bargaining_json
 from truce.analysis.bridge import CRITERIA, bridge_json, bridge_proposal
 from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
+from truce.analysis.tabled import TabledBy, tabled_json, tabled_terms
 from truce.analysis.trades import trades, trades_json
 from truce.cli.common import (
     WITHIN_HELP,
@@ -216,6 +217,47 @@ def trades_cmd(
         console.print(f"No trade from {reference} leaves both {pair[0]} and {pair[-1]} better off.")
     for n, trade in enumerate(found, start=1):
         console.print(f"[bold]{n}.[/bold] {trade.text}", soft_wrap=True)
+
+
+@app.command("tabled")
+@guarded
+def tabled_cmd(
+    scenario: Path = typer.Argument(..., help="scenario file or folder"),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
+) -> None:
+    """Every term on the table: which proposal (or reading of one) holds it, tabled by whom, and when."""
+    s = load_any(scenario)
+    found = tabled_terms(s)
+    if json_out:
+        print_json(tabled_json(found))
+        return
+    if not s.proposals:
+        console.print("No proposal is on the table: every term counts as open.")
+        return
+    for issue in s.issues:
+        held = found.terms.get(issue.id, {})
+        if not held:
+            console.print(f"[bold]{issue.name}[/bold]: nothing tabled (every term is open)", soft_wrap=True)
+            continue
+        span = ""
+        values = sorted(float(t) for t in held) if issue.kind.value == "numeric" else []
+        if len(values) > 1 and values[0] != values[-1]:
+            span = f" (any value from {issue.label(_number(values[0]))} to {issue.label(_number(values[-1]))})"
+        console.print(f"[bold]{issue.name}[/bold]{span}", soft_wrap=True)
+        for term, texts in held.items():
+            said = "; ".join(_holder(s, t) for t in texts)
+            console.print(f"  {issue.label(term)}: {said}", soft_wrap=True, markup=False)
+
+
+def _number(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else x
+
+
+def _holder(s: Scenario, t: TabledBy) -> str:
+    who = ", ".join(_name(s, p) for p in t.by)
+    if t.reading is None:
+        return f"{t.proposal} (tabled by {who}, {t.date.isoformat()})"
+    return f"{t.proposal} as read by {who} ({t.reading})"
 
 
 @app.command("fair-divide")
