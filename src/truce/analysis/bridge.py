@@ -355,7 +355,10 @@ def infeasibility(c: Compiled) -> Infeasible:
                 conflict = rest
         refs = tuple(line[0] for line in conflict)
         parties = tuple(dict.fromkeys(ref.party for ref in refs))
-        text = "red lines rule out every outcome: " + "; ".join(ref.text for ref in refs)
+        said = [ref.text for ref in refs]
+        if c.rules:  # package rules are never relaxed: name them beside the red lines they leave no room for
+            said.append("package rules " + ", ".join(rule.id for rule in c.rules))
+        text = ("red lines rule out" if refs else "package rules rule out") + " every outcome: " + "; ".join(said)
         return Infeasible(parties, {}, refs, text)
     utilities = c.utilities(x)[0]
     relaxation = {p: max(0.0, float(r - u)) for p, r, u in zip(c.parties, c.reservation, utilities, strict=True)}
@@ -411,7 +414,8 @@ def _solve(c: Compiled, lines: Sequence[_Line], relax: bool) -> Ints | None:
         coef = np.zeros(n_x + n_p)
         coef[starts[i] : starts[i] + n] = 1.0
         add(coef, 1.0, 1.0)
-    for _ref, _party, masks in lines:
+    # the package rules hold in every text, whatever red lines are dropped or reservations relaxed
+    for masks in [*(line[2] for line in lines), *(rule.masks for rule in c.rules)]:
         if len(masks) == 1:
             i, mask = masks[0]
             upper[starts[i] : starts[i] + sizes[i]][mask] = 0.0

@@ -10,7 +10,7 @@ from truce.analysis.bargaining import bargaining
 from truce.analysis.diff import diff
 from truce.analysis.overview import change_json, overview, overview_json
 from truce.cli.common import app, console, find_proposal, guarded, print_json, write_atomically
-from truce.cli.render import show_changes, show_overview
+from truce.cli.render import show_changes, show_overview, show_rules_and_readings
 from truce.io.genius import load_any
 from truce.io.scenario_files import scenario_json_schema
 from truce.model.compiled import compile_scenario
@@ -66,6 +66,7 @@ def analyze(
         print_json(overview_json(result))
         return
     show_overview(result)
+    show_rules_and_readings(result)
     if report is not None:
         console.print(f"\nBrief written to {report}")
 
