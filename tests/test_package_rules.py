@@ -25,7 +25,7 @@ from truce.analysis.zopa import zopa
 from truce.cli import app
 from truce.io.scenario_files import load_scenario
 from truce.model.compiled import Compiled, Ints, compile_scenario
-from truce.model.scenario import Condition, PackageRule
+from truce.model.scenario import Condition, PackageRule, Range
 from truce.simulate import (
     AlternatingOffers,
     Setup,
@@ -263,3 +263,16 @@ def test_analyze_reports_a_text_that_breaks_a_rule(tmp_path: Path) -> None:
     html = (tmp_path / "brief.html").read_text()
     assert "Breaks package rule phasing-needs-time" in html
     assert 'id="package-rules"' in html
+
+
+def test_bridge_names_the_rules_it_cannot_relax() -> None:
+    s = load_scenario(LABOUR.parent)
+    # the union never takes 1.5% or less; a rule that no text may give more leaves nothing
+    capped = s.model_copy(
+        update={"constraints": (PackageRule(id="pay-cap", never={"wage_increase": Range(above=1.5)}),)}
+    )
+    result = bridge(compile_scenario(capped), s.terms_of("mediator-package"))
+    assert result.bridges == () and result.infeasible is not None
+    assert result.infeasible.parties == ("union",)
+    assert "red lines rule out every outcome" in result.infeasible.text
+    assert result.infeasible.text.endswith("package rules pay-cap")
