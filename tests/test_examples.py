@@ -28,10 +28,14 @@ def cited_sources(s: Scenario) -> set[str]:
         ids.update(prefs.sources)
         for red_line in prefs.red_lines:
             ids.update(red_line.sources)
+    for rule in s.constraints:
+        ids.update(rule.sources)
     for proposal in s.proposals:
         ids.update(proposal.sources)
         for response in proposal.responses:
             ids.update(response.sources)
+        for reading in proposal.readings:
+            ids.update(reading.sources)
     for rnd in s.rounds:
         ids.update(rnd.sources)
     for event in s.events:

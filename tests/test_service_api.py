@@ -38,28 +38,28 @@ def test_me_tells_the_role(service_client: Any) -> None:
 
 
 def test_edits_are_versioned_and_a_stale_edit_gets_409(service_client: Any) -> None:
-    p = proposal_data(service_client, "aug16-bridging")
+    p = proposal_data(service_client, "jan2025-agreement")
     first = service_client.put(
-        f"{API}/proposals/aug16-bridging",
+        f"{API}/proposals/jan2025-agreement",
         headers=auth("mediator"),
         json={"version": 1, "proposal": {**p, "terms": {**p["terms"], "rafah": "international_presence"}}},
     )
     assert first.status_code == 200, first.text
     assert first.json() == {"version": 2}
     stale = service_client.put(
-        f"{API}/proposals/aug16-bridging",
+        f"{API}/proposals/jan2025-agreement",
         headers=auth("mediator"),
         json={"version": 1, "proposal": {**p, "note": "lost?"}},
     )
     assert stale.status_code == 409
     assert stale.json()["current_version"] == 2
-    history = service_client.get(f"{API}/proposals/aug16-bridging/history", headers=auth("observer")).json()
+    history = service_client.get(f"{API}/proposals/jan2025-agreement/history", headers=auth("observer")).json()
     assert [v["version"] for v in history["versions"]] == [1, 2]
-    assert history["versions"][0]["data"]["terms"]["rafah"] == "israeli_control"
+    assert history["versions"][0]["data"]["terms"]["rafah"] == "agreed_reopening"
     (change,) = history["versions"][1]["changes"]
     assert change["field"] == "terms.rafah"
     assert change["text"].startswith("Rafah")
-    view = service_client.get(f"{API}/proposals/aug16-bridging", headers=auth("observer")).json()
+    view = service_client.get(f"{API}/proposals/jan2025-agreement", headers=auth("observer")).json()
     assert view["version"] == 2 and view["terms"]["rafah"] == "international_presence"
 
 
