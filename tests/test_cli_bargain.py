@@ -144,3 +144,17 @@ def test_tabled_lists_who_holds_each_term() -> None:
                 assert any(h["proposal"] == proposal.id for h in entry["held_by"])
     text = runner.invoke(app, ["tabled", str(GAZA)])
     assert text.exit_code == 0 and "tabled by" in text.stdout
+
+
+def test_bridge_from_a_reading_starts_from_the_text_as_that_reading_has_it() -> None:
+    s = load_any(GAZA)
+    proposal = next(p for p in s.proposals if p.readings)
+    reading = proposal.readings[0]
+    out = invoke_json("bridge", str(GAZA), "--from", f"{proposal.id}@{reading.id}")
+    reference = s.terms_of(proposal.id, reading.id)
+    for b in out["bridges"]:
+        assert {ch["issue"] for ch in b["changes"]} == {i for i, t in reference.items() if b["terms"][i] != t}
+        for ch in b["changes"]:
+            assert ch["from"] == reference[ch["issue"]]
+    bad = runner.invoke(app, ["bridge", str(GAZA), "--from", f"{proposal.id}@nope"])
+    assert bad.exit_code == 2 and "no reading 'nope'" in bad.stderr

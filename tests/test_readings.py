@@ -153,6 +153,8 @@ def test_diff_lists_each_reading_and_takes_a_text_as_one_reading_reads_it() -> N
 def test_the_service_shows_each_viewer_only_the_standings_it_may_see(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
+    from conftest import client_settings
+    from test_service_pages import form_token
     from truce.io.scenario_files import scenario_to_data
     from truce.service.app import create_app
     from truce.store.repo import Store
@@ -170,7 +172,7 @@ def test_the_service_shows_each_viewer_only_the_standings_it_may_see(tmp_path: P
     url = "/api/talks/labour-2025/proposals/mediator-package"
     seen: dict[str, set[str]] = {"mediator": {"union", "authority"}, "union": {"union"}, "observer": set()}
     try:
-        with TestClient(create_app(store)) as client:
+        with TestClient(create_app(store, client_settings())) as client:
             for who, token in tokens.items():
                 got = client.get(url, headers={"Authorization": f"Bearer {token}"})
                 assert got.status_code == 200, got.text
@@ -178,7 +180,9 @@ def test_the_service_shows_each_viewer_only_the_standings_it_may_see(tmp_path: P
                 assert [r["id"] for r in readings] == ["union-mar07", "authority-mar07"]
                 assert all(set(r["standing"]) == seen[who] for r in readings)
                 client.cookies.clear()
-                client.post("/login", data={"token": token}, follow_redirects=False)
+                client.post(
+                    "/login", data={"token": token, "csrf": form_token(client, "/login")}, follow_redirects=False
+                )
                 page = client.get("/talks/labour-2025/proposals/mediator-package").text
                 assert "authority-mar07, as read by Harbourton Transit Authority (fictional)" in page
                 assert ("union: 0.403" in page) == (who in {"mediator", "union"})

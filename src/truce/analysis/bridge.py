@@ -233,14 +233,22 @@ def bridge_proposal(
     distinct: bool = True,
     improvements: int = IMPROVEMENTS,
     budget: float = BUDGET,
+    reading: str | None = None,
 ) -> BridgeResult:
-    """Bridging proposals for a tabled proposal: its terms, with those it inherits along its lineage."""
+    """Bridging proposals for a tabled proposal: its terms, with those it inherits along its lineage, or
+    as one of its readings reads it."""
     if proposal_id not in {p.id for p in c.scenario.proposals}:
         known = ", ".join(p.id for p in c.scenario.proposals) or "(none)"
         raise InputError([Problem(f"unknown proposal {proposal_id!r} (expected one of {known})", ("proposals",))])
+    readings = {r.id for r in c.scenario.proposal(proposal_id).readings}
+    if reading is not None and reading not in readings:
+        known = ", ".join(sorted(readings)) or "(none)"
+        raise InputError(
+            [Problem(f"no reading {reading!r} of {proposal_id!r} (expected one of {known})", ("reading",))]
+        )
     return bridge(
         c,
-        c.scenario.terms_of(proposal_id),
+        c.scenario.terms_of(proposal_id, reading),
         criterion,
         k,
         scope=scope,

@@ -18,7 +18,7 @@ from truce.cli.common import (
     WITHIN_HELP,
     app,
     console,
-    find_proposal,
+    find_text,
     guarded,
     print_json,
     scope_of,
@@ -29,7 +29,7 @@ from truce.io.genius import export_genius, import_genius, load_any
 from truce.io.points_csv import read_points_csv
 from truce.io.scenario_files import scenario_to_data, scenario_to_text
 from truce.model.compiled import Compiled, compile_scenario
-from truce.model.scenario import Scenario
+from truce.model.scenario import Proposal, Scenario
 
 import_app = typer.Typer(help="Bring talks in from other tools' files.", no_args_is_help=True)
 export_app = typer.Typer(help="Write talks out in other tools' files.", no_args_is_help=True)
@@ -128,7 +128,9 @@ def _show_solutions(b: Bargaining) -> None:
 @guarded
 def bridge_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
-    reference: str = typer.Option(..., "--from", help="id of the proposal on the table"),
+    reference: str = typer.Option(
+        ..., "--from", help="id of the proposal on the table (ID@READING: as that reading reads it)"
+    ),
     criterion: str = typer.Option("nash", "--criterion", help=f"tie-break: {', '.join(CRITERIA)}"),
     k: int = typer.Option(3, "-k", help="how many bridging proposals"),
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
@@ -141,19 +143,27 @@ def bridge_cmd(
 ) -> None:
     """Packages every party accepts that change as few terms of a proposal as possible, each change explained."""
     s = load_any(scenario)
-    find_proposal(s, reference, scenario)
+    proposal, reading = find_text(s, reference, scenario)
     scope = scope_of(within, s, scenario)
     c = compile_scenario(s)
     try:
         result = bridge_proposal(
-            c, reference, criterion, k, scope=scope, distinct=not same_issues, improvements=improvements, budget=budget
+            c,
+            proposal.id,
+            criterion,
+            k,
+            scope=scope,
+            distinct=not same_issues,
+            improvements=improvements,
+            budget=budget,
+            reading=reading,
         )
     except InputError as exc:
         raise _located(exc, scenario) from None
     if json_out:
         print_json(bridge_json(result, reference))
         return
-    title = s.proposal(reference).title
+    title = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
     where = "within the terms tabled" if scope == "tabled" else "with any term"
     if result.infeasible is not None:
         console.print(f"No package {where} is acceptable to every party. {result.infeasible.text}", soft_wrap=True)
@@ -181,6 +191,11 @@ def bridge_cmd(
         )
 
 
+def _reader(s: Scenario, proposal: Proposal, reading: str) -> str:
+    by = next(r.by for r in proposal.readings if r.id == reading)
+    return _name(s, by) if by in {p.id for p in s.parties} else by
+
+
 def _name(s: Scenario, party_id: str) -> str:
     try:
         return s.party(party_id).name
@@ -192,7 +207,9 @@ def _name(s: Scenario, party_id: str) -> str:
 @guarded
 def trades_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
-    reference: str = typer.Option(..., "--from", help="id of the proposal on the table"),
+    reference: str = typer.Option(
+        ..., "--from", help="id of the proposal on the table (ID@READING: as that reading reads it)"
+    ),
     parties: str = typer.Option(..., "--parties", help="the two parties, e.g. israel,hamas"),
     limit: int | None = typer.Option(None, "--limit", help="at most this many trades"),
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
@@ -200,13 +217,17 @@ def trades_cmd(
 ) -> None:
     """Logrolling: pairs of concessions, each on the issue its maker cares less about, that leave both better off."""
     s = load_any(scenario)
-    find_proposal(s, reference, scenario)
+    proposal, reading = find_text(s, reference, scenario)
     pair = [p.strip() for p in parties.split(",")]
     if len(pair) != 2:
         raise InputError([Problem(f"--parties {parties!r}: expected two parties, e.g. a,b", (), str(scenario))])
     try:
         found = trades(
-            compile_scenario(s), s.terms_of(reference), (pair[0], pair[1]), limit, scope=scope_of(within, s, scenario)
+            compile_scenario(s),
+            s.terms_of(proposal.id, reading),
+            (pair[0], pair[1]),
+            limit,
+            scope=scope_of(within, s, scenario),
         )
     except InputError as exc:
         raise _located(exc, scenario) from None

@@ -95,3 +95,17 @@ def scope_of(within: str | None, scenario: Scenario, where: Path) -> str:
         return check_scope(within, scenario)
     except ValueError as exc:
         raise InputError([Problem(f"--within: {exc}", (), str(where))]) from None
+
+
+def find_text(s: Scenario, ref: str, where: Path) -> tuple[Proposal, str | None]:
+    """``ID`` or ``ID@READING``: the proposal, and the reading's id if one is named (a located error if unknown)."""
+    pid, _, reading = ref.partition("@")
+    proposal = find_proposal(s, pid, where)
+    if not reading:
+        return proposal, None
+    if reading not in {r.id for r in proposal.readings}:
+        known = ", ".join(r.id for r in proposal.readings) or "(none)"
+        raise InputError(
+            [Problem(f"no reading {reading!r} of proposal {pid!r} (expected one of {known})", (), str(where))]
+        )
+    return proposal, reading

@@ -10,13 +10,11 @@ from truce.analysis.bargaining import bargaining
 from truce.analysis.diff import diff
 from truce.analysis.overview import change_json, holder_name, overview, overview_json
 from truce.analysis.tabled import default_scope
-from truce.cli.common import app, console, find_proposal, guarded, print_json, write_atomically
+from truce.cli.common import app, console, find_text, guarded, print_json, write_atomically
 from truce.cli.render import show_changes, show_overview, show_rules_and_readings
-from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 from truce.io.scenario_files import scenario_json_schema
 from truce.model.compiled import compile_scenario
-from truce.model.scenario import Proposal, Scenario
 from truce.report.brief import brief_html
 
 
@@ -86,7 +84,7 @@ def diff_cmd(
     """What proposal B changes against proposal A, in the issues' own words; then what each reading of
     either text changes against that text as tabled."""
     s = load_any(scenario)
-    (first, reading_a), (second, reading_b) = (_text(s, ref, scenario) for ref in (a, b))
+    (first, reading_a), (second, reading_b) = (find_text(s, ref, scenario) for ref in (a, b))
     c = compile_scenario(s)
     changes = diff(s, first, second, c, reading_a=reading_a, reading_b=reading_b)
     contested = [
@@ -115,17 +113,3 @@ def diff_cmd(
     show_changes(f"{a} -> {b}", changes)
     for proposal, reading, found in contested:
         show_changes(f"{proposal.id} as tabled -> as read by {holder_name(s, reading.by)} ({reading.id})", found)
-
-
-def _text(s: Scenario, ref: str, where: Path) -> tuple[Proposal, str | None]:
-    """``ID`` or ``ID@READING``: the proposal, and the reading's id if one is named (a located error if unknown)."""
-    pid, _, reading = ref.partition("@")
-    proposal = find_proposal(s, pid, where)
-    if not reading:
-        return proposal, None
-    if reading not in {r.id for r in proposal.readings}:
-        known = ", ".join(r.id for r in proposal.readings) or "(none)"
-        raise InputError(
-            [Problem(f"no reading {reading!r} of proposal {pid!r} (expected one of {known})", (), str(where))]
-        )
-    return proposal, reading
