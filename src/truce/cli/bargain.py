@@ -168,7 +168,13 @@ def bridge_cmd(
     if result.infeasible is not None:
         console.print(f"No package {where} is acceptable to every party. {result.infeasible.text}", soft_wrap=True)
         return
-    if result.acceptable_as_it_stands:
+    if result.acceptable_as_it_stands and result.bridges[0].filled:
+        console.print(
+            f"{title} needs no change to its terms: with the issues it leaves open filled as below, every party "
+            "accepts it.",
+            soft_wrap=True,
+        )
+    elif result.acceptable_as_it_stands:
         console.print(f"{title} is acceptable to every party as it stands: no term needs to change.", soft_wrap=True)
     for n, b in enumerate(result.bridges, start=1):
         utilities = ", ".join(f"{_name(s, p)} {u:.3f}" for p, u in b.utilities.items())
