@@ -66,6 +66,7 @@ def standing_json(s: Standing) -> dict[str, Any]:
         "gaps": {k: (None if v is None else _round(v)) for k, v in s.gaps.items()},
         "biggest_gap": s.biggest_gap,
         "red_lines_crossed": list(s.crossed),
+        "gap_notes": dict(s.gap_notes),
     }
 
 
@@ -113,6 +114,7 @@ def overview_json(o: Overview) -> dict[str, Any]:
                 "preferred": sp.preferred,
                 "compromise": sp.compromise,
                 "losses_at_compromise": {k: _round(v) for k, v in sp.losses.items()},
+                "note": sp.note,
             }
             for sp in o.sticking
         ],

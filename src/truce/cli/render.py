@@ -10,6 +10,7 @@ from truce.analysis.diff import Change
 from truce.analysis.overview import Overview
 from truce.analysis.standing import Standing, Verdict
 from truce.cli.common import console
+from truce.model.scenario import Issue, Term
 
 _MARK = {Verdict.yes: "yes", Verdict.no: "NO", Verdict.depends: "depends"}
 
@@ -59,14 +60,21 @@ def show_overview(o: Overview) -> None:
         sticking.add_row(
             issue.name,
             f"{sp.tension:.3f}",
-            *(issue.label(sp.preferred[party]) for party in o.compiled.parties),
+            *(_preferred_text(issue, sp.preferred[party]) for party in o.compiled.parties),
             issue.label(sp.compromise),
         )
     console.print(sticking)
+    for sp in o.sticking:
+        if sp.note:
+            console.print(f"  {s.issue(sp.issue).name}: {sp.note}", soft_wrap=True)
 
     for view in o.proposals:
         if view.changes:
             show_changes(f"{view.proposal.parent} -> {view.proposal.id}", view.changes)
+
+
+def _preferred_text(issue: Issue, term: Term | None) -> str:
+    return "[dim]no stated position[/dim]" if term is None else issue.label(term)
 
 
 def show_changes(title: str, changes: Sequence[Change]) -> None:
