@@ -47,7 +47,7 @@ def test_analyze_json_shape_is_stable() -> None:
     standing = next(iter(proposal["standing"].values()))
     assert list(standing) == [
         "utility", "reservation", "acceptable", "shortfall", "reasons", "gaps", "biggest_gap", "red_lines_crossed",
-        "gap_notes",
+        "gap_notes", "fragility",
     ]  # fmt: skip
     for p in out["proposals"]:
         assert p["lineage"][-1] == p["id"]
@@ -72,6 +72,26 @@ def test_silence_is_not_a_preference_on_the_gaza_case() -> None:
     assert "no stated position" in text
 
 
+def test_fragility_of_the_bridging_proposal_for_hamas() -> None:
+    """16 August, under the file's assumptions: Hamas's no holds unless its reservation falls to its utility."""
+    out = invoke_json("analyze", str(GAZA))
+    aug16 = next(p for p in out["proposals"] if p["id"] == "aug16-bridging")
+    hamas = aug16["standing"]["hamas"]
+    f = hamas["fragility"]
+    assert list(f) == ["forced_by_red_lines", "reservation", "weights", "text"]
+    assert f["reservation"] == [
+        {"direction": "falls", "threshold": hamas["utility"]["low"], "inclusive": True, "verdict": "yes"}
+    ]
+    assert f["text"].startswith(f"holds unless its reservation (now 0.500) falls to {hamas['utility']['low']:.3f}")
+    # Only the issues Hamas weighs; aid trucks is one, and at least one weight flips the no.
+    assert set(f["weights"]) == {
+        k for k, v in hamas["gaps"].items() if v is not None or hamas["gap_notes"][k] != "no stated position"
+    }
+    assert any(w["flips"] for w in f["weights"].values())
+    text = runner.invoke(app, ["analyze", str(GAZA)]).stdout.replace("\n", " ")
+    assert "aug16-bridging, hamas (NO): holds unless" in " ".join(text.split())
+
+
 def test_human_output_names_assumptions_and_sticking_points() -> None:
     result = runner.invoke(app, ["analyze", str(GAZA)])
     assert result.exit_code == 0
@@ -87,6 +107,7 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
     html = report.read_text()
     assert "illustrative assumptions" in html
     assert "Plotly.newPlot" in html
+    assert "holds unless its reservation" in html and "no stated position" in html
     # Nothing is fetched when the page is viewed: no external scripts or styles.
     assert "<script src=" not in html and "<link " not in html
 

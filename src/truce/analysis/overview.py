@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from truce.analysis.diff import Change, diff
+from truce.analysis.fragility import Fragility, fragility, fragility_json
 from truce.analysis.standing import Standing, standings
 from truce.analysis.sticking import StickingPoint, sticking_points
 from truce.model.compiled import OPEN, Compiled, compile_scenario
@@ -23,6 +24,7 @@ class ProposalView:
     complete: bool
     standings: tuple[Standing, ...]
     changes: tuple[Change, ...]  # against its parent (empty without a parent)
+    fragility: tuple[Fragility, ...] = ()  # per party, in the order of ``standings``
 
 
 @dataclass(frozen=True)
@@ -39,13 +41,15 @@ def overview(scenario: Scenario) -> Overview:
     for proposal in scenario.proposals:
         outcome = c.encode(scenario.terms_of(proposal.id))
         parent = scenario.proposal(proposal.parent) if proposal.parent else None
+        stands = tuple(standings(c, outcome)) if c.parties else ()
         views.append(
             ProposalView(
                 proposal=proposal,
                 lineage=tuple(p.id for p in scenario.lineage(proposal.id)),
                 complete=bool((outcome != OPEN).all()),
-                standings=tuple(standings(c, outcome)) if c.parties else (),
+                standings=stands,
                 changes=tuple(diff(scenario, parent, proposal, c)) if parent else (),
+                fragility=tuple(fragility(c, outcome, stands)),
             )
         )
     sticking = tuple(sticking_points(c)) if c.parties else ()
@@ -101,7 +105,10 @@ def overview_json(o: Overview) -> dict[str, Any]:
                 "lineage": list(v.lineage),
                 "complete": v.complete,
                 "terms": s.terms_of(v.proposal.id),
-                "standing": {st.party: standing_json(st) for st in v.standings},
+                "standing": {
+                    st.party: {**standing_json(st), "fragility": fragility_json(f)}
+                    for st, f in zip(v.standings, v.fragility, strict=True)
+                },
                 "changes_from_parent": [change_json(ch) for ch in v.changes],
             }
             for v in o.proposals

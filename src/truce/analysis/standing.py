@@ -91,12 +91,7 @@ def _standing(c: Compiled, p: int, outcome: Ints) -> Standing:
         reasons.append(f"below reservation {reservation:.3f} in its worst completion (by {reservation - low:.3f})")
     reasons += [f"crosses red line: {text}" for text in crossed]
     reasons += [f"could cross red line: {text}" for text in at_risk]
-    if crossed or high < reservation - TOL:
-        verdict = Verdict.no
-    elif at_risk or low < reservation - TOL:
-        verdict = Verdict.depends
-    else:
-        verdict = Verdict.yes
+    verdict = verdict_of(low, high, reservation, crossed=bool(crossed), at_risk=bool(at_risk))
     return Standing(
         party=c.parties[p],
         low=low,
@@ -109,6 +104,15 @@ def _standing(c: Compiled, p: int, outcome: Ints) -> Standing:
         at_risk=tuple(at_risk),
         gap_notes=notes,
     )
+
+
+def verdict_of(low: float, high: float, reservation: float, *, crossed: bool, at_risk: bool) -> Verdict:
+    """The verdict from the worst and best completion's utilities and the red lines: the one rule."""
+    if crossed or high < reservation - TOL:
+        return Verdict.no
+    if at_risk or low < reservation - TOL:
+        return Verdict.depends
+    return Verdict.yes
 
 
 def _red_lines(c: Compiled, p: int, outcome: Ints) -> tuple[list[str], list[str]]:

@@ -48,6 +48,10 @@ def show_overview(o: Overview) -> None:
         title = p.id + ("" if view.complete else " [dim](partial)[/dim]")
         table.add_row(title, p.date.isoformat(), ", ".join(p.tabled_by), *cells)
     console.print(table)
+    console.print("[bold]How fragile each verdict is[/bold]")
+    for view in o.proposals:
+        for st, f in zip(view.standings, view.fragility, strict=True):
+            console.print(f"  {view.proposal.id}, {st.party} ({_MARK[st.acceptable]}): {f.text}", soft_wrap=True)
 
     sticking = Table(title="Sticking points (most contested first)", title_justify="left")
     sticking.add_column("issue")

@@ -17,6 +17,7 @@ from typing import Any
 
 from truce.analysis.bridge import bridge_json, bridge_proposal, reference_row
 from truce.analysis.diff import diff
+from truce.analysis.fragility import fragility, fragility_json
 from truce.analysis.frontier import pareto_frontier
 from truce.analysis.overview import change_json, standing_json
 from truce.analysis.solutions import solve_all
@@ -120,7 +121,12 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
     outcome = c.encode(s.terms_of(proposal.id))
     parent = s.proposal(proposal.parent) if proposal.parent else None
     changes = diff(s, parent, proposal, c) if parent else []
-    standing = {st.party: standing_json(st) for st in standings(c, outcome) if st.party in seen} if c.parties else {}
+    stands = standings(c, outcome) if c.parties else []
+    standing = {
+        st.party: {**standing_json(st), "fragility": fragility_json(f)}
+        for st, f in zip(stands, fragility(c, outcome, stands), strict=True)
+        if st.party in seen
+    }
     return {
         **proposal_summary(state, proposal),
         "lineage": [p.id for p in s.lineage(proposal.id)],
