@@ -62,12 +62,16 @@ def frontier(
     for name in names:
         table.add_column(name, justify="right")
     table.add_column("solutions")
+    table.add_column("terms (the first row's in full, then what changes from the row above)")
     marks: dict[tuple[int, ...], list[str]] = {}
     for concept, s in b.solutions.items():
         if s is not None:
             marks.setdefault(tuple(int(k) for k in s.outcome), []).append(concept)
+    above: tuple[int, ...] | None = None
     for row, utils in zip(b.frontier.outcomes, b.frontier.utilities, strict=True):
-        table.add_row(*(f"{u:.3f}" for u in utils), ", ".join(marks.get(tuple(int(k) for k in row), [])))
+        key = tuple(int(k) for k in row)
+        table.add_row(*(f"{u:.3f}" for u in utils), ", ".join(marks.get(key, [])), _terms_text(b.compiled, key, above))
+        above = key
     console.print(table)
     z = b.zopa
     if z is not None:
@@ -75,6 +79,16 @@ def frontier(
             "ZOPA: empty" if z.empty else f"ZOPA: {z.count:,} of {z.space:,} outcomes ({z.share:.2%}) acceptable to all"
         )
     _show_solutions(c, b)
+
+
+def _terms_text(c: Compiled, row: tuple[int, ...], above: tuple[int, ...] | None) -> str:
+    """A frontier row's terms in the issues' own words: all of them, or those that differ from ``above``."""
+    lines = [
+        f"{issue.name}: {issue.label(c.options[i][k])}"
+        for i, (issue, k) in enumerate(zip(c.scenario.issues, row, strict=True))
+        if above is None or above[i] != k
+    ]
+    return "\n".join(lines)
 
 
 def _show_solutions(c: Compiled, b: Bargaining) -> None:

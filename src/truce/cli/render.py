@@ -43,7 +43,7 @@ def show_overview(o: Overview) -> None:
         cells = []
         for st in view.standings:
             gap = st.biggest_gap
-            gap_text = f"\n[dim]gap: {gap}[/dim]" if gap else ""
+            gap_text = f"\n[dim]gap: {s.issue(gap).name}[/dim]" if gap else ""
             cells.append(f"{utility_text(st)} (r {st.reservation:.2f}) {_MARK[st.acceptable]}{gap_text}")
         title = p.id + ("" if view.complete else " [dim](partial)[/dim]")
         table.add_row(title, p.date.isoformat(), ", ".join(p.tabled_by), *cells)
