@@ -58,21 +58,27 @@ def sticking_points(c: Compiled, parties: Sequence[int] | None = None) -> list[S
                 compromise=c.options[i][best],
                 losses={c.parties[p]: float(loss[row, best]) for row, p in enumerate(chosen)},
                 silent=silent,
-                note=_silence_note(silent, [c.parties[p] for p in chosen if c.parties[p] not in silent]),
+                note=_silence_note(
+                    silent,
+                    [c.parties[p] for p in chosen if c.parties[p] not in silent],
+                    [c.parties[p] for p in chosen if c.parties[p] in silent and not c.allowed[i][p].all()],
+                ),
             )
         )
     order = sorted(range(len(points)), key=lambda k: (-round(points[k].tension, 12), k))
     return [points[k] for k in order]
 
 
-def _silence_note(silent: Sequence[str], speaking: Sequence[str]) -> str | None:
+def _silence_note(silent: Sequence[str], speaking: Sequence[str], lined: Sequence[str]) -> str | None:
+    """Why a low tension here is not a concession: ``lined`` are the silent parties with a red line on it."""
     if not silent:
         return None
     who = ", ".join(silent)
     if not speaking:
         return f"no stated position from {who}: the tension counts red lines only"
+    within = f" (within the red lines of {', '.join(lined)})" if lined else ""
     return (
-        f"no stated position from {who}: the least-loss option follows {', '.join(speaking)} alone; "
+        f"no stated position from {who}: the least-loss option follows {', '.join(speaking)} alone{within}; "
         f"it is not a term {who} conceded or accepted"
     )
 
