@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases import every_outcome
-from truce.analysis.bridge import CRITERIA, bridge, bridge_json, bridge_proposal, changes_count, criterion_keys
+from truce.analysis.bridge import (
+    CRITERIA,
+    GAIN,
+    Bridge,
+    bridge,
+    bridge_json,
+    bridge_proposal,
+    criterion_keys,
+)
 from truce.analysis.solutions import CONCEPTS
 from truce.errors import InputError
 from truce.model.checks import build_scenario
@@ -28,6 +36,10 @@ def _brute(c: Compiled) -> tuple[Ints, np.ndarray, Ints, np.ndarray]:
     ok = c.acceptable(rows).all(axis=1)
     efficient = np.array([ok[j] and not _dominated(utils[j], utils) for j in range(len(rows))], dtype=bool)
     return rows, utils, rows[efficient], utils[efficient]
+
+
+def _changed(ref: Ints, row: Ints) -> frozenset[int]:
+    return frozenset(int(i) for i in np.flatnonzero((ref != OPEN) & (row != ref)))
 
 
 @st.composite
@@ -54,53 +66,80 @@ def cases(draw: st.DrawFn) -> tuple[Compiled, dict[str, Any], str, int]:
     return c, reference, draw(st.sampled_from(CRITERIA)), draw(st.integers(1, 3))
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(cases())
-def test_bridges_are_acceptable_efficient_and_closest(case: tuple[Compiled, dict[str, Any], str, int]) -> None:
-    c, reference, criterion, k = case
-    result = bridge(c, reference, criterion, k)
-    _, utils, eff_rows, eff_utils = _brute(c)
-    ref = c.encode(reference)
-    if len(eff_rows) == 0:
-        assert result.bridges == ()
-        assert result.infeasible is not None
+def test_bridges_change_the_fewest_terms(case: tuple[Compiled, dict[str, Any], str, int]) -> None:
+    _check_against_brute_force(*case)
+
+
+def _check_against_brute_force(c: Compiled, reference: dict[str, Any], criterion: str, k: int) -> None:
+    """The bridges are, by brute force over every outcome, the ``k`` best packages changing inclusion-minimal
+    sets of the reference's terms, fewest changes first, then by the criterion."""
+    result = bridge(c, reference, criterion, k, scope="all")
+    rows = every_outcome(c)
+    ok = c.acceptable(rows).all(axis=1)
+    admissible, utils = rows[ok], c.utilities(rows[ok])
+    if len(admissible) == 0:
+        assert result.bridges == () and result.infeasible is not None
         return
-    assert result.infeasible is None
-    # the fewest changes reachable for each efficient utility vector, by brute force
-    fewest: dict[tuple[float, ...], int] = {}
-    for row, u in zip(eff_rows, eff_utils, strict=True):
-        key = tuple(np.round(u, 9))
-        fewest[key] = min(fewest.get(key, 10**9), int(changes_count(ref, row)[0]))
-    counts = []
-    seen = set()
+    assert result.infeasible is None and result.search.complete
+    ref = c.encode(reference)
+    ideal = utils.max(axis=0)
+    keys = criterion_keys(c, utils, criterion, ideal)
+    # by brute force: every set of issues some acceptable package changes, and the best key for each
+    best: dict[frozenset[int], tuple[int, ...]] = {}
+    for j, row in enumerate(admissible):
+        s = _changed(ref, row)
+        best[s] = max(best.get(s, keys[j]), keys[j])
+    minimal = [s for s in best if not any(t < s for t in best)]
+    expected = sorted((len(s), tuple(-x for x in best[s])) for s in minimal)[:k]
+    got = []
     for b in result.bridges:
         row = np.array(b.outcome, dtype=np.int64)
-        u = c.utilities(row)[0]
         assert c.acceptable(row).all()  # acceptable to every party, no red line crossed
-        assert not _dominated(u, utils)  # efficient
-        key = tuple(np.round(u, 9))
-        assert key not in seen  # one bridge per utility vector
-        seen.add(key)
-        n_changes = int(changes_count(ref, row)[0])
-        assert n_changes == fewest[key]  # no outcome with these utilities changes fewer terms
-        counts.append(n_changes)
+        s = _changed(ref, row)
+        assert s in minimal  # no package every party accepts changes only some of these terms
+        u = c.utilities(row)
+        got.append((len(s), tuple(-x for x in criterion_keys(c, u, criterion, ideal)[0])))
         # what is reported matches the outcome
-        assert {ch.issue for ch in b.changes} == {c.issues[i] for i in range(len(ref)) if ref[i] not in (OPEN, row[i])}
-        assert set(b.filled) == {c.issues[i] for i in range(len(ref)) if ref[i] == OPEN}
+        assert {ch.issue for ch in b.changes} == {c.issues[i] for i in s}
+        assert {f.issue for f in b.filled} == {c.issues[i] for i in range(len(ref)) if ref[i] == OPEN}
         for ch in b.changes:
             i = c.issues.index(ch.issue)
-            expected = c.tables[i][:, c.index(i, ch.after)] - c.tables[i][:, c.index(i, ch.before)]
-            assert [ch.gains[p] for p in c.parties] == pytest.approx(list(expected))
-    # the bridges are the k closest, and no efficient acceptable outcome changes fewer terms
-    assert len(result.bridges) == min(k, len(fewest))
-    assert counts == sorted(fewest.values())[: len(counts)]
-    # ties on the number of changes are in the criterion's order
-    keys = criterion_keys(
-        c, np.array([list(b.utilities.values()) for b in result.bridges]), criterion, eff_utils.max(axis=0)
-    )
-    for j in range(len(counts) - 1):
-        if counts[j] == counts[j + 1]:
-            assert keys[j] >= keys[j + 1]
+            expected_gain = c.tables[i][:, c.index(i, ch.after)] - c.tables[i][:, c.index(i, ch.before)]
+            assert [ch.gains[p] for p in c.parties] == pytest.approx(list(expected_gain))
+        _check_improvements(c, b, admissible, utils)
+    # the bridges are the closest, best first by the criterion, each changing its own set of issues
+    assert got == expected
+    assert result.bridges[0].changes == () or not result.acceptable_as_it_stands
+    assert len({frozenset(ch.issue for ch in b.changes) for b in result.bridges}) == len(result.bridges)
+
+
+def _check_improvements(c: Compiled, b: Bridge, admissible: Ints, utils: np.ndarray) -> None:
+    """Each improvement leaves no party worse off and one better off, and the first needs the fewest
+    further changes any such package needs."""
+    row = np.array(b.outcome, dtype=np.int64)
+    u = c.utilities(row)[0]
+    better = np.all(utils >= u - 1e-12, axis=1) & (utils.sum(axis=1) >= u.sum() + GAIN / 2)
+    fewest = min((len(_changed(row, r)) for r in admissible[better]), default=None)
+    if fewest is None:
+        assert b.improvements == ()
+        return
+    assert b.improvements, "a Pareto improvement exists"
+    assert len(b.improvements[0].changes) == fewest
+    for m in b.improvements:
+        other = np.array(m.outcome, dtype=np.int64)
+        v = c.utilities(other)[0]
+        assert c.acceptable(other).all()
+        assert np.all(v >= u - 1e-12) and v.sum() > u.sum()
+        assert {ch.issue for ch in m.changes} == {c.issues[i] for i in _changed(row, other)}
+
+
+def test_a_reference_every_party_accepts_needs_no_change() -> None:
+    c = compile_scenario(build_scenario(_talks()))
+    result = bridge(c, {"corridor": "stay", "crossing": "open", "venue": "a"}, k=3)
+    assert result.acceptable_as_it_stands
+    assert len(result.bridges) == 1 and result.bridges[0].changes == ()
 
 
 @settings(max_examples=60, deadline=None)
@@ -232,7 +271,7 @@ def _talks(**overrides: Any) -> dict[str, Any]:
 def test_bridge_explains_changes_in_words() -> None:
     c = compile_scenario(build_scenario(_talks()))
     # the reference: troops remain, crossing closed, venue C; West gets 0 there (below 0.4)
-    result = bridge(c, {"corridor": "stay", "crossing": "closed", "venue": "c"}, "nash", k=2)
+    result = bridge(c, {"corridor": "stay", "crossing": "closed", "venue": "c"}, "nash", k=3)
     best = result.bridges[0]
     # no one cares about the venue: every venue gives the same utilities, and the bridge keeps C
     assert best.terms["venue"] == "c"
@@ -244,14 +283,17 @@ def test_bridge_explains_changes_in_words() -> None:
     assert change.gains == pytest.approx({"east": -0.25, "west": 0.5})
     assert change.text == "Crossing: closed -> open: West gains 0.50, East gives 0.25"
     assert best.utilities == pytest.approx({"east": 0.75, "west": 0.5})
-    second = result.bridges[1]
-    assert [ch.issue for ch in second.changes] == ["corridor", "crossing"]
-    assert second.changes[0].text == "Corridor: troops remain -> phased withdrawal: West gains 0.35, East gives 0.30"
+    # (phased, open) is acceptable too but changes the crossing as well: a bridge changing a set of terms
+    # that holds a smaller bridge's set is not offered, so there is only one
+    assert len(result.bridges) == 1
+    # and nothing improves on it for both: (phased, open) gives West more but East less
+    assert best.improvements == ()
     data = bridge_json(result, "ref-1")
     assert data["reference"] == "ref-1"
     assert data["infeasible"] is None
+    assert data["within"] == "all"  # no proposal on the table: every term counts
     first = data["bridges"][0]
-    assert list(first) == ["terms", "utilities", "changes", "filled"]
+    assert list(first) == ["terms", "utilities", "changes", "filled", "improvements", "untabled"]
     assert first["changes"][0]["from"] == "closed" and first["changes"][0]["to"] == "open"
 
 
@@ -260,8 +302,64 @@ def test_partial_reference_fills_open_issues() -> None:
     result = bridge(c, {"venue": "b"}, "utilitarian", k=1)
     best = result.bridges[0]
     assert best.changes == ()
-    assert set(best.filled) == {"corridor", "crossing"}
     assert best.terms["venue"] == "b"
+    # utilitarian: (phased, open) sums 1.3, the most; each fill says what each side gives for it
+    corridor, crossing = best.filled
+    assert (corridor.issue, corridor.term, crossing.term) == ("corridor", "phased", "open")
+    assert corridor.gives == pytest.approx({"east": 0.3, "west": 0.15})
+    assert corridor.text == (
+        "Corridor: (open) -> phased withdrawal: East gives 0.30 against troops remain; "
+        "West gives 0.15 against full withdrawal"
+    )
+    assert crossing.gives == pytest.approx({"east": 0.25, "west": 0.0})
+    # a fill on an issue a party never spoke to says so, and does not pretend it gives nothing
+    venue = bridge(c, {"corridor": "phased", "crossing": "open"}, k=1).bridges[0].filled[0]
+    assert venue.gives == {"east": None, "west": None}
+    assert venue.text.endswith("no stated position: East, West")
+
+
+def _tabled_talks() -> Compiled:
+    proposals = [
+        {
+            "id": "east-1",
+            "title": "East's text",
+            "tabled_by": ["east"],
+            "date": "2024-05-06",
+            "terms": {"corridor": "stay", "crossing": "closed", "venue": "a"},
+        },
+        {
+            "id": "west-1",
+            "title": "West's text",
+            "tabled_by": ["west"],
+            "date": "2024-05-07",
+            "terms": {"corridor": "out", "crossing": "closed", "venue": "a"},
+        },
+        {
+            "id": "un-1",
+            "title": "UN text",
+            "tabled_by": ["un"],
+            "date": "2024-05-08",
+            "terms": {"corridor": "out", "venue": "b"},
+        },
+    ]
+    return compile_scenario(build_scenario(_talks(proposals=proposals)))
+
+
+def test_bridges_stay_within_tabled_terms_by_default() -> None:
+    c = _tabled_talks()
+    # nobody tabled an open crossing, nor a phased withdrawal: within the tabled terms, East's text
+    # (stay, closed) gives West 0, and no tabled package gives both 0.4 -- the diagnosis says so
+    within = bridge_proposal(c, "east-1")
+    assert within.scope == "tabled"
+    assert within.bridges == () and within.infeasible is not None
+    # with every term allowed, opening the crossing bridges it, and the answer says nobody tabled it
+    anything = bridge_proposal(c, "east-1", scope="all")
+    first = anything.bridges[0]
+    assert [ch.issue for ch in first.changes] == ["crossing"]
+    assert first.changes[0].tabled is False
+    assert first.changes[0].text.endswith("(not tabled by anyone)")
+    assert first.untabled == ("crossing",)
+    assert bridge_json(anything)["bridges"][0]["untabled"] == ["crossing"]
 
 
 def test_no_zopa_names_the_parties_and_the_gap() -> None:
@@ -315,9 +413,10 @@ def test_bridge_from_a_proposal_uses_inherited_terms() -> None:
         },
     ]
     c = compile_scenario(build_scenario(_talks(proposals=proposals)))
-    result = bridge_proposal(c, "second", k=1)
+    result = bridge_proposal(c, "second", k=1, scope="all")
     assert result.reference == {"crossing": "closed", "corridor": "stay", "venue": "a"}
     assert [ch.issue for ch in result.bridges[0].changes] == ["crossing"]
+    assert result.bridges[0].untabled == ("crossing",)
     with pytest.raises(InputError, match="unknown proposal 'third' \\(expected one of first, second\\)"):
         bridge_proposal(c, "third")
 
@@ -338,25 +437,5 @@ def test_larger_space_against_brute_force(seed: int) -> None:
     rng = np.random.default_rng(seed)
     c = compile_scenario(random_scenario(rng, 2, [4, 4, 4, 4, 4, 4, 2], red_lines=True, reservation=0.3, levels=2))
     reference = {f"i{i}": f"o{int(rng.integers(n))}" for i, n in enumerate(c.sizes) if i % 3 != 2}
-    result = bridge(c, reference, "ks", k=3)
-    rows = every_outcome(c)
-    rows = rows[~c.crossed(rows).any(axis=1)]
-    u = np.round(c.utilities(rows), 12)
-    # two parties: sort by the first utility, then the second, descending; efficient rows beat every
-    # earlier row on the second utility
-    order = np.lexsort((-u[:, 1], -u[:, 0]))
-    best_second = np.maximum.accumulate(np.concatenate(([-1.0], u[order, 1])))[:-1]
-    efficient = np.zeros(len(rows), dtype=bool)
-    efficient[order] = u[order, 1] > best_second
-    vectors = {tuple(x) for x in u[efficient]}
-    on_front = np.array([tuple(x) in vectors for x in u]) & c.acceptable(rows).all(axis=1)
-    ref = c.encode(reference)
-    fewest: dict[tuple[float, ...], int] = {}
-    for row, x in zip(rows[on_front], u[on_front], strict=True):
-        fewest[tuple(x)] = min(fewest.get(tuple(x), 99), int(changes_count(ref, row)[0]))
-    assert fewest, "this case should have a ZOPA"
-    counts = [len(b.changes) for b in result.bridges]
-    assert counts == sorted(fewest.values())[: len(counts)]
-    for b in result.bridges:
-        x = tuple(np.round(list(b.utilities.values()), 12))
-        assert x in fewest and len(b.changes) == fewest[x]
+    assert c.acceptable(every_outcome(c)).all(axis=1).any(), "this case should have a ZOPA"
+    _check_against_brute_force(c, reference, "ks", 3)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from cli_runner import invoke_json, runner
+from truce.analysis.tabled import tabled_terms
 from truce.cli import app
 from truce.io.genius import load_any
 from truce.model.compiled import compile_scenario
@@ -20,7 +21,7 @@ HARBOUR = ROOT / "tests" / "data" / "genius" / "harbour"
 
 def test_frontier_json_has_the_documented_shape() -> None:
     out = invoke_json("frontier", str(LABOUR))
-    assert list(out) == ["parties", "frontier", "solutions", "zopa"]
+    assert list(out) == ["parties", "within", "frontier", "solutions", "zopa"]
     assert set(out["solutions"]) == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian"}
     assert set(out["zopa"]) >= {"empty", "count", "share"}
     c = compile_scenario(load_any(LABOUR))
@@ -35,21 +36,45 @@ def test_frontier_json_has_the_documented_shape() -> None:
         assert c.acceptable(c.encode(sol["terms"]))[0].all()
 
 
-def test_bridge_from_the_may_framework_is_acceptable_and_explained() -> None:
-    out = invoke_json("bridge", str(GAZA), "--from", "may31-framework", "-k", "3")
-    assert out["reference"] == "may31-framework"
+@pytest.mark.parametrize("within", [None, "tabled", "all"])
+def test_solutions_stay_within_the_tabled_terms_by_default(within: str | None) -> None:
+    args = ["frontier", str(GAZA)] + (["--within", within] if within else [])
+    out = invoke_json(*args)
+    assert out["within"] == (within or "tabled")  # the shipped case has proposals: tabled by default
+    s = load_any(GAZA)
+    tabled = tabled_terms(s)
+    for point in [*out["frontier"], *(sol for sol in out["solutions"].values() if sol)]:
+        assert point["untabled"] == list(tabled.untabled(point["terms"]))
+        if out["within"] == "tabled":
+            assert point["untabled"] == []
+
+
+@pytest.mark.parametrize("proposal", ["may31-framework", "aug16-bridging"])
+def test_bridges_from_the_shipped_texts_are_acceptable_and_explained(proposal: str) -> None:
+    out = invoke_json("bridge", str(GAZA), "--from", proposal, "-k", "3")
+    assert out["reference"] == proposal and out["within"] == "tabled"
     c = compile_scenario(load_any(GAZA))
     if out["infeasible"] is not None:  # then it says exactly why
         assert out["bridges"] == [] and out["infeasible"]["relaxation"]
         return
     assert 1 <= len(out["bridges"]) <= 3
-    reference = c.scenario.terms_of("may31-framework")
+    reference = c.scenario.terms_of(proposal)
+    tabled = tabled_terms(c.scenario)
+    sets = []
     for b in out["bridges"]:
         assert c.acceptable(c.encode(b["terms"]))[0].all()
-        assert b["changes"], "a bridge from a text no side fully accepts must change something"
+        # the changes are exactly the reference's terms the bridge changes, the fills its open issues
+        moved = {issue for issue, term in reference.items() if b["terms"][issue] != term}
+        assert {change["issue"] for change in b["changes"]} == moved
+        assert {f["issue"] for f in b["filled"]} == set(b["terms"]) - set(reference)
         for change in b["changes"]:
             assert reference[change["issue"]] == change["from"] and b["terms"][change["issue"]] == change["to"]
             assert set(change["gains"]) <= {"israel", "hamas"}
+        # by default nothing nobody tabled
+        assert b["untabled"] == [] and tabled.untabled(b["terms"]) == ()
+        assert not any(moved >= other for other in sets)  # no bridge changes more than an earlier one needed
+        sets.append(moved)
+    assert out["acceptable_as_it_stands"] == (out["bridges"][0]["changes"] == [])
 
 
 def test_bridge_needs_a_known_proposal_and_criterion() -> None:

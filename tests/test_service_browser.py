@@ -153,6 +153,9 @@ def test_an_observer_sees_the_public_record_only(page: Any, server: Server) -> N
 def test_blind_acceptance_end_to_end(page: Any, server: Server) -> None:
     sign_in(page, server, "demo-mediator")
     page.get_by_role("link", name="Bridging", exact=True).click()
+    # the 16 August text needs a change: three bridges, each changing a different term
+    page.get_by_label("From proposal").select_option("aug16-bridging")
+    page.get_by_role("button", name="Show").click()
     page.get_by_role("button", name="Publish these packages for blind acceptance").click()
     page.wait_for_url("**/ballots/*")
     ballot = page.url

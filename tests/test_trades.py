@@ -90,6 +90,34 @@ def test_logroll_fee_for_season() -> None:
     assert data[0]["acceptable"] == {"ship": "yes", "port": "yes"}
 
 
+def test_trades_stay_within_the_tabled_terms() -> None:
+    texts = [
+        {
+            "id": "ship-1",
+            "title": "Shipper's text",
+            "tabled_by": ["ship"],
+            "date": "2024-01-02",
+            "terms": {"fee": "high", "season": "winter", "cranes": "one"},
+        },
+        {
+            "id": "port-1",
+            "title": "Port's text",
+            "tabled_by": ["port"],
+            "date": "2024-01-03",
+            "terms": {"fee": "low", "cranes": "one"},
+        },
+    ]
+    c = compile_scenario(build_scenario({**_port(), "proposals": texts}))
+    reference = c.scenario.terms_of("ship-1")
+    # nobody tabled a summer season: within the tabled terms there is no trade
+    assert trades(c, reference, ("ship", "port")) == ()
+    # with any term, the fee-for-season trade, its season flagged as not tabled by anyone
+    (t,) = trades(c, reference, ("ship", "port"), scope="all")
+    assert (t.first.issue, t.first.tabled, t.second.issue, t.second.tabled) == ("season", False, "fee", True)
+    assert t.first.text.endswith("(not tabled by anyone)")
+    assert trades_json((t,))[0]["concessions"][0]["tabled"] is False
+
+
 def test_open_issues_and_red_lines_are_not_traded() -> None:
     data = _port()
     c = compile_scenario(build_scenario(data))

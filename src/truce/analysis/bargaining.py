@@ -9,28 +9,43 @@ from typing import Any
 
 from truce.analysis.frontier import Frontier, pareto_frontier
 from truce.analysis.solutions import CONCEPTS, Solution
+from truce.analysis.tabled import Tabled, tabled_terms, within
 from truce.analysis.zopa import Zopa, zopa
 from truce.model.compiled import Compiled, Floats, Ints
 
 
 @dataclass(frozen=True, eq=False)
 class Bargaining:
-    compiled: Compiled
+    compiled: Compiled  # restricted to the scope: outcomes index its options
     parties: tuple[int, ...]  # indices into compiled.parties
     frontier: Frontier
     solutions: dict[str, Solution | None]
     zopa: Zopa | None  # None when not asked for (its exact count can take seconds on large spaces)
+    scope: str  # "tabled" or "all" (see truce.analysis.tabled)
+    tabled: Tabled
+
+    def untabled(self, outcome: Ints) -> tuple[str, ...]:
+        """The issues of an outcome whose term nobody tabled (flagged in every answer)."""
+        return self.tabled.untabled(self.compiled.decode(outcome))
 
 
 def bargaining(
-    c: Compiled, parties: Sequence[int] | None = None, *, zopa_only: bool = False, count_zopa: bool = True
+    c: Compiled,
+    parties: Sequence[int] | None = None,
+    *,
+    zopa_only: bool = False,
+    count_zopa: bool = True,
+    scope: str = "all",
 ) -> Bargaining:
-    """The frontier (of every feasible outcome, or only of the ZOPA), the solutions, and the ZOPA."""
+    """The frontier (of every feasible outcome, or only of the ZOPA), the solutions, and the ZOPA, all
+    within ``scope`` (``tabled``: the terms some proposal holds; ``all``: any term)."""
+    c = within(c, scope)
     chosen = tuple(range(len(c.parties))) if parties is None else tuple(parties)
     frontier = pareto_frontier(c, chosen, zopa_only=zopa_only)
     acceptable = frontier if zopa_only else pareto_frontier(c, chosen, zopa_only=True)
     solutions = {name: entry.solve(c, chosen, frontier=acceptable) for name, entry in CONCEPTS.items()}
-    return Bargaining(c, chosen, frontier, solutions, zopa(c, chosen) if count_zopa else None)
+    counted = zopa(c, chosen) if count_zopa else None
+    return Bargaining(c, chosen, frontier, solutions, counted, scope, tabled_terms(c.scenario))
 
 
 def point_json(c: Compiled, parties: Sequence[str], outcome: Ints, utilities: Floats) -> dict[str, Any]:
@@ -42,14 +57,15 @@ def point_json(c: Compiled, parties: Sequence[str], outcome: Ints, utilities: Fl
 
 def bargaining_json(b: Bargaining) -> dict[str, Any]:
     c, names = b.compiled, b.frontier.parties
+
+    def point(outcome: Ints, utilities: Floats) -> dict[str, Any]:
+        return {**point_json(c, names, outcome, utilities), "untabled": list(b.untabled(outcome))}
+
     out: dict[str, Any] = {
         "parties": list(names),
-        "frontier": [
-            point_json(c, names, o, u) for o, u in zip(b.frontier.outcomes, b.frontier.utilities, strict=True)
-        ],
-        "solutions": {
-            name: None if s is None else point_json(c, names, s.outcome, s.utilities) for name, s in b.solutions.items()
-        },
+        "within": b.scope,
+        "frontier": [point(o, u) for o, u in zip(b.frontier.outcomes, b.frontier.utilities, strict=True)],
+        "solutions": {name: None if s is None else point(s.outcome, s.utilities) for name, s in b.solutions.items()},
     }
     if b.zopa is not None:
         z = b.zopa

@@ -1,27 +1,40 @@
-"""Bridging proposals: packages every party accepts, efficient, as close as can be to a text on the table.
+"""Bridging proposals: packages every party accepts that change as few terms of a text on the table as possible.
 
 A *bridging proposal* for a reference proposal (possibly partial) is an outcome that
 
-1. every party accepts (utility at or above its reservation value, none of its red lines crossed),
-2. is Pareto-efficient (no outcome that crosses no red line is at least as good for all and better for
-   one), and
-3. changes as few of the reference's terms as possible; issues the reference leaves open are filled,
-   not counted as changes.
+1. every party accepts (utility at or above its reservation value, none of its red lines crossed, no
+   package rule broken), and
+2. changes as few of the reference's terms as possible. Issues the reference leaves open are *filled*,
+   each fill explained, and counted apart from the changes.
+
+Efficiency is not required: a mediator asks first what the least change to the text on the table is
+that every side could accept, not which efficient package lies nearest. Making a bridge efficient used
+to move terms nobody needed moved (even harden the mediators' own text on a central issue). What else
+could be gained is shown apart, as the bridge's *improvements*: Pareto improvements over the bridge
+(no party worse off, one better off), each by the fewest further changes, each change explained.
 
 Ties on the number of changes are broken by a bargaining criterion, measured by the gains over the
 reservation values (the disagreement point), scored as the solution concepts of
-:mod:`truce.analysis.solutions` score them (so with an empty reference the first bridge is that
-solution): ``nash`` (largest product of gains; Nash 1950), ``ks`` (Kalai and Smorodinsky 1975: largest
-smallest gain as a share of the party's best possible gain in the ZOPA), ``egalitarian`` (leximin of
-gains; Rawls 1971, Kalai 1977) or ``utilitarian`` (largest sum of utilities; Harsanyi 1955).
+:mod:`truce.analysis.solutions` score them: ``nash`` (largest product of gains; Nash 1950), ``ks``
+(Kalai and Smorodinsky 1975: largest smallest gain as a share of the party's best possible gain in the
+ZOPA), ``egalitarian`` (leximin of gains; Rawls 1971, Kalai 1977) or ``utilitarian`` (largest sum of
+utilities; Harsanyi 1955). Bridges differ in *which* issues they change: no two bridges change the
+same set of issues (unless ``distinct=False``), and none changes a set of issues that contains the set
+of an earlier bridge, since that would change a term the earlier one shows need not change.
 
-The method is exact. The efficient acceptable outcomes are exactly the outcomes, crossing no red line,
-whose utility vectors are points of the ZOPA's Pareto frontier (an outcome that dominates an acceptable
-one is itself acceptable if it crosses no red line). The frontier keeps one outcome per utility vector,
-so for each vector that could enter the top ``k`` a search over the outcomes that reach exactly that
-vector (branch and bound: issue by issue, pruned by what the remaining issues can still add for each
-party and by the number of changes so far) finds the one that changes fewest terms. One bridge is
-given per utility vector.
+Answers stay within a *scope* (:mod:`truce.analysis.tabled`): by default, for talks with proposals,
+the terms somebody tabled; the reference's own terms are always in it. Any term of an answer nobody
+tabled is flagged.
+
+The method is exact. The sets of issues to change are enumerated smallest first by a 0-1 programme
+(HiGHS): minimise the number of changed terms subject to every party's acceptance, red lines and
+package rules; each set found is then excluded, with every set containing it, and the next smallest is
+found. For each set, the best package by the criterion is picked exactly from the Pareto frontier of
+the packages that change exactly those issues (:mod:`truce.analysis.frontier`); the 0-1 programme only
+proposes sets, so its floating-point tolerance never decides an answer (a set it proposes that has no
+exactly acceptable package is excluded alone, and the search goes on). The search stops once every
+set as small as the ``k``-th bridge has been seen, or after ``max_sets`` sets: then the ranking is
+among the sets seen, which the result says.
 
 When no outcome is acceptable to all, :func:`bridge` says why: the smallest total relaxation of
 reservation values that opens a ZOPA (a mixed-integer programme solved with HiGHS), and, when red lines
@@ -37,9 +50,11 @@ from typing import Any
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from truce.analysis.frontier import pareto_frontier
 from truce.analysis.standing import describe_condition
+from truce.analysis.tabled import Tabled, check_scope, lift, restrict, scope_masks, tabled_terms
 from truce.errors import InputError, Problem
-from truce.model.compiled import OPEN, Compiled, Floats, Ints, condition_mask
+from truce.model.compiled import OPEN, TOLERANCE, Bools, Compiled, Floats, Ints, condition_mask
 from truce.model.scenario import IssueKind, Range, Term, is_number
 
 CRITERIA = ("nash", "ks", "egalitarian", "utilitarian")
@@ -51,19 +66,43 @@ ALIASES = {
     "egalitarian": "egalitarian",
     "utilitarian": "utilitarian",
 }
-TIE = 1e-12  # utilities closer than this are the same utility vector (the frontier's resolution)
-_CHUNK = 20_000  # partial outcomes expanded at once by the exact search
+MAX_SETS = 200  # sets of issues examined per search before the ranking is said to be among those seen
+IMPROVEMENTS = 2  # improvements shown per bridge by default
+GAIN = 1e-6  # an improvement must add at least this much utility in total (smaller ones are not shown)
+_SLACK = 1e-9  # the 0-1 programme's reservation values are lowered by this; answers are checked exactly
 
 
 @dataclass(frozen=True)
 class TermChange:
-    """One term of the reference changed by a bridge, and what it does to each party on its own."""
+    """One term of the reference changed, and what it does to each party on its own."""
 
     issue: str
     before: Term
     after: Term
     gains: Mapping[str, float]  # party -> utility change from this term alone, the rest held
     text: str
+    tabled: bool = True  # False when nobody tabled the new term
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A term put on an issue the reference leaves open, and what each party gives for it on that issue."""
+
+    issue: str
+    term: Term
+    gives: Mapping[str, float | None]  # party -> its loss against its own best term there (None: no stated position)
+    text: str
+    tabled: bool = True
+
+
+@dataclass(frozen=True)
+class Improvement:
+    """Further changes to a bridge that leave no party worse off and one better off."""
+
+    outcome: tuple[int, ...]
+    terms: Mapping[str, Term]
+    utilities: Mapping[str, float]
+    changes: tuple[TermChange, ...]  # against the bridge
 
 
 @dataclass(frozen=True)
@@ -71,8 +110,18 @@ class Bridge:
     outcome: tuple[int, ...]
     terms: Mapping[str, Term]
     utilities: Mapping[str, float]
-    changes: tuple[TermChange, ...]
-    filled: Mapping[str, Term]  # issues the reference left open, and the term the bridge puts there
+    changes: tuple[TermChange, ...]  # exactly the reference's terms it changes
+    filled: tuple[Fill, ...]  # the issues the reference left open
+    improvements: tuple[Improvement, ...]
+    untabled: tuple[str, ...]  # issues whose term in this bridge nobody tabled
+
+
+@dataclass(frozen=True)
+class Search:
+    """How far a search for sets of issues to change went."""
+
+    sets: int  # sets of issues examined
+    complete: bool  # False when ``max_sets`` ran out first: the ranking is among the sets examined
 
 
 @dataclass(frozen=True)
@@ -99,36 +148,86 @@ class Infeasible:
 class BridgeResult:
     reference: Mapping[str, Term]
     criterion: str
+    scope: str
     bridges: tuple[Bridge, ...]
     infeasible: Infeasible | None
+    search: Search
+
+    @property
+    def acceptable_as_it_stands(self) -> bool:
+        """The reference itself (with its open issues filled) is acceptable to every party."""
+        return bool(self.bridges) and not self.bridges[0].changes
 
 
-def bridge(c: Compiled, reference: Mapping[str, Term], criterion: str = "nash", k: int = 3) -> BridgeResult:
-    """Up to ``k`` bridging proposals for ``reference`` (see the module docstring), best first."""
-    from truce.analysis.frontier import pareto_frontier
+def bridge(
+    c: Compiled,
+    reference: Mapping[str, Term],
+    criterion: str = "nash",
+    k: int = 3,
+    *,
+    scope: str | None = None,
+    distinct: bool = True,
+    improvements: int = IMPROVEMENTS,
+    max_sets: int = MAX_SETS,
+) -> BridgeResult:
+    """Up to ``k`` bridging proposals for ``reference`` (see the module docstring), fewest changes first.
 
+    ``scope``: ``tabled`` or ``all`` (default: :func:`truce.analysis.tabled.default_scope`).
+    ``distinct=False`` allows several bridges that change the same issues (to different terms).
+    """
     if criterion not in ALIASES:
         raise InputError([Problem(f"unknown criterion {criterion!r} (expected one of {', '.join(CRITERIA)})")])
     if k < 1:
         raise InputError([Problem(f"k must be at least 1 (got {k})")])
-    ref = reference_row(c, reference)
-    front = pareto_frontier(c, None, zopa_only=True)
-    if len(front.outcomes) == 0:
-        return BridgeResult(dict(reference), criterion, (), infeasibility(c))
-    rows = np.asarray(front.outcomes, dtype=np.int64)
-    utils = np.asarray(front.utilities, dtype=float)
-    rows, utils = _align(c, front.parties, rows, utils)
-    chosen = _fewest_changes_per_vector(c, ref, rows, utils, criterion, k)
-    bridges = tuple(_explain(c, ref, row) for row in chosen)
-    return BridgeResult(dict(reference), criterion, bridges, None)
+    if improvements < 0 or max_sets < 1:
+        raise InputError([Problem("improvements must be 0 or more and max_sets 1 or more")])
+    try:
+        chosen = check_scope(scope, c.scenario)
+    except ValueError as exc:
+        raise InputError([Problem(str(exc), ("scope",))]) from None
+    reference_row(c, reference)  # bad terms raise here, with the issue named
+    tabled = tabled_terms(c.scenario)
+    sub = restrict(c, scope_masks(c, tabled, reference)) if chosen == "tabled" else c
+    ref = sub.encode(reference)
+    ideal = ks_ideal(sub) if ALIASES[criterion] == "kalai_smorodinsky" else None
+    found, search = fewest_change_packages(sub, ref, criterion, k, distinct=distinct, ideal=ideal, max_sets=max_sets)
+    if not found:
+        return BridgeResult(dict(reference), criterion, chosen, (), infeasibility(sub), search)
+    bridges = []
+    for row in found:
+        better: list[Ints] = []
+        if improvements:
+            floor = sub.utilities(row)[0]
+            better, _ = fewest_change_packages(
+                sub, row, criterion, improvements, floor=floor, ideal=ideal, max_sets=max_sets
+            )
+        bridges.append(_explain(c, sub, ref, row, better, tabled))
+    return BridgeResult(dict(reference), criterion, chosen, tuple(bridges), None, search)
 
 
-def bridge_proposal(c: Compiled, proposal_id: str, criterion: str = "nash", k: int = 3) -> BridgeResult:
+def bridge_proposal(
+    c: Compiled,
+    proposal_id: str,
+    criterion: str = "nash",
+    k: int = 3,
+    *,
+    scope: str | None = None,
+    distinct: bool = True,
+    improvements: int = IMPROVEMENTS,
+) -> BridgeResult:
     """Bridging proposals for a tabled proposal: its terms, with those it inherits along its lineage."""
     if proposal_id not in {p.id for p in c.scenario.proposals}:
         known = ", ".join(p.id for p in c.scenario.proposals) or "(none)"
         raise InputError([Problem(f"unknown proposal {proposal_id!r} (expected one of {known})", ("proposals",))])
-    return bridge(c, c.scenario.terms_of(proposal_id), criterion, k)
+    return bridge(
+        c,
+        c.scenario.terms_of(proposal_id),
+        criterion,
+        k,
+        scope=scope,
+        distinct=distinct,
+        improvements=improvements,
+    )
 
 
 def reference_row(c: Compiled, reference: Mapping[str, Term]) -> Ints:
@@ -153,13 +252,6 @@ def reference_row(c: Compiled, reference: Mapping[str, Term]) -> Ints:
     if problems:
         raise InputError(problems)
     return row
-
-
-def _align(c: Compiled, parties: Sequence[str], rows: Ints, utils: Floats) -> tuple[Ints, Floats]:
-    """The frontier's utilities in the compiled party order (recomputed from the outcomes, exactly)."""
-    if tuple(parties) != c.parties:
-        utils = c.utilities(rows)
-    return rows, utils
 
 
 def changes_count(ref: Ints, rows: Ints) -> Ints:
@@ -198,126 +290,284 @@ def criterion_keys(c: Compiled, utils: Floats, criterion: str, ideal: Floats | N
     return [tuple(int(x) for x in row) for row in table]
 
 
-def _fewest_changes_per_vector(c: Compiled, ref: Ints, rows: Ints, utils: Floats, criterion: str, k: int) -> list[Ints]:
-    n = len(rows)
-    best_rows = [rows[j].copy() for j in range(n)]
-    best = [int(x) for x in changes_count(ref, rows)]
-    keys = criterion_keys(c, utils, criterion, ideal=utils.max(axis=0))
+# ----------------------------------------------------------------------------------------------
+# The search: sets of issues to change, smallest first
 
-    def kth() -> int:
-        return sorted(best)[min(k, n) - 1]
 
-    # Try the vectors in the order they would be ranked, so that improvements come early.
-    for j in sorted(range(n), key=lambda j: (best[j], _neg(keys[j]))):
-        budget = min(best[j] - 1, kth())
-        if budget < 0:
+def fewest_change_packages(
+    c: Compiled,
+    ref: Ints,
+    criterion: str,
+    k: int,
+    *,
+    distinct: bool = True,
+    floor: Floats | None = None,
+    ideal: Floats | None = None,
+    max_sets: int = MAX_SETS,
+) -> tuple[list[Ints], Search]:
+    """Up to ``k`` packages changing the fewest terms of ``ref``, best first (see the module docstring).
+
+    A package must cross no red line and break no package rule, and give every party at least its
+    reservation value, or, with ``floor``, at least ``floor`` and ``GAIN`` more in total (a Pareto
+    improvement over an outcome with utilities ``floor``).
+    """
+    improving = floor is not None
+    need = c.reservation if floor is None else np.maximum(np.asarray(floor, dtype=float), c.reservation)
+    program = _Program(c, ref, need - _SLACK, float(need.sum()) + GAIN / 2 if improving else None)
+    if ideal is None and ALIASES[criterion] == "kalai_smorodinsky":
+        ideal = ks_ideal(c)
+    candidates: list[tuple[int, tuple[int, ...], tuple[int, ...], Ints]] = []  # (changes, -key, row, row)
+    seen = 0
+    while True:
+        if seen >= max_sets:
+            return _best(candidates, k), Search(seen, complete=False)
+        found = program.fewest_changes()
+        if found is None:
+            break
+        count, changed = found
+        if len(candidates) >= k and count > sorted(x[0] for x in candidates)[k - 1]:
+            break
+        seen += 1
+        rows = _packages_changing(c, ref, changed, need, improving)
+        if len(rows) == 0:
+            program.exclude_exactly(changed)  # a tolerance artefact of the 0-1 programme: this set only
             continue
-        found = fewest_changes_to(c, ref, utils[j], budget)
-        if found is not None:
-            best[j], best_rows[j] = found
-    order = sorted(range(n), key=lambda j: (best[j], _neg(keys[j]), tuple(best_rows[j])))
-    return [best_rows[j] for j in order[:k]]
+        program.exclude_with_supersets(changed)
+        keys = criterion_keys(c, c.utilities(rows), criterion, ideal)
+        ranked = sorted(range(len(rows)), key=lambda j: (_neg(keys[j]), tuple(rows[j])))
+        for j in ranked[:1] if distinct else ranked:
+            candidates.append((count, _neg(keys[j]), tuple(int(x) for x in rows[j]), rows[j]))
+    return _best(candidates, k), Search(seen, complete=True)
+
+
+def _best(candidates: list[tuple[int, tuple[int, ...], tuple[int, ...], Ints]], k: int) -> list[Ints]:
+    return [row for *_, row in sorted(candidates, key=lambda x: x[:3])[:k]]
 
 
 def _neg(key: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(-x for x in key)
 
 
-def fewest_changes_to(c: Compiled, ref: Ints, target: Floats, budget: int) -> tuple[int, Ints] | None:
-    """The outcome crossing no red line, with utilities ``target`` (within ``TIE``), that changes fewest
-    terms of ``ref`` and at most ``budget``; ``None`` if there is none. Exact (branch and bound)."""
-    n_issues = len(c.issues)
-    usable = [np.flatnonzero(c.allowed[i].all(axis=0)) for i in range(n_issues)]
-    if any(len(u) == 0 for u in usable):
-        return None
-    swing = [float(np.ptp(c.tables[i][:, usable[i]], axis=1).sum()) for i in range(n_issues)]
-    # fixed issues first (the change budget bites early), the ones that move utilities most first
-    order = sorted(range(n_issues), key=lambda i: (ref[i] == OPEN, -swing[i], i))
-    parties = len(c.parties)
-    lo = np.zeros((n_issues + 1, parties))
-    hi = np.zeros((n_issues + 1, parties))
-    for level in range(n_issues - 1, -1, -1):
-        part = c.tables[order[level]][:, usable[order[level]]]
-        lo[level] = lo[level + 1] + part.min(axis=1)
-        hi[level] = hi[level + 1] + part.max(axis=1)
-    target = np.asarray(target, dtype=float)
-    best: list[Any] = [budget, None]  # fewest changes found (or allowed), and its outcome
-
-    def expand(level: int, util: Floats, changes: Ints, picked: Ints) -> None:
-        if len(util) == 0:
-            return
-        if len(util) > _CHUNK:
-            for start in range(0, len(util), _CHUNK):
-                stop = start + _CHUNK
-                expand(level, util[start:stop], changes[start:stop], picked[start:stop])
-            return
-        if level == n_issues:
-            full = np.empty_like(picked)
-            full[:, order] = picked
-            ok = np.all(np.abs(util - target) <= TIE, axis=1) & ~c.crossed(full).any(axis=1)
-            if not ok.any():
-                return
-            full, count = full[ok], changes[ok]
-            least = int(count.min())
-            candidates = full[count == least]
-            first = min(range(len(candidates)), key=lambda r: tuple(candidates[r]))
-            if best[1] is None or least < best[0] or (least == best[0] and tuple(candidates[first]) < tuple(best[1])):
-                best[0], best[1] = least, candidates[first].copy()
-            return
-        i = order[level]
-        opts = usable[i]
-        new_util = util[:, None, :] + c.tables[i][:, opts].T[None, :, :]
-        moved = (opts != ref[i]).astype(np.int64) if ref[i] != OPEN else np.zeros(len(opts), dtype=np.int64)
-        new_changes = changes[:, None] + moved[None, :]
-        keep = new_changes <= best[0]
-        keep &= np.all(new_util + lo[level + 1] <= target + TIE, axis=2)
-        keep &= np.all(new_util + hi[level + 1] >= target - TIE, axis=2)
-        a, b = np.nonzero(keep)
-        expand(level + 1, new_util[a, b], new_changes[a, b], np.column_stack([picked[a], opts[b]]))
-
-    expand(0, np.zeros((1, parties)), np.zeros(1, dtype=np.int64), np.zeros((1, 0), dtype=np.int64))
-    if best[1] is None:
-        return None
-    return int(best[0]), np.asarray(best[1], dtype=np.int64)
+def _packages_changing(c: Compiled, ref: Ints, changed: Sequence[int], need: Floats, improving: bool) -> Ints:
+    """The efficient packages (one per utility vector) changing exactly ``changed`` among the reference's
+    fixed terms, filling its open issues, that give every party at least ``need`` (and, when
+    ``improving``, ``GAIN`` more in total); found exactly on the Pareto frontier of those packages."""
+    masks = []
+    for i in range(len(c.issues)):
+        mask = np.ones(len(c.options[i]), dtype=bool)
+        if ref[i] != OPEN:
+            if i in changed:
+                mask[ref[i]] = False
+            else:
+                mask[:] = False
+                mask[ref[i]] = True
+        masks.append(mask)
+    if not all(m.any() for m in masks):
+        return np.zeros((0, len(c.issues)), dtype=np.int64)
+    sub = restrict(c, masks)
+    front = pareto_frontier(sub, zopa_only=True)
+    utils = np.asarray(front.utilities, dtype=float)
+    ok = np.all(utils >= need - TOLERANCE, axis=1)
+    if improving:
+        ok &= utils.sum(axis=1) >= need.sum() + GAIN / 2
+    if not ok.any():
+        return np.zeros((0, len(c.issues)), dtype=np.int64)
+    return _reindex(c, sub, masks, np.asarray(front.outcomes)[ok])
 
 
-def _explain(c: Compiled, ref: Ints, row: Ints) -> Bridge:
-    utilities = c.utilities(row)[0]
+def _reindex(c: Compiled, sub: Compiled, masks: Sequence[Bools], rows: Ints) -> Ints:
+    """Outcomes of ``restrict(c, masks)`` as outcomes of ``c``."""
+    if sub is c:
+        return np.asarray(rows, dtype=np.int64)
+    out = np.empty_like(rows)
+    for i, mask in enumerate(masks):
+        out[:, i] = np.flatnonzero(mask)[rows[:, i]]
+    return out
+
+
+def ks_ideal(c: Compiled) -> Floats:
+    """Each party's best utility over the packages every party accepts (the Kalai–Smorodinsky ideal)."""
+    front = pareto_frontier(c, zopa_only=True)
+    utils: Floats = np.asarray(front.utilities if len(front) else [c.reservation], dtype=float)
+    return np.asarray(utils.max(axis=0), dtype=np.float64)
+
+
+class _Program:
+    """The 0-1 programme over one-hot option choices: acceptance, red lines, package rules, and cuts."""
+
+    def __init__(self, c: Compiled, ref: Ints, need: Floats, total: float | None) -> None:
+        self.ref = ref
+        self.fixed = np.flatnonzero(ref != OPEN)
+        self.starts = np.concatenate([[0], np.cumsum(c.sizes)]).astype(int)
+        n_x = self.n_x = int(self.starts[-1])
+        self.upper = np.ones(n_x)
+        self.rows: list[Floats] = []
+        self.low: list[float] = []
+        self.high: list[float] = []
+        for i in range(len(c.sizes)):
+            self.upper[self._span(i)][~c.allowed[i].all(axis=0)] = 0.0
+            coef = np.zeros(n_x)
+            coef[self._span(i)] = 1.0
+            self._add(coef, 1.0, 1.0)
+        utility = np.zeros((len(c.parties), n_x))
+        for i in range(len(c.sizes)):
+            utility[:, self._span(i)] = c.tables[i]
+        for p in range(len(c.parties)):
+            self._add(utility[p], float(need[p]), np.inf)
+        if total is not None:
+            self._add(utility.sum(axis=0), total, np.inf)
+        for coupling in c.couplings:
+            coef = np.zeros(n_x)
+            for i, mask in coupling.masks:
+                coef[self._span(i)][mask] = 1.0
+            self._add(coef, -np.inf, len(coupling.masks) - 1.0)
+
+    def _add(self, coef: Floats, low: float, high: float) -> None:
+        self.rows.append(coef)
+        self.low.append(low)
+        self.high.append(high)
+
+    def _span(self, i: int) -> slice:
+        return slice(int(self.starts[i]), int(self.starts[i + 1]))
+
+    def _kept(self, i: int | np.integer[Any]) -> Floats:
+        """Coefficients of x[issue i, the reference's term]: 1 when the term stays, 0 when it changes."""
+        coef = np.zeros(self.n_x)
+        coef[self.starts[i] + int(self.ref[i])] = 1.0
+        return coef
+
+    def fewest_changes(self) -> tuple[int, tuple[int, ...]] | None:
+        """The fewest fixed terms of the reference any admissible package changes, and which, or ``None``."""
+        objective = -sum((self._kept(i) for i in self.fixed), np.zeros(self.n_x))
+        result = milp(
+            objective,
+            constraints=LinearConstraint(np.array(self.rows), np.array(self.low), np.array(self.high)),
+            integrality=np.ones(self.n_x),
+            bounds=Bounds(np.zeros(self.n_x), self.upper),
+            options={"mip_rel_gap": 0.0},
+        )
+        if result.x is None or result.status != 0:
+            return None
+        x = np.asarray(result.x)
+        changed = tuple(int(i) for i in self.fixed if x[self.starts[i] + int(self.ref[i])] < 0.5)
+        return len(changed), changed
+
+    def exclude_with_supersets(self, changed: Sequence[int]) -> None:
+        """No later package changes every issue of ``changed`` (with or without others):
+        ``sum over changed of (1 - kept) <= |changed| - 1``, i.e. ``sum of kept >= 1``."""
+        coef = sum((self._kept(i) for i in changed), np.zeros(self.n_x))
+        self._add(coef, 1.0, np.inf)
+
+    def exclude_exactly(self, changed: Sequence[int]) -> None:
+        """No later package changes exactly the issues ``changed`` (one changing more or fewer may):
+        ``sum over changed of (1 - kept) + sum over the other fixed issues of kept <= |fixed| - 1``."""
+        inside = set(changed)
+        coef = np.zeros(self.n_x)
+        for i in self.fixed:
+            coef += -self._kept(i) if i in inside else self._kept(i)
+        self._add(coef, -np.inf, len(self.fixed) - 1.0 - len(inside))
+
+
+# ----------------------------------------------------------------------------------------------
+# Explaining a bridge
+
+
+def _explain(c: Compiled, sub: Compiled, ref: Ints, row: Ints, better: Sequence[Ints], tabled: Tabled) -> Bridge:
+    """A bridge found in ``sub`` (``c`` restricted to a scope), told in ``c``'s terms."""
+    terms = sub.decode(row)
     changes: list[TermChange] = []
-    filled: dict[str, Term] = {}
-    for i, issue_id in enumerate(c.issues):
+    filled: list[Fill] = []
+    for i, issue_id in enumerate(sub.issues):
         new = int(row[i])
         if ref[i] == OPEN:
-            filled[issue_id] = c.options[i][new]
+            filled.append(fill(sub, i, new, not tabled.flagged(issue_id, sub.options[i][new])))
         elif ref[i] != new:
-            changes.append(term_change(c, i, int(ref[i]), new))
+            changes.append(term_change(sub, i, int(ref[i]), new, not tabled.flagged(issue_id, sub.options[i][new])))
+    improvements = []
+    for other in better:
+        moves = tuple(
+            term_change(
+                sub, i, int(row[i]), int(other[i]), not tabled.flagged(sub.issues[i], sub.options[i][int(other[i])])
+            )
+            for i in range(len(sub.issues))
+            if other[i] != row[i]
+        )
+        improvements.append(
+            Improvement(tuple(int(x) for x in lift(c, sub, other)[0]), sub.decode(other), _utilities(sub, other), moves)
+        )
     return Bridge(
-        outcome=tuple(int(x) for x in row),
-        terms=c.decode(row),
-        utilities={p: float(u) for p, u in zip(c.parties, utilities, strict=True)},
+        outcome=tuple(int(x) for x in lift(c, sub, row)[0]),
+        terms=terms,
+        utilities=_utilities(sub, row),
         changes=tuple(changes),
-        filled=filled,
+        filled=tuple(filled),
+        improvements=tuple(improvements),
+        untabled=tabled.untabled(terms),
     )
 
 
-def term_change(c: Compiled, i: int, before: int, after: int) -> TermChange:
+def _utilities(c: Compiled, row: Ints) -> dict[str, float]:
+    return {p: float(u) for p, u in zip(c.parties, c.utilities(row)[0], strict=True)}
+
+
+def term_change(c: Compiled, i: int, before: int, after: int, tabled: bool = True) -> TermChange:
     """One issue moved from option ``before`` to ``after``: each party's gain, and a sentence."""
     issue = c.scenario.issues[i]
     delta = c.tables[i][:, after] - c.tables[i][:, before]
     gains = {p: float(d) for p, d in zip(c.parties, delta, strict=True)}
     old, new = c.options[i][before], c.options[i][after]
-    return TermChange(issue.id, old, new, gains, change_text(c, issue.name, issue.label(old), issue.label(new), gains))
+    silent = [pid for p, pid in enumerate(c.parties) if not np.any(c.tables[i][p] > 0)]
+    text = change_text(c, issue.name, issue.label(old), issue.label(new), gains, silent)
+    return TermChange(issue.id, old, new, gains, text + ("" if tabled else NOT_TABLED), tabled)
 
 
-def change_text(c: Compiled, name: str, old: str, new: str, gains: Mapping[str, float]) -> str:
-    """``Corridor: IDF remains -> phased withdrawal: Hamas gains 0.12, Israel gives 0.08``."""
+NOT_TABLED = " (not tabled by anyone)"
+
+
+def fill(c: Compiled, i: int, option: int, tabled: bool = True) -> Fill:
+    """An open issue given option ``option``: what each party gives against its own best term there."""
+    issue = c.scenario.issues[i]
+    gives: dict[str, float | None] = {}
+    parts = []
+    for p, pid in enumerate(c.parties):
+        row = c.tables[i][p]
+        if not np.any(row > 0):
+            gives[pid] = None  # the party stated no position on this issue: it gives nothing, it gets nothing
+            continue
+        usable = c.allowed[i][p]
+        best = int(np.flatnonzero(usable)[np.argmax(row[usable])]) if usable.any() else int(np.argmax(row))
+        loss = float(row[best] - row[option])
+        gives[pid] = loss
+        if loss > 1e-9:
+            parts.append(f"{_party_name(c, pid)} gives {_amount(loss)} against {issue.label(c.options[i][best])}")
+        else:
+            parts.append(f"{_party_name(c, pid)} gets its preferred term")
+    silent = [_party_name(c, pid) for pid, g in gives.items() if g is None]
+    if silent:
+        parts.append(f"no stated position: {', '.join(silent)}")
+    term = c.options[i][option]
+    text = f"{issue.name}: (open) -> {issue.label(term)}: {'; '.join(parts) or 'no one gains or gives'}"
+    return Fill(issue.id, term, gives, text + ("" if tabled else NOT_TABLED), tabled)
+
+
+def change_text(
+    c: Compiled, name: str, old: str, new: str, gains: Mapping[str, float], silent: Sequence[str] = ()
+) -> str:
+    """``Corridor: IDF remains -> phased withdrawal: Hamas gains 0.12, Israel gives 0.08``.
+
+    Parties in ``silent`` stated no position on the issue: they are named as such, never as giving
+    nothing (which would read as a free concession)."""
     parts = []
     for pid, d in sorted(gains.items(), key=lambda kv: -kv[1]):
+        if pid in silent:
+            continue
         if d > 1e-9:
             parts.append(f"{_party_name(c, pid)} gains {_amount(d)}")
         elif d < -1e-9:
             parts.append(f"{_party_name(c, pid)} gives {_amount(-d)}")
     said = ", ".join(parts) if parts else "no one gains or gives"
+    if silent:
+        said += f" ({', '.join(_party_name(c, pid) for pid in silent)}: no stated position)"
     return f"{name}: {old} -> {new}: {said}"
 
 
@@ -453,15 +703,33 @@ def bridge_json(result: BridgeResult, reference_id: str | None = None) -> dict[s
     return {
         "reference": reference_id,
         "criterion": result.criterion,
+        "within": result.scope,
+        "acceptable_as_it_stands": result.acceptable_as_it_stands,
+        "search": {"sets": result.search.sets, "complete": result.search.complete},
         "bridges": [
             {
                 "terms": dict(b.terms),
-                "utilities": dict(b.utilities),
-                "changes": [
-                    {"issue": ch.issue, "from": ch.before, "to": ch.after, "gains": dict(ch.gains), "text": ch.text}
-                    for ch in b.changes
+                "utilities": _rounded(b.utilities),
+                "changes": [change_json(ch) for ch in b.changes],
+                "filled": [
+                    {
+                        "issue": f.issue,
+                        "to": f.term,
+                        "gives": {p: None if g is None else round(g, 6) for p, g in f.gives.items()},
+                        "tabled": f.tabled,
+                        "text": f.text,
+                    }
+                    for f in b.filled
                 ],
-                "filled": dict(b.filled),
+                "improvements": [
+                    {
+                        "terms": dict(m.terms),
+                        "utilities": _rounded(m.utilities),
+                        "changes": [change_json(ch) for ch in m.changes],
+                    }
+                    for m in b.improvements
+                ],
+                "untabled": list(b.untabled),
             }
             for b in result.bridges
         ],
@@ -469,7 +737,7 @@ def bridge_json(result: BridgeResult, reference_id: str | None = None) -> dict[s
         if infeasible is None
         else {
             "parties": list(infeasible.parties),
-            "relaxation": dict(infeasible.relaxation),
+            "relaxation": _rounded(infeasible.relaxation),
             "red_lines": [
                 {"party": r.party, "index": r.index, "terms": dict(r.terms), "text": r.text}
                 for r in infeasible.red_lines
@@ -477,3 +745,19 @@ def bridge_json(result: BridgeResult, reference_id: str | None = None) -> dict[s
             "text": infeasible.text,
         },
     }
+
+
+def change_json(ch: TermChange) -> dict[str, Any]:
+    return {
+        "issue": ch.issue,
+        "from": ch.before,
+        "to": ch.after,
+        "gains": _rounded(ch.gains),
+        "tabled": ch.tabled,
+        "text": ch.text,
+    }
+
+
+def _rounded(values: Mapping[str, float]) -> dict[str, float]:
+    """Utilities in JSON to 6 decimals, as docs/json.md says."""
+    return {k: round(float(v), 6) for k, v in values.items()}

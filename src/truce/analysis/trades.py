@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from truce.analysis.bridge import TermChange, reference_row, term_change
+from truce.analysis.bridge import NOT_TABLED, TermChange, reference_row, term_change
 from truce.analysis.standing import Verdict, standings
+from truce.analysis.tabled import check_scope, restrict, scope_masks, tabled_terms
 from truce.errors import InputError, Problem
 from truce.model.compiled import OPEN, Compiled
 from truce.model.scenario import Term
@@ -44,9 +45,17 @@ class Trade:
 
 
 def trades(
-    c: Compiled, reference: Mapping[str, Term], parties: tuple[str, str], limit: int | None = None
+    c: Compiled,
+    reference: Mapping[str, Term],
+    parties: tuple[str, str],
+    limit: int | None = None,
+    *,
+    scope: str | None = None,
 ) -> tuple[Trade, ...]:
-    """Trades between ``parties`` from ``reference``, best first (all of them, or the first ``limit``)."""
+    """Trades between ``parties`` from ``reference``, best first (all of them, or the first ``limit``).
+
+    New terms stay within ``scope`` (``tabled`` or ``all``; default: :func:`truce.analysis.tabled.default_scope`);
+    a new term nobody tabled is flagged in its concession's text."""
     problems: list[Problem] = []
     for pid in parties:
         if pid not in c.parties:
@@ -56,7 +65,15 @@ def trades(
         problems.append(Problem(f"a trade is between two different parties (got {parties!r})", ("parties",)))
     if problems:
         raise InputError(problems)
-    ref = reference_row(c, reference)
+    reference_row(c, reference)  # bad terms raise here, with the issue named
+    try:
+        chosen = check_scope(scope, c.scenario)
+    except ValueError as exc:
+        raise InputError([Problem(str(exc), ("scope",))]) from None
+    tabled = tabled_terms(c.scenario)
+    if chosen == "tabled":
+        c = restrict(c, scope_masks(c, tabled, reference))
+    ref = c.encode(reference)
     a, b = c.parties.index(parties[0]), c.parties.index(parties[1])
     usable = [c.allowed[i].all(axis=0) for i in range(len(c.issues))]
     # concessions[p]: (issue, option, own loss, other's gain) where party p gives and the other gains
@@ -89,8 +106,8 @@ def trades(
     ranked = sorted(best.items(), key=lambda item: (-item[1][0][0], -item[1][0][1], item[0]))
     out: list[Trade] = []
     for (i, j), (_, o, q) in ranked[:limit]:
-        first = term_change(c, i, int(ref[i]), o)
-        second = term_change(c, j, int(ref[j]), q)
+        first = term_change(c, i, int(ref[i]), o, not tabled.flagged(c.issues[i], c.options[i][o]))
+        second = term_change(c, j, int(ref[j]), q, not tabled.flagged(c.issues[j], c.options[j][q]))
         gains = {p: first.gains[p] + second.gains[p] for p in c.parties}
         row = ref.copy()
         row[i], row[j] = o, q
@@ -127,9 +144,8 @@ def _text(
     conceded = []
     for name, ch in zip(names, changes, strict=True):
         issue = c.scenario.issue(ch.issue)
-        conceded.append(
-            f'{name} concedes on {issue.name}, from "{issue.label(ch.before)}" to "{issue.label(ch.after)}"'
-        )
+        to = f'"{issue.label(ch.after)}"' + ("" if ch.tabled else NOT_TABLED)
+        conceded.append(f'{name} concedes on {issue.name}, from "{issue.label(ch.before)}" to {to}')
     net = ", ".join(f"{name} gains {gains[p]:.2f}" for name, p in zip(names, parties, strict=True))
     said = {Verdict.yes: "acceptable", Verdict.no: "not acceptable", Verdict.depends: "depends on open issues"}
     verdict = ", ".join(f"{said[verdicts[p]]} to {name}" for name, p in zip(names, parties, strict=True))
@@ -159,6 +175,7 @@ def trades_json(found: tuple[Trade, ...]) -> list[dict[str, Any]]:
                     "from": ch.before,
                     "to": ch.after,
                     "gains": _rounded(ch.gains),
+                    "tabled": ch.tabled,
                     "text": ch.text,
                 }
                 for party, ch in zip(t.parties, (t.first, t.second), strict=True)

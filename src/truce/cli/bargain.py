@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import typer
 from rich.table import Table
 
@@ -12,12 +14,22 @@ from truce.analysis.bargaining import Bargaining, bargaining, bargaining_json
 from truce.analysis.bridge import CRITERIA, bridge_json, bridge_proposal
 from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
 from truce.analysis.trades import trades, trades_json
-from truce.cli.common import app, console, find_proposal, guarded, print_json, write_atomically
+from truce.cli.common import (
+    WITHIN_HELP,
+    app,
+    console,
+    find_proposal,
+    guarded,
+    print_json,
+    scope_of,
+    write_atomically,
+)
 from truce.errors import InputError, Problem
 from truce.io.genius import export_genius, import_genius, load_any
 from truce.io.points_csv import read_points_csv
 from truce.io.scenario_files import scenario_to_data, scenario_to_text
 from truce.model.compiled import Compiled, compile_scenario
+from truce.model.scenario import Scenario
 
 import_app = typer.Typer(help="Bring talks in from other tools' files.", no_args_is_help=True)
 export_app = typer.Typer(help="Write talks out in other tools' files.", no_args_is_help=True)
@@ -49,16 +61,20 @@ def frontier(
     scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
     parties: str | None = typer.Option(None, "--parties", help="comma-separated party ids (default: all)"),
     zopa_only: bool = typer.Option(False, "--zopa", help="only outcomes every party accepts"),
+    within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
 ) -> None:
     """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement."""
-    c = compile_scenario(load_any(scenario))
-    b = bargaining(c, _party_indices(c, parties, scenario), zopa_only=zopa_only)
+    talks = load_any(scenario)
+    scope = scope_of(within, talks, scenario)
+    c = compile_scenario(talks)
+    b = bargaining(c, _party_indices(c, parties, scenario), zopa_only=zopa_only, scope=scope)
     if json_out:
         print_json(bargaining_json(b))
         return
     names = b.frontier.parties
-    table = Table(title=f"Pareto frontier: {len(b.frontier)} outcomes", title_justify="left")
+    where = " within the terms tabled" if scope == "tabled" else ""
+    table = Table(title=f"Pareto frontier{where}: {len(b.frontier)} outcomes", title_justify="left")
     for name in names:
         table.add_column(name, justify="right")
     table.add_column("solutions")
@@ -68,31 +84,44 @@ def frontier(
         if s is not None:
             marks.setdefault(tuple(int(k) for k in s.outcome), []).append(concept)
     above: tuple[int, ...] | None = None
+    marked = False
     for row, utils in zip(b.frontier.outcomes, b.frontier.utilities, strict=True):
         key = tuple(int(k) for k in row)
-        table.add_row(*(f"{u:.3f}" for u in utils), ", ".join(marks.get(key, [])), _terms_text(b.compiled, key, above))
+        flagged = b.untabled(row)
+        terms = _terms_text(b.compiled, key, above, flagged)
+        marked |= any(
+            issue in flagged for i, issue in enumerate(b.compiled.issues) if above is None or above[i] != key[i]
+        )
+        table.add_row(*(f"{u:.3f}" for u in utils), ", ".join(marks.get(key, [])), terms)
         above = key
     console.print(table)
+    if marked:
+        console.print("* not tabled by anyone", soft_wrap=True)
     z = b.zopa
     if z is not None:
         console.print(
-            "ZOPA: empty" if z.empty else f"ZOPA: {z.count:,} of {z.space:,} outcomes ({z.share:.2%}) acceptable to all"
+            f"ZOPA{where}: empty"
+            if z.empty
+            else f"ZOPA{where}: {z.count:,} of {z.space:,} outcomes ({z.share:.2%}) acceptable to all"
         )
-    _show_solutions(c, b)
+    _show_solutions(b)
 
 
-def _terms_text(c: Compiled, row: tuple[int, ...], above: tuple[int, ...] | None) -> str:
-    """A frontier row's terms in the issues' own words: all of them, or those that differ from ``above``."""
+def _terms_text(c: Compiled, row: tuple[int, ...], above: tuple[int, ...] | None, flagged: Sequence[str] = ()) -> str:
+    """A frontier row's terms in the issues' own words: all of them, or those that differ from ``above``;
+    a term nobody tabled is marked."""
     lines = [
-        f"{issue.name}: {issue.label(c.options[i][k])}"
+        f"{issue.name}: {issue.label(c.options[i][k])}" + (" *" if issue.id in flagged else "")
         for i, (issue, k) in enumerate(zip(c.scenario.issues, row, strict=True))
         if above is None or above[i] != k
     ]
     return "\n".join(lines)
 
 
-def _show_solutions(c: Compiled, b: Bargaining) -> None:
-    """One column per distinct solution (concepts that coincide share a column), one row per issue."""
+def _show_solutions(b: Bargaining) -> None:
+    """One column per distinct solution (concepts that coincide share a column), one row per issue; a term
+    nobody tabled is marked, and the mark explained."""
+    c = b.compiled
     columns: dict[tuple[int, ...], list[str]] = {}
     found = {name: sol for name, sol in b.solutions.items() if sol is not None}
     if not found:
@@ -104,12 +133,18 @@ def _show_solutions(c: Compiled, b: Bargaining) -> None:
     table.add_column("issue")
     for names in columns.values():
         table.add_column(" = ".join(names))
+    flagged = {row: b.untabled(np.asarray(row, dtype=np.int64)) for row in columns}
     for i, issue in enumerate(c.scenario.issues):
-        table.add_row(issue.name, *(issue.label(c.options[i][row[i]]) for row in columns))
+        table.add_row(
+            issue.name,
+            *(issue.label(c.options[i][row[i]]) + (" *" if issue.id in flagged[row] else "") for row in columns),
+        )
     for p, party in enumerate(b.frontier.parties):
         utilities = (found[names[0]].utilities[p] for names in columns.values())
         table.add_row(f"[bold]utility: {party}[/bold]", *(f"{u:.3f}" for u in utilities))
     console.print(table)
+    if any(flagged.values()):
+        console.print("* not tabled by anyone", soft_wrap=True)
 
 
 @app.command("bridge")
@@ -119,30 +154,55 @@ def bridge_cmd(
     reference: str = typer.Option(..., "--from", help="id of the proposal on the table"),
     criterion: str = typer.Option("nash", "--criterion", help=f"tie-break: {', '.join(CRITERIA)}"),
     k: int = typer.Option(3, "-k", help="how many bridging proposals"),
+    within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
+    same_issues: bool = typer.Option(False, "--same-issues", help="allow bridges that change the same issues"),
+    improvements: int = typer.Option(2, "--improvements", help="Pareto improvements shown per bridge"),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
 ) -> None:
-    """Packages every party accepts, efficient, changing as few terms of a proposal as possible."""
+    """Packages every party accepts that change as few terms of a proposal as possible, each change explained."""
     s = load_any(scenario)
     find_proposal(s, reference, scenario)
+    scope = scope_of(within, s, scenario)
     c = compile_scenario(s)
     try:
-        result = bridge_proposal(c, reference, criterion, k)
+        result = bridge_proposal(
+            c, reference, criterion, k, scope=scope, distinct=not same_issues, improvements=improvements
+        )
     except InputError as exc:
         raise _located(exc, scenario) from None
     if json_out:
         print_json(bridge_json(result, reference))
         return
+    title = s.proposal(reference).title
+    where = "within the terms tabled" if scope == "tabled" else "with any term"
     if result.infeasible is not None:
-        console.print(f"No package is acceptable to every party. {result.infeasible.text}", soft_wrap=True)
+        console.print(f"No package {where} is acceptable to every party. {result.infeasible.text}", soft_wrap=True)
         return
+    if result.acceptable_as_it_stands:
+        console.print(f"{title} is acceptable to every party as it stands: no term needs to change.", soft_wrap=True)
     for n, b in enumerate(result.bridges, start=1):
-        utilities = ", ".join(f"{p} {u:.3f}" for p, u in b.utilities.items())
-        console.print(f"[bold]Bridge {n}[/bold]: {len(b.changes)} change(s) to {reference}; utilities {utilities}")
+        utilities = ", ".join(f"{_name(s, p)} {u:.3f}" for p, u in b.utilities.items())
+        changes = f"{len(b.changes)} change{'s' if len(b.changes) != 1 else ''}"
+        console.print(f"[bold]Bridge {n}[/bold]: {changes} to {title} ({where}); utilities {utilities}", soft_wrap=True)
         for change in b.changes:
             console.print(f"  {change.text}", soft_wrap=True)
-        for issue_id, term in b.filled.items():
-            issue = s.issue(issue_id)
-            console.print(f"  {issue.name}: (open) -> {issue.label(term)}", soft_wrap=True)
+        for f in b.filled:
+            console.print(f"  fills {f.text}", soft_wrap=True)
+        for m in b.improvements:
+            console.print("  and if you also change:", soft_wrap=True)
+            for change in m.changes:
+                console.print(f"    {change.text}", soft_wrap=True)
+    if not result.search.complete:
+        console.print(
+            f"Ranked among the first {result.search.sets} sets of issues examined; more exist.", soft_wrap=True
+        )
+
+
+def _name(s: Scenario, party_id: str) -> str:
+    try:
+        return s.party(party_id).name
+    except KeyError:
+        return party_id
 
 
 @app.command("trades")
@@ -152,6 +212,7 @@ def trades_cmd(
     reference: str = typer.Option(..., "--from", help="id of the proposal on the table"),
     parties: str = typer.Option(..., "--parties", help="the two parties, e.g. israel,hamas"),
     limit: int | None = typer.Option(None, "--limit", help="at most this many trades"),
+    within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
 ) -> None:
     """Logrolling: pairs of concessions, each on the issue its maker cares less about, that leave both better off."""
@@ -161,11 +222,13 @@ def trades_cmd(
     if len(pair) != 2:
         raise InputError([Problem(f"--parties {parties!r}: expected two parties, e.g. a,b", (), str(scenario))])
     try:
-        found = trades(compile_scenario(s), s.terms_of(reference), (pair[0], pair[1]), limit)
+        found = trades(
+            compile_scenario(s), s.terms_of(reference), (pair[0], pair[1]), limit, scope=scope_of(within, s, scenario)
+        )
     except InputError as exc:
         raise _located(exc, scenario) from None
     if json_out:
-        print_json({"reference": reference, "trades": trades_json(found)})
+        print_json({"reference": reference, "within": scope_of(within, s, scenario), "trades": trades_json(found)})
         return
     if not found:
         console.print(f"No trade from {reference} leaves both {pair[0]} and {pair[-1]} better off.")

@@ -82,3 +82,16 @@ def find_proposal(scenario: Scenario, proposal_id: str, where: Path) -> Proposal
                 )
             ]
         ) from None
+
+
+WITHIN_HELP = "tabled: only terms some proposal holds; all: any term (default: tabled when there are proposals)"
+
+
+def scope_of(within: str | None, scenario: Scenario, where: Path) -> str:
+    """The ``--within`` scope asked for, or the scenario's default; a located error for an unknown one."""
+    from truce.analysis.tabled import check_scope
+
+    try:
+        return check_scope(within, scenario)
+    except ValueError as exc:
+        raise InputError([Problem(f"--within: {exc}", (), str(where))]) from None

@@ -9,6 +9,7 @@ import typer
 from truce.analysis.bargaining import bargaining
 from truce.analysis.diff import diff
 from truce.analysis.overview import change_json, overview, overview_json
+from truce.analysis.tabled import default_scope
 from truce.cli.common import app, console, find_proposal, guarded, print_json, write_atomically
 from truce.cli.render import show_changes, show_overview
 from truce.io.genius import load_any
@@ -60,7 +61,8 @@ def analyze(
     result = overview(load_any(scenario))
     if report is not None:
         parties = result.compiled.parties
-        b = bargaining(result.compiled, count_zopa=False) if len(parties) >= 2 else None
+        scope = default_scope(result.scenario)
+        b = bargaining(result.compiled, count_zopa=False, scope=scope) if len(parties) >= 2 else None
         write_atomically(report, brief_html(result, b))
     if json_out:
         print_json(overview_json(result))

@@ -191,7 +191,11 @@ def frontier_page(
     state = views.load(store, talks_id)
     data = views.frontier_view(state)
     return render(
-        "frontier.html", viewer, data=data, figure=figure_json(frontier_figure(data)) if data["parties"] else None
+        "frontier.html",
+        viewer,
+        data=data,
+        issues={i.id: i for i in state.scenario.issues},
+        figure=figure_json(frontier_figure(data)) if data["parties"] else None,
     )
 
 

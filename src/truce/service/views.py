@@ -22,6 +22,7 @@ from truce.analysis.frontier import pareto_frontier
 from truce.analysis.overview import change_json, standing_json
 from truce.analysis.solutions import solve_all
 from truce.analysis.standing import standings
+from truce.analysis.tabled import default_scope, tabled_terms, within
 from truce.errors import InputError, Problem
 from truce.exchange.agreement import Agreement, build_agreement
 from truce.exchange.ledger import Event, Ledger, keep_ledger
@@ -174,10 +175,13 @@ def export_data(state: State, viewer: Viewer) -> dict[str, Any]:
 def frontier_view(state: State) -> dict[str, Any]:
     """Mediators only: the Pareto frontier, the solutions on it, and where each proposal stands."""
     c, s = state.compiled, state.scenario
+    scope = default_scope(s)
     if not c.parties:
-        return {"parties": [], "frontier": [], "solutions": {}, "proposals": []}
-    front = pareto_frontier(c)
-    solutions = solve_all(c)
+        return {"parties": [], "within": scope, "frontier": [], "solutions": {}, "proposals": []}
+    scoped = within(c, scope)  # the frontier and solutions stay within the tabled terms where texts exist
+    tabled = tabled_terms(s)
+    front = pareto_frontier(scoped)
+    solutions = solve_all(scoped)
     proposals = []
     for proposal in s.proposals:
         st = standings(c, c.encode(s.terms_of(proposal.id)))
@@ -190,16 +194,21 @@ def frontier_view(state: State) -> dict[str, Any]:
         )
     return {
         "parties": list(front.parties),
+        "within": scope,
         "frontier": [
-            {"terms": c.decode(row), "utilities": {p: _r(float(u)) for p, u in zip(front.parties, us, strict=True)}}
+            {
+                "terms": scoped.decode(row),
+                "utilities": {p: _r(float(u)) for p, u in zip(front.parties, us, strict=True)},
+            }
             for row, us in zip(front.outcomes, front.utilities, strict=True)
         ],
         "solutions": {
             name: None
             if sol is None
             else {
-                "terms": c.decode(sol.outcome),
+                "terms": scoped.decode(sol.outcome),
                 "utilities": {p: _r(float(u)) for p, u in zip(sol.parties, sol.utilities, strict=True)},
+                "untabled": list(tabled.untabled(scoped.decode(sol.outcome))),
             }
             for name, sol in solutions.items()
         },
