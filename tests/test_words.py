@@ -60,6 +60,7 @@ VERBS = {
     "analyze": ("analyze", str(GAZA)),
     "frontier": ("frontier", str(GAZA), "--parties", "israel,hamas"),
     "trades": ("trades", str(GAZA), "--from", "aug16-bridging", "--parties", "israel,hamas", "--limit", "5"),
+    "bridge": ("bridge", str(GAZA), "--from", "aug16-bridging"),
     "simulate": ("simulate", str(GAZA), "--strategies", "boulware,conceder", "--runs", "30", "--seed", "3"),
     "tournament": ("tournament", str(GAZA), "--strategies", "boulware,linear", "--seeds", "1", "--workers", "1"),
 }
@@ -96,6 +97,7 @@ JSON_VERBS = {
     "diff": ("diff", str(GAZA), "may31-framework", "aug16-bridging"),
     "frontier": ("frontier", str(GAZA), "--parties", "israel,hamas"),
     "trades": VERBS["trades"],
+    "bridge": VERBS["bridge"],
     "simulate": VERBS["simulate"],
     "tournament": VERBS["tournament"],
     "fair-divide": ("fair-divide", str(ROOT / "examples" / "points.csv")),
