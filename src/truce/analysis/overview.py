@@ -23,8 +23,8 @@ class ProposalView:
     lineage: tuple[str, ...]  # ids, oldest first, ending with this proposal
     complete: bool
     standings: tuple[Standing, ...]
+    fragility: tuple[Fragility, ...]  # per party, in the order of ``standings``
     changes: tuple[Change, ...]  # against its parent (empty without a parent)
-    fragility: tuple[Fragility, ...] = ()  # per party, in the order of ``standings``
 
 
 @dataclass(frozen=True)
@@ -41,15 +41,14 @@ def overview(scenario: Scenario) -> Overview:
     for proposal in scenario.proposals:
         outcome = c.encode(scenario.terms_of(proposal.id))
         parent = scenario.proposal(proposal.parent) if proposal.parent else None
-        stands = tuple(standings(c, outcome)) if c.parties else ()
         views.append(
             ProposalView(
+                fragility=tuple(fragility(c, outcome)),
                 proposal=proposal,
                 lineage=tuple(p.id for p in scenario.lineage(proposal.id)),
                 complete=bool((outcome != OPEN).all()),
-                standings=stands,
+                standings=tuple(standings(c, outcome)) if c.parties else (),
                 changes=tuple(diff(scenario, parent, proposal, c)) if parent else (),
-                fragility=tuple(fragility(c, outcome, stands)),
             )
         )
     sticking = tuple(sticking_points(c)) if c.parties else ()
