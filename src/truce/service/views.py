@@ -30,7 +30,7 @@ from truce.exchange.plan import Plan
 from truce.exchange.planner import plan_exchange
 from truce.io.agreement_files import load_release_log
 from truce.model.checks import build_scenario
-from truce.model.compiled import OPEN, Compiled, compile_scenario
+from truce.model.compiled import OPEN, Compiled, Ints, compile_scenario
 from truce.model.scenario import Proposal, Scenario
 from truce.service.auth import Role, Viewer
 from truce.service.schemas import BallotView, Package
@@ -122,12 +122,7 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
     outcome = c.encode(s.terms_of(proposal.id))
     parent = s.proposal(proposal.parent) if proposal.parent else None
     changes = diff(s, parent, proposal, c) if parent else []
-    stands = standings(c, outcome) if c.parties else []
-    standing = {
-        st.party: {**standing_json(st), "fragility": fragility_json(f)}
-        for st, f in zip(stands, fragility(c, outcome, stands), strict=True)
-        if st.party in seen
-    }
+    standing = {st.party: standing_json(st) for st in standings(c, outcome) if st.party in seen} if c.parties else {}
     return {
         **proposal_summary(state, proposal),
         "lineage": [p.id for p in s.lineage(proposal.id)],
@@ -140,9 +135,15 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
             for r in proposal.responses
         ],
         "note": proposal.note,
-        "standing": standing,
+        "standing": with_fragility(c, outcome, standing),
         "changes_from_parent": [_filtered_change(change_json(ch), seen) for ch in changes],
     }
+
+
+def with_fragility(c: Compiled, outcome: Ints, standing: dict[str, Any]) -> dict[str, Any]:
+    """Each standing shown, with how fragile its verdict is (only for the parties already let through)."""
+    shaky = {f.party: fragility_json(f) for f in fragility(c, outcome)} if standing else {}
+    return {party: {**st, "fragility": shaky[party]} for party, st in standing.items()}
 
 
 def _filtered_change(change: dict[str, Any], seen: set[str]) -> dict[str, Any]:
