@@ -30,7 +30,7 @@ from truce.exchange.plan import Plan
 from truce.exchange.planner import plan_exchange
 from truce.io.agreement_files import load_release_log
 from truce.model.checks import build_scenario
-from truce.model.compiled import OPEN, Compiled, Ints, compile_scenario
+from truce.model.compiled import OPEN, Compiled, compile_scenario
 from truce.model.scenario import Proposal, Scenario
 from truce.service.auth import Role, Viewer
 from truce.service.schemas import BallotView, Package
@@ -135,14 +135,14 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
             for r in proposal.responses
         ],
         "note": proposal.note,
-        "standing": with_fragility(c, outcome, standing),
+        "standing": with_fragility(c, s.terms_of(proposal.id), standing),
         "changes_from_parent": [_filtered_change(change_json(ch), seen) for ch in changes],
     }
 
 
-def with_fragility(c: Compiled, outcome: Ints, standing: dict[str, Any]) -> dict[str, Any]:
+def with_fragility(c: Compiled, terms: dict[str, Any], standing: dict[str, Any]) -> dict[str, Any]:
     """Each standing shown, with how fragile its verdict is (only for the parties already let through)."""
-    shaky = {f.party: fragility_json(f) for f in fragility(c, outcome)} if standing else {}
+    shaky = {f.party: fragility_json(f) for f in fragility(c, c.encode(terms))} if standing else {}
     return {party: {**st, "fragility": shaky[party]} for party, st in standing.items()}
 
 
