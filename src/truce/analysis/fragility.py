@@ -89,7 +89,9 @@ def _fragility(c: Compiled, p: int, outcome: Ints, st: Standing) -> Fragility:
     def at_reservation(x: float) -> Verdict:
         return verdict_of(st.low, st.high, x, crossed=crossed, at_risk=at_risk)
 
-    reservation_flips = () if crossed else _flips(at_reservation, (st.low, st.high), r)
+    # The verdict allows a utility TOL below the reservation, so it flips just past low + TOL (high + TOL);
+    # the points sit half-way into that allowance, robustly on the side that meets the reservation.
+    reservation_flips = () if crossed else _flips(at_reservation, (st.low + TOL / 2, st.high + TOL / 2), r)
     weights = _issue_weights(c, p)
     low_parts, high_parts = _parts(c, p, outcome)
     issue_flips = []
