@@ -439,3 +439,21 @@ def test_larger_space_against_brute_force(seed: int) -> None:
     reference = {f"i{i}": f"o{int(rng.integers(n))}" for i, n in enumerate(c.sizes) if i % 3 != 2}
     assert c.acceptable(every_outcome(c)).all(axis=1).any(), "this case should have a ZOPA"
     _check_against_brute_force(c, reference, "ks", 3)
+
+
+def test_a_solver_error_on_a_tiny_programme_does_not_hide_the_relaxation() -> None:
+    # three parties, three issues, no red line: HiGHS's presolve reports a solve error on this relaxation
+    # programme; without presolve it is solved, so the diagnosis still names the least relaxation
+    rng = np.random.default_rng(1510)
+    parties = int(rng.integers(2, 4))
+    sizes = [int(x) for x in rng.integers(2, 5, size=int(rng.integers(1, 5)))]
+    reservation = tuple(float(x) for x in rng.choice([0.65, 0.85, 0.9, 0.95], parties))
+    with_red_lines = bool(rng.integers(2))
+    levels = [None, 1, 2][int(rng.integers(3))]
+    s = random_scenario(rng, parties, sizes, red_lines=with_red_lines, reservation=reservation, levels=levels)
+    c = compile_scenario(s)
+    info = bridge(c, {}).infeasible
+    assert info is not None and not info.red_lines
+    utils = c.utilities(every_outcome(c))
+    least = np.maximum(c.reservation - utils, 0.0).sum(axis=1).min()
+    assert sum(info.relaxation.values()) == pytest.approx(least, abs=1e-7)

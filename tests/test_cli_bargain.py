@@ -21,7 +21,7 @@ HARBOUR = ROOT / "tests" / "data" / "genius" / "harbour"
 
 def test_frontier_json_has_the_documented_shape() -> None:
     out = invoke_json("frontier", str(LABOUR))
-    assert list(out) == ["parties", "within", "frontier", "solutions", "zopa"]
+    assert list(out) == ["parties", "frontier", "solutions", "zopa", "within"]
     assert set(out["solutions"]) == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian"}
     assert set(out["zopa"]) >= {"empty", "count", "share"}
     c = compile_scenario(load_any(LABOUR))

@@ -149,3 +149,19 @@ def test_random_scenarios_are_valid_and_seeded() -> None:
     assert a.preferences["p2"].reservation == 0.3
     with pytest.raises(ValueError):
         random_scenario(np.random.default_rng(9), 2, [1, 3])
+
+
+def test_a_small_space_with_many_issues_is_enumerated() -> None:
+    # 40 issues restricted to one option each but two: 4 outcomes, enumerated, past numpy's 32 dimensions
+    from truce.analysis.tabled import restrict
+
+    rng = np.random.default_rng(7)
+    full = compile_scenario(random_scenario(rng, 2, [2] * 40))
+    c = restrict(full, [np.array([True, i >= 38]) for i in range(40)])
+    front = pareto_frontier(c)
+    every = np.array([[0] * 38 + [a, b] for a in range(2) for b in range(2)], dtype=np.int64)
+    assert len(front) >= 1
+    u = c.utilities(every)
+    for row in front.outcomes:
+        v = c.utilities(row)[0]
+        assert not np.any(np.all(u >= v, axis=1) & np.any(u > v + 1e-12, axis=1))

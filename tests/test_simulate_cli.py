@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from cli_runner import invoke_json, runner
+from truce.analysis.tabled import tabled_terms
 from truce.cli import app
+from truce.io.genius import load_any
 
 ROOT = Path(__file__).resolve().parent.parent
 GAZA = ROOT / "examples" / "gaza-2024"
@@ -30,13 +32,21 @@ def test_simulate_json_on_the_shipped_case() -> None:
         "on_frontier_share",
         "near_nash_share",
         "terms_by_issue",
+        "within",
     ]
     assert out["runs"] == 200 and len(out["agreement_by_day"]) == 42
     assert set(out["utilities"]) == {"israel", "hamas"} and set(out["utilities"]["israel"]) == {"mean", "p10", "p90"}
-    assert out["outcomes"] and {"terms", "share"} == set(out["outcomes"][0])
+    assert out["outcomes"] and {"terms", "share", "untabled"} == set(out["outcomes"][0])
+    assert out["within"] == "all"  # simulated sides may offer any term unless told otherwise
     for shares in out["terms_by_issue"].values():
         assert sum(shares.values()) == pytest.approx(out["agreement_rate"], abs=1e-5)
     assert out == invoke_json(*args, "--weight-noise", "0.2", "--reservation-range", "hamas=0.4:0.6")
+    tabled = tabled_terms(load_any(GAZA))
+    for item in out["outcomes"]:
+        assert item["untabled"] == list(tabled.untabled(item["terms"]))
+    within = invoke_json(*args, "--within", "tabled")
+    assert within["within"] == "tabled"
+    assert all(item["untabled"] == [] for item in within["outcomes"])
 
 
 def test_simulate_single_text_from_the_text_on_the_table(tmp_path: Path) -> None:

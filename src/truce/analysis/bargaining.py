@@ -63,7 +63,6 @@ def bargaining_json(b: Bargaining) -> dict[str, Any]:
 
     out: dict[str, Any] = {
         "parties": list(names),
-        "within": b.scope,
         "frontier": [point(o, u) for o, u in zip(b.frontier.outcomes, b.frontier.utilities, strict=True)],
         "solutions": {name: None if s is None else point(s.outcome, s.utilities) for name, s in b.solutions.items()},
     }
@@ -76,4 +75,5 @@ def bargaining_json(b: Bargaining) -> dict[str, Any]:
             "best": {p: point_json(c, names, pt.outcome, pt.utilities) for p, pt in zip(names, z.best, strict=False)},
             "worst": {p: point_json(c, names, pt.outcome, pt.utilities) for p, pt in zip(names, z.worst, strict=False)},
         }
+    out["within"] = b.scope
     return out

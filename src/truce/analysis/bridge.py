@@ -392,6 +392,16 @@ def ks_ideal(c: Compiled) -> Floats:
     return np.asarray(utils.max(axis=0), dtype=np.float64)
 
 
+def solve_milp(objective: Floats, **kwargs: Any) -> Any:
+    """``scipy.optimize.milp``, tried once more without presolve when HiGHS reports a solve error (status 4),
+    which it does on some tiny, well-posed programmes; an error either way is returned as it is."""
+    result = milp(objective, **kwargs)
+    if result.status == 4:
+        options = {**kwargs.pop("options", {}), "presolve": False}
+        result = milp(objective, options=options, **kwargs)
+    return result
+
+
 class _Program:
     """The 0-1 programme over one-hot option choices: acceptance, red lines, package rules, and cuts."""
 
@@ -439,7 +449,7 @@ class _Program:
     def fewest_changes(self) -> tuple[int, tuple[int, ...]] | None:
         """The fewest fixed terms of the reference any admissible package changes, and which, or ``None``."""
         objective = -sum((self._kept(i) for i in self.fixed), np.zeros(self.n_x))
-        result = milp(
+        result = solve_milp(
             objective,
             constraints=LinearConstraint(np.array(self.rows), np.array(self.low), np.array(self.high)),
             integrality=np.ones(self.n_x),
@@ -605,7 +615,10 @@ def infeasibility(c: Compiled) -> Infeasible:
                 conflict = rest
         refs = tuple(line[0] for line in conflict)
         parties = tuple(dict.fromkeys(ref.party for ref in refs))
-        text = "red lines rule out every outcome: " + "; ".join(ref.text for ref in refs)
+        said = [ref.text for ref in refs]
+        if c.rules:  # package rules are never relaxed: name them beside the red lines they leave no room for
+            said.append("package rules " + ", ".join(rule.id for rule in c.rules))
+        text = ("red lines rule out" if refs else "package rules rule out") + " every outcome: " + "; ".join(said)
         return Infeasible(parties, {}, refs, text)
     utilities = c.utilities(x)[0]
     relaxation = {p: max(0.0, float(r - u)) for p, r, u in zip(c.parties, c.reservation, utilities, strict=True)}
@@ -661,7 +674,8 @@ def _solve(c: Compiled, lines: Sequence[_Line], relax: bool) -> Ints | None:
         coef = np.zeros(n_x + n_p)
         coef[starts[i] : starts[i] + n] = 1.0
         add(coef, 1.0, 1.0)
-    for _ref, _party, masks in lines:
+    # the package rules hold in every text, whatever red lines are dropped or reservations relaxed
+    for masks in [*(line[2] for line in lines), *(rule.masks for rule in c.rules)]:
         if len(masks) == 1:
             i, mask = masks[0]
             upper[starts[i] : starts[i] + sizes[i]][mask] = 0.0
@@ -681,7 +695,7 @@ def _solve(c: Compiled, lines: Sequence[_Line], relax: bool) -> Ints | None:
     objective[n_x:] = 1.0
     integrality = np.zeros(n_x + n_p)
     integrality[:n_x] = 1
-    result = milp(
+    result = solve_milp(
         objective,
         constraints=LinearConstraint(np.array(rows), np.array(low), np.array(high)),
         integrality=integrality,
@@ -703,9 +717,6 @@ def bridge_json(result: BridgeResult, reference_id: str | None = None) -> dict[s
     return {
         "reference": reference_id,
         "criterion": result.criterion,
-        "within": result.scope,
-        "acceptable_as_it_stands": result.acceptable_as_it_stands,
-        "search": {"sets": result.search.sets, "complete": result.search.complete},
         "bridges": [
             {
                 "terms": dict(b.terms),
@@ -744,6 +755,9 @@ def bridge_json(result: BridgeResult, reference_id: str | None = None) -> dict[s
             ],
             "text": infeasible.text,
         },
+        "within": result.scope,
+        "acceptable_as_it_stands": result.acceptable_as_it_stands,
+        "search": {"sets": result.search.sets, "complete": result.search.complete},
     }
 
 

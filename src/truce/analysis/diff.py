@@ -1,6 +1,7 @@
 """What a new text changed: the difference between two proposals, in the issues' own words.
 
-"New conditions" are the terms a child proposal changes or adds against its parent.
+"New conditions" are the terms a child proposal changes or adds against its parent. Either text may
+be taken as one of its readings (the terms as a named party or source reads it) instead of as tabled.
 """
 
 from __future__ import annotations
@@ -28,10 +29,19 @@ class Change:
     effect: dict[str, float]  # utility change per party from this term alone (changed issues only)
 
 
-def diff(scenario: Scenario, a: Proposal, b: Proposal, compiled: Compiled | None = None) -> list[Change]:
+def diff(
+    scenario: Scenario,
+    a: Proposal,
+    b: Proposal,
+    compiled: Compiled | None = None,
+    *,
+    reading_a: str | None = None,
+    reading_b: str | None = None,
+) -> list[Change]:
     """The changes from ``a`` to ``b`` (each with the terms it inherits), in issue order. With
-    ``compiled``, each change that replaces one term by another also says what it is worth to each party."""
-    terms_a, terms_b = scenario.terms_of(a.id), scenario.terms_of(b.id)
+    ``compiled``, each change that replaces one term by another also says what it is worth to each party.
+    With ``reading_a`` or ``reading_b`` (a reading's id), that text is taken as the reading reads it."""
+    terms_a, terms_b = scenario.terms_of(a.id, reading_a), scenario.terms_of(b.id, reading_b)
     changes: list[Change] = []
     for n, issue in enumerate(scenario.issues):
         before, after = terms_a.get(issue.id), terms_b.get(issue.id)

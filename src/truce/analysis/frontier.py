@@ -171,8 +171,15 @@ def all_outcomes(c: Compiled, sel: Ints) -> Ints:
     options = [allowed_options(c, sel, i) for i in range(len(c.issues))]
     if any(len(o) == 0 for o in options):
         return np.zeros((0, len(c.issues)), dtype=np.int64)
-    grids = np.meshgrid(*options, indexing="ij")
-    return np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
+    # built column by column (lexicographic: the last issue varies fastest); numpy's meshgrid stops at 32
+    # issues, and a small space may have many more issues with a single option each
+    total = math.prod(len(o) for o in options)
+    out = np.empty((total, len(options)), dtype=np.int64)
+    inner = total
+    for i, opts in enumerate(options):
+        inner //= len(opts)
+        out[:, i] = np.tile(np.repeat(opts, inner), total // (inner * len(opts)))
+    return out
 
 
 def _enumerated(c: Compiled, sel: Ints) -> tuple[Ints, Floats]:

@@ -1,6 +1,12 @@
 """The morning overview of a scenario: every proposal's standing for every party, the sticking
 points, and what each text changed along its lineage. ``overview_json`` is the stable shape that
-``truce analyze --json`` prints (documented in docs/json.md)."""
+``truce analyze --json`` prints (documented in docs/json.md).
+
+Where a text is contested, each of its readings gets its own standings beside the text as tabled,
+and a party whose verdict differs between them is flagged: its answer depends on whose reading
+holds, and the overview says which. Package rules the text breaks are reported with the text, not
+with any party.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,25 @@ from typing import Any
 
 from truce.analysis.diff import Change, diff
 from truce.analysis.fragility import Fragility, fragility, fragility_json
-from truce.analysis.standing import Standing, standings
+from truce.analysis.rules import RuleBreach, rule_breaches
+from truce.analysis.standing import Standing, Verdict, standings
 from truce.analysis.sticking import StickingPoint, sticking_points
 from truce.model.compiled import OPEN, Compiled, compile_scenario
-from truce.model.scenario import Proposal, Scenario
+from truce.model.scenario import Proposal, Reading, Scenario, Term
 
 JSON_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ReadingView:
+    """The proposal as one party or source reads it: the terms that reading gives, and where they stand."""
+
+    reading: Reading
+    holder: str  # who holds the reading, by name
+    terms: dict[str, Term]  # the text's terms with the reading's over them
+    complete: bool
+    standings: tuple[Standing, ...]
+    rules: tuple[RuleBreach, ...]  # package rules the text, so read, breaks or could break
 
 
 @dataclass(frozen=True)
@@ -25,6 +44,28 @@ class ProposalView:
     standings: tuple[Standing, ...]
     fragility: tuple[Fragility, ...]  # per party, in the order of ``standings``
     changes: tuple[Change, ...]  # against its parent (empty without a parent)
+    rules: tuple[RuleBreach, ...] = ()  # package rules the text as tabled breaks or could break
+    readings: tuple[ReadingView, ...] = ()
+
+    def verdicts(self, party: str) -> dict[str | None, Verdict]:
+        """The party's verdict on the text as tabled (key ``None``) and under each reading (its id)."""
+        out: dict[str | None, Verdict] = {}
+        for key, found in ((None, self.standings), *((r.reading.id, r.standings) for r in self.readings)):
+            for st in found:
+                if st.party == party:
+                    out[key] = st.acceptable
+        return out
+
+    def depends_on_reading(self, party: str) -> bool:
+        """True when the party's verdict is not the same under every reading and the text as tabled."""
+        return len(set(self.verdicts(party).values())) > 1
+
+    def verdict_text(self, party: str) -> str:
+        """E.g. "no as tabled; yes as read by the mediators (med-aug16); no as read by Hamas (hamas-aug18)"."""
+        verdicts = self.verdicts(party)
+        parts = [f"{verdicts[None].value} as tabled"] if None in verdicts else []
+        parts += [f"{verdicts[r.reading.id].value} as read by {r.holder} ({r.reading.id})" for r in self.readings]
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -49,10 +90,34 @@ def overview(scenario: Scenario) -> Overview:
                 complete=bool((outcome != OPEN).all()),
                 standings=tuple(standings(c, outcome)) if c.parties else (),
                 changes=tuple(diff(scenario, parent, proposal, c)) if parent else (),
+                rules=rule_breaches(c, outcome),
+                readings=tuple(_reading_view(scenario, c, proposal, r) for r in proposal.readings),
             )
         )
     sticking = tuple(sticking_points(c)) if c.parties else ()
     return Overview(scenario, c, tuple(views), sticking)
+
+
+def _reading_view(scenario: Scenario, c: Compiled, proposal: Proposal, reading: Reading) -> ReadingView:
+    terms = scenario.terms_of(proposal.id, reading.id)
+    outcome = c.encode(terms)
+    return ReadingView(
+        reading=reading,
+        holder=holder_name(scenario, reading.by),
+        terms=terms,
+        complete=bool((outcome != OPEN).all()),
+        standings=tuple(standings(c, outcome)) if c.parties else (),
+        rules=rule_breaches(c, outcome),
+    )
+
+
+def holder_name(scenario: Scenario, by: str) -> str:
+    """Who holds a reading, as people say it: the party's name, or the source's title."""
+    for party in scenario.parties:
+        if party.id == by:
+            return party.name
+    source = scenario.sources.get(by)
+    return source.title if source is not None else by
 
 
 def _round(x: float) -> float:
@@ -84,6 +149,25 @@ def change_json(change: Change) -> dict[str, Any]:
     }
 
 
+def rule_json(b: RuleBreach) -> dict[str, Any]:
+    return {"id": b.rule, "broken": "yes" if b.broken else "depends", "text": b.text}
+
+
+def reading_json(r: ReadingView) -> dict[str, Any]:
+    return {
+        "id": r.reading.id,
+        "by": r.reading.by,
+        "holder": r.holder,
+        "asserts": dict(r.reading.terms),
+        "terms": r.terms,
+        "complete": r.complete,
+        "standing": {st.party: standing_json(st) for st in r.standings},
+        "package_rules": [rule_json(b) for b in r.rules],
+        "sources": list(r.reading.sources),
+        "note": r.reading.note,
+    }
+
+
 def overview_json(o: Overview) -> dict[str, Any]:
     s = o.scenario
     assumed = [pid for pid in o.compiled.parties if s.preferences[pid].assumption]
@@ -109,6 +193,14 @@ def overview_json(o: Overview) -> dict[str, Any]:
                     for st, f in zip(v.standings, v.fragility, strict=True)
                 },
                 "changes_from_parent": [change_json(ch) for ch in v.changes],
+                "package_rules": [rule_json(b) for b in v.rules],
+                "readings": [reading_json(r) for r in v.readings],
+                "depends_on_reading": {
+                    party: {"depends": v.depends_on_reading(party), "text": v.verdict_text(party)}
+                    for party in o.compiled.parties
+                }
+                if v.readings
+                else {},
             }
             for v in o.proposals
         ],

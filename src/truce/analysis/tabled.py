@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from truce.model.compiled import Bools, Compiled, Coupling, Ints
+from truce.model.compiled import Bools, Compiled, Coupling, Ints, RuleMasks
 from truce.model.scenario import IssueKind, Scenario, Term
 
 SCOPES = ("tabled", "all")
@@ -89,8 +89,12 @@ def tabled_terms(scenario: Scenario) -> Tabled:
 
     for proposal in sorted(scenario.proposals, key=lambda p: p.date):
         add(scenario.terms_of(proposal.id), TabledBy(proposal.id, None, proposal.tabled_by, proposal.date))
-        for reading in getattr(proposal, "readings", ()):
-            add(reading.terms, TabledBy(proposal.id, reading.id, (reading.by,), proposal.date))
+        for reading in proposal.readings:
+            # a reading says what a text holds, as its reader tells it: its terms are on the table too
+            add(
+                scenario.terms_of(proposal.id, reading.id),
+                TabledBy(proposal.id, reading.id, (reading.by,), proposal.date),
+            )
     return Tabled(scenario, {issue_id: {t: tuple(by) for t, by in held.items()} for issue_id, held in found.items()})
 
 
@@ -154,10 +158,12 @@ def restrict(c: Compiled, masks: Sequence[Bools]) -> Compiled:
     tables = tuple(_frozen(t[:, k]) for t, k in zip(c.tables, kept, strict=True))
     allowed = tuple(_frozen(a[:, k]) for a, k in zip(c.allowed, kept, strict=True))
     couplings = tuple(
-        Coupling(cp.party, tuple((i, _frozen(mask[kept[i]])) for i, mask in cp.masks)) for cp in c.couplings
+        Coupling(cp.party, tuple((i, _frozen(mask[kept[i]])) for i, mask in cp.masks), rule=cp.rule)
+        for cp in c.couplings
     )
+    rules = tuple(RuleMasks(r.id, tuple((i, _frozen(mask[kept[i]])) for i, mask in r.masks)) for r in c.rules)
     options = tuple(tuple(o[j] for j in k) for o, k in zip(c.options, kept, strict=True))
-    return replace(c, options=options, tables=tables, allowed=allowed, couplings=couplings)
+    return replace(c, options=options, tables=tables, allowed=allowed, couplings=couplings, rules=rules)
 
 
 def lift(c: Compiled, sub: Compiled, rows: Ints) -> Ints:

@@ -89,3 +89,40 @@ def show_changes(title: str, changes: Sequence[Change]) -> None:
     for change in changes:
         effect = ", ".join(f"{party} {delta:+.3f}" for party, delta in change.effect.items() if abs(delta) > 1e-9)
         console.print(f"  {change.text}" + (f"  [dim]({effect})[/dim]" if effect else ""), soft_wrap=True)
+
+
+def show_rules_and_readings(o: Overview) -> None:
+    """The package rules each text breaks, and each contested text under every reading of it."""
+    s = o.scenario
+    for view in o.proposals:
+        for breach in view.rules:
+            verb = "breaks" if breach.broken else "could break, once its open issues are settled,"
+            console.print(
+                f"[red]{view.proposal.id} {verb} package rule {breach.rule}:[/red] {breach.text}", soft_wrap=True
+            )
+        for reading_view in view.readings:
+            for breach in reading_view.rules:
+                verb = "breaks" if breach.broken else "could break"
+                console.print(
+                    f"[red]{view.proposal.id} as read by {reading_view.holder} ({reading_view.reading.id}) {verb} "
+                    f"package rule {breach.rule}:[/red] {breach.text}",
+                    soft_wrap=True,
+                )
+    contested = [view for view in o.proposals if view.readings]
+    if not contested:
+        return
+    console.print("[bold]Contested readings[/bold] (the terms as each party or source reads the text)")
+    for view in contested:
+        console.print(f"  {view.proposal.id} ({view.proposal.title})", soft_wrap=True)
+        for r in view.readings:
+            asserts = "; ".join(f"{s.issue(k).name}: {s.issue(k).label(t)}" for k, t in r.reading.terms.items())
+            standing = ", ".join(f"{st.party} {utility_text(st)} {_MARK[st.acceptable]}" for st in r.standings)
+            console.print(f"    {r.reading.id}, as read by {r.holder}: {asserts}", soft_wrap=True)
+            if standing:
+                console.print(f"      [dim]{standing}[/dim]", soft_wrap=True)
+        for party in o.compiled.parties:
+            if view.depends_on_reading(party):
+                console.print(
+                    f"    [yellow]{party}: the verdict depends on the reading:[/yellow] {view.verdict_text(party)}",
+                    soft_wrap=True,
+                )

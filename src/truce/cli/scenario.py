@@ -8,13 +8,15 @@ import typer
 
 from truce.analysis.bargaining import bargaining
 from truce.analysis.diff import diff
-from truce.analysis.overview import change_json, overview, overview_json
+from truce.analysis.overview import change_json, holder_name, overview, overview_json
 from truce.analysis.tabled import default_scope
 from truce.cli.common import app, console, find_proposal, guarded, print_json, write_atomically
-from truce.cli.render import show_changes, show_overview
+from truce.cli.render import show_changes, show_overview, show_rules_and_readings
+from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 from truce.io.scenario_files import scenario_json_schema
 from truce.model.compiled import compile_scenario
+from truce.model.scenario import Proposal, Scenario
 from truce.report.brief import brief_html
 
 
@@ -68,6 +70,7 @@ def analyze(
         print_json(overview_json(result))
         return
     show_overview(result)
+    show_rules_and_readings(result)
     if report is not None:
         console.print(f"\nBrief written to {report}")
 
@@ -76,15 +79,53 @@ def analyze(
 @guarded
 def diff_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder"),
-    a: str = typer.Argument(..., help="id of the earlier proposal"),
-    b: str = typer.Argument(..., help="id of the later proposal"),
+    a: str = typer.Argument(..., help="id of the earlier proposal (ID@READING: as that reading reads it)"),
+    b: str = typer.Argument(..., help="id of the later proposal (ID@READING: as that reading reads it)"),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
 ) -> None:
-    """What proposal B changes against proposal A, in the issues' own words."""
+    """What proposal B changes against proposal A, in the issues' own words; then what each reading of
+    either text changes against that text as tabled."""
     s = load_any(scenario)
-    first, second = (find_proposal(s, pid, scenario) for pid in (a, b))
-    changes = diff(s, first, second, compile_scenario(s))
+    (first, reading_a), (second, reading_b) = (_text(s, ref, scenario) for ref in (a, b))
+    c = compile_scenario(s)
+    changes = diff(s, first, second, c, reading_a=reading_a, reading_b=reading_b)
+    contested = [
+        (proposal, reading, diff(s, proposal, proposal, c, reading_b=reading.id))
+        for proposal in ((first,) if first.id == second.id else (first, second))
+        for reading in proposal.readings
+    ]
     if json_out:
-        print_json({"from": a, "to": b, "changes": [change_json(ch) for ch in changes]})
+        print_json(
+            {
+                "from": a,
+                "to": b,
+                "changes": [change_json(ch) for ch in changes],
+                "readings": [
+                    {
+                        "proposal": proposal.id,
+                        "reading": reading.id,
+                        "by": reading.by,
+                        "changes": [change_json(ch) for ch in found],
+                    }
+                    for proposal, reading, found in contested
+                ],
+            }
+        )
         return
     show_changes(f"{a} -> {b}", changes)
+    for proposal, reading, found in contested:
+        show_changes(f"{proposal.id} as tabled -> as read by {holder_name(s, reading.by)} ({reading.id})", found)
+
+
+def _text(s: Scenario, ref: str, where: Path) -> tuple[Proposal, str | None]:
+    """``ID`` or ``ID@READING``: the proposal, and the reading's id if one is named (a located error if unknown)."""
+    pid, _, reading = ref.partition("@")
+    proposal = find_proposal(s, pid, where)
+    if not reading:
+        return proposal, None
+    if reading not in {r.id for r in proposal.readings}:
+        known = ", ".join(r.id for r in proposal.readings) or "(none)"
+        raise InputError(
+            [Problem(f"no reading {reading!r} of proposal {pid!r} (expected one of {known})", (), str(where))]
+        )
+    return proposal, reading

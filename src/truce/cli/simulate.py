@@ -10,7 +10,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
 
-from truce.cli.common import app, console, errors, find_proposal, guarded, print_json, write_atomically
+from truce.analysis.tabled import restrict, scope_masks, tabled_terms
+from truce.cli.common import app, console, errors, find_proposal, guarded, print_json, scope_of, write_atomically
 from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 from truce.model.compiled import Compiled, compile_scenario
@@ -100,6 +101,21 @@ def _conditions(
     return delay, shocks, uncertainty
 
 
+SIMULATE_WITHIN_HELP = "all (default): the simulated sides may offer any term; tabled: only terms some proposal holds"
+
+
+def restrict_to(c: Compiled, scope: str, start_terms: dict[str, Any] | None = None) -> Compiled:
+    """The negotiators' space within ``scope`` (a starting text's terms are always in it). Simulated
+    sides are not bound by the texts tabled so far, so the default is ``all``."""
+    if scope == "all":
+        return c
+    return restrict(c, scope_masks(c, tabled_terms(c.scenario), start_terms))
+
+
+def _has(s: Scenario, proposal_id: str) -> bool:
+    return any(p.id == proposal_id for p in s.proposals)
+
+
 def _negotiators(scenario: Scenario) -> Compiled:
     """The scenario compiled for the sides that bargain: parties with preferences (mediators and observers
     with preferences do not make offers), or every party with preferences if no side has any."""
@@ -130,13 +146,15 @@ def simulate_cmd(
     weight_noise: float = typer.Option(0.0, "--weight-noise", help="uncertainty: log-normal noise on weights"),
     value_noise: float = typer.Option(0.0, "--value-noise", help="uncertainty: normal noise on option values"),
     reservation_range: list[str] = typer.Option([], "--reservation-range", help="uncertainty: PARTY=LOW:HIGH"),
+    within: str = typer.Option("all", "--within", help=SIMULATE_WITHIN_HELP),
     trace: bool = typer.Option(False, "--trace", help="print the first run step by step"),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
     report: Path | None = typer.Option(None, "--report", help="write a self-contained HTML report here"),
 ) -> None:
     """How likely a deal is by each day, on what terms, at what cumulative cost, with these strategies."""
     s = load_any(scenario)
-    c = _negotiators(s)
+    scope = scope_of(within, s, scenario)
+    c = restrict_to(_negotiators(s), scope, start_terms=s.terms_of(start) if start and _has(s, start) else None)
     names = _names(strategies, "--strategies")
     if len(names) == 1:
         names = names * len(c.parties)
@@ -162,7 +180,10 @@ def simulate_cmd(
     except ValueError as exc:  # e.g. every outcome crosses a red line: nothing to negotiate over
         raise InputError([Problem(str(exc), (), str(scenario))]) from None
     _, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
-    data = summary.as_json()
+    data = {**summary.as_json(), "within": scope}
+    tabled = tabled_terms(s)
+    for item in data["outcomes"]:
+        item["untabled"] = list(tabled.untabled(item["terms"]))
     assumed = _assumed(s, c.parties)
     if report is not None:
         from truce.report.simulate import simulate_html
@@ -205,10 +226,18 @@ def _show_summary(s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], 
         terms.add_row(issue.name, "\n".join(f"{issue.label(t)} ({share:.0%})" for t, share in list(shares.items())[:4]))
     console.print(terms)
     packages = RichTable("share", "terms", title="Most frequent agreements")
+    marked = False
     for item in data["outcomes"][:3]:
-        said = "\n".join(f"{s.issue(k).name}: {s.issue(k).label(v)}" for k, v in item["terms"].items())
+        flagged = item.get("untabled", [])
+        marked |= bool(flagged)
+        said = "\n".join(
+            f"{s.issue(k).name}: {s.issue(k).label(v)}" + (" *" if k in flagged else "")
+            for k, v in item["terms"].items()
+        )
         packages.add_row(f"{item['share']:.1%}", said)
     console.print(packages)
+    if marked:
+        console.print("* not tabled by anyone", soft_wrap=True)
     parties = RichTable("party", "mean utility", "p10", "p90", "cumulative cost of delay", title="Per party")
     for party, u in data["utilities"].items():
         parties.add_row(
@@ -240,10 +269,14 @@ def tournament_cmd(
     address: str | None = typer.Option(None, "--address", help="ray: cluster address (default: a local Ray)"),
     out: Path | None = typer.Option(None, "--out", help="folder for results.csv, results.parquet and report.html"),
     parquet: bool = typer.Option(True, "--parquet/--no-parquet", help="also write results.parquet (needs pyarrow)"),
+    within: str = typer.Option("all", "--within", help=SIMULATE_WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
 ) -> None:
     """Every assignment of the strategies to the parties, on every scenario, for --seeds seeds each."""
-    compiled = tuple(_negotiators(load_any(p)) for p in scenarios)
+    loaded = [load_any(p) for p in scenarios]
+    compiled = tuple(
+        restrict_to(_negotiators(s), scope_of(within, s, where)) for s, where in zip(loaded, scenarios, strict=True)
+    )
     for where, c in zip(scenarios, compiled, strict=True):
         try:
             build_space(c)  # cheap next to the tournament; bad scenarios stop here with exit 2

@@ -549,6 +549,8 @@ def export_genius(scenario: Scenario, folder: str | FsPath) -> list[str]:
             notes.append(f"{pid}: {len(prefs.red_lines)} red line(s) left out (GENIUS has none)")
         if prefs.cost_of_delay > 0:
             notes.append(f"{pid}: cost of delay left out (GENIUS uses a discount factor instead)")
+    if scenario.constraints:
+        notes.append(f"{len(scenario.constraints)} package rule(s) left out (GENIUS has none)")
     if base.exists() and not base.is_dir():
         raise InputError([Problem("exists and is not a folder", (), str(base), 1, 1)])
     if base.is_dir():

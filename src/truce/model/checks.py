@@ -20,6 +20,7 @@ from truce.model.scenario import (
     IssueKind,
     Preferences,
     Range,
+    Reading,
     Scenario,
     Term,
     is_number,
@@ -154,6 +155,7 @@ def check_scenario(s: Scenario) -> Iterator[Problem]:
     yield from _unique("issues", [i.id for i in s.issues], "issue")
     yield from _unique("proposals", [p.id for p in s.proposals], "proposal")
     yield from _unique("rounds", [r.id for r in s.rounds], "round")
+    yield from _unique("constraints", [r.id for r in s.constraints], "package rule")
     party_ids = {p.id for p in s.parties}
     issues = {i.id: i for i in s.issues}
     source_ids = set(s.sources)
@@ -185,6 +187,16 @@ def check_scenario(s: Scenario) -> Iterator[Problem]:
         for k, red_line in enumerate(prefs.red_lines):
             yield from sources((*path, "red_lines", k), red_line.sources)
 
+    for n, rule in enumerate(s.constraints):
+        path = ("constraints", n)
+        yield from sources(path, rule.sources)
+        for issue_id, condition in rule.never.items():
+            yield from _check_condition(
+                issues, issue_id, condition, (*path, "never", issue_id), "the package rule can never be broken"
+            )
+        if _rules_out_everything(issues, rule.never):
+            yield Problem("this package rule alone rules out every outcome: no text could stand", (*path, "never"))
+
     for n, proposal in enumerate(s.proposals):
         path = ("proposals", n)
         yield from parties((*path, "tabled_by"), proposal.tabled_by)
@@ -206,6 +218,9 @@ def check_scenario(s: Scenario) -> Iterator[Problem]:
                     (*path, "responses", k, "date"),
                 )
             yield from sources((*path, "responses", k), response.sources)
+        yield from _check_readings(proposal.readings, issues, party_ids, source_ids, path)
+        for k, reading in enumerate(proposal.readings):
+            yield from sources((*path, "readings", k), reading.sources)
     yield from _parent_cycles(s)
 
     for n, rnd in enumerate(s.rounds):
@@ -348,7 +363,13 @@ def _check_preferences(prefs: Preferences, issues: dict[str, Issue], path: Path)
             yield from _check_condition(issues, issue_id, condition, (*path, "red_lines", k, "terms", issue_id))
 
 
-def _check_condition(issues: dict[str, Issue], issue_id: str, condition: Condition, path: Path) -> Iterator[Problem]:
+def _check_condition(
+    issues: dict[str, Issue],
+    issue_id: str,
+    condition: Condition,
+    path: Path,
+    never_met: str = "the red line can never be crossed",
+) -> Iterator[Problem]:
     issue = issues.get(issue_id)
     if issue is None:
         yield Problem(f"unknown issue {issue_id!r} (expected one of {_list(issues)})", path)
@@ -360,10 +381,54 @@ def _check_condition(issues: dict[str, Issue], issue_id: str, condition: Conditi
         if not bounds:
             yield Problem("a range needs at_least, at_most, above or below", path)
         elif not any(condition.contains(x) for x in issue.grid()):
-            yield Problem(f"this range contains no value of {issue_id}: the red line can never be crossed", path)
+            yield Problem(f"this range contains no value of {issue_id}: {never_met}", path)
         return
     for k, term in enumerate(condition if isinstance(condition, tuple) else (condition,)):
         yield from _check_term(issues, issue_id, term, (*path, k) if isinstance(condition, tuple) else path)
+
+
+def _rules_out_everything(issues: dict[str, Issue], never: dict[str, Condition]) -> bool:
+    """True when every condition of a (conjunctive) rule holds for every option of its issue."""
+    for issue_id, condition in never.items():
+        issue = issues.get(issue_id)
+        if issue is None:
+            return False  # reported as an unknown issue
+        options = issue.option_ids()
+        if not options:
+            return False
+        if isinstance(condition, Range):
+            if issue.kind is not IssueKind.numeric or not all(condition.contains(float(x)) for x in options):
+                return False
+        else:
+            wanted = condition if isinstance(condition, tuple) else (condition,)
+            if not all(any(_same_term(o, w) for w in wanted) for o in options):
+                return False
+    return True
+
+
+def _same_term(option: Term, term: Term) -> bool:
+    if is_number(option) and is_number(term):
+        return abs(float(option) - float(term)) < 1e-9
+    return option == term
+
+
+def _check_readings(
+    readings: Iterable[Reading], issues: dict[str, Issue], party_ids: set[str], source_ids: set[str], path: Path
+) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for k, reading in enumerate(readings):
+        rpath = (*path, "readings", k)
+        if reading.id in seen:
+            yield Problem(f"duplicate reading id {reading.id!r} in this proposal", (*rpath, "id"))
+        seen.add(reading.id)
+        if reading.by not in party_ids and reading.by not in source_ids:
+            yield Problem(
+                f"unknown party or source {reading.by!r} (a reading is held by one of the parties "
+                f"{_list(party_ids)} or a source under `sources`)",
+                (*rpath, "by"),
+            )
+        for issue_id, term in reading.terms.items():
+            yield from _check_term(issues, issue_id, term, (*rpath, "terms", issue_id))
 
 
 def _parent_cycles(s: Scenario) -> Iterator[Problem]:

@@ -4,6 +4,11 @@ An outcome is a vector of option indices, one per issue (``-1`` where a partial 
 issue open). For each issue there is a table of shape ``(parties, options)`` holding the party's
 normalised weight times its value of the option, so a party's utility is a sum of table lookups.
 Results are mapped back to named terms only at the edge, with :meth:`Compiled.decode`.
+
+Package rules (terms that cannot stand together in any text) are compiled as red lines of every
+compiled party, into the ``allowed`` masks and the ``couplings``, so that every analysis built on
+:meth:`Compiled.crossed` and those arrays honours them exactly. ``rules`` keeps each rule's own masks,
+so that reports can say "breaks package rule X" rather than blame a party's red line.
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ class Coupling:
 
     party: int
     masks: tuple[tuple[int, Bools], ...]
+    rule: str | None = None  # the package rule this coupling compiles; None for the party's own red line
+
+
+@dataclass(frozen=True, eq=False)
+class RuleMasks:
+    """A package rule compiled: broken when every issue's option lies in its mask."""
+
+    id: str
+    masks: tuple[tuple[int, Bools], ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,10 +52,11 @@ class Compiled:
     issues: tuple[str, ...]
     options: tuple[tuple[Term, ...], ...]
     tables: tuple[Floats, ...]  # per issue: (parties, options), weight x value, weights summing to 1
-    allowed: tuple[Bools, ...]  # per issue: (parties, options), False where a one-issue red line forbids
+    allowed: tuple[Bools, ...]  # per issue: (parties, options), False where a one-issue red line or rule forbids
     couplings: tuple[Coupling, ...]
     reservation: Floats  # (parties,)
     cost_of_delay: Floats  # (parties,)
+    rules: tuple[RuleMasks, ...] = ()  # the package rules, also compiled into allowed and couplings
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -87,6 +102,15 @@ class Compiled:
             out[:, coupling.party] |= hit
         return out
 
+    def broken(self, outcomes: Ints) -> Bools:
+        """Which package rules are broken: ``(n, issues)`` to ``(n, rules)`` booleans."""
+        outcomes = _complete(outcomes)
+        out = np.ones((outcomes.shape[0], len(self.rules)), dtype=bool)
+        for r, rule in enumerate(self.rules):
+            for i, mask in rule.masks:
+                out[:, r] &= mask[outcomes[:, i]]
+        return out
+
     def acceptable(self, outcomes: Ints) -> Bools:
         """At or above reservation and no red line crossed: ``(n, parties)`` booleans."""
         return (self.utilities(outcomes) >= self.reservation - TOLERANCE) & ~self.crossed(outcomes)
@@ -127,7 +151,25 @@ def compile_scenario(scenario: Scenario, parties: Sequence[str] | None = None) -
                 allowed[i][p] &= ~mask
             else:
                 couplings.append(Coupling(p, masks))
-    for t in (*tables, *allowed):
+    rules = tuple(
+        RuleMasks(
+            rule.id,
+            tuple(
+                (issue_index[issue_id], condition_mask(options[issue_index[issue_id]], cond))
+                for issue_id, cond in rule.never.items()
+            ),
+        )
+        for rule in scenario.constraints
+    )
+    # A package rule binds whatever text anyone agrees to: a red line of every compiled party.
+    for rule_masks in rules:
+        for p in range(len(chosen)):
+            if len(rule_masks.masks) == 1:
+                i, mask = rule_masks.masks[0]
+                allowed[i][p] &= ~mask
+            else:
+                couplings.append(Coupling(p, rule_masks.masks, rule=rule_masks.id))
+    for t in (*tables, *allowed, *(mask for rule_masks in rules for _, mask in rule_masks.masks)):
         t.setflags(write=False)
     return Compiled(
         scenario=scenario,
@@ -139,6 +181,7 @@ def compile_scenario(scenario: Scenario, parties: Sequence[str] | None = None) -
         couplings=tuple(couplings),
         reservation=np.array([scenario.preferences[p].reservation for p in chosen], dtype=float),
         cost_of_delay=np.array([scenario.preferences[p].cost_of_delay for p in chosen], dtype=float),
+        rules=rules,
     )
 
 

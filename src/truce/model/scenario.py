@@ -191,6 +191,17 @@ class RedLine(Frozen):
     sources: tuple[Id, ...] = ()
 
 
+class PackageRule(Frozen):
+    """Terms that cannot stand together in one text, whoever's preferences (say, a corridor held by
+    troops and a complete withdrawal). Several issues in ``never`` are a conjunction, as in a red line:
+    the rule is broken only when the text meets every condition together."""
+
+    id: Id
+    never: dict[Id, Condition] = Field(min_length=1)
+    note: Text | None = None
+    sources: tuple[Id, ...] = ()
+
+
 # Values of one issue: a value per option, or for numeric issues a piecewise-linear
 # function given as [x, value] points (flat beyond the end points).
 Point = tuple[Number, Unit]
@@ -222,6 +233,20 @@ class Response(Frozen):
     sources: tuple[Id, ...] = ()
 
 
+class Reading(Frozen):
+    """The terms of a proposal as one party or source reads them, besides the text as tabled.
+
+    Where what a text says is contested (each side said the text meant something else), each
+    reading is recorded with who holds it; its ``terms`` override the text's own for that reading.
+    """
+
+    id: Id
+    by: Id = Field(description="the party or source whose reading this is")
+    terms: dict[Id, Term] = Field(min_length=1)
+    sources: tuple[Id, ...] = ()
+    note: Text | None = None
+
+
 class Proposal(Frozen):
     """A (possibly partial) set of terms, tabled by someone on a date at a venue."""
 
@@ -238,8 +263,17 @@ class Proposal(Frozen):
     terms: dict[Id, Term] = {}
     status: Status = Status.tabled
     responses: tuple[Response, ...] = ()
+    readings: tuple[Reading, ...] = Field(
+        default=(), description="the terms as read by a named party or source, where the text is contested"
+    )
     sources: tuple[Id, ...] = ()
     note: Text | None = None
+
+    def reading(self, reading_id: str) -> Reading:
+        for reading in self.readings:
+            if reading.id == reading_id:
+                return reading
+        raise KeyError(reading_id)
 
 
 class Round(Frozen):
@@ -276,6 +310,9 @@ class Scenario(Frozen):
     parties: tuple[Party, ...] = Field(min_length=1)
     issues: tuple[Issue, ...] = Field(min_length=1)
     preferences: dict[Id, Preferences] = {}
+    constraints: tuple[PackageRule, ...] = Field(
+        default=(), description="package rules: combinations of terms that cannot stand together in one text"
+    )
     proposals: tuple[Proposal, ...] = ()
     rounds: tuple[Round, ...] = ()
     events: tuple[Event, ...] = ()
@@ -298,13 +335,19 @@ class Scenario(Frozen):
                 return proposal
         raise KeyError(proposal_id)
 
-    def terms_of(self, proposal_id: str) -> dict[str, Term]:
-        """The terms a proposal stands for: its own, over those it inherits along its lineage."""
+    def terms_of(self, proposal_id: str, reading: str | None = None) -> dict[str, Term]:
+        """The terms a proposal stands for: its own, over those it inherits along its lineage.
+
+        With ``reading`` (the id of one of the proposal's readings), that reading's terms overlay the
+        text's. A child inherits the text as tabled, never a reading of its parent.
+        """
         terms: dict[str, Term] = {}
         for proposal in self.lineage(proposal_id):
             if not proposal.inherits:
                 terms = {}
             terms.update(proposal.terms)
+        if reading is not None:
+            terms.update(self.proposal(proposal_id).reading(reading).terms)
         return terms
 
     def lineage(self, proposal_id: str) -> tuple[Proposal, ...]:

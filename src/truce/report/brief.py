@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 
 from truce.analysis.bargaining import Bargaining
 from truce.analysis.overview import Overview
+from truce.analysis.rules import describe_rule
 from truce.analysis.standing import LEFT_OPEN, NO_POSITION, TOL, Standing, Verdict
 from truce.report.html import figure_json, render
 
@@ -117,6 +118,7 @@ def brief_html(o: Overview, b: Bargaining | None = None) -> str:
         o=o,
         assumed=assumed,
         verdicts=Verdict,
+        rules={rule.id: describe_rule(o.compiled, rule) for rule in s.constraints},
         heatmap=figure_json(gap_heatmap(o)) if o.compiled.parties and o.proposals else None,
         frontier=figure_json(frontier_chart(o, b)) if b is not None and len(b.frontier.parties) >= 2 else None,
     )

@@ -19,7 +19,8 @@ from truce.analysis.bridge import bridge_json, bridge_proposal, reference_row
 from truce.analysis.diff import diff
 from truce.analysis.fragility import fragility, fragility_json
 from truce.analysis.frontier import pareto_frontier
-from truce.analysis.overview import change_json, standing_json
+from truce.analysis.overview import change_json, holder_name, rule_json, standing_json
+from truce.analysis.rules import rule_breaches
 from truce.analysis.solutions import solve_all
 from truce.analysis.standing import standings
 from truce.analysis.tabled import default_scope, tabled_terms, within
@@ -31,7 +32,7 @@ from truce.exchange.planner import plan_exchange
 from truce.io.agreement_files import load_release_log
 from truce.model.checks import build_scenario
 from truce.model.compiled import OPEN, Compiled, compile_scenario
-from truce.model.scenario import Proposal, Scenario
+from truce.model.scenario import Proposal, Reading, Scenario
 from truce.service.auth import Role, Viewer
 from truce.service.schemas import BallotView, Package
 from truce.store.repo import NotFound, Store
@@ -137,6 +138,27 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
         "note": proposal.note,
         "standing": with_fragility(c, s.terms_of(proposal.id), standing),
         "changes_from_parent": [_filtered_change(change_json(ch), seen) for ch in changes],
+        "package_rules": [rule_json(b) for b in rule_breaches(c, outcome)],
+        "readings": [_reading(state, proposal, r, seen) for r in proposal.readings],
+    }
+
+
+def _reading(state: State, proposal: Proposal, reading: Reading, seen: set[str]) -> dict[str, Any]:
+    """A reading of the text, with the standings under it of the parties this viewer may see."""
+    s, c = state.scenario, state.compiled
+    outcome = c.encode(s.terms_of(proposal.id, reading.id))
+    return {
+        "id": reading.id,
+        "by": reading.by,
+        "holder": holder_name(s, reading.by),
+        "asserts": dict(reading.terms),
+        "asserts_text": {i: f"{s.issue(i).name}: {s.issue(i).label(t)}" for i, t in reading.terms.items()},
+        "note": reading.note,
+        "sources": list(reading.sources),
+        "standing": {st.party: standing_json(st) for st in standings(c, outcome) if st.party in seen}
+        if c.parties
+        else {},
+        "package_rules": [rule_json(b) for b in rule_breaches(c, outcome)],
     }
 
 
