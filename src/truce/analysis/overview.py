@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from truce.analysis.diff import Change, diff
+from truce.analysis.fragility import Fragility, fragility, fragility_json
 from truce.analysis.rules import RuleBreach, rule_breaches
 from truce.analysis.standing import Standing, Verdict, standings
 from truce.analysis.sticking import StickingPoint, sticking_points
@@ -41,6 +42,7 @@ class ProposalView:
     lineage: tuple[str, ...]  # ids, oldest first, ending with this proposal
     complete: bool
     standings: tuple[Standing, ...]
+    fragility: tuple[Fragility, ...]  # per party, in the order of ``standings``
     changes: tuple[Change, ...]  # against its parent (empty without a parent)
     rules: tuple[RuleBreach, ...] = ()  # package rules the text as tabled breaks or could break
     readings: tuple[ReadingView, ...] = ()
@@ -82,6 +84,7 @@ def overview(scenario: Scenario) -> Overview:
         parent = scenario.proposal(proposal.parent) if proposal.parent else None
         views.append(
             ProposalView(
+                fragility=tuple(fragility(c, outcome)),
                 proposal=proposal,
                 lineage=tuple(p.id for p in scenario.lineage(proposal.id)),
                 complete=bool((outcome != OPEN).all()),
@@ -131,6 +134,7 @@ def standing_json(s: Standing) -> dict[str, Any]:
         "gaps": {k: (None if v is None else _round(v)) for k, v in s.gaps.items()},
         "biggest_gap": s.biggest_gap,
         "red_lines_crossed": list(s.crossed),
+        "gap_notes": dict(s.gap_notes),
     }
 
 
@@ -184,7 +188,10 @@ def overview_json(o: Overview) -> dict[str, Any]:
                 "lineage": list(v.lineage),
                 "complete": v.complete,
                 "terms": s.terms_of(v.proposal.id),
-                "standing": {st.party: standing_json(st) for st in v.standings},
+                "standing": {
+                    st.party: {**standing_json(st), "fragility": fragility_json(f)}
+                    for st, f in zip(v.standings, v.fragility, strict=True)
+                },
                 "changes_from_parent": [change_json(ch) for ch in v.changes],
                 "package_rules": [rule_json(b) for b in v.rules],
                 "readings": [reading_json(r) for r in v.readings],
@@ -205,6 +212,7 @@ def overview_json(o: Overview) -> dict[str, Any]:
                 "preferred": sp.preferred,
                 "compromise": sp.compromise,
                 "losses_at_compromise": {k: _round(v) for k, v in sp.losses.items()},
+                "note": sp.note,
             }
             for sp in o.sticking
         ],
