@@ -22,7 +22,7 @@ Pareto improvements). The results are checked to agree: the same number of chang
 product within 1e-9.
 
 Truce alone on a random domain of 80 six-option issues (about 1.8e62 outcomes, far too many for NegMAS
-to enumerate; the size issue 14 asks for), same seed and reservation rule, and on the shipped case ``examples/gaza-2024`` from the
+to enumerate), same seed and reservation rule, and on the shipped case ``examples/gaza-2024`` from the
 proposal ``aug16-bridging`` as ``truce bridge --from aug16-bridging`` runs it (three bridges, two
 improvements each, Nash tie-break), within each scope (``tabled``, ``all``). The Gaza rows show the
 first bridge's number of changes and Nash product, and how many bridges were found.
