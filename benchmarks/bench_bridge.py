@@ -23,7 +23,7 @@ product within 1e-9.
 
 Truce alone on a random domain of 80 six-option issues (about 1.8e62 outcomes, far too many for NegMAS
 to enumerate), same seed and reservation rule, and on the shipped case ``examples/gaza-2024`` from the
-proposal ``aug16-bridging`` as ``truce bridge --from aug16-bridging`` runs it (three bridges, two
+proposal ``aug16-bridging`` as Hamas read it on 18 August, as ``truce bridge --from aug16-bridging@hamas-aug18`` runs it (three bridges, two
 improvements each, Nash tie-break), within each scope (``tabled``, ``all``). The Gaza rows show the
 first bridge's number of changes and Nash product, and how many bridges were found.
 
@@ -63,7 +63,7 @@ SHARE = 0.4
 CASES: tuple[tuple[int, ...], ...] = ((10,) * 4, (10,) * 5, (10,) * 6)
 BIG: tuple[int, ...] = (6,) * 80
 TALKS = "gaza-2024"
-PROPOSAL = "aug16-bridging"
+PROPOSAL, READING = "aug16-bridging", "hamas-aug18"  # the text as the side that rejected it read it
 SCOPES = ("tabled", "all")
 LIMIT_SECONDS = 60.0
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,7 +164,9 @@ def child(side: str, case: str) -> dict[str, Any]:
     base = _peak_mb()
     if side == "gaza":
         c = compile_scenario(load_scenario(ROOT / "examples" / TALKS))
-        seconds, r = _timed(lambda: bridge_proposal(c, PROPOSAL, "nash", k=3, scope=case, improvements=2))
+        seconds, r = _timed(
+            lambda: bridge_proposal(c, PROPOSAL, "nash", k=3, scope=case, improvements=2, reading=READING)
+        )
         result = _summary(c, r)
     else:
         c, reference = domain(tuple(int(x) for x in case.split(",")))
@@ -239,7 +241,7 @@ def run() -> None:
         r = measure("gaza", scope)
         assert r is not None
         note = f"  ({r['bridges']} bridges, up to 2 improvements each{'' if r['complete'] else '; search cut short'})"
-        print(_row(f"{TALKS} {PROPOSAL}, {scope}", "truce", r) + note, flush=True)
+        print(_row(f"{TALKS} {PROPOSAL}@{READING}, {scope}", "truce", r) + note, flush=True)
 
 
 if __name__ == "__main__":
