@@ -23,7 +23,8 @@ product within 1e-9.
 
 Truce alone on a random domain of 80 six-option issues (about 1.8e62 outcomes, far too many for NegMAS
 to enumerate), same seed and reservation rule, and on the shipped case ``examples/gaza-2024`` from the
-proposal ``aug16-bridging`` as Hamas read it on 18 August, as ``truce bridge --from aug16-bridging@hamas-aug18`` runs it (three bridges, two
+proposal ``aug16-bridging`` as Hamas read it on 18 August, as
+``truce bridge --from aug16-bridging@hamas-aug18`` runs it (three bridges, two
 improvements each, Nash tie-break), within each scope (``tabled``, ``all``). The Gaza rows show the
 first bridge's number of changes and Nash product, and how many bridges were found.
 
