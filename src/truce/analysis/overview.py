@@ -34,6 +34,7 @@ class ReadingView:
     complete: bool
     standings: tuple[Standing, ...]
     rules: tuple[RuleBreach, ...]  # package rules the text, so read, breaks or could break
+    fragility: tuple[Fragility, ...] = ()  # per party, in the order of ``standings``
 
 
 @dataclass(frozen=True)
@@ -101,13 +102,15 @@ def overview(scenario: Scenario) -> Overview:
 def _reading_view(scenario: Scenario, c: Compiled, proposal: Proposal, reading: Reading) -> ReadingView:
     terms = scenario.terms_of(proposal.id, reading.id)
     outcome = c.encode(terms)
+    found = tuple(standings(c, outcome)) if c.parties else ()
     return ReadingView(
         reading=reading,
         holder=holder_name(scenario, reading.by),
         terms=terms,
         complete=bool((outcome != OPEN).all()),
-        standings=tuple(standings(c, outcome)) if c.parties else (),
+        standings=found,
         rules=rule_breaches(c, outcome),
+        fragility=tuple(fragility(c, outcome, found)) if c.parties else (),
     )
 
 
@@ -161,7 +164,10 @@ def reading_json(r: ReadingView) -> dict[str, Any]:
         "asserts": dict(r.reading.terms),
         "terms": r.terms,
         "complete": r.complete,
-        "standing": {st.party: standing_json(st) for st in r.standings},
+        "standing": {
+            st.party: {**standing_json(st), "fragility": fragility_json(f)}
+            for st, f in zip(r.standings, r.fragility, strict=True)
+        },
         "package_rules": [rule_json(b) for b in r.rules],
         "sources": list(r.reading.sources),
         "note": r.reading.note,

@@ -116,10 +116,11 @@ def show_rules_and_readings(o: Overview) -> None:
         console.print(f"  {view.proposal.id} ({view.proposal.title})", soft_wrap=True)
         for r in view.readings:
             asserts = "; ".join(f"{s.issue(k).name}: {s.issue(k).label(t)}" for k, t in r.reading.terms.items())
-            standing = ", ".join(f"{st.party} {utility_text(st)} {_MARK[st.acceptable]}" for st in r.standings)
             console.print(f"    {r.reading.id}, as read by {r.holder}: {asserts}", soft_wrap=True)
-            if standing:
-                console.print(f"      [dim]{standing}[/dim]", soft_wrap=True)
+            for st, f in zip(r.standings, r.fragility, strict=True):
+                console.print(
+                    f"      {st.party} {utility_text(st)} {_MARK[st.acceptable]}: [dim]{f.text}[/dim]", soft_wrap=True
+                )
         for party in o.compiled.parties:
             if view.depends_on_reading(party):
                 console.print(
