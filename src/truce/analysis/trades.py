@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from truce.analysis.bridge import NOT_TABLED, TermChange, reference_row, term_change
+from truce.analysis.bridge import NOT_TABLED, TermChange, change_json, reference_row, term_change
 from truce.analysis.standing import Verdict, standings
 from truce.analysis.tabled import check_scope, restrict, scope_masks, tabled_terms
 from truce.errors import InputError, Problem
@@ -169,16 +169,7 @@ def trades_json(found: tuple[Trade, ...]) -> list[dict[str, Any]]:
     return [
         {
             "concessions": [
-                {
-                    "party": party,
-                    "issue": ch.issue,
-                    "from": ch.before,
-                    "to": ch.after,
-                    "gains": _rounded(ch.gains),
-                    "tabled": ch.tabled,
-                    "text": ch.text,
-                }
-                for party, ch in zip(t.parties, (t.first, t.second), strict=True)
+                {"party": party, **change_json(ch)} for party, ch in zip(t.parties, (t.first, t.second), strict=True)
             ],
             "gains": _rounded(t.gains),
             "terms": dict(t.terms),
