@@ -325,6 +325,8 @@ def bridge_page(
         criterion=criterion,
         result=result,
         issues={i.id: i for i in state.scenario.issues},
+        titles={p.id: p.title for p in state.scenario.proposals},
+        names={p.id: p.name for p in state.scenario.parties},
     )
 
 
