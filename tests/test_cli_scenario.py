@@ -88,7 +88,7 @@ def test_every_verdict_on_the_shipped_case_says_what_would_flip_it() -> None:
     (not forced by a red line) unless it falls to the best; only the issues a party weighs have a weight flip."""
     out = invoke_json("analyze", str(GAZA))
     for proposal in out["proposals"]:
-        for party, st in proposal["standing"].items():
+        for st in proposal["standing"].values():
             f = st["fragility"]
             assert list(f) == ["forced_by_red_lines", "reservation", "weights", "text"]
             assert f["text"].startswith("holds unless") or f["forced_by_red_lines"]
