@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from truce.exchange import Agreement
-from truce.exchange.ledger import Event, Ledger, keep_ledger, ledger_to_data
+from truce.exchange.ledger import Ledger, keep_ledger, ledger_to_data
 from truce.io.agreement_files import load_agreement, load_release_log
+from truce.model.exchange import Event
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "exchange-2025"
 

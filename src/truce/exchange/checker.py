@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from truce.errors import Path
 from truce.exchange import rules
-from truce.exchange.agreement import Agreement
-from truce.exchange.plan import Plan
+from truce.model.exchange import Agreement, Plan
 
 
 @dataclass(frozen=True)

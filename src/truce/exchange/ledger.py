@@ -14,21 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from truce.exchange import rules
-from truce.exchange.agreement import Agreement
-from truce.exchange.plan import Plan
-
-
-@dataclass(frozen=True)
-class Event:
-    """One line of a release log: people released, or a commitment carried out."""
-
-    day: int
-    side: str
-    category: str | None = None
-    count: int = 0
-    ids: tuple[str, ...] = ()
-    commitment: str | None = None
-    note: str = ""
+from truce.model.exchange import Agreement, Event, Plan
 
 
 @dataclass(frozen=True)

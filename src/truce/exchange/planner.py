@@ -19,8 +19,7 @@ from scipy.sparse import csr_array
 
 from truce.errors import InputError, Path, Problem
 from truce.exchange import rules
-from truce.exchange.agreement import Agreement
-from truce.exchange.plan import Plan, PlanDay, Release
+from truce.model.exchange import Agreement, Plan, PlanDay, Release
 
 
 class Objective(StrEnum):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from truce.exchange.agreement import Agreement, Batch
+from truce.model.exchange import Agreement, Batch
 
 Released = Mapping[int, Mapping[str, int]]  # day -> category -> people
 

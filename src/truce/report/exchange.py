@@ -7,9 +7,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from truce.exchange.agreement import Agreement
 from truce.exchange.ledger import Ledger
-from truce.exchange.plan import Plan
+from truce.model.exchange import Agreement, Plan
 from truce.report.html import figure_json, render
 
 _COLOURS = ("#1a5fb4", "#c64600", "#26a269", "#9141ac", "#a51d2d", "#986a44", "#5e5c64", "#e5a50a")

@@ -19,9 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from truce.exchange.agreement import Agreement
 from truce.exchange.ledger import Ledger
-from truce.exchange.plan import Plan
+from truce.model.exchange import Agreement, Plan
 
 WIDTH_IN, HEIGHT_IN, DPI = 16.0, 10.0, 100
 SIZE_PX = (int(WIDTH_IN * DPI), int(HEIGHT_IN * DPI))
