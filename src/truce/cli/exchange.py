@@ -168,7 +168,7 @@ def ledger_verb(
         due = "\n".join(
             f"{e.side or 'both'}: {e.count} {e.category or ''} ({e.rule})"
             if e.count
-            else f"{e.side or 'both'}: {e.rule}"
+            else f"{e.side or 'both'}: {e.label}"
             for e in d.due
         )
         done = "\n".join(f"{e.side}: {e.count} {e.category}" if e.category else f"{e.side}: {e.rule}" for e in d.done)

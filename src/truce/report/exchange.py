@@ -106,7 +106,7 @@ def ledger_report(a: Agreement, ledger: Ledger) -> str:
         {
             "day": d.day,
             "date": _date(a, d.day),
-            "due": [(e.side or "both", e.category or "", e.count, e.rule) for e in d.due],
+            "due": [(e.side or "both", e.category or "", e.count, e.label) for e in d.due],
             "done": [(e.side or "both", e.category or "", e.count, e.rule) for e in d.done],
             "deviations": d.deviations,
             "exposure": d.exposure,
