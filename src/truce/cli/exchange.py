@@ -186,6 +186,9 @@ def ledger_verb(
         total = sum(o.count for o in items)
         detail = ", ".join(f"{o.count} {o.category} ({o.rule})" for o in items)
         console.print(f"still owed by {side}: {total}" + (f" ({detail})" if detail else ""), markup=False)
+    for n in ledger.not_yet_due:
+        who = n.side or "both"
+        console.print(f"not yet due ({who}): {n.note}", markup=False, soft_wrap=True)
 
 
 @exchange_app.command("lists")

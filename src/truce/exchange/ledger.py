@@ -11,11 +11,11 @@ module writes its own dues and deviations (:mod:`truce.exchange.rules`); the set
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from truce.exchange.rules import registered
-from truce.exchange.rules.base import Deviation, Entry, LedgerDay, Record
+from truce.exchange.rules.base import Deviation, Entry, LedgerDay, NotYetDue, Record
 from truce.model.exchange import Agreement, Event, Plan
 
 
@@ -33,6 +33,7 @@ class Ledger:
     through: int
     days: list[LedgerDay]
     owed: dict[str, list[Owed]]
+    not_yet_due: list[NotYetDue] = field(default_factory=list)  # commitments whose deadline is still ahead
 
     def deviations(self) -> list[tuple[int, Deviation]]:
         return [(d.day, dev) for d in self.days for dev in d.deviations]
@@ -55,7 +56,7 @@ def keep_ledger(a: Agreement, events: list[Event], through: int | None = None, p
     if plan is not None:
         _beside(r, plan)
     days = [r.book[n] for n in sorted(r.book) if n <= last or r.book[n].due or r.book[n].planned]
-    return Ledger(a.id, last, days, _owed(a, r))
+    return Ledger(a.id, last, days, _owed(a, r), r.not_yet_due)
 
 
 def _record(a: Agreement, events: list[Event], last: int) -> Record:
@@ -162,4 +163,9 @@ def ledger_to_data(ledger: Ledger) -> dict[str, Any]:
             }
             for side, items in ledger.owed.items()
         },
+        "not_yet_due": [
+            {"rule": n.rule, "side": n.side, "due_day": n.due_day, "by_day": n.by_day, "note": n.note}
+            | ({} if n.monitored else {"monitored": False})
+            for n in ledger.not_yet_due
+        ],
     }

@@ -116,6 +116,21 @@ class PlanFacts:
     last_day: int
 
 
+@dataclass(frozen=True)
+class NotYetDue:
+    """A commitment whose deadline is after the ledger's last day (or not yet known), not recorded done.
+
+    It is neither settled nor missed: the ledger cannot say yet.
+    """
+
+    rule: str
+    side: str | None
+    due_day: int | None  # None: it waits for categories still held
+    by_day: int | None
+    note: str
+    monitored: bool = True
+
+
 # ---- the ledger's book --------------------------------------------------------------------
 
 
@@ -162,6 +177,7 @@ class Record:
     book: dict[int, LedgerDay] = field(default_factory=dict)
     dues: list[Due] = field(default_factory=list)
     surplus: dict[int, dict[str, int]] = field(default_factory=dict)  # prisoners released beyond anything due
+    not_yet_due: list[NotYetDue] = field(default_factory=list)
 
     def day(self, n: int) -> LedgerDay:
         return self.book.setdefault(n, LedgerDay(n))

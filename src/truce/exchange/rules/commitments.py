@@ -8,6 +8,7 @@ from truce.exchange.rules.base import (
     Deviation,
     DeviationKind,
     Entry,
+    NotYetDue,
     PlanFacts,
     Record,
     Released,
@@ -17,7 +18,7 @@ from truce.exchange.rules.base import (
     completion_days,
     register,
 )
-from truce.model.exchange import Agreement
+from truce.model.exchange import Agreement, Commitment
 
 
 def commitment_days(a: Agreement, released: Released) -> dict[str, tuple[int | None, int | None]]:
@@ -52,12 +53,14 @@ def _watch(a: Agreement, r: Record) -> None:
     when = commitment_days(a, r.captives)
     for c in a.commitments:
         due_day, deadline = when[c.id]
+        done_day = r.done_commitments.get(c.id)
+        if done_day is None and (deadline is None or deadline > r.last):
+            r.not_yet_due.append(_not_yet_due(c, due_day, deadline, r.last))
         if due_day is None or deadline is None:
             continue
         r.day(due_day).due.append(Entry(c.side, 0, c.id, monitored=c.monitored))
         if not c.monitored or deadline > r.last:
             continue
-        done_day = r.done_commitments.get(c.id)
         if done_day is None:
             note = f"{c.id}: due by day {deadline}, not recorded by day {r.last}"
             dev = Deviation(DeviationKind.commitment_missed, c.side, r.last - deadline, note, c.id)
@@ -66,6 +69,19 @@ def _watch(a: Agreement, r: Record) -> None:
             note = f"{c.id}: due by day {deadline}, done on day {done_day}"
             dev = Deviation(DeviationKind.commitment_late, c.side, done_day - deadline, note, c.id)
             r.day(deadline).deviations.append(dev)
+
+
+def _not_yet_due(c: Commitment, due_day: int | None, deadline: int | None, last: int) -> NotYetDue:
+    if due_day is None or deadline is None:
+        waits = ", ".join(c.after_released)
+        after = f" + {c.offset_days} days" if c.offset_days else ""
+        when = f"due once all {waits} are released{after}"
+    elif deadline == due_day:
+        when = f"due on day {deadline}"
+    else:
+        when = f"due from day {due_day}, by day {deadline}"
+    note = f"{c.id}: {when}; not yet due on day {last}"
+    return NotYetDue(c.id, c.side, due_day, deadline, note, c.monitored)
 
 
 RULE = register(Rule(RuleKind.commitment, __name__, check=_check, watch=_watch))
