@@ -99,12 +99,7 @@ def _check(a: Agreement, f: PlanFacts) -> Iterator[Violation]:
 
 
 def _watch(a: Agreement, r: Record) -> None:
-    one, two = a.batch_side.id, a.other_side.id
-    delivered = {one: 0, two: 0}
-    for t in sorted(set(r.captives) | set(r.prisoners)):
-        delivered[one] += sum(r.captives.get(t, {}).values())
-        delivered[two] += sum(r.prisoners.get(t, {}).values())
-        now = exposure(a, delivered)
+    for t, now in running_exposure(a, r.captives, r.prisoners, r.last).items():
         r.day(t).exposure = {s: round(v, 4) for s, v in now.items()}
         side, worst = max(now.items(), key=lambda kv: kv[1])
         if a.exposure_limit is not None and worst > a.exposure_limit + 1e-9:
