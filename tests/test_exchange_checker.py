@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from truce.exchange import Agreement, Plan, PlanDay, Release, plan_exchange
-from truce.exchange.agreement import Capacity
 from truce.exchange.checker import check_plan
 from truce.io.agreement_files import load_agreement
+from truce.model.exchange import Capacity
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

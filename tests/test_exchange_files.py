@@ -4,9 +4,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from truce.cli import app
+from truce.errors import InputError
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 A2025 = EXAMPLES / "exchange-2025"
@@ -177,3 +179,25 @@ def test_lists_that_do_not_match_are_reported(tmp_path: Path) -> None:
     lists.write_text("id,side,category,status\nX-1,hamas,civilian_women,maybe\n")
     code, _, err = run("plan", str(A2025), "--lists", str(lists))
     assert code == 2 and "people.csv:2:26: status must be veto, exile or empty" in err
+
+
+def test_csv_readers_take_text_as_well_as_files(tmp_path: Path) -> None:
+    from truce.exchange.lists import synthetic_lists
+    from truce.io.agreement_files import (
+        load_agreement,
+        load_people,
+        load_release_log,
+        people_to_csv,
+        read_people,
+        read_release_log,
+    )
+
+    a, _ = load_agreement(A2025)
+    log = A2025 / "release-log.csv"
+    assert read_release_log(log.read_text(encoding="utf-8"), a) == load_release_log(log, a)
+    people = synthetic_lists(a, seed=3)
+    (tmp_path / "people.csv").write_text(people_to_csv(people))
+    assert read_people(people_to_csv(people), a) == load_people(tmp_path / "people.csv", a) == people
+    with pytest.raises(InputError) as caught:
+        read_release_log("day,side,category,count\n1,nobody,x,1\n", a, "pasted log")
+    assert [(p.file, p.line, p.column) for p in caught.value.problems] == [("pasted log", 2, 3)]

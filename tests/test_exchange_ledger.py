@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from truce.exchange import Agreement
-from truce.exchange.ledger import Event, Ledger, keep_ledger, ledger_to_data
+from truce.exchange.ledger import Ledger, keep_ledger, ledger_to_data
 from truce.io.agreement_files import load_agreement, load_release_log
+from truce.model.exchange import Event
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "exchange-2025"
 
@@ -95,3 +96,44 @@ def test_ledger_beside_the_plan(a2025: Agreement) -> None:
     assert day7.planned is not None
     assert any(e.category == "civilian_women" and e.count == 1 for e in day7.planned)
     assert "planned" in ledger_to_data(with_plan)["days"][0]
+
+
+def test_a_commitment_due_after_the_last_day_is_not_yet_due(a2025: Agreement, ledger: Ledger) -> None:
+    pending = {n.rule: n for n in ledger.not_yet_due}
+    assert set(pending) == {"philadelphi_withdrawal"}
+    withdrawal = pending["philadelphi_withdrawal"]
+    assert (withdrawal.side, withdrawal.due_day, withdrawal.by_day) == ("israel", 42, 50)
+    assert "not yet due on day 40" in withdrawal.note
+    assert all(d.rule != "philadelphi_withdrawal" for _, d in ledger.deviations())
+    data = ledger_to_data(ledger)
+    assert [n["rule"] for n in data["not_yet_due"]] == ["philadelphi_withdrawal"]
+
+
+def test_after_its_deadline_the_withdrawal_is_missed_or_done(a2025: Agreement) -> None:
+    events = load_release_log(EXAMPLE / "release-log.csv", a2025)
+    missed = keep_ledger(a2025, events, through=51)
+    assert [(t, d.kind, d.size) for t, d in missed.deviations() if d.rule == "philadelphi_withdrawal"] == [
+        (50, "commitment_missed", 1)
+    ]
+    assert missed.not_yet_due == []
+    done = keep_ledger(a2025, [*events, Event(45, "israel", commitment="philadelphi_withdrawal")], through=51)
+    assert all(d.rule != "philadelphi_withdrawal" for _, d in done.deviations())
+    assert done.not_yet_due == []
+
+
+@pytest.mark.parametrize("through", [1, 6, 7, 9, 16, 21, 22, 30, 41, 42, 49, 50, 60])
+def test_every_commitment_is_done_flagged_unmonitored_or_not_yet_due(a2025: Agreement, through: int) -> None:
+    """Never silently settled: by any day, each commitment was recorded done, is a deviation, is not
+    monitored and past its day, or is listed as not yet due, and only one of the last two."""
+    events = load_release_log(EXAMPLE / "release-log.csv", a2025)
+    ledger = keep_ledger(a2025, events, through=through)
+    done = {e.commitment for e in events if e.commitment and e.day <= through}
+    flagged = {d.rule for _, d in ledger.deviations() if d.kind.startswith("commitment")}
+    pending = {n.rule for n in ledger.not_yet_due}
+    for c in a2025.commitments:
+        fixed_deadline = c.by_day or c.day
+        if fixed_deadline is not None:  # a commitment on a given day: its deadline is known in advance
+            assert (c.id in pending) == (c.id not in done and fixed_deadline > through), c.id
+        accounted = (c.id in done) + (c.id in pending) + (c.id in flagged) + (not c.monitored and c.id not in pending)
+        assert accounted >= 1, c.id
+        assert not (c.id in pending and c.id in flagged), c.id

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from truce.errors import InputError
 from truce.exchange import Agreement, Objective, build_agreement, plan_exchange
 from truce.exchange.checker import check_plan
-from truce.exchange.ledger import Event, keep_ledger
+from truce.exchange.ledger import keep_ledger
 from truce.io.agreement_files import load_agreement
+from truce.model.exchange import Event
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

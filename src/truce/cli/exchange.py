@@ -168,7 +168,7 @@ def ledger_verb(
         due = "\n".join(
             f"{e.side or 'both'}: {e.count} {e.category or ''} ({e.rule})"
             if e.count
-            else f"{e.side or 'both'}: {e.rule}"
+            else f"{e.side or 'both'}: {e.label}"
             for e in d.due
         )
         done = "\n".join(f"{e.side}: {e.count} {e.category}" if e.category else f"{e.side}: {e.rule}" for e in d.done)
@@ -186,6 +186,9 @@ def ledger_verb(
         total = sum(o.count for o in items)
         detail = ", ".join(f"{o.count} {o.category} ({o.rule})" for o in items)
         console.print(f"still owed by {side}: {total}" + (f" ({detail})" if detail else ""), markup=False)
+    for n in ledger.not_yet_due:
+        who = n.side or "both"
+        console.print(f"not yet due ({who}): {n.note}", markup=False, soft_wrap=True)
 
 
 @exchange_app.command("lists")

@@ -5,16 +5,18 @@ Plain functions over validated objects; nothing here reads files or prints.
 
 from __future__ import annotations
 
-from truce.exchange.agreement import Agreement, build_agreement, check_agreement
-from truce.exchange.checker import Violation, check_plan
-from truce.exchange.ledger import Deviation, Event, Ledger, keep_ledger, ledger_to_data
-from truce.exchange.lists import Person, assign_identifiers, synthetic_lists
-from truce.exchange.plan import Plan, PlanDay, Release, plan_to_data
+from truce.exchange.checker import check_plan
+from truce.exchange.ledger import Ledger, keep_ledger, ledger_to_data
+from truce.exchange.lists import assign_identifiers, synthetic_lists
+from truce.exchange.plan import plan_to_data
 from truce.exchange.planner import Objective, plan_exchange
+from truce.exchange.rules.base import Deviation, DeviationKind, RuleKind, Violation
+from truce.model.exchange import Agreement, Event, Person, Plan, PlanDay, Release, build_agreement, check_agreement
 
 __all__ = [
     "Agreement",
     "Deviation",
+    "DeviationKind",
     "Event",
     "Ledger",
     "Objective",
@@ -22,6 +24,7 @@ __all__ = [
     "Plan",
     "PlanDay",
     "Release",
+    "RuleKind",
     "Violation",
     "assign_identifiers",
     "build_agreement",

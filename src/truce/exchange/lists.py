@@ -7,24 +7,11 @@ people are flagged. Identifiers are handed out to a plan's counts afterwards, in
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
 from truce.errors import InputError, Problem
-from truce.exchange.agreement import Agreement
-from truce.exchange.plan import Plan, PlanDay, Release
-
-Status = Literal["", "veto", "exile"]
-
-
-@dataclass(frozen=True)
-class Person:
-    id: str
-    side: str
-    category: str
-    status: Status = ""
+from truce.model.exchange import Agreement, Person, Plan, PlanDay, Release, Status
 
 
 def synthetic_lists(a: Agreement, seed: int | np.random.Generator = 0) -> list[Person]:

@@ -14,12 +14,9 @@ from pathlib import Path as FsPath
 from pydantic import ValidationError
 
 from truce.errors import InputError, Problem
-from truce.exchange.agreement import Agreement, build_agreement
-from truce.exchange.ledger import Event
-from truce.exchange.lists import Person, Status
-from truce.exchange.plan import Plan
 from truce.io.documents import MAX_BYTES, Document, decode_utf8, read_document, read_limited
 from truce.model.checks import pydantic_problems
+from truce.model.exchange import Agreement, Event, Person, Plan, Status, build_agreement
 
 AGREEMENT_NAMES = ("agreement.yaml", "agreement.yml", "agreement.json")
 MAX_ROWS = 200_000
@@ -84,11 +81,10 @@ def _field_starts(line: str) -> list[int]:
 
 
 def _rows(
-    path: str | FsPath, required: tuple[str, ...], known: tuple[str, ...]
+    text: str, name: str, required: tuple[str, ...], known: tuple[str, ...]
 ) -> Iterator[tuple[int, dict[str, str], dict[str, int]]]:
-    """(line number, row, column of each field) for each data row; header checked."""
-    name = str(path)
-    lines = _read_text(path).splitlines()
+    """(line number, row, column of each field) for each data row of ``text`` (named ``name``); header checked."""
+    lines = text.splitlines()
     header_at = next((n for n, text in enumerate(lines) if text.strip() and not text.lstrip().startswith("#")), None)
     if header_at is None:
         raise InputError([Problem(f"no header line (expected columns {', '.join(required)})", (), name, 1, 1)])
@@ -136,15 +132,22 @@ def _int(text: str, what: str, low: int) -> int:
 
 
 def load_release_log(path: str | FsPath, a: Agreement) -> list[Event]:
-    """A release log: ``day,side,category,count`` (or ``ids``), or ``day,side,commitment``; ``note`` optional."""
-    name = str(path)
+    """A release log file (see :func:`read_release_log`)."""
+    return read_release_log(_read_text(path), a, str(path))
+
+
+def read_release_log(text: str, a: Agreement, name: str = "release log") -> list[Event]:
+    """A release log: ``day,side,category,count`` (or ``ids``), or ``day,side,commitment``; ``note`` optional.
+
+    ``name`` is the file the problems are located in.
+    """
     owner = a.category_side()
     sides = {s.id for s in a.sides}
     commitments = {c.id for c in a.commitments}
     events: list[Event] = []
     problems: list[Problem] = []
     known = ("day", "side", "category", "count", "ids", "commitment", "note")
-    for line, row, col in _rows(path, ("day", "side"), known):
+    for line, row, col in _rows(text, name, ("day", "side"), known):
 
         def bad(message: str, column: str, line: int = line, col: dict[str, int] = col) -> None:
             problems.append(Problem(message, (), name, line, col.get(column, 1)))
@@ -194,12 +197,16 @@ def load_release_log(path: str | FsPath, a: Agreement) -> list[Event]:
 
 
 def load_people(path: str | FsPath, a: Agreement) -> list[Person]:
-    """A people list: ``id,side,category`` and an optional ``status`` (veto or exile)."""
-    name = str(path)
+    """A people list file (see :func:`read_people`)."""
+    return read_people(_read_text(path), a, str(path))
+
+
+def read_people(text: str, a: Agreement, name: str = "people list") -> list[Person]:
+    """A people list: ``id,side,category`` and an optional ``status`` (veto or exile); ``name`` locates problems."""
     owner = a.category_side()
     people: list[Person] = []
     problems: list[Problem] = []
-    for line, row, col in _rows(path, ("id", "side", "category"), ("id", "side", "category", "status")):
+    for line, row, col in _rows(text, name, ("id", "side", "category"), ("id", "side", "category", "status")):
         status = row.get("status", "")
         if not row["id"]:
             problems.append(Problem("empty identifier", (), name, line, col["id"]))

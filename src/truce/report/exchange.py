@@ -7,9 +7,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from truce.exchange.agreement import Agreement
 from truce.exchange.ledger import Ledger
-from truce.exchange.plan import Plan
+from truce.model.exchange import Agreement, Plan
 from truce.report.html import figure_json, render
 
 _COLOURS = ("#1a5fb4", "#c64600", "#26a269", "#9141ac", "#a51d2d", "#986a44", "#5e5c64", "#e5a50a")
@@ -107,7 +106,7 @@ def ledger_report(a: Agreement, ledger: Ledger) -> str:
         {
             "day": d.day,
             "date": _date(a, d.day),
-            "due": [(e.side or "both", e.category or "", e.count, e.rule) for e in d.due],
+            "due": [(e.side or "both", e.category or "", e.count, e.label) for e in d.due],
             "done": [(e.side or "both", e.category or "", e.count, e.rule) for e in d.done],
             "deviations": d.deviations,
             "exposure": d.exposure,

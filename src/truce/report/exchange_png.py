@@ -19,9 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from truce.exchange.agreement import Agreement
 from truce.exchange.ledger import Ledger
-from truce.exchange.plan import Plan
+from truce.model.exchange import Agreement, Plan
 
 WIDTH_IN, HEIGHT_IN, DPI = 16.0, 10.0, 100
 SIZE_PX = (int(WIDTH_IN * DPI), int(HEIGHT_IN * DPI))
@@ -69,9 +68,8 @@ def ledger_png(a: Agreement, ledger: Ledger) -> bytes:
             else:
                 chart.spans.append((d.day, d.day, e.rule))
         for e in d.due:
-            cid = next((c for c in ids if e.rule == c or e.rule.startswith(c + " ")), None)
-            if e.category is None and cid is not None:
-                chart.due.append((d.day, cid))
+            if e.category is None and e.rule in ids:
+                chart.due.append((d.day, e.rule))
         for v in d.deviations:
             who = f"{v.side}, " if v.side else ""
             chart.deviations.append((d.day, f"day {d.day}: {v.kind} ({who}size {v.size:g}): {v.note}"))

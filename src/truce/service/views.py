@@ -13,12 +13,10 @@ import hashlib
 import json
 import random
 import secrets
-import tempfile
 import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,13 +31,12 @@ from truce.analysis.solutions import solve_all
 from truce.analysis.standing import standings
 from truce.analysis.tabled import default_scope, tabled_terms, within
 from truce.errors import InputError, Problem
-from truce.exchange.agreement import Agreement, build_agreement
-from truce.exchange.ledger import Event, Ledger, keep_ledger
-from truce.exchange.plan import Plan
+from truce.exchange.ledger import Ledger, keep_ledger
 from truce.exchange.planner import plan_exchange
-from truce.io.agreement_files import load_release_log
+from truce.io.agreement_files import read_release_log
 from truce.model.checks import build_scenario
 from truce.model.compiled import OPEN, Compiled, compile_scenario
+from truce.model.exchange import Agreement, Event, Plan, build_agreement
 from truce.model.scenario import Proposal, Reading, Scenario
 from truce.service.auth import Role, Viewer
 from truce.service.cache import LRU, Memo
@@ -491,15 +488,12 @@ def read_exchange(agreement: dict[str, Any], release_log: str) -> tuple[Agreemen
     a = build_agreement(agreement)
     if not release_log.strip():
         return a, None
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "release-log.csv"
-        path.write_text(release_log, encoding="utf-8")
-        try:
-            return a, load_release_log(path, a)
-        except InputError as exc:
-            raise InputError(
-                [Problem(p.message, ("release_log", p.line or 0), None, p.line, p.column) for p in exc.problems]
-            ) from None
+    try:
+        return a, read_release_log(release_log, a)
+    except InputError as exc:
+        raise InputError(
+            [Problem(p.message, ("release_log", p.line or 0), None, p.line, p.column) for p in exc.problems]
+        ) from None
 
 
 def exchange_view(store: Store, talks_id: str) -> Exchange:

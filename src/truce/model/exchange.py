@@ -1,14 +1,19 @@
-"""The exchange agreement: categories, keys, blocks, cadence, commitments, as frozen, validated objects.
+"""The exchange's concepts: the agreement (categories, keys, blocks, cadence, commitments), a plan of
+releases, an event of a release log and a person of a list, as frozen, validated objects.
 
-The classes are also the file format of ``agreement.yaml``. Structure and types are checked by
-pydantic; every cross-reference (a key naming a category of the wrong side, a batch outside the
-agreement's days, ...) is checked by :func:`check_agreement`, so one run lists all that is wrong.
+The agreement classes are also the file format of ``agreement.yaml``; the plan classes are the
+``plan --json`` format (documented in ``docs/exchange.md``), so a plan can be read back and checked.
+Structure and types are checked by pydantic; every cross-reference (a key naming a category of the
+wrong side, a batch outside the agreement's days, ...) is checked by :func:`check_agreement`, so one
+run lists all that is wrong.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictInt
@@ -308,3 +313,78 @@ def check_agreement(a: Agreement) -> Iterator[Problem]:
         late = [b for b in a.cadence.batches if b.last > a.extension.after_day]
         if late:
             yield Problem("with an extension, every batch must end by its after_day", ("extension", "after_day"))
+
+
+# ---- a plan --------------------------------------------------------------------------------
+
+
+class Release(Frozen):
+    """``count`` people of ``category`` released by ``side``; ``settles`` names the keys or blocks it meets."""
+
+    side: Id
+    category: Id
+    count: Count
+    settles: tuple[Id, ...] = ()
+    ids: tuple[Annotated[str, Field(max_length=80)], ...] = Field(
+        default=(), description="synthetic identifiers, when lists were given"
+    )
+
+
+class PlanDay(Frozen):
+    day: Day
+    releases: tuple[Release, ...] = ()
+    commitments: tuple[Id, ...] = ()
+
+
+class Plan(Frozen):
+    agreement: Id | None = None
+    objective: str = "given"
+    objective_value: float | None = None
+    days: tuple[PlanDay, ...] = ()
+
+    def released(self, side: str | None = None) -> dict[int, dict[str, int]]:
+        """People released per day and category (of one side, or both)."""
+        out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for d in self.days:
+            for r in d.releases:
+                if side is None or r.side == side:
+                    out[d.day][r.category] += r.count
+        return {day: dict(cats) for day, cats in out.items()}
+
+    def settled(self, side: str) -> dict[tuple[str, str], dict[int, int]]:
+        """Per (rule id, category): people released per day by ``side`` that settle it."""
+        out: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for d in self.days:
+            for r in d.releases:
+                for rule in r.settles[:1] if r.side == side else ():
+                    out[rule, r.category][d.day] += r.count
+        return {k: dict(v) for k, v in out.items()}
+
+
+# ---- what happened, and who is on the lists ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of a release log: people released, or a commitment carried out."""
+
+    day: int
+    side: str
+    category: str | None = None
+    count: int = 0
+    ids: tuple[str, ...] = ()
+    commitment: str | None = None
+    note: str = ""
+
+
+Status = Literal["", "veto", "exile"]
+
+
+@dataclass(frozen=True)
+class Person:
+    """One place on a list: a synthetic identifier and a category only, never a name."""
+
+    id: str
+    side: str
+    category: str
+    status: Status = ""

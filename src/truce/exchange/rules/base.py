@@ -1,0 +1,242 @@
+"""What every rule module gives, and the registry they are kept in.
+
+A rule kind (a key, a block, the cadence, ...) is one module of this package. Each registers a
+:class:`Rule` naming what it gives the planner (variables and constraint rows), the checker (the
+violations of a plan) and the ledger (what falls due and the deviations of what happened). Planner,
+checker and ledger loop over :func:`registered`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from truce.errors import Path
+from truce.exchange.program import Program
+from truce.model.exchange import Agreement, Plan
+
+Released = Mapping[int, Mapping[str, int]]  # day -> category -> people
+
+
+class RuleKind(StrEnum):
+    """What a violation or a deviation is measured against."""
+
+    plan = "plan"  # the plan itself is malformed (not a rule of the agreement)
+    list = "list"
+    key = "key"
+    block = "block"
+    cadence = "cadence"
+    extension = "extension"
+    order = "order"
+    capacity = "capacity"
+    exposure = "exposure"
+    commitment = "commitment"
+
+
+class DeviationKind(StrEnum):
+    late = "late"  # done, after the day it was due
+    short = "short"  # part done on time, the rest late or still owed
+    missing = "missing"  # none done, still owed
+    surplus = "surplus"  # released beyond anything due or beyond the list
+    out_of_order = "out_of_order"
+    commitment_late = "commitment_late"
+    commitment_missed = "commitment_missed"
+    over_capacity = "over_capacity"
+    exposure = "exposure"
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: RuleKind
+    message: str
+    day: int | None = None
+    path: Path = ()
+
+
+@dataclass(frozen=True)
+class Deviation:
+    kind: DeviationKind
+    side: str | None
+    size: float
+    note: str
+    rule: str = ""  # the id of the rule (a key, a block, a commitment, "cadence batch 2", ...)
+
+
+@dataclass(frozen=True)
+class Entry:
+    side: str | None
+    count: int
+    rule: str
+    category: str | None = None
+    monitored: bool = True  # false: a commitment no release log is expected to record
+
+    @property
+    def label(self) -> str:
+        """The rule as shown to a reader."""
+        return self.rule if self.monitored else f"{self.rule} (not monitored)"
+
+
+# ---- the planner's model ------------------------------------------------------------------
+
+
+@dataclass
+class Model:
+    """The integer program and the variables every rule shares.
+
+    ``x[day, category]``: people of a captive category released that day; ``y[day, rule, category]``:
+    prisoners released that day settling a key or block; ``total[day, category]``: captives out by the
+    end of the day; ``done[day, category]``: 1 exactly when all of a category are out by that day.
+    """
+
+    program: Program
+    objective: str
+    days: list[int]
+    counts: dict[str, int]
+    captives: list[str]
+    beyond: float  # more than anyone released in all, so a flag's row holds when the lists are dropped
+    x: dict[tuple[int, str], int] = field(default_factory=dict)
+    y: dict[tuple[int, str, str], int] = field(default_factory=dict)
+    total: dict[tuple[int, str], int] = field(default_factory=dict)
+    done: dict[tuple[int, str], int] = field(default_factory=dict)
+    worst: int | None = None  # the largest exposure of either side, when the exposure rule bounds it
+
+
+# ---- the checker's view of a plan ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    plan: Plan
+    counts: dict[str, int]
+    captives: dict[int, dict[str, int]]  # what the batch side releases, per day and category
+    prisoners: dict[int, dict[str, int]]  # what the other side releases
+    settled: dict[tuple[str, str], dict[int, int]]  # per (key or block, category): the other side's releases
+    last_day: int
+
+
+@dataclass(frozen=True)
+class NotYetDue:
+    """A commitment whose deadline is after the ledger's last day (or not yet known), not recorded done.
+
+    It is neither settled nor missed: the ledger cannot say yet.
+    """
+
+    rule: str
+    side: str | None
+    due_day: int | None  # None: it waits for categories still held
+    by_day: int | None
+    note: str
+    monitored: bool = True
+
+
+# ---- the ledger's book --------------------------------------------------------------------
+
+
+@dataclass
+class LedgerDay:
+    day: int
+    due: list[Entry] = field(default_factory=list)
+    done: list[Entry] = field(default_factory=list)
+    deviations: list[Deviation] = field(default_factory=list)
+    exposure: dict[str, float] = field(default_factory=dict)
+    planned: list[Entry] | None = None  # what the plan had for this day, when a plan was given
+
+
+@dataclass
+class Due:
+    """Prisoners a key or block makes due: ``amounts`` per category from ``due_day``, by ``deadline``.
+
+    ``first`` orders what released prisoners settle first-come (overdue key dues before blocks).
+    """
+
+    rule: str
+    due_day: int
+    deadline: int
+    amounts: dict[str, int]
+    first: tuple[int, ...]
+    shown_on: int  # the day the ledger lists it as due
+    paid: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+
+    def settled(self, q: str, by: int | None = None) -> int:
+        return sum(n for t, n in self.paid[q] if by is None or t <= by)
+
+    def open(self, q: str) -> int:
+        return self.amounts.get(q, 0) - self.settled(q)
+
+
+@dataclass
+class Record:
+    """What happened up to day ``last``, and the ledger's days being written."""
+
+    last: int
+    captives: dict[int, dict[str, int]]  # released by the batch side, per day and category
+    prisoners: dict[int, dict[str, int]]  # released by the other side
+    done_commitments: dict[str, int]  # the first day each commitment was recorded done
+    book: dict[int, LedgerDay] = field(default_factory=dict)
+    dues: list[Due] = field(default_factory=list)
+    surplus: dict[int, dict[str, int]] = field(default_factory=dict)  # prisoners released beyond anything due
+    not_yet_due: list[NotYetDue] = field(default_factory=list)
+
+    def day(self, n: int) -> LedgerDay:
+        return self.book.setdefault(n, LedgerDay(n))
+
+
+# ---- the registry -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule kind, as its module gives it to the planner, the checker and the ledger.
+
+    ``settles``: the other side's release variables it needs, as (rule id, prisoner category, days);
+    ``completes``: captive categories whose completion flags it reads; ``build``: its rows in the
+    program; ``check``: the violations of a plan; ``owes``: what it makes due in the ledger, settled
+    first-come by the ledger; ``watch``: what it writes in the ledger (dues shown, deviations).
+    """
+
+    kind: RuleKind
+    module: str
+    settles: Callable[[Agreement], list[tuple[str, str, list[int]]]] | None = None
+    completes: Callable[[Agreement], set[str]] | None = None
+    build: Callable[[Agreement, Model], None] | None = None
+    check: Callable[[Agreement, PlanFacts], Iterator[Violation]] | None = None
+    owes: Callable[[Agreement, Record], list[Due]] | None = None
+    watch: Callable[[Agreement, Record], None] | None = None
+
+
+REGISTRY: dict[RuleKind, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    """Add a rule kind to the registry (once; its module calls this where the rule is defined)."""
+    if rule.kind in REGISTRY:
+        raise ValueError(f"rule kind {rule.kind} is registered twice")
+    REGISTRY[rule.kind] = rule
+    return rule
+
+
+def registered() -> list[Rule]:
+    """The registered rules in the order :class:`RuleKind` lists them (not the order modules happen to load),
+    so the planner's program, and with it the plan found among equally good ones, never depends on imports."""
+    order = list(RuleKind)
+    return sorted(REGISTRY.values(), key=lambda r: order.index(r.kind))
+
+
+# ---- shared by several rules --------------------------------------------------------------
+
+
+def completion_days(a: Agreement, released: Released) -> dict[str, int | None]:
+    """The day each category of the batch side was fully released (None if not yet)."""
+    counts = a.available()
+    done: dict[str, int | None] = {}
+    for cat in a.batch_side.categories:
+        total = 0
+        done[cat.id] = None
+        for day in sorted(released):
+            total += released[day].get(cat.id, 0)
+            if total >= counts[cat.id]:
+                done[cat.id] = day
+                break
+    return done

@@ -1,0 +1,87 @@
+"""Commitments: something a side does on a day, or once categories are released (a withdrawal, a crossing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from truce.exchange.rules.base import (
+    Deviation,
+    DeviationKind,
+    Entry,
+    NotYetDue,
+    PlanFacts,
+    Record,
+    Released,
+    Rule,
+    RuleKind,
+    Violation,
+    completion_days,
+    register,
+)
+from truce.model.exchange import Agreement, Commitment
+
+
+def commitment_days(a: Agreement, released: Released) -> dict[str, tuple[int | None, int | None]]:
+    """Per commitment: the day it falls due and the last day to complete it (None: not yet known)."""
+    done = completion_days(a, released)
+    out: dict[str, tuple[int | None, int | None]] = {}
+    for c in a.commitments:
+        day: int | None = c.day
+        if c.after_released:
+            ends = [done.get(cid) for cid in c.after_released]
+            day = None if any(e is None for e in ends) else max(e for e in ends if e is not None) + c.offset_days
+        deadline = c.by_day if c.by_day is not None else day
+        if day is not None and deadline is not None and deadline < day:
+            deadline = day
+        out[c.id] = (day, deadline)
+    return out
+
+
+def _check(a: Agreement, f: PlanFacts) -> Iterator[Violation]:
+    """Each commitment is listed on the day it falls due."""
+    listed = {cid: d.day for d in f.plan.days for cid in d.commitments}
+    due_days = commitment_days(a, f.captives)
+    for n, com in enumerate(a.commitments):
+        due_day, _ = due_days[com.id]
+        if due_day is not None and listed.get(com.id) != due_day:
+            where = f"day {listed[com.id]}" if com.id in listed else "no day"
+            message = f"commitment {com.id} falls due on day {due_day}; the plan gives {where}"
+            yield Violation(RuleKind.commitment, message, due_day, ("commitments", n))
+
+
+def _watch(a: Agreement, r: Record) -> None:
+    when = commitment_days(a, r.captives)
+    for c in a.commitments:
+        due_day, deadline = when[c.id]
+        done_day = r.done_commitments.get(c.id)
+        if done_day is None and (deadline is None or deadline > r.last):
+            r.not_yet_due.append(_not_yet_due(c, due_day, deadline, r.last))
+        if due_day is None or deadline is None:
+            continue
+        r.day(due_day).due.append(Entry(c.side, 0, c.id, monitored=c.monitored))
+        if not c.monitored or deadline > r.last:
+            continue
+        if done_day is None:
+            note = f"{c.id}: due by day {deadline}, not recorded by day {r.last}"
+            dev = Deviation(DeviationKind.commitment_missed, c.side, r.last - deadline, note, c.id)
+            r.day(deadline).deviations.append(dev)
+        elif done_day > deadline:
+            note = f"{c.id}: due by day {deadline}, done on day {done_day}"
+            dev = Deviation(DeviationKind.commitment_late, c.side, done_day - deadline, note, c.id)
+            r.day(deadline).deviations.append(dev)
+
+
+def _not_yet_due(c: Commitment, due_day: int | None, deadline: int | None, last: int) -> NotYetDue:
+    if due_day is None or deadline is None:
+        waits = ", ".join(c.after_released)
+        after = f" + {c.offset_days} days" if c.offset_days else ""
+        when = f"due once all {waits} are released{after}"
+    elif deadline == due_day:
+        when = f"due on day {deadline}"
+    else:
+        when = f"due from day {due_day}, by day {deadline}"
+    note = f"{c.id}: {when}; not yet due on day {last}"
+    return NotYetDue(c.id, c.side, due_day, deadline, note, c.monitored)
+
+
+RULE = register(Rule(RuleKind.commitment, __name__, check=_check, watch=_watch))

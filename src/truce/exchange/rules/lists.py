@@ -1,0 +1,79 @@
+"""The lists: nobody released twice or beyond a list; everyone on the batch side's lists released in the end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from truce.exchange.rules.base import (
+    Deviation,
+    DeviationKind,
+    Model,
+    PlanFacts,
+    Record,
+    Rule,
+    RuleKind,
+    Violation,
+    register,
+)
+from truce.model.exchange import Agreement
+
+
+def _build(a: Agreement, m: Model) -> None:
+    p, counts = m.program, m.counts
+    n_total = sum(counts[c] for c in m.captives)
+    path = ("sides", a.sides.index(a.batch_side), "categories")
+    g = p.group(f"side {a.batch_side.id}'s lists ({n_total} people)", path)
+    for c in m.captives:
+        p.row({m.total[a.horizon, c]: 1.0}, -np.inf, counts[c], g)
+    g = p.group(f"everyone on side {a.batch_side.id}'s lists is released by day {a.horizon}", ("cadence", "batches"), 1)
+    for c in m.captives:
+        p.row({m.total[a.horizon, c]: 1.0}, counts[c], np.inf, g)
+    other_index = a.sides.index(a.other_side)
+    for n, cat in enumerate(a.other_side.categories):
+        terms = {v: 1.0 for (_, _, q), v in m.y.items() if q == cat.id}
+        if terms:
+            g = p.group(
+                f"side {a.other_side.id}'s list of {cat.id} ({counts[cat.id]} people)",
+                ("sides", other_index, "categories", n, "count"),
+                3,
+            )
+            p.row(terms, -np.inf, counts[cat.id], g)
+
+
+def _check(a: Agreement, f: PlanFacts) -> Iterator[Violation]:
+    counts = f.counts
+    for cat in a.sides[0].categories + a.sides[1].categories:
+        out = sum(day.get(cat.id, 0) for table in (f.captives, f.prisoners) for day in table.values())
+        if out > counts[cat.id]:
+            yield Violation(RuleKind.list, f"{out} of {cat.id} released but the list holds {counts[cat.id]}")
+    side_index = a.sides.index(a.batch_side)
+    for cat in a.batch_side.categories:
+        out = sum(day.get(cat.id, 0) for day in f.captives.values())
+        if out < counts[cat.id]:
+            message = f"only {out} of the {counts[cat.id]} {cat.id} released by day {a.horizon}"
+            yield Violation(RuleKind.list, message, None, ("sides", side_index))
+
+
+def _watch(a: Agreement, r: Record) -> None:
+    """Prisoners released beyond anything due (what settling left over), captives beyond the list."""
+    one, two = a.batch_side.id, a.other_side.id
+    for t, cats in sorted(r.surplus.items()):
+        for q, n in cats.items():
+            r.day(t).deviations.append(
+                Deviation(DeviationKind.surplus, two, n, f"{n} {q} released beyond anything due", "lists")
+            )
+    available = a.available()
+    for category in a.batch_side.categories:
+        running = 0
+        for t in sorted(r.captives):
+            before = running
+            running += r.captives[t].get(category.id, 0)
+            over = running - max(before, available[category.id])
+            if over > 0:
+                note = f"{over} {category.id} released beyond the {available[category.id]} on the list"
+                r.day(t).deviations.append(Deviation(DeviationKind.surplus, one, over, note, "lists"))
+
+
+RULE = register(Rule(RuleKind.list, __name__, build=_build, check=_check, watch=_watch))
