@@ -529,3 +529,80 @@ def test_renaming_profile_files_does_not_change_the_solutions(tmp_path: Path) ->
         )
     assert picks[0] == picks[1]
     assert picks[0]["nash"][0] == "swim"
+
+
+# ----------------------------------------------------------------------------------------------
+# GeniusWeb JSON profiles
+
+
+def _geniusweb(
+    name: str,
+    utilities: dict[str, float],
+    low_high: tuple[float, float],
+    weights: tuple[float, float],
+    reservation: dict[str, object] | None = None,
+) -> str:
+    domain = {
+        "name": "trip",
+        "issuesValues": {
+            "Destination": {"values": ["Kyoto", "Osaka", "Nara"]},
+            "Days": {"range": {"low": 2, "high": 10, "step": 2}},
+        },
+    }
+    profile = {
+        "LinearAdditiveUtilitySpace": {
+            "name": name,
+            "domain": domain,
+            "issueUtilities": {
+                "Destination": {"DiscreteValueSetUtilities": {"valueUtilities": utilities}},
+                "Days": {
+                    "NumberValueSetUtilities": {
+                        "lowValue": 2,
+                        "lowUtility": low_high[0],
+                        "highValue": 10,
+                        "highUtility": low_high[1],
+                    }
+                },
+            },
+            "issueWeights": {"Destination": weights[0], "Days": weights[1]},
+            "reservationBid": None if reservation is None else {"issuevalues": reservation},
+        }
+    }
+    return json.dumps(profile, indent=2)
+
+
+def test_geniusweb_profiles_are_read_as_geniusweb_computes_them(tmp_path: Path) -> None:
+    (tmp_path / "trip1.json").write_text(
+        _geniusweb(
+            "trip1", {"Kyoto": 1, "Osaka": 0.2, "Nara": 0.6}, (0.0, 0.8), (0.7, 0.3), {"Destination": "Nara", "Days": 4}
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "trip2.json").write_text(
+        _geniusweb("trip2", {"Kyoto": 0.1, "Osaka": 0.9, "Nara": 0.5}, (1.0, 0.0), (0.4, 0.6)), encoding="utf-8"
+    )
+    assert is_genius_folder(tmp_path)
+    s = load_any(tmp_path)
+    assert [p.id for p in s.parties] == ["trip1", "trip2"]
+    assert s.issue("Days").grid() == (2, 4, 6, 8, 10)
+    c = compile_scenario(s)
+    u = c.utilities(c.encode({"Destination": "Osaka", "Days": 6}))[0]
+    # value utilities as written (no division by the largest, unlike GENIUS); days linear from 2 to 10
+    assert u[0] == pytest.approx(0.7 * 0.2 + 0.3 * 0.4)
+    assert u[1] == pytest.approx(0.4 * 0.9 + 0.6 * 0.5)
+    # the reservation value is the utility of the reservation bid: Nara, 4 days
+    assert c.reservation[0] == pytest.approx(0.7 * 0.6 + 0.3 * 0.2)
+    assert c.reservation[1] == 0.0
+
+
+def test_geniusweb_refuses_what_geniusweb_refuses(tmp_path: Path) -> None:
+    path = tmp_path / "trip1.json"
+    path.write_text(_geniusweb("trip1", {"Kyoto": 1, "Osaka": 0.2, "Nara": 0.6}, (0.0, 0.8), (0.7, 0.4)))
+    (tmp_path / "trip2.json").write_text(_geniusweb("trip2", {"Kyoto": 1, "Osaka": 0, "Nara": 1.5}, (1, 0), (0.5, 0.5)))
+    with pytest.raises(InputError) as err:
+        import_genius(tmp_path, ["trip1.json"])
+    (problem,) = err.value.problems
+    assert problem.file == str(path) and problem.line is not None and problem.line > 1
+    assert "weights must be 0 or more and add up to 1 (they add up to 1.1)" in problem.message
+    with pytest.raises(InputError, match=r"a utility must lie in \[0, 1\] \(got 1.5\)"):
+        import_genius(tmp_path, ["trip2.json"])

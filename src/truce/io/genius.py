@@ -51,7 +51,7 @@ from typing import Any
 from xml.parsers import expat
 
 from truce.errors import InputError, Problem
-from truce.io.documents import read_limited
+from truce.io.documents import Document, parse_document, read_limited
 from truce.io.scenario_files import SCENARIO_NAMES, load_scenario
 from truce.model.checks import build_scenario
 from truce.model.compiled import compile_scenario
@@ -189,6 +189,7 @@ def genius_files(folder: str | FsPath) -> tuple[FsPath | None, list[FsPath]]:
 
 
 def is_genius_folder(folder: str | FsPath) -> bool:
+    """A GENIUS domain folder (XML), or a folder of GeniusWeb JSON profiles."""
     base = FsPath(folder)
     if not base.is_dir():
         return False
@@ -196,7 +197,7 @@ def is_genius_folder(folder: str | FsPath) -> bool:
         domain, _ = genius_files(base)
     except InputError:
         return True  # it is one, with a problem that the import will report
-    return domain is not None
+    return domain is not None or bool(geniusweb_files(base))
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,8 @@ def read_genius(folder: str | FsPath, profiles: Sequence[str] | None = None) -> 
     if not base.is_dir():
         raise InputError([Problem("not a folder (a GENIUS domain is a folder of XML files)", (), str(folder), 1, 1)])
     domain_path, found = genius_files(base)
+    if domain_path is None and geniusweb_files(base):
+        return read_geniusweb(base, profiles)
     if domain_path is None:
         raise InputError([Problem(f"no GENIUS domain file (root <{DOMAIN_ROOT}>) in this folder", (), str(base), 1, 1)])
     if not found:
@@ -268,14 +271,14 @@ def read_genius(folder: str | FsPath, profiles: Sequence[str] | None = None) -> 
         raise InputError([_locate(p, domain, issues, sources) for p in exc.problems]) from None
 
 
-def _parties(base: FsPath, found: list[FsPath], wanted: Sequence[str] | None, domain: _Xml) -> list[FsPath]:
+def _parties(base: FsPath, found: list[FsPath], wanted: Sequence[str] | None, domain: _Xml | None) -> list[FsPath]:
     """The profiles that are the parties: those named in ``wanted``, else those the domain file declares
     (its ``parties`` attribute, written by :func:`export_genius`), else every one when their number says how
     many parties there are (at most two profiles, or profiles numbered 1..n or 0..n-1)."""
     names = [p.name for p in found]
     by_name = {p.name: p for p in found}
-    declared = domain.root.get(PARTIES_ATTRIBUTE)
-    if not wanted and declared is not None:
+    declared = domain.root.get(PARTIES_ATTRIBUTE) if domain is not None else None
+    if not wanted and declared is not None and domain is not None:
         listed = [n.strip() for n in declared.split(",") if n.strip()]
         unknown = [n for n in listed if n not in by_name]
         if unknown or not listed:
@@ -672,6 +675,207 @@ def _unique_ids(names: Sequence[str], prefix: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------
+# GeniusWeb JSON profiles
+#
+# GeniusWeb (GENIUS's successor) writes a profile as JSON: {"LinearAdditiveUtilitySpace": {"name", "domain":
+# {"name", "issuesValues"}, "issueUtilities", "issueWeights", "reservationBid"}}, the domain inside every
+# profile. Read as GeniusWeb's own LinearAdditiveUtilitySpace reads it (geniusweb.profile.utilityspace):
+# utility = sum of weight x value utility, the weights must add up to 1 and every utility lie in [0, 1]
+# (GeniusWeb refuses other profiles), discrete utilities are used as written (no division by the largest,
+# unlike GENIUS), a number issue's utility is linear from (low, lowUtility) to (high, highUtility), and the
+# reservation value is the utility of the reservation bid (0 without one).
+
+GENIUSWEB_KEY = "LinearAdditiveUtilitySpace"
+_GENIUSWEB_START = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"LinearAdditiveUtilitySpace"\s*:')
+
+
+def geniusweb_files(folder: str | FsPath) -> list[FsPath]:
+    """The GeniusWeb linear additive profiles (JSON) of a folder, in natural order."""
+    base = FsPath(folder)
+    out: list[FsPath] = []
+    candidates = sorted((p for p in base.iterdir() if p.suffix.lower() == ".json" and p.is_file()), key=_natural)
+    for path in candidates[:MAX_FILES]:
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(4096)
+        except OSError:
+            continue
+        if _GENIUSWEB_START.match(head):
+            out.append(path)
+    return out
+
+
+def read_geniusweb(folder: str | FsPath, profiles: Sequence[str] | None = None) -> GeniusImport:
+    """A folder of GeniusWeb JSON profiles (one per party, each holding the domain) as a scenario."""
+    base = FsPath(folder)
+    found = geniusweb_files(base)
+    if not found:
+        raise InputError([Problem(f"no GeniusWeb profile ({GENIUSWEB_KEY} JSON) in this folder", (), str(base), 1, 1)])
+    chosen = _parties(base, found, profiles, None)
+    docs = [parse_document(read_limited(p, str(p), MAX_XML_BYTES), str(p), as_json=True) for p in chosen]
+    first = docs[0]
+    domain = _gw(first, (GENIUSWEB_KEY, "domain"), dict)
+    issues_values = _gw(first, (GENIUSWEB_KEY, "domain", "issuesValues"), dict)
+    issues: list[dict[str, Any]] = []
+    ids = _unique_ids(list(issues_values), "issue")
+    kinds: dict[str, Any] = {}
+    for ident, (name, valueset) in zip(ids, issues_values.items(), strict=True):
+        at = (GENIUSWEB_KEY, "domain", "issuesValues", name)
+        if isinstance(valueset, dict) and isinstance(valueset.get("values"), list):
+            values = [str(v) for v in valueset["values"]]
+            if len(values) < 2 or len(set(values)) != len(values):
+                raise InputError([first.locate(Problem(f"issue {name!r} needs two or more distinct values", at))])
+            options = _unique_ids(values, "v")
+            kinds[name] = dict(zip(values, options, strict=True))
+            issues.append(
+                {
+                    "id": ident,
+                    "name": name,
+                    "kind": "categorical",
+                    "options": [{"id": o, "label": v} for o, v in zip(options, values, strict=True)],
+                }
+            )
+        elif isinstance(valueset, dict) and isinstance(valueset.get("range"), dict):
+            low, high, step = (_gw_number(first, (*at, "range", k)) for k in ("low", "high", "step"))
+            if not (high > low and step > 0):
+                raise InputError([first.locate(Problem(f"issue {name!r}: a range needs low < high and step > 0", at))])
+            kinds[name] = (low, high)
+            issues.append({"id": ident, "name": name, "kind": "numeric", "min": low, "max": high, "step": step})
+        else:
+            raise InputError([first.locate(Problem(f"issue {name!r}: expected {{'values': [...]}} or a range", at))])
+    id_of = dict(zip(issues_values, ids, strict=True))
+    party_ids = _unique_ids([p.stem for p in chosen], "party")
+    preferences = {pid: _gw_profile(doc, domain, kinds, id_of) for pid, doc in zip(party_ids, docs, strict=True)}
+    notes = [f"profiles not read as parties: {', '.join(p.name for p in found if p not in chosen)}"]
+    notes = notes if len(chosen) < len(found) else []
+    data: dict[str, Any] = {
+        "truce": 1,
+        "id": _slug(str(domain.get("name") or base.resolve().name), "geniusweb"),
+        "title": f"GeniusWeb domain {domain.get('name') or base.resolve().name}",
+        "description": f"Imported from {len(chosen)} GeniusWeb profile(s).",
+        "assumptions": (
+            "Preferences are the GeniusWeb profiles' linear additive utilities as GeniusWeb computes them; "
+            "reservation values are the utilities of the reservation bids." + "".join(f" {n}." for n in notes)
+        ),
+        "parties": [{"id": pid, "name": path.stem} for pid, path in zip(party_ids, chosen, strict=True)],
+        "issues": issues,
+        "preferences": preferences,
+    }
+    return GeniusImport(build_scenario(data), tuple(notes))
+
+
+def _gw(doc: Document, path: tuple[str, ...], kind: type) -> Any:
+    node: Any = doc.data
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, kind):
+        raise InputError([doc.locate(Problem(f"expected {'.'.join(path)} to be a {kind.__name__}", path))])
+    return node
+
+
+def _gw_number(doc: Document, path: tuple[str, ...]) -> float:
+    node: Any = doc.data
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    try:
+        value = float(node) if isinstance(node, (int, float, str)) and not isinstance(node, bool) else math.nan
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise InputError([doc.locate(Problem(f"expected a number at {'.'.join(path)}", path))])
+    return value
+
+
+def _gw_profile(doc: Document, domain: dict[str, Any], kinds: dict[str, Any], id_of: dict[str, str]) -> dict[str, Any]:
+    top = (GENIUSWEB_KEY,)
+    if _gw(doc, (*top, "domain"), dict) != domain:
+        raise InputError(
+            [doc.locate(Problem("this profile's domain differs from the first profile's", (*top, "domain")))]
+        )
+    utilities = _gw(doc, (*top, "issueUtilities"), dict)
+    weights = _gw(doc, (*top, "issueWeights"), dict)
+    if set(utilities) != set(kinds) or set(weights) != set(kinds):
+        raise InputError(
+            [doc.locate(Problem("issueUtilities and issueWeights must name exactly the domain's issues", top))]
+        )
+    weight = {name: _gw_number(doc, (*top, "issueWeights", name)) for name in kinds}
+    total = sum(weight.values())
+    if any(w < 0 for w in weight.values()) or abs(total - 1.0) > WEIGHT_SLACK:
+        # GeniusWeb's LinearAdditiveUtilitySpace refuses such a profile
+        raise InputError(
+            [
+                doc.locate(
+                    Problem(
+                        f"weights must be 0 or more and add up to 1 (they add up to {total:g})", (*top, "issueWeights")
+                    )
+                )
+            ]
+        )
+    values: dict[str, Any] = {}
+    for name, kind in kinds.items():
+        at = (*top, "issueUtilities", name)
+        if isinstance(kind, dict):
+            table = _gw(doc, (*at, "DiscreteValueSetUtilities", "valueUtilities"), dict)
+            if set(table) != set(kind):
+                raise InputError(
+                    [doc.locate(Problem(f"utilities for issue {name!r} must name exactly its values", at))]
+                )
+            values[id_of[name]] = {
+                kind[v]: _gw_unit(doc, (*at, "DiscreteValueSetUtilities", "valueUtilities", v)) for v in kind
+            }
+        else:
+            inner = (*at, "NumberValueSetUtilities")
+            low, high = kind
+            if (_gw_number(doc, (*inner, "lowValue")), _gw_number(doc, (*inner, "highValue"))) != (low, high):
+                raise InputError([doc.locate(Problem(f"utilities for issue {name!r} must span its range", inner))])
+            values[id_of[name]] = [
+                [low, _gw_unit(doc, (*inner, "lowUtility"))],
+                [high, _gw_unit(doc, (*inner, "highUtility"))],
+            ]
+    reservation = 0.0
+    bid = doc.data[GENIUSWEB_KEY].get("reservationBid")
+    if bid is not None:
+        terms = _gw(doc, (*top, "reservationBid", "issuevalues"), dict)
+        for name, term in terms.items():
+            if name not in kinds:
+                raise InputError(
+                    [doc.locate(Problem(f"the reservation bid names no issue {name!r}", (*top, "reservationBid")))]
+                )
+            kind = kinds[name]
+            if isinstance(kind, dict):
+                u = values[id_of[name]].get(kind.get(str(term), ""), None)
+                if u is None:
+                    raise InputError(
+                        [
+                            doc.locate(
+                                Problem(
+                                    f"the reservation bid's {name!r} is not one of its values", (*top, "reservationBid")
+                                )
+                            )
+                        ]
+                    )
+            else:
+                (x0, u0), (x1, u1) = values[id_of[name]]
+                x = _gw_number(doc, (*top, "reservationBid", "issuevalues", name))
+                u = 0.0 if not x0 <= x <= x1 else u0 + (u1 - u0) * (x - x0) / (x1 - x0)
+            reservation += weight[name] * u
+    return {
+        "assumption": True,
+        "basis": f"GeniusWeb profile {FsPath(doc.file).name}",
+        "weights": {id_of[name]: w for name, w in weight.items()},
+        "values": values,
+        "reservation": min(1.0, reservation),
+    }
+
+
+def _gw_unit(doc: Document, path: tuple[str, ...]) -> float:
+    value = _gw_number(doc, path)
+    if not 0.0 <= value <= 1.0:
+        raise InputError([doc.locate(Problem(f"a utility must lie in [0, 1] (got {value:g})", path))])
+    return value
+
+
+# ----------------------------------------------------------------------------------------------
 # Export
 
 
@@ -854,10 +1058,12 @@ __all__ = [
     "GeniusImport",
     "export_genius",
     "genius_files",
+    "geniusweb_files",
     "import_genius",
     "is_genius_folder",
     "load_any",
     "parse_xml",
     "read_genius",
+    "read_geniusweb",
     "root_tag",
 ]
