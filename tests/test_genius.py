@@ -606,3 +606,13 @@ def test_geniusweb_refuses_what_geniusweb_refuses(tmp_path: Path) -> None:
     assert "weights must be 0 or more and add up to 1 (they add up to 1.1)" in problem.message
     with pytest.raises(InputError, match=r"a utility must lie in \[0, 1\] \(got 1.5\)"):
         import_genius(tmp_path, ["trip2.json"])
+
+
+def test_geniusweb_numbered_profiles_are_the_parties(tmp_path: Path) -> None:
+    for n in (1, 2, 3):
+        text = _geniusweb(f"trip{n}", {"Kyoto": 1, "Osaka": n / 4, "Nara": 0}, (0.0, 1.0), (0.5, 0.5))
+        (tmp_path / f"trip{n}.json").write_text(text, encoding="utf-8")
+    assert [p.id for p in import_genius(tmp_path).parties] == ["trip1", "trip2", "trip3"]
+    (tmp_path / "trip-low.json").write_text((tmp_path / "trip1.json").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"4 GeniusWeb profiles and nothing says which are the parties"):
+        import_genius(tmp_path)

@@ -70,7 +70,7 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 # the first element, after any XML declaration, comments and DOCTYPE (which the parser then refuses)
 _ROOT = re.compile(rb"^(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*<([A-Za-z_][\w:.\-]*)", re.DOTALL)
 _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-_NUMBERED = re.compile(r"^(.*?)(\d+)(\.xml)$", re.IGNORECASE)
+_NUMBERED = re.compile(r"^(.*?)(\d+)(\.(?:xml|json))$", re.IGNORECASE)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -217,7 +217,8 @@ def import_genius(folder: str | FsPath, profiles: Sequence[str] | None = None) -
 
 
 def read_genius(folder: str | FsPath, profiles: Sequence[str] | None = None) -> GeniusImport:
-    """:func:`import_genius`, with the notes on what GENIUS's reading meant for truce's model."""
+    """:func:`import_genius`, with the notes on what GENIUS's reading meant for truce's model. A folder with
+    no GENIUS domain file but GeniusWeb JSON profiles is read by :func:`read_geniusweb`."""
     base = FsPath(folder)
     if not base.is_dir():
         raise InputError([Problem("not a folder (a GENIUS domain is a folder of XML files)", (), str(folder), 1, 1)])
@@ -301,10 +302,11 @@ def _parties(base: FsPath, found: list[FsPath], wanted: Sequence[str] | None, do
     raise InputError(
         [
             Problem(
-                f"{len(found)} GENIUS profiles and nothing says which are the parties (they are not numbered "
-                f"1..{len(found)}, and the domain file declares none; extra profiles are often reservation "
-                f"variants or learning sets): {_listed(names)}. Pick the parties' profiles, in order, with "
-                f"--profiles {found[0].name},{found[1].name}",
+                f"{len(found)} {'GENIUS' if domain is not None else 'GeniusWeb'} profiles and nothing says which "
+                f"are the parties (they are not numbered 1..{len(found)}"
+                f"{', and the domain file declares none' if domain is not None else ''}; extra profiles are often "
+                f"reservation variants or learning sets): {_listed(names)}. Pick the parties' profiles, in order, "
+                f"with --profiles {found[0].name},{found[1].name}",
                 (),
                 str(base),
                 1,
