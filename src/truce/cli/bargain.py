@@ -179,7 +179,7 @@ def bridge_cmd(
         print_json(bridge_json(result, reference))
         return
     if start is None:
-        title, opening = "an empty text (no proposal is on the table)", "An empty text (no proposal is on the table)"
+        title, opening = "an empty text", "An empty text (no proposal is on the table)"
     else:
         proposal, reading = start
         title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
@@ -280,7 +280,7 @@ def trades_cmd(
     if not found and start is None:
         # a trade swaps terms a text holds: an empty text holds none
         console.print(
-            "No trade: an empty text holds no term to trade. `truce bridge` fills one; trade from a proposal.",
+            "No trade: an empty text holds no term to trade (`truce bridge` fills one in).",
             soft_wrap=True,
         )
     elif not found:
