@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from truce.analysis.diff import ChangeKind, diff
-from truce.analysis.standing import Verdict, standings
+from truce.analysis.standing import LEFT_OPEN, NO_POSITION, Verdict, standings
 from truce.analysis.sticking import sticking_points
 from truce.model.compiled import OPEN, compile_scenario
 from truce.model.generate import random_scenario
-from truce.model.scenario import Proposal
+from truce.model.scenario import Proposal, Scenario
 
 small = st.tuples(
     st.integers(0, 2**32 - 1),  # seed
@@ -130,3 +130,46 @@ def test_partial_outcomes_are_refused_by_utilities() -> None:
     c = compile_scenario(random_scenario(np.random.default_rng(1), 2, [2, 2]))
     with pytest.raises(ValueError, match="open issues"):
         c.utilities(np.array([[0, OPEN]]))
+
+
+def _with_silence(seed: int, parties: int, sizes: list[int]) -> tuple[Scenario, dict[str, set[str]]]:
+    """A random scenario where each party is silent on some issues: weight 0, or no weight at all."""
+    rng = np.random.default_rng(seed)
+    s = random_scenario(rng, parties, sizes)
+    silent: dict[str, set[str]] = {}
+    prefs = {}
+    for pid, pref in s.preferences.items():
+        quiet = {f"i{i}" for i in range(len(sizes)) if rng.random() < 0.4} - {f"i{int(rng.integers(len(sizes)))}"}
+        weights = {k: (0.0 if k in quiet and rng.random() < 0.5 else w) for k, w in pref.weights.items()}
+        weights = {k: w for k, w in weights.items() if k not in quiet or w == 0.0}
+        prefs[pid] = pref.model_copy(update={"weights": weights})
+        silent[pid] = quiet
+    return s.model_copy(update={"preferences": prefs}), silent
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 3), st.lists(st.integers(2, 4), min_size=2, max_size=4), st.data())
+def test_silence_is_never_a_preference_nor_a_met_gap(
+    seed: int, parties: int, sizes: list[int], data: st.DataObject
+) -> None:
+    s, silent = _with_silence(seed, parties, sizes)
+    c = compile_scenario(s)
+    partial = np.array([data.draw(st.integers(OPEN, n - 1)) for n in sizes], dtype=np.int64)
+    for standing in standings(c, partial):
+        for i, issue in enumerate(c.issues):
+            if issue in silent[standing.party]:
+                assert standing.gaps[issue] is None and standing.gap_notes[issue] == NO_POSITION
+            elif partial[i] == OPEN:
+                assert standing.gaps[issue] is None and standing.gap_notes[issue] == LEFT_OPEN
+            else:
+                assert standing.gaps[issue] is not None and issue not in standing.gap_notes
+        assert standing.biggest_gap not in silent[standing.party]
+    for sp in sticking_points(c):
+        quiet = tuple(p for p in c.parties if sp.issue in silent[p])
+        assert sp.silent == quiet
+        for party in c.parties:
+            assert (sp.preferred[party] is None) == (party in quiet)
+        if quiet:
+            assert sp.note is not None and all(p in sp.note for p in quiet)
+        else:
+            assert sp.note is None

@@ -8,7 +8,10 @@ from pathlib import Path
 import jsonschema
 
 from cli_runner import invoke_json, runner
+from truce.analysis.overview import overview
 from truce.cli import app
+from truce.io.genius import load_any
+from truce.report.brief import gap_heatmap
 
 ROOT = Path(__file__).resolve().parent.parent
 GAZA = ROOT / "examples" / "gaza-2024"
@@ -55,11 +58,54 @@ def test_analyze_json_shape_is_stable() -> None:
     standing = next(iter(proposal["standing"].values()))
     assert list(standing) == [
         "utility", "reservation", "acceptable", "shortfall", "reasons", "gaps", "biggest_gap", "red_lines_crossed",
+        "gap_notes", "fragility",
     ]  # fmt: skip
     for p in out["proposals"]:
         assert p["lineage"][-1] == p["id"]
         for ch in p["changes_from_parent"]:
             assert set(ch) == {"issue", "kind", "from", "to", "text", "effect"}
+
+
+def test_silence_is_not_a_preference_on_the_gaza_case() -> None:
+    """The file gives Israel no weight on aid trucks: no preferred number, no gap that reads as met."""
+    out = invoke_json("analyze", str(GAZA))
+    aid = next(sp for sp in out["sticking_points"] if sp["issue"] == "aid_trucks")
+    assert aid["preferred"]["israel"] is None and aid["preferred"]["hamas"] is not None
+    assert "no stated position from israel" in aid["note"]
+    for p in out["proposals"]:
+        israel = p["standing"]["israel"]
+        assert israel["gaps"]["aid_trucks"] is None
+        assert israel["gap_notes"]["aid_trucks"] == "no stated position"
+        # Every null gap says why, and no number is explained away.
+        assert {k for k, v in israel["gaps"].items() if v is None} == set(israel["gap_notes"])
+    text = runner.invoke(app, ["analyze", str(GAZA)]).stdout
+    assert "prefers 0 trucks" not in text.replace("\n", " ")
+    assert "no stated position" in text
+
+
+def test_every_verdict_on_the_shipped_case_says_what_would_flip_it() -> None:
+    """Under the file's assumptions: a yes holds unless the reservation rises above the worst completion, a no
+    (not forced by a red line) unless it falls to the best; only the issues a party weighs have a weight flip."""
+    out = invoke_json("analyze", str(GAZA))
+    for proposal in out["proposals"]:
+        for party, st in proposal["standing"].items():
+            f = st["fragility"]
+            assert list(f) == ["forced_by_red_lines", "reservation", "weights", "text"]
+            assert f["text"].startswith("holds unless") or f["forced_by_red_lines"]
+            assert set(f["weights"]) <= {
+                k for k, v in st["gaps"].items() if v is not None or st["gap_notes"][k] != "no stated position"
+            }
+            if f["forced_by_red_lines"] or not f["reservation"]:
+                continue
+            first = f["reservation"][0]
+            if st["acceptable"] == "yes":
+                assert (first["direction"], first["threshold"]) == ("rises", st["utility"]["low"])
+                assert first["verdict"] in ("depends", "no")
+            elif st["acceptable"] == "no":
+                assert (first["direction"], first["threshold"]) == ("falls", st["utility"]["high"])
+                assert first["verdict"] in ("depends", "yes")
+    text = " ".join(runner.invoke(app, ["analyze", str(GAZA)]).stdout.split())
+    assert "aug16-bridging, hamas (" in text and "holds unless" in text
 
 
 def test_human_output_names_assumptions_and_sticking_points() -> None:
@@ -77,8 +123,28 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
     html = report.read_text()
     assert "illustrative assumptions" in html
     assert "Plotly.newPlot" in html
+    assert "holds unless its reservation" in html and "no stated position" in html
     # Nothing is fetched when the page is viewed: no external scripts or styles.
     assert "<script src=" not in html and "<link " not in html
+
+
+def test_gap_heatmap_tells_met_from_silent_and_open_in_words() -> None:
+    o = overview(load_any(GAZA))
+    figure = gap_heatmap(o)
+    labels = figure.data[0].text
+    columns = [(v, st) for v in o.proposals for st in v.standings]
+    for row, issue in enumerate(o.compiled.issues):
+        for col, (_, st) in enumerate(columns):
+            gap = st.gaps[issue]
+            expected = (
+                {"no stated position": "no position", "left open": "open"}[st.gap_notes[issue]]
+                if gap is None
+                else ("met" if gap == 0 else f"{gap:.3f}")
+            )
+            assert labels[row][col] == expected
+    assert figure.data[0].texttemplate == "%{text}"
+    flat = [label for row in labels for label in row]
+    assert {"met", "no position", "open"} <= set(flat)
 
 
 def test_diff_in_the_issues_own_words() -> None:

@@ -12,6 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from cli_runner import invoke_json
+from truce.analysis.fragility import fragility, fragility_json
 from truce.cli import app
 from truce.io.scenario_files import load_scenario
 from truce.model.checks import build_scenario
@@ -206,3 +207,14 @@ def test_the_schema_describes_readings_and_package_rules() -> None:
     proposal(wrong, "mediator-package")["readings"][0]["by"] = None
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(wrong, schema, format_checker=None)
+
+
+def test_every_reading_carries_each_partys_fragility() -> None:
+    out = invoke_json("analyze", str(LABOUR))
+    s = load_scenario(LABOUR)
+    c = compile_scenario(s)
+    for proposal in out["proposals"]:
+        for reading in proposal["readings"]:
+            outcome = c.encode(s.terms_of(proposal["id"], reading["id"]))
+            expected = {f.party: fragility_json(f) for f in fragility(c, outcome)}
+            assert {p: st["fragility"] for p, st in reading["standing"].items()} == expected

@@ -61,12 +61,25 @@ def test_standings_on_the_proposal_page_follow_the_role(service_client: Any) -> 
     sign_in(service_client, "israel")
     page = service_client.get(PAGES["proposal"]).text
     assert ">israel</th>" in page and ">hamas</th>" not in page
+    assert _fragility(page) == {"israel"}
     sign_in(service_client, "observer")
     page = service_client.get(PAGES["proposal"]).text
-    assert "your role does not show them" in page
+    assert "your role does not show them" in page and "holds unless" not in page
     sign_in(service_client, "mediator")
     page = service_client.get(PAGES["proposal"]).text
     assert ">israel</th>" in page and ">hamas</th>" in page
+    assert _fragility(page) == {"israel", "hamas"}
+    # Silence reads as such in the gaps, not as a gap of 0.000 (the shipped file gives israel no weight on aid).
+    row = re.search(r"Humanitarian aid entering Gaza</th>(.*?)</tr>", page.split("Gaps by issue")[1], re.S)
+    assert row is not None and "no stated position" in row.group(1)
+
+
+def _fragility(page: str) -> set[str]:
+    """The parties whose verdict's fragility the page states, each as "holds ..." text."""
+    block = re.search(r'data-testid="fragility">(.*?)</ul>', page, re.S)
+    assert block is not None
+    items = re.findall(r"<li><strong>([^<]+)</strong> \(\w+\): (holds[^<]*)</li>", block.group(1))
+    return {party for party, _ in items}
 
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)

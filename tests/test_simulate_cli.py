@@ -58,6 +58,8 @@ def test_simulate_single_text_from_the_text_on_the_table(tmp_path: Path) -> None
     assert "r000 d01 text" in result.stdout and "Deal within 42 days" in result.stdout
     page = report.read_text()
     assert "illustrative assumptions" in page and "Chance of a deal by each day" in page
+    # The issues and terms in their own words, not their ids.
+    assert "Philadelphi Corridor" in page and "end_of_war" not in page and "trucks a day" in page
 
 
 def test_simulate_a_genius_domain_folder() -> None:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from truce.analysis.standing import standings
 from truce.analysis.trades import trades, trades_json
 from truce.errors import InputError
 from truce.model.checks import build_scenario
@@ -76,10 +77,17 @@ def test_logroll_fee_for_season() -> None:
     assert t.first.gains == pytest.approx({"ship": -0.2, "port": 0.6})
     assert t.gains == pytest.approx({"ship": 0.4, "port": 0.4})
     assert t.terms == {"fee": "low", "season": "summer", "cranes": "one"}
-    assert t.text == "Shipper concedes on Season, Port on Fee: Shipper gains 0.40, Port gains 0.40"
+    # Who concedes what, from what to what, in the options' labels; and whether the result is acceptable.
+    assert t.text == (
+        'Shipper concedes on Season, from "winter" to "summer"; in exchange, Port concedes on Fee, '
+        'from "high fee" to "low fee". Net: Shipper gains 0.40, Port gains 0.40. '
+        "The result is acceptable to Shipper, acceptable to Port."
+    )
+    assert t.verdicts == {p: st.acceptable for p, st in zip(c.parties, standings(c, c.encode(t.terms)), strict=True)}
     data = trades_json(found)
     assert data[0]["concessions"][0]["party"] == "ship"
     assert data[0]["concessions"][1]["issue"] == "fee"
+    assert data[0]["acceptable"] == {"ship": "yes", "port": "yes"}
 
 
 def test_trades_stay_within_the_tabled_terms() -> None:
@@ -156,6 +164,10 @@ def test_trades_against_brute_force(case: tuple[Compiled, dict[str, str]]) -> No
         if (ref >= 0).all():
             # no red line crossed that the reference did not cross already
             assert not (c.crossed(row) & ~c.crossed(ref)).any()
+            # the verdict the text states is acceptability itself
+            ok = c.acceptable(row)[0]
+            assert [t.verdicts[p] == "yes" for p in c.parties] == ok.tolist()
+            assert [t.verdicts[p] == "no" for p in c.parties] == (~ok).tolist()
     # the issue pairs found are exactly those where such a trade exists (brute force)
     expected = set()
     fixed = [i for i in range(len(ref)) if ref[i] >= 0]

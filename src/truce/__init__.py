@@ -11,6 +11,7 @@ from truce.analysis.bargaining import Bargaining, bargaining
 from truce.analysis.bridge import BridgeResult, bridge, bridge_proposal
 from truce.analysis.diff import Change, diff
 from truce.analysis.fair_division import Allocation, adjusted_winner
+from truce.analysis.fragility import Fragility, fragility
 from truce.analysis.frontier import Frontier, pareto_frontier
 from truce.analysis.overview import Overview, overview, overview_json
 from truce.analysis.solutions import CONCEPTS, Solution, solve_all
@@ -40,6 +41,7 @@ __all__ = [
     "BridgeResult",
     "Change",
     "Compiled",
+    "Fragility",
     "Frontier",
     "InputError",
     "Issue",
@@ -64,6 +66,7 @@ __all__ = [
     "compile_scenario",
     "diff",
     "export_genius",
+    "fragility",
     "import_genius",
     "load_any",
     "load_scenario",

@@ -140,10 +140,11 @@ def _check_points(points: Mapping[str, tuple[float, float]], parties: tuple[str,
 
 
 def allocation_json(allocation: Allocation) -> dict[str, Any]:
-    """Stable JSON: ``{"allocation": {item: {party: share}}, "points": {party: total}, "split": item | null}``."""
+    """Stable JSON: ``{"allocation": {item: {party: share}}, "points": {party: total}, "split": item | null}``,
+    shares and points rounded to 6 decimals like every utility in the JSON output."""
     return {
-        "allocation": {item: dict(allocation.shares[item]) for item in allocation.items},
-        "points": dict(allocation.points),
+        "allocation": {item: {p: round(x, 6) for p, x in allocation.shares[item].items()} for item in allocation.items},
+        "points": {p: round(x, 6) for p, x in allocation.points.items()},
         "split": allocation.split,
     }
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from truce.analysis.diff import Change, diff
+from truce.analysis.fragility import Fragility, fragility, fragility_json
 from truce.analysis.rules import RuleBreach, rule_breaches
 from truce.analysis.standing import Standing, Verdict, standings
 from truce.analysis.sticking import StickingPoint, sticking_points
@@ -33,6 +34,7 @@ class ReadingView:
     complete: bool
     standings: tuple[Standing, ...]
     rules: tuple[RuleBreach, ...]  # package rules the text, so read, breaks or could break
+    fragility: tuple[Fragility, ...] = ()  # per party, in the order of ``standings``
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class ProposalView:
     lineage: tuple[str, ...]  # ids, oldest first, ending with this proposal
     complete: bool
     standings: tuple[Standing, ...]
+    fragility: tuple[Fragility, ...]  # per party, in the order of ``standings``
     changes: tuple[Change, ...]  # against its parent (empty without a parent)
     rules: tuple[RuleBreach, ...] = ()  # package rules the text as tabled breaks or could break
     readings: tuple[ReadingView, ...] = ()
@@ -82,6 +85,7 @@ def overview(scenario: Scenario) -> Overview:
         parent = scenario.proposal(proposal.parent) if proposal.parent else None
         views.append(
             ProposalView(
+                fragility=tuple(fragility(c, outcome)),
                 proposal=proposal,
                 lineage=tuple(p.id for p in scenario.lineage(proposal.id)),
                 complete=bool((outcome != OPEN).all()),
@@ -98,13 +102,15 @@ def overview(scenario: Scenario) -> Overview:
 def _reading_view(scenario: Scenario, c: Compiled, proposal: Proposal, reading: Reading) -> ReadingView:
     terms = scenario.terms_of(proposal.id, reading.id)
     outcome = c.encode(terms)
+    found = tuple(standings(c, outcome)) if c.parties else ()
     return ReadingView(
         reading=reading,
         holder=holder_name(scenario, reading.by),
         terms=terms,
         complete=bool((outcome != OPEN).all()),
-        standings=tuple(standings(c, outcome)) if c.parties else (),
+        standings=found,
         rules=rule_breaches(c, outcome),
+        fragility=tuple(fragility(c, outcome, found)) if c.parties else (),
     )
 
 
@@ -131,6 +137,7 @@ def standing_json(s: Standing) -> dict[str, Any]:
         "gaps": {k: (None if v is None else _round(v)) for k, v in s.gaps.items()},
         "biggest_gap": s.biggest_gap,
         "red_lines_crossed": list(s.crossed),
+        "gap_notes": dict(s.gap_notes),
     }
 
 
@@ -157,7 +164,10 @@ def reading_json(r: ReadingView) -> dict[str, Any]:
         "asserts": dict(r.reading.terms),
         "terms": r.terms,
         "complete": r.complete,
-        "standing": {st.party: standing_json(st) for st in r.standings},
+        "standing": {
+            st.party: {**standing_json(st), "fragility": fragility_json(f)}
+            for st, f in zip(r.standings, r.fragility, strict=True)
+        },
         "package_rules": [rule_json(b) for b in r.rules],
         "sources": list(r.reading.sources),
         "note": r.reading.note,
@@ -184,7 +194,10 @@ def overview_json(o: Overview) -> dict[str, Any]:
                 "lineage": list(v.lineage),
                 "complete": v.complete,
                 "terms": s.terms_of(v.proposal.id),
-                "standing": {st.party: standing_json(st) for st in v.standings},
+                "standing": {
+                    st.party: {**standing_json(st), "fragility": fragility_json(f)}
+                    for st, f in zip(v.standings, v.fragility, strict=True)
+                },
                 "changes_from_parent": [change_json(ch) for ch in v.changes],
                 "package_rules": [rule_json(b) for b in v.rules],
                 "readings": [reading_json(r) for r in v.readings],
@@ -205,6 +218,7 @@ def overview_json(o: Overview) -> dict[str, Any]:
                 "preferred": sp.preferred,
                 "compromise": sp.compromise,
                 "losses_at_compromise": {k: _round(v) for k, v in sp.losses.items()},
+                "note": sp.note,
             }
             for sp in o.sticking
         ],

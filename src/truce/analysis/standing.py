@@ -4,6 +4,9 @@ For a partial proposal the utility is a range: the worst and the best completion
 leaves open. The gap of an issue is what the term costs the party against its ideal on that issue
 (its normalised weight times the value lost), so the gaps of a complete proposal add up to
 ``1 - utility``.
+
+Silence is not indifference: an issue a party gives no weight is one on which it stated no position,
+so its gap there is not a number (it would read as "met in full") but a note saying why there is none.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from truce.model.compiled import OPEN, Compiled, Ints, condition_mask
 from truce.model.scenario import Condition, Issue, Range, RedLine
 
 TOL = 1e-12
+NO_POSITION = "no stated position"  # the party gives the issue no weight
+LEFT_OPEN = "left open"  # the proposal does not settle the issue
 
 
 class Verdict(StrEnum):
@@ -31,9 +36,10 @@ class Standing:
     reservation: float
     acceptable: Verdict
     reasons: tuple[str, ...]
-    gaps: dict[str, float | None]  # issue -> utility lost against the party's ideal; None if left open
+    gaps: dict[str, float | None]  # issue -> utility lost against the party's ideal; None: see gap_notes
     crossed: tuple[str, ...]  # red lines the proposal crosses, described
     at_risk: tuple[str, ...]  # red lines some completion of a partial proposal would cross
+    gap_notes: dict[str, str]  # issue -> why it has no gap: NO_POSITION or LEFT_OPEN
 
     @property
     def shortfall(self) -> float:
@@ -46,6 +52,11 @@ class Standing:
         return max(known, key=lambda k: known[k]) if known else None
 
 
+def stated(c: Compiled, p: int, i: int) -> bool:
+    """Whether party ``p`` states a position on issue ``i``: a positive weight in its preferences."""
+    return c.scenario.preferences[c.parties[p]].weights.get(c.issues[i], 0.0) > 0
+
+
 def standings(c: Compiled, outcome: Ints) -> list[Standing]:
     """The standing of one (possibly partial) outcome vector for every compiled party."""
     return [_standing(c, p, outcome) for p in range(len(c.parties))]
@@ -54,6 +65,7 @@ def standings(c: Compiled, outcome: Ints) -> list[Standing]:
 def _standing(c: Compiled, p: int, outcome: Ints) -> Standing:
     low = high = 0.0
     gaps: dict[str, float | None] = {}
+    notes: dict[str, str] = {}
     for i, table in enumerate(c.tables):
         row = table[p]
         k = int(outcome[i])
@@ -62,10 +74,14 @@ def _standing(c: Compiled, p: int, outcome: Ints) -> Standing:
             allowed = row[c.allowed[i][p]]
             high += float(allowed.max() if allowed.size else row.max())
             gaps[c.issues[i]] = None
+            notes[c.issues[i]] = LEFT_OPEN
         else:
             low += float(row[k])
             high += float(row[k])
             gaps[c.issues[i]] = float(row.max() - row[k])
+        if not stated(c, p, i):
+            gaps[c.issues[i]] = None
+            notes[c.issues[i]] = NO_POSITION
     crossed, at_risk = _red_lines(c, p, outcome)
     reservation = float(c.reservation[p])
     reasons: list[str] = []
@@ -75,12 +91,7 @@ def _standing(c: Compiled, p: int, outcome: Ints) -> Standing:
         reasons.append(f"below reservation {reservation:.3f} in its worst completion (by {reservation - low:.3f})")
     reasons += [f"crosses red line: {text}" for text in crossed]
     reasons += [f"could cross red line: {text}" for text in at_risk]
-    if crossed or high < reservation - TOL:
-        verdict = Verdict.no
-    elif at_risk or low < reservation - TOL:
-        verdict = Verdict.depends
-    else:
-        verdict = Verdict.yes
+    verdict = verdict_of(low, high, reservation, crossed=bool(crossed), at_risk=bool(at_risk))
     return Standing(
         party=c.parties[p],
         low=low,
@@ -91,7 +102,17 @@ def _standing(c: Compiled, p: int, outcome: Ints) -> Standing:
         gaps=gaps,
         crossed=tuple(crossed),
         at_risk=tuple(at_risk),
+        gap_notes=notes,
     )
+
+
+def verdict_of(low: float, high: float, reservation: float, *, crossed: bool, at_risk: bool) -> Verdict:
+    """The verdict from the worst and best completion's utilities and the red lines: the one rule."""
+    if crossed or high < reservation - TOL:
+        return Verdict.no
+    if at_risk or low < reservation - TOL:
+        return Verdict.depends
+    return Verdict.yes
 
 
 def _red_lines(c: Compiled, p: int, outcome: Ints) -> tuple[list[str], list[str]]:

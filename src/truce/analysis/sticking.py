@@ -6,6 +6,10 @@ normalised weights. It is zero when the parties want the same option (or one of 
 and largest when both care a lot and want opposite things. Red lines count: an option that crosses a
 one-issue red line of a party costs that party its whole weight on the issue, so an issue where the
 only options one side accepts are the other side's red lines rises to the top.
+
+A party that gives an issue no weight stated no position on it: it has no preferred option (``None``),
+and where it is silent while another party is not, the point's ``note`` says that the least-loss
+option follows those who spoke, so a low tension there is not read as the silent party giving way.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from truce.analysis.standing import stated
 from truce.model.compiled import Compiled, Floats
 from truce.model.scenario import Term
 
@@ -23,9 +28,11 @@ from truce.model.scenario import Term
 class StickingPoint:
     issue: str
     tension: float  # least total loss any one option imposes on the parties
-    preferred: dict[str, Term]  # each party's best option on this issue
+    preferred: dict[str, Term | None]  # each party's best option on this issue; None: no stated position
     compromise: Term  # the option attaining the least total loss
     losses: dict[str, float]  # each party's loss at that compromise
+    silent: tuple[str, ...] = ()  # parties with no stated position on this issue
+    note: str | None = None  # what the silence means for this point, in words
 
 
 def sticking_points(c: Compiled, parties: Sequence[int] | None = None) -> list[StickingPoint]:
@@ -36,8 +43,13 @@ def sticking_points(c: Compiled, parties: Sequence[int] | None = None) -> list[S
         loss = _losses(c, i, chosen)  # (parties, options)
         total = loss.sum(axis=0)
         best = int(np.argmin(total))
-        # Each party's best option is the one it loses least on (red-lined options never are).
-        preferred = {c.parties[p]: c.options[i][int(np.argmin(loss[row]))] for row, p in enumerate(chosen)}
+        # Each party's best option is the one it loses least on (red-lined options never are); a party
+        # that gives the issue no weight has none, whatever argmin would pick among its equal losses.
+        silent = tuple(c.parties[p] for p in chosen if not stated(c, p, i))
+        preferred = {
+            c.parties[p]: None if c.parties[p] in silent else c.options[i][int(np.argmin(loss[row]))]
+            for row, p in enumerate(chosen)
+        }
         points.append(
             StickingPoint(
                 issue=issue_id,
@@ -45,10 +57,30 @@ def sticking_points(c: Compiled, parties: Sequence[int] | None = None) -> list[S
                 preferred=preferred,
                 compromise=c.options[i][best],
                 losses={c.parties[p]: float(loss[row, best]) for row, p in enumerate(chosen)},
+                silent=silent,
+                note=_silence_note(
+                    silent,
+                    [c.parties[p] for p in chosen if c.parties[p] not in silent],
+                    [c.parties[p] for p in chosen if c.parties[p] in silent and not c.allowed[i][p].all()],
+                ),
             )
         )
     order = sorted(range(len(points)), key=lambda k: (-round(points[k].tension, 12), k))
     return [points[k] for k in order]
+
+
+def _silence_note(silent: Sequence[str], speaking: Sequence[str], lined: Sequence[str]) -> str | None:
+    """Why a low tension here is not a concession: ``lined`` are the silent parties with a red line on it."""
+    if not silent:
+        return None
+    who = ", ".join(silent)
+    if not speaking:
+        return f"no stated position from {who}: the tension counts red lines only"
+    within = f" (within the red lines of {', '.join(lined)})" if lined else ""
+    return (
+        f"no stated position from {who}: the least-loss option follows {', '.join(speaking)} alone{within}; "
+        f"it is not a term {who} conceded or accepted"
+    )
 
 
 def _losses(c: Compiled, i: int, parties: Sequence[int]) -> Floats:

@@ -16,12 +16,13 @@ total gain), and trades are ranked the same way. See Raiffa, *The Art and Scienc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from truce.analysis.bridge import TermChange, reference_row, term_change
+from truce.analysis.bridge import NOT_TABLED, TermChange, reference_row, term_change
+from truce.analysis.standing import Verdict, standings
 from truce.analysis.tabled import check_scope, restrict, scope_masks, tabled_terms
 from truce.errors import InputError, Problem
 from truce.model.compiled import OPEN, Compiled
@@ -40,6 +41,7 @@ class Trade:
     gains: Mapping[str, float]  # every compiled party's net change of utility from the two changes
     terms: Mapping[str, Term]  # the reference with the two changes made
     text: str
+    verdicts: Mapping[str, Verdict] = field(default_factory=dict)  # each party's verdict on ``terms``
 
 
 def trades(
@@ -109,12 +111,9 @@ def trades(
         gains = {p: first.gains[p] + second.gains[p] for p in c.parties}
         row = ref.copy()
         row[i], row[j] = o, q
-        names = [_name(c, p) for p in parties]
-        text = (
-            f"{names[0]} concedes on {c.scenario.issues[i].name}, {names[1]} on {c.scenario.issues[j].name}: "
-            f"{names[0]} gains {gains[parties[0]]:.2f}, {names[1]} gains {gains[parties[1]]:.2f}"
-        )
-        out.append(Trade((parties[0], parties[1]), first, second, gains, c.decode(row), text))
+        verdicts = {st.party: st.acceptable for st in standings(c, row)}
+        text = _text(c, parties, (first, second), gains, verdicts)
+        out.append(Trade((parties[0], parties[1]), first, second, gains, c.decode(row), text, verdicts))
     return tuple(out)
 
 
@@ -131,6 +130,28 @@ def _crosses(c: Compiled, ref: Any, moves: dict[int, int]) -> bool:
     return any(hit(row, cp.masks) and not hit(ref, cp.masks) for cp in c.couplings)
 
 
+def _text(
+    c: Compiled,
+    parties: tuple[str, str],
+    changes: tuple[TermChange, TermChange],
+    gains: Mapping[str, float],
+    verdicts: Mapping[str, Verdict],
+) -> str:
+    """Who concedes what, from what to what; what each ends up with; and whether the result is acceptable:
+    'Israel concedes on Rafah crossing, from "Israeli control" to "EU presence"; in exchange, Hamas concedes on
+    ... . Net: Israel gains 0.03, Hamas gains 0.02. The result is acceptable to Israel, not acceptable to Hamas.'"""
+    names = [_name(c, p) for p in parties]
+    conceded = []
+    for name, ch in zip(names, changes, strict=True):
+        issue = c.scenario.issue(ch.issue)
+        to = f'"{issue.label(ch.after)}"' + ("" if ch.tabled else NOT_TABLED)
+        conceded.append(f'{name} concedes on {issue.name}, from "{issue.label(ch.before)}" to {to}')
+    net = ", ".join(f"{name} gains {gains[p]:.2f}" for name, p in zip(names, parties, strict=True))
+    said = {Verdict.yes: "acceptable", Verdict.no: "not acceptable", Verdict.depends: "depends on open issues"}
+    verdict = ", ".join(f"{said[verdicts[p]]} to {name}" for name, p in zip(names, parties, strict=True))
+    return f"{conceded[0]}; in exchange, {conceded[1]}. Net: {net}. The result is {verdict}."
+
+
 def _name(c: Compiled, pid: str) -> str:
     try:
         return c.scenario.party(pid).name
@@ -138,8 +159,13 @@ def _name(c: Compiled, pid: str) -> str:
         return pid
 
 
+def _rounded(values: Mapping[str, float]) -> dict[str, float]:
+    return {k: round(v, 6) for k, v in values.items()}
+
+
 def trades_json(found: tuple[Trade, ...]) -> list[dict[str, Any]]:
-    """Stable JSON: a list of ``{"concessions": [{party, issue, from, to, gains}, x2], "gains", "terms", "text"}``."""
+    """Stable JSON: a list of ``{"concessions": [{party, issue, from, to, gains, text}, x2], "gains", "terms", "text",
+    "acceptable"}``, utilities rounded to 6 decimals."""
     return [
         {
             "concessions": [
@@ -148,15 +174,16 @@ def trades_json(found: tuple[Trade, ...]) -> list[dict[str, Any]]:
                     "issue": ch.issue,
                     "from": ch.before,
                     "to": ch.after,
-                    "gains": dict(ch.gains),
+                    "gains": _rounded(ch.gains),
                     "tabled": ch.tabled,
                     "text": ch.text,
                 }
                 for party, ch in zip(t.parties, (t.first, t.second), strict=True)
             ],
-            "gains": dict(t.gains),
+            "gains": _rounded(t.gains),
             "terms": dict(t.terms),
             "text": t.text,
+            "acceptable": {p: v.value for p, v in t.verdicts.items()},
         }
         for t in found
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -86,13 +87,25 @@ def frontier(
     for name in names:
         table.add_column(name, justify="right")
     table.add_column("solutions")
+    table.add_column("terms (the first row's in full, then what changes from the row above)")
     marks: dict[tuple[int, ...], list[str]] = {}
     for concept, s in b.solutions.items():
         if s is not None:
             marks.setdefault(tuple(int(k) for k in s.outcome), []).append(concept)
+    above: tuple[int, ...] | None = None
+    marked = False
     for row, utils in zip(b.frontier.outcomes, b.frontier.utilities, strict=True):
-        table.add_row(*(f"{u:.3f}" for u in utils), ", ".join(marks.get(tuple(int(k) for k in row), [])))
+        key = tuple(int(k) for k in row)
+        flagged = b.untabled(row)
+        terms = _terms_text(b.compiled, key, above, flagged)
+        marked |= any(
+            issue in flagged for i, issue in enumerate(b.compiled.issues) if above is None or above[i] != key[i]
+        )
+        table.add_row(*(f"{u:.3f}" for u in utils), ", ".join(marks.get(key, [])), terms)
+        above = key
     console.print(table)
+    if marked:
+        console.print("* not tabled by anyone", soft_wrap=True)
     z = b.zopa
     if z is not None:
         console.print(
@@ -101,6 +114,17 @@ def frontier(
             else f"ZOPA{where}: {z.count:,} of {z.space:,} outcomes ({z.share:.2%}) acceptable to all"
         )
     _show_solutions(b)
+
+
+def _terms_text(c: Compiled, row: tuple[int, ...], above: tuple[int, ...] | None, flagged: Sequence[str] = ()) -> str:
+    """A frontier row's terms in the issues' own words: all of them, or those that differ from ``above``;
+    a term nobody tabled is marked."""
+    lines = [
+        f"{issue.name}: {issue.label(c.options[i][k])}" + (" *" if issue.id in flagged else "")
+        for i, (issue, k) in enumerate(zip(c.scenario.issues, row, strict=True))
+        if above is None or above[i] != k
+    ]
+    return "\n".join(lines)
 
 
 def _show_solutions(b: Bargaining) -> None:

@@ -10,6 +10,7 @@ from truce.analysis.diff import Change
 from truce.analysis.overview import Overview
 from truce.analysis.standing import Standing, Verdict
 from truce.cli.common import console
+from truce.model.scenario import Issue, Term
 
 _MARK = {Verdict.yes: "yes", Verdict.no: "NO", Verdict.depends: "depends"}
 
@@ -42,11 +43,15 @@ def show_overview(o: Overview) -> None:
         cells = []
         for st in view.standings:
             gap = st.biggest_gap
-            gap_text = f"\n[dim]gap: {gap}[/dim]" if gap else ""
+            gap_text = f"\n[dim]gap: {s.issue(gap).name}[/dim]" if gap else ""
             cells.append(f"{utility_text(st)} (r {st.reservation:.2f}) {_MARK[st.acceptable]}{gap_text}")
         title = p.id + ("" if view.complete else " [dim](partial)[/dim]")
         table.add_row(title, p.date.isoformat(), ", ".join(p.tabled_by), *cells)
     console.print(table)
+    console.print("[bold]How fragile each verdict is[/bold]")
+    for view in o.proposals:
+        for st, f in zip(view.standings, view.fragility, strict=True):
+            console.print(f"  {view.proposal.id}, {st.party} ({_MARK[st.acceptable]}): {f.text}", soft_wrap=True)
 
     sticking = Table(title="Sticking points (most contested first)", title_justify="left")
     sticking.add_column("issue")
@@ -59,14 +64,21 @@ def show_overview(o: Overview) -> None:
         sticking.add_row(
             issue.name,
             f"{sp.tension:.3f}",
-            *(issue.label(sp.preferred[party]) for party in o.compiled.parties),
+            *(_preferred_text(issue, sp.preferred[party]) for party in o.compiled.parties),
             issue.label(sp.compromise),
         )
     console.print(sticking)
+    for sp in o.sticking:
+        if sp.note:
+            console.print(f"  {s.issue(sp.issue).name}: {sp.note}", soft_wrap=True)
 
     for view in o.proposals:
         if view.changes:
             show_changes(f"{view.proposal.parent} -> {view.proposal.id}", view.changes)
+
+
+def _preferred_text(issue: Issue, term: Term | None) -> str:
+    return "[dim]no stated position[/dim]" if term is None else issue.label(term)
 
 
 def show_changes(title: str, changes: Sequence[Change]) -> None:
@@ -104,10 +116,11 @@ def show_rules_and_readings(o: Overview) -> None:
         console.print(f"  {view.proposal.id} ({view.proposal.title})", soft_wrap=True)
         for r in view.readings:
             asserts = "; ".join(f"{s.issue(k).name}: {s.issue(k).label(t)}" for k, t in r.reading.terms.items())
-            standing = ", ".join(f"{st.party} {utility_text(st)} {_MARK[st.acceptable]}" for st in r.standings)
             console.print(f"    {r.reading.id}, as read by {r.holder}: {asserts}", soft_wrap=True)
-            if standing:
-                console.print(f"      [dim]{standing}[/dim]", soft_wrap=True)
+            for st, f in zip(r.standings, r.fragility, strict=True):
+                console.print(
+                    f"      {st.party} {utility_text(st)} {_MARK[st.acceptable]}: [dim]{f.text}[/dim]", soft_wrap=True
+                )
         for party in o.compiled.parties:
             if view.depends_on_reading(party):
                 console.print(

@@ -233,13 +233,23 @@ def _show_summary(s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], 
         + f"); mean rounds {data['mean_rounds']:.1f}"
     )
     terms = RichTable("issue", "terms agreed (share of runs)", title="Terms of the agreements, issue by issue")
-    for issue, shares in data["terms_by_issue"].items():
-        terms.add_row(issue, ", ".join(f"{term} {share:.0%}" for term, share in list(shares.items())[:4]))
+    for issue_id, shares in data["terms_by_issue"].items():
+        issue = s.issue(issue_id)
+        terms.add_row(issue.name, "\n".join(f"{issue.label(t)} ({share:.0%})" for t, share in list(shares.items())[:4]))
     console.print(terms)
     packages = RichTable("share", "terms", title="Most frequent agreements")
+    marked = False
     for item in data["outcomes"][:3]:
-        packages.add_row(f"{item['share']:.1%}", ", ".join(f"{k}: {v}" for k, v in item["terms"].items()))
+        flagged = item.get("untabled", [])
+        marked |= bool(flagged)
+        said = "\n".join(
+            f"{s.issue(k).name}: {s.issue(k).label(v)}" + (" *" if k in flagged else "")
+            for k, v in item["terms"].items()
+        )
+        packages.add_row(f"{item['share']:.1%}", said)
     console.print(packages)
+    if marked:
+        console.print("* not tabled by anyone", soft_wrap=True)
     parties = RichTable("party", "mean utility", "p10", "p90", "cumulative cost of delay", title="Per party")
     for party, u in data["utilities"].items():
         parties.add_row(

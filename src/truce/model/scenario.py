@@ -103,7 +103,11 @@ class Issue(Frozen):
     kind: IssueKind
     description: Text | None = None
     options: tuple[Option, ...] = ()
-    unit: str | None = None
+    unit: str | None = Field(
+        default=None,
+        description="how a number reads: 'trucks/day' reads '600 trucks a day'; {n} marks where the number goes "
+        "when it does not come first ('day {n} of phase 1' reads 'day 16 of phase 1')",
+    )
     min: Number | None = None
     max: Number | None = None
     step: Number | None = None
@@ -124,12 +128,31 @@ class Issue(Frozen):
     def label(self, term: Term) -> str:
         """How people say a term of this issue: the option's label, or the number with its unit."""
         if self.kind is IssueKind.numeric:
-            text = f"{term:g}" if isinstance(term, float) else str(term)
-            return f"{text} {self.unit}" if self.unit else text
+            return with_unit(f"{term:g}" if isinstance(term, float) else str(term), self.unit)
         for option in self.options:
             if option.id == term:
                 return option.label
         return str(term)
+
+
+def with_unit(number: str, unit: str | None) -> str:
+    """A number said with its unit the way people read it, by one rule for any unit:
+
+    - ``{n}`` in the unit marks where the number goes: ``day {n} of phase 1`` gives "day 16 of phase 1";
+    - a rate ``X/Y`` whose ``Y`` is a word reads "X a Y": ``trucks/day`` gives "600 trucks a day"
+      ("an" before a vowel or "hour"); a symbol such as ``km/h`` stays as written: "60 km/h";
+    - any other unit follows the number: ``thousand EUR`` gives "120 thousand EUR";
+    - a percent sign follows it without a space: ``% a year`` gives "4.5% a year".
+    """
+    if not unit:
+        return number
+    if "{n}" in unit:
+        return unit.replace("{n}", number)
+    what, slash, per = unit.partition("/")
+    if slash and what.strip() and per.isalpha() and len(per) >= 3:
+        article = "an" if per[0].lower() in "aeiou" or per.lower().startswith("hour") else "a"
+        unit = f"{what.strip()} {article} {per}"
+    return f"{number}{'' if unit.startswith('%') else ' '}{unit}"
 
 
 def _clean(x: float) -> float:

@@ -7,25 +7,38 @@ import plotly.graph_objects as go
 from truce.analysis.bargaining import Bargaining
 from truce.analysis.overview import Overview
 from truce.analysis.rules import describe_rule
-from truce.analysis.standing import Verdict
+from truce.analysis.standing import LEFT_OPEN, NO_POSITION, TOL, Standing, Verdict
 from truce.report.html import figure_json, render
 
 
+def gap_label(st: Standing, issue_id: str) -> str:
+    """What a heatmap cell says in words, so that "met" and "no stated position" never rest on colour."""
+    gap = st.gaps[issue_id]
+    if gap is None:
+        return {NO_POSITION: "no position"}.get(st.gap_notes.get(issue_id, LEFT_OPEN), "open")
+    return "met" if gap <= TOL else f"{gap:.3f}"
+
+
 def gap_heatmap(o: Overview) -> go.Figure:
-    """Rows: issues; columns: proposal x party; cell: utility the term costs that party (blank if open)."""
+    """Rows: issues; columns: proposal x party; cell: utility the term costs that party, labelled "met" when
+    nothing is lost, and blank but labelled "open" or "no position" where there is no gap to measure."""
     s = o.scenario
     columns = [f"{v.proposal.id} / {st.party}" for v in o.proposals for st in v.standings]
     z = [[st.gaps[issue_id] for v in o.proposals for st in v.standings] for issue_id in o.compiled.issues]
+    text = [[gap_label(st, issue_id) for v in o.proposals for st in v.standings] for issue_id in o.compiled.issues]
     names = [s.issue(i).name for i in o.compiled.issues]
     figure = go.Figure(
         go.Heatmap(
             z=z,
             x=columns,
             y=names,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 9},
             colorscale="Greys",
             zmin=0,
             colorbar={"title": {"text": "utility lost"}},
-            hovertemplate="%{y}<br>%{x}<br>lost %{z:.3f}<extra></extra>",
+            hovertemplate="%{y}<br>%{x}<br>%{text}<extra></extra>",
         )
     )
     figure.update_layout(

@@ -22,9 +22,18 @@ from truce.service.guard import (
     Settings,
     with_security_headers,
 )
+from truce.service.schemas import BoundsError
 from truce.store.repo import Conflict, NotFound, Store
 
 STATIC = Path(__file__).parent / "static"
+
+
+def _where(error: Any) -> list[str | int]:
+    """The field a validation error names: a passed bound names the very value inside a free-form body."""
+    found = error.get("ctx", {}).get("error")
+    if isinstance(found, BoundsError):
+        return list(found.where)
+    return [p for p in error.get("loc", ()) if isinstance(p, str | int)]
 
 
 def plotly_file() -> Path:
@@ -93,7 +102,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     def bad_request(request: Request, exc: RequestValidationError) -> Response:
         messages = [str(e.get("msg", "invalid")) for e in exc.errors()]
-        paths = [[p for p in e.get("loc", ()) if isinstance(p, str | int)] for e in exc.errors()]
+        paths = [_where(e) for e in exc.errors()]
         if is_page(request):
             return answer(request, 422, "; ".join(messages))
         return JSONResponse({"detail": [{"message": m, "path": p} for m, p in zip(messages, paths, strict=True)]}, 422)

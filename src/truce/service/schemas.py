@@ -19,33 +19,42 @@ MAX_VALUES = 50_000  # strings, numbers and containers in one body
 LINE = r"^[^\x00-\x1f\x7f]*$"
 
 
-def _walk(value: Any, path: str, key: str, depth: int, count: list[int]) -> None:
+class BoundsError(ValueError):
+    """A bound passed, with the JSON path of the value that passed it (the 422 names that field)."""
+
+    def __init__(self, message: str, where: tuple[str | int, ...]) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def _walk(value: Any, path: str, key: str, depth: int, count: list[int], where: tuple[str | int, ...]) -> None:
     count[0] += 1
     if count[0] > MAX_VALUES:
-        raise ValueError(f"more than {MAX_VALUES:,} values in one body")
+        raise BoundsError(f"more than {MAX_VALUES:,} values in one body", where[:1])
     if depth > MAX_DEPTH:
-        raise ValueError(f"{path}: nested more than {MAX_DEPTH} deep")
+        raise BoundsError(f"{path}: nested more than {MAX_DEPTH} deep", where)
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
-            raise ValueError(f"{path}: at most {MAX_TEXT:,} characters (got {len(value):,})")
+            raise BoundsError(f"{path}: at most {MAX_TEXT:,} characters (got {len(value):,})", where)
         if "\x00" in value:
-            raise ValueError(f"{path}: a NUL character is not allowed")
+            raise BoundsError(f"{path}: a NUL character is not allowed", where)
         return
     if isinstance(value, dict | list):
         limit = MAX_SOURCES if key == "sources" and isinstance(value, dict) else MAX_ITEMS_OF.get(key, MAX_ITEMS)
         if len(value) > limit:
-            raise ValueError(f"{path}: at most {limit:,} entries (got {len(value):,})")
+            raise BoundsError(f"{path}: at most {limit:,} entries (got {len(value):,})", where)
         items = value.items() if isinstance(value, dict) else ((key, v) for v in value)
         for i, (k, v) in enumerate(items):
             inner = f"{path}.{k[:80].replace(chr(0), '?')}" if isinstance(value, dict) else f"{path}[{i}]"
+            step: str | int = k[:80].replace(chr(0), "?") if isinstance(value, dict) else i
             if isinstance(value, dict):
-                _walk(k, inner, k, depth + 1, count)
-            _walk(v, inner, str(k), depth + 1, count)
+                _walk(k, inner, k, depth + 1, count, (*where, step))
+            _walk(v, inner, str(k), depth + 1, count, (*where, step))
 
 
 def check_bounds(value: Any, what: str) -> None:
     """Raise ValueError, naming the field, if ``value`` (free-form JSON called ``what``) passes a bound above."""
-    _walk(value, what, what, 0, [0])
+    _walk(value, what, what, 0, [0], (what,))
 
 
 def bounded(what: str) -> AfterValidator:

@@ -25,6 +25,7 @@ import numpy as np
 
 from truce.analysis.bridge import bridge_json, bridge_proposal, criterion_keys, reference_row
 from truce.analysis.diff import diff
+from truce.analysis.fragility import fragility, fragility_json
 from truce.analysis.frontier import pareto_frontier
 from truce.analysis.overview import change_json, holder_name, rule_json, standing_json
 from truce.analysis.rules import rule_breaches
@@ -185,7 +186,7 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
             for r in proposal.responses
         ],
         "note": proposal.note,
-        "standing": standing,
+        "standing": with_fragility(c, s.terms_of(proposal.id), standing),
         "changes_from_parent": [_filtered_change(change_json(ch), seen) for ch in changes],
         "package_rules": [rule_json(b) for b in rule_breaches(c, outcome)],
         "readings": [_reading(state, proposal, r, seen) for r in proposal.readings],
@@ -209,6 +210,12 @@ def _reading(state: State, proposal: Proposal, reading: Reading, seen: set[str])
         else {},
         "package_rules": [rule_json(b) for b in rule_breaches(c, outcome)],
     }
+
+
+def with_fragility(c: Compiled, terms: dict[str, Any], standing: dict[str, Any]) -> dict[str, Any]:
+    """Each standing shown, with how fragile its verdict is (only for the parties already let through)."""
+    shaky = {f.party: fragility_json(f) for f in fragility(c, c.encode(terms))} if standing else {}
+    return {party: {**st, "fragility": shaky[party]} for party, st in standing.items()}
 
 
 def _filtered_change(change: dict[str, Any], seen: set[str]) -> dict[str, Any]:
