@@ -158,3 +158,57 @@ def test_bridge_from_a_reading_starts_from_the_text_as_that_reading_has_it() -> 
             assert ch["from"] == reference[ch["issue"]]
     bad = runner.invoke(app, ["bridge", str(GAZA), "--from", f"{proposal.id}@nope"])
     assert bad.exit_code == 2 and "no reading 'nope'" in bad.stderr
+
+
+def test_bridge_with_no_proposal_starts_from_an_empty_text() -> None:
+    out = invoke_json("bridge", str(HARBOUR), "-k", "1")
+    assert out["reference"] is None
+    (first,) = out["bridges"]
+    s = load_any(HARBOUR)
+    assert first["changes"] == []  # an empty text has no term to change: every issue is open, and filled
+    assert {f["issue"] for f in first["filled"]} == {issue.id for issue in s.issues}
+    nash = invoke_json("frontier", str(HARBOUR))["solutions"]["nash"]
+    assert first["terms"] == nash["terms"]
+    text = runner.invoke(app, ["bridge", str(HARBOUR)])
+    assert text.exit_code == 0 and "An empty text (no proposal is on the table) needs no change" in text.stdout
+    # with proposals on the table, the text to start from must be named
+    result = runner.invoke(app, ["bridge", str(GAZA)])
+    assert result.exit_code == 2 and result.stderr.startswith(f"{GAZA}: --from: name the proposal to start from")
+    assert "may31-framework" in result.stderr
+
+
+def test_trades_with_no_proposal_say_an_empty_text_has_nothing_to_trade() -> None:
+    parties = ",".join(p.id for p in load_any(HARBOUR).parties)
+    assert invoke_json("trades", str(HARBOUR), "--parties", parties)["trades"] == []
+    text = runner.invoke(app, ["trades", str(HARBOUR), "--parties", parties])
+    assert text.exit_code == 0 and "an empty text holds no term to trade" in text.stdout
+    result = runner.invoke(app, ["trades", str(GAZA), "--parties", "israel,hamas"])
+    assert result.exit_code == 2 and "--from: name the proposal" in result.stderr
+
+
+def test_profiles_pick_the_parties_of_a_folder_with_variants(tmp_path: Path) -> None:
+    folder = tmp_path / "harbour"
+    folder.mkdir()
+    for path in HARBOUR.iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    variant = (HARBOUR / "harbour-prof2.xml").read_text(encoding="utf-8")
+    assert '<reservation value="' in variant
+    (folder / "harbour-prof2-low.xml").write_text(
+        variant.replace("<reservation value=", '<reservation value="0.1" old=')
+    )
+    for verb in (["frontier"], ["analyze"], ["validate"], ["bridge"], ["tabled"]):
+        result = runner.invoke(app, [*verb, str(folder)])
+        assert result.exit_code == 2, verb
+        assert result.stderr.startswith(f"{folder}:1:1: 3 GENIUS profiles and nothing says which are the parties")
+        assert "harbour-prof2-low.xml" in result.stderr and "--profiles" in result.stderr
+    pick = ["--profiles", "harbour-prof1.xml,harbour-prof2-low.xml"]
+    out = invoke_json("frontier", str(folder), *pick)
+    assert out["parties"] == ["harbour-prof1", "harbour-prof2-low"]
+    assert runner.invoke(app, ["validate", str(folder), *pick]).exit_code == 0
+    target = tmp_path / "picked.yaml"
+    result = runner.invoke(app, ["import", "genius", str(folder), "-o", str(target), *pick])
+    assert result.exit_code == 0, result.output
+    assert "note: profiles not read as parties: harbour-prof2.xml" in result.stdout
+    assert load_any(target).preferences["harbour-prof2-low"].reservation == 0.1
+    wrong = runner.invoke(app, ["frontier", str(folder), "--profiles", "harbour-prof1.xml,nope.xml"])
+    assert wrong.exit_code == 2 and "not a GENIUS profile in this folder: nope.xml" in wrong.stderr

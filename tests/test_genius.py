@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases import every_outcome
+from truce.analysis.solutions import solve_all
 from truce.errors import InputError
-from truce.io.genius import export_genius, import_genius, is_genius_folder, load_any, parse_xml
+from truce.io.genius import export_genius, import_genius, is_genius_folder, load_any, parse_xml, read_genius
 from truce.io.scenario_files import scenario_to_data
 from truce.model.checks import build_scenario
 from truce.model.compiled import compile_scenario
@@ -261,7 +263,8 @@ REAL_DOMAINS = [
 @pytest.mark.skipif(not REAL.is_dir(), reason="the ANAC domains are not beside the repository")
 @pytest.mark.parametrize(("name", "parties", "outcomes", "reservation"), REAL_DOMAINS)
 def test_real_domains(name: str, parties: int, outcomes: int, reservation: list[float] | None) -> None:
-    c = compile_scenario(load_any(REAL / name))
+    s = load_any(REAL / name)
+    c = compile_scenario(s)
     assert len(c.parties) == parties
     assert int(np.prod(c.sizes)) == outcomes
     if reservation is not None:
@@ -270,8 +273,13 @@ def test_real_domains(name: str, parties: int, outcomes: int, reservation: list[
         assert c.reservation.min() >= 0.2 and c.reservation.max() <= 0.5
     u = c.utilities(every_outcome(c))
     assert u.min() >= 0.0
-    # GENIUS scale: every issue's best value is 1 and the weights add up to 1, so the best outcome is 1
-    assert u.max(axis=0) == pytest.approx(np.ones(parties), abs=1e-9)
+    # GENIUS scale: every issue's best value is 1 and the weights count as written, so the best outcome is
+    # worth the total weight (Bank_Robbery_util2's add up to 0.989), capped at 1
+    totals = [
+        min(1.0, sum(float(w.get("value", "0")) for w in ET.parse(REAL / name / f"{p.name}.xml").iter("weight")))
+        for p in s.parties
+    ]
+    assert u.max(axis=0) == pytest.approx(totals, abs=1e-12)
 
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="the ANAC domains are not beside the repository")
@@ -323,3 +331,288 @@ def test_real_issue_is_cut_into_steps(tmp_path: Path) -> None:
     # 0.1 x + 0.2, clipped at 1 from x = 8 on
     values = [c.utilities(c.encode({"Price": x, "Colour": "blue"}))[0][0] for x in (0, 5, 8, 10)]
     assert values == pytest.approx([0.5 * 0.2 + 0.5, 0.5 * 0.7 + 0.5, 1.0, 1.0])
+
+
+# ----------------------------------------------------------------------------------------------
+# Files as GENIUS's own loader reads them
+
+
+def _domain(root_index: int = 0, flat: bool = False) -> str:
+    issues = (
+        '<issue index="2" name="Sport" type="discrete"><item index="1" value="swim"/><item index="2" value="run"/>'
+        '<item index="3" value="yoga"/></issue>\n'
+        '<issue index="3" name="Hours" type="discrete"><item index="1" value="one"/><item index="2" value="two"/>'
+        "</issue>\n"
+    )
+    if flat:
+        return f"<negotiation_template><utility_space>\n{issues}</utility_space></negotiation_template>\n"
+    return (
+        f'<negotiation_template><utility_space><objective index="{root_index}" name="Fitness" type="objective">\n'
+        f"{issues}</objective></utility_space></negotiation_template>\n"
+    )
+
+
+def _profile(
+    sport: tuple[float, float, float],
+    hours: tuple[float, float],
+    weights: tuple[float, float],
+    *,
+    reservation: float = 0.0,
+    extra: str = "",
+    layout: str = "objective",
+) -> str:
+    body = (
+        '<issue index="2" name="Sport" type="discrete">'
+        + "".join(
+            f'<item index="{k}" value="{v}" evaluation="{e}"/>'
+            for k, (v, e) in enumerate(zip(("swim", "run", "yoga"), sport, strict=True), 1)
+        )
+        + '</issue>\n<issue index="3" name="Hours" type="discrete">'
+        + "".join(
+            f'<item index="{k}" value="{v}" evaluation="{e}"/>'
+            for k, (v, e) in enumerate(zip(("one", "two"), hours, strict=True), 1)
+        )
+        + f'</issue>\n<weight index="2" value="{weights[0]}"/><weight index="3" value="{weights[1]}"/>\n{extra}'
+    )
+    if layout == "flat":  # issues and weights straight under <utility_space>
+        inner = body
+    elif layout == "nested":  # a sub-objective holding the issues, as GENIUS's editor can write
+        inner = (
+            f'<objective index="0" name="root"><objective index="7" name="Training">\n{body}</objective></objective>'
+        )
+    else:
+        inner = f'<objective index="0" name="root">\n{body}</objective>'
+    return f'<utility_space>\n{inner}\n<reservation value="{reservation}"/>\n</utility_space>\n'
+
+
+def _genius_utility(evaluations: list[dict[str, float]], weights: list[float], terms: list[str]) -> float:
+    """GENIUS's AdditiveUtilitySpace.getUtility, written out: min(1, sum of weight x evaluation / issue max)."""
+    total = sum(w * ev[t] / max(ev.values()) for w, ev, t in zip(weights, evaluations, terms, strict=True))
+    return min(1.0, total)
+
+
+def test_a_weight_for_the_root_objective_is_ignored(tmp_path: Path) -> None:
+    # as in ANAC 2012 Fitness: the root objective (index 1 there) carries a weight of 1.0
+    (tmp_path / "Fitness-domain.xml").write_text(_domain(root_index=1), encoding="utf-8")
+    root_weight = '<weight index="1" value="1.0"/>\n'
+    (tmp_path / "Fitness-prof1.xml").write_text(_profile((5, 1, 3), (1, 4), (0.6, 0.4), extra=root_weight))
+    (tmp_path / "Fitness-prof2.xml").write_text(_profile((1, 5, 2), (4, 1), (0.3, 0.7)))
+    found = read_genius(tmp_path)
+    c = compile_scenario(found.scenario)
+    assert any("weight 1 for index 1 (the objective 'Fitness') ignored" in n for n in found.notes)
+    u = c.utilities(c.encode({"Sport": "yoga", "Hours": "two"}))[0]
+    assert u[0] == pytest.approx(0.6 * 3 / 5 + 0.4 * 4 / 4)
+    assert u[1] == pytest.approx(0.3 * 2 / 5 + 0.7 * 1 / 4)
+
+
+@pytest.mark.parametrize("layout", ["flat", "nested"])
+def test_flat_and_nested_layouts_read_as_the_usual_one(tmp_path: Path, layout: str) -> None:
+    usual, other = tmp_path / "usual", tmp_path / layout
+    for folder, kind in ((usual, "objective"), (other, layout)):
+        folder.mkdir()
+        (folder / "d.xml").write_text(_domain(flat=layout == "flat" and folder is other), encoding="utf-8")
+        (folder / "a.xml").write_text(_profile((5, 1, 3), (1, 4), (0.6, 0.4), layout=kind), encoding="utf-8")
+        (folder / "b.xml").write_text(_profile((1, 5, 2), (4, 1), (0.3, 0.7), layout=kind), encoding="utf-8")
+    c, d = compile_scenario(import_genius(usual)), compile_scenario(import_genius(other))
+    assert [i.id for i in d.scenario.issues] == ["Sport", "Hours"]
+    outcomes = every_outcome(c)
+    assert np.array_equal(c.utilities(outcomes), d.utilities(outcomes))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    weights=st.tuples(st.floats(0.05, 0.9), st.floats(0.05, 0.9)),
+    sport=st.tuples(st.integers(0, 9), st.integers(0, 9), st.integers(1, 9)),
+    hours=st.tuples(st.integers(1, 9), st.integers(0, 9)),
+    reservation=st.floats(0.0, 1.0),
+)
+def test_weights_that_do_not_add_up_to_1_count_as_genius_counts_them(
+    tmp_path_factory: pytest.TempPathFactory,
+    weights: tuple[float, float],
+    sport: tuple[int, int, int],
+    hours: tuple[int, int],
+    reservation: float,
+) -> None:
+    folder = tmp_path_factory.mktemp("weights")
+    (folder / "d.xml").write_text(_domain(), encoding="utf-8")
+    (folder / "p-1.xml").write_text(_profile(sport, hours, weights, reservation=reservation), encoding="utf-8")
+    (folder / "p-2.xml").write_text(_profile((1, 1, 1), (1, 1), (0.5, 0.5)), encoding="utf-8")
+    found = read_genius(folder)
+    c = compile_scenario(found.scenario)
+    outcomes = every_outcome(c)
+    ours = c.utilities(outcomes)[:, 0]
+    evaluations = [dict(zip(("swim", "run", "yoga"), map(float, sport), strict=True))]
+    evaluations.append(dict(zip(("one", "two"), map(float, hours), strict=True)))
+    theirs = np.array(
+        [
+            _genius_utility(evaluations, list(weights), [str(c.options[i][k]) for i, k in enumerate(row)])
+            for row in outcomes
+        ]
+    )
+    total = sum(weights)
+    if total <= 1.0:
+        assert ours == pytest.approx(theirs, abs=1e-12)  # GENIUS's utilities, exactly
+        assert c.reservation[0] == pytest.approx(reservation)
+    else:
+        assert np.minimum(1.0, ours * total) == pytest.approx(theirs, abs=1e-12)
+    # the same outcomes are acceptable here as in GENIUS, whatever the total
+    assert np.array_equal(ours >= c.reservation[0] - 1e-12, theirs >= reservation - 1e-12)
+    said = any("weights add up to" in n for n in found.notes)
+    assert said == (abs(total - 1.0) > 1e-9)
+
+
+def _variants(tmp_path: Path) -> Path:
+    """A two-party domain with reservation variants of each profile beside the two profiles."""
+    (tmp_path / "Itex-domain.xml").write_text(_domain(), encoding="utf-8")
+    (tmp_path / "Itex_Itex.xml").write_text(_profile((5, 1, 3), (1, 4), (0.6, 0.4)), encoding="utf-8")
+    (tmp_path / "Itex_Cypress.xml").write_text(_profile((1, 5, 2), (4, 1), (0.3, 0.7)), encoding="utf-8")
+    for r in (0.25, 0.5):
+        text = _profile((1, 5, 2), (4, 1), (0.3, 0.7), reservation=r)
+        (tmp_path / f"Itex_Cypress_reservation{r}.xml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_extra_profiles_are_refused_with_their_names_and_how_to_pick(tmp_path: Path) -> None:
+    folder = _variants(tmp_path)
+    with pytest.raises(InputError) as err:
+        import_genius(folder)
+    (problem,) = err.value.problems
+    assert problem.file == str(folder)
+    for name in ("Itex_Cypress.xml", "Itex_Cypress_reservation0.25.xml", "Itex_Itex.xml"):
+        assert name in problem.message
+    assert "--profiles" in problem.message
+    s = import_genius(folder, ["Itex_Itex.xml", "Itex_Cypress_reservation0.5.xml"])
+    assert [p.id for p in s.parties] == ["Itex_Itex", "Itex_Cypress_reservation0.5"]
+    assert s.preferences["Itex_Cypress_reservation0.5"].reservation == 0.5
+    assert load_any(folder, ["Itex_Cypress.xml", "Itex_Itex.xml"]).parties[0].id == "Itex_Cypress"
+    with pytest.raises(InputError, match=r"--profiles: not a GENIUS profile in this folder: nope.xml \(the profiles"):
+        import_genius(folder, ["Itex_Itex.xml", "nope.xml"])
+
+
+def test_numbered_profiles_and_declared_parties_need_no_choice(tmp_path: Path) -> None:
+    numbered = tmp_path / "numbered"
+    numbered.mkdir()
+    (numbered / "Dinner.xml").write_text(_domain(), encoding="utf-8")
+    for n in (1, 2, 3):
+        (numbered / f"Dinner_util{n}.xml").write_text(_profile((n, 1, 1), (1, 2), (0.5, 0.5)), encoding="utf-8")
+    assert [p.id for p in import_genius(numbered).parties] == ["Dinner_util1", "Dinner_util2", "Dinner_util3"]
+    # truce's export declares its parties in the domain file, so three named parties come back as three
+    data = scenario_to_data(_numeric_scenario())
+    data["parties"] = [{"id": p, "name": p.title()} for p in ("south", "north", "east")]
+    data["preferences"] = {
+        "south": data["preferences"]["a"],
+        "north": data["preferences"]["b"],
+        "east": {"assumption": True, "weights": {"route": 1}, "values": {"route": {"north": 1, "south": 0}}},
+    }
+    s = build_scenario(data)
+    export_genius(s, tmp_path / "out")
+    assert [p.id for p in import_genius(tmp_path / "out").parties] == ["south", "north", "east"]
+
+
+def test_renaming_profile_files_does_not_change_the_solutions(tmp_path: Path) -> None:
+    # a symmetric domain: each side's profile is the other's mirror image, so Nash and the utilitarian
+    # solution tie between two deals; the choice must not follow the file names
+    picks = []
+    for first, second in (("alpha.xml", "beta.xml"), ("beta.xml", "alpha.xml")):
+        folder = tmp_path / first
+        folder.mkdir()
+        (folder / "d.xml").write_text(_domain(), encoding="utf-8")
+        (folder / first).write_text(_profile((9, 3, 5), (1, 1), (1.0, 0.0)), encoding="utf-8")
+        (folder / second).write_text(_profile((3, 9, 5), (1, 1), (1.0, 0.0)), encoding="utf-8")
+        c = compile_scenario(import_genius(folder))
+        picks.append(
+            {
+                name: [str(c.options[i][k]) for i, k in enumerate(sol.outcome)]
+                for name, sol in solve_all(c).items()
+                if sol is not None
+            }
+        )
+    assert picks[0] == picks[1]
+    assert picks[0]["nash"][0] == "swim"
+
+
+# ----------------------------------------------------------------------------------------------
+# GeniusWeb JSON profiles
+
+
+def _geniusweb(
+    name: str,
+    utilities: dict[str, float],
+    low_high: tuple[float, float],
+    weights: tuple[float, float],
+    reservation: dict[str, object] | None = None,
+) -> str:
+    domain = {
+        "name": "trip",
+        "issuesValues": {
+            "Destination": {"values": ["Kyoto", "Osaka", "Nara"]},
+            "Days": {"range": {"low": 2, "high": 10, "step": 2}},
+        },
+    }
+    profile = {
+        "LinearAdditiveUtilitySpace": {
+            "name": name,
+            "domain": domain,
+            "issueUtilities": {
+                "Destination": {"DiscreteValueSetUtilities": {"valueUtilities": utilities}},
+                "Days": {
+                    "NumberValueSetUtilities": {
+                        "lowValue": 2,
+                        "lowUtility": low_high[0],
+                        "highValue": 10,
+                        "highUtility": low_high[1],
+                    }
+                },
+            },
+            "issueWeights": {"Destination": weights[0], "Days": weights[1]},
+            "reservationBid": None if reservation is None else {"issuevalues": reservation},
+        }
+    }
+    return json.dumps(profile, indent=2)
+
+
+def test_geniusweb_profiles_are_read_as_geniusweb_computes_them(tmp_path: Path) -> None:
+    (tmp_path / "trip1.json").write_text(
+        _geniusweb(
+            "trip1", {"Kyoto": 1, "Osaka": 0.2, "Nara": 0.6}, (0.0, 0.8), (0.7, 0.3), {"Destination": "Nara", "Days": 4}
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "trip2.json").write_text(
+        _geniusweb("trip2", {"Kyoto": 0.1, "Osaka": 0.9, "Nara": 0.5}, (1.0, 0.0), (0.4, 0.6)), encoding="utf-8"
+    )
+    assert is_genius_folder(tmp_path)
+    s = load_any(tmp_path)
+    assert [p.id for p in s.parties] == ["trip1", "trip2"]
+    assert s.issue("Days").grid() == (2, 4, 6, 8, 10)
+    c = compile_scenario(s)
+    u = c.utilities(c.encode({"Destination": "Osaka", "Days": 6}))[0]
+    # value utilities as written (no division by the largest, unlike GENIUS); days linear from 2 to 10
+    assert u[0] == pytest.approx(0.7 * 0.2 + 0.3 * 0.4)
+    assert u[1] == pytest.approx(0.4 * 0.9 + 0.6 * 0.5)
+    # the reservation value is the utility of the reservation bid: Nara, 4 days
+    assert c.reservation[0] == pytest.approx(0.7 * 0.6 + 0.3 * 0.2)
+    assert c.reservation[1] == 0.0
+
+
+def test_geniusweb_refuses_what_geniusweb_refuses(tmp_path: Path) -> None:
+    path = tmp_path / "trip1.json"
+    path.write_text(_geniusweb("trip1", {"Kyoto": 1, "Osaka": 0.2, "Nara": 0.6}, (0.0, 0.8), (0.7, 0.4)))
+    (tmp_path / "trip2.json").write_text(_geniusweb("trip2", {"Kyoto": 1, "Osaka": 0, "Nara": 1.5}, (1, 0), (0.5, 0.5)))
+    with pytest.raises(InputError) as err:
+        import_genius(tmp_path, ["trip1.json"])
+    (problem,) = err.value.problems
+    assert problem.file == str(path) and problem.line is not None and problem.line > 1
+    assert "weights must be 0 or more and add up to 1 (they add up to 1.1)" in problem.message
+    with pytest.raises(InputError, match=r"a utility must lie in \[0, 1\] \(got 1.5\)"):
+        import_genius(tmp_path, ["trip2.json"])
+
+
+def test_geniusweb_numbered_profiles_are_the_parties(tmp_path: Path) -> None:
+    for n in (1, 2, 3):
+        text = _geniusweb(f"trip{n}", {"Kyoto": 1, "Osaka": n / 4, "Nara": 0}, (0.0, 1.0), (0.5, 0.5))
+        (tmp_path / f"trip{n}.json").write_text(text, encoding="utf-8")
+    assert [p.id for p in import_genius(tmp_path).parties] == ["trip1", "trip2", "trip3"]
+    (tmp_path / "trip-low.json").write_text((tmp_path / "trip1.json").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"4 GeniusWeb profiles and nothing says which are the parties"):
+        import_genius(tmp_path)

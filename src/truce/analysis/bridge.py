@@ -293,9 +293,10 @@ def criterion_keys(c: Compiled, utils: Floats, criterion: str, ideal: Floats | N
 
     ``nash``: product of gains, then sum of utilities; ``ks``: the smallest share ``gain / (ideal - d)``
     over parties with room to gain, then sum of utilities; ``egalitarian``: sorted gains (leximin);
-    ``utilitarian``: sum of utilities, then leximin. Last, as the frontier's order: the first party's
-    utility, then the next. Scores are compared rounded to 1e-12. ``ideal`` defaults to the best
-    utility of each party among ``utils``.
+    ``utilitarian``: sum of utilities, then leximin. Last, as the solutions' symmetric last resort: the
+    most equal gains (smallest spread between the largest and the smallest), so that no party is favoured
+    for being listed first; callers then break ties on the terms. Scores are compared rounded to 1e-12.
+    ``ideal`` defaults to the best utility of each party among ``utils``.
     """
     u = np.atleast_2d(np.asarray(utils, dtype=float))
     d = c.reservation
@@ -313,7 +314,7 @@ def criterion_keys(c: Compiled, utils: Floats, criterion: str, ideal: Floats | N
         columns = leximin
     else:
         columns = [total, *leximin]
-    columns += list(u.T)
+    columns.append(-(gains.max(axis=1) - gains.min(axis=1)))
     table = np.rint(np.stack(columns, axis=1) * 1e12).astype(np.int64)
     return [tuple(int(x) for x in row) for row in table]
 

@@ -7,8 +7,11 @@ frontier of :func:`truce.analysis.frontier.pareto_frontier` with ``zopa_only``. 
 the ZOPA is empty.
 
 Scores are compared rounded to 1e-12 (as the frontier's utilities). Each concept states how ties are
-broken; the last resort everywhere is the frontier's order: the highest utility for the first party, then
-the next, and of outcomes with equal utilities the smallest vector of option indices.
+broken; the last resort everywhere is symmetric, so that the answer does not depend on the order in which
+parties are listed (nor, for an imported GENIUS domain, on the names of its profile files): first the most
+equal gains (the smallest spread between the largest and the smallest gain over the disagreement point),
+then the smallest vector of option indices in the scenario's issue order, the same rule the frontier uses
+to keep one of several outcomes with equal utilities.
 
 Every concept is registered in :data:`CONCEPTS` where it is defined, with its source.
 """
@@ -80,14 +83,14 @@ def solve_all(c: Compiled, parties: Sequence[int] | None = None) -> dict[str, So
     "nash",
     "Nash bargaining solution",
     "the product of the parties' gains",
-    "the larger sum of utilities",
+    "the larger sum of utilities, then the most equal gains, then the smallest option indices",
     "J. F. Nash, The bargaining problem, Econometrica 18(2), 1950",
 )
 def nash(c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None) -> Solution | None:
     """The acceptable outcome with the largest product of gains over the disagreement point.
 
     Source: J. F. Nash, "The bargaining problem", Econometrica 18(2):155-162, 1950.
-    Ties: the larger sum of utilities, then the frontier's order.
+    Ties: the larger sum of utilities, then the symmetric last resort (module docstring).
     """
     return _pick("nash", c, parties, frontier, lambda g, u, room: [np.prod(g, axis=1), u.sum(axis=1)])
 
@@ -96,7 +99,7 @@ def nash(c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontie
     "kalai_smorodinsky",
     "Kalai–Smorodinsky solution",
     "the smallest share of its possible gain any party gets: min over p of gain_p / (ideal_p - d_p)",
-    "the larger sum of utilities",
+    "the larger sum of utilities, then the most equal gains, then the smallest option indices",
     "E. Kalai and M. Smorodinsky, Other solutions to Nash's bargaining problem, Econometrica 43(3), 1975",
 )
 def kalai_smorodinsky(
@@ -108,7 +111,7 @@ def kalai_smorodinsky(
     its reservation value (no room to gain) does not count in the minimum.
     Source: E. Kalai and M. Smorodinsky, "Other solutions to Nash's bargaining problem",
     Econometrica 43(3):513-518, 1975.
-    Ties: the larger sum of utilities, then the frontier's order.
+    Ties: the larger sum of utilities, then the symmetric last resort (module docstring).
     """
 
     def score(g: Floats, u: Floats, room: Floats) -> list[Floats]:
@@ -124,7 +127,7 @@ def kalai_smorodinsky(
     "egalitarian",
     "Egalitarian solution (leximin)",
     "the smallest gain, then the second smallest, and so on",
-    "the frontier's order",
+    "the smallest vector of option indices",
     "J. Rawls, A Theory of Justice, 1971; E. Kalai, Proportional solutions to bargaining situations, "
     "Econometrica 45(7), 1977",
 )
@@ -135,7 +138,7 @@ def egalitarian(
 
     Sources: J. Rawls, "A Theory of Justice", 1971 (the maximin principle); E. Kalai, "Proportional
     solutions to bargaining situations: interpersonal utility comparisons", Econometrica 45(7):1623-1630, 1977.
-    Ties (equal sorted gains): the frontier's order.
+    Ties (equal sorted gains, hence equal spread): the smallest vector of option indices.
     """
     return _pick("egalitarian", c, parties, frontier, lambda g, u, room: list(np.sort(g, axis=1).T))
 
@@ -144,7 +147,7 @@ def egalitarian(
     "utilitarian",
     "Utilitarian solution",
     "the sum of utilities",
-    "the leximin-best gains",
+    "the leximin-best gains, then the smallest option indices",
     "J. C. Harsanyi, Cardinal welfare, individualistic ethics, and interpersonal comparisons of utility, "
     "Journal of Political Economy 63(4), 1955",
 )
@@ -155,7 +158,7 @@ def utilitarian(
 
     Source: J. C. Harsanyi, "Cardinal welfare, individualistic ethics, and interpersonal comparisons of
     utility", Journal of Political Economy 63(4):309-321, 1955.
-    Ties: the leximin-best gains, then the frontier's order.
+    Ties: the leximin-best gains, then the symmetric last resort (module docstring).
     """
     return _pick("utilitarian", c, parties, frontier, lambda g, u, room: [u.sum(axis=1), *np.sort(g, axis=1).T])
 
@@ -167,7 +170,8 @@ def _pick(
     frontier: Frontier | None,
     score: Callable[[Floats, Floats, Floats], list[Floats]],
 ) -> Solution | None:
-    """The first acceptable frontier row maximising ``score`` (a list of criteria, most important first).
+    """The acceptable frontier row maximising ``score`` (a list of criteria, most important first), ties
+    broken by the smallest spread of gains, then the smallest vector of option indices.
 
     ``frontier`` may be given precomputed for the same parties, with or without ``zopa_only``.
     """
@@ -185,5 +189,12 @@ def _pick(
     gains = np.maximum(utilities - d, 0.0)
     room = utilities.max(axis=0) - d
     criteria = [keys(np.asarray(s, dtype=np.float64)) for s in score(gains, utilities, room)]
-    best = int(rows[np.lexsort((rows, *(-k for k in reversed(criteria))))[0]])
+    # the last resort must not favour any party: the frontier's own order puts the first party's best first,
+    # so ties go to the most equal gains, then to the terms themselves (the same whatever the party order)
+    spread = keys(gains.max(axis=1) - gains.min(axis=1))
+    terms = frontier.outcomes[rows]
+    order = np.lexsort(
+        (*(terms[:, i] for i in range(terms.shape[1] - 1, -1, -1)), spread, *(-k for k in reversed(criteria)))
+    )
+    best = int(rows[order[0]])
     return Solution(name, frontier.parties, frontier.outcomes[best].copy(), frontier.utilities[best].copy())

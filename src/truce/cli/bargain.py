@@ -11,26 +11,33 @@ import typer
 from rich.table import Table
 
 from truce.analysis.bargaining import Bargaining, bargaining, bargaining_json
-from truce.analysis.bridge import CRITERIA, bridge_json, bridge_proposal
+from truce.analysis.bridge import CRITERIA, bridge, bridge_json, bridge_proposal
 from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
 from truce.analysis.tabled import TabledBy, tabled_json, tabled_terms
 from truce.analysis.trades import trades, trades_json
 from truce.cli.common import (
+    PROFILES_HELP,
     WITHIN_HELP,
     app,
     console,
     find_text,
     guarded,
     print_json,
+    profiles_of,
     scope_of,
     write_atomically,
 )
 from truce.errors import InputError, Problem
-from truce.io.genius import export_genius, import_genius, load_any
+from truce.io.genius import export_genius, load_any, read_genius
 from truce.io.points_csv import read_points_csv
 from truce.io.scenario_files import scenario_to_data, scenario_to_text
 from truce.model.compiled import Compiled, compile_scenario
-from truce.model.scenario import Proposal, Scenario
+from truce.model.scenario import Proposal, Scenario, Term
+
+FROM_HELP = (
+    "id of the proposal on the table (ID@READING: as that reading reads it); "
+    "leave out when no proposal is on the table, to start from an empty text"
+)
 
 import_app = typer.Typer(help="Bring talks in from other tools' files.", no_args_is_help=True)
 export_app = typer.Typer(help="Write talks out in other tools' files.", no_args_is_help=True)
@@ -64,9 +71,10 @@ def frontier(
     zopa_only: bool = typer.Option(False, "--zopa", help="only outcomes every party accepts"),
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
+    profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
     """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement."""
-    talks = load_any(scenario)
+    talks = load_any(scenario, profiles_of(profiles))
     scope = scope_of(within, talks, scenario)
     c = compile_scenario(talks)
     b = bargaining(c, _party_indices(c, parties, scenario), zopa_only=zopa_only, scope=scope)
@@ -152,9 +160,7 @@ def _show_solutions(b: Bargaining) -> None:
 @guarded
 def bridge_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
-    reference: str = typer.Option(
-        ..., "--from", help="id of the proposal on the table (ID@READING: as that reading reads it)"
-    ),
+    reference: str | None = typer.Option(None, "--from", help=FROM_HELP),
     criterion: str = typer.Option("nash", "--criterion", help=f"tie-break: {', '.join(CRITERIA)}"),
     k: int = typer.Option(3, "-k", help="how many bridging proposals"),
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
@@ -164,42 +170,55 @@ def bridge_cmd(
         5.0, "--budget", help="seconds to rank bridges that change equally few terms (the count is exact regardless)"
     ),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
+    profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
-    """Packages every party accepts that change as few terms of a proposal as possible, each change explained."""
-    s = load_any(scenario)
-    proposal, reading = find_text(s, reference, scenario)
+    """Packages every party accepts that change as few terms of a proposal as possible, each change explained.
+
+    With no proposal in the scenario (an imported GENIUS domain), leave out --from: the bridges then start
+    from an empty text, every issue open, and fill it."""
+    s = load_any(scenario, profiles_of(profiles))
+    start = _start(s, reference, scenario)
     scope = scope_of(within, s, scenario)
     c = compile_scenario(s)
     try:
-        result = bridge_proposal(
-            c,
-            proposal.id,
-            criterion,
-            k,
-            scope=scope,
-            distinct=not same_issues,
-            improvements=improvements,
-            budget=budget,
-            reading=reading,
-        )
+        if start is None:
+            result = bridge(
+                c, {}, criterion, k, scope=scope, distinct=not same_issues, improvements=improvements, budget=budget
+            )
+        else:
+            result = bridge_proposal(
+                c,
+                start[0].id,
+                criterion,
+                k,
+                scope=scope,
+                distinct=not same_issues,
+                improvements=improvements,
+                budget=budget,
+                reading=start[1],
+            )
     except InputError as exc:
         raise _located(exc, scenario) from None
     if json_out:
         print_json(bridge_json(result, reference))
         return
-    title = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
+    if start is None:
+        title, opening = "an empty text", "An empty text (no proposal is on the table)"
+    else:
+        proposal, reading = start
+        title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
     where = "within the terms tabled" if scope == "tabled" else "with any term"
     if result.infeasible is not None:
         console.print(f"No package {where} is acceptable to every party. {result.infeasible.text}", soft_wrap=True)
         return
     if result.acceptable_as_it_stands and result.bridges[0].filled:
         console.print(
-            f"{title} needs no change to its terms: with the issues it leaves open filled as below, every party "
+            f"{opening} needs no change to its terms: with the issues it leaves open filled as below, every party "
             "accepts it.",
             soft_wrap=True,
         )
     elif result.acceptable_as_it_stands:
-        console.print(f"{title} is acceptable to every party as it stands: no term needs to change.", soft_wrap=True)
+        console.print(f"{opening} is acceptable to every party as it stands: no term needs to change.", soft_wrap=True)
     for n, b in enumerate(result.bridges, start=1):
         utilities = ", ".join(f"{_name(s, p)} {u:.3f}" for p, u in b.utilities.items())
         changes = f"{len(b.changes)} change{'s' if len(b.changes) != 1 else ''}"
@@ -221,6 +240,24 @@ def bridge_cmd(
         )
 
 
+def _start(s: Scenario, reference: str | None, where: Path) -> tuple[Proposal, str | None] | None:
+    """The text to start from: ``--from``, or nothing (an empty text) when no proposal is on the table."""
+    if reference is not None:
+        return find_text(s, reference, where)
+    if s.proposals:
+        known = ", ".join(p.id for p in s.proposals)
+        raise InputError(
+            [
+                Problem(
+                    f"--from: name the proposal to start from (one of {known}; ID@READING for a reading)",
+                    (),
+                    str(where),
+                )
+            ]
+        )
+    return None
+
+
 def _reader(s: Scenario, proposal: Proposal, reading: str) -> str:
     by = next(r.by for r in proposal.readings if r.id == reading)
     return _name(s, by) if by in {p.id for p in s.parties} else by
@@ -237,24 +274,24 @@ def _name(s: Scenario, party_id: str) -> str:
 @guarded
 def trades_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
-    reference: str = typer.Option(
-        ..., "--from", help="id of the proposal on the table (ID@READING: as that reading reads it)"
-    ),
+    reference: str | None = typer.Option(None, "--from", help=FROM_HELP),
     parties: str = typer.Option(..., "--parties", help="the two parties, e.g. israel,hamas"),
     limit: int | None = typer.Option(None, "--limit", help="at most this many trades"),
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
+    profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
     """Logrolling: pairs of concessions, each on the issue its maker cares less about, that leave both better off."""
-    s = load_any(scenario)
-    proposal, reading = find_text(s, reference, scenario)
+    s = load_any(scenario, profiles_of(profiles))
+    start = _start(s, reference, scenario)
+    terms: dict[str, Term] = {} if start is None else dict(s.terms_of(start[0].id, start[1]))
     pair = [p.strip() for p in parties.split(",")]
     if len(pair) != 2:
         raise InputError([Problem(f"--parties {parties!r}: expected two parties, e.g. a,b", (), str(scenario))])
     try:
         found = trades(
             compile_scenario(s),
-            s.terms_of(proposal.id, reading),
+            terms,
             (pair[0], pair[1]),
             limit,
             scope=scope_of(within, s, scenario),
@@ -264,7 +301,13 @@ def trades_cmd(
     if json_out:
         print_json({"reference": reference, "within": scope_of(within, s, scenario), "trades": trades_json(found)})
         return
-    if not found:
+    if not found and start is None:
+        # a trade swaps terms a text holds: an empty text holds none
+        console.print(
+            "No trade: an empty text holds no term to trade (`truce bridge` fills one in).",
+            soft_wrap=True,
+        )
+    elif not found:
         console.print(f"No trade from {reference} leaves both {pair[0]} and {pair[-1]} better off.")
     for n, trade in enumerate(found, start=1):
         console.print(f"[bold]{n}.[/bold] {trade.text}", soft_wrap=True)
@@ -275,9 +318,10 @@ def trades_cmd(
 def tabled_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder"),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
+    profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
     """Every term on the table: which proposal (or reading of one) holds it, tabled by whom, and when."""
-    s = load_any(scenario)
+    s = load_any(scenario, profiles_of(profiles))
     found = tabled_terms(s)
     if json_out:
         print_json(tabled_json(found))
@@ -317,12 +361,13 @@ def fair_divide(
     source: Path = typer.Argument(..., help="a CSV item,<party 1>,<party 2> of points, or a scenario"),
     parties: str | None = typer.Option(None, "--parties", help="with a scenario: the two parties (default: first two)"),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
+    profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
     """Adjusted Winner (Brams & Taylor): divisible items split so both get equal points and neither envies."""
     if source.suffix.lower() == ".csv":
         allocation = adjusted_winner(*read_points_csv(source))
     else:
-        c = compile_scenario(load_any(source))
+        c = compile_scenario(load_any(source, profiles_of(profiles)))
         chosen = _party_indices(c, parties, source)
         names = [c.parties[p] for p in chosen] if chosen else list(c.parties[:2])
         if len(names) != 2:
@@ -354,10 +399,14 @@ def _show_allocation(a: Allocation) -> None:
 def import_genius_cmd(
     folder: Path = typer.Argument(..., help="a GENIUS domain folder (domain XML and one profile per party)"),
     out: Path = typer.Option(..., "-o", "--out", help="scenario file to write (.yaml or .json)"),
+    profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
-    """Read a GENIUS/ANAC domain into a truce scenario file."""
-    scenario = import_genius(folder)
+    """Read a GENIUS/ANAC domain into a truce scenario file, as GENIUS's own loader reads it (docs/genius.md)."""
+    found = read_genius(folder, profiles_of(profiles))
+    scenario = found.scenario
     write_atomically(out, scenario_to_text(scenario_to_data(scenario), json_format=out.suffix.lower() == ".json"))
+    for note in found.notes:
+        console.print(f"note: {note}", soft_wrap=True, markup=False)
     console.print(f"{out}: {len(scenario.issues)} issues, {len(scenario.preferences)} profiles")
 
 
@@ -366,8 +415,9 @@ def import_genius_cmd(
 def export_genius_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder"),
     folder: Path = typer.Argument(..., help="folder to write the GENIUS domain into"),
+    profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
     """Write a scenario as a GENIUS domain folder (what GENIUS cannot hold is listed)."""
-    for note in export_genius(load_any(scenario), folder):
+    for note in export_genius(load_any(scenario, profiles_of(profiles)), folder):
         console.print(f"note: {note}", soft_wrap=True)
     console.print(f"GENIUS domain written to {folder}")

@@ -85,6 +85,17 @@ def find_proposal(scenario: Scenario, proposal_id: str, where: Path) -> Proposal
 
 
 WITHIN_HELP = "tabled: only terms some proposal holds; all: any term (default: tabled when there are proposals)"
+PROFILES_HELP = (
+    "GENIUS folder only: the profile files that are the parties, in order, e.g. a.xml,b.xml "
+    "(needed when the folder holds more profiles than parties)"
+)
+
+
+def profiles_of(text: str | None) -> list[str] | None:
+    """``--profiles a.xml,b.xml`` as a list of file names (``None`` when not given)."""
+    if text is None:
+        return None
+    return [name.strip() for name in text.split(",") if name.strip()] or None
 
 
 def scope_of(within: str | None, scenario: Scenario, where: Path) -> str:

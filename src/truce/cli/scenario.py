@@ -10,7 +10,7 @@ from truce.analysis.bargaining import bargaining
 from truce.analysis.diff import diff
 from truce.analysis.overview import change_json, holder_name, overview, overview_json
 from truce.analysis.tabled import default_scope
-from truce.cli.common import app, console, find_text, guarded, print_json, write_atomically
+from truce.cli.common import PROFILES_HELP, app, console, find_text, guarded, print_json, profiles_of, write_atomically
 from truce.cli.render import show_changes, show_overview, show_rules_and_readings
 from truce.io.genius import load_any
 from truce.io.scenario_files import scenario_json_schema
@@ -23,11 +23,12 @@ from truce.report.brief import brief_html
 def validate(
     scenario: list[Path] = typer.Argument(..., help="scenario files or folders"),
     json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
+    profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
     """Check scenario files; list every problem as file:line:col."""
     results = []
     for path in scenario:
-        s = load_any(path)
+        s = load_any(path, profiles_of(profiles))
         results.append(
             {
                 "file": str(path),
@@ -56,9 +57,10 @@ def analyze(
     scenario: Path = typer.Argument(..., help="scenario file or folder"),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
     report: Path | None = typer.Option(None, "--report", help="write a self-contained HTML brief here"),
+    profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
     """Each proposal's standing for each party, the sticking points, and the diffs along each lineage."""
-    result = overview(load_any(scenario))
+    result = overview(load_any(scenario, profiles_of(profiles)))
     if report is not None:
         parties = result.compiled.parties
         scope = default_scope(result.scenario)

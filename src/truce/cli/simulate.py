@@ -11,7 +11,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from truce.analysis.tabled import restrict, scope_masks, tabled_terms
-from truce.cli.common import app, console, errors, find_proposal, guarded, print_json, scope_of, write_atomically
+from truce.cli.common import (
+    PROFILES_HELP,
+    app,
+    console,
+    errors,
+    find_proposal,
+    guarded,
+    print_json,
+    profiles_of,
+    scope_of,
+    write_atomically,
+)
 from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 from truce.model.compiled import Compiled, compile_scenario
@@ -150,9 +161,10 @@ def simulate_cmd(
     trace: bool = typer.Option(False, "--trace", help="print the first run step by step"),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
     report: Path | None = typer.Option(None, "--report", help="write a self-contained HTML report here"),
+    profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
     """How likely a deal is by each day, on what terms, at what cumulative cost, with these strategies."""
-    s = load_any(scenario)
+    s = load_any(scenario, profiles_of(profiles))
     scope = scope_of(within, s, scenario)
     c = restrict_to(_negotiators(s), scope, start_terms=s.terms_of(start) if start and _has(s, start) else None)
     names = _names(strategies, "--strategies")
@@ -271,9 +283,12 @@ def tournament_cmd(
     parquet: bool = typer.Option(True, "--parquet/--no-parquet", help="also write results.parquet (needs pyarrow)"),
     within: str = typer.Option("all", "--within", help=SIMULATE_WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
+    profiles: str | None = typer.Option(
+        None, "--profiles", help=PROFILES_HELP + "; the same file names in every GENIUS folder given"
+    ),
 ) -> None:
     """Every assignment of the strategies to the parties, on every scenario, for --seeds seeds each."""
-    loaded = [load_any(p) for p in scenarios]
+    loaded = [load_any(p, profiles_of(profiles)) for p in scenarios]
     compiled = tuple(
         restrict_to(_negotiators(s), scope_of(within, s, where)) for s, where in zip(loaded, scenarios, strict=True)
     )

@@ -10,9 +10,26 @@ Semantics follow GENIUS itself, not any other loader:
 - a discrete issue's evaluation is divided by that issue's largest evaluation, so each issue's best value
   is worth 1; integer issues use GENIUS's linear evaluator ``offset + slope * (x - lowerbound)`` and real
   issues ``parameter1 * x + parameter0``, both clipped to [0, 1] and not divided further;
-- utility is the weighted sum, weights taken as a share of their total (they add up to 1 in GENIUS
-  files), and the ``<reservation value>`` is on that [0, 1] scale;
+- utility is the weighted sum with the weights *as written*, capped at 1, and the ``<reservation value>``
+  is on that scale. GENIUS's loader (``genius.core.utility.AdditiveUtilitySpace`` in GENIUS 10.4: the
+  constructor that reads a file does not call ``normalizeWeights``, and ``getUtility`` returns
+  ``min(1, sum of weight x evaluation)``) does not normalise weights that do not add up to 1. truce
+  divides by the total weight, so: weights adding up to W < 1 keep GENIUS's utilities exactly (each value
+  is multiplied by W, so the best outcome is worth W, as in GENIUS); weights adding up to W > 1 give
+  GENIUS's uncapped sum divided by W, with the reservation value divided by W too, so exactly the same
+  outcomes are acceptable; outcomes GENIUS caps at 1 are ranked here by their uncapped sum. Both are said
+  in the import's notes and the party's ``basis``;
+- weights given for an objective (the root objective, as in ANAC 2012 Fitness) are ignored, as GENIUS's
+  ``getUtility`` ignores objectives; issues may sit under nested objectives or directly under
+  ``<utility_space>`` (GENIUS's loader reads both), and are taken in GENIUS's order;
 - the discount factor is kept as a note in the party's ``basis``: truce does not apply it.
+
+Which profiles are the parties: those picked with ``profiles=[...]`` (``--profiles a.xml,b.xml`` on the
+command line), else those the domain file declares (a ``parties="a.xml,b.xml"`` attribute on
+``<negotiation_template>``, which truce's export writes and GENIUS ignores), else all of them when there
+are at most two, or when their file names number them 1..n (or 0..n-1) around the same text (ANAC's
+``*_util1.xml``, ``*-prof1.xml``, ``profile-1.xml``). Otherwise (reservation variants, learning sets) the
+import is refused, naming the profiles and how to pick them.
 
 Real issues have no grid in GENIUS; they are cut into :data:`REAL_STEPS` equal steps, said so in the
 scenario's ``assumptions``. Non-linear profiles (hyper-rectangle constraints, as in ANAC 2014) are
@@ -27,14 +44,14 @@ from __future__ import annotations
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 from xml.parsers import expat
 
 from truce.errors import InputError, Problem
-from truce.io.documents import read_limited
+from truce.io.documents import Document, parse_document, read_limited
 from truce.io.scenario_files import SCENARIO_NAMES, load_scenario
 from truce.model.checks import build_scenario
 from truce.model.compiled import compile_scenario
@@ -43,13 +60,17 @@ from truce.model.scenario import IssueKind, Scenario, Term
 MAX_XML_BYTES = 4 * 1024 * 1024
 MAX_FILES = 200
 REAL_STEPS = 10
+GENIUS_ZERO = 0.00001  # GENIUS values a discrete issue at 0 when its largest evaluation is below this
+WEIGHT_SLACK = 1e-9  # weights adding up to within this of 1 are GENIUS's usual rounding of 1
 DOMAIN_ROOT = "negotiation_template"
 PROFILE_ROOT = "utility_space"
+PARTIES_ATTRIBUTE = "parties"  # truce's own: the domain file's list of the parties' profile files
 NONLINEAR_TAGS = frozenset({"utility", "ufun", "hyperRectangle", "constraint", "INCLUDES"})
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 # the first element, after any XML declaration, comments and DOCTYPE (which the parser then refuses)
 _ROOT = re.compile(rb"^(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*<([A-Za-z_][\w:.\-]*)", re.DOTALL)
 _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_NUMBERED = re.compile(r"^(.*?)(\d+)(\.(?:xml|json))$", re.IGNORECASE)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -168,6 +189,7 @@ def genius_files(folder: str | FsPath) -> tuple[FsPath | None, list[FsPath]]:
 
 
 def is_genius_folder(folder: str | FsPath) -> bool:
+    """A GENIUS domain folder (XML), or a folder of GeniusWeb JSON profiles."""
     base = FsPath(folder)
     if not base.is_dir():
         return False
@@ -175,52 +197,138 @@ def is_genius_folder(folder: str | FsPath) -> bool:
         domain, _ = genius_files(base)
     except InputError:
         return True  # it is one, with a problem that the import will report
-    return domain is not None
+    return domain is not None or bool(geniusweb_files(base))
 
 
-def import_genius(folder: str | FsPath) -> Scenario:
-    """Read a GENIUS domain folder (a domain file and one profile per party) into a :class:`Scenario`."""
+@dataclass(frozen=True)
+class GeniusImport:
+    """An imported GENIUS domain and what the import had to say about it (also in the scenario's text)."""
+
+    scenario: Scenario
+    notes: tuple[str, ...]
+
+
+def import_genius(folder: str | FsPath, profiles: Sequence[str] | None = None) -> Scenario:
+    """Read a GENIUS domain folder (a domain file and one profile per party) into a :class:`Scenario`.
+
+    ``profiles``: the file names of the profiles that are the parties, in order (default: see the module
+    docstring)."""
+    return read_genius(folder, profiles).scenario
+
+
+def read_genius(folder: str | FsPath, profiles: Sequence[str] | None = None) -> GeniusImport:
+    """:func:`import_genius`, with the notes on what GENIUS's reading meant for truce's model. A folder with
+    no GENIUS domain file but GeniusWeb JSON profiles is read by :func:`read_geniusweb`."""
     base = FsPath(folder)
     if not base.is_dir():
         raise InputError([Problem("not a folder (a GENIUS domain is a folder of XML files)", (), str(folder), 1, 1)])
-    domain_path, profile_paths = genius_files(base)
+    domain_path, found = genius_files(base)
+    if domain_path is None and geniusweb_files(base):
+        return read_geniusweb(base, profiles)
     if domain_path is None:
         raise InputError([Problem(f"no GENIUS domain file (root <{DOMAIN_ROOT}>) in this folder", (), str(base), 1, 1)])
-    if not profile_paths:
+    if not found:
         raise InputError([Problem(f"no GENIUS profile (root <{PROFILE_ROOT}>) in this folder", (), str(base), 1, 1)])
     domain = parse_xml(read_limited(domain_path, str(domain_path), MAX_XML_BYTES), str(domain_path))
-    issues, real_note = _read_domain(domain)
+    issues, objectives, real_note = _read_domain(domain)
+    profile_paths = _parties(base, found, profiles, domain)
     party_ids = _unique_ids([p.stem for p in profile_paths], "party")
     problems: list[Problem] = []
     preferences: dict[str, Any] = {}
     sources: dict[str, tuple[_Xml, ET.Element]] = {}
+    notes: list[str] = []
     for pid, path in zip(party_ids, profile_paths, strict=True):
         try:
             profile = parse_xml(read_limited(path, str(path), MAX_XML_BYTES), str(path))
-            preferences[pid], element = _read_profile(profile, issues)
+            preferences[pid], element, said = _read_profile(profile, issues, objectives)
             sources[pid] = (profile, element)
+            notes.extend(f"{path.name}: {n}" for n in said)
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
+    left = [p.name for p in found if p not in profile_paths]
+    if left:
+        notes.append(f"profiles not read as parties: {', '.join(left)}")
     data: dict[str, Any] = {
         "truce": 1,
         "id": _slug(base.resolve().name, "genius"),
         "title": _title(domain) or f"GENIUS domain {base.resolve().name}",
         "description": f"Imported from the GENIUS domain file {domain_path.name} and {len(profile_paths)} profile(s).",
         "assumptions": (
-            "Preferences are the GENIUS profiles' additive utilities with GENIUS's own scale: each discrete "
-            "issue's evaluations divided by that issue's largest, weights as shares of their total, reservation "
-            "values as written. Discount factors are noted, not applied." + real_note
+            "Preferences are the GENIUS profiles' additive utilities as GENIUS's loader computes them: each "
+            "discrete issue's evaluations divided by that issue's largest, weights as written (utility capped "
+            "at 1), reservation values as written. Discount factors are noted, not applied."
+            + real_note
+            + "".join(f" {n}." for n in notes)
         ),
         "parties": [{"id": pid, "name": path.stem} for pid, path in zip(party_ids, profile_paths, strict=True)],
         "issues": [_issue_data(issue) for issue in issues],
         "preferences": preferences,
     }
     try:
-        return build_scenario(data)
+        return GeniusImport(build_scenario(data), tuple(notes))
     except InputError as exc:
         raise InputError([_locate(p, domain, issues, sources) for p in exc.problems]) from None
+
+
+def _parties(base: FsPath, found: list[FsPath], wanted: Sequence[str] | None, domain: _Xml | None) -> list[FsPath]:
+    """The profiles that are the parties: those named in ``wanted``, else those the domain file declares
+    (its ``parties`` attribute, written by :func:`export_genius`), else every one when their number says how
+    many parties there are (at most two profiles, or profiles numbered 1..n or 0..n-1)."""
+    names = [p.name for p in found]
+    by_name = {p.name: p for p in found}
+    declared = domain.root.get(PARTIES_ATTRIBUTE) if domain is not None else None
+    if not wanted and declared is not None and domain is not None:
+        listed = [n.strip() for n in declared.split(",") if n.strip()]
+        unknown = [n for n in listed if n not in by_name]
+        if unknown or not listed:
+            raise domain.error(
+                f"{PARTIES_ATTRIBUTE}={declared!r} names no GENIUS profile of this folder: "
+                f"{', '.join(unknown) or '(none)'} (the profiles: {_listed(names)})",
+                domain.root,
+            )
+        return [by_name[n] for n in dict.fromkeys(listed)]
+    if wanted:
+        unknown = [w for w in wanted if w not in by_name]
+        twice = sorted({w for w in wanted if list(wanted).count(w) > 1})
+        if unknown or twice:
+            what = f"not a GENIUS profile in this folder: {', '.join(unknown)}" if unknown else ""
+            what += ("; " if what and twice else "") + (f"named twice: {', '.join(twice)}" if twice else "")
+            raise InputError([Problem(f"--profiles: {what} (the profiles: {_listed(names)})", (), str(base), 1, 1)])
+        return [by_name[w] for w in wanted]
+    if len(found) <= 2 or _numbered(names):
+        return found
+    raise InputError(
+        [
+            Problem(
+                f"{len(found)} {'GENIUS' if domain is not None else 'GeniusWeb'} profiles and nothing says which "
+                f"are the parties (they are not numbered 1..{len(found)}"
+                f"{', and the domain file declares none' if domain is not None else ''}; extra profiles are often "
+                f"reservation variants or learning sets): {_listed(names)}. Pick the parties' profiles, in order, "
+                f"with --profiles {found[0].name},{found[1].name}",
+                (),
+                str(base),
+                1,
+                1,
+            )
+        ]
+    )
+
+
+def _numbered(names: Sequence[str]) -> bool:
+    """True when the names are one series numbered 1..n around the same text (``x_util1.xml``, ...)."""
+    matches = [_NUMBERED.match(n) for n in names]
+    if not all(matches):
+        return False
+    parts = {(m.group(1).lower(), m.group(3).lower()) for m in matches if m}
+    numbers = sorted(int(m.group(2)) for m in matches if m)
+    return len(parts) == 1 and numbers[0] in (0, 1) and numbers == list(range(numbers[0], numbers[0] + len(names)))
+
+
+def _listed(names: Sequence[str], most: int = 30) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _title(domain: _Xml) -> str:
@@ -242,21 +350,30 @@ def _locate(
     return domain.problem(problem.message)
 
 
-def _read_domain(doc: _Xml) -> tuple[list[_DomainIssue], str]:
+def _read_domain(doc: _Xml) -> tuple[list[_DomainIssue], dict[int, str], str]:
+    """The domain's issues in GENIUS's order, its objectives (index: name) and a note on real issues."""
     if doc.root.tag != DOMAIN_ROOT:
         raise doc.error(f"expected a <{DOMAIN_ROOT}> root, got <{doc.root.tag}>", doc.root)
-    objective = _objective(doc)
+    space = doc.root.find(PROFILE_ROOT)
+    if space is None:
+        raise doc.error(f"no <{PROFILE_ROOT}> inside <{doc.root.tag}>", doc.root)
+    top = space.find("objective")
+    container = top if top is not None else space
+    objectives: dict[int, str] = {}
+    for element in container.iter("objective"):  # the container itself too, when it is the root objective
+        if element.get("index") is not None:
+            objectives.setdefault(_index(doc, element), element.get("name") or "")
     issues: list[_DomainIssue] = []
     problems: list[Problem] = []
     names: list[str] = []
     seen: dict[int, ET.Element] = {}
-    for element in objective.findall("issue"):
+    for element in _issue_elements(container):
         try:
             issue = _domain_issue(doc, element)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        if issue.index in seen:
+        if issue.index in seen or issue.index in objectives:
             problems.append(doc.problem(f"duplicate issue index {issue.index}", element))
             continue
         seen[issue.index] = element
@@ -265,25 +382,27 @@ def _read_domain(doc: _Xml) -> tuple[list[_DomainIssue], str]:
     if problems:
         raise InputError(problems)
     if not issues:
-        raise doc.error("the domain has no <issue>", objective)
+        raise doc.error("the domain has no <issue>", container)
     for issue, ident in zip(issues, _unique_ids(names, "issue"), strict=True):
         issue.id = ident
     reals = [i.name for i in issues if i.kind == "real"]
     note = f" Real issues ({', '.join(reals)}) are cut into {REAL_STEPS} equal steps." if reals else ""
-    return issues, note
+    return issues, objectives, note
 
 
-def _objective(doc: _Xml) -> ET.Element:
-    space = doc.root if doc.root.tag == PROFILE_ROOT else doc.root.find(PROFILE_ROOT)
-    if space is None:
-        raise doc.error(f"no <{PROFILE_ROOT}> inside <{doc.root.tag}>", doc.root)
-    objective = space.find("objective")
-    if objective is None:
-        raise doc.error("no <objective> (the root objective holding the issues)", space)
-    nested = objective.find("objective")
-    if nested is not None:
-        raise doc.error("nested objectives are not supported (truce issues form one flat list)", nested)
-    return objective
+def _issue_elements(container: ET.Element) -> Iterator[ET.Element]:
+    """The issues under ``container`` in GENIUS's order: a preorder walk of the objective tree in which
+    each objective's sub-objectives come before its own issues (as GENIUS's domain loader builds it)."""
+    for objective in container.findall("objective"):
+        yield from _issue_elements(objective)
+    yield from container.findall("issue")
+
+
+def _containers(root: ET.Element) -> Iterator[ET.Element]:
+    """Where a profile may hold issues and weights: the ``<utility_space>`` itself (a flat layout) and
+    every objective in it, as GENIUS's profile loader walks them."""
+    yield root
+    yield from root.iter("objective")
 
 
 def _attr(doc: _Xml, element: ET.Element, *names: str) -> str:
@@ -366,7 +485,9 @@ def _issue_data(issue: _DomainIssue) -> dict[str, Any]:
     return data
 
 
-def _read_profile(doc: _Xml, issues: list[_DomainIssue]) -> tuple[dict[str, Any], ET.Element]:
+def _read_profile(
+    doc: _Xml, issues: list[_DomainIssue], objectives: dict[int, str]
+) -> tuple[dict[str, Any], ET.Element, list[str]]:
     root = doc.root
     if root.tag != PROFILE_ROOT:
         raise doc.error(f"expected a <{PROFILE_ROOT}> root, got <{root.tag}>", root)
@@ -377,51 +498,93 @@ def _read_profile(doc: _Xml, issues: list[_DomainIssue]) -> tuple[dict[str, Any]
             "truce models additive utilities (a weight and a value per issue)",
             nonlinear if nonlinear is not None else root,
         )
-    objective = _objective(doc)
     by_index = {issue.index: issue for issue in issues}
+    own_objectives = {
+        int(e.get("index") or "-1"): e.get("name") or "" for e in root.iter("objective") if _is_int(e.get("index"))
+    }
+    notes: list[str] = []
     weights: dict[int, float] = {}
-    for element in objective.findall("weight"):
-        index = _index(doc, element)
-        if index not in by_index:
-            raise doc.error(f"weight for issue index {index}, which the domain does not have", element)
-        weight = _number(doc, element, "value")
-        if weight < 0:
-            raise doc.error(f"weights cannot be negative (got {weight:g})", element)
-        weights[index] = weight
     values: dict[str, Any] = {}
     seen: set[int] = set()
-    for element in objective.findall("issue"):
-        index = _index(doc, element)
-        issue = by_index.get(index)
-        if issue is None:
-            raise doc.error(f"issue index {index} is not in the domain", element)
-        if element.get("name") is not None and element.get("name") != issue.name:
-            raise doc.error(f"issue {index} is {element.get('name')!r} here but {issue.name!r} in the domain", element)
-        seen.add(index)
-        values[issue.id] = _profile_values(doc, element, issue)
+    for container in _containers(root):
+        for element in container.findall("weight"):
+            index = _index(doc, element)
+            weight = _number(doc, element, "value")
+            if index not in by_index:
+                # GENIUS's getUtility adds up issues only: an objective's weight (the root's, in ANAC 2012
+                # Fitness) or a weight naming nothing counts for nothing
+                name = objectives.get(index, own_objectives.get(index))
+                what = f"the objective {name!r}" if name is not None else "no issue of the domain"
+                notes.append(f"weight {weight:g} for index {index} ({what}) ignored, as GENIUS ignores it")
+                continue
+            if weight < 0:
+                raise doc.error(f"weights cannot be negative (got {weight:g})", element)
+            weights[index] = weight
+        for element in container.findall("issue"):
+            index = _index(doc, element)
+            issue = by_index.get(index)
+            if issue is None:
+                raise doc.error(f"issue index {index} is not in the domain", element)
+            if element.get("name") is not None and element.get("name") != issue.name:
+                raise doc.error(
+                    f"issue {index} is {element.get('name')!r} here but {issue.name!r} in the domain", element
+                )
+            seen.add(index)
+            values[issue.id] = _profile_values(doc, element, issue)
     missing = [issue.name for issue in issues if issue.index not in seen and weights.get(issue.index, 0.0) > 0]
     if missing:
-        raise doc.error(f"no evaluation for issue(s) {', '.join(missing)}", objective)
+        raise doc.error(f"no evaluation for issue(s) {', '.join(missing)}", root)
     if not any(w > 0 for w in weights.values()):
-        raise doc.error("no issue has a positive <weight>", objective)
+        raise doc.error("no issue has a positive <weight>", root)
     reservation = 0.0
     written = root.find("reservation")
     if written is not None:
         reservation = _number(doc, written, "value")
         if not 0.0 <= reservation <= 1.0:
             raise doc.error(f"reservation value {reservation:g} is outside [0, 1]", written)
+    total = sum(w for i, w in weights.items() if w > 0)
+    if total < 1.0:
+        # GENIUS adds the weights as written: the best outcome is worth the total, not 1. truce divides by
+        # the total weight, so each value is multiplied by it to give back GENIUS's utilities exactly.
+        values = {issue_id: _scaled(v, total) for issue_id, v in values.items()}
+        if total < 1.0 - WEIGHT_SLACK:
+            notes.append(
+                f"weights add up to {total:.6g}, not 1: as in GENIUS, utilities are the weighted sum as written, "
+                f"so the best outcome is worth {total:.6g} (each value is multiplied by {total:.6g} to keep that)"
+            )
+    elif total > 1.0 + WEIGHT_SLACK:
+        # GENIUS caps the weighted sum at 1, which no additive utility can do: truce keeps the sum divided by
+        # the total and divides the reservation value alike, so the same outcomes are acceptable
+        notes.append(
+            f"weights add up to {total:.6g}, over 1: GENIUS utility = min(1, {total:.6g} x the utility here); "
+            f"the reservation value {reservation:g} becomes {reservation / total:.6g} so that the same outcomes "
+            f"are acceptable, and outcomes GENIUS caps at 1 are ranked here by their weighted sum"
+        )
+        reservation = reservation / total
     discount = root.find("discount_factor")
-    note = f"GENIUS profile {FsPath(doc.file).name}"
+    basis = f"GENIUS profile {FsPath(doc.file).name}"
     if discount is not None:
-        note += f"; discount factor {_number(doc, discount, 'value'):g} in the file (not applied)"
+        basis += f"; discount factor {_number(doc, discount, 'value'):g} in the file (not applied)"
+    basis += "".join(f"; {n}" for n in notes)
     prefs = {
         "assumption": True,
-        "basis": note,
+        "basis": basis,
         "weights": {issue.id: weights.get(issue.index, 0.0) for issue in issues},
         "values": values,
         "reservation": reservation,
     }
-    return prefs, root
+    return prefs, root, notes
+
+
+def _is_int(text: str | None) -> bool:
+    return text is not None and re.fullmatch(r"\s*-?\d+\s*", text) is not None
+
+
+def _scaled(values: Any, factor: float) -> Any:
+    """A profile's values for one issue (option: value, or [x, value] points) multiplied by ``factor``."""
+    if isinstance(values, dict):
+        return {k: v * factor for k, v in values.items()}
+    return [[x, y * factor] for x, y in values]
 
 
 def _profile_values(doc: _Xml, element: ET.Element, issue: _DomainIssue) -> Any:
@@ -439,9 +602,10 @@ def _profile_values(doc: _Xml, element: ET.Element, issue: _DomainIssue) -> Any:
         if missing:
             raise doc.error(f"no evaluation for {', '.join(map(repr, missing))} of issue {issue.name!r}", element)
         top = max(evaluation.values())
-        # GENIUS: evaluation / the issue's largest evaluation (0 when every evaluation is 0)
+        # GENIUS (EvaluatorDiscrete.normalize): evaluation / the issue's largest, 0 when that is below 1e-5
         return {
-            o: (evaluation[v] / top if top > 0 else 0.0) for o, v in zip(issue.option_ids, issue.values, strict=True)
+            o: (evaluation[v] / top if top >= GENIUS_ZERO else 0.0)
+            for o, v in zip(issue.option_ids, issue.values, strict=True)
         }
     evaluator = element.find("evaluator")
     ftype = (evaluator.get("ftype") or "linear").lower() if evaluator is not None else "none"
@@ -513,6 +677,207 @@ def _unique_ids(names: Sequence[str], prefix: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------
+# GeniusWeb JSON profiles
+#
+# GeniusWeb (GENIUS's successor) writes a profile as JSON: {"LinearAdditiveUtilitySpace": {"name", "domain":
+# {"name", "issuesValues"}, "issueUtilities", "issueWeights", "reservationBid"}}, the domain inside every
+# profile. Read as GeniusWeb's own LinearAdditiveUtilitySpace reads it (geniusweb.profile.utilityspace):
+# utility = sum of weight x value utility, the weights must add up to 1 and every utility lie in [0, 1]
+# (GeniusWeb refuses other profiles), discrete utilities are used as written (no division by the largest,
+# unlike GENIUS), a number issue's utility is linear from (low, lowUtility) to (high, highUtility), and the
+# reservation value is the utility of the reservation bid (0 without one).
+
+GENIUSWEB_KEY = "LinearAdditiveUtilitySpace"
+_GENIUSWEB_START = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"LinearAdditiveUtilitySpace"\s*:')
+
+
+def geniusweb_files(folder: str | FsPath) -> list[FsPath]:
+    """The GeniusWeb linear additive profiles (JSON) of a folder, in natural order."""
+    base = FsPath(folder)
+    out: list[FsPath] = []
+    candidates = sorted((p for p in base.iterdir() if p.suffix.lower() == ".json" and p.is_file()), key=_natural)
+    for path in candidates[:MAX_FILES]:
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(4096)
+        except OSError:
+            continue
+        if _GENIUSWEB_START.match(head):
+            out.append(path)
+    return out
+
+
+def read_geniusweb(folder: str | FsPath, profiles: Sequence[str] | None = None) -> GeniusImport:
+    """A folder of GeniusWeb JSON profiles (one per party, each holding the domain) as a scenario."""
+    base = FsPath(folder)
+    found = geniusweb_files(base)
+    if not found:
+        raise InputError([Problem(f"no GeniusWeb profile ({GENIUSWEB_KEY} JSON) in this folder", (), str(base), 1, 1)])
+    chosen = _parties(base, found, profiles, None)
+    docs = [parse_document(read_limited(p, str(p), MAX_XML_BYTES), str(p), as_json=True) for p in chosen]
+    first = docs[0]
+    domain = _gw(first, (GENIUSWEB_KEY, "domain"), dict)
+    issues_values = _gw(first, (GENIUSWEB_KEY, "domain", "issuesValues"), dict)
+    issues: list[dict[str, Any]] = []
+    ids = _unique_ids(list(issues_values), "issue")
+    kinds: dict[str, Any] = {}
+    for ident, (name, valueset) in zip(ids, issues_values.items(), strict=True):
+        at = (GENIUSWEB_KEY, "domain", "issuesValues", name)
+        if isinstance(valueset, dict) and isinstance(valueset.get("values"), list):
+            values = [str(v) for v in valueset["values"]]
+            if len(values) < 2 or len(set(values)) != len(values):
+                raise InputError([first.locate(Problem(f"issue {name!r} needs two or more distinct values", at))])
+            options = _unique_ids(values, "v")
+            kinds[name] = dict(zip(values, options, strict=True))
+            issues.append(
+                {
+                    "id": ident,
+                    "name": name,
+                    "kind": "categorical",
+                    "options": [{"id": o, "label": v} for o, v in zip(options, values, strict=True)],
+                }
+            )
+        elif isinstance(valueset, dict) and isinstance(valueset.get("range"), dict):
+            low, high, step = (_gw_number(first, (*at, "range", k)) for k in ("low", "high", "step"))
+            if not (high > low and step > 0):
+                raise InputError([first.locate(Problem(f"issue {name!r}: a range needs low < high and step > 0", at))])
+            kinds[name] = (low, high)
+            issues.append({"id": ident, "name": name, "kind": "numeric", "min": low, "max": high, "step": step})
+        else:
+            raise InputError([first.locate(Problem(f"issue {name!r}: expected {{'values': [...]}} or a range", at))])
+    id_of = dict(zip(issues_values, ids, strict=True))
+    party_ids = _unique_ids([p.stem for p in chosen], "party")
+    preferences = {pid: _gw_profile(doc, domain, kinds, id_of) for pid, doc in zip(party_ids, docs, strict=True)}
+    notes = [f"profiles not read as parties: {', '.join(p.name for p in found if p not in chosen)}"]
+    notes = notes if len(chosen) < len(found) else []
+    data: dict[str, Any] = {
+        "truce": 1,
+        "id": _slug(str(domain.get("name") or base.resolve().name), "geniusweb"),
+        "title": f"GeniusWeb domain {domain.get('name') or base.resolve().name}",
+        "description": f"Imported from {len(chosen)} GeniusWeb profile(s).",
+        "assumptions": (
+            "Preferences are the GeniusWeb profiles' linear additive utilities as GeniusWeb computes them; "
+            "reservation values are the utilities of the reservation bids." + "".join(f" {n}." for n in notes)
+        ),
+        "parties": [{"id": pid, "name": path.stem} for pid, path in zip(party_ids, chosen, strict=True)],
+        "issues": issues,
+        "preferences": preferences,
+    }
+    return GeniusImport(build_scenario(data), tuple(notes))
+
+
+def _gw(doc: Document, path: tuple[str, ...], kind: type) -> Any:
+    node: Any = doc.data
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, kind):
+        raise InputError([doc.locate(Problem(f"expected {'.'.join(path)} to be a {kind.__name__}", path))])
+    return node
+
+
+def _gw_number(doc: Document, path: tuple[str, ...]) -> float:
+    node: Any = doc.data
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    try:
+        value = float(node) if isinstance(node, (int, float, str)) and not isinstance(node, bool) else math.nan
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise InputError([doc.locate(Problem(f"expected a number at {'.'.join(path)}", path))])
+    return value
+
+
+def _gw_profile(doc: Document, domain: dict[str, Any], kinds: dict[str, Any], id_of: dict[str, str]) -> dict[str, Any]:
+    top = (GENIUSWEB_KEY,)
+    if _gw(doc, (*top, "domain"), dict) != domain:
+        raise InputError(
+            [doc.locate(Problem("this profile's domain differs from the first profile's", (*top, "domain")))]
+        )
+    utilities = _gw(doc, (*top, "issueUtilities"), dict)
+    weights = _gw(doc, (*top, "issueWeights"), dict)
+    if set(utilities) != set(kinds) or set(weights) != set(kinds):
+        raise InputError(
+            [doc.locate(Problem("issueUtilities and issueWeights must name exactly the domain's issues", top))]
+        )
+    weight = {name: _gw_number(doc, (*top, "issueWeights", name)) for name in kinds}
+    total = sum(weight.values())
+    if any(w < 0 for w in weight.values()) or abs(total - 1.0) > WEIGHT_SLACK:
+        # GeniusWeb's LinearAdditiveUtilitySpace refuses such a profile
+        raise InputError(
+            [
+                doc.locate(
+                    Problem(
+                        f"weights must be 0 or more and add up to 1 (they add up to {total:g})", (*top, "issueWeights")
+                    )
+                )
+            ]
+        )
+    values: dict[str, Any] = {}
+    for name, kind in kinds.items():
+        at = (*top, "issueUtilities", name)
+        if isinstance(kind, dict):
+            table = _gw(doc, (*at, "DiscreteValueSetUtilities", "valueUtilities"), dict)
+            if set(table) != set(kind):
+                raise InputError(
+                    [doc.locate(Problem(f"utilities for issue {name!r} must name exactly its values", at))]
+                )
+            values[id_of[name]] = {
+                kind[v]: _gw_unit(doc, (*at, "DiscreteValueSetUtilities", "valueUtilities", v)) for v in kind
+            }
+        else:
+            inner = (*at, "NumberValueSetUtilities")
+            low, high = kind
+            if (_gw_number(doc, (*inner, "lowValue")), _gw_number(doc, (*inner, "highValue"))) != (low, high):
+                raise InputError([doc.locate(Problem(f"utilities for issue {name!r} must span its range", inner))])
+            values[id_of[name]] = [
+                [low, _gw_unit(doc, (*inner, "lowUtility"))],
+                [high, _gw_unit(doc, (*inner, "highUtility"))],
+            ]
+    reservation = 0.0
+    bid = doc.data[GENIUSWEB_KEY].get("reservationBid")
+    if bid is not None:
+        terms = _gw(doc, (*top, "reservationBid", "issuevalues"), dict)
+        for name, term in terms.items():
+            if name not in kinds:
+                raise InputError(
+                    [doc.locate(Problem(f"the reservation bid names no issue {name!r}", (*top, "reservationBid")))]
+                )
+            kind = kinds[name]
+            if isinstance(kind, dict):
+                u = values[id_of[name]].get(kind.get(str(term), ""), None)
+                if u is None:
+                    raise InputError(
+                        [
+                            doc.locate(
+                                Problem(
+                                    f"the reservation bid's {name!r} is not one of its values", (*top, "reservationBid")
+                                )
+                            )
+                        ]
+                    )
+            else:
+                (x0, u0), (x1, u1) = values[id_of[name]]
+                x = _gw_number(doc, (*top, "reservationBid", "issuevalues", name))
+                u = 0.0 if not x0 <= x <= x1 else u0 + (u1 - u0) * (x - x0) / (x1 - x0)
+            reservation += weight[name] * u
+    return {
+        "assumption": True,
+        "basis": f"GeniusWeb profile {FsPath(doc.file).name}",
+        "weights": {id_of[name]: w for name, w in weight.items()},
+        "values": values,
+        "reservation": min(1.0, reservation),
+    }
+
+
+def _gw_unit(doc: Document, path: tuple[str, ...]) -> float:
+    value = _gw_number(doc, path)
+    if not 0.0 <= value <= 1.0:
+        raise InputError([doc.locate(Problem(f"a utility must lie in [0, 1] (got {value:g})", path))])
+    return value
+
+
+# ----------------------------------------------------------------------------------------------
 # Export
 
 
@@ -536,7 +901,7 @@ def export_genius(scenario: Scenario, folder: str | FsPath) -> list[str]:
         raise InputError([Problem(f"a party id clashes with the domain file name {domain_name}", ("parties",))])
     integer_issues = _integer_issues(scenario, c)
     notes: list[str] = []
-    files = {domain_name: _domain_xml(scenario, integer_issues)}
+    files = {domain_name: _domain_xml(scenario, integer_issues, [f"{pid}.xml" for pid in c.parties])}
     for p, pid in enumerate(c.parties):
         text, scale = _profile_xml(scenario, c, p, integer_issues)
         files[f"{pid}.xml"] = text
@@ -604,8 +969,9 @@ def _term_text(term: Term) -> str:
     return str(term)
 
 
-def _domain_xml(scenario: Scenario, integer_issues: set[int]) -> str:
-    root = ET.Element(DOMAIN_ROOT)
+def _domain_xml(scenario: Scenario, integer_issues: set[int], profiles: list[str]) -> str:
+    # GENIUS reads only the <utility_space> inside: the attribute tells truce which files are the parties
+    root = ET.Element(DOMAIN_ROOT, {PARTIES_ATTRIBUTE: ",".join(profiles)})
     space = ET.SubElement(root, PROFILE_ROOT, {"number_of_issues": str(len(scenario.issues))})
     objective = ET.SubElement(
         space,
@@ -676,25 +1042,30 @@ def _serialise(root: ET.Element) -> str:
 # Either kind of input
 
 
-def load_any(path: str | FsPath) -> Scenario:
+def load_any(path: str | FsPath, profiles: Sequence[str] | None = None) -> Scenario:
     """A scenario from a scenario file or folder, or from a GENIUS domain folder (found by its XML roots)
-    or that folder's domain file."""
+    or that folder's domain file. ``profiles`` picks a GENIUS folder's parties by file name (see
+    :func:`import_genius`); it does not apply to truce's own scenario files."""
     p = FsPath(path)
     if p.is_dir() and not any((p / name).is_file() for name in SCENARIO_NAMES) and is_genius_folder(p):
-        return import_genius(p)
+        return import_genius(p, profiles)
     if p.is_file() and p.suffix.lower() == ".xml":
         with p.open("rb") as handle:
             if root_tag(handle.read(65536)) == DOMAIN_ROOT:
-                return import_genius(p.parent)
+                return import_genius(p.parent, profiles)
     return load_scenario(p)
 
 
 __all__ = [
+    "GeniusImport",
     "export_genius",
     "genius_files",
+    "geniusweb_files",
     "import_genius",
     "is_genius_folder",
     "load_any",
     "parse_xml",
+    "read_genius",
+    "read_geniusweb",
     "root_tag",
 ]
