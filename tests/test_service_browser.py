@@ -129,7 +129,7 @@ def test_a_party_sees_its_own_standing_only(page: Any, server: Server) -> None:
     shot(page, "israel-talks")
     page.goto(f"{server.url}/talks/{TALKS}/proposals/aug16-bridging")
     rows = page.get_by_test_id("standing").locator("tbody th")
-    assert [r.inner_text() for r in rows.all()] == ["israel"]
+    assert [r.inner_text() for r in rows.all()] == ["Israel (government)"]  # by name, not id
     shot(page, "israel-proposal")
     page.goto(f"{server.url}/talks/{TALKS}/frontier")
     assert "not for your role" in page.content()

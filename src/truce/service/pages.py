@@ -176,6 +176,7 @@ def proposal_page(
         p=view,
         versions=list(reversed(versions)),
         issues=issues,
+        names={party.id: party.name for party in state.scenario.parties},
         edit_text=text if editable else None,
     )
 
