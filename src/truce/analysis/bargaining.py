@@ -42,8 +42,9 @@ def bargaining(
     c = within(c, scope)
     chosen = tuple(range(len(c.parties))) if parties is None else tuple(parties)
     frontier = pareto_frontier(c, chosen, zopa_only=zopa_only)
-    acceptable = frontier if zopa_only else pareto_frontier(c, chosen, zopa_only=True)
-    solutions = {name: entry.solve(c, chosen, frontier=acceptable) for name, entry in CONCEPTS.items()}
+    # computed once: the ZOPA's frontier is the full frontier's acceptable part (whatever dominates an acceptable
+    # outcome is acceptable too), and each solution takes those rows of whichever frontier it is given
+    solutions = {name: entry.solve(c, chosen, frontier=frontier) for name, entry in CONCEPTS.items()}
     counted = zopa(c, chosen) if count_zopa else None
     return Bargaining(c, chosen, frontier, solutions, counted, scope, tabled_terms(c.scenario))
 
