@@ -201,7 +201,7 @@ def _row(label: str, engine: str, r: dict[str, Any]) -> str:
     nash = "-" if r["nash"] is None else f"{r['nash']:.6f}"
     changes = "-" if r["changes"] is None else str(r["changes"])
     return (
-        f"  {label:<34}{engine:<8}{r['seconds']:>10.4f}{r['peak_mb']:>9.0f}{r['base_mb']:>9.0f}{changes:>8}{nash:>11}"
+        f"  {label:<46}{engine:<8}{r['seconds']:>10.4f}{r['peak_mb']:>9.0f}{r['base_mb']:>9.0f}{changes:>8}{nash:>11}"
     )
 
 
@@ -211,7 +211,7 @@ def run() -> None:
         f"(seed {SEED}), each side in a fresh process"
     )
     print(
-        f"  {'domain':<34}{'engine':<8}{'seconds':>10}{'peak MB':>9}{'base MB':>9}{'changes':>8}{'Nash':>11}"
+        f"  {'domain':<46}{'engine':<8}{'seconds':>10}{'peak MB':>9}{'base MB':>9}{'changes':>8}{'Nash':>11}"
         f"{'speed-up':>10}{'memory':>8}{'agree':>7}"
     )
     per_outcome = 0.0  # NegMAS seconds per outcome in its largest run so far
@@ -225,7 +225,7 @@ def run() -> None:
             theirs = measure("negmas", case, timeout=3 * LIMIT_SECONDS)
         if theirs is None:
             why = f"projected {projected:.0f} s" if projected > LIMIT_SECONDS else f"over {3 * LIMIT_SECONDS:.0f} s"
-            print(f"  {label:<34}{'negmas':<8}{'skipped':>10}  ({why}, limit {LIMIT_SECONDS:.0f} s)")
+            print(f"  {label:<46}{'negmas':<8}{'skipped':>10}  ({why}, limit {LIMIT_SECONDS:.0f} s)")
         else:
             per_outcome = theirs["seconds"] / outcomes
             print(_row(label, "negmas", theirs), flush=True)
