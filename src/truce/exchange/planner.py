@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
 
 from truce.errors import InputError, Path, Problem
 from truce.exchange import rules
@@ -66,6 +64,9 @@ class _Program:
     def solve(
         self, keep: set[int] | None, feasibility_only: bool = False, time_limit: float = 60.0
     ) -> np.ndarray | None:
+        from scipy.optimize import Bounds, LinearConstraint, milp  # loaded only where a plan is solved
+        from scipy.sparse import csr_array
+
         chosen = [r for r in self.rows if keep is None or r[3] < 0 or r[3] in keep]
         n = len(self.lb)
         data: list[float] = []
