@@ -175,6 +175,50 @@ def _fallback(
     return Zopa(names, None, space, (), (), e.bounds, "monte-carlo", e.count, e.samples, seed, zopa_wide.CONFIDENCE)
 
 
+def describe_zopa(z: Zopa) -> str:
+    """The ZOPA's size in words, saying which method gave it."""
+    if z.empty:
+        how = {"bounds": " (certified bounds)"}.get(z.method, "")
+        return f"empty{how}"
+    if z.count is not None:
+        how = {
+            "enumerated": "every outcome checked",
+            "exact": "counted exactly",
+            "meet-in-the-middle": "counted exactly, meeting in the middle",
+            "bounds": "certified bounds that meet",
+        }[z.method]
+        return f"{_number(z.count)} of {_number(z.space)} outcomes ({z.count / z.space:.2%}) acceptable to all ({how})"
+    low, high = z.bounds
+    span = f"{low / z.space:.2%} to {high / z.space:.2%}"
+    of = f"of {_number(z.space)} outcomes"
+    if z.method == "bounds":
+        return (
+            f"between {_number(low)} and {_number(high, up=True)} {of} ({span}) acceptable to all (certified bounds:"
+            " the exact count did not fit its time budget)"
+        )
+    estimate = z.estimate or 0
+    return (
+        f"about {_number(estimate)} {of} ({estimate / z.space:.2%}) acceptable to all"
+        f" ({z.confidence or 0:.0%} confidence interval {_number(low)} to {_number(high, up=True)}, {span};"
+        f" a Monte Carlo estimate from {z.samples:,} seeded draws, seed {z.seed}, not a certificate:"
+        " the exact count did not fit its time budget)"
+    )
+
+
+def _number(n: int, *, up: bool = False) -> str:
+    """A count in full up to 15 digits, else in four significant digits (rounded down, or ``up``, so that a
+    bound shown stays a bound)."""
+    if n < 10**15:
+        return f"{n:,}"
+    k = len(str(n)) - 4
+    lead, rest = divmod(n, 10**k)
+    if up and rest:
+        lead += 1
+        if lead == 10**4:
+            lead, k = 10**3, k + 1
+    return f"{lead // 1000}.{lead % 1000:03d}e{k + 3}"
+
+
 class _OverBudget(Exception):
     """The layered count would pass its deadline or its memory cap."""
 
@@ -267,7 +311,7 @@ class _Count:
 
     def _descend(self, i: int, utilities: Floats, live: Bools, mult: Ints, prefix: Ints) -> None:
         """Assign issue ``i`` to the partial assignments given, settle what can be, go on with the rest."""
-        if self.deadline is not None and time.monotonic() > self.deadline:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
             raise _OverBudget
         held = utilities.nbytes + live.nbytes + mult.nbytes + prefix.nbytes
         # what this layer holds while the next ones are walked, and a chunk's temporaries (about four

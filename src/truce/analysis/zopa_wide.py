@@ -88,7 +88,7 @@ def feasible_space(c: Compiled, sel: Ints) -> Space:
 
 
 def _check(deadline: float | None) -> None:
-    if deadline is not None and time.monotonic() > deadline:
+    if deadline is not None and time.monotonic() >= deadline:
         raise OverBudget
 
 

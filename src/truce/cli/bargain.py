@@ -14,6 +14,7 @@ from truce.analysis.bridge import CRITERIA, bridge_json, bridge_proposal
 from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
 from truce.analysis.tabled import TabledBy, tabled_json, tabled_terms
 from truce.analysis.trades import trades, trades_json
+from truce.analysis.zopa import BUDGET, describe_zopa
 from truce.cli.common import (
     WITHIN_HELP,
     app,
@@ -63,12 +64,16 @@ def frontier(
     zopa_only: bool = typer.Option(False, "--zopa", help="only outcomes every party accepts"),
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
+    zopa_budget: float = typer.Option(
+        BUDGET, "--zopa-budget", help="seconds to count the ZOPA exactly before bounding or estimating it", min=0
+    ),
 ) -> None:
     """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement."""
     talks = load_any(scenario)
     scope = scope_of(within, talks, scenario)
     c = compile_scenario(talks)
-    b = bargaining(c, _party_indices(c, parties, scenario), zopa_only=zopa_only, scope=scope)
+    chosen = _party_indices(c, parties, scenario)
+    b = bargaining(c, chosen, zopa_only=zopa_only, scope=scope, zopa_budget=zopa_budget)
     if json_out:
         print_json(bargaining_json(b))
         return
@@ -85,13 +90,8 @@ def frontier(
     for row, utils in zip(b.frontier.outcomes, b.frontier.utilities, strict=True):
         table.add_row(*(f"{u:.3f}" for u in utils), ", ".join(marks.get(tuple(int(k) for k in row), [])))
     console.print(table)
-    z = b.zopa
-    if z is not None:
-        console.print(
-            f"ZOPA{where}: empty"
-            if z.empty
-            else f"ZOPA{where}: {z.count:,} of {z.space:,} outcomes ({z.share:.2%}) acceptable to all"
-        )
+    if b.zopa is not None:
+        console.print(f"ZOPA{where}: {describe_zopa(b.zopa)}", soft_wrap=True)
     _show_solutions(b)
 
 
