@@ -47,6 +47,7 @@ import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Literal
 
 import numpy as np
 
@@ -170,11 +171,11 @@ def _dominance(points: Floats, queries: Floats, deadline: float | None) -> int:
     order = np.argsort(-points[:, 0], kind="stable")
     xs = -points[order, 0]  # ascending
     ys = points[order, 1]
-    prefix = np.searchsorted(xs, -queries[:, 0], side="right")  # points with x >= the query's x
+    prefix = _search(xs, -queries[:, 0], "right")  # points with x >= the query's x
     by_y = np.argsort(ys, kind="stable")
     rank = np.empty(n, dtype=np.int64)
     rank[by_y] = np.arange(n)
-    low = np.searchsorted(ys[by_y], queries[:, 1], side="left")  # points with y >= the query's have rank >= low
+    low = _search(ys[by_y], queries[:, 1], "left")  # points with y >= the query's have rank >= low
     total = 0
     level = 0
     while (1 << level) <= n:
@@ -186,10 +187,19 @@ def _dominance(points: Floats, queries: Floats, deadline: float | None) -> int:
             keys = np.sort(rank[: blocks * size].reshape(blocks, size), axis=1)
             keys += (np.arange(blocks, dtype=np.int64) * n)[:, None]
             block = (prefix[has] >> (level + 1)) << 1  # the aligned block of this size that the prefix ends with
-            at = np.searchsorted(keys.ravel(), block * n + low[has], side="left")
-            total += int(((block + 1) * size - at).sum())
+            # only the sum counts, so the needles may be sorted: searching sorted needles is ten times faster
+            at = np.searchsorted(keys.ravel(), np.sort(block * n + low[has]), side="left")
+            total += int(((block + 1) * size).sum()) - int(at.sum())
         level += 1
     return total
+
+
+def _search(haystack: Floats, needles: Floats, side: Literal["left", "right"]) -> Ints:
+    """``np.searchsorted``, with the needles sorted first: much faster on large arrays (memory order)."""
+    order = np.argsort(needles, kind="stable")
+    out = np.empty(len(needles), dtype=np.int64)
+    out[order] = np.searchsorted(haystack, needles[order], side=side)
+    return out
 
 
 # -- certified bounds -----------------------------------------------------------------------------------
