@@ -126,8 +126,9 @@ def zopa(
     if space <= ENUMERATE_MAX:
         method, found = "enumerated", _Enumerate(c, sel).run()
     else:
-        two = len(sel) <= 2
-        first = deadline if deadline is None or not two else start + max(0.0, budget or 0.0) / 4
+        # a quarter of the budget for the layered count when meeting in the middle can take over
+        middle = len(sel) <= 2 and zopa_wide.fits_in_the_middle(zopa_wide.feasible_space(c, sel), memory)
+        first = deadline if deadline is None or not middle else start + max(0.0, budget or 0.0) / 4
         attempted = _Count(c, sel, deadline=first, memory=memory).attempt()
         if attempted is None:
             return _fallback(start, c, sel, names, space, budget, memory=memory, seed=seed, samples=samples)

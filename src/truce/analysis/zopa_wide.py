@@ -103,14 +103,11 @@ def meet_in_the_middle(s: Space, *, memory: int, deadline: float | None) -> int:
         raise ValueError("meet in the middle counts for one or two parties")
     if s.feasible == 0:
         return 0
+    if not fits_in_the_middle(s, memory):
+        raise OverBudget
     halves = _split([len(o) for o in s.options])
     side = [set(h) for h in halves]
     crossing = [cp for cp in s.couplings if not any({i for i, _ in cp} <= h for h in side)]
-    if len(crossing) > _MAX_CROSSING:
-        raise OverBudget
-    rows = max(math.prod(len(s.options[i]) for i in h) for h in halves)
-    if rows * (16 * m + 64) > memory:  # utilities, bits, sort keys and their temporaries
-        raise OverBudget
     a_u, a_bits = _half(s, halves[0], crossing, deadline)
     b_u, b_bits = _half(s, halves[1], crossing, deadline)
     if m == 1:  # a second party that accepts everything
@@ -128,6 +125,17 @@ def meet_in_the_middle(s: Space, *, memory: int, deadline: float | None) -> int:
     return total
 
 
+def fits_in_the_middle(s: Space, memory: int) -> bool:
+    """Whether meeting in the middle can count ``s`` within ``memory`` bytes (and few enough red lines
+    across the halves)."""
+    halves = _split([len(o) for o in s.options])
+    side = [set(h) for h in halves]
+    crossing = [cp for cp in s.couplings if not any({i for i, _ in cp} <= h for h in side)]
+    rows = max(math.prod(len(s.options[i]) for i in h) for h in halves)
+    # utilities, bits, sort keys and their temporaries
+    return len(crossing) <= _MAX_CROSSING and rows * (16 * len(s.reservation) + 64) <= memory
+
+
 def _split(sizes: list[int]) -> tuple[list[int], list[int]]:
     """Issues in two halves of about equal product of sizes: largest first, each to the smaller half."""
     halves: tuple[list[int], list[int]] = ([], [])
@@ -135,7 +143,7 @@ def _split(sizes: list[int]) -> tuple[list[int], list[int]]:
     for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
         k = 0 if logs[0] <= logs[1] else 1
         halves[k].append(i)
-        logs[k] += math.log(sizes[i])
+        logs[k] += math.log(max(1, sizes[i]))
     return sorted(halves[0]), sorted(halves[1])
 
 
