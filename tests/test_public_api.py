@@ -15,10 +15,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_all_is_exactly_the_public_names() -> None:
+    for name in truce.__all__:  # names load on first use: load them all, then nothing else may be public
+        getattr(truce, name)
     public = {name for name in vars(truce) if not name.startswith("_") and name not in {"annotations", "Path"}}
     modules = {name for name in public if type(getattr(truce, name)).__name__ == "module"}
     assert len(set(truce.__all__)) == len(truce.__all__)
     assert set(truce.__all__) == public - modules
+    assert set(truce.__all__) <= set(dir(truce))
+    with pytest.raises(AttributeError):
+        truce.no_such_name  # noqa: B018
+
+
+def test_import_truce_loads_no_heavy_stack() -> None:
+    """``import truce`` (and so every command's start) loads no solver, service, database or plotting stack."""
+    heavy = ("scipy", "fastapi", "sqlalchemy", "plotly", "matplotlib", "uvicorn")
+    code = "import sys, truce; print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(run.stdout.split())
+    assert "truce" in loaded
+    assert loaded.isdisjoint(heavy), loaded & set(heavy)
 
 
 def readme_blocks(language: str) -> list[str]:

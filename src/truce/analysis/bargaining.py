@@ -10,7 +10,7 @@ from typing import Any
 from truce.analysis.frontier import Frontier, pareto_frontier
 from truce.analysis.solutions import CONCEPTS, Solution
 from truce.analysis.tabled import Tabled, tabled_terms, within
-from truce.analysis.zopa import Zopa, zopa
+from truce.analysis.zopa import BUDGET, Zopa, zopa
 from truce.model.compiled import Compiled, Floats, Ints
 
 
@@ -20,7 +20,7 @@ class Bargaining:
     parties: tuple[int, ...]  # indices into compiled.parties
     frontier: Frontier
     solutions: dict[str, Solution | None]
-    zopa: Zopa | None  # None when not asked for (its exact count can take seconds on large spaces)
+    zopa: Zopa | None  # None when not asked for (counting it takes up to its budget, and bounds after)
     scope: str  # "tabled" or "all" (see truce.analysis.tabled)
     tabled: Tabled
 
@@ -36,16 +36,19 @@ def bargaining(
     zopa_only: bool = False,
     count_zopa: bool = True,
     scope: str = "all",
+    zopa_budget: float | None = BUDGET,
 ) -> Bargaining:
     """The frontier (of every feasible outcome, or only of the ZOPA), the solutions, and the ZOPA, all
-    within ``scope`` (``tabled``: the terms some proposal holds; ``all``: any term)."""
+    within ``scope`` (``tabled``: the terms some proposal holds; ``all``: any term). The ZOPA is counted
+    exactly within ``zopa_budget`` seconds (``None``: no limit), then bounded or estimated
+    (:func:`truce.analysis.zopa.zopa`)."""
     c = within(c, scope)
     chosen = tuple(range(len(c.parties))) if parties is None else tuple(parties)
     frontier = pareto_frontier(c, chosen, zopa_only=zopa_only)
     # computed once: the ZOPA's frontier is the full frontier's acceptable part (whatever dominates an acceptable
     # outcome is acceptable too), and each solution takes those rows of whichever frontier it is given
     solutions = {name: entry.solve(c, chosen, frontier=frontier) for name, entry in CONCEPTS.items()}
-    counted = zopa(c, chosen) if count_zopa else None
+    counted = zopa(c, chosen, budget=zopa_budget) if count_zopa else None
     return Bargaining(c, chosen, frontier, solutions, counted, scope, tabled_terms(c.scenario))
 
 
@@ -75,6 +78,12 @@ def bargaining_json(b: Bargaining) -> dict[str, Any]:
             "share": z.share,
             "best": {p: point_json(c, names, pt.outcome, pt.utilities) for p, pt in zip(names, z.best, strict=False)},
             "worst": {p: point_json(c, names, pt.outcome, pt.utilities) for p, pt in zip(names, z.worst, strict=False)},
+            "bounds": list(z.bounds),
+            "method": z.method,
+            "estimate": z.estimate,
+            "confidence": z.confidence,
+            "samples": z.samples,
+            "seed": z.seed,
         }
     out["within"] = b.scope
     return out

@@ -52,7 +52,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from truce.analysis.frontier import pareto_frontier
 from truce.analysis.standing import describe_condition
@@ -427,6 +426,8 @@ def ks_ideal(c: Compiled) -> Floats:
 def solve_milp(objective: Floats, **kwargs: Any) -> Any:
     """``scipy.optimize.milp``, tried once more without presolve when HiGHS reports a solve error (status 4),
     which it does on some tiny, well-posed programmes; an error either way is returned as it is."""
+    from scipy.optimize import milp  # scipy loads in a third of a second: only where a programme is solved
+
     result = milp(objective, **kwargs)
     if result.status == 4:
         options = {**kwargs.pop("options", {}), "presolve": False}
@@ -484,6 +485,8 @@ class _Program:
     def fewest_changes(self) -> tuple[int, tuple[int, ...]] | None:
         """The fewest fixed terms of the reference any admissible package changes, and which, or ``None``."""
         # changes, then (by less than one change) the larger sum of utilities
+        from scipy.optimize import Bounds, LinearConstraint
+
         objective = -sum((self._kept(i) for i in self.fixed), np.zeros(self.n_x)) - self.tie_break
         result = solve_milp(
             objective,
@@ -692,6 +695,8 @@ def red_lines(c: Compiled) -> list[_Line]:
 
 def _solve(c: Compiled, lines: Sequence[_Line], relax: bool) -> Ints | None:
     """An outcome respecting ``lines`` (with least total relaxation of reservations if ``relax``)."""
+    from scipy.optimize import Bounds, LinearConstraint
+
     sizes = c.sizes
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
     n_x = int(starts[-1])

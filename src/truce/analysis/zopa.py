@@ -21,26 +21,49 @@ method's callers do. Wide layers are cut into chunks and walked depth first, so 
 
 The time is small when reservation values lie low or high (10^7 outcomes at mid reservation values: about
 a second; 6^40 at low ones: milliseconds) and exponential in the worst case: counting exactly is hard when
-reservation values cut through the middle of a huge space (two parties, 20 issues of 6 options, both at
-0.5, does not finish in minutes). Spaces of at most :data:`ENUMERATE_MAX` outcomes are enumerated.
+reservation values cut through the middle of a huge space. Spaces of at most :data:`ENUMERATE_MAX`
+outcomes are enumerated.
+
+So the count never hangs, it works within a *budget* of seconds and a memory cap (:data:`BUDGET`,
+:data:`MEMORY`; ``budget=None`` for no time limit). The methods, tried in turn, and what ``method`` says:
+
+- ``"enumerated"``: every outcome checked (small spaces);
+- ``"exact"``: the layered count above, within the budget (a quarter of it when the next method applies);
+- ``"meet-in-the-middle"``: for one or two parties, an exact count in O(N log^2 N) for N the square root
+  of the space, within the rest of the budget (see :mod:`truce.analysis.zopa_wide`);
+- ``"bounds"``: for one or two parties, past the budget, a certified lower and upper bound from a grid
+  (``count`` is then ``None`` unless they meet);
+- ``"monte-carlo"``: for three or more parties, past the budget, an estimate from :data:`SAMPLES` seeded
+  draws with a confidence interval at :data:`~truce.analysis.zopa_wide.CONFIDENCE` (not a certificate).
+
+The fallbacks take a time bounded by the space's size, not by its number of outcomes: with the defaults, a
+second or two on a hundred issues.
 
 Of several acceptable outcomes equally good (or bad) for a party, ``best`` and ``worst`` give the first
-found; the choice is deterministic.
+found; the choice is deterministic. Only the enumerated and exact layered counts find them; the other
+methods leave them empty.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from truce.analysis import zopa_wide
 from truce.analysis.frontier import all_outcomes, allowed_options, selected
 from truce.model.compiled import TOLERANCE, Bools, Compiled, Floats, Ints
 
 ENUMERATE_MAX = 1 << 14  # spaces up to this many outcomes are enumerated
 CHUNK = 1 << 18  # partial assignments expanded at once
+BUDGET = 2.0  # seconds for the exact counts before bounds or an estimate
+# bytes of arrays the exact counts may hold, as they account them; numpy's own temporaries come on top (on
+# two parties and 80 issues with no time limit, the whole process peaked at 0.75 GB)
+MEMORY = 1 << 29
+SAMPLES = 1 << 18  # Monte Carlo draws
 _MARGIN = 1e-9  # settle or drop only this far from a reservation value
 
 
@@ -61,30 +84,58 @@ class Zopa:
     """
 
     parties: tuple[str, ...]
-    count: int
+    count: int | None  # exact, or None when only bounds or an estimate are known
     space: int
     best: tuple[Point, ...]
     worst: tuple[Point, ...]
+    bounds: tuple[int, int]  # the count lies within (certified unless the method is "monte-carlo")
+    method: str  # which method gave the figure (see the module's notes)
+    estimate: int | None = None  # the Monte Carlo point estimate
+    samples: int = 0  # Monte Carlo draws
+    seed: int | None = None  # Monte Carlo seed (numpy's PCG64)
+    confidence: float | None = None  # Monte Carlo interval's confidence level
 
     @property
     def empty(self) -> bool:
-        return self.count == 0
+        """Whether the ZOPA is known to be empty."""
+        return self.bounds[1] == 0
 
     @property
-    def share(self) -> float:
-        """The ZOPA's share of the whole outcome space."""
-        return self.count / self.space
+    def share(self) -> float | None:
+        """The ZOPA's share of the whole outcome space, when counted exactly."""
+        return None if self.count is None else self.count / self.space
 
 
-def zopa(c: Compiled, parties: Sequence[int] | None = None) -> Zopa:
-    """The ZOPA of ``parties`` (indices into ``c.parties``, default all): its exact size and extremes."""
+def zopa(
+    c: Compiled,
+    parties: Sequence[int] | None = None,
+    *,
+    budget: float | None = BUDGET,
+    memory: int = MEMORY,
+    seed: int = 0,
+    samples: int = SAMPLES,
+) -> Zopa:
+    """The ZOPA of ``parties`` (indices into ``c.parties``, default all): its size and extremes, exact
+    while that fits in ``budget`` seconds (``None``: no limit) and ``memory`` bytes, then bounded or
+    estimated (the Monte Carlo draws seeded with ``seed``)."""
     sel = selected(c, parties)
     names = tuple(c.parties[p] for p in sel)
     space = math.prod(c.sizes)
-    counter = _Enumerate(c, sel) if space <= ENUMERATE_MAX else _Count(c, sel)
-    count, best, worst = counter.run()
+    start = time.monotonic()
+    deadline = None if budget is None else start + max(0.0, budget)
+    if space <= ENUMERATE_MAX:
+        method, found = "enumerated", _Enumerate(c, sel).run()
+    else:
+        # a quarter of the budget for the layered count when meeting in the middle can take over
+        middle = len(sel) <= 2 and zopa_wide.fits_in_the_middle(zopa_wide.feasible_space(c, sel), memory)
+        first = deadline if deadline is None or not middle else start + max(0.0, budget or 0.0) / 4
+        attempted = _Count(c, sel, deadline=first, memory=memory).attempt()
+        if attempted is None:
+            return _fallback(start, c, sel, names, space, budget, memory=memory, seed=seed, samples=samples)
+        method, found = "exact", attempted
+    count, best, worst = found
     if count == 0:
-        return Zopa(names, 0, space, (), ())
+        return Zopa(names, 0, space, (), (), (0, 0), method)
 
     def point(row: Ints) -> Point:
         outcome = row.copy()
@@ -93,7 +144,86 @@ def zopa(c: Compiled, parties: Sequence[int] | None = None) -> Zopa:
         utilities.setflags(write=False)
         return Point(outcome, utilities)
 
-    return Zopa(names, count, space, tuple(point(r) for r in best), tuple(point(r) for r in worst))
+    best_points, worst_points = tuple(point(r) for r in best), tuple(point(r) for r in worst)
+    return Zopa(names, count, space, best_points, worst_points, (count, count), method)
+
+
+def _fallback(
+    start: float,
+    c: Compiled,
+    sel: Ints,
+    names: tuple[str, ...],
+    space: int,
+    budget: float | None,
+    *,
+    memory: int,
+    seed: int,
+    samples: int,
+) -> Zopa:
+    """Past the layered count's budget: meet in the middle, then bounds, for one or two parties; an
+    estimate for more."""
+    wide = zopa_wide.feasible_space(c, sel)
+    deadline = None if budget is None else start + max(0.0, budget)
+    if len(sel) <= 2:
+        try:
+            n = zopa_wide.meet_in_the_middle(wide, memory=memory, deadline=deadline)
+            return Zopa(names, n, space, (), (), (n, n), "meet-in-the-middle")
+        except zopa_wide.OverBudget:
+            pass
+        # the bounds get about as long again as the exact counts had, for their grid
+        cells = zopa_wide.grid_cells(wide, BUDGET if budget is None else budget)
+        low, high = zopa_wide.grid_bounds(wide, cells=cells)
+        return Zopa(names, low if low == high else None, space, (), (), (low, high), "bounds")
+    e = zopa_wide.monte_carlo(c, sel, wide, samples=samples, seed=seed)
+    return Zopa(names, None, space, (), (), e.bounds, "monte-carlo", e.count, e.samples, seed, zopa_wide.CONFIDENCE)
+
+
+def describe_zopa(z: Zopa) -> str:
+    """The ZOPA's size in words, saying which method gave it."""
+    if z.empty:
+        how = {"bounds": " (certified bounds)"}.get(z.method, "")
+        return f"empty{how}"
+    if z.count is not None:
+        how = {
+            "enumerated": "every outcome checked",
+            "exact": "counted exactly",
+            "meet-in-the-middle": "counted exactly, meeting in the middle",
+            "bounds": "certified bounds that meet",
+        }[z.method]
+        return f"{_number(z.count)} of {_number(z.space)} outcomes ({z.count / z.space:.2%}) acceptable to all ({how})"
+    low, high = z.bounds
+    span = f"{low / z.space:.2%} to {high / z.space:.2%}"
+    of = f"of {_number(z.space)} outcomes"
+    if z.method == "bounds":
+        return (
+            f"between {_number(low)} and {_number(high, up=True)} {of} ({span}) acceptable to all (certified bounds:"
+            " the exact count did not fit its time budget)"
+        )
+    estimate = z.estimate or 0
+    return (
+        f"about {_number(estimate)} {of} ({estimate / z.space:.2%}) acceptable to all"
+        f" ({z.confidence or 0:.0%} confidence interval {_number(low)} to {_number(high, up=True)}, {span};"
+        f" a Monte Carlo estimate from {z.samples:,} seeded draws, seed {z.seed}, not a certificate:"
+        " the exact count did not fit its time budget)"
+    )
+
+
+def _number(n: int, *, up: bool = False) -> str:
+    """A count in full up to 15 digits, else in four significant digits (rounded down, or ``up``, so that a
+    bound shown stays a bound)."""
+    if n < 10**15:
+        return f"{n:,}"
+    k = len(str(n)) - 4
+    lead, rest = divmod(n, 10**k)
+    if up and rest:
+        lead += 1
+        if lead == 10**4:
+            lead, k = 10**3, k + 1
+    return f"{lead // 1000}.{lead % 1000:03d}e{k + 3}"
+
+
+class _OverBudget(Exception):
+    """The layered count would pass its deadline or its memory cap."""
 
 
 @dataclass
@@ -137,7 +267,10 @@ class _Rest:
 class _Count:
     c: Compiled
     sel: Ints
+    deadline: float | None = None
+    memory: int | None = None
     count: int = 0
+    held: int = 0  # bytes of partial assignments held down the recursion
     best: _Extreme = field(init=False)
     worst: _Extreme = field(init=False)
 
@@ -160,6 +293,13 @@ class _Count:
         self.worst = _Extreme(np.full(m, np.inf), [None] * m)
         self.rests: dict[tuple[int, tuple[bool, ...]], _Rest] = {}
 
+    def attempt(self) -> tuple[int, list[Ints], list[Ints]] | None:
+        """The count and extremes, or ``None`` past the deadline or the memory cap."""
+        try:
+            return self.run()
+        except _OverBudget:
+            return None
+
     def run(self) -> tuple[int, list[Ints], list[Ints]]:
         if any(len(o) == 0 for o in self.options):
             return 0, [], []
@@ -174,12 +314,26 @@ class _Count:
 
     def _descend(self, i: int, utilities: Floats, live: Bools, mult: Ints, prefix: Ints) -> None:
         """Assign issue ``i`` to the partial assignments given, settle what can be, go on with the rest."""
-        step = max(1, CHUNK // len(self.options[i]))
-        if len(utilities) > step:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise _OverBudget
+        # multiplicities past 2^62 are Python ints, about 40 bytes each behind their pointers
+        held = utilities.nbytes + live.nbytes + mult.nbytes + prefix.nbytes + (40 * len(mult) if self.big else 0)
+        # what this layer holds while the next ones are walked, and a chunk's temporaries: per row about
+        # six times the utilities, three times the red-line state, twice the outcome so far, a few indices
+        m, k, i_ = utilities.shape[1], live.shape[1], prefix.shape[1]
+        temporaries = CHUNK * 8 * (6 * m + 3 * k + 2 * i_ + 16 + (10 if self.big else 0))
+        if self.memory is not None and self.held + held + temporaries > self.memory:
+            raise _OverBudget
+        self.held += held
+        try:
+            step = max(1, CHUNK // len(self.options[i]))
             for s in range(0, len(utilities), step):
                 part = slice(s, s + step)
-                self._descend(i, utilities[part], live[part], mult[part], prefix[part])
-            return
+                self._expand(i, utilities[part], live[part], mult[part], prefix[part])
+        finally:
+            self.held -= held
+
+    def _expand(self, i: int, utilities: Floats, live: Bools, mult: Ints, prefix: Ints) -> None:
         n_opt = len(self.options[i])
         parent = np.repeat(np.arange(len(utilities)), n_opt)
         local = np.tile(np.arange(n_opt), len(utilities))

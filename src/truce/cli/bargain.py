@@ -15,6 +15,7 @@ from truce.analysis.bridge import CRITERIA, bridge, bridge_json, bridge_proposal
 from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
 from truce.analysis.tabled import TabledBy, tabled_json, tabled_terms
 from truce.analysis.trades import trades, trades_json
+from truce.analysis.zopa import BUDGET, describe_zopa
 from truce.cli.common import (
     PROFILES_HELP,
     WITHIN_HELP,
@@ -72,12 +73,16 @@ def frontier(
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
+    zopa_budget: float = typer.Option(
+        BUDGET, "--zopa-budget", help="seconds to count the ZOPA exactly before bounding or estimating it", min=0
+    ),
 ) -> None:
     """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement."""
     talks = load_any(scenario, profiles_of(profiles))
     scope = scope_of(within, talks, scenario)
     c = compile_scenario(talks)
-    b = bargaining(c, _party_indices(c, parties, scenario), zopa_only=zopa_only, scope=scope)
+    chosen = _party_indices(c, parties, scenario)
+    b = bargaining(c, chosen, zopa_only=zopa_only, scope=scope, zopa_budget=zopa_budget)
     if json_out:
         print_json(bargaining_json(b))
         return
@@ -106,13 +111,8 @@ def frontier(
     console.print(table)
     if marked:
         console.print("* not tabled by anyone", soft_wrap=True)
-    z = b.zopa
-    if z is not None:
-        console.print(
-            f"ZOPA{where}: empty"
-            if z.empty
-            else f"ZOPA{where}: {z.count:,} of {z.space:,} outcomes ({z.share:.2%}) acceptable to all"
-        )
+    if b.zopa is not None:
+        console.print(f"ZOPA{where}: {describe_zopa(b.zopa)}", soft_wrap=True)
     _show_solutions(b)
 
 

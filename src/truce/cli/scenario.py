@@ -15,7 +15,6 @@ from truce.cli.render import show_changes, show_overview, show_rules_and_reading
 from truce.io.genius import load_any
 from truce.io.scenario_files import scenario_json_schema
 from truce.model.compiled import compile_scenario
-from truce.report.brief import brief_html
 
 
 @app.command()
@@ -62,6 +61,8 @@ def analyze(
     """Each proposal's standing for each party, the sticking points, and the diffs along each lineage."""
     result = overview(load_any(scenario, profiles_of(profiles)))
     if report is not None:
+        from truce.report.brief import brief_html  # plotly loads only when a brief is written
+
         parties = result.compiled.parties
         scope = default_scope(result.scenario)
         b = bargaining(result.compiled, count_zopa=False, scope=scope) if len(parties) >= 2 else None

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
 
 from truce.errors import Path
 
@@ -57,6 +55,9 @@ class Program:
         chosen = [r for r in self.rows if keep is None or r[3] < 0 or r[3] in keep]
         n = len(self.lb)
         data: list[float] = []
+        from scipy.optimize import Bounds, LinearConstraint, milp  # loaded only where a plan is solved
+        from scipy.sparse import csr_array
+
         cols: list[int] = []
         ptr = [0]
         lo: list[float] = []

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import importlib
 import itertools
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -150,6 +149,9 @@ class Local:
         workers = self.workers or os.cpu_count() or 1
         if workers == 1:
             return Serial().map(spaces, tournament, tasks, progress)
+        import multiprocessing  # the process machinery loads only for a run on several workers
+        from concurrent.futures import ProcessPoolExecutor
+
         out: list[Runs | None] = [None] * len(tasks)
         total, done = sum(len(t.seeds) for t in tasks), 0
         context = multiprocessing.get_context("spawn")

@@ -1,0 +1,58 @@
+"""A command loads only what its verb needs: the verb table matches the app, and a light verb stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import truce.cli
+from truce.cli import VERBS, app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_verb_is_found_in_the_module_that_registers_it() -> None:
+    registered: dict[str, str] = {}
+    for command in app.registered_commands:
+        assert command.callback is not None
+        name = command.name or command.callback.__name__.replace("_", "-")
+        registered[name] = command.callback.__module__
+    for group in app.registered_groups:
+        sub = group.typer_instance
+        assert sub is not None and group.name is not None
+        modules = {c.callback.__module__ for c in sub.registered_commands if c.callback is not None}
+        assert len(modules) == 1
+        registered[group.name] = modules.pop()
+    assert {verb: f"truce.cli.{module}" for verb, module in VERBS.items()} == registered
+
+
+def loaded_by(*argv: str) -> set[str]:
+    code = (
+        "import sys\nfrom truce.cli import main\nsys.argv = ['truce', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, *argv], cwd=ROOT, capture_output=True, text=True)
+    return set(done.stderr.split())
+
+
+def test_validate_loads_no_solver_simulator_or_service() -> None:
+    loaded = loaded_by("validate", str(ROOT / "examples" / "gaza-2024"))
+    assert "truce.cli.scenario" in loaded
+    heavy = {"scipy", "plotly", "fastapi", "sqlalchemy", "truce.simulate", "truce.exchange", "truce.cli.bargain"}
+    assert not heavy & loaded
+
+
+def test_help_lists_every_verb() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "from truce.cli import main; main()", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "200", "PATH": ""},
+    )
+    assert done.returncode == 0
+    listed = {line.split()[1] for line in done.stdout.splitlines() if line.startswith("│ ") and len(line.split()) > 1}
+    assert set(VERBS) <= listed
+    assert truce.cli.load("validate") is app
