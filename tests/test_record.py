@@ -265,3 +265,12 @@ def test_the_brief_shows_the_timeline_the_cost_of_no_deal_and_statements_by_prop
     assert "Gaza Health Ministry" in cost_part and "deaths" in cost_part
     proposal_part = html[html.index('id="p-aug16-bridging"') : html.index('id="p-jan2025-agreement"')]
     assert "cautious optimism" in proposal_part and "new conditions regarding the prisoner exchange" in proposal_part
+
+
+def test_nothing_in_the_analysis_reads_the_record() -> None:
+    """Statements are claims, series are counts: dropping them changes no standing, gap or verdict."""
+    from truce.analysis.overview import overview, overview_json
+
+    s = load_any(GAZA)
+    bare = s.model_copy(update={"meetings": (), "statements": (), "series": ()})
+    assert overview_json(overview(s)) == overview_json(overview(bare))
