@@ -40,6 +40,10 @@ def cited_sources(s: Scenario) -> set[str]:
         ids.update(rnd.sources)
     for event in s.events:
         ids.update(event.sources)
+    for record in (*s.meetings, *s.statements):
+        ids.update(record.sources)
+    for series in s.series:
+        ids.update(point.source for point in series.points)
     return ids
 
 

@@ -158,3 +158,19 @@ def test_the_edit_form_is_offered_to_who_may_edit(service_client: Any) -> None:
     assert "Edit this text" not in service_client.get(f"/talks/{TALKS}/proposals/jul2-hamas").text
     sign_in(service_client, "mediator")
     assert "Edit this text" in service_client.get(f"/talks/{TALKS}/proposals/may27-israel").text
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("who", list(ALLOWED))
+def test_every_role_sees_the_timeline_and_the_cost_of_no_deal(service_client: Any, who: str) -> None:
+    sign_in(service_client, who)
+    page = service_client.get(PAGES["glance"]).text
+    timeline = page[page.index('data-testid="timeline"') : page.index('data-testid="cost-of-no-deal"')]
+    assert "[meeting]" in timeline and "[statement]" in timeline and "[round]" in timeline
+    assert "cautious optimism" in timeline
+    assert timeline.index("2024-08-18") < timeline.index("2024-08-20")
+    cost = page[page.index('data-testid="cost-of-no-deal"') :]
+    assert "Gaza Health Ministry" in cost and "people held" in cost
+    proposal = service_client.get(PAGES["proposal"]).text
+    statements = proposal[proposal.index('data-testid="statements"') :]
+    assert "cautious optimism" in statements and "new conditions regarding the prisoner exchange" in statements

@@ -235,6 +235,61 @@ def check_scenario(s: Scenario) -> Iterator[Problem]:
     for n, event in enumerate(s.events):
         yield from parties(("events", n, "parties"), event.parties)
         yield from sources(("events", n), event.sources)
+    yield from _check_record(s, party_ids, proposal_ids, source_ids)
+
+
+def _check_record(s: Scenario, party_ids: set[str], proposal_ids: set[str], source_ids: set[str]) -> Iterator[Problem]:
+    """Meetings, statements and series: every party, proposal and source they name exists."""
+    yield from _unique("meetings", [m.id for m in s.meetings], "meeting")
+    yield from _unique("statements", [m.id for m in s.statements], "statement")
+    yield from _unique("series", [m.id for m in s.series], "series")
+    dates = {p.id: p.date for p in s.proposals}
+
+    def party(pid: str, path: Path) -> Iterator[Problem]:
+        if pid not in party_ids:
+            yield Problem(f"unknown party {pid!r} (expected one of {_list(party_ids)})", path)
+
+    def proposal(pid: str | None, path: Path) -> Iterator[Problem]:
+        if pid is not None and pid not in proposal_ids:
+            yield Problem(f"unknown proposal {pid!r} (expected one of {_list(proposal_ids)})", path)
+
+    def source(sid: str, path: Path) -> Iterator[Problem]:
+        if sid not in source_ids:
+            yield Problem(f"unknown source {sid!r} (add it under `sources`)", path)
+
+    for n, meeting in enumerate(s.meetings):
+        path: Path = ("meetings", n)
+        for field in ("who", "met_with"):
+            for k, pid in enumerate(getattr(meeting, field)):
+                yield from party(pid, (*path, field, k))
+        yield from proposal(meeting.carried, (*path, "carried"))
+        for k, sid in enumerate(meeting.sources):
+            yield from source(sid, (*path, "sources", k))
+    for n, statement in enumerate(s.statements):
+        path = ("statements", n)
+        speaker = statement.speaker
+        yield from party(
+            statement.party(), (*path, "speaker") if isinstance(speaker, str) else (*path, "speaker", "party")
+        )
+        for k, pid in enumerate(statement.joint_with):
+            yield from party(pid, (*path, "joint_with", k))
+        yield from proposal(statement.about, (*path, "about"))
+        if statement.about in dates and statement.date < dates[statement.about]:
+            yield Problem(
+                f"dated {statement.date}, before the proposal it is about ({dates[statement.about]})", (*path, "date")
+            )
+        for k, sid in enumerate(statement.sources):
+            yield from source(sid, (*path, "sources", k))
+    for n, series in enumerate(s.series):
+        for k, point in enumerate(series.points):
+            path = ("series", n, "points", k)
+            yield from source(point.source, (*path, "source"))
+            if k and point.date <= series.points[k - 1].date:
+                yield Problem(
+                    f"dated {point.date}, not after the point before it ({series.points[k - 1].date}): "
+                    "points go in date order, one a date",
+                    (*path, "date"),
+                )
 
 
 def _unique(where: str, ids: list[str], what: str) -> Iterator[Problem]:

@@ -298,6 +298,83 @@ class Event(Frozen):
     sources: tuple[Id, ...] = ()
 
 
+class StatementStance(StrEnum):
+    """What a statement says about a text or the talks, from a small fixed vocabulary."""
+
+    supports = "supports"
+    accepts_with_reservations = "accepts_with_reservations"
+    rejects = "rejects"
+    accuses_of_new_conditions = "accuses_of_new_conditions"
+    optimistic = "optimistic"
+    pessimistic = "pessimistic"
+
+
+Confidence = Literal["confirmed", "reported", "single", "unconfirmed"]
+
+
+class Meeting(Frozen):
+    """A visit or meeting: who met whom, where and when, which text was carried, and what came of it."""
+
+    id: Id
+    date: dt.date
+    venue: Text | None = None
+    who: tuple[Id, ...] = Field(min_length=1, description="the parties who travelled or called the meeting")
+    met_with: tuple[Id, ...] = Field(default=(), description="the parties they met")
+    carried: Id | None = Field(default=None, description="the proposal carried to the meeting, if the record says")
+    outcome: Text | None = None
+    sources: tuple[Id, ...] = ()
+
+
+class Official(Frozen):
+    """A public official speaking in their public role, named by office where possible."""
+
+    name: Text = Field(min_length=1, description='the office ("US Secretary of State") or the official\'s name')
+    party: Id = Field(description="the party the official speaks for")
+
+
+class Statement(Frozen):
+    """An attributed public statement: what a speaker said, about which text, with the quoted words.
+
+    A statement is a claim by its speaker, never a fact or an input: an accusation of new conditions is
+    recorded as said, and nothing in the analysis reads statements.
+    """
+
+    id: Id
+    speaker: Id | Official = Field(description="a party id, or an official with the party they speak for")
+    joint_with: tuple[Id, ...] = Field(default=(), description="other parties in whose name it was made jointly")
+    date: dt.date
+    about: Id | None = Field(default=None, description="the proposal the statement is about, if any")
+    stance: StatementStance
+    quote: Text = Field(min_length=1, description="the words quoted, as the source gives them")
+    sources: tuple[Id, ...] = Field(min_length=1, description="a quote needs a source")
+    note: Text | None = None
+
+    def party(self) -> str:
+        """The party the speaker speaks for."""
+        return self.speaker.party if isinstance(self.speaker, Official) else self.speaker
+
+
+class SeriesPoint(Frozen):
+    date: dt.date
+    value: Number
+    source: Id
+    confidence: Confidence = Field(description="confirmed, reported (2+ outlets), single report, unconfirmed")
+
+
+class Series(Frozen):
+    """A sourced count over time, in its own units (deaths reported, captives held, trucks entering).
+
+    Series stand apart from preferences: nothing turns them into utilities.
+    """
+
+    id: Id
+    name: Text
+    unit: str = Field(min_length=1, description="what one unit counts, e.g. 'deaths', 'people held'")
+    reported_by: Text = Field(description="who reports the figures")
+    points: tuple[SeriesPoint, ...] = Field(min_length=1, description="in date order, one point a date")
+    note: Text | None = None
+
+
 class Scenario(Frozen):
     """Everything about one set of talks."""
 
@@ -316,6 +393,11 @@ class Scenario(Frozen):
     proposals: tuple[Proposal, ...] = ()
     rounds: tuple[Round, ...] = ()
     events: tuple[Event, ...] = ()
+    meetings: tuple[Meeting, ...] = Field(default=(), description="visits and meetings, with who met whom")
+    statements: tuple[Statement, ...] = Field(
+        default=(), description="attributed public statements (claims by their speakers, never inputs)"
+    )
+    series: tuple[Series, ...] = Field(default=(), description="sourced counts over time, in their own units")
 
     def issue(self, issue_id: str) -> Issue:
         for issue in self.issues:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from truce.analysis.bargaining import Bargaining
+from truce.analysis.delay import DEFAULT_DELAY_DAYS, cost_of_no_deal
 from truce.analysis.overview import Overview
 from truce.analysis.rules import describe_rule
 from truce.analysis.standing import LEFT_OPEN, NO_POSITION, TOL, Standing, Verdict
+from truce.analysis.timeline import STANCE_WORDS, speaker_name, statements_about, timeline
 from truce.report.html import figure_json, render
 
 
@@ -109,7 +111,7 @@ def frontier_chart(o: Overview, b: Bargaining) -> go.Figure:
     return figure
 
 
-def brief_html(o: Overview, b: Bargaining | None = None) -> str:
+def brief_html(o: Overview, b: Bargaining | None = None, delay_days: int = DEFAULT_DELAY_DAYS) -> str:
     s = o.scenario
     assumed = [pid for pid in o.compiled.parties if s.preferences[pid].assumption]
     return render(
@@ -121,4 +123,10 @@ def brief_html(o: Overview, b: Bargaining | None = None) -> str:
         rules={rule.id: describe_rule(o.compiled, rule) for rule in s.constraints},
         heatmap=figure_json(gap_heatmap(o)) if o.compiled.parties and o.proposals else None,
         frontier=figure_json(frontier_chart(o, b)) if b is not None and len(b.frontier.parties) >= 2 else None,
+        timeline=timeline(s),
+        statements={p.id: statements_about(s, p.id) for p in s.proposals},
+        speaker=lambda st: speaker_name(s, st),
+        stance_words=STANCE_WORDS,
+        delay_days=delay_days,
+        costs=cost_of_no_deal(s, delay_days),
     )

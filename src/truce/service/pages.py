@@ -144,16 +144,15 @@ def glance(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store
     frame = views.public_frame(state)
     proposals = [views.proposal_summary(state, p) for p in state.scenario.proposals]
     table = views.standing_table(state, viewer) if viewer.role != Role.observer else None
-    timeline = sorted(
-        [
-            {"date": r["start"], "kind": "round", "title": r["title"], "proposals": r["proposals"]}
-            for r in frame["rounds"]
-        ]
-        + [{"date": p["date"], "kind": "proposal", "title": p["title"], "proposals": [p["id"]]} for p in proposals],
-        key=lambda x: (x["date"], x["kind"]),
-    )
+    record = views.record_view(state)
     return render(
-        "talks.html", viewer, frame=frame, proposals=list(reversed(proposals)), table=table, timeline=timeline
+        "talks.html",
+        viewer,
+        frame=frame,
+        proposals=list(reversed(proposals)),
+        table=table,
+        timeline=record["timeline"],
+        record=record,
     )
 
 

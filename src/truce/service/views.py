@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from truce.analysis.bridge import bridge_json, bridge_proposal, criterion_keys, reference_row
+from truce.analysis.delay import DEFAULT_DELAY_DAYS, cost_of_no_deal, series_cost_json
 from truce.analysis.diff import diff
 from truce.analysis.fragility import fragility, fragility_json
 from truce.analysis.frontier import pareto_frontier
@@ -30,6 +31,7 @@ from truce.analysis.rules import rule_breaches
 from truce.analysis.solutions import solve_all
 from truce.analysis.standing import standings
 from truce.analysis.tabled import default_scope, tabled_terms, within
+from truce.analysis.timeline import STANCE_WORDS, entry_json, speaker_name, statements_about, timeline
 from truce.errors import InputError, Problem
 from truce.exchange.ledger import Ledger, keep_ledger
 from truce.exchange.planner import plan_exchange
@@ -187,7 +189,35 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
         "changes_from_parent": [_filtered_change(change_json(ch), seen) for ch in changes],
         "package_rules": [rule_json(b) for b in rule_breaches(c, outcome)],
         "readings": [_reading(state, proposal, r, seen) for r in proposal.readings],
+        "statements": [
+            {
+                "id": st.id,
+                "date": st.date.isoformat(),
+                "speaker": speaker_name(s, st),
+                "stance": st.stance.value,
+                "stance_text": STANCE_WORDS[st.stance],
+                "quote": st.quote,
+                "note": st.note,
+                "sources": list(st.sources),
+            }
+            for st in statements_about(s, proposal.id)
+        ],
     }
+
+
+def record_view(state: State) -> dict[str, Any]:
+    """The record in date order and the cost of no deal: public record only (no preferences are read), so
+    the same for every role."""
+
+    def make() -> dict[str, Any]:
+        s = state.scenario
+        return {
+            "timeline": [entry_json(e) for e in timeline(s)],
+            "delay_days": DEFAULT_DELAY_DAYS,
+            "cost_of_no_deal": [series_cost_json(c) for c in cost_of_no_deal(s, DEFAULT_DELAY_DAYS)],
+        }
+
+    return state.memo.get("record", make)
 
 
 def _reading(state: State, proposal: Proposal, reading: Reading, seen: set[str]) -> dict[str, Any]:
