@@ -56,3 +56,20 @@ def test_help_lists_every_verb() -> None:
     listed = {line.split()[1] for line in done.stdout.splitlines() if line.startswith("│ ") and len(line.split()) > 1}
     assert set(VERBS) <= listed
     assert truce.cli.load("validate") is app
+
+
+def test_a_verb_whose_module_registers_it_alone_still_runs_as_a_verb() -> None:
+    # `truce timeline SCENARIO` loads only truce.cli.record, whose one verb typer would otherwise run as the
+    # whole program (and refuse the scenario as an extra argument)
+    code = "import sys\nfrom truce.cli import main\nsys.argv = ['truce', *sys.argv[1:]]\nmain()"
+    for verb in sorted(VERBS):
+        done = subprocess.run([sys.executable, "-c", code, verb, "--help"], cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, (verb, done.stderr)
+        assert f"truce {verb}" in " ".join(done.stdout.split()), (verb, done.stdout[:300])
+    done = subprocess.run(
+        [sys.executable, "-c", code, "timeline", str(ROOT / "examples" / "gaza-2024"), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr

@@ -24,6 +24,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _verbs() -> None:
+    # A callback keeps the app a group of verbs even when only one verb's module is loaded (a command runs
+    # only the module of its verb); without it typer would run a lone verb as the whole program.
+    pass
+
+
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
