@@ -55,7 +55,7 @@ import numpy as np
 
 from truce.analysis.frontier import pareto_frontier
 from truce.analysis.standing import describe_condition
-from truce.analysis.tabled import Tabled, check_scope, lift, restrict, scope_masks, tabled_terms
+from truce.analysis.tabled import Tabled, lift, restrict, scoped
 from truce.errors import InputError, Problem
 from truce.model.compiled import OPEN, TOLERANCE, Bools, Compiled, Floats, Ints, condition_mask
 from truce.model.scenario import IssueKind, Range, Term, is_number
@@ -188,13 +188,8 @@ def bridge(
         raise InputError([Problem(f"k must be at least 1 (got {k})")])
     if improvements < 0 or max_sets < 1 or not budget > 0:
         raise InputError([Problem("improvements must be 0 or more, max_sets 1 or more and the budget above 0")])
-    try:
-        chosen = check_scope(scope, c.scenario)
-    except ValueError as exc:
-        raise InputError([Problem(str(exc), ("scope",))]) from None
     reference_row(c, reference)  # bad terms raise here, with the issue named
-    tabled = tabled_terms(c.scenario)
-    sub = restrict(c, scope_masks(c, tabled, reference)) if chosen == "tabled" else c
+    sub, chosen, tabled = scoped(c, scope, reference)
     ref = sub.encode(reference)
     ideal = ks_ideal(sub) if ALIASES[criterion] == "kalai_smorodinsky" else None
     start = time.monotonic()

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from truce.errors import InputError, Problem
 from truce.model.compiled import Bools, Compiled, Coupling, Ints, RuleMasks
 from truce.model.scenario import IssueKind, Scenario, Term
 
@@ -135,6 +136,17 @@ def check_scope(scope: str | None, scenario: Scenario) -> str:
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r} (expected one of {', '.join(SCOPES)})")
     return scope
+
+
+def scoped(c: Compiled, scope: str | None, keep: Mapping[str, Term]) -> tuple[Compiled, str, Tabled]:
+    """``c`` within ``scope`` (default: :func:`default_scope`) keeping the reference terms ``keep``, the scope
+    chosen and the tabled terms; an unknown scope is an ``InputError`` naming ``scope``."""
+    try:
+        chosen = check_scope(scope, c.scenario)
+    except ValueError as exc:
+        raise InputError([Problem(str(exc), ("scope",))]) from None
+    tabled = tabled_terms(c.scenario)
+    return (restrict(c, scope_masks(c, tabled, keep)) if chosen == "tabled" else c), chosen, tabled
 
 
 def scope_masks(c: Compiled, tabled: Tabled, keep: Mapping[str, Term] | None = None) -> tuple[Bools, ...]:

@@ -23,9 +23,9 @@ import numpy as np
 
 from truce.analysis.bridge import NOT_TABLED, TermChange, change_json, reference_row, term_change
 from truce.analysis.standing import Verdict, standings
-from truce.analysis.tabled import check_scope, restrict, scope_masks, tabled_terms
+from truce.analysis.tabled import scoped
 from truce.errors import InputError, Problem
-from truce.model.compiled import OPEN, Compiled
+from truce.model.compiled import OPEN, Compiled, Ints
 from truce.model.scenario import Term
 
 GAIN = 1e-9  # smaller changes of utility count as none
@@ -56,53 +56,11 @@ def trades(
 
     New terms stay within ``scope`` (``tabled`` or ``all``; default: :func:`truce.analysis.tabled.default_scope`);
     a new term nobody tabled is flagged in its concession's text."""
-    problems: list[Problem] = []
-    for pid in parties:
-        if pid not in c.parties:
-            known = ", ".join(c.parties) or "(none)"
-            problems.append(Problem(f"party {pid!r} has no preferences here (expected one of {known})", ("parties",)))
-    if len(parties) != 2 or parties[0] == parties[1]:
-        problems.append(Problem(f"a trade is between two different parties (got {parties!r})", ("parties",)))
-    if problems:
-        raise InputError(problems)
+    _check_parties(c, parties)
     reference_row(c, reference)  # bad terms raise here, with the issue named
-    try:
-        chosen = check_scope(scope, c.scenario)
-    except ValueError as exc:
-        raise InputError([Problem(str(exc), ("scope",))]) from None
-    tabled = tabled_terms(c.scenario)
-    if chosen == "tabled":
-        c = restrict(c, scope_masks(c, tabled, reference))
+    c, _, tabled = scoped(c, scope, reference)
     ref = c.encode(reference)
-    a, b = c.parties.index(parties[0]), c.parties.index(parties[1])
-    usable = [c.allowed[i].all(axis=0) for i in range(len(c.issues))]
-    # concessions[p]: (issue, option, own loss, other's gain) where party p gives and the other gains
-    concessions: list[list[tuple[int, int, float, float]]] = [[], []]
-    for i in range(len(c.issues)):
-        if ref[i] == OPEN:
-            continue
-        delta = c.tables[i] - c.tables[i][:, [ref[i]]]
-        for option in np.flatnonzero(usable[i]).tolist():
-            if option == ref[i]:
-                continue
-            da, db = float(delta[a, option]), float(delta[b, option])
-            if da < -GAIN and db > GAIN:
-                concessions[0].append((i, option, da, db))
-            elif db < -GAIN and da > GAIN:
-                concessions[1].append((i, option, db, da))
-    best: dict[tuple[int, int], tuple[tuple[float, float], int, int]] = {}
-    for i, o, loss_a, gain_b in concessions[0]:
-        for j, q, loss_b, gain_a in concessions[1]:
-            if i == j:
-                continue
-            net_a, net_b = loss_a + gain_a, loss_b + gain_b
-            if net_a <= GAIN or net_b <= GAIN:
-                continue
-            key = (min(net_a, net_b), net_a + net_b)
-            if (i, j) not in best or key > best[(i, j)][0]:
-                if _crosses(c, ref, {i: o, j: q}):
-                    continue
-                best[(i, j)] = (key, o, q)
+    best = _best_pairs(c, ref, _concessions(c, ref, c.parties.index(parties[0]), c.parties.index(parties[1])))
     ranked = sorted(best.items(), key=lambda item: (-item[1][0][0], -item[1][0][1], item[0]))
     out: list[Trade] = []
     for (i, j), (_, o, q) in ranked[:limit]:
@@ -115,6 +73,60 @@ def trades(
         text = _text(c, parties, (first, second), gains, verdicts)
         out.append(Trade((parties[0], parties[1]), first, second, gains, c.decode(row), text, verdicts))
     return tuple(out)
+
+
+def _check_parties(c: Compiled, parties: tuple[str, str]) -> None:
+    """Two different parties with preferences, or an ``InputError`` naming ``parties``."""
+    problems: list[Problem] = []
+    for pid in parties:
+        if pid not in c.parties:
+            known = ", ".join(c.parties) or "(none)"
+            problems.append(Problem(f"party {pid!r} has no preferences here (expected one of {known})", ("parties",)))
+    if len(parties) != 2 or parties[0] == parties[1]:
+        problems.append(Problem(f"a trade is between two different parties (got {parties!r})", ("parties",)))
+    if problems:
+        raise InputError(problems)
+
+
+_Concession = tuple[int, int, float, float]  # (issue, option, the giver's loss, the other's gain)
+
+
+def _concessions(c: Compiled, ref: Ints, a: int, b: int) -> tuple[list[_Concession], list[_Concession]]:
+    """Each settled term's moves where ``a`` gives and ``b`` gains, and where ``b`` gives and ``a`` gains."""
+    by_a: list[_Concession] = []
+    by_b: list[_Concession] = []
+    for i in range(len(c.issues)):
+        if ref[i] == OPEN:
+            continue
+        delta = c.tables[i] - c.tables[i][:, [ref[i]]]
+        for option in np.flatnonzero(c.allowed[i].all(axis=0)).tolist():
+            if option == ref[i]:
+                continue
+            da, db = float(delta[a, option]), float(delta[b, option])
+            if da < -GAIN and db > GAIN:
+                by_a.append((i, option, da, db))
+            elif db < -GAIN and da > GAIN:
+                by_b.append((i, option, db, da))
+    return by_a, by_b
+
+
+def _best_pairs(
+    c: Compiled, ref: Ints, concessions: tuple[list[_Concession], list[_Concession]]
+) -> dict[tuple[int, int], tuple[tuple[float, float], int, int]]:
+    """For each ordered pair of issues, the best pair of concessions that leaves both better off and newly
+    completes no red line: (key, option on the first, option on the second)."""
+    best: dict[tuple[int, int], tuple[tuple[float, float], int, int]] = {}
+    for i, o, loss_a, gain_b in concessions[0]:
+        for j, q, loss_b, gain_a in concessions[1]:
+            if i == j:
+                continue
+            net_a, net_b = loss_a + gain_a, loss_b + gain_b
+            if net_a <= GAIN or net_b <= GAIN:
+                continue
+            key = (min(net_a, net_b), net_a + net_b)
+            if ((i, j) not in best or key > best[(i, j)][0]) and not _crosses(c, ref, {i: o, j: q}):
+                best[(i, j)] = (key, o, q)
+    return best
 
 
 def _crosses(c: Compiled, ref: Any, moves: dict[int, int]) -> bool:
