@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from truce.analysis.bargaining import Bargaining, bargaining, bargaining_json
-from truce.analysis.bridge import CRITERIA, bridge, bridge_json, bridge_proposal
+from truce.analysis.bridge import CRITERIA, BridgeResult, bridge, bridge_json
 from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
 from truce.analysis.tabled import TabledBy, tabled_json, tabled_terms
 from truce.analysis.trades import trades, trades_json
@@ -180,23 +180,11 @@ def bridge_cmd(
     start = _start(s, reference, scenario)
     scope = scope_of(within, s, scenario)
     c = compile_scenario(s)
+    terms = {} if start is None else s.terms_of(start[0].id, start[1])
     try:
-        if start is None:
-            result = bridge(
-                c, {}, criterion, k, scope=scope, distinct=not same_issues, improvements=improvements, budget=budget
-            )
-        else:
-            result = bridge_proposal(
-                c,
-                start[0].id,
-                criterion,
-                k,
-                scope=scope,
-                distinct=not same_issues,
-                improvements=improvements,
-                budget=budget,
-                reading=start[1],
-            )
+        result = bridge(
+            c, terms, criterion, k, scope=scope, distinct=not same_issues, improvements=improvements, budget=budget
+        )
     except InputError as exc:
         raise _located(exc, scenario) from None
     if json_out:
@@ -207,7 +195,18 @@ def bridge_cmd(
     else:
         proposal, reading = start
         title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
-    where = "within the terms tabled" if scope == "tabled" else "with any term"
+    _show_bridges(s, result, title, opening, "within the terms tabled" if scope == "tabled" else "with any term")
+    if not result.search.complete:
+        console.print(
+            f"The number of changes is the least possible; the bridges are ranked among the first "
+            f"{result.search.sets} sets of issues examined within the budget of {budget:g} s (--budget), and "
+            "others changing as few terms may rank higher.",
+            soft_wrap=True,
+        )
+
+
+def _show_bridges(s: Scenario, result: BridgeResult, title: str, opening: str, where: str) -> None:
+    """Each bridge in words: its changes, its fills, and its improvements apart."""
     if result.infeasible is not None:
         console.print(f"No package {where} is acceptable to every party. {result.infeasible.text}", soft_wrap=True)
         return
@@ -231,13 +230,6 @@ def bridge_cmd(
             console.print("  and if you also change:", soft_wrap=True)
             for change in m.changes:
                 console.print(f"    {change.text}", soft_wrap=True)
-    if not result.search.complete:
-        console.print(
-            f"The number of changes is the least possible; the bridges are ranked among the first "
-            f"{result.search.sets} sets of issues examined within the budget of {budget:g} s (--budget), and "
-            "others changing as few terms may rank higher.",
-            soft_wrap=True,
-        )
 
 
 def _start(s: Scenario, reference: str | None, where: Path) -> tuple[Proposal, str | None] | None:

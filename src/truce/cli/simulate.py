@@ -123,8 +123,25 @@ def restrict_to(c: Compiled, scope: str, start_terms: dict[str, Any] | None = No
     return restrict(c, scope_masks(c, tabled_terms(c.scenario), start_terms))
 
 
-def _has(s: Scenario, proposal_id: str) -> bool:
-    return any(p.id == proposal_id for p in s.proposals)
+def _flagged(s: Scenario, data: dict[str, Any], scope: str) -> dict[str, Any]:
+    """The summary with its scope, each agreement saying which of its terms nobody tabled (flagged here, at
+    the edge: the simulator works on option indices)."""
+    tabled = tabled_terms(s)
+    for item in data["outcomes"]:
+        item["untabled"] = list(tabled.untabled(item["terms"]))
+    return {**data, "within": scope}
+
+
+def _strategies(given: str, c: Compiled) -> tuple[Any, ...]:
+    """One strategy per bargaining party (one name given: the same for all), or a bad ``--strategies``."""
+    names = _names(given, "--strategies")
+    if len(names) == 1:
+        names = names * len(c.parties)
+    if len(names) != len(c.parties):
+        raise typer.BadParameter(
+            f"{len(names)} strategies for {len(c.parties)} parties ({', '.join(c.parties)})", param_hint="--strategies"
+        )
+    return tuple(make_strategy(n) for n in names)
 
 
 def _negotiators(scenario: Scenario) -> Compiled:
@@ -166,15 +183,9 @@ def simulate_cmd(
     """How likely a deal is by each day, on what terms, at what cumulative cost, with these strategies."""
     s = load_any(scenario, profiles_of(profiles))
     scope = scope_of(within, s, scenario)
-    c = restrict_to(_negotiators(s), scope, start_terms=s.terms_of(start) if start and _has(s, start) else None)
-    names = _names(strategies, "--strategies")
-    if len(names) == 1:
-        names = names * len(c.parties)
-    if len(names) != len(c.parties):
-        raise typer.BadParameter(
-            f"{len(names)} strategies for {len(c.parties)} parties ({', '.join(c.parties)})", param_hint="--strategies"
-        )
-    start_text = tuple(int(k) for k in c.encode(find_proposal(s, start, scenario).terms)) if start else None
+    text = find_proposal(s, start, scenario) if start else None
+    c = restrict_to(_negotiators(s), scope, start_terms=s.terms_of(text.id) if text else None)
+    start_text = tuple(int(k) for k in c.encode(text.terms)) if text else None
     if protocol == "alternating" and len(c.parties) > 2:
         protocol = "stacked"
     delay, shocks, uncertainty = _conditions(
@@ -182,7 +193,7 @@ def simulate_cmd(
     )
     setup = Setup(
         _protocol(protocol, days, rounds_per_day, mediator, start_text),
-        tuple(make_strategy(n) for n in names),
+        _strategies(strategies, c),
         delay,
         shocks,
         uncertainty,
@@ -192,10 +203,7 @@ def simulate_cmd(
     except ValueError as exc:  # e.g. every outcome crosses a red line: nothing to negotiate over
         raise InputError([Problem(str(exc), (), str(scenario))]) from None
     _, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
-    data = {**summary.as_json(), "within": scope}
-    tabled = tabled_terms(s)
-    for item in data["outcomes"]:
-        item["untabled"] = list(tabled.untabled(item["terms"]))
+    data = _flagged(s, summary.as_json(), scope)
     assumed = _assumed(s, c.parties)
     if report is not None:
         from truce.report.simulate import simulate_html
@@ -298,16 +306,7 @@ def tournament_cmd(
         except ValueError as exc:
             raise InputError([Problem(str(exc), (), str(where))]) from None
     names = tuple(dict.fromkeys(_names(strategies, "--strategies")))
-    if backend not in ("local", "ray"):
-        raise typer.BadParameter(f"{backend!r} is not local or ray", param_hint="--backend")
-    if address and backend != "ray":
-        raise typer.BadParameter("--address is for --backend ray", param_hint="--address")
-    if out is not None and out.exists() and not out.is_dir():
-        raise typer.BadParameter(f"{out} is not a folder", param_hint="--out")
-    if parquet and out is not None:
-        _need("pyarrow.parquet", "Parquet output needs pyarrow: pip install 'truce[parquet]', or pass --no-parquet")
-    if backend == "ray":
-        _need("ray", "the ray backend needs Ray: pip install 'truce[ray]'")
+    _check_backend(backend, address, out, parquet)
     t = Tournament(compiled, names, _protocol(protocol, days, rounds_per_day, mediator, None), seeds_, seed)
     chosen: Backend = Ray(address, workers) if backend == "ray" else Local(workers)
     with Progress(
@@ -331,8 +330,28 @@ def tournament_cmd(
     if json_out:
         print_json(result)
         return
+    _show_by_strategy(result["by_strategy"])
+    for path in written:
+        console.print(f"Written {path}")
+
+
+def _check_backend(backend: str, address: str | None, out: Path | None, parquet: bool) -> None:
+    """The backend and output options make sense together, and what they need is installed."""
+    if backend not in ("local", "ray"):
+        raise typer.BadParameter(f"{backend!r} is not local or ray", param_hint="--backend")
+    if address and backend != "ray":
+        raise typer.BadParameter("--address is for --backend ray", param_hint="--address")
+    if out is not None and out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"{out} is not a folder", param_hint="--out")
+    if parquet and out is not None:
+        _need("pyarrow.parquet", "Parquet output needs pyarrow: pip install 'truce[parquet]', or pass --no-parquet")
+    if backend == "ray":
+        _need("ray", "the ray backend needs Ray: pip install 'truce[ray]'")
+
+
+def _show_by_strategy(rows: list[dict[str, Any]]) -> None:
     view = RichTable("strategy", "runs", "agreement", "mean utility", "mean net", "mean day", title="By strategy")
-    for row in result["by_strategy"]:
+    for row in rows:
         day = "-" if row["mean_day"] is None else f"{row['mean_day']:.1f}"
         view.add_row(
             row["strategy"],
@@ -343,8 +362,6 @@ def tournament_cmd(
             day,
         )
     console.print(view)
-    for path in written:
-        console.print(f"Written {path}")
 
 
 def _need(module: str, message: str) -> None:
