@@ -489,6 +489,38 @@ def _read_profile(
     doc: _Xml, issues: list[_DomainIssue], objectives: dict[int, str]
 ) -> tuple[dict[str, Any], ET.Element, list[str]]:
     root = doc.root
+    _check_additive(doc)
+    by_index = {issue.index: issue for issue in issues}
+    own_objectives = {
+        int(e.get("index") or "-1"): e.get("name") or "" for e in root.iter("objective") if _is_int(e.get("index"))
+    }
+    notes: list[str] = []
+    weights, values, seen = _profile_evaluations(doc, by_index, {**own_objectives, **objectives}, notes)
+    missing = [issue.name for issue in issues if issue.index not in seen and weights.get(issue.index, 0.0) > 0]
+    if missing:
+        raise doc.error(f"no evaluation for issue(s) {', '.join(missing)}", root)
+    if not any(w > 0 for w in weights.values()):
+        raise doc.error("no issue has a positive <weight>", root)
+    reservation = _profile_reservation(doc)
+    values, reservation = _weight_total(weights, values, reservation, notes)
+    discount = root.find("discount_factor")
+    basis = f"GENIUS profile {FsPath(doc.file).name}"
+    if discount is not None:
+        basis += f"; discount factor {_number(doc, discount, 'value'):g} in the file (not applied)"
+    basis += "".join(f"; {n}" for n in notes)
+    prefs = {
+        "assumption": True,
+        "basis": basis,
+        "weights": {issue.id: weights.get(issue.index, 0.0) for issue in issues},
+        "values": values,
+        "reservation": reservation,
+    }
+    return prefs, root, notes
+
+
+def _check_additive(doc: _Xml) -> None:
+    """Refuse a document that is not a linear GENIUS profile, since truce models additive utilities only."""
+    root = doc.root
     if root.tag != PROFILE_ROOT:
         raise doc.error(f"expected a <{PROFILE_ROOT}> root, got <{root.tag}>", root)
     nonlinear = next((e for e in root.iter() if e.tag in NONLINEAR_TAGS), None)
@@ -498,22 +530,23 @@ def _read_profile(
             "truce models additive utilities (a weight and a value per issue)",
             nonlinear if nonlinear is not None else root,
         )
-    by_index = {issue.index: issue for issue in issues}
-    own_objectives = {
-        int(e.get("index") or "-1"): e.get("name") or "" for e in root.iter("objective") if _is_int(e.get("index"))
-    }
-    notes: list[str] = []
+
+
+def _profile_evaluations(
+    doc: _Xml, by_index: dict[int, _DomainIssue], objectives: dict[int, str], notes: list[str]
+) -> tuple[dict[int, float], dict[str, Any], set[int]]:
+    """Weights, values and evaluated issue indices of a profile, read in document order so errors come first-found."""
     weights: dict[int, float] = {}
     values: dict[str, Any] = {}
     seen: set[int] = set()
-    for container in _containers(root):
+    for container in _containers(doc.root):
         for element in container.findall("weight"):
             index = _index(doc, element)
             weight = _number(doc, element, "value")
             if index not in by_index:
                 # GENIUS's getUtility adds up issues only: an objective's weight (the root's, in ANAC 2012
                 # Fitness) or a weight naming nothing counts for nothing
-                name = objectives.get(index, own_objectives.get(index))
+                name = objectives.get(index)
                 what = f"the objective {name!r}" if name is not None else "no issue of the domain"
                 notes.append(f"weight {weight:g} for index {index} ({what}) ignored, as GENIUS ignores it")
                 continue
@@ -531,17 +564,24 @@ def _read_profile(
                 )
             seen.add(index)
             values[issue.id] = _profile_values(doc, element, issue)
-    missing = [issue.name for issue in issues if issue.index not in seen and weights.get(issue.index, 0.0) > 0]
-    if missing:
-        raise doc.error(f"no evaluation for issue(s) {', '.join(missing)}", root)
-    if not any(w > 0 for w in weights.values()):
-        raise doc.error("no issue has a positive <weight>", root)
+    return weights, values, seen
+
+
+def _profile_reservation(doc: _Xml) -> float:
+    """The profile's <reservation> value (0 when absent), checked to lie in [0, 1] as GENIUS requires."""
     reservation = 0.0
-    written = root.find("reservation")
+    written = doc.root.find("reservation")
     if written is not None:
         reservation = _number(doc, written, "value")
         if not 0.0 <= reservation <= 1.0:
             raise doc.error(f"reservation value {reservation:g} is outside [0, 1]", written)
+    return reservation
+
+
+def _weight_total(
+    weights: dict[int, float], values: dict[str, Any], reservation: float, notes: list[str]
+) -> tuple[dict[str, Any], float]:
+    """Values and reservation adjusted so truce's normalised utilities match GENIUS's unnormalised weights."""
     total = sum(w for i, w in weights.items() if w > 0)
     if total < 1.0:
         # GENIUS adds the weights as written: the best outcome is worth the total, not 1. truce divides by
@@ -561,19 +601,7 @@ def _read_profile(
             f"are acceptable, and outcomes GENIUS caps at 1 are ranked here by their weighted sum"
         )
         reservation = reservation / total
-    discount = root.find("discount_factor")
-    basis = f"GENIUS profile {FsPath(doc.file).name}"
-    if discount is not None:
-        basis += f"; discount factor {_number(doc, discount, 'value'):g} in the file (not applied)"
-    basis += "".join(f"; {n}" for n in notes)
-    prefs = {
-        "assumption": True,
-        "basis": basis,
-        "weights": {issue.id: weights.get(issue.index, 0.0) for issue in issues},
-        "values": values,
-        "reservation": reservation,
-    }
-    return prefs, root, notes
+    return values, reservation
 
 
 def _is_int(text: str | None) -> bool:
@@ -800,6 +828,20 @@ def _gw_profile(doc: Document, domain: dict[str, Any], kinds: dict[str, Any], id
         raise InputError(
             [doc.locate(Problem("issueUtilities and issueWeights must name exactly the domain's issues", top))]
         )
+    weight = _gw_weights(doc, top, kinds)
+    values = _gw_values(doc, top, kinds, id_of)
+    reservation = _gw_reservation(doc, top, kinds, id_of, values, weight)
+    return {
+        "assumption": True,
+        "basis": f"GeniusWeb profile {FsPath(doc.file).name}",
+        "weights": {id_of[name]: w for name, w in weight.items()},
+        "values": values,
+        "reservation": min(1.0, reservation),
+    }
+
+
+def _gw_weights(doc: Document, top: tuple[str, ...], kinds: dict[str, Any]) -> dict[str, float]:
+    """The issue weights, checked as GeniusWeb's LinearAdditiveUtilitySpace checks them."""
     weight = {name: _gw_number(doc, (*top, "issueWeights", name)) for name in kinds}
     total = sum(weight.values())
     if any(w < 0 for w in weight.values()) or abs(total - 1.0) > WEIGHT_SLACK:
@@ -813,6 +855,11 @@ def _gw_profile(doc: Document, domain: dict[str, Any], kinds: dict[str, Any], id
                 )
             ]
         )
+    return weight
+
+
+def _gw_values(doc: Document, top: tuple[str, ...], kinds: dict[str, Any], id_of: dict[str, str]) -> dict[str, Any]:
+    """Each issue's utilities in truce's form, checked to cover exactly the issue's values or range."""
     values: dict[str, Any] = {}
     for name, kind in kinds.items():
         at = (*top, "issueUtilities", name)
@@ -834,6 +881,18 @@ def _gw_profile(doc: Document, domain: dict[str, Any], kinds: dict[str, Any], id
                 [low, _gw_unit(doc, (*inner, "lowUtility"))],
                 [high, _gw_unit(doc, (*inner, "highUtility"))],
             ]
+    return values
+
+
+def _gw_reservation(
+    doc: Document,
+    top: tuple[str, ...],
+    kinds: dict[str, Any],
+    id_of: dict[str, str],
+    values: dict[str, Any],
+    weight: dict[str, float],
+) -> float:
+    """The utility of the reservation bid (0 when absent), since truce holds a reservation value, not a bid."""
     reservation = 0.0
     bid = doc.data[GENIUSWEB_KEY].get("reservationBid")
     if bid is not None:
@@ -861,13 +920,7 @@ def _gw_profile(doc: Document, domain: dict[str, Any], kinds: dict[str, Any], id
                 x = _gw_number(doc, (*top, "reservationBid", "issuevalues", name))
                 u = 0.0 if not x0 <= x <= x1 else u0 + (u1 - u0) * (x - x0) / (x1 - x0)
             reservation += weight[name] * u
-    return {
-        "assumption": True,
-        "basis": f"GeniusWeb profile {FsPath(doc.file).name}",
-        "weights": {id_of[name]: w for name, w in weight.items()},
-        "values": values,
-        "reservation": min(1.0, reservation),
-    }
+    return reservation
 
 
 def _gw_unit(doc: Document, path: tuple[str, ...]) -> float:
@@ -905,17 +958,31 @@ def export_genius(scenario: Scenario, folder: str | FsPath) -> list[str]:
     for p, pid in enumerate(c.parties):
         text, scale = _profile_xml(scenario, c, p, integer_issues)
         files[f"{pid}.xml"] = text
-        if abs(scale - 1.0) > 1e-12:
-            notes.append(f"{pid}: GENIUS utility = truce utility / {scale:.6g} (its best value is 1 in GENIUS)")
-        if float(c.reservation[p]) > scale:
-            notes.append(f"{pid}: reservation value above its best possible utility, written as 1")
-        prefs = scenario.preferences[pid]
-        if prefs.red_lines:
-            notes.append(f"{pid}: {len(prefs.red_lines)} red line(s) left out (GENIUS has none)")
-        if prefs.cost_of_delay > 0:
-            notes.append(f"{pid}: cost of delay left out (GENIUS uses a discount factor instead)")
+        notes.extend(_party_notes(scenario, pid, float(c.reservation[p]), scale))
     if scenario.constraints:
         notes.append(f"{len(scenario.constraints)} package rule(s) left out (GENIUS has none)")
+    _check_target(base, files)
+    _write_all(base, files)
+    return notes
+
+
+def _party_notes(scenario: Scenario, pid: str, reservation: float, scale: float) -> list[str]:
+    """Notes on what of one party's preferences GENIUS files change or cannot hold."""
+    notes: list[str] = []
+    if abs(scale - 1.0) > 1e-12:
+        notes.append(f"{pid}: GENIUS utility = truce utility / {scale:.6g} (its best value is 1 in GENIUS)")
+    if reservation > scale:
+        notes.append(f"{pid}: reservation value above its best possible utility, written as 1")
+    prefs = scenario.preferences[pid]
+    if prefs.red_lines:
+        notes.append(f"{pid}: {len(prefs.red_lines)} red line(s) left out (GENIUS has none)")
+    if prefs.cost_of_delay > 0:
+        notes.append(f"{pid}: cost of delay left out (GENIUS uses a discount factor instead)")
+    return notes
+
+
+def _check_target(base: FsPath, files: dict[str, str]) -> None:
+    """Refuse a target that is not a folder or holds other XML files, so nothing unrelated gets mixed in."""
     if base.exists() and not base.is_dir():
         raise InputError([Problem("exists and is not a folder", (), str(base), 1, 1)])
     if base.is_dir():
@@ -932,6 +999,10 @@ def export_genius(scenario: Scenario, folder: str | FsPath) -> list[str]:
                     )
                 ]
             )
+
+
+def _write_all(base: FsPath, files: dict[str, str]) -> None:
+    """Write every file through a temporary name, removing the temporaries on failure so nothing half-written stays."""
     base.mkdir(parents=True, exist_ok=True)
     written: list[FsPath] = []
     try:
@@ -945,7 +1016,6 @@ def export_genius(scenario: Scenario, folder: str | FsPath) -> list[str]:
         for tmp in written:
             tmp.unlink(missing_ok=True)
         raise InputError([Problem(f"cannot write ({exc.strerror})", (), str(base), 1, 1)]) from None
-    return notes
 
 
 def _integer_issues(scenario: Scenario, c: Any) -> set[int]:

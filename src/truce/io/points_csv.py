@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Callable
 from pathlib import Path as FsPath
 
 from truce.errors import InputError, Problem
@@ -15,6 +16,7 @@ TOTAL = 100.0
 SUM_TOLERANCE = 1e-6
 MAX_CSV_BYTES = 1024 * 1024
 Points = dict[str, tuple[float, float]]
+_Report = Callable[[str, int, int], None]
 
 
 def read_points_csv(path: str | FsPath) -> tuple[Points, tuple[str, str]]:
@@ -41,12 +43,7 @@ def parse_points_csv(raw: bytes, name: str) -> tuple[Points, tuple[str, str]]:
     if len(header) != 3:
         bad(f"expected a header `item,<party 1>,<party 2>` (got {len(header)} columns)", head_line, 1)
         raise InputError(problems)
-    parties = (header[1][0].strip(), header[2][0].strip())
-    for k in (1, 2):
-        if not header[k][0].strip():
-            bad("empty party name in the header", head_line, header[k][1])
-    if parties[0] and parties[0] == parties[1]:
-        bad(f"the two columns name the same party {parties[0]!r}", head_line, header[2][1])
+    parties = _header_parties(head_line, header, bad)
     points: dict[str, tuple[float, float]] = {}
     first_line: dict[str, int] = {}
     sums = [0.0, 0.0]
@@ -61,20 +58,7 @@ def parse_points_csv(raw: bytes, name: str) -> tuple[Points, tuple[str, str]]:
         if item in points:
             bad(f"duplicate item {item!r} (first given on line {first_line[item]})", line, fields[0][1])
             continue
-        pair: list[float] = []
-        for k in (1, 2):
-            cell, col = fields[k]
-            try:
-                value = float(cell.strip())
-            except ValueError:
-                bad(f"expected a number of points, got {cell.strip()!r}", line, col)
-                continue
-            if not math.isfinite(value):
-                bad(f"points must be finite (got {cell.strip()!r})", line, col)
-            elif value < 0:
-                bad(f"points cannot be negative (got {value:g})", line, col)
-            else:
-                pair.append(value)
+        pair = _row_points(line, fields, bad)
         if len(pair) == 2:
             points[item] = (pair[0], pair[1])
             first_line[item] = line
@@ -89,6 +73,36 @@ def parse_points_csv(raw: bytes, name: str) -> tuple[Points, tuple[str, str]]:
     if problems:
         raise InputError(problems)
     return points, parties
+
+
+def _header_parties(head_line: int, header: list[tuple[str, int]], bad: _Report) -> tuple[str, str]:
+    """The two party names of a 3-column header, kept apart so the header checks read on their own."""
+    parties = (header[1][0].strip(), header[2][0].strip())
+    for k in (1, 2):
+        if not header[k][0].strip():
+            bad("empty party name in the header", head_line, header[k][1])
+    if parties[0] and parties[0] == parties[1]:
+        bad(f"the two columns name the same party {parties[0]!r}", head_line, header[2][1])
+    return parties
+
+
+def _row_points(line: int, fields: list[tuple[str, int]], bad: _Report) -> list[float]:
+    """The valid point values of an item row's two cells, so each bad cell is reported separately."""
+    pair: list[float] = []
+    for k in (1, 2):
+        cell, col = fields[k]
+        try:
+            value = float(cell.strip())
+        except ValueError:
+            bad(f"expected a number of points, got {cell.strip()!r}", line, col)
+            continue
+        if not math.isfinite(value):
+            bad(f"points must be finite (got {cell.strip()!r})", line, col)
+        elif value < 0:
+            bad(f"points cannot be negative (got {value:g})", line, col)
+        else:
+            pair.append(value)
+    return pair
 
 
 def _rows(text: str) -> list[tuple[int, list[tuple[str, int]]]]:
