@@ -57,7 +57,7 @@ from truce.analysis.frontier import pareto_frontier
 from truce.analysis.standing import describe_condition
 from truce.analysis.tabled import Tabled, lift, restrict, scoped
 from truce.errors import InputError, Problem
-from truce.model.compiled import OPEN, TOLERANCE, Bools, Compiled, Floats, Ints, condition_mask
+from truce.model.compiled import OPEN, TOLERANCE, Compiled, Floats, Ints, condition_mask
 from truce.model.scenario import IssueKind, Range, Term, is_number
 
 CRITERIA = ("nash", "ks", "egalitarian", "utilitarian")
@@ -398,17 +398,7 @@ def _packages_changing(c: Compiled, ref: Ints, changed: Sequence[int], need: Flo
         ok &= utils.sum(axis=1) >= need.sum() + GAIN / 2
     if not ok.any():
         return np.zeros((0, len(c.issues)), dtype=np.int64)
-    return _reindex(c, sub, masks, np.asarray(front.outcomes)[ok])
-
-
-def _reindex(c: Compiled, sub: Compiled, masks: Sequence[Bools], rows: Ints) -> Ints:
-    """Outcomes of ``restrict(c, masks)`` as outcomes of ``c``."""
-    if sub is c:
-        return np.asarray(rows, dtype=np.int64)
-    out = np.empty_like(rows)
-    for i, mask in enumerate(masks):
-        out[:, i] = np.flatnonzero(mask)[rows[:, i]]
-    return out
+    return lift(c, sub, np.asarray(front.outcomes)[ok])
 
 
 def ks_ideal(c: Compiled) -> Floats:
