@@ -9,7 +9,7 @@ from typing import Any
 
 from truce.analysis.frontier import Frontier, pareto_frontier
 from truce.analysis.solutions import CONCEPTS, Solution
-from truce.analysis.tabled import Tabled, tabled_terms, within
+from truce.analysis.tabled import Tabled, scoped
 from truce.analysis.zopa import BUDGET, Zopa, zopa
 from truce.model.compiled import Compiled, Floats, Ints
 
@@ -42,14 +42,14 @@ def bargaining(
     within ``scope`` (``tabled``: the terms some proposal holds; ``all``: any term). The ZOPA is counted
     exactly within ``zopa_budget`` seconds (``None``: no limit), then bounded or estimated
     (:func:`truce.analysis.zopa.zopa`)."""
-    c = within(c, scope)
+    c, scope, tabled = scoped(c, scope, {})
     chosen = tuple(range(len(c.parties))) if parties is None else tuple(parties)
     frontier = pareto_frontier(c, chosen, zopa_only=zopa_only)
     # computed once: the ZOPA's frontier is the full frontier's acceptable part (whatever dominates an acceptable
     # outcome is acceptable too), and each solution takes those rows of whichever frontier it is given
     solutions = {name: entry.solve(c, chosen, frontier=frontier) for name, entry in CONCEPTS.items()}
     counted = zopa(c, chosen, budget=zopa_budget) if count_zopa else None
-    return Bargaining(c, chosen, frontier, solutions, counted, scope, tabled_terms(c.scenario))
+    return Bargaining(c, chosen, frontier, solutions, counted, scope, tabled)
 
 
 def point_json(c: Compiled, parties: Sequence[str], outcome: Ints, utilities: Floats) -> dict[str, Any]:

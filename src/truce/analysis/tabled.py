@@ -10,7 +10,7 @@ tabled by anyone is flagged.
 An issue no proposal speaks to has no tabled term at all. Keeping it within "tabled" would leave no
 outcome, so it stays open: every option is allowed there, and each is flagged as not tabled.
 
-:func:`within` restricts a compiled scenario to a scope, by slicing the option tables (the answers stay
+:func:`scoped` restricts a compiled scenario to a scope, by slicing the option tables (the answers stay
 exact over the restricted space, and decode to the same named terms).
 """
 
@@ -164,15 +164,6 @@ def scope_masks(c: Compiled, tabled: Tabled, keep: Mapping[str, Term] | None = N
             mask[c.index(i, keep[issue_id])] = True
         masks.append(mask)
     return tuple(masks)
-
-
-def within(c: Compiled, scope: str, keep: Mapping[str, Term] | None = None) -> Compiled:
-    """``c`` restricted to ``scope`` (``all``: ``c`` itself)."""
-    if scope == "all":
-        return c
-    if scope != "tabled":
-        raise ValueError(f"unknown scope {scope!r} (expected one of {', '.join(SCOPES)})")
-    return restrict(c, scope_masks(c, tabled_terms(c.scenario), keep))
 
 
 def restrict(c: Compiled, masks: Sequence[Bools]) -> Compiled:

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
 
-from truce.analysis.tabled import restrict, scope_masks, tabled_terms
+from truce.analysis.tabled import scoped, tabled_terms
 from truce.cli.common import (
     PROFILES_HELP,
     app,
@@ -118,9 +118,7 @@ SIMULATE_WITHIN_HELP = "all (default): the simulated sides may offer any term; t
 def restrict_to(c: Compiled, scope: str, start_terms: dict[str, Any] | None = None) -> Compiled:
     """The negotiators' space within ``scope`` (a starting text's terms are always in it). Simulated
     sides are not bound by the texts tabled so far, so the default is ``all``."""
-    if scope == "all":
-        return c
-    return restrict(c, scope_masks(c, tabled_terms(c.scenario), start_terms))
+    return scoped(c, scope, start_terms or {})[0]
 
 
 def _flagged(s: Scenario, data: dict[str, Any], scope: str) -> dict[str, Any]:

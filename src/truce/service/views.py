@@ -28,9 +28,10 @@ from truce.analysis.fragility import fragility, fragility_json
 from truce.analysis.frontier import pareto_frontier
 from truce.analysis.overview import change_json, holder_name, rule_json, standing_json
 from truce.analysis.rules import rule_breaches
-from truce.analysis.solutions import solve_all
+from truce.analysis.solutions import CONCEPTS
 from truce.analysis.standing import standings
-from truce.analysis.tabled import default_scope, tabled_terms, within
+from truce.analysis.tabled import default_scope
+from truce.analysis.tabled import scoped as scoped_to
 from truce.analysis.timeline import STANCE_WORDS, entry_json, speaker_name, statements_about, timeline
 from truce.errors import InputError, Problem
 from truce.exchange.ledger import Ledger, keep_ledger
@@ -293,10 +294,10 @@ def _frontier(state: State) -> dict[str, Any]:
     scope = default_scope(s)
     if not c.parties:
         return {"parties": [], "within": scope, "frontier": [], "solutions": {}, "proposals": []}
-    scoped = within(c, scope)  # the frontier and solutions stay within the tabled terms where texts exist
-    tabled = tabled_terms(s)
+    # the frontier and solutions, within the tabled terms where texts exist, from one frontier
+    scoped, _, tabled = scoped_to(c, scope, {})
     front = pareto_frontier(scoped)
-    solutions = solve_all(scoped)
+    solutions = {name: entry.solve(scoped, frontier=front) for name, entry in CONCEPTS.items()}
     proposals = []
     for proposal in s.proposals:
         st = standings(c, c.encode(s.terms_of(proposal.id)))
