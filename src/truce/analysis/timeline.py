@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from truce.model.scenario import Official, Scenario, Statement, StatementStance
+from truce.model.scenario import Meeting, Official, Proposal, Round, Scenario, Statement, StatementStance
 
 # Within one day: the round first (it frames the day), then meetings, the texts tabled, what was said
 # about them, and other events.
@@ -82,65 +82,13 @@ def timeline(s: Scenario) -> tuple[Entry, ...]:
     items of one kind in the order the file gives them."""
     entries: list[Entry] = []
     for r in s.rounds:
-        entries.append(
-            Entry(
-                date=r.start,
-                kind="round",
-                title=r.title,
-                id=r.id,
-                end=r.end,
-                venue=r.venue,
-                parties=r.participants,
-                proposals=r.proposals,
-                detail=r.summary,
-                sources=r.sources,
-            )
-        )
+        entries.append(_tabled_entry(r, "round", r.start, r.participants, r.proposals, r.summary, end=r.end))
     for m in s.meetings:
-        met = f" with {_names(s, m.met_with)}" if m.met_with else ""
-        where = f" in {m.venue}" if m.venue else ""
-        entries.append(
-            Entry(
-                date=m.date,
-                kind="meeting",
-                title=f"{_names(s, m.who)}{met}{where}",
-                id=m.id,
-                venue=m.venue,
-                parties=(*m.who, *m.met_with),
-                proposals=(m.carried,) if m.carried else (),
-                detail=m.outcome,
-                sources=m.sources,
-            )
-        )
+        entries.append(_meeting_entry(s, m))
     for p in s.proposals:
-        entries.append(
-            Entry(
-                date=p.date,
-                kind="proposal",
-                title=p.title,
-                id=p.id,
-                venue=p.venue,
-                parties=p.tabled_by,
-                proposals=(p.id,),
-                detail=p.note,
-                sources=p.sources,
-            )
-        )
+        entries.append(_tabled_entry(p, "proposal", p.date, p.tabled_by, (p.id,), p.note))
     for st in s.statements:
-        entries.append(
-            Entry(
-                date=st.date,
-                kind="statement",
-                title=statement_title(s, st),
-                id=st.id,
-                parties=(st.party(), *st.joint_with),
-                proposals=(st.about,) if st.about else (),
-                detail=st.quote,
-                speaker=speaker_name(s, st),
-                stance=st.stance,
-                sources=st.sources,
-            )
-        )
+        entries.append(_statement_entry(s, st))
     for e in s.events:
         entries.append(
             Entry(date=e.date, kind="event", title=e.title, parties=e.parties, detail=e.summary, sources=e.sources)
@@ -148,6 +96,63 @@ def timeline(s: Scenario) -> tuple[Entry, ...]:
     order = {kind: n for n, kind in enumerate(KINDS)}
     # sorted() is stable: items of one kind on one day keep the file's order.
     return tuple(sorted(entries, key=lambda e: (e.date, order[e.kind])))
+
+
+def _tabled_entry(
+    item: Round | Proposal,
+    kind: str,
+    date: dt.date,
+    parties: tuple[str, ...],
+    proposals: tuple[str, ...],
+    detail: str | None,
+    end: dt.date | None = None,
+) -> Entry:
+    """Rounds and proposals share their title, id, venue and sources: build their entries in one place."""
+    return Entry(
+        date=date,
+        kind=kind,
+        title=item.title,
+        id=item.id,
+        end=end,
+        venue=item.venue,
+        parties=parties,
+        proposals=proposals,
+        detail=detail,
+        sources=item.sources,
+    )
+
+
+def _meeting_entry(s: Scenario, m: Meeting) -> Entry:
+    """A meeting's entry, titled by who met whom and where; split out of timeline to keep it short."""
+    met = f" with {_names(s, m.met_with)}" if m.met_with else ""
+    where = f" in {m.venue}" if m.venue else ""
+    return Entry(
+        date=m.date,
+        kind="meeting",
+        title=f"{_names(s, m.who)}{met}{where}",
+        id=m.id,
+        venue=m.venue,
+        parties=(*m.who, *m.met_with),
+        proposals=(m.carried,) if m.carried else (),
+        detail=m.outcome,
+        sources=m.sources,
+    )
+
+
+def _statement_entry(s: Scenario, st: Statement) -> Entry:
+    """A statement's entry, attributed to its speaker; split out of timeline to keep it short."""
+    return Entry(
+        date=st.date,
+        kind="statement",
+        title=statement_title(s, st),
+        id=st.id,
+        parties=(st.party(), *st.joint_with),
+        proposals=(st.about,) if st.about else (),
+        detail=st.quote,
+        speaker=speaker_name(s, st),
+        stance=st.stance,
+        sources=st.sources,
+    )
 
 
 def entry_json(e: Entry) -> dict[str, Any]:

@@ -6,8 +6,9 @@ their token or whose token has leaked: the API's routes for the same need a work
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
@@ -22,6 +23,7 @@ people_app = typer.Typer(
 )
 app.add_typer(people_app, name="people")
 ACTOR = "truce people (command line)"
+T = TypeVar("T")
 DB_HELP = "database URL or SQLite file (default: $TRUCE_DATABASE_URL, else ./truce.db)"
 
 
@@ -43,6 +45,20 @@ def _person(store: Store, person_id: int) -> None:
     except NotFound:
         store.close()
         raise InputError([Problem(f"no person {person_id} (see `truce people list`)", (), "PERSON")]) from None
+
+
+def _change_person(db: str | None, person_id: int, change: Callable[[Store], T]) -> T:
+    """Shared by revoke and rotate: open the store, check the person exists, make the change, always close."""
+    from truce.store.repo import Conflict
+
+    store = open_store(db)
+    _person(store, person_id)
+    try:
+        return change(store)
+    except Conflict as exc:
+        raise InputError([Problem(str(exc), (), "PERSON")]) from None
+    finally:
+        store.close()
 
 
 @people_app.command("list")
@@ -78,16 +94,7 @@ def people_revoke(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """End someone's access for good: their token stops working and their signed-in pages are signed out."""
-    from truce.store.repo import Conflict
-
-    store = open_store(db)
-    _person(store, person_id)
-    try:
-        store.revoke_person(person_id, ACTOR)
-    except Conflict as exc:
-        raise InputError([Problem(str(exc), (), "PERSON")]) from None
-    finally:
-        store.close()
+    _change_person(db, person_id, lambda store: store.revoke_person(person_id, ACTOR))
     console.print(f"person {person_id}: revoked", markup=False, soft_wrap=True)
 
 
@@ -98,14 +105,5 @@ def people_rotate(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Give someone a new token (printed once): the old one stops working and their pages are signed out."""
-    from truce.store.repo import Conflict
-
-    store = open_store(db)
-    _person(store, person_id)
-    try:
-        token = store.rotate_token(person_id, ACTOR)
-    except Conflict as exc:
-        raise InputError([Problem(str(exc), (), "PERSON")]) from None
-    finally:
-        store.close()
+    token = _change_person(db, person_id, lambda store: store.rotate_token(person_id, ACTOR))
     console.print(f"person {person_id}: new token (shown once, keep it safe): {token}", markup=False, soft_wrap=True)

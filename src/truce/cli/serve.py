@@ -91,14 +91,28 @@ def serve(
 
     from truce.service.app import create_app
     from truce.service.views import warm
-    from truce.store.db import database_url
-    from truce.store.repo import Store
 
     if demo and not is_loopback(host):
         raise InputError([Problem("--demo tokens are public: use them on 127.0.0.1 only", (), "--host")])
     hosts = [*LOOPBACK_HOSTS, *allowed_host]
     if host not in ("0.0.0.0", "::", ""):  # an address to listen on is also a name to be reached by
         hosts.append(normal_host(host))
+    store = _open_store(db, host)
+    if store.is_empty():
+        _open_talks(store, scenario, exchange, demo)
+    else:
+        console.print("Sign in with the tokens printed on the first start (see docs/service.md).", soft_wrap=True)
+    warm(store)  # build the talks and solve the exchange plans before the first reader comes
+    console.print(f"truce is serving on http://{host}:{port}/", markup=False, soft_wrap=True)
+    settings = Settings(max_body=max_body, allowed_hosts=tuple(hosts), session_idle_minutes=session_idle)
+    uvicorn.run(create_app(store, settings), host=host, port=port, log_level="warning")
+
+
+def _open_store(db: str | None, host: str) -> Store:
+    """Open the database, refusing (and closing it) if a --demo database would be served beyond loopback."""
+    from truce.store.db import database_url
+    from truce.store.repo import Store
+
     url = database_url(db)
     store = Store(url)
     if store.is_demo() and not is_loopback(host):
@@ -113,21 +127,17 @@ def serve(
                 )
             ]
         )
-    if store.is_empty():
-        if exchange is None and scenario is None and shipped(SHIPPED_EXCHANGE).exists():
-            exchange = shipped(SHIPPED_EXCHANGE)
-        made = seed(store, scenario or shipped(SHIPPED), demo, exchange)
-        console.print(
-            "Opened the talks on an empty database. Sign-in tokens (shown once, keep them safe):", soft_wrap=True
-        )
-        for role, party, token in made:
-            console.print(f"  {role}{' ' + party if party else ''}: {token}", markup=False, soft_wrap=True)
-    else:
-        console.print("Sign in with the tokens printed on the first start (see docs/service.md).", soft_wrap=True)
-    warm(store)  # build the talks and solve the exchange plans before the first reader comes
-    console.print(f"truce is serving on http://{host}:{port}/", markup=False, soft_wrap=True)
-    settings = Settings(max_body=max_body, allowed_hosts=tuple(hosts), session_idle_minutes=session_idle)
-    uvicorn.run(create_app(store, settings), host=host, port=port, log_level="warning")
+    return store
+
+
+def _open_talks(store: Store, scenario: Path | None, exchange: Path | None, demo: bool) -> None:
+    """Seed an empty database (by default with the shipped case and exchange) and print its tokens once."""
+    if exchange is None and scenario is None and shipped(SHIPPED_EXCHANGE).exists():
+        exchange = shipped(SHIPPED_EXCHANGE)
+    made = seed(store, scenario or shipped(SHIPPED), demo, exchange)
+    console.print("Opened the talks on an empty database. Sign-in tokens (shown once, keep them safe):", soft_wrap=True)
+    for role, party, token in made:
+        console.print(f"  {role}{' ' + party if party else ''}: {token}", markup=False, soft_wrap=True)
 
 
 SECRET_ENV = "TRUCE_AUDIT_SECRET"

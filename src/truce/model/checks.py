@@ -160,36 +160,53 @@ def check_scenario(s: Scenario) -> Iterator[Problem]:
     issues = {i.id: i for i in s.issues}
     source_ids = set(s.sources)
     proposal_ids = {p.id for p in s.proposals}
-    dates = {p.id: p.date for p in s.proposals}
+    yield from _check_issues_and_preferences(s, issues, party_ids, source_ids)
+    yield from _check_constraints(s, issues, source_ids)
+    yield from _check_proposals(s, issues, party_ids, proposal_ids, source_ids)
+    yield from _parent_cycles(s)
+    yield from _check_rounds_and_events(s, party_ids, proposal_ids, source_ids)
+    yield from _check_record(s, party_ids, proposal_ids, source_ids)
 
-    def sources(path: Path, ids: Iterable[str]) -> Iterator[Problem]:
-        for k, sid in enumerate(ids):
-            if sid not in source_ids:
-                yield Problem(f"unknown source {sid!r} (add it under `sources`)", (*path, "sources", k))
 
-    def parties(path: Path, ids: Iterable[str]) -> Iterator[Problem]:
-        for k, pid in enumerate(ids):
-            if pid not in party_ids:
-                yield Problem(f"unknown party {pid!r} (expected one of {_list(party_ids)})", (*path, k))
+def _unknown_sources(source_ids: set[str], path: Path, ids: Iterable[str]) -> Iterator[Problem]:
+    """Shared by every sourced item: each source it cites must be listed under `sources`."""
+    for k, sid in enumerate(ids):
+        if sid not in source_ids:
+            yield Problem(f"unknown source {sid!r} (add it under `sources`)", (*path, "sources", k))
 
+
+def _unknown_parties(party_ids: set[str], path: Path, ids: Iterable[str]) -> Iterator[Problem]:
+    """Shared by every list of parties: each one named must be a party of the scenario."""
+    for k, pid in enumerate(ids):
+        if pid not in party_ids:
+            yield Problem(f"unknown party {pid!r} (expected one of {_list(party_ids)})", (*path, k))
+
+
+def _check_issues_and_preferences(
+    s: Scenario, issues: dict[str, Issue], party_ids: set[str], source_ids: set[str]
+) -> Iterator[Problem]:
+    """Issues and preferences, split out of check_scenario to keep it short; reported in that order."""
     for n, issue in enumerate(s.issues):
         yield from _check_issue(issue, ("issues", n))
-        yield from sources(("issues", n), issue.sources)
+        yield from _unknown_sources(source_ids, ("issues", n), issue.sources)
         for m, option in enumerate(issue.options):
-            yield from sources(("issues", n, "options", m), option.sources)
+            yield from _unknown_sources(source_ids, ("issues", n, "options", m), option.sources)
 
     for pid, prefs in s.preferences.items():
         path: Path = ("preferences", pid)
         if pid not in party_ids:
             yield Problem(f"preferences for unknown party {pid!r} (expected one of {_list(party_ids)})", path)
         yield from _check_preferences(prefs, issues, path)
-        yield from sources(path, prefs.sources)
+        yield from _unknown_sources(source_ids, path, prefs.sources)
         for k, red_line in enumerate(prefs.red_lines):
-            yield from sources((*path, "red_lines", k), red_line.sources)
+            yield from _unknown_sources(source_ids, (*path, "red_lines", k), red_line.sources)
 
+
+def _check_constraints(s: Scenario, issues: dict[str, Issue], source_ids: set[str]) -> Iterator[Problem]:
+    """Package rules: their sources, their conditions, and whether one alone rules out every outcome."""
     for n, rule in enumerate(s.constraints):
-        path = ("constraints", n)
-        yield from sources(path, rule.sources)
+        path: Path = ("constraints", n)
+        yield from _unknown_sources(source_ids, path, rule.sources)
         for issue_id, condition in rule.never.items():
             yield from _check_condition(
                 issues, issue_id, condition, (*path, "never", issue_id), "the package rule can never be broken"
@@ -197,10 +214,16 @@ def check_scenario(s: Scenario) -> Iterator[Problem]:
         if _rules_out_everything(issues, rule.never):
             yield Problem("this package rule alone rules out every outcome: no text could stand", (*path, "never"))
 
+
+def _check_proposals(
+    s: Scenario, issues: dict[str, Issue], party_ids: set[str], proposal_ids: set[str], source_ids: set[str]
+) -> Iterator[Problem]:
+    """Proposals: who tabled them, their parent, terms, responses and readings."""
+    dates = {p.id: p.date for p in s.proposals}
     for n, proposal in enumerate(s.proposals):
-        path = ("proposals", n)
-        yield from parties((*path, "tabled_by"), proposal.tabled_by)
-        yield from sources(path, proposal.sources)
+        path: Path = ("proposals", n)
+        yield from _unknown_parties(party_ids, (*path, "tabled_by"), proposal.tabled_by)
+        yield from _unknown_sources(source_ids, path, proposal.sources)
         if proposal.parent is not None and proposal.parent not in proposal_ids:
             yield Problem(f"unknown parent proposal {proposal.parent!r}", (*path, "parent"))
         elif proposal.parent is not None and dates[proposal.parent] > proposal.date:
@@ -211,31 +234,34 @@ def check_scenario(s: Scenario) -> Iterator[Problem]:
         for issue_id, term in proposal.terms.items():
             yield from _check_term(issues, issue_id, term, (*path, "terms", issue_id))
         for k, response in enumerate(proposal.responses):
-            yield from parties((*path, "responses", k, "party"), [response.party])
+            yield from _unknown_parties(party_ids, (*path, "responses", k, "party"), [response.party])
             if response.date is not None and response.date < proposal.date:
                 yield Problem(
                     f"response dated {response.date}, before the proposal ({proposal.date})",
                     (*path, "responses", k, "date"),
                 )
-            yield from sources((*path, "responses", k), response.sources)
+            yield from _unknown_sources(source_ids, (*path, "responses", k), response.sources)
         yield from _check_readings(proposal.readings, issues, party_ids, source_ids, path)
         for k, reading in enumerate(proposal.readings):
-            yield from sources((*path, "readings", k), reading.sources)
-    yield from _parent_cycles(s)
+            yield from _unknown_sources(source_ids, (*path, "readings", k), reading.sources)
 
+
+def _check_rounds_and_events(
+    s: Scenario, party_ids: set[str], proposal_ids: set[str], source_ids: set[str]
+) -> Iterator[Problem]:
+    """Rounds and events: their parties, sources, dates and the proposals a round tabled."""
     for n, rnd in enumerate(s.rounds):
-        path = ("rounds", n)
-        yield from parties((*path, "participants"), rnd.participants)
-        yield from sources(path, rnd.sources)
+        path: Path = ("rounds", n)
+        yield from _unknown_parties(party_ids, (*path, "participants"), rnd.participants)
+        yield from _unknown_sources(source_ids, path, rnd.sources)
         if rnd.end is not None and rnd.end < rnd.start:
             yield Problem(f"round ends ({rnd.end}) before it starts ({rnd.start})", (*path, "end"))
         for k, prop in enumerate(rnd.proposals):
             if prop not in proposal_ids:
                 yield Problem(f"unknown proposal {prop!r}", (*path, "proposals", k))
     for n, event in enumerate(s.events):
-        yield from parties(("events", n, "parties"), event.parties)
-        yield from sources(("events", n), event.sources)
-    yield from _check_record(s, party_ids, proposal_ids, source_ids)
+        yield from _unknown_parties(party_ids, ("events", n, "parties"), event.parties)
+        yield from _unknown_sources(source_ids, ("events", n), event.sources)
 
 
 def _check_record(s: Scenario, party_ids: set[str], proposal_ids: set[str], source_ids: set[str]) -> Iterator[Problem]:

@@ -221,7 +221,6 @@ def check_agreement(a: Agreement) -> Iterator[Problem]:
     if a.sides[0].id == a.sides[1].id:
         yield Problem(f"the two sides have the same id {a.sides[0].id!r}", ("sides", 1, "id"))
         return
-    owner = a.category_side()
     all_cats = [(n, m, c.id) for n, s in enumerate(a.sides) for m, c in enumerate(s.categories)]
     seen: set[str] = set()
     for n, m, cid in all_cats:
@@ -235,36 +234,53 @@ def check_agreement(a: Agreement) -> Iterator[Problem]:
     if a.cadence.side not in side_ids:
         yield Problem(f"unknown side {a.cadence.side!r} (expected one of {_names(side_ids)})", ("cadence", "side"))
         return
-    batch_cats = {c.id for c in a.batch_side.categories}
-    other_cats = {c.id for c in a.other_side.categories}
     yield from _unique("keys", [k.id for k in a.keys], "key")
     yield from _unique("blocks", [b.id for b in a.blocks], "block")
     yield from _unique("commitments", [c.id for c in a.commitments], "commitment")
     rule_ids = [k.id for k in a.keys] + [b.id for b in a.blocks]
     if len(set(rule_ids)) < len(rule_ids):
         yield Problem("keys and blocks share ids; each must be unique (plans name them in `settles`)", ("blocks",))
+    owner = a.category_side()
+    yield from _check_keys_and_blocks(a, owner)
+    yield from _check_cadence(a, owner)
+    yield from _check_commitments(a, owner, side_ids)
+    yield from _check_capacities_and_restrictions(a, owner, side_ids)
+    yield from _check_extension(a)
 
-    def cat_of(cid: str, allowed: set[str], path: Path, whose: str) -> Iterator[Problem]:
-        if cid not in allowed:
-            where = f" (it belongs to {owner[cid]})" if cid in owner else ""
-            yield Problem(f"{cid!r} is not a category of {whose}{where}; expected one of {_names(allowed)}", path)
 
+def _cat_of(owner: dict[str, str], cid: str, allowed: set[str], path: Path, whose: str) -> Iterator[Problem]:
+    """Shared by every rule naming a category: it must be one of ``whose``, saying whose it is if not."""
+    if cid not in allowed:
+        where = f" (it belongs to {owner[cid]})" if cid in owner else ""
+        yield Problem(f"{cid!r} is not a category of {whose}{where}; expected one of {_names(allowed)}", path)
+
+
+def _check_keys_and_blocks(a: Agreement, owner: dict[str, str]) -> Iterator[Problem]:
+    """Keys and blocks: their categories belong to the right side and their days fit the agreement."""
+    batch_cats = {c.id for c in a.batch_side.categories}
+    other_cats = {c.id for c in a.other_side.categories}
     batch_name, other_name = f"side {a.batch_side.id}", f"side {a.other_side.id}"
     for n, key in enumerate(a.keys):
-        yield from cat_of(key.category, batch_cats, ("keys", n, "category"), batch_name)
+        yield from _cat_of(owner, key.category, batch_cats, ("keys", n, "category"), batch_name)
         for part in ("per_person", "in_total", "with_last"):
             for cid in getattr(key, part):
-                yield from cat_of(cid, other_cats, ("keys", n, part, cid), other_name)
+                yield from _cat_of(owner, cid, other_cats, ("keys", n, part, cid), other_name)
         if not (key.per_person or key.in_total or key.with_last):
             yield Problem("a key needs per_person, in_total or with_last", ("keys", n))
     for n, block in enumerate(a.blocks):
-        yield from cat_of(block.category, other_cats, ("blocks", n, "category"), other_name)
+        yield from _cat_of(owner, block.category, other_cats, ("blocks", n, "category"), other_name)
         if block.by_day < block.from_day:
             yield Problem(f"by_day ({block.by_day}) is before from_day ({block.from_day})", ("blocks", n, "by_day"))
         if block.by_day > a.horizon:
             yield Problem(
                 f"by_day {block.by_day} is after the agreement's last day {a.horizon}", ("blocks", n, "by_day")
             )
+
+
+def _check_cadence(a: Agreement, owner: dict[str, str]) -> Iterator[Problem]:
+    """The cadence's batches and order: well-formed days and counts, categories of the batch side."""
+    batch_cats = {c.id for c in a.batch_side.categories}
+    batch_name = f"side {a.batch_side.id}"
     for n, batch in enumerate(a.cadence.batches):
         path: Path = ("cadence", "batches", n)
         if (batch.day is None) == (batch.from_day is None or batch.to_day is None):
@@ -276,27 +292,37 @@ def check_agreement(a: Agreement) -> Iterator[Problem]:
         if (batch.count is None) == (not batch.remainder):
             yield Problem("give either `count` or `remainder: true`", path)
         for k, cid in enumerate(batch.categories):
-            yield from cat_of(cid, batch_cats, (*path, "categories", k), batch_name)
+            yield from _cat_of(owner, cid, batch_cats, (*path, "categories", k), batch_name)
     for n, level in enumerate(a.cadence.order):
         for k, cid in enumerate(level):
-            yield from cat_of(cid, batch_cats, ("cadence", "order", n, k), batch_name)
+            yield from _cat_of(owner, cid, batch_cats, ("cadence", "order", n, k), batch_name)
+
+
+def _check_commitments(a: Agreement, owner: dict[str, str], side_ids: set[str]) -> Iterator[Problem]:
+    """Commitments: a known side, one trigger (a day or releases), and a deadline not before its day."""
+    batch_cats = {c.id for c in a.batch_side.categories}
+    batch_name = f"side {a.batch_side.id}"
     for n, c in enumerate(a.commitments):
-        path = ("commitments", n)
+        path: Path = ("commitments", n)
         if c.side is not None and c.side not in side_ids:
             yield Problem(f"unknown side {c.side!r} (expected one of {_names(side_ids)})", (*path, "side"))
         if (c.day is None) == (not c.after_released):
             yield Problem("give either `day` or `after_released`", path)
         for k, cid in enumerate(c.after_released):
-            yield from cat_of(cid, batch_cats, (*path, "after_released", k), batch_name)
+            yield from _cat_of(owner, cid, batch_cats, (*path, "after_released", k), batch_name)
         if c.day is not None and c.by_day is not None and c.by_day < c.day:
             yield Problem(f"by_day ({c.by_day}) is before day ({c.day})", (*path, "by_day"))
+
+
+def _check_capacities_and_restrictions(a: Agreement, owner: dict[str, str], side_ids: set[str]) -> Iterator[Problem]:
+    """Capacities, vetoes and exile: a known side, its own categories, and no more people than listed."""
     for n, cap in enumerate(a.capacities):
         if cap.side not in side_ids:
             yield Problem(f"unknown side {cap.side!r}", ("capacities", n, "side"))
             continue
         cats = {c.id for c in a.side(cap.side).categories}
         for k, cid in enumerate(cap.categories):
-            yield from cat_of(cid, cats, ("capacities", n, "categories", k), f"side {cap.side}")
+            yield from _cat_of(owner, cid, cats, ("capacities", n, "categories", k), f"side {cap.side}")
     for what, rules in (("vetoes", a.vetoes), ("exile", a.exile)):
         for n, r in enumerate(rules):
             if r.side not in side_ids:
@@ -304,9 +330,13 @@ def check_agreement(a: Agreement) -> Iterator[Problem]:
                 continue
             listed = {c.id: c.count for c in a.side(r.side).categories}
             if r.category not in listed:
-                yield from cat_of(r.category, set(listed), (what, n, "category"), f"side {r.side}")
+                yield from _cat_of(owner, r.category, set(listed), (what, n, "category"), f"side {r.side}")
             elif r.count > listed[r.category]:
                 yield Problem(f"count {r.count} is more than the {listed[r.category]} on the list", (what, n, "count"))
+
+
+def _check_extension(a: Agreement) -> Iterator[Problem]:
+    """The extension starts within the agreed days and after every batch has ended."""
     if a.extension is not None:
         if a.extension.after_day > a.days:
             yield Problem(f"after_day is after the agreement's {a.days} days", ("extension", "after_day"))
