@@ -121,6 +121,14 @@ def restrict_to(c: Compiled, scope: str, start_terms: dict[str, Any] | None = No
     return scoped(c, scope, start_terms or {})[0]
 
 
+def _space(c: Compiled, where: Path) -> Any:
+    """The space the sides bargain over, or a located error (e.g. every outcome crosses a red line)."""
+    try:
+        return build_space(c)
+    except ValueError as exc:
+        raise InputError([Problem(str(exc), (), str(where))]) from None
+
+
 def _flagged(s: Scenario, data: dict[str, Any], scope: str) -> dict[str, Any]:
     """The summary with its scope, each agreement saying which of its terms nobody tabled (flagged here, at
     the edge: the simulator works on option indices)."""
@@ -196,10 +204,7 @@ def simulate_cmd(
         shocks,
         uncertainty,
     )
-    try:
-        space = build_space(c)
-    except ValueError as exc:  # e.g. every outcome crosses a red line: nothing to negotiate over
-        raise InputError([Problem(str(exc), (), str(scenario))]) from None
+    space = _space(c, scenario)
     _, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
     data = _flagged(s, summary.as_json(), scope)
     assumed = _assumed(s, c.parties)
@@ -299,10 +304,7 @@ def tournament_cmd(
         restrict_to(_negotiators(s), scope_of(within, s, where)) for s, where in zip(loaded, scenarios, strict=True)
     )
     for where, c in zip(scenarios, compiled, strict=True):
-        try:
-            build_space(c)  # cheap next to the tournament; bad scenarios stop here with exit 2
-        except ValueError as exc:
-            raise InputError([Problem(str(exc), (), str(where))]) from None
+        _space(c, where)  # cheap next to the tournament; bad scenarios stop here with exit 2
     names = tuple(dict.fromkeys(_names(strategies, "--strategies")))
     _check_backend(backend, address, out, parquet)
     t = Tournament(compiled, names, _protocol(protocol, days, rounds_per_day, mediator, None), seeds_, seed)
