@@ -1,0 +1,111 @@
+"""The drafting page: a proposal made in a form (new, amending a text as its child, or from a bridge), with a
+preview before it is saved. Bad input comes back as the form, the input kept and each problem by its field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from truce.errors import InputError
+from truce.model.scenario import Status
+from truce.service import drafting, views
+from truce.service.auth import Role, Viewer, access, current_viewer, store_of
+from truce.service.forms import Errors, Fields, form_fields
+from truce.service.pages import HTML, render
+from truce.store.repo import Conflict, Store
+
+router = APIRouter()
+DRAFTERS = (Role.mediator, Role.party)
+
+
+@router.get("/talks/{talks_id}/draft", **access(*DRAFTERS), **HTML)
+def draft_page(
+    talks_id: str,
+    parent: str | None = Query(None, max_length=80, description="the text to amend (the draft is its child)"),
+    bridge: str | None = Query(None, max_length=80, description="start from a bridge from this proposal"),
+    criterion: str = Query("nash", pattern="^(nash|ks|egalitarian|utilitarian)$"),
+    n: int = Query(0, ge=0, le=9, description="which of the bridges"),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> HTMLResponse:
+    state = views.load(store, talks_id)
+    ids = {p.id for p in state.scenario.proposals}
+    errors = Errors()
+    terms: dict[str, Any] = {}
+    if bridge is not None:
+        if viewer.role != Role.mediator:
+            errors.general.append("bridges rest on every party's preferences: only mediators start from one")
+        elif bridge not in ids:
+            errors.add("parent", f"no proposal {bridge!r} to bridge from")
+        else:
+            found = views.bridge_view(state, bridge, criterion, 3)["bridges"]
+            if n < len(found):
+                terms, parent = dict(found[n]["terms"]), bridge
+            else:
+                errors.general.append(f"there are {len(found)} bridges from {bridge}, not {n + 1}")
+    if parent is not None and parent not in ids:
+        errors.add("parent", "no such proposal")
+        parent = None
+    fields = drafting.prefill(state.scenario, viewer, parent, terms)
+    status = 200 if not errors else 422
+    return draft_form(state, viewer, fields, errors, None, status)
+
+
+def draft_form(
+    state: views.State,
+    viewer: Viewer,
+    fields: Fields,
+    errors: Errors,
+    preview: dict[str, Any] | None,
+    status: int,
+) -> HTMLResponse:
+    s = state.scenario
+    parent = fields.get("parent").strip() or None
+    return render(
+        "forms/draft.html",
+        viewer,
+        status=status,
+        f=fields,
+        errors=errors,
+        controls=drafting.issue_controls(s, parent, fields, errors),
+        parties=[(p.id, p.name) for p in s.parties],
+        proposals=[(p.id, p.title) for p in reversed(s.proposals)],
+        statuses=[(x.value, x.value) for x in Status],
+        preview=preview,
+        names={p.id: p.name for p in s.parties},
+    )
+
+
+@router.post("/talks/{talks_id}/draft", **access(*DRAFTERS), **HTML)
+def draft_save(
+    talks_id: str,
+    fields: Fields = Depends(form_fields),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> Response:
+    """``action=preview`` shows what the draft would change; ``action=save`` tables it (version 1)."""
+    from truce.service.api import write_proposal
+
+    state = views.load(store, talks_id)
+    data, errors = drafting.read_draft(state, viewer, fields)
+    if viewer.role == Role.party and viewer.party not in data.get("tabled_by", []):
+        errors.add("tabled_by", "a party tables texts in its own name: tick your side")
+    if data.get("id") in state.versions:
+        errors.add("id", "a proposal with this id exists: choose another (or amend it as its child)")
+    scenario = None if errors else drafting.check_draft(state, viewer, data, errors)
+    if scenario is None:
+        return draft_form(state, viewer, fields, errors, None, 422)
+    shown = drafting.preview(scenario, viewer, data["id"])
+    if fields.get("action") != "save":
+        return draft_form(state, viewer, fields, errors, shown, 200)
+    try:
+        write_proposal(store, viewer, talks_id, data["id"], data, 0)
+    except InputError as exc:
+        errors.absorb(exc, drafting.draft_field)
+        return draft_form(state, viewer, fields, errors, shown, 422)
+    except Conflict:
+        errors.add("id", "a proposal with this id was saved meanwhile: choose another")
+        return draft_form(state, viewer, fields, errors, shown, 409)
+    return RedirectResponse(f"/talks/{talks_id}/proposals/{data['id']}", status_code=303)
