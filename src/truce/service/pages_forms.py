@@ -3,18 +3,19 @@ preview before it is saved. Bad input comes back as the form, the input kept and
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truce.errors import InputError
-from truce.model.scenario import Status
-from truce.service import drafting, views
+from truce.model.scenario import Stance, Status
+from truce.service import drafting, forms, recording, views
 from truce.service.auth import Role, Viewer, access, current_viewer, store_of
 from truce.service.forms import Errors, Fields, form_fields
 from truce.service.pages import HTML, render
-from truce.store.repo import Conflict, Store
+from truce.store.repo import Conflict, NotFound, Store
 
 router = APIRouter()
 DRAFTERS = (Role.mediator, Role.party)
@@ -109,3 +110,143 @@ def draft_save(
         errors.add("id", "a proposal with this id was saved meanwhile: choose another")
         return draft_form(state, viewer, fields, errors, shown, 409)
     return RedirectResponse(f"/talks/{talks_id}/proposals/{data['id']}", status_code=303)
+
+
+# ----------------------------------------------------------------------------------------------
+# recording: rounds, events and sources (mediators), and responses to a text
+
+
+def record_form(
+    store: Store,
+    viewer: Viewer,
+    talks_id: str,
+    *,
+    kind: str | None = None,
+    f: Fields | None = None,
+    errors: Errors | None = None,
+    saved: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The recording page: a form for each kind of entry (the one sent back keeps its input and errors)."""
+    state = views.load(store, talks_id)
+    s = state.scenario
+    empty = Fields()
+    return render(
+        "forms/record.html",
+        viewer,
+        status=status,
+        kind=kind,
+        f={k: (f if k == kind and f is not None else empty) for k in recording.KINDS},
+        errors={k: (errors if k == kind and errors is not None else Errors()) for k in recording.KINDS},
+        saved=saved,
+        version=store.frame_version(talks_id),
+        parties=[(p.id, p.name) for p in s.parties],
+        confidence=[(c, c) for c in recording.CONFIDENCE],
+        timeline=views.record_view(state)["timeline"],
+        sources=sorted(s.sources),
+    )
+
+
+@router.get("/talks/{talks_id}/record", **access(Role.mediator), **HTML)
+def record_page(
+    talks_id: str,
+    saved: str | None = Query(None, pattern="^(round|event|source)$", description="what was just recorded"),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> HTMLResponse:
+    return record_form(store, viewer, talks_id, saved=saved)
+
+
+@router.post("/talks/{talks_id}/record/{kind}", **access(Role.mediator), **HTML)
+def record_save(
+    talks_id: str,
+    kind: str = Path(..., pattern="^(round|event|source)$"),
+    fields: Fields = Depends(form_fields),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> Response:
+    """Record a round, an event or a source (a new version of the talks' public record)."""
+    state = views.load(store, talks_id)
+    errors = Errors()
+    item = recording.READERS[kind](fields, state.scenario, errors)
+    try:
+        version = int(fields.get("version"))
+    except ValueError:
+        errors.add("version", "the form lost its version: reload the page")
+        version = -1
+    if errors:
+        return record_form(store, viewer, talks_id, kind=kind, f=fields, errors=errors, status=422)
+    try:
+        recording.record_item(store, viewer, state, kind, item, version)
+    except InputError as exc:
+        errors.absorb(exc, recording.item_field)
+        return record_form(store, viewer, talks_id, kind=kind, f=fields, errors=errors, status=422)
+    except Conflict as exc:
+        errors.general.append(f"{exc}: someone recorded something meanwhile; check the timeline and send again")
+        return record_form(store, viewer, talks_id, kind=kind, f=fields, errors=errors, status=409)
+    return RedirectResponse(f"/talks/{talks_id}/record?saved={kind}", status_code=303)
+
+
+def respond_form(
+    store: Store, viewer: Viewer, talks_id: str, proposal_id: str, f: Fields, errors: Errors, status: int
+) -> HTMLResponse:
+    state = views.load(store, talks_id)
+    s = state.scenario
+    try:
+        proposal = s.proposal(proposal_id)
+    except KeyError:
+        raise NotFound(f"no proposal {proposal_id!r}") from None
+    sides = [(p.id, p.name) for p in s.parties if p.role.value == "party"]
+    return render(
+        "forms/respond.html",
+        viewer,
+        status=status,
+        p=proposal,
+        version=state.versions.get(proposal_id, 1),
+        f=f,
+        errors=errors,
+        sides=sides if viewer.role == Role.mediator else [x for x in sides if x[0] == viewer.party],
+        stances=[(x.value, x.value.replace("_", " ")) for x in Stance],
+        names={p.id: p.name for p in s.parties},
+    )
+
+
+@router.get("/talks/{talks_id}/proposals/{proposal_id}/respond", **access(*DRAFTERS), **HTML)
+def respond_page(
+    talks_id: str, proposal_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+) -> HTMLResponse:
+    f = Fields({"party": [viewer.party or ""], "date": [dt.date.today().isoformat()]})
+    return respond_form(store, viewer, talks_id, proposal_id, f, Errors(), 200)
+
+
+@router.post("/talks/{talks_id}/proposals/{proposal_id}/respond", **access(*DRAFTERS), **HTML)
+def respond_save(
+    talks_id: str,
+    proposal_id: str,
+    fields: Fields = Depends(form_fields),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> Response:
+    """Record a side's response to a text (a party: its own only), as a new version of the text."""
+    state = views.load(store, talks_id)
+    errors = Errors()
+    response = recording.read_response(fields, viewer, state.scenario, errors)
+    try:
+        version = int(fields.get("version"))
+    except ValueError:
+        errors.add("version", "the form lost its version: reload the page")
+        version = -1
+    if errors:
+        return respond_form(store, viewer, talks_id, proposal_id, fields, errors, 422)
+    try:
+        recording.record_response(store, viewer, state, proposal_id, response, version)
+    except InputError as exc:
+        errors.absorb(exc, lambda path: forms.problem_field(path, RESPONSE_FIELDS))
+        return respond_form(store, viewer, talks_id, proposal_id, fields, errors, 422)
+    except Conflict as exc:
+        errors.general.append(f"{exc}: the text changed meanwhile; reload it and answer again")
+        return respond_form(store, viewer, talks_id, proposal_id, fields, errors, 409)
+    return RedirectResponse(f"/talks/{talks_id}/proposals/{proposal_id}", status_code=303)
+
+
+RESPONSE_FIELDS = {k: k for k in ("party", "stance", "date", "note", "sources")}
