@@ -15,6 +15,12 @@ from truce.service import drafting, forms, recording, views
 from truce.service.auth import Role, Viewer, access, current_viewer, store_of
 from truce.service.forms import Errors, Fields, form_fields
 from truce.service.pages import HTML, render
+from truce.service.prefs_form import check_preferences as prefs_check
+from truce.service.prefs_form import pref_field as prefs_field
+from truce.service.prefs_form import prefill as prefs_form_fields
+from truce.service.prefs_form import preview as prefs_preview
+from truce.service.prefs_form import read_preferences as prefs_read
+from truce.service.prefs_form import red_line_rows as prefs_form_rows
 from truce.store.repo import Conflict, NotFound, Store
 
 router = APIRouter()
@@ -250,3 +256,84 @@ def respond_save(
 
 
 RESPONSE_FIELDS = {k: k for k in ("party", "stance", "date", "note", "sources")}
+
+
+# ----------------------------------------------------------------------------------------------
+# a party's preferences, in a form with a preview
+
+
+def prefs_form(
+    store: Store,
+    viewer: Viewer,
+    talks_id: str,
+    party: str,
+    f: Fields | None,
+    errors: Errors,
+    shown: list[dict[str, Any]] | None,
+    status: int,
+) -> HTMLResponse:
+    state = views.load(store, talks_id)
+    s = state.scenario
+    if party not in {p.id for p in s.parties}:
+        raise NotFound(f"no party {party!r}")
+    versions = store.preference_history(talks_id, party)
+    if f is None:
+        f = prefs_form_fields(versions[-1].data if versions else {"weights": {}}, s)
+        f.values["version"] = [str(versions[-1].version if versions else 0)]
+    return render(
+        "forms/preferences.html",
+        viewer,
+        status=status,
+        party=party,
+        party_name=s.party(party).name,
+        f=f,
+        errors=errors,
+        issues=s.issues,
+        rows=prefs_form_rows(f),
+        preview=shown,
+    )
+
+
+@router.get("/talks/{talks_id}/preferences/{party}/form", **access(*DRAFTERS), **HTML)
+def prefs_page(
+    talks_id: str, party: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+) -> HTMLResponse:
+    """A party's preferences in a form (its own party and mediators only)."""
+    return prefs_form(store, viewer, talks_id, party, None, Errors(), None, 200)
+
+
+@router.post("/talks/{talks_id}/preferences/{party}/form", **access(*DRAFTERS), **HTML)
+def prefs_save(
+    talks_id: str,
+    party: str,
+    fields: Fields = Depends(form_fields),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> Response:
+    """``action=preview`` shows the party's own standing on every text before and after; ``action=save``
+    saves the preferences as a new version."""
+    from truce.service.api import write_preferences
+
+    state = views.load(store, talks_id)
+    errors = Errors()
+    data = prefs_read(fields, state.scenario, errors)
+    try:
+        version = int(fields.get("version"))
+    except ValueError:
+        errors.add("version", "the form lost its version: reload the page")
+        version = -1
+    scenario = None if errors else prefs_check(state, viewer, party, data, errors)
+    if scenario is None:
+        return prefs_form(store, viewer, talks_id, party, fields, errors, None, 422)
+    shown = prefs_preview(state, scenario, party)
+    if fields.get("action") != "save":
+        return prefs_form(store, viewer, talks_id, party, fields, errors, shown, 200)
+    try:
+        write_preferences(store, viewer, talks_id, party, data, version)
+    except InputError as exc:
+        errors.absorb(exc, prefs_field)
+        return prefs_form(store, viewer, talks_id, party, fields, errors, shown, 422)
+    except Conflict as exc:
+        errors.general.append(f"{exc}: they were changed meanwhile; reload the page and edit again")
+        return prefs_form(store, viewer, talks_id, party, fields, errors, shown, 409)
+    return RedirectResponse(f"/talks/{talks_id}/preferences/{party}", status_code=303)
