@@ -106,7 +106,18 @@ def test_first_start_prints_the_demo_tokens(server: Server) -> None:
 
 def test_mediator_sees_everything(page: Any, server: Server) -> None:
     sign_in(page, server, "demo-mediator")
-    assert nav_links(page) == ["The talks", "Exchange", "Blind acceptance", "Frontier", "Bridging", "Audit log"]
+    assert nav_links(page) == [
+        "The talks",
+        "Exchange",
+        "Blind acceptance",
+        "Draft a proposal",
+        "Frontier",
+        "Bridging",
+        "Audit log",
+        "Record",
+        "People",
+        "Files",
+    ]
     shot(page, "mediator-talks")
     # the text is linked from the proposals table and from the timeline
     page.get_by_role("link", name="US bridging proposal, with Egyptian and Qatari support").first.click()
@@ -125,7 +136,14 @@ def test_mediator_sees_everything(page: Any, server: Server) -> None:
 
 def test_a_party_sees_its_own_standing_only(page: Any, server: Server) -> None:
     sign_in(page, server, "demo-israel")
-    assert nav_links(page) == ["The talks", "Exchange", "Our preferences", "Blind acceptance"]
+    assert nav_links(page) == [
+        "The talks",
+        "Exchange",
+        "Our preferences",
+        "Blind acceptance",
+        "Draft a proposal",
+        "Files",
+    ]
     assert "Standing for israel" in page.content() and "Standing for hamas" not in page.content()
     shot(page, "israel-talks")
     page.goto(f"{server.url}/talks/{TALKS}/proposals/aug16-bridging")
@@ -141,7 +159,7 @@ def test_a_party_sees_its_own_standing_only(page: Any, server: Server) -> None:
 
 def test_an_observer_sees_the_public_record_only(page: Any, server: Server) -> None:
     sign_in(page, server, "demo-observer")
-    assert nav_links(page) == ["The talks", "Exchange"]
+    assert nav_links(page) == ["The talks", "Exchange", "Files"]
     assert "Standing for" not in page.content()
     shot(page, "observer-talks")
     page.goto(f"{server.url}/talks/{TALKS}/proposals/aug16-bridging")

@@ -52,6 +52,7 @@ async def form_fields(request: Request) -> Fields:
     for name, value in form.multi_items():
         if isinstance(value, str) and len(name) <= 200:
             values.setdefault(name, []).append(value[:MAX_VALUE].replace("\x00", ""))
+    await form.close()  # any file sent along is not read
     return Fields(values)
 
 

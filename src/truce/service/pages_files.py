@@ -49,10 +49,13 @@ async def upload_of(request: Request) -> tuple[str, bytes] | None:
     """The uploaded file's name (its last part only) and bytes, or None when none was sent."""
     form = await request.form(max_files=1, max_fields=10)
     found = form.get("file")
-    if found is None or isinstance(found, str):
-        return None
-    name = PurePosixPath((found.filename or "upload").replace("\\", "/")).name[:100] or "upload"
-    return re.sub(r"[^\w.\-]", "_", name), await found.read()
+    try:
+        if found is None or isinstance(found, str):
+            return None
+        name = PurePosixPath((found.filename or "upload").replace("\\", "/")).name[:100] or "upload"
+        return re.sub(r"[^\w.\-]", "_", name), await found.read()
+    finally:
+        await form.close()  # the spooled files behind the upload
 
 
 @router.post("/talks/{talks_id}/files", **access(Role.mediator), **HTML)
