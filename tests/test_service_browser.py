@@ -74,9 +74,10 @@ def page(browser: Any, server: Server) -> Iterator[Any]:
     yield p
     context.close()
     assert not outside, f"pages asked for outside resources: {outside}"
-    # 403 pages (and the API's 401 to a browser) are expected here; anything else (a script error, a refused
-    # resource) is not
-    unexpected = [e for e in console_errors if "403" not in e and "status of 401" not in e]
+    # 403 pages (and the API's 401 to a browser), and forms sent back as refused (422, 409), are expected here;
+    # anything else (a script error, a refused resource) is not
+    expected = ("403", "status of 401", "status of 422", "status of 409")
+    unexpected = [e for e in console_errors if not any(x in e for x in expected)]
     assert not unexpected, f"errors in the browser console: {unexpected}"
 
 
