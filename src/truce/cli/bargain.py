@@ -46,6 +46,9 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
 
+FRONTIER_ROWS = 40  # a table longer than this is for --json, not for reading
+
+
 def _located(exc: InputError, where: Path) -> InputError:
     """Problems raised without a file (a bad command-line value) are said of the scenario argument."""
     return InputError([p if p.file else dataclasses.replace(p, file=str(where)) for p in exc.problems])
@@ -76,6 +79,9 @@ def frontier(
     zopa_budget: float = typer.Option(
         BUDGET, "--zopa-budget", help="seconds to count the ZOPA exactly before bounding or estimating it", min=0
     ),
+    rows: int = typer.Option(
+        FRONTIER_ROWS, "--rows", min=0, help="rows of the table: the first ones and every solution's (0: all)"
+    ),
 ) -> None:
     """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement."""
     talks = load_any(scenario, profiles_of(profiles))
@@ -99,8 +105,13 @@ def frontier(
             marks.setdefault(tuple(int(k) for k in s.outcome), []).append(concept)
     above: tuple[int, ...] | None = None
     marked = False
-    for row, utils in zip(b.frontier.outcomes, b.frontier.utilities, strict=True):
+    shown = 0
+    for number, (row, utils) in enumerate(zip(b.frontier.outcomes, b.frontier.utilities, strict=True)):
         key = tuple(int(k) for k in row)
+        if rows and number >= rows and key not in marks:
+            above = None  # the next row shown follows a gap: its terms in full
+            continue
+        shown += 1
         flagged = b.untabled(row)
         terms = _terms_text(b.compiled, key, above, flagged)
         marked |= any(
@@ -109,6 +120,11 @@ def frontier(
         table.add_row(*(f"{u:.3f}" for u in utils), ", ".join(marks.get(key, [])), terms)
         above = key
     console.print(table)
+    if shown < len(b.frontier):
+        hidden = len(b.frontier) - shown
+        console.print(
+            f"{hidden:,} more rows not shown: --rows 0 shows them all, --json gives them as data", soft_wrap=True
+        )
     if marked:
         console.print("* not tabled by anyone", soft_wrap=True)
     if b.zopa is not None:
