@@ -21,13 +21,17 @@ every comparison and fits int32. Memory is bounded by checking :data:`_QUERIES` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from truce.model.compiled import Bools, Ints
 
 _LEAF = 128  # rows per leaf of the k-d tree
 _QUERIES = 4096  # rows walked down the tree at once: pairs in flight stay under _QUERIES x leaves
+
+Ranks = npt.NDArray[np.integer[Any]]  # dense ranks (int32) or row indices (int64)
 
 
 @dataclass(frozen=True)
@@ -38,10 +42,10 @@ class _Tree:
     start: Ints
     end: Ints
     children: Ints  # (nodes, 2), -1 at leaves
-    high: Ints  # (nodes, columns)
+    high: Ranks  # (nodes, columns)
 
 
-def _build(k: Ints, rows: Ints) -> _Tree:
+def _build(k: Ranks, rows: Ints) -> _Tree:
     order = rows.copy()
     start, end, children = [0], [len(rows)], [[-1, -1]]
     todo = [0]
@@ -68,7 +72,7 @@ def _build(k: Ints, rows: Ints) -> _Tree:
     return _Tree(order, np.array(start, dtype=np.int64), np.array(end, dtype=np.int64), kids, high)
 
 
-def _mark(queries: Ints, values: Ints, members: Ints, member_values: Ints, out: Bools) -> None:
+def _mark(queries: Ranks, values: Ranks, members: Ranks, member_values: Ranks, out: Bools) -> None:
     """Set ``out[q]`` for each query row some other row of ``members`` dominates (``values``: the rows' keys)."""
     hit = np.ones((len(queries), len(members)), dtype=bool)
     for j in range(values.shape[1]):
@@ -77,7 +81,7 @@ def _mark(queries: Ints, values: Ints, members: Ints, member_values: Ints, out: 
     out[queries[hit.any(axis=1)]] = True
 
 
-def _leaf_pairs(tree: _Tree, k: Ints, queries: Ints) -> tuple[Ints, Ints]:
+def _leaf_pairs(tree: _Tree, k: Ranks, queries: Ints) -> tuple[Ints, Ints]:
     """(query, leaf) pairs whose leaf's maxima reach the query in every column."""
     q, node = queries, np.zeros(len(queries), dtype=np.int64)
     found_q, found_leaf = [], []
@@ -100,8 +104,8 @@ def dominated(keys: Ints) -> Bools:
     out = np.zeros(n, dtype=bool)
     tree = _build(k, np.arange(n, dtype=np.int64))
     ordered = k[tree.order]  # each leaf's keys, contiguous
-    for leaf in np.flatnonzero(tree.children[:, 0] < 0):
-        at = slice(tree.start[leaf], tree.end[leaf])
+    for node in np.flatnonzero(tree.children[:, 0] < 0):
+        at = slice(tree.start[node], tree.end[node])
         _mark(tree.order[at], ordered[at], tree.order[at], ordered[at], out)
     survivors = np.flatnonzero(~out)
     tree = _build(k, survivors)
