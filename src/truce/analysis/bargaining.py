@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from truce.analysis.frontier import Frontier, pareto_frontier
 from truce.analysis.solutions import CONCEPTS, Solution
 from truce.analysis.tabled import Tabled, scoped
 from truce.analysis.zopa import BUDGET, Zopa, zopa
-from truce.model.compiled import Compiled, Floats, Ints
+from truce.model.compiled import OPEN, Compiled, Floats, Ints
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +61,25 @@ def point_json(c: Compiled, parties: Sequence[str], outcome: Ints, utilities: Fl
     }
 
 
+def _frontier_points(b: Bargaining) -> list[dict[str, Any]]:
+    """``point`` for every frontier row, decoding and flagging each (issue, option) once: a frontier of many
+    parties runs to tens of thousands of rows, and decoding each row term by term dominated ``--json``."""
+    c, names = b.compiled, b.frontier.parties
+    order = {issue.id: n for n, issue in enumerate(b.tabled.scenario.issues)}
+    columns = sorted(range(len(c.issues)), key=lambda i: order.get(c.issues[i], len(order)))
+    flagged = [[b.tabled.flagged(c.issues[i], term) for term in c.options[i]] for i in range(len(c.issues))]
+    points = []
+    for row, utilities in zip(b.frontier.outcomes.tolist(), np.round(b.frontier.utilities, 6).tolist(), strict=True):
+        points.append(
+            {
+                "terms": {c.issues[i]: c.options[i][k] for i, k in enumerate(row) if k != OPEN},
+                "utilities": dict(zip(names, utilities, strict=True)),
+                "untabled": [c.issues[i] for i in columns if row[i] != OPEN and flagged[i][row[i]]],
+            }
+        )
+    return points
+
+
 def bargaining_json(b: Bargaining) -> dict[str, Any]:
     c, names = b.compiled, b.frontier.parties
 
@@ -67,7 +88,7 @@ def bargaining_json(b: Bargaining) -> dict[str, Any]:
 
     out: dict[str, Any] = {
         "parties": list(names),
-        "frontier": [point(o, u) for o, u in zip(b.frontier.outcomes, b.frontier.utilities, strict=True)],
+        "frontier": _frontier_points(b),
         "solutions": {name: None if s is None else point(s.outcome, s.utilities) for name, s in b.solutions.items()},
     }
     if b.zopa is not None:
