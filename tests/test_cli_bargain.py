@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -212,3 +213,15 @@ def test_profiles_pick_the_parties_of_a_folder_with_variants(tmp_path: Path) -> 
     assert load_any(target).preferences["harbour-prof2-low"].reservation == 0.1
     wrong = runner.invoke(app, ["frontier", str(folder), "--profiles", "harbour-prof1.xml,nope.xml"])
     assert wrong.exit_code == 2 and "not a GENIUS profile in this folder: nope.xml" in wrong.stderr
+
+
+def test_json_is_indented_when_small_and_compact_when_large(capsys: pytest.CaptureFixture[str]) -> None:
+    from truce.cli.common import PRETTY_JSON_LIMIT, print_json
+
+    print_json({"a": [1, 2]})
+    small = capsys.readouterr().out
+    assert small.count("\n") > 1 and json.loads(small) == {"a": [1, 2]}
+    big = {"rows": ["x" * 100] * (PRETTY_JSON_LIMIT // 100)}
+    print_json(big)
+    large = capsys.readouterr().out
+    assert large.count("\n") == 1 and json.loads(large) == big
