@@ -22,7 +22,7 @@ HARBOUR = ROOT / "tests" / "data" / "genius" / "harbour"
 
 def test_frontier_json_has_the_documented_shape() -> None:
     out = invoke_json("frontier", str(LABOUR))
-    assert list(out) == ["parties", "frontier", "solutions", "zopa", "within"]
+    assert list(out) == ["parties", "frontier", "solutions", "zopa", "within", "proposals"]
     assert set(out["solutions"]) == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian"}
     assert set(out["zopa"]) >= {"empty", "count", "share"}
     c = compile_scenario(load_any(LABOUR))
@@ -82,8 +82,8 @@ def test_bridge_needs_a_known_proposal_and_criterion() -> None:
     result = runner.invoke(app, ["bridge", str(GAZA), "--from", "nope"])
     assert result.exit_code == 2 and "no proposal 'nope'" in result.stderr
     result = runner.invoke(app, ["bridge", str(GAZA), "--from", "may31-framework", "--criterion", "best"])
-    assert result.exit_code == 2 and "unknown criterion" in result.stderr
-    assert result.stderr.startswith(str(GAZA))
+    # the criteria are a choice of the registered concepts: the usage error lists them
+    assert result.exit_code == 2 and "'best' is not one of" in result.stderr and "kalai_smorodinsky" in result.stderr
 
 
 def test_trades_leave_both_better_off() -> None:

@@ -11,6 +11,7 @@ import numpy as np
 
 from truce.analysis.frontier import Frontier, pareto_frontier
 from truce.analysis.solutions import CONCEPTS, Solution
+from truce.analysis.standing import standings
 from truce.analysis.tabled import Tabled, scoped
 from truce.analysis.zopa import BUDGET, Zopa, zopa
 from truce.model.compiled import OPEN, Compiled, Floats, Ints
@@ -25,6 +26,7 @@ class Bargaining:
     zopa: Zopa | None  # None when not asked for (counting it takes up to its budget, and bounds after)
     scope: str  # "tabled" or "all" (see truce.analysis.tabled)
     tabled: Tabled
+    source: Compiled  # the talks before the scope restricted them: proposals are measured on it
 
     def untabled(self, outcome: Ints) -> tuple[str, ...]:
         """The issues of an outcome whose term nobody tabled (flagged in every answer)."""
@@ -44,6 +46,7 @@ def bargaining(
     within ``scope`` (``tabled``: the terms some proposal holds; ``all``: any term). The ZOPA is counted
     exactly within ``zopa_budget`` seconds (``None``: no limit), then bounded or estimated
     (:func:`truce.analysis.zopa.zopa`)."""
+    source = c
     c, scope, tabled = scoped(c, scope, {})
     chosen = tuple(range(len(c.parties))) if parties is None else tuple(parties)
     frontier = pareto_frontier(c, chosen, zopa_only=zopa_only)
@@ -51,7 +54,7 @@ def bargaining(
     # outcome is acceptable too), and each solution takes those rows of whichever frontier it is given
     solutions = {name: entry.solve(c, chosen, frontier=frontier) for name, entry in CONCEPTS.items()}
     counted = zopa(c, chosen, budget=zopa_budget) if count_zopa else None
-    return Bargaining(c, chosen, frontier, solutions, counted, scope, tabled)
+    return Bargaining(c, chosen, frontier, solutions, counted, scope, tabled, source)
 
 
 def point_json(c: Compiled, parties: Sequence[str], outcome: Ints, utilities: Floats) -> dict[str, Any]:
@@ -107,4 +110,22 @@ def bargaining_json(b: Bargaining) -> dict[str, Any]:
             "seed": z.seed,
         }
     out["within"] = b.scope
+    out["proposals"] = _proposals(b)
+    return out
+
+
+def _proposals(b: Bargaining) -> list[dict[str, Any]]:
+    """Where each proposal stands for the frontier's parties: the worst and best completion of its text."""
+    s, c = b.tabled.scenario, b.source
+    shown = set(b.frontier.parties)
+    out = []
+    for proposal in s.proposals:
+        st = [x for x in standings(c, c.encode(s.terms_of(proposal.id))) if x.party in shown]
+        out.append(
+            {
+                "id": proposal.id,
+                "low": {x.party: round(x.low, 6) for x in st},
+                "high": {x.party: round(x.high, 6) for x in st},
+            }
+        )
     return out

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from truce.analysis.bargaining import Bargaining, bargaining, bargaining_json
-from truce.analysis.bridge import CRITERIA, BridgeResult, bridge, bridge_json
+from truce.analysis.bridge import BridgeResult, Criterion, bridge, bridge_json
 from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
 from truce.analysis.tabled import TabledBy, tabled_json, tabled_terms
 from truce.analysis.trades import trades, trades_json
@@ -177,7 +177,9 @@ def _show_solutions(b: Bargaining) -> None:
 def bridge_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
     reference: str | None = typer.Option(None, "--from", help=FROM_HELP),
-    criterion: str = typer.Option("nash", "--criterion", help=f"tie-break: {', '.join(CRITERIA)}"),
+    criterion: Criterion = typer.Option(
+        "nash", "--criterion", help="tie-break: a solution concept (ks: kalai_smorodinsky)"
+    ),
     k: int = typer.Option(3, "-k", help="how many bridging proposals"),
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     same_issues: bool = typer.Option(False, "--same-issues", help="allow bridges that change the same issues"),
@@ -199,7 +201,14 @@ def bridge_cmd(
     terms = {} if start is None else s.terms_of(start[0].id, start[1])
     try:
         result = bridge(
-            c, terms, criterion, k, scope=scope, distinct=not same_issues, improvements=improvements, budget=budget
+            c,
+            terms,
+            criterion.value,
+            k,
+            scope=scope,
+            distinct=not same_issues,
+            improvements=improvements,
+            budget=budget,
         )
     except InputError as exc:
         raise _located(exc, scenario) from None
@@ -408,11 +417,16 @@ def import_genius_cmd(
     folder: Path = typer.Argument(..., help="a GENIUS domain folder (domain XML and one profile per party)"),
     out: Path = typer.Option(..., "-o", "--out", help="scenario file to write (.yaml or .json)"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
 ) -> None:
     """Read a GENIUS/ANAC domain into a truce scenario file, as GENIUS's own loader reads it (docs/genius.md)."""
     found = read_genius(folder, profiles_of(profiles))
     scenario = found.scenario
     write_atomically(out, scenario_to_text(scenario_to_data(scenario), json_format=out.suffix.lower() == ".json"))
+    if json_out:
+        written = {"file": str(out), "issues": len(scenario.issues), "profiles": list(scenario.preferences)}
+        print_json({**written, "notes": list(found.notes)})
+        return
     for note in found.notes:
         console.print(f"note: {note}", soft_wrap=True, markup=False)
     console.print(f"{out}: {len(scenario.issues)} issues, {len(scenario.preferences)} profiles")
@@ -424,8 +438,13 @@ def export_genius_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder"),
     folder: Path = typer.Argument(..., help="folder to write the GENIUS domain into"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
 ) -> None:
     """Write a scenario as a GENIUS domain folder (what GENIUS cannot hold is listed)."""
-    for note in export_genius(load_any(scenario, profiles_of(profiles)), folder):
+    notes = export_genius(load_any(scenario, profiles_of(profiles)), folder)
+    if json_out:
+        print_json({"folder": str(folder), "files": sorted(p.name for p in folder.iterdir()), "notes": list(notes)})
+        return
+    for note in notes:
         console.print(f"note: {note}", soft_wrap=True)
     console.print(f"GENIUS domain written to {folder}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import os
 import sys
 from collections.abc import Iterator
@@ -198,6 +200,7 @@ def lists_verb(
     synthetic: bool = typer.Option(False, "--synthetic", help="make synthetic test lists (identifiers, no names)"),
     seed: int = typer.Option(0, "--seed", help="seed for the synthetic identifiers"),
     out: Path | None = typer.Option(None, "--out", help="write the CSV here instead of standard output"),
+    json_out: bool = typer.Option(False, "--json", help="the rows as JSON objects on standard output"),
 ) -> None:
     """Make people lists matching the agreement: synthetic identifiers and categories only."""
     a, _ = load_agreement(agreement)
@@ -206,5 +209,7 @@ def lists_verb(
     text = people_to_csv(synthetic_lists(a, seed))
     if out is not None:
         write_atomically(out, text)
-    else:
+    if json_out:
+        print_json(list(csv.DictReader(io.StringIO(text))))
+    elif out is None:
         console.file.write(text)
