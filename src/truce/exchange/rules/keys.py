@@ -165,12 +165,12 @@ def report_due(a: Agreement, r: Record, item: Due) -> None:
         r.day(item.shown_on).due.append(Entry(two, n, item.rule, q))
     if item.deadline > r.last:
         return
-    dev = _shortfall(item, two, r.last)
+    dev = _shortfall(a, item, two, r.last)
     if dev is not None:
         r.day(item.deadline).deviations.append(dev)
 
 
-def _shortfall(item: Due, side: str, last: int) -> Deviation | None:
+def _shortfall(a: Agreement, item: Due, side: str, last: int) -> Deviation | None:
     amount = sum(item.amounts.values())
     on_time = sum(item.settled(q, item.deadline) for q in item.amounts)
     if on_time >= amount:
@@ -179,14 +179,14 @@ def _shortfall(item: Due, side: str, last: int) -> Deviation | None:
     late = sum(n for q in item.amounts for t, n in item.paid[q] if t > item.deadline)
     missing = amount - on_time - late
     what = ", ".join(f"{n} {q}" for q, n in item.amounts.items())
-    head = f"{item.rule}: {what} due by day {item.deadline}"
+    head = f"{item.rule}: {what} due by {a.day_label(item.deadline)}"
     tail = (
-        f"; released on day {', '.join(map(str, late_days))} ({late_days[-1] - item.deadline} days late)"
+        f"; released on {', '.join(map(a.day_label, late_days))} ({late_days[-1] - item.deadline} days late)"
         if late
         else ""
     )
     if missing:
-        tail += f"; {missing} still owed on day {last}"
+        tail += f"; {missing} still owed on {a.day_label(last)}"
     if on_time:
         return Deviation(DeviationKind.short, side, amount - on_time, f"{head}, {on_time} on time{tail}", item.rule)
     if missing:
