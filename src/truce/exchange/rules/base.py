@@ -109,6 +109,8 @@ class Model:
     total: dict[tuple[int, str], int] = field(default_factory=dict)
     done: dict[tuple[int, str], int] = field(default_factory=dict)
     worst: int | None = None  # the largest exposure of either side, when the exposure rule bounds it
+    open_days: set[int] = field(default_factory=set)  # days the batch side may release on (all, when loose)
+    tight: bool = True  # False: the loose form the deletion filter reads (big-M past any list)
 
 
 # ---- the checker's view of a plan ---------------------------------------------------------

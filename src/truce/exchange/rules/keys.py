@@ -107,12 +107,15 @@ def _build(a: Agreement, m: Model) -> None:
                 f"key {part.key} (for each {part.captive} released)", ("keys", key_index[part.key]), 4
             )
         for d in m.days:
-            coeffs: dict[int, float] = {y[d, part.key, part.category]: 1.0, x[d, part.captive]: -float(part.each)}
+            paid = y[d, part.key, part.category]
+            p.integer[paid] = 0  # fixed by whole releases and flags, so whole without being declared so
+            coeffs: dict[int, float] = {paid: 1.0, x[d, part.captive]: -float(part.each)}
             if part.last and (d, part.captive) in done:
                 coeffs[done[d, part.captive]] = coeffs.get(done[d, part.captive], 0.0) - part.last
-                if (d - 1, part.captive) in done:
-                    coeffs[done[d - 1, part.captive]] = part.last
-            p.row(coeffs, 0, 0, groups[part.key])
+                if (d - 1, part.captive) in done:  # the same flag as today's on a day nothing is released
+                    before = done[d - 1, part.captive]
+                    coeffs[before] = coeffs.get(before, 0.0) + part.last
+            p.row({v: k for v, k in coeffs.items() if k}, 0, 0, groups[part.key])
 
 
 def _check(a: Agreement, f: PlanFacts) -> Iterator[Violation]:
