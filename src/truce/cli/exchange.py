@@ -77,7 +77,7 @@ def plan_verb(
 
         write_atomically(report, plan_png(a, plan) if report.suffix.lower() == ".png" else plan_report(a, plan))
     if json_out:
-        print_json(plan_to_data(plan))
+        print_json(plan_to_data(plan, a))
         return
     table = Table(title=f"{a.title} (objective: {plan.objective}, value {plan.objective_value})")
     for column in ("day", "side", "category", "count", "settles", "commitments"):
@@ -97,6 +97,8 @@ def plan_verb(
         if first:
             table.add_row(_day_cell(a, d.day), "", "", "", "", ", ".join(d.commitments))
     console.print(table)
+    for sentence in plan.explanation:
+        console.print(sentence, markup=False, soft_wrap=True)
 
 
 def _where(doc_file: str, locate: Problem) -> str:

@@ -15,11 +15,13 @@ from enum import StrEnum
 import numpy as np
 
 from truce.errors import InputError, Problem
-from truce.exchange.program import HARD, Program
+from truce.exchange.explain import explain_plan
+from truce.exchange.program import HARD, Program, binding_groups
 from truce.exchange.rules import registered
 from truce.exchange.rules.base import Model
 from truce.exchange.rules.cadence import release_days
 from truce.exchange.rules.commitments import commitment_days
+from truce.exchange.spread import spread_blocks
 from truce.model.exchange import Agreement, Plan, PlanDay, Release
 
 
@@ -116,7 +118,19 @@ def plan_exchange(a: Agreement, objective: Objective = Objective.earliest, time_
     solution = model.program.solve(None, time_limit=time_limit)
     if solution is None:
         raise InputError(conflict_problems(_build(a, objective, tight=False)[0].program))
-    return _to_plan(a, model, primary, solution, objective)
+    value = _value(model, primary, solution, objective)
+    spread = spread_blocks(a, model, solution)  # the objective's value is fixed; only the blocks move
+    binding = tuple(model.program.groups[g].label for g in binding_groups(model.program, spread))
+    plan = _to_plan(a, model, spread, objective, value).model_copy(update={"binding": binding})
+    return plan.model_copy(update={"explanation": explain_plan(a, plan)})
+
+
+def _value(model: Model, primary: int, solution: np.ndarray, objective: Objective) -> float:
+    """The objective's value: the last day, the largest exposure, or the priority-weighted sum of days."""
+    if objective is Objective.priority:
+        values = np.rint(solution)
+        return round(float(sum(model.program.cost[v] * values[v] for v in model.x.values())), 6)
+    return round(float(solution[primary]), 6)
 
 
 def conflict_problems(program: Program) -> list[Problem]:
@@ -134,7 +148,7 @@ def conflict_problems(program: Program) -> list[Problem]:
     return problems
 
 
-def _to_plan(a: Agreement, model: Model, primary: int, solution: np.ndarray, objective: Objective) -> Plan:
+def _to_plan(a: Agreement, model: Model, solution: np.ndarray, objective: Objective, value: float) -> Plan:
     values = np.rint(solution).astype(np.int64)
     released: dict[int, dict[str, int]] = defaultdict(dict)
     for (d, c), v in model.x.items():
@@ -155,8 +169,7 @@ def _to_plan(a: Agreement, model: Model, primary: int, solution: np.ndarray, obj
         if day is not None:
             due[day].append(cid)
     all_days = sorted(set(per_day) | set(due))
-    days = tuple(PlanDay(day=d, releases=tuple(per_day[d]), commitments=tuple(due[d])) for d in all_days)
-    value = float(solution[primary])
-    if objective is Objective.priority:
-        value = float(sum(model.program.cost[v] * values[v] for v in model.x.values()))
-    return Plan(agreement=a.id, objective=objective.value, objective_value=round(value, 6), days=days)
+    days = tuple(
+        PlanDay(day=d, date=a.date(d), releases=tuple(per_day[d]), commitments=tuple(due[d])) for d in all_days
+    )
+    return Plan(agreement=a.id, objective=objective.value, objective_value=value, days=days)

@@ -417,6 +417,7 @@ class Release(Frozen):
 
 class PlanDay(Frozen):
     day: Day
+    date: Annotated[str, Field(max_length=10)] = Field(default="", description="the day's date, when known")
     releases: tuple[Release, ...] = ()
     commitments: tuple[Id, ...] = ()
 
@@ -426,6 +427,12 @@ class Plan(Frozen):
     objective: str = "given"
     objective_value: float | None = None
     days: tuple[PlanDay, ...] = ()
+    binding: tuple[Annotated[str, Field(max_length=500)], ...] = Field(
+        default=(), description="the rules at their limit in this plan"
+    )
+    explanation: tuple[Annotated[str, Field(max_length=5_000)], ...] = Field(
+        default=(), description="the objective and the plan in words"
+    )
 
     def released(self, side: str | None = None) -> dict[int, dict[str, int]]:
         """People released per day and category (of one side, or both)."""
