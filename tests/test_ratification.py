@@ -1,0 +1,129 @@
+"""Two-level talks: a party accepts only what its constituents ratify. Every fast path (the frontier by
+pieces, the ZOPA by inclusion-exclusion, the bridge's vote constraint) is checked against brute force
+over every outcome of small random cases, with acceptance at home computed here from the scenario's own
+objects, apart from the compiled arrays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cases import every_outcome
+from truce.analysis import frontier as fr
+from truce.analysis.frontier import keys, pareto_frontier
+from truce.errors import InputError
+from truce.model.checks import build_scenario, check_scenario
+from truce.model.compiled import Compiled, compile_scenario
+from truce.model.generate import random_scenario, with_constituents
+from truce.model.scenario import Constituent, RatificationRule, RedLine, Scenario, Term
+
+CASES = st.fixed_dictionaries(
+    {
+        "seed": st.integers(0, 2**32 - 1),
+        "parties": st.integers(1, 3),
+        "sizes": st.lists(st.integers(2, 4), min_size=1, max_size=4),
+        "reservation": st.floats(0.0, 0.5),
+        "members": st.integers(1, 3),
+    }
+)
+
+
+def make(case: dict[str, Any]) -> Scenario:
+    rng = np.random.default_rng(case["seed"])
+    s = random_scenario(rng, case["parties"], case["sizes"], red_lines=True, reservation=case["reservation"])
+    s = with_constituents(rng, s, members=case["members"], reservation=0.6)
+    assert not list(check_scenario(s))
+    return s
+
+
+def _red_line_crossed(line: RedLine, terms: dict[str, Term]) -> bool:
+    return all((terms[i] in cond) if isinstance(cond, tuple) else terms[i] == cond for i, cond in line.terms.items())
+
+
+def _approves(s: Scenario, member: Constituent, terms: dict[str, Term]) -> bool:
+    if any(_red_line_crossed(line, terms) for line in member.red_lines):
+        return False
+    total = sum(member.weights.values())
+    if not total:
+        return True
+    utility = sum(w * member.values[i][str(terms[i])] for i, w in member.weights.items()) / total  # type: ignore[index]
+    return utility >= member.reservation - 1e-12
+
+
+def ratified_here(s: Scenario, pid: str, terms: dict[str, Term]) -> bool:
+    """The rule, read straight from the scenario."""
+    rule = s.preferences[pid].ratification
+    if rule is None:
+        return True
+    votes = sum(m.votes for m in rule.constituents if _approves(s, m, terms))
+    total = sum(m.votes for m in rule.constituents)
+    if rule.rule is RatificationRule.veto:
+        return votes >= total - 1e-9
+    if rule.rule is RatificationRule.majority:
+        return votes > total / 2 + 1e-9
+    assert rule.threshold is not None
+    return votes >= rule.threshold * total - 1e-9
+
+
+def brute_ratified(c: Compiled) -> np.ndarray:
+    outcomes = every_outcome(c)
+    return np.array([[ratified_here(c.scenario, pid, c.decode(o)) for pid in c.parties] for o in outcomes], dtype=bool)
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=CASES)
+def test_ratified_reads_the_rule(case: dict[str, Any]) -> None:
+    c = compile_scenario(make(case))
+    assert (c.ratified(every_outcome(c)) == brute_ratified(c)).all()
+    plain = compile_scenario(c.scenario, ratification=False)
+    assert plain.ratified(every_outcome(c)).all(), "--no-ratification: the leaders' view alone"
+
+
+def brute_frontier_keys(c: Compiled, sel: list[int], zopa_only: bool) -> set[tuple[int, ...]]:
+    outcomes = every_outcome(c)
+    ok = ~c.crossed(outcomes)[:, sel].any(axis=1) & brute_ratified(c)[:, sel].all(axis=1)
+    if zopa_only:
+        ok &= (c.utilities(outcomes)[:, sel] >= c.reservation[sel] - 1e-12).all(axis=1)
+    k = keys(c.utilities(outcomes[ok])[:, sel])
+    return {tuple(row.tolist()) for row in k if not ((k >= row).all(axis=1) & (k > row).any(axis=1)).any()}
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=CASES, zopa_only=st.booleans(), enumerate_all=st.booleans(), subset=st.booleans())
+def test_frontier_honours_ratification(
+    case: dict[str, Any], zopa_only: bool, enumerate_all: bool, subset: bool
+) -> None:
+    c = compile_scenario(make(case))
+    sel = [len(c.parties) - 1] if subset else list(range(len(c.parties)))
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(fr, "ENUMERATE_MAX", 10**9 if enumerate_all else 0)  # 0: by pieces, as on big spaces
+        f = pareto_frontier(c, sel, zopa_only=zopa_only)
+    found = [tuple(k.tolist()) for k in keys(f.utilities)]
+    assert len(set(found)) == len(found), "one outcome per utility vector"
+    assert set(found) == brute_frontier_keys(c, sel, zopa_only)
+    if len(f):
+        assert c.ratified(f.outcomes)[:, sel].all()
+        assert np.allclose(c.utilities(f.outcomes)[:, sel], f.utilities)
+
+
+def test_constituents_are_checked() -> None:
+    rng = np.random.default_rng(1)
+    s = random_scenario(rng, 2, [2, 2]).model_dump(mode="json")
+    s["preferences"]["p0"]["ratification"] = {
+        "rule": "weighted",
+        "constituents": [
+            {"id": "a", "name": "a", "assumption": True, "reservation": 0.2},
+            {"id": "a", "name": "b", "assumption": True, "weights": {"i9": 1.0}},
+        ],
+    }
+    with pytest.raises(InputError) as err:
+        build_scenario(s)
+    said = "\n".join(p.message for p in err.value.problems)
+    assert "needs a threshold" in said
+    assert "no reservation" in said
+    assert "duplicate constituent id 'a'" in said
+    assert "unknown issue 'i9'" in said
