@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from cases import every_outcome
 from truce.analysis import frontier as fr
+from truce.analysis import zopa as zp
 from truce.analysis.frontier import keys, pareto_frontier
 from truce.errors import InputError
 from truce.model.checks import build_scenario, check_scenario
@@ -127,3 +128,35 @@ def test_constituents_are_checked() -> None:
     assert "no reservation" in said
     assert "duplicate constituent id 'a'" in said
     assert "unknown issue 'i9'" in said
+
+
+@settings(max_examples=50, deadline=None)
+@given(case=CASES, subset=st.booleans())
+def test_zopa_counts_the_ratifiable_set(case: dict[str, Any], subset: bool) -> None:
+    c = compile_scenario(make(case))
+    sel = [0] if subset else list(range(len(c.parties)))
+    outcomes = every_outcome(c)
+    ok = (~c.crossed(outcomes) & brute_ratified(c))[:, sel].all(axis=1)
+    ok &= (c.utilities(outcomes)[:, sel] >= c.reservation[sel] - 1e-12).all(axis=1)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(zp, "ENUMERATE_MAX", 0)  # by inclusion-exclusion, as on big spaces
+        z = zp.zopa(c, sel, budget=None)
+    assert z.method == ("inclusion-exclusion" if c.homes_of(sel) else "exact")
+    assert z.count == int(ok.sum())
+    if z.count:
+        u = c.utilities(outcomes[ok])[:, sel]
+        assert np.allclose([p.utilities[j] for j, p in enumerate(z.best)], u.max(axis=0))
+        assert np.allclose([p.utilities[j] for j, p in enumerate(z.worst)], u.min(axis=0))
+        assert c.acceptable(np.array([p.outcome for p in (*z.best, *z.worst)]))[:, sel].all()
+
+
+def test_zopa_estimate_samples_the_ratifiable_set() -> None:
+    c = compile_scenario(make({"seed": 3, "parties": 2, "sizes": [4, 4, 4, 4], "reservation": 0.2, "members": 3}))
+    outcomes = every_outcome(c)
+    exact = int(c.acceptable(outcomes).all(axis=1).sum())
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(zp, "ENUMERATE_MAX", 0)
+        m.setattr(zp, "MAX_TERMS", 0)  # force the estimate
+        z = zp.zopa(c, budget=None, samples=20_000)
+    assert z.method == "monte-carlo"
+    assert z.bounds[0] <= exact <= z.bounds[1]
