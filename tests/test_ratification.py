@@ -13,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases import every_outcome
+from test_bridge import _check_against_brute_force
 from truce.analysis import frontier as fr
 from truce.analysis import zopa as zp
+from truce.analysis.bridge import _Program
 from truce.analysis.frontier import keys, pareto_frontier
 from truce.errors import InputError
 from truce.model.checks import build_scenario, check_scenario
@@ -160,3 +162,23 @@ def test_zopa_estimate_samples_the_ratifiable_set() -> None:
         z = zp.zopa(c, budget=None, samples=20_000)
     assert z.method == "monte-carlo"
     assert z.bounds[0] <= exact <= z.bounds[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=CASES, data=st.data())
+def test_bridges_honour_ratification(case: dict[str, Any], data: st.DataObject) -> None:
+    c = compile_scenario(make({**case, "parties": max(2, case["parties"])}))
+    reference = {}
+    for i, n in enumerate(c.sizes):
+        pick = data.draw(st.integers(-1, n - 1))
+        if pick >= 0:
+            reference[f"i{i}"] = f"o{pick}"
+    criterion = data.draw(st.sampled_from(["nash", "ks", "egalitarian", "utilitarian"]))
+    _check_against_brute_force(c, reference, criterion, data.draw(st.integers(1, 3)))
+    # the 0-1 programme's vote constraints alone find the fewest changes any ratifiable package needs
+    ref = c.encode(reference)
+    found = _Program(c, ref, c.reservation - 1e-9, None).fewest_changes()
+    rows = every_outcome(c)
+    ok = c.acceptable(rows).all(axis=1)
+    fewest = min((int(((ref != -1) & (row != ref)).sum()) for row in rows[ok]), default=None)
+    assert (found is None) if fewest is None else (found is not None and found[0] == fewest)
