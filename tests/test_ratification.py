@@ -23,6 +23,7 @@ from truce.model.checks import build_scenario, check_scenario
 from truce.model.compiled import Compiled, compile_scenario
 from truce.model.generate import random_scenario, with_constituents
 from truce.model.scenario import Constituent, RatificationRule, RedLine, Scenario, Term
+from truce.simulate import AlternatingOffers, Setup, SingleText, make_strategy, simulate
 
 CASES = st.fixed_dictionaries(
     {
@@ -182,3 +183,16 @@ def test_bridges_honour_ratification(case: dict[str, Any], data: st.DataObject) 
     ok = c.acceptable(rows).all(axis=1)
     fewest = min((int(((ref != -1) & (row != ref)).sum()) for row in rows[ok]), default=None)
     assert (found is None) if fewest is None else (found is not None and found[0] == fewest)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_simulated_deals_are_ratified(seed: int) -> None:
+    case = {"seed": seed, "parties": 2, "sizes": [3, 3, 4], "reservation": 0.2, "members": 3}
+    c = compile_scenario(make(case))
+    for protocol in (AlternatingOffers(30), SingleText(30)):
+        setup = Setup(protocol, (make_strategy("conceder"), make_strategy("random")))
+        runs, _ = simulate(c, setup, runs=40, seed=seed)
+        deals = runs.outcome[runs.agreed]
+        assert c.acceptable(deals).all(), "a party accepts only what its home ratifies"
+        plain = compile_scenario(c.scenario, ratification=False)
+        assert plain.acceptable(deals).all()
