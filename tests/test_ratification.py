@@ -5,6 +5,8 @@ objects, apart from the compiled arrays."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases import every_outcome
+from cli_runner import invoke_json
 from test_bridge import _check_against_brute_force
 from truce.analysis import frontier as fr
 from truce.analysis import zopa as zp
@@ -196,3 +199,109 @@ def test_simulated_deals_are_ratified(seed: int) -> None:
         assert c.acceptable(deals).all(), "a party accepts only what its home ratifies"
         plain = compile_scenario(c.scenario, ratification=False)
         assert plain.acceptable(deals).all()
+
+
+def _two_level_talks() -> dict[str, Any]:
+    """East's leader accepts a phased withdrawal; a coalition partner's red line rules it out, and a
+    cabinet that weighs the crossing more needs 0.5."""
+    return {
+        "id": "two-level",
+        "title": "two sides, one with constituents",
+        "parties": [{"id": "east", "name": "East"}, {"id": "west", "name": "West"}],
+        "issues": [
+            {
+                "id": "corridor",
+                "name": "Corridor",
+                "kind": "ordinal",
+                "options": [
+                    {"id": "stay", "label": "troops remain"},
+                    {"id": "phased", "label": "phased withdrawal"},
+                    {"id": "out", "label": "full withdrawal"},
+                ],
+            },
+            {
+                "id": "crossing",
+                "name": "Crossing",
+                "kind": "categorical",
+                "options": [{"id": "closed", "label": "closed"}, {"id": "open", "label": "open"}],
+            },
+        ],
+        "preferences": {
+            "east": {
+                "assumption": True,
+                "weights": {"corridor": 3, "crossing": 1},
+                "values": {"corridor": {"stay": 1, "phased": 0.6, "out": 0}, "crossing": {"closed": 1, "open": 0}},
+                "reservation": 0.4,
+                "ratification": {
+                    "rule": "veto",
+                    "constituents": [
+                        {
+                            "id": "partner",
+                            "name": "Coalition partner",
+                            "assumption": True,
+                            "red_lines": [{"terms": {"corridor": ["phased", "out"]}}],
+                        },
+                        {
+                            "id": "cabinet",
+                            "name": "Cabinet",
+                            "assumption": True,
+                            "weights": {"corridor": 1, "crossing": 1},
+                            "values": {
+                                "corridor": {"stay": 1, "phased": 0.5, "out": 0},
+                                "crossing": {"closed": 1, "open": 0},
+                            },
+                            "reservation": 0.5,
+                        },
+                    ],
+                },
+            },
+            "west": {
+                "assumption": True,
+                "weights": {"corridor": 2, "crossing": 2},
+                "values": {"corridor": {"stay": 0, "phased": 0.7, "out": 1}, "crossing": {"closed": 0, "open": 1}},
+                "reservation": 0.3,
+            },
+        },
+        "proposals": [
+            {
+                "id": "text",
+                "title": "phased withdrawal, crossing open",
+                "tabled_by": ["west"],
+                "date": "2024-08-16",
+                "terms": {"corridor": "phased", "crossing": "open"},
+            }
+        ],
+    }
+
+
+def test_analyze_names_who_blocks_at_home_and_by_how_much(tmp_path: Path) -> None:
+    path = tmp_path / "talks.json"
+    path.write_text(json.dumps(_two_level_talks()))
+    out = invoke_json("analyze", str(path))
+    [home] = out["proposals"][0]["ratification"]
+    assert home["party"] == "east" and home["ratified"] == "no"
+    assert home["blockers"] == ["partner", "cabinet"]
+    partner, cabinet = home["constituents"]
+    assert partner["approves"] == "no" and partner["red_lines_crossed"] == [
+        "Corridor: phased withdrawal or full withdrawal"
+    ]
+    assert cabinet["approves"] == "no" and cabinet["shortfall"] == pytest.approx(0.25)  # 0.5 - (0.5 + 0) / 2
+    assert "blocked by: Coalition partner (crosses its red line" in home["text"]
+    assert "Cabinet (below its reservation 0.50 by 0.250)" in home["text"]
+    assert out["proposals"][0]["standing"]["east"]["acceptable"] == "yes"  # the leader alone would accept
+    plain = invoke_json("analyze", str(path), "--no-ratification")
+    assert plain["proposals"][0]["ratification"] == []
+
+
+def test_a_bridge_targets_what_both_sides_can_ratify(tmp_path: Path) -> None:
+    path = tmp_path / "talks.json"
+    path.write_text(json.dumps(_two_level_talks()))
+    ratified = invoke_json("bridge", str(path), "--from", "text", "--within", "all")
+    leaders = invoke_json("bridge", str(path), "--from", "text", "--within", "all", "--no-ratification")
+    assert leaders["bridges"][0]["changes"] == []  # the leaders alone accept the text as it stands
+    c = compile_scenario(build_scenario(_two_level_talks()))
+    for b in ratified["bridges"]:
+        row = c.encode(b["terms"])
+        assert c.acceptable(row).all() and c.ratified(row).all()
+    # the partner allows only troops remaining, so every ratifiable text changes the corridor
+    assert ratified["bridges"] and all(b["terms"]["corridor"] == "stay" for b in ratified["bridges"])

@@ -206,13 +206,13 @@ def overview_json(o: Overview) -> dict[str, Any]:
                 "changes_from_parent": [change_json(ch) for ch in v.changes],
                 "package_rules": [rule_json(b) for b in v.rules],
                 "readings": [reading_json(r) for r in v.readings],
-                "ratification": [home_json(h) for h in v.home],
                 "depends_on_reading": {
                     party: {"depends": v.depends_on_reading(party), "text": v.verdict_text(party)}
                     for party in o.compiled.parties
                 }
                 if v.readings
                 else {},
+                "ratification": [home_json(h) for h in v.home],
             }
             for v in o.proposals
         ],
