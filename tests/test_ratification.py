@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 from cases import every_outcome
 from cli_runner import invoke_json
+from conftest import TALKS, TOKENS, auth
 from test_bridge import _check_against_brute_force
+from test_service_pages import sign_in
 from truce.analysis import frontier as fr
 from truce.analysis import zopa as zp
 from truce.analysis.bridge import _Program
@@ -305,3 +307,19 @@ def test_a_bridge_targets_what_both_sides_can_ratify(tmp_path: Path) -> None:
         assert c.acceptable(row).all() and c.ratified(row).all()
     # the partner allows only troops remaining, so every ratifiable text changes the corridor
     assert ratified["bridges"] and all(b["terms"]["corridor"] == "stay" for b in ratified["bridges"])
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_the_service_shows_ratification_only_to_who_may_see_the_party(service_client: Any) -> None:
+    """Ratification reads a side's constituents: Israel and the mediators see Israel's, Hamas and observers do
+    not (the shipped case gives only Israel a rule)."""
+    url = f"/api/talks/{TALKS}/proposals/jan2025-agreement"
+    seen = {who: service_client.get(url, headers=auth(who)).json()["ratification"] for who in TOKENS}
+    assert [h["party"] for h in seen["israel"]] == ["israel"] == [h["party"] for h in seen["mediator"]]
+    assert seen["hamas"] == [] and seen["observer"] == []
+    [home] = seen["israel"]
+    assert {m["id"] for m in home["constituents"]} == {"other-ministers", "ministers-against"}
+    sign_in(service_client, "israel")
+    assert 'data-testid="ratification"' in service_client.get(f"/talks/{TALKS}/proposals/jan2025-agreement").text
+    sign_in(service_client, "hamas")
+    assert 'data-testid="ratification"' not in service_client.get(f"/talks/{TALKS}/proposals/jan2025-agreement").text
