@@ -23,7 +23,9 @@ from truce.analysis import frontier as fr
 from truce.analysis import zopa as zp
 from truce.analysis.bridge import _Program
 from truce.analysis.frontier import keys, pareto_frontier
+from truce.analysis.home import home_standings
 from truce.errors import InputError
+from truce.io.documents import parse_document
 from truce.model.checks import build_scenario, check_scenario
 from truce.model.compiled import Compiled, compile_scenario
 from truce.model.generate import random_scenario, with_constituents
@@ -323,3 +325,17 @@ def test_the_service_shows_ratification_only_to_who_may_see_the_party(service_cl
     assert 'data-testid="ratification"' in service_client.get(f"/talks/{TALKS}/proposals/jan2025-agreement").text
     sign_in(service_client, "hamas")
     assert 'data-testid="ratification"' not in service_client.get(f"/talks/{TALKS}/proposals/jan2025-agreement").text
+
+
+def test_the_format_reference_example_is_the_one_tested_here() -> None:
+    """The ratification example of docs/scenario-format.md validates and says what the tests above say."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in text.split("```yaml\n")[1:]]
+    (block,) = [b for b in blocks if b.startswith("preferences:\n  east:")]
+    east = parse_document(block.encode(), "scenario-format.md").data["preferences"]["east"]
+    data = _two_level_talks()
+    data["sources"] = {"p1": {"title": "a statement of the coalition partner"}}
+    data["preferences"]["east"] = east
+    c = compile_scenario(build_scenario(data))
+    [home] = home_standings(c, c.encode(c.scenario.terms_of("text")))
+    assert home.verdict.value == "no" and home.blockers == ("partner", "cabinet")

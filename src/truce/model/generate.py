@@ -99,16 +99,23 @@ def random_scenario(
 
 
 def with_constituents(
-    rng: np.random.Generator, scenario: Scenario, *, members: int = 3, reservation: float = 0.4
+    rng: np.random.Generator,
+    scenario: Scenario,
+    *,
+    members: int = 3,
+    reservation: float = 0.4,
+    rule: RatificationRule | None = None,
+    exact: bool = False,
 ) -> Scenario:
     """``scenario`` with a random ratification rule on every party: 1 to ``members`` constituents, each
     with random weights and values and a reservation value up to ``reservation``, or (one time in four) a
-    single red line only; the rule is drawn from veto, majority and a weighted vote at a random threshold."""
+    single red line only; the rule is drawn from veto, majority and a weighted vote at a random threshold,
+    unless ``rule`` is given. With ``exact`` every party gets exactly ``members`` constituents."""
     preferences: dict[str, Preferences] = {}
     sizes = [len(issue.options) for issue in scenario.issues]
     for pid, prefs in scenario.preferences.items():
         constituents = []
-        for k in range(int(rng.integers(1, members + 1))):
+        for k in range(members if exact else int(rng.integers(1, members + 1))):
             i = int(rng.integers(len(sizes)))
             line = RedLine(terms={f"i{i}": f"o{int(rng.integers(sizes[i]))}"})
             if rng.random() < 0.25:
@@ -130,8 +137,8 @@ def with_constituents(
                     red_lines=(line,) if rng.random() < 0.3 else (),
                 )
             )
-        rule = RatificationRule(str(rng.choice([r.value for r in RatificationRule])))
-        threshold = float(rng.choice([0.5, 0.6, 2 / 3, 1.0])) if rule is RatificationRule.weighted else None
-        ratification = Ratification(rule=rule, threshold=threshold, constituents=tuple(constituents))
+        chosen = rule or RatificationRule(str(rng.choice([r.value for r in RatificationRule])))
+        threshold = float(rng.choice([0.5, 0.6, 2 / 3, 1.0])) if chosen is RatificationRule.weighted else None
+        ratification = Ratification(rule=chosen, threshold=threshold, constituents=tuple(constituents))
         preferences[pid] = prefs.model_copy(update={"ratification": ratification})
     return scenario.model_copy(update={"preferences": preferences})
