@@ -66,6 +66,8 @@ def pareto_frontier(c: Compiled, parties: Sequence[int] | None = None, *, zopa_o
     space = math.prod(c.sizes)
     if space <= ENUMERATE_MAX:
         outcomes, utilities = _enumerated(c, sel)
+    elif c.homes_of(sel):
+        outcomes, utilities = by_pieces(c, sel, zopa_only)
     else:
         outcomes, utilities = _merged(c, sel, zopa_only)
     if zopa_only:
@@ -156,10 +158,37 @@ def all_outcomes(c: Compiled, sel: Ints) -> Ints:
 def _enumerated(c: Compiled, sel: Ints) -> tuple[Ints, Floats]:
     outcomes = all_outcomes(c, sel)
     if len(outcomes):
-        outcomes = outcomes[~c.crossed(outcomes)[:, sel].any(axis=1)]
+        outcomes = outcomes[~c.barred(outcomes)[:, sel].any(axis=1)]
     utilities = c.utilities(outcomes)[:, sel]
     keep = undominated(keys(utilities), np.arange(len(outcomes), dtype=np.int64))
     return outcomes[keep], utilities[keep]
+
+
+def by_pieces(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
+    """The frontier over the outcomes every selected party's constituents ratify, without enumerating them.
+
+    The ratifiable set is a union of pieces (:meth:`Compiled.pieces`), each the outcomes that every
+    constituent of one winning coalition per rule approves. An outcome efficient in the union is efficient
+    in its piece, and within a piece some outcome with the same leaders' utilities lies on the frontier of
+    leaders and constituents together, restricted to the constituents' thresholds (whatever weakly
+    dominates it there is in the piece too). So each piece's frontier is computed with its constituents as
+    parties of their own, the leaders' columns are kept, and the union is filtered once more.
+    """
+    m = len(sel)
+    outcomes: list[Ints] = []
+    utilities: list[Floats] = []
+    for piece in c.pieces(sel):
+        ext = c.extended(piece, leaders_floor=zopa_only)
+        columns = np.concatenate((sel, np.arange(len(c.parties), len(ext.parties), dtype=np.int64)))
+        front = pareto_frontier(ext, columns.tolist(), zopa_only=True)
+        outcomes.append(np.asarray(front.outcomes))
+        utilities.append(np.asarray(front.utilities)[:, :m])
+    rows, utils = np.concatenate(outcomes), np.concatenate(utilities)
+    if not len(rows):
+        return rows, utils
+    lexkey = np.unique(rows, axis=0, return_inverse=True)[1].ravel().astype(np.int64)  # lexicographic rank
+    keep = undominated(keys(utils), lexkey)
+    return rows[keep], utils[keep]
 
 
 def _merged(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:

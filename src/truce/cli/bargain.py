@@ -17,6 +17,7 @@ from truce.analysis.tabled import TabledBy, tabled_json, tabled_terms
 from truce.analysis.trades import trades, trades_json
 from truce.analysis.zopa import BUDGET, describe_zopa
 from truce.cli.common import (
+    NO_RATIFICATION_HELP,
     PROFILES_HELP,
     WITHIN_HELP,
     app,
@@ -82,11 +83,13 @@ def frontier(
     rows: int = typer.Option(
         FRONTIER_ROWS, "--rows", min=0, help="rows of the table: the first ones and every solution's (0: all)"
     ),
+    no_ratification: bool = typer.Option(False, "--no-ratification", help=NO_RATIFICATION_HELP),
 ) -> None:
-    """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement."""
+    """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement (of the
+    packages each side's constituents ratify, where the scenario says who must ratify at home)."""
     talks = load_any(scenario, profiles_of(profiles))
     scope = scope_of(within, talks, scenario)
-    c = compile_scenario(talks)
+    c = compile_scenario(talks, ratification=not no_ratification)
     chosen = _party_indices(c, parties, scenario)
     b = bargaining(c, chosen, zopa_only=zopa_only, scope=scope, zopa_budget=zopa_budget)
     if json_out:
@@ -189,6 +192,7 @@ def bridge_cmd(
     ),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
+    no_ratification: bool = typer.Option(False, "--no-ratification", help=NO_RATIFICATION_HELP),
 ) -> None:
     """Packages every party accepts that change as few terms of a proposal as possible, each change explained.
 
@@ -197,7 +201,7 @@ def bridge_cmd(
     s = load_any(scenario, profiles_of(profiles))
     start = _start(s, reference, scenario)
     scope = scope_of(within, s, scenario)
-    c = compile_scenario(s)
+    c = compile_scenario(s, ratification=not no_ratification)
     terms = {} if start is None else s.terms_of(start[0].id, start[1])
     try:
         result = bridge(

@@ -102,6 +102,7 @@ def find_proposal(scenario: Scenario, proposal_id: str, where: Path) -> Proposal
 
 
 WITHIN_HELP = "tabled: only terms some proposal holds; all: any term (default: tabled when there are proposals)"
+NO_RATIFICATION_HELP = "the leaders' view alone: leave out who must ratify at home (constituents and their rules)"
 PROFILES_HELP = (
     "GENIUS folder only: the profile files that are the parties, in order, e.g. a.xml,b.xml "
     "(needed when the folder holds more profiles than parties)"

@@ -16,10 +16,13 @@ from pydantic import BaseModel, ValidationError
 from truce.errors import InputError, Path, Problem
 from truce.model.scenario import (
     Condition,
+    Constituent,
     Issue,
     IssueKind,
     Preferences,
     Range,
+    Ratification,
+    RatificationRule,
     Reading,
     Scenario,
     Term,
@@ -200,6 +203,40 @@ def _check_issues_and_preferences(
         yield from _unknown_sources(source_ids, path, prefs.sources)
         for k, red_line in enumerate(prefs.red_lines):
             yield from _unknown_sources(source_ids, (*path, "red_lines", k), red_line.sources)
+        if prefs.ratification is not None:
+            yield from _check_ratification(prefs.ratification, issues, source_ids, (*path, "ratification"))
+
+
+def _check_ratification(
+    r: Ratification, issues: dict[str, Issue], source_ids: set[str], path: Path
+) -> Iterator[Problem]:
+    """A ratification rule and its constituents: their preferences are checked as a party's, except that a
+    constituent known only by its red lines gives no weights (and then no reservation value either)."""
+    if r.rule is RatificationRule.weighted and r.threshold is None:
+        yield Problem("a weighted rule needs a threshold (the share of all votes needed)", (*path, "threshold"))
+    if r.rule is not RatificationRule.weighted and r.threshold is not None:
+        yield Problem(f"a {r.rule.value} rule takes no threshold (only a weighted rule does)", (*path, "threshold"))
+    seen: set[str] = set()
+    for n, member in enumerate(r.constituents):
+        if member.id in seen:
+            yield Problem(f"duplicate constituent id {member.id!r}", (*path, "constituents", n, "id"))
+        seen.add(member.id)
+    yield from _unknown_sources(source_ids, path, r.sources)
+    for n, member in enumerate(r.constituents):
+        mpath: Path = (*path, "constituents", n)
+        yield from _unknown_sources(source_ids, mpath, member.sources)
+        for k, red_line in enumerate(member.red_lines):
+            yield from _unknown_sources(source_ids, (*mpath, "red_lines", k), red_line.sources)
+        if member.weights:
+            yield from _check_preferences(member, issues, mpath)
+            continue
+        if member.reservation > 0:
+            yield Problem("a constituent with no weights approves by its red lines alone: no reservation", mpath)
+        if not member.red_lines:
+            yield Problem("a constituent needs weights or red lines (otherwise it approves everything)", mpath)
+        for k, red_line in enumerate(member.red_lines):
+            for issue_id, condition in red_line.terms.items():
+                yield from _check_condition(issues, issue_id, condition, (*mpath, "red_lines", k, "terms", issue_id))
 
 
 def _check_constraints(s: Scenario, issues: dict[str, Issue], source_ids: set[str]) -> Iterator[Problem]:
@@ -393,7 +430,7 @@ def _on_grid(issue: Issue, x: float) -> bool:
     return issue.min - 1e-12 <= x <= issue.max + 1e-12 and abs(k - round(k)) <= tol
 
 
-def _check_preferences(prefs: Preferences, issues: dict[str, Issue], path: Path) -> Iterator[Problem]:
+def _check_preferences(prefs: Preferences | Constituent, issues: dict[str, Issue], path: Path) -> Iterator[Problem]:
     for issue_id in prefs.weights:
         if issue_id not in issues:
             yield Problem(

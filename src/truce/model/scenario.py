@@ -208,6 +208,53 @@ Point = tuple[Number, Unit]
 IssueValues = dict[Id, Unit] | tuple[Point, ...]
 
 
+class RatificationRule(StrEnum):
+    """How a party's constituents decide whether the party may accept a package."""
+
+    veto = "veto"  # every constituent must approve: any one is a veto player
+    majority = "majority"  # more than half of all votes
+    weighted = "weighted"  # at least ``threshold`` of all votes
+
+
+class Constituent(Frozen):
+    """A veto player inside a party (a coalition partner, a cabinet, a leadership council).
+
+    It approves a package when its utility (sum of weight x value over issues, divided by the sum of
+    weights) is at or above its reservation value and no red line of its own is crossed. A constituent
+    known only by its red lines gives no weights: it approves whatever crosses none of them.
+    """
+
+    id: Id
+    name: Text
+    votes: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = Field(
+        default=1.0, description="its votes under a majority or weighted rule (seats, say)"
+    )
+    assumption: bool = Field(description="true when its preferences are illustrative assumptions")
+    basis: Text | None = Field(default=None, description="what its preferences or red lines were derived from")
+    weights: dict[Id, Annotated[float, Field(ge=0.0, allow_inf_nan=False)]] = {}
+    values: dict[Id, IssueValues] = {}
+    reservation: Unit = Field(default=0.0, description="the least utility it approves (0 with no weights)")
+    red_lines: tuple[RedLine, ...] = ()
+    sources: tuple[Id, ...] = ()
+
+
+class Ratification(Frozen):
+    """Who must approve at home before a party may accept: its constituents and the rule they decide by.
+
+    The party accepts a package only when it accepts it itself and the rule approves it: ``veto``, every
+    constituent approves; ``majority``, the approving constituents hold more than half of all votes;
+    ``weighted``, they hold at least ``threshold`` (a share of all votes).
+    """
+
+    rule: RatificationRule
+    threshold: Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)] | None = Field(
+        default=None, description="weighted rule only: the share of all votes needed, in (0, 1]"
+    )
+    constituents: tuple[Constituent, ...] = Field(min_length=1, max_length=12)
+    note: Text | None = None
+    sources: tuple[Id, ...] = ()
+
+
 class Preferences(Frozen):
     """A party's private preferences. Utility = sum of weight x value over issues, divided by the
     sum of weights, so it lies in [0, 1]. Issues without a weight do not matter to the party."""
@@ -222,6 +269,9 @@ class Preferences(Frozen):
         default=0.0, description="utility lost per day without agreement"
     )
     delay_note: Text | None = None
+    ratification: Ratification | None = Field(
+        default=None, description="constituents who must approve at home, and their rule (two-level talks)"
+    )
     sources: tuple[Id, ...] = ()
 
 

@@ -26,6 +26,7 @@ from truce.analysis.bridge import bridge_json, bridge_proposal, criterion_keys, 
 from truce.analysis.delay import DEFAULT_DELAY_DAYS, cost_of_no_deal, series_cost_json
 from truce.analysis.diff import diff
 from truce.analysis.fragility import fragility, fragility_json
+from truce.analysis.home import home_json, home_standings
 from truce.analysis.overview import change_json, holder_name, rule_json, standing_json
 from truce.analysis.rules import rule_breaches
 from truce.analysis.standing import standings
@@ -187,6 +188,8 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
         "standing": with_fragility(c, s.terms_of(proposal.id), standing),
         "changes_from_parent": [_filtered_change(change_json(ch), seen) for ch in changes],
         "package_rules": [rule_json(b) for b in rule_breaches(c, outcome)],
+        # ratification at home reads a party's constituents: shown only to whoever may see that party
+        "ratification": [home_json(h) for h in home_standings(c, outcome) if h.party in seen],
         "readings": [_reading(state, proposal, r, seen) for r in proposal.readings],
         "statements": [
             {

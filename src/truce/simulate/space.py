@@ -50,9 +50,12 @@ def build_space(c: Compiled, *, limit: int = ENUMERATE_LIMIT) -> Space:
     if outcomes.shape[0] == 0:
         raise ValueError("no outcome crosses no red line: nothing to negotiate over")
     utilities = table_utilities(c.tables, outcomes)
-    crossed = c.crossed(outcomes)
+    crossed = c.barred(outcomes)  # a party refuses what crosses its red lines or would not be ratified at home
     for p in np.flatnonzero(crossed.all(axis=0)):
-        raise ValueError(f"every outcome crosses a red line of party {c.parties[int(p)]!r}: nothing it can offer")
+        raise ValueError(
+            f"every outcome crosses a red line of party {c.parties[int(p)]!r} or fails its ratification at home:"
+            " nothing it can offer"
+        )
     for a in (outcomes, utilities, crossed):
         a.setflags(write=False)
     return Space(c, outcomes, utilities, crossed, enumerated)
