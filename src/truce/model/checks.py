@@ -187,7 +187,9 @@ def _check_aliases(s: Scenario, party_ids: set[str]) -> Iterator[Problem]:
         ("venue", [(("venues", n), v.name, v.aliases) for n, v in enumerate(s.venues)]),
     ]
     for n, issue in enumerate(s.issues):
-        options = [(("issues", n, "options", m), o.label, o.aliases) for m, o in enumerate(issue.options)]
+        options: list[tuple[Path, str, tuple[str, ...]]] = [
+            (("issues", n, "options", m), o.label, o.aliases) for m, o in enumerate(issue.options)
+        ]
         groups.append((f"option of {issue.id}", options))
     for what, members in groups:
         yield from _ambiguous_aliases(what, members)
