@@ -813,3 +813,29 @@ def edits_for(draft: Draft, s: Scenario, accepted: list[str]) -> list[Edit]:
             edits.append(Edit("append", e.section, None, e.data))
     edits += [Edit("append", "series", None, series) for series in made.values()]
     return edits
+
+
+def draft_json(draft: Draft, scenario_id: str) -> dict[str, Any]:
+    """The draft as stable machine output (docs/json.md)."""
+    return {
+        "scenario": scenario_id,
+        "report_date": draft.date.isoformat(),
+        "date_from": draft.date_from,
+        "source": {"id": draft.source_id, "new": draft.source is not None, "data": draft.source},
+        "entries": [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "summary": e.summary,
+                "confidence": e.confidence,
+                "quote": {"text": e.span.text, "start": e.span.start, "end": e.span.end, "line": e.span.line},
+                "section": e.section,
+                "matches": e.matches,
+                "data": e.data,
+                "series": e.series,
+                "new_series": e.new_series,
+                "notes": list(e.notes),
+            }
+            for e in draft.entries
+        ],
+    }

@@ -102,13 +102,20 @@ def _apply(data: Any, edit: Edit) -> None:
         item = _item(data, edit.section, edit.target)
         cited = item.get("sources")
         if cited is None:
-            item["sources"] = [edit.data]
+            item["sources"] = _flow([edit.data]) if isinstance(item, CommentedMap) else [edit.data]
         elif edit.data not in cited:
             cited.append(edit.data)
     else:
         points = _item(data, "series", edit.target).setdefault("points", [])
         at = next((k for k, p in enumerate(points) if str(p.get("date")) > str(edit.data["date"])), len(points))
         points.insert(at, edit.data)
+
+
+def _flow(items: list[Any]) -> CommentedSeq:
+    """A short list written on one line, as ``sources: [A1, B2]`` is in the shipped files."""
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
 
 
 def _section(data: dict[str, Any], name: str, kind: type) -> Any:
