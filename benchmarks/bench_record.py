@@ -88,12 +88,22 @@ def agrees(expected: dict[str, Any], entry: Entry) -> bool:
     if kind == "round":
         start, end = _day(expected["start"]), _day(expected.get("end", expected["start"]))
         drafted = _day(data["start"])
-        return data.get("venue") == expected["venue"] and start - dt.timedelta(days=1) <= drafted <= end + dt.timedelta(days=1)
+        return data.get("venue") == expected["venue"] and start - dt.timedelta(days=1) <= drafted <= end + dt.timedelta(
+            days=1
+        )
     if kind == "statement":
         speaker = data.get("speaker")
         party = speaker.get("party") if isinstance(speaker, dict) else speaker
-        return party == expected["party"] and data.get("stance") == expected["stance"] and _on_day(expected, data.get("date"))
-    return entry.series == expected["series"] and data.get("value") == expected["value"] and _on_day(expected, data.get("date"))
+        return (
+            party == expected["party"]
+            and data.get("stance") == expected["stance"]
+            and _on_day(expected, data.get("date"))
+        )
+    return (
+        entry.series == expected["series"]
+        and data.get("value") == expected["value"]
+        and _on_day(expected, data.get("date"))
+    )
 
 
 def score(entries: tuple[Entry, ...], expected: list[dict[str, Any]]) -> dict[str, Tally]:

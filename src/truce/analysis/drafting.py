@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from truce.analysis.report_dates import When, dateline, dates_in
+from truce.analysis.report_dates import FUTURE, When, dateline, dates_in
 from truce.errors import InputError, Problem
 from truce.io.scenario_edit import Edit
 from truce.model.checks import alias_key
@@ -48,7 +48,7 @@ _ROUND = re.compile(r"\b(talks|negotiations|round|discussions|summit)\b")
 _SPEECH = re.compile(
     r"\b(said|says|say|told|tells|stated|statement|expressed|express|called for|calls for|call for|accused|accuses|"
     r"warned|cautioned|described|insisted|demanded|announced|according to|rejected|rejects|accepted|accepts|"
-    r"welcomed|welcomes|urged|voiced|dismissed|responded|replied)\b"
+    r"welcomed|welcomes|urged|voiced|dismissed|responded|replied|saying|calling|called|calls)\b"
 )
 # Stance cues, strongest first: the first that matches decides.
 STANCE_CUES: tuple[tuple[StatementStance, re.Pattern[str]], ...] = (
@@ -56,11 +56,16 @@ STANCE_CUES: tuple[tuple[StatementStance, re.Pattern[str]], ...] = (
         StatementStance.accuses_of_new_conditions,
         re.compile(r"new conditions|new demands|added conditions|additional conditions|moving the goalposts"),
     ),
-    (StatementStance.rejects, re.compile(r"\b(reject(?:s|ed|ing)?|refus(?:e|es|ed)|turned down|dismiss(?:es|ed)?)\b")),
+    (
+        StatementStance.rejects,
+        re.compile(r"\b(reject(?:s|ed|ing)?|refus(?:e|es|ed)|turned down|dismiss(?:es|ed)?|unacceptable)\b"),
+    ),
+    # support qualified in the same breath ("welcomed the text but said ...") is support with reservations
     (
         StatementStance.accepts_with_reservations,
         re.compile(
-            r"with (?:some )?reservations|in principle|conditional(?:ly)? accept|accept(?:s|ed)? [^.]{0,40}\bbut\b"
+            r"with (?:some )?reservations|in principle|conditional(?:ly)? accept|"
+            r"\b(?:accept|welcom|support|back|endors)\w* [^.]{0,60}\bbut\b"
         ),
     ),
     (
@@ -83,7 +88,14 @@ STANCE_CUES: tuple[tuple[StatementStance, re.Pattern[str]], ...] = (
     ),
 )
 _OFFICE = re.compile(r"\b(team|office|minister|secretary|spokes\w*|president|envoy|official|department|negotiator)")
-_PRONOUN = re.compile(r"^\s*(he|she|they|it|the group|the movement|officials)\b")
+_PRONOUN = re.compile(
+    r"^\s*(he|she|they|it|the group|the movement|officials|the (?:envoy|minister|secretary|delegation|spokesperson|"
+    r"spokesman|spokeswoman|mediators?|negotiators?|president|official|team))\b"
+)
+# Words before a venue's name that make it a place ("in Israel") rather than the party of that name ("Israel said")
+_PLACE_WORDS = re.compile(
+    r"\b(?:in|to|at|from|into|near|across|towards?|visit(?:s|ed|ing)?|arriv(?:e|es|ed|ing) in)\s+(?:the\s+)?$"
+)
 _PROPOSAL = re.compile(r"\b(proposals?|plan|framework|text|offer|deal|draft|resolution|document)\b")
 _RECENT = re.compile(r"\b(new|newest|latest|recent|days after|put forward|presented)\b")
 _CLAUSE = re.compile(
@@ -171,6 +183,7 @@ class Sentence:
     end: int
     clauses: tuple[tuple[int, int], ...]
     mentions: tuple[Mention, ...]
+    places: tuple[Mention, ...]  # venue mentions read as places: after "in", "to", "visiting" ...
 
 
 def draft_record(s: Scenario, text: str, today: dt.date | None = None, source_id: str | None = None) -> Draft:
@@ -245,7 +258,11 @@ def _sentence(ctx: Context, start: int, end: int) -> Sentence:
         start += 1
     cuts = [start, *(start + m.start() for m in _CLAUSE.finditer(ctx.low[start:end])), end]
     clauses = tuple((a, b) for a, b in itertools.pairwise(cuts) if b > a)
-    return Sentence(start, end, clauses, tuple(find_mentions(ctx, start, end)))
+    mentions = tuple(find_mentions(ctx, start, end))
+    places = tuple(
+        m for m in mentions if m.kind == "venue" and _PLACE_WORDS.search(ctx.low[max(start, m.start - 20) : m.start])
+    )
+    return Sentence(start, end, clauses, mentions, places)
 
 
 def find_mentions(ctx: Context, start: int, end: int) -> list[Mention]:
@@ -293,7 +310,7 @@ def _when(ctx: Context, sentence: Sentence, clause: tuple[int, int]) -> When | N
 def _parties(sentence: Sentence, start: int = 0, end: int = 1 << 60, venues: bool = True) -> list[Mention]:
     """Party mentions between two offsets; with ``venues`` false, those that are a venue's name at that place
     ("arrived in Israel" names a place, not a party) are left out."""
-    places = [m for m in sentence.mentions if m.kind == "venue"]
+    places = sentence.places
     out = []
     for m in sentence.mentions:
         if m.kind not in ("party", "mediators") or not start <= m.start < end:
@@ -333,7 +350,23 @@ def _visits(ctx: Context, sentence: Sentence) -> None:
         met = [p for p in dict.fromkeys(met) if p not in who_ids] or (
             [venue.host] if venue.host and venue.host not in who_ids else []
         )
-        _add_meeting(ctx, sentence, clause, who_ids, venue, met, travel)
+        _add_meeting(ctx, sentence, _when_at(ctx, sentence, clause, place), who_ids, venue, met, travel)
+
+
+def _when_at(ctx: Context, sentence: Sentence, clause: tuple[int, int], place: Mention) -> When | None:
+    """The date of what happens at one place of a clause that names several ("arrived in Tarn on Friday and
+    will go on to Vesk on Sunday"): the words between the place before it and the place after it decide,
+    tense included; else the clause's date."""
+    others = [m for m in sentence.mentions if m.kind == "venue" and clause[0] <= m.start < clause[1] and m != place]
+    start = max([m.end for m in others if m.end <= place.start], default=clause[0])
+    end = min([m.start for m in others if m.start >= place.end], default=clause[1])
+    if not others:
+        return _when(ctx, sentence, clause)
+    future = bool(FUTURE.search(ctx.low[start:end]))
+    found = dates_in(ctx.low[place.end : end], ctx.today, future) or dates_in(
+        ctx.low[start : place.start], ctx.today, future
+    )
+    return found[0] if found else _when(ctx, sentence, clause)
 
 
 def _subject(ctx: Context, sentence: Sentence, before: int) -> Mention | None:
@@ -352,13 +385,12 @@ def _subject(ctx: Context, sentence: Sentence, before: int) -> Mention | None:
 def _add_meeting(
     ctx: Context,
     sentence: Sentence,
-    clause: tuple[int, int],
+    when: When | None,
     who: list[str],
     venue: Venue,
     met: list[str],
     travel: bool,
 ) -> None:
-    when = _when(ctx, sentence, clause)
     notes = []
     earlier = [e for e in ctx.found if e.kind == "meeting" and e.key[:2] == (tuple(who), venue.id)]
     if when is not None and when.exact:
@@ -459,7 +491,18 @@ def _overlaps(start: dt.date, end: dt.date, when: When) -> bool:
 
 
 def _statements(ctx: Context, sentence: Sentence) -> None:
-    """A party that said, expressed or called for something, with a stance the cues name."""
+    """A party that said, expressed or called for something, with a stance the cues name. A sentence that
+    joins two speakers ("A said ..., while B described ...") gives a statement for each part."""
+    cuts = [sentence.start]
+    cuts += [sentence.start + m.start() for m in _SPEAKERS.finditer(ctx.low[sentence.start : sentence.end])]
+    cuts.append(sentence.end)
+    for k, (a, b) in enumerate(itertools.pairwise(cuts)):
+        part = replace(sentence, start=a, end=b, mentions=tuple(m for m in sentence.mentions if a <= m.start < b))
+        if k == 0 or _parties(part, venues=False):
+            _statement(ctx, part)
+
+
+def _statement(ctx: Context, sentence: Sentence) -> None:
     low = ctx.low[sentence.start : sentence.end]
     cue = _SPEECH.search(low)
     stance = next((st for st, pattern in STANCE_CUES if pattern.search(low)), None)
@@ -474,7 +517,12 @@ def _statements(ctx: Context, sentence: Sentence) -> None:
     if first.kind == "party" and _OFFICE.search(first.surface.lower()):
         speaker = {"name": first.surface, "party": ids[0]}
     when = _when(ctx, sentence, (sentence.start, sentence.end))
+    notes = () if when and when.exact else ("no day named: the report's date",)
     date = when.start if when and when.exact else ctx.today
+    # a recent window ("last week") dates the statement; an older one ("a plan outlined in late May") is
+    # about something else the sentence names
+    if when and not when.exact and not when.contains(ctx.today) and (ctx.today - when.end).days <= 14:
+        date, notes = when.start, (f"no day named: the first day of {when.words!r}",)
     about = None if re.search(r"instead of|rather than", low) else _best_proposal(ctx, sentence.start, sentence.end)
     data: dict[str, Any] = {"id": "", "speaker": speaker, "date": date.isoformat()}
     if len(ids) > 1:
@@ -511,10 +559,10 @@ def _statements(ctx: Context, sentence: Sentence) -> None:
         data,
         matches,
     )
-    notes = () if when and when.exact else ("no day named: the report's date",)
     ctx.found.append(replace(entry, notes=notes, key=(ids[0], stance.value, date.isoformat())))
 
 
+_SPEAKERS = re.compile(r"\s(?:while|whereas)\s|;\s")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"'})
 
 _QUALIFIER = r"more than|over|at least|nearly|almost|about|around|some|roughly|close to|fewer than|less than|up to"
@@ -586,9 +634,8 @@ def _figures(ctx: Context, sentence: Sentence) -> None:
             continue
         if re.match(r"\s*(?:days?|weeks?|months?|years?|per cent|%)", after):
             continue
-        held = (noun is not None and noun[1] in ("hostages", "captives")) and re.search(
-            r"held|remain|captivity|still", low
-        )
+        held_noun = noun is not None and noun[1] in ("hostages", "captives", "detainees", "prisoners")
+        held = held_noun and re.search(r"\bheld\b|remain|captivity|custody|still", low)
         deaths = re.search(r"killed|death toll|deaths|\bdead\b|died|lost their lives", low)
         if not held and not deaths:
             continue
@@ -677,9 +724,10 @@ def _best_proposal(ctx: Context, start: int, end: int) -> str | None:
 
 
 def _proposal_scores(ctx: Context, start: int, end: int) -> tuple[str, int] | None:
-    """The proposal a clause speaks of, and how well it fits: 2 for a party that tabled it named there, 2 for a
-    date named there that it falls in, 1 for each distinctive word of its title, 1 for "new" or "latest" on
-    the newest text. At least 3 is needed, and a tie is no answer."""
+    """The proposal a clause speaks of, and how well it fits: 2 for a party that tabled it opening the clause
+    or named as its author (1 if named elsewhere in it), 2 for a date named there that it falls in, 2 for a
+    distinctive word of its title and 1 for each further one, 1 for "new" or "latest" on the newest text. At
+    least 3 is needed, and a tie is no answer."""
     low = ctx.low[start:end]
     if not _PROPOSAL.search(low):
         return None
@@ -700,7 +748,10 @@ def _proposal_scores(ctx: Context, start: int, end: int) -> tuple[str, int] | No
         score = 2 if lead & set(p.tabled_by) else 1 if named & set(p.tabled_by) else 0
         score += 2 * any(w.contains(p.date) for w in windows)
         authors = {w for t in p.tabled_by for w in _title_words(ctx.scenario.party(t).name)}
-        score += sum(1 for w in _title_words(p.title) - authors if re.search(rf"\b{re.escape(w)}\b", low))
+        # "Alderian" in "Alderian counter-proposal" names its author, already counted above
+        authors |= {w for w in _title_words(p.title) for a in set(authors) if w[:5] == a[:5]}
+        words = sum(1 for w in _title_words(p.title) - authors if re.search(rf"\b{re.escape(w)}\b", low))
+        score += words + (1 if words else 0)  # the first distinctive word of a title counts double
         score += 1 if p.id == newest and _RECENT.search(low) else 0
         scores.append((score, p.id))
     scores.sort(reverse=True)

@@ -65,9 +65,10 @@ def _date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def dates_in(clause: str, today: dt.date) -> list[When]:
-    """Every date or window the (lower-case) clause names, most exact first."""
-    future = bool(FUTURE.search(clause))
+def dates_in(clause: str, today: dt.date, future: bool | None = None) -> list[When]:
+    """Every date or window the (lower-case) clause names, most exact first. Whether the clause speaks of what
+    is to come is read from its words unless ``future`` says."""
+    future = bool(FUTURE.search(clause)) if future is None else future
     found = _exact_dates(clause, today, future) + _windows(clause, today, future)
     return sorted(found, key=lambda w: (not w.exact, (w.end - w.start).days))
 
