@@ -179,8 +179,8 @@ def _check_aliases(s: Scenario, party_ids: set[str]) -> Iterator[Problem]:
     party, one issue, one option of an issue and one venue, or a draft of the record could not tell them apart."""
     yield from _unique("venues", [v.id for v in s.venues], "venue")
     for n, venue in enumerate(s.venues):
-        if venue.host is not None:
-            yield from _unknown_parties(party_ids, ("venues", n, "host"), [venue.host])
+        if venue.host is not None and venue.host not in party_ids:
+            yield Problem(f"unknown party {venue.host!r} (expected one of {_list(party_ids)})", ("venues", n, "host"))
     groups: list[tuple[str, list[tuple[Path, str, tuple[str, ...]]]]] = [
         ("party", [(("parties", n), p.name, p.aliases) for n, p in enumerate(s.parties)]),
         ("issue", [(("issues", n), i.name, i.aliases) for n, i in enumerate(s.issues)]),
