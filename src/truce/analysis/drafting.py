@@ -102,8 +102,9 @@ _CLAUSE = re.compile(
     r",\s|;\s|\s[-\u2013\u2014]\s|\s(?:after|before|while|since|instead of|rather than|following|but|however)\s"
 )
 _DATELINE = re.compile(
-    r"\s*(?:date:?\s*)?(?:\d{4}-\d{2}-\d{2}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})\b"
-    r"\s*(?:[-\u2013\u2014:]\s*)?"
+    r"\s*(?:[A-Z][A-Za-z .'-]{1,40},\s*)?(?:date:?\s*)?"
+    r"(?:\d{4}-\d{2}-\d{2}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})\b"
+    r"(?:\s*\([^)]{1,40}\))?\s*(?:[-\u2013\u2014:.]\s*)?"
 )
 _TITLE_STOP = frozenset(
     ["proposal", "proposals", "text", "with", "from", "their", "about", "under", "three", "phase", "phases"]
@@ -830,7 +831,8 @@ def _fresh(base: str, taken: set[str]) -> str:
 
 def _source_of(text: str, date: dt.date) -> dict[str, Any]:
     """The report as a source: its first sentence (without the dateline) as the title, a single report."""
-    body = re.sub(r"^\s*(?:date:?\s*)?\d{4}-\d{2}-\d{2}\s*", "", text).strip()
+    opening = _DATELINE.match(text)
+    body = text[opening.end() if opening else 0 :].strip()
     first = re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0] if body else "News report"
     title = first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "..."
     return {"title": title, "date": date.isoformat(), "confidence": "single"}
