@@ -196,6 +196,8 @@ def draft_record(s: Scenario, text: str, today: dt.date | None = None, source_id
     date = today or found_date
     if date is None:
         raise InputError([Problem("the report has no dateline (a date in its first lines): give its date", ("date",))])
+    if not dt.date(1900, 1, 1) <= date <= dt.date(2200, 12, 31):
+        raise InputError([Problem(f"the report's date {date} is not between 1900 and 2200", ("date",))])
     if source_id is not None and source_id not in s.sources:
         known = ", ".join(sorted(s.sources)) or "(none)"
         raise InputError([Problem(f"unknown source {source_id!r} (expected one of {known})", ("source",))])

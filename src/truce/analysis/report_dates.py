@@ -98,7 +98,7 @@ def _exact_dates(clause: str, today: dt.date, future: bool) -> list[When]:
             out.append(When(day, day, word, True))
     for m in re.finditer(r"\b(\w+) days ago\b", clause):
         n = small_number(m[1])
-        if n is not None:
+        if n is not None and n <= 3660:  # a report's "days ago" are days, not centuries
             day = today - dt.timedelta(days=n)
             out.append(When(day, day, m[0], True))
     return out
