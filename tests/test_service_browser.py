@@ -106,7 +106,15 @@ def test_first_start_prints_the_demo_tokens(server: Server) -> None:
 
 def test_mediator_sees_everything(page: Any, server: Server) -> None:
     sign_in(page, server, "demo-mediator")
-    assert nav_links(page) == ["The talks", "Exchange", "Blind acceptance", "Frontier", "Bridging", "Audit log"]
+    assert nav_links(page) == [
+        "The talks",
+        "Exchange",
+        "Blind acceptance",
+        "Frontier",
+        "Bridging",
+        "Audit log",
+        "Draft the record",
+    ]
     shot(page, "mediator-talks")
     # the text is linked from the proposals table and from the timeline
     page.get_by_role("link", name="US bridging proposal, with Egyptian and Qatari support").first.click()

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from truce.errors import InputError, Path, Problem
+from truce.errors import InputError, Path, Problem, format_path
 from truce.model.scenario import (
     Condition,
     Constituent,
@@ -169,6 +169,48 @@ def check_scenario(s: Scenario) -> Iterator[Problem]:
     yield from _parent_cycles(s)
     yield from _check_rounds_and_events(s, party_ids, proposal_ids, source_ids)
     yield from _check_record(s, party_ids, proposal_ids, source_ids)
+    yield from _check_aliases(s, party_ids)
+
+
+def alias_key(words: str) -> str:
+    """How names and aliases are compared: without regard to case, spacing or the kind of apostrophe."""
+    return " ".join(words.replace("\u2019", "'").casefold().split())
+
+
+def _check_aliases(s: Scenario, party_ids: set[str]) -> Iterator[Problem]:
+    """Venues name known hosts, and no alias names two things of one kind: a report's words must point to one
+    party, one issue, one option of an issue and one venue, or a draft of the record could not tell them apart."""
+    yield from _unique("venues", [v.id for v in s.venues], "venue")
+    for n, venue in enumerate(s.venues):
+        if venue.host is not None and venue.host not in party_ids:
+            yield Problem(f"unknown party {venue.host!r} (expected one of {_list(party_ids)})", ("venues", n, "host"))
+    groups: list[tuple[str, list[tuple[Path, str, tuple[str, ...]]]]] = [
+        ("party", [(("parties", n), p.name, p.aliases) for n, p in enumerate(s.parties)]),
+        ("issue", [(("issues", n), i.name, i.aliases) for n, i in enumerate(s.issues)]),
+        ("venue", [(("venues", n), v.name, v.aliases) for n, v in enumerate(s.venues)]),
+    ]
+    for n, issue in enumerate(s.issues):
+        options: list[tuple[Path, str, tuple[str, ...]]] = [
+            (("issues", n, "options", m), o.label, o.aliases) for m, o in enumerate(issue.options)
+        ]
+        groups.append((f"option of {issue.id}", options))
+    for what, members in groups:
+        yield from _ambiguous_aliases(what, members)
+
+
+def _ambiguous_aliases(what: str, members: list[tuple[Path, str, tuple[str, ...]]]) -> Iterator[Problem]:
+    owner: dict[str, int] = {}
+    for k, (_, name, _) in enumerate(members):
+        owner.setdefault(alias_key(name), k)
+    for k, (path, _, aliases) in enumerate(members):
+        for m, alias in enumerate(aliases):
+            key = alias_key(alias)
+            first = owner.setdefault(key, k)
+            if first != k:
+                yield Problem(
+                    f"alias {alias!r} already names another {what} (at {format_path(members[first][0])})",
+                    (*path, "aliases", m),
+                )
 
 
 def _unknown_sources(source_ids: set[str], path: Path, ids: Iterable[str]) -> Iterator[Problem]:

@@ -28,6 +28,13 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Number = StrictInt | Annotated[StrictFloat, Field(allow_inf_nan=False)]
 # A term is an option id (categorical and ordinal issues) or a number (numeric issues).
 Term = StrictStr | Number
+# Other words a report uses for a party, issue, option or venue ("Washington", "the corridor"); matched
+# without regard to case when a draft of the record is read from a report (``truce record draft``).
+Alias = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+Aliases = Annotated[
+    tuple[Alias, ...],
+    Field(max_length=100, description="other words reports use for it, matched without regard to case"),
+]
 
 
 class Frozen(BaseModel):
@@ -82,12 +89,14 @@ class Party(Frozen):
     name: Text
     role: Role = Role.party
     description: Text | None = None
+    aliases: Aliases = ()
 
 
 class Option(Frozen):
     id: Id
     label: Text
     description: Text | None = None
+    aliases: Aliases = ()
     sources: tuple[Id, ...] = ()
 
 
@@ -112,6 +121,7 @@ class Issue(Frozen):
     max: Number | None = None
     step: Number | None = None
     divisible: bool = Field(default=False, description="can be split between parties (fair division)")
+    aliases: Aliases = ()
     sources: tuple[Id, ...] = ()
 
     def grid(self) -> tuple[float, ...]:
@@ -340,6 +350,15 @@ class Round(Frozen):
     sources: tuple[Id, ...] = ()
 
 
+class Venue(Frozen):
+    """A place talks are held or visited, with the other names reports give it."""
+
+    id: Id
+    name: Text
+    aliases: Aliases = ()
+    host: Id | None = Field(default=None, description="the party whose territory it is (a visit there meets it)")
+
+
 class Event(Frozen):
     date: dt.date
     title: Text
@@ -442,6 +461,7 @@ class Scenario(Frozen):
     )
     proposals: tuple[Proposal, ...] = ()
     rounds: tuple[Round, ...] = ()
+    venues: tuple[Venue, ...] = Field(default=(), description="places of the talks and visits, with their aliases")
     events: tuple[Event, ...] = ()
     meetings: tuple[Meeting, ...] = Field(default=(), description="visits and meetings, with who met whom")
     statements: tuple[Statement, ...] = Field(
