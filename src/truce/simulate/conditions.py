@@ -49,6 +49,31 @@ class Shocks:
         return np.full(len(parties), float(self.reservation_shift))
 
 
+Scale = float | Mapping[str, float]  # one number for every issue, or one per issue id (others: 0)
+
+
+@dataclass(frozen=True)
+class PartyUncertainty:
+    """How unsure we are of one party's preferences: noise on its weights and option values (one number, or one
+    per issue), a range for its reservation value, and why (``basis``)."""
+
+    weights: Scale = 0.0
+    values: Scale = 0.0
+    reservation: tuple[float, float] | None = None
+    basis: str = ""
+
+    def __post_init__(self) -> None:
+        scales = [self.weights, self.values]
+        numbers = [x for s in scales for x in (s.values() if isinstance(s, Mapping) else (s,))]
+        if any(x < 0 for x in numbers):
+            raise ValueError("noise must be >= 0")
+        if self.reservation is not None and not 0 <= self.reservation[0] <= self.reservation[1] <= 1:
+            raise ValueError("a reservation range must satisfy 0 <= low <= high <= 1")
+
+    def changes_utilities(self) -> bool:
+        return any(x > 0 for s in (self.weights, self.values) for x in (s.values() if isinstance(s, Mapping) else (s,)))
+
+
 @dataclass(frozen=True)
 class Uncertainty:
     """A perturbation model of the stated preferences, sampled afresh for every run.
@@ -56,11 +81,14 @@ class Uncertainty:
     Each party's issue weights are multiplied by ``exp(weight_noise * z)`` (``z`` standard normal) and
     renormalised; each option value gets ``value_noise * z`` added and is clipped to [0, 1]; a party named in
     ``reservation_range`` draws its reservation value uniformly from ``(low, high)``. Red lines are certain.
+    ``parties`` gives one party's own model (from the scenario's ``preferences.<party>.uncertainty``), which
+    adds to the noise given for all and replaces its reservation range.
     """
 
     weight_noise: float = 0.0
     value_noise: float = 0.0
     reservation_range: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    parties: Mapping[str, PartyUncertainty] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.weight_noise < 0 or self.value_noise < 0:
@@ -69,22 +97,54 @@ class Uncertainty:
             if not 0 <= low <= high <= 1:
                 raise ValueError(f"reservation range of {party!r} must satisfy 0 <= low <= high <= 1")
 
+    def scales(self, c: Compiled) -> tuple[Floats, Floats]:
+        """Noise on weights and on values, ``(parties, issues)`` each."""
+        shape = (len(c.parties), len(c.issues))
+        w, v = np.full(shape, self.weight_noise), np.full(shape, self.value_noise)
+        for p, party in enumerate(c.parties):
+            own = self.parties.get(party)
+            if own is not None:
+                w[p] += _per_issue(own.weights, c.issues)
+                v[p] += _per_issue(own.values, c.issues)
+        return w, v
+
+    def perturbed(self, c: Compiled) -> tuple[int, ...]:
+        """The parties whose utilities change from run to run (not only their reservation value)."""
+        w, v = self.scales(c)
+        return tuple(int(p) for p in np.flatnonzero((w > 0).any(axis=1) | (v > 0).any(axis=1)))
+
+    def ranges(self, parties: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+        out = dict(self.reservation_range)
+        out.update({p: u.reservation for p, u in self.parties.items() if u.reservation is not None})
+        unknown = set(out) - set(parties)
+        if unknown:
+            raise ValueError(f"uncertainty names unknown parties: {sorted(unknown)}")
+        return out
+
     def sample(self, c: Compiled, rng: np.random.Generator) -> tuple[tuple[Floats, ...], Floats]:
         """Perturbed tables (per issue ``(parties, options)``) and reservation values ``(parties,)``."""
         weights, values = nominal(c)
-        w = weights * np.exp(self.weight_noise * rng.standard_normal(weights.shape))
+        w_scale, v_scale = self.scales(c)
+        w = weights * np.exp(w_scale * rng.standard_normal(weights.shape))
         w = w / w.sum(axis=1, keepdims=True)
         tables = tuple(
-            w[:, i : i + 1] * np.clip(v + self.value_noise * rng.standard_normal(v.shape), 0.0, 1.0)
+            w[:, i : i + 1] * np.clip(v + v_scale[:, i : i + 1] * rng.standard_normal(v.shape), 0.0, 1.0)
             for i, v in enumerate(values)
         )
         draws = rng.random(len(c.parties))
         reservation = np.array(c.reservation, dtype=float)
+        ranges = self.ranges(c.parties)
         for p, party in enumerate(c.parties):
-            if party in self.reservation_range:
-                low, high = self.reservation_range[party]
+            if party in ranges:
+                low, high = ranges[party]
                 reservation[p] = low + (high - low) * draws[p]
         return tables, reservation
+
+
+def _per_issue(scale: Scale, issues: tuple[str, ...]) -> Floats:
+    if isinstance(scale, Mapping):
+        return np.array([float(scale.get(i, 0.0)) for i in issues])
+    return np.full(len(issues), float(scale))
 
 
 def nominal(c: Compiled) -> tuple[Floats, tuple[Floats, ...]]:

@@ -17,7 +17,7 @@ import numpy as np
 from truce.model.compiled import OPEN, Bools, Compiled, Floats, Ints
 from truce.simulate.conditions import Delay, Shocks, Uncertainty
 from truce.simulate.protocol import AlternatingOffers, Protocol, SingleText, StackedAlternatingOffers, days_of
-from truce.simulate.space import Space
+from truce.simulate.space import GRID, Space, noisy_order, own_utilities
 from truce.simulate.strategies import Strategy, View
 
 MEDIATOR = -1  # the "party" index of the mediator in a trace
@@ -106,7 +106,7 @@ def run_many(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSeque
     n_parties, rounds = len(space.compiled.parties), setup.protocol.rounds
     per_run = rounds * (3 + n_parties) + days_of(setup.protocol)  # the random numbers drawn up front
     if setup.uncertainty is not None:
-        per_run += 2 * len(space) * n_parties  # own utilities, sorted
+        per_run += 2 * (GRID + 1) * len(setup.uncertainty.perturbed(space.compiled))
     size = max(1, _CELLS // per_run)
     parts = [_play(space, setup, run_seeds[i : i + size], None) for i in range(0, len(run_seeds), size)]
     return parts[0] if len(parts) == 1 else Runs.concat(parts)
@@ -150,27 +150,8 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         party_u[r] = rng.random((n_parties, n_rounds))
         shock_u[r] = rng.random(n_days)
 
-    if sampled:
-        stacked = tuple(np.stack([t[i] for t in sampled]) for i in range(len(c.issues)))  # (R, P, options)
-        by_party = np.zeros((n_runs, n_parties, len(space)))
-        for i, table in enumerate(stacked):
-            by_party += table[:, :, space.outcomes[:, i]]
-        utilities = by_party.transpose(0, 2, 1)  # (R, n, P)
-    else:
-        utilities = np.asarray(space.utilities)[None]
-        stacked = tuple(t[None] for t in c.tables)
-    sorted_u: list[Floats] = []
-    order: list[Ints] = []
-    for p in range(n_parties):  # each party's feasible outcomes by its utility; ties: lower index first
-        feasible = np.flatnonzero(~space.crossed[:, p])
-        if feasible.size == 0:
-            raise ValueError(f"every outcome crosses a red line of party {c.parties[p]!r}")
-        values = utilities[:, :, p][:, feasible]
-        by_value = np.argsort(values, axis=1, kind="stable")
-        sorted_u.append(np.take_along_axis(values, by_value, axis=1))
-        order.append(feasible[by_value])
-
-    urows = np.arange(n_runs) if sampled else np.zeros(n_runs, dtype=np.int64)  # each run's row of utilities
+    utilities, sorted_u, order, stacked = _own_views(space, setup, sampled)
+    trows = np.arange(n_runs) if sampled else np.zeros(n_runs, dtype=np.int64)  # each run's row of tables
     shifts = setup.shocks.shifts(c.parties) if setup.shocks is not None else np.zeros(n_parties)
     rate = (
         np.tile(np.asarray(c.cost_of_delay, dtype=float), (n_runs, 1))
@@ -192,7 +173,7 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
     def text_utilities(t: Ints) -> Floats:
         total = np.zeros((n_runs, n_parties))
         for i, table in enumerate(stacked):
-            total += table[urows, :, t[:, i]]
+            total += table[trows, :, t[:, i]]
         return total
 
     def receive(p: int, u: Floats) -> None:
@@ -211,7 +192,7 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         if isinstance(proto, AlternatingOffers | StackedAlternatingOffers):
             q = k % n_parties
             offer = setup.strategies[q].propose(view(q, k))
-            u = utilities[urows, offer]
+            u = text_utilities(space.outcomes[offer]) if utilities is None else utilities[0, offer]
             crosses = space.crossed[offer]
             accept = np.ones(n_runs, dtype=bool)
             answers: list[bool | None] = []
@@ -252,6 +233,35 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
     final_u = np.where(agreed[:, None], text_utilities(np.where(agreed[:, None], outcome, 0)), reservation)
     net = final_u * setup.delay.discount ** day[:, None] - cost
     return Runs(c.parties, agreed, agreed_round, day, outcome, final_u, cost, net)
+
+
+def _own_views(
+    space: Space, setup: Setup, sampled: list[tuple[Floats, ...]]
+) -> tuple[Floats | None, list[Floats], list[Ints], tuple[Floats, ...]]:
+    """The nominal utilities ``(1, n, parties)`` (``None`` when some party's utilities are perturbed: offers
+    are then valued from each run's tables), every party's sorted utilities and their outcomes ``(R or 1, m)``,
+    and the per-issue tables ``(R or 1, parties, options)``.
+
+    Without noise on a party's utilities (certain preferences, or only its reservation value uncertain), its
+    order is the space's, computed once and shared by every run; only perturbed parties are ordered per run.
+    """
+    c = space.compiled
+    shared = [space.orders[p] for p in range(len(c.parties))]
+    sorted_u: list[Floats] = [s for s, _ in shared]
+    order: list[Ints] = [o for _, o in shared]
+    if not sampled:
+        return np.asarray(space.utilities)[None], sorted_u, order, tuple(t[None] for t in c.tables)
+    assert setup.uncertainty is not None
+    perturbed = setup.uncertainty.perturbed(c)
+    keep = [p for p in range(len(c.parties)) if p not in perturbed]
+    stacked = tuple(np.stack([t[i] for t in sampled]) for i in range(len(c.issues)))  # (R, P, options)
+    for i, table in enumerate(stacked):  # certain parties keep their tables exactly
+        table[:, keep] = c.tables[i][keep]
+    for p in perturbed:
+        rows = [noisy_order(space, own_utilities(space, tables, p), p) for tables in sampled]
+        sorted_u[p] = np.stack([s for s, _ in rows]) if len(rows) > 1 else rows[0][0][None]
+        order[p] = np.stack([o for _, o in rows]) if len(rows) > 1 else rows[0][1][None]
+    return (None if perturbed else np.asarray(space.utilities)[None]), sorted_u, order, stacked
 
 
 def _amend(

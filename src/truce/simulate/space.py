@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -35,6 +36,71 @@ class Space:
 
     def __len__(self) -> int:
         return int(self.outcomes.shape[0])
+
+    @cached_property
+    def feasible(self) -> tuple[Ints, ...]:
+        """Per party, the indices of the outcomes crossing none of its red lines."""
+        return tuple(np.flatnonzero(~self.crossed[:, p]) for p in range(self.crossed.shape[1]))
+
+    @cached_property
+    def orders(self) -> tuple[tuple[Floats, Ints], ...]:
+        """Per party, its feasible outcomes' nominal utilities ascending ``(1, n)`` and their indices ``(1, n)``
+        (ties: lower index first). Computed once per space and shared by every run whose preferences are certain
+        (and by every worker: it travels with the space)."""
+        out = []
+        for p, feasible in enumerate(self.feasible):
+            values = self.utilities[feasible, p]
+            by_value = np.argsort(values, kind="stable")
+            out.append((values[by_value][None], feasible[by_value][None]))
+        return tuple(out)
+
+    def warm(self) -> Space:
+        """Compute the shared per-party orders now (before the space is sent to workers)."""
+        _ = self.orders
+        return self
+
+
+GRID = 65535  # under noisy preferences a party sees its utilities on this many levels above 0 in [0, 1]
+
+
+def own_utilities(space: Space, tables: tuple[Floats, ...], p: int) -> Floats:
+    """Party ``p``'s utility of every outcome under per-issue ``(parties, options)`` tables.
+
+    An enumerated space is the product of the issues in row-major order, so the utilities are outer sums of
+    the tables (no gathering per outcome): the cost is one pass over the space.
+    """
+    if not space.enumerated:
+        total = np.zeros(len(space))
+        for i, table in enumerate(tables):
+            total += table[p, space.outcomes[:, i]]
+        return total
+    acc = tables[0][p]
+    for table in tables[1:]:
+        acc = (acc[:, None] + table[p][None, :]).ravel()
+    return np.asarray(acc, dtype=float)
+
+
+def noisy_order(space: Space, utilities: Floats, p: int) -> tuple[Floats, Ints]:
+    """Party ``p``'s feasible outcomes under perturbed ``utilities``, thinned to one per utility level.
+
+    A noisy run must not sort the whole space again (a comparison sort of 10^6 outcomes per party and run would
+    dominate the run). Utilities are rounded down to :data:`GRID` levels; each level keeps its lowest-index
+    outcome (one pass, no sort). The result has one entry per level, ``GRID + 1`` in all, ascending: an empty
+    level holds the next non-empty one above it (the best one at the top), so "the lowest at or above a
+    target" is still one binary search, and answers with the lowest-index outcome of the lowest level at or
+    above the target. Sorted utilities are the levels (at most 1/65535 below the outcomes' utilities).
+    """
+    feasible = space.feasible[p]
+    values = utilities if feasible.size == len(space) else utilities[feasible]
+    levels = (np.clip(values, 0.0, 1.0) * GRID).astype(np.int64)
+    first = np.full(GRID + 1, feasible.size, dtype=np.int64)
+    np.minimum.at(first, levels, np.arange(feasible.size))
+    grid = np.arange(GRID + 1)
+    present = first < feasible.size
+    above = np.minimum.accumulate(np.where(present, grid, GRID + 1)[::-1])[::-1]  # next non-empty level >= k
+    top = int(grid[present][-1])
+    level = np.where(above > GRID, top, above)
+    return level / GRID, feasible[first[level]]
 
 
 def build_space(c: Compiled, *, limit: int = ENUMERATE_LIMIT) -> Space:
