@@ -325,12 +325,16 @@ def tournament_cmd(
         "runs": len(table) and int(table.columns["run"].max()) + 1,
         "rows": len(table),
         "by_strategy": table.by_strategy(),
+        "by_scenario": table.by_scenario(),
+        "by_pairing": table.by_pairing(),
+        "ranking": table.ranking(),
         "files": written,
     }
     if json_out:
         print_json(result)
         return
     _show_by_strategy(result["by_strategy"])
+    _show_ranking(result["ranking"])
     for path in written:
         console.print(f"Written {path}")
 
@@ -362,6 +366,19 @@ def _show_by_strategy(rows: list[dict[str, Any]]) -> None:
             day,
         )
     console.print(view)
+
+
+def _show_ranking(ranking: dict[str, Any]) -> None:
+    view = RichTable(
+        "rank", "strategy", "mean utility", "95% interval (seeds)", "vs the one above", title="Ranking by utility"
+    )
+    for row in ranking["strategies"]:
+        low, high = row["ci"]
+        above = row["below_previous"]
+        verdict = "-" if above is None else ("worse (p<0.05, Holm)" if above else "not significantly worse")
+        view.add_row(str(row["rank"]), row["strategy"], f"{row['mean_utility']:.3f}", f"{low:.3f}-{high:.3f}", verdict)
+    console.print(view)
+    console.print("Paired sign-flip tests on matched runs (scenario, party, opponents, seed), Holm-corrected.")
 
 
 def _need(module: str, message: str) -> None:

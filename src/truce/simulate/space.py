@@ -81,7 +81,9 @@ def own_utilities(space: Space, tables: tuple[Floats, ...], p: int) -> Floats:
 
 
 def noisy_order(space: Space, utilities: Floats, p: int) -> tuple[Floats, Ints]:
-    """Party ``p``'s feasible outcomes under perturbed ``utilities``, thinned to one per utility level.
+    """Party ``p``'s feasible outcomes under perturbed ``utilities``, ascending; on big spaces, one per level.
+
+    A space of at most :data:`GRID` feasible outcomes is sorted exactly (ties: lower index first).
 
     A noisy run must not sort the whole space again (a comparison sort of 10^6 outcomes per party and run would
     dominate the run). Utilities are rounded down to :data:`GRID` levels; each level keeps its lowest-index
@@ -92,6 +94,9 @@ def noisy_order(space: Space, utilities: Floats, p: int) -> tuple[Floats, Ints]:
     """
     feasible = space.feasible[p]
     values = utilities if feasible.size == len(space) else utilities[feasible]
+    if feasible.size <= GRID:  # a small space: an exact sort costs less than the grid
+        by_value = np.argsort(values, kind="stable")
+        return values[by_value], feasible[by_value]
     levels = (np.clip(values, 0.0, 1.0) * GRID).astype(np.int64)
     first = np.full(GRID + 1, feasible.size, dtype=np.int64)
     np.minimum.at(first, levels, np.arange(feasible.size))
