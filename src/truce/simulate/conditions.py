@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -12,16 +13,94 @@ from truce.model.compiled import Compiled, Floats
 
 @dataclass(frozen=True)
 class Delay:
-    """How delay is counted. Each party loses its ``cost_of_delay`` (from the scenario, utility per day) for
-    every day the talks take, the day of agreement included; with ``discount`` < 1 the utility of a deal on
-    day ``d`` is also multiplied by ``discount ** d``. ``costs=False`` ignores the scenario's costs."""
+    """How delay is counted, and whether strategies feel it.
+
+    Each party loses its ``cost_of_delay`` (from the scenario, utility per day) for every day without a deal,
+    the day of agreement included (without a deal, every day to the deadline, whether the talks broke down or
+    ran out of time); with ``discount`` < 1 the utility of a deal on day ``d`` is also multiplied by
+    ``discount ** d``. ``costs=False`` ignores the scenario's costs.
+
+    ``pressure`` is what the strategies see of the cost: ``none`` (their reservation value as stated),
+    ``accumulated`` (their reservation value less the cost already suffered: the longer the talks, the less
+    a party holds out for; a "hurting stalemate", I. W. Zartman, Ripe for Resolution, 1985), or
+    ``remaining`` (less the cost of the days still to run to the deadline: a deal today saves them, so a
+    party takes less early on). The engine hands each strategy that reservation value (never below 0), so
+    every strategy uses it both in what it offers and in what it accepts.
+    """
 
     discount: float = 1.0
     costs: bool = True
+    pressure: Literal["none", "accumulated", "remaining"] = "none"
 
     def __post_init__(self) -> None:
         if not 0 < self.discount <= 1:
             raise ValueError("discount must be in (0, 1]")
+        if self.pressure not in PRESSURES:
+            raise ValueError(f"pressure must be one of {', '.join(PRESSURES)}, not {self.pressure!r}")
+
+
+PRESSURES = ("none", "accumulated", "remaining")
+
+
+@dataclass(frozen=True)
+class Risk:
+    """From ``day`` (1-based) for ``days`` days (``None``: to the deadline), talks break down with an added
+    chance ``hazard`` a day."""
+
+    day: int
+    hazard: float
+    days: int | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class DatedShock:
+    """At the start of ``day``, each named party's reservation value moves by ``reservation[party]`` (clipped
+    to [0, 1]) and its daily cost of delay is multiplied by ``cost_factor[party]``."""
+
+    day: int
+    reservation: Mapping[str, float] = field(default_factory=dict)
+    cost_factor: Mapping[str, float] = field(default_factory=dict)
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Course:
+    """What may end or change the talks before the deadline: a breakdown ``hazard`` a day, dated ``risks``
+    adding to it, and dated ``shocks`` to preferences (from the scenario's ``course:``).
+
+    Each day, before its rounds, talks still going break down with that day's chance ``1 - (1 - h) * prod
+    (1 - h_risk)`` over the risks in force; a run that breaks down ends without a deal.
+    """
+
+    hazard: float = 0.0
+    risks: tuple[Risk, ...] = ()
+    shocks: tuple[DatedShock, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not all(0 <= h <= 1 for h in (self.hazard, *(r.hazard for r in self.risks))):
+            raise ValueError("a breakdown hazard is a chance per day, in [0, 1]")
+
+    def daily_hazard(self, days: int) -> Floats:
+        """The chance of a breakdown on each day ``1..days``."""
+        survive = np.full(days, 1.0 - self.hazard)
+        for risk in self.risks:
+            stop = days if risk.days is None else min(days, risk.day - 1 + risk.days)
+            survive[max(risk.day - 1, 0) : stop] *= 1.0 - risk.hazard
+        return 1.0 - survive
+
+    def shifts(self, parties: tuple[str, ...], days: int) -> tuple[Floats, Floats]:
+        """Per day ``(days, parties)``: the reservation shift and the cost factor applied at its start."""
+        shift, factor = np.zeros((days, len(parties))), np.ones((days, len(parties)))
+        for shock in self.shocks:
+            unknown = (set(shock.reservation) | set(shock.cost_factor)) - set(parties)
+            if unknown:
+                raise ValueError(f"a shock names unknown parties: {sorted(unknown)}")
+            if 1 <= shock.day <= days:
+                for p, party in enumerate(parties):
+                    shift[shock.day - 1, p] += shock.reservation.get(party, 0.0)
+                    factor[shock.day - 1, p] *= shock.cost_factor.get(party, 1.0)
+        return shift, factor
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from truce.model.compiled import OPEN, Bools, Compiled, Floats, Ints
-from truce.simulate.conditions import Delay, Shocks, Uncertainty
+from truce.simulate.conditions import Course, Delay, Shocks, Uncertainty
 from truce.simulate.protocol import AlternatingOffers, Protocol, SingleText, StackedAlternatingOffers, days_of
 from truce.simulate.space import GRID, Space, noisy_order, own_utilities
 from truce.simulate.strategies import Strategy, View
@@ -33,6 +33,7 @@ class Setup:
     delay: Delay = field(default_factory=Delay)
     shocks: Shocks | None = None
     uncertainty: Uncertainty | None = None
+    course: Course | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,7 +41,8 @@ class Runs:
     """Results of ``R`` runs. ``round`` and ``day`` (1-based: the day of agreement, or the deadline) are per run;
     ``outcome`` ``(R, issues)`` is the agreement (``-1`` rows without one); ``utility`` ``(R, parties)`` is the
     agreement's utility, or the reservation value without one; ``cost`` the cumulative cost of delay; ``net``
-    the utility discounted by the days taken, minus the cost."""
+    the utility discounted by the days taken, minus the cost. ``broken`` marks runs whose talks broke down
+    (``day`` is then the day they did)."""
 
     parties: tuple[str, ...]
     agreed: Bools
@@ -50,13 +52,22 @@ class Runs:
     utility: Floats
     cost: Floats
     net: Floats
+    broken: Bools
 
     def __len__(self) -> int:
         return int(self.agreed.shape[0])
 
+    @property
+    def status(self) -> list[str]:
+        """Per run: ``agreement``, ``breakdown`` (the talks broke down first) or ``deadline`` (time ran out)."""
+        return [
+            "agreement" if a else "breakdown" if b else "deadline"
+            for a, b in zip(self.agreed.tolist(), self.broken.tolist(), strict=True)
+        ]
+
     @staticmethod
     def concat(parts: Sequence[Runs]) -> Runs:
-        names = ("agreed", "round", "day", "outcome", "utility", "cost", "net")
+        names = ("agreed", "round", "day", "outcome", "utility", "cost", "net", "broken")
         return Runs(parts[0].parties, *(np.concatenate([getattr(p, n) for p in parts]) for n in names))
 
 
@@ -139,6 +150,7 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
     proto_u = np.empty((n_runs, n_rounds, 3))
     party_u = np.empty((n_runs, n_parties, n_rounds))
     shock_u = np.empty((n_runs, n_days))
+    breakdown_u = np.ones((n_runs, n_days))
     reservation = np.tile(np.asarray(c.reservation, dtype=float), (n_runs, 1))
     sampled: list[tuple[Floats, ...]] = []
     for r, ss in enumerate(run_seeds):
@@ -149,10 +161,11 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         proto_u[r] = rng.random((n_rounds, 3))
         party_u[r] = rng.random((n_parties, n_rounds))
         shock_u[r] = rng.random(n_days)
+        if setup.course is not None:
+            breakdown_u[r] = rng.random(n_days)
 
     utilities, sorted_u, order, stacked = _own_views(space, setup, sampled)
     trows = np.arange(n_runs) if sampled else np.zeros(n_runs, dtype=np.int64)  # each run's row of tables
-    shifts = setup.shocks.shifts(c.parties) if setup.shocks is not None else np.zeros(n_parties)
     rate = (
         np.tile(np.asarray(c.cost_of_delay, dtype=float), (n_runs, 1))
         if setup.delay.costs
@@ -161,14 +174,18 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
     cost = np.zeros((n_runs, n_parties))
     first = np.full((n_runs, n_parties), np.nan)
     last = np.full((n_runs, n_parties), np.nan)
-    active = np.ones(n_runs, dtype=bool)
+    active = np.ones(n_runs, dtype=bool)  # still talking
+    broken = np.zeros(n_runs, dtype=bool)
     agreed_round = np.full(n_runs, -1, dtype=np.int64)
     day = np.full(n_runs, n_days, dtype=np.int64)
     outcome = np.full((n_runs, len(c.issues)), OPEN, dtype=np.int64)
     text = np.tile(start_text(c, proto.start), (n_runs, 1)) if isinstance(proto, SingleText) else None
+    new_day = _days(setup, c.parties, n_days, shock_u, breakdown_u, reservation, rate, cost)
 
     def view(p: int, k: int) -> View:
-        return View(k / n_rounds, reservation[:, p], sorted_u[p], order[p], first[:, p], last[:, p], party_u[:, p, k])
+        left = n_days - (k // proto.rounds_per_day + 1)  # days after this one to the deadline
+        held = _pressed(setup.delay, reservation[:, p], cost[:, p], rate[:, p], left)
+        return View(k / n_rounds, held, sorted_u[p], order[p], first[:, p], last[:, p], party_u[:, p, k])
 
     def text_utilities(t: Ints) -> Floats:
         total = np.zeros((n_runs, n_parties))
@@ -180,15 +197,14 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         first[:, p] = np.where(active & np.isnan(first[:, p]), u, first[:, p])
         last[:, p] = np.where(active, u, last[:, p])
 
+    next_day = 0  # the first day not begun yet
     for k in range(n_rounds):
         d = k // proto.rounds_per_day
         if k % proto.rounds_per_day == 0:
-            if d >= 1 and setup.shocks is not None:
-                hit = active & (shock_u[:, d] < setup.shocks.probability)
-                reservation[:] = np.where(hit[:, None], np.clip(reservation + shifts, 0.0, 1.0), reservation)
-                rate[:] = np.where(hit[:, None], rate * setup.shocks.cost_factor, rate)
-            cost += np.where(active[:, None], rate, 0.0)
-            day = np.where(active, d + 1, day)
+            new_day(d, active, agreed_round < 0, broken, day)
+            next_day = d + 1
+            if not active.any():
+                break
         if isinstance(proto, AlternatingOffers | StackedAlternatingOffers):
             q = k % n_parties
             offer = setup.strategies[q].propose(view(q, k))
@@ -229,10 +245,56 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         if not active.any():
             break
 
+    for rest in range(next_day, n_days):
+        new_day(rest, active, agreed_round < 0, broken, day)  # no deal: the days to the deadline still cost
     agreed = agreed_round >= 0
     final_u = np.where(agreed[:, None], text_utilities(np.where(agreed[:, None], outcome, 0)), reservation)
     net = final_u * setup.delay.discount ** day[:, None] - cost
-    return Runs(c.parties, agreed, agreed_round, day, outcome, final_u, cost, net)
+    return Runs(c.parties, agreed, agreed_round, day, outcome, final_u, cost, net, broken)
+
+
+def _days(
+    setup: Setup,
+    parties: tuple[str, ...],
+    n_days: int,
+    shock_u: Floats,
+    breakdown_u: Floats,
+    reservation: Floats,
+    rate: Floats,
+    cost: Floats,
+) -> Callable[[int, Bools, Bools, Bools, Ints], None]:
+    """The start of a day (0-based ``d``), updating the arrays in place: random and dated shocks hit the runs
+    without a deal, talks still going may break down, and every run without a deal pays the day's cost."""
+    shifts = setup.shocks.shifts(parties) if setup.shocks is not None else np.zeros(len(parties))
+    course = setup.course
+    hazard = course.daily_hazard(n_days) if course is not None else np.zeros(n_days)
+    dated_shift, dated_factor = course.shifts(parties, n_days) if course is not None else (None, None)
+
+    def new_day(d: int, active: Bools, waiting: Bools, broken: Bools, day: Ints) -> None:
+        if d >= 1 and setup.shocks is not None:
+            hit = waiting & (shock_u[:, d] < setup.shocks.probability)
+            reservation[:] = np.where(hit[:, None], np.clip(reservation + shifts, 0.0, 1.0), reservation)
+            rate[:] = np.where(hit[:, None], rate * setup.shocks.cost_factor, rate)
+        if dated_shift is not None and dated_factor is not None:
+            moved = waiting[:, None] & ((dated_shift[d] != 0) | (dated_factor[d] != 1))[None]
+            reservation[:] = np.where(moved, np.clip(reservation + dated_shift[d], 0.0, 1.0), reservation)
+            rate[:] = np.where(moved, rate * dated_factor[d], rate)
+        broke = active & (breakdown_u[:, d] < hazard[d])
+        broken |= broke
+        active &= ~broke
+        cost[:] += np.where(waiting[:, None], rate, 0.0)
+        day[:] = np.where(active | broke, d + 1, day)
+
+    return new_day
+
+
+def _pressed(delay: Delay, reservation: Floats, cost: Floats, rate: Floats, days_left: int) -> Floats:
+    """The reservation value a strategy sees: as stated, or less the cost of delay (see :class:`Delay`)."""
+    if delay.pressure == "accumulated":
+        return np.maximum(reservation - cost, 0.0)
+    if delay.pressure == "remaining":
+        return np.maximum(reservation - rate * days_left, 0.0)
+    return reservation
 
 
 def _own_views(
