@@ -9,6 +9,7 @@ from typing import Literal
 import numpy as np
 
 from truce.model.compiled import Compiled, Floats
+from truce.model.scenario import DEFAULT_DEADLINE_DAYS, Scenario
 
 
 @dataclass(frozen=True)
@@ -239,3 +240,37 @@ def nominal(c: Compiled) -> tuple[Floats, tuple[Floats, ...]]:
         for i, table in enumerate(c.tables)
     )
     return weights, values
+
+
+def course_of(scenario: Scenario) -> Course | None:
+    """The scenario's ``course:`` as the engine takes it (dates become days of the talks), or ``None``."""
+    given = scenario.course
+    if given is None:
+        return None
+    risks = tuple(Risk(given.day_of(r.date), r.hazard, r.days, r.title) for r in given.risks if given.start is not None)
+    shocks = tuple(
+        DatedShock(given.day_of(x.date), dict(x.reservation), dict(x.cost_of_delay), x.title)
+        for x in given.shocks
+        if given.start is not None
+    )
+    return Course(given.hazard.per_day if given.hazard is not None else 0.0, risks, shocks)
+
+
+def deadline_days(scenario: Scenario) -> int:
+    """The negotiating deadline in days: the scenario's ``course.deadline_days``, else the default (100)."""
+    return scenario.course.deadline_days if scenario.course is not None else DEFAULT_DEADLINE_DAYS
+
+
+def uncertainty_of(scenario: Scenario, parties: tuple[str, ...]) -> dict[str, PartyUncertainty]:
+    """Each bargaining party's ``preferences.<party>.uncertainty`` from the scenario file."""
+    out: dict[str, PartyUncertainty] = {}
+    for party in parties:
+        given = scenario.preferences[party].uncertainty if party in scenario.preferences else None
+        if given is not None:
+            out[party] = PartyUncertainty(
+                dict(given.weights) if isinstance(given.weights, dict) else given.weights,
+                dict(given.values) if isinstance(given.values, dict) else given.values,
+                given.reservation,
+                given.basis,
+            )
+    return out
