@@ -162,7 +162,7 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
     sorted_u: list[Floats] = []
     order: list[Ints] = []
     for p in range(n_parties):  # each party's feasible outcomes by its utility; ties: lower index first
-        feasible = np.flatnonzero(~space.crossed[:, p])
+        feasible = space.offerable(p)  # private information: only what its own preferences chose
         if feasible.size == 0:
             raise ValueError(f"every outcome crosses a red line of party {c.parties[p]!r}")
         values = utilities[:, :, p][:, feasible]
