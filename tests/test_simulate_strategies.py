@@ -188,3 +188,31 @@ def test_unknown_strategy_is_refused() -> None:
         make_strategy("nope")
     with pytest.raises(ValueError, match="bad strategy"):
         make_strategy("time:-1")
+
+
+class TestHardHeaded(StrategyConformance):
+    name = "hardheaded"
+
+
+class TestAgentK(StrategyConformance):
+    name = "agent-k"
+
+
+class TestNiceTitForTat(StrategyConformance):
+    name = "nice-tit-for-tat"
+
+
+class TestCUHKAgent(StrategyConformance):
+    name = "cuhk-agent"
+
+
+class TestBoulwareFrequency(StrategyConformance):
+    name = "boulware+frequency"
+
+
+class TestTitForTatBayesian(StrategyConformance):
+    name = "tit-for-tat+bayesian"
+
+
+class TestAgentKFrequency(StrategyConformance):
+    name = "agent-k+frequency"

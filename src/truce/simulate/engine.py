@@ -16,6 +16,7 @@ import numpy as np
 
 from truce.model.compiled import OPEN, Bools, Compiled, Floats, Ints
 from truce.simulate.conditions import Delay, Shocks, Uncertainty
+from truce.simulate.memory import Memory
 from truce.simulate.protocol import AlternatingOffers, Protocol, SingleText, StackedAlternatingOffers, days_of
 from truce.simulate.space import Space
 from truce.simulate.strategies import Strategy, View
@@ -185,9 +186,11 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
     day = np.full(n_runs, n_days, dtype=np.int64)
     outcome = np.full((n_runs, len(c.issues)), OPEN, dtype=np.int64)
     text = np.tile(start_text(c, proto.start), (n_runs, 1)) if isinstance(proto, SingleText) else None
+    memory = [Memory.start(n_runs, space.outcomes, c.sizes, s.model) for s in setup.strategies]
 
     def view(p: int, k: int) -> View:
-        return View(k / n_rounds, reservation[:, p], sorted_u[p], order[p], first[:, p], last[:, p], party_u[:, p, k])
+        t = k / n_rounds
+        return View(t, reservation[:, p], sorted_u[p], order[p], first[:, p], last[:, p], party_u[:, p, k], memory[p])
 
     def text_utilities(t: Ints) -> Floats:
         total = np.zeros((n_runs, n_parties))
@@ -195,9 +198,10 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
             total += table[urows, :, t[:, i]]
         return total
 
-    def receive(p: int, u: Floats) -> None:
+    def receive(p: int, u: Floats, offer: Ints | None, k: int) -> None:
         first[:, p] = np.where(active & np.isnan(first[:, p]), u, first[:, p])
         last[:, p] = np.where(active, u, last[:, p])
+        memory[p].observe(offer, u, k / n_rounds, active)  # what it learns of the others (offers only)
 
     for k in range(n_rounds):
         d = k // proto.rounds_per_day
@@ -219,7 +223,7 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
                 if p == q:
                     answers.append(None)
                     continue
-                receive(p, u[:, p])
+                receive(p, u[:, p], offer, k)
                 yes = setup.strategies[p].respond(view(p, k), u[:, p], crosses[:, p])
                 accept &= yes
                 answers.append(bool(yes[0]))
@@ -234,7 +238,7 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
             accept = np.ones(n_runs, dtype=bool)
             yes_all: list[bool | None] = []
             for p in range(n_parties):
-                receive(p, u[:, p])
+                receive(p, u[:, p], None, k)
                 yes = setup.strategies[p].respond(view(p, k), u[:, p], crosses[:, p])
                 accept &= yes
                 yes_all.append(bool(yes[0]))

@@ -10,8 +10,13 @@ registry is complete.
 from __future__ import annotations
 
 from truce.simulate.strategies.acceptor import Acceptor
+from truce.simulate.strategies.agent_k import AgentK
 from truce.simulate.strategies.base import Concession, Strategy, StrategyInfo, View, accepts
+from truce.simulate.strategies.cuhk_agent import CUHKAgent
+from truce.simulate.strategies.hardheaded import HardHeaded
 from truce.simulate.strategies.hardliner import Hardliner
+from truce.simulate.strategies.modelled import WithModel, with_model
+from truce.simulate.strategies.nice_tit_for_tat import NiceTitForTat
 from truce.simulate.strategies.random_acceptable import RandomAcceptable
 from truce.simulate.strategies.registry import (
     CLASSES,
@@ -30,16 +35,22 @@ __all__ = [
     "PRESETS",
     "STRATEGIES",
     "Acceptor",
+    "AgentK",
+    "CUHKAgent",
     "Concession",
+    "HardHeaded",
     "Hardliner",
+    "NiceTitForTat",
     "RandomAcceptable",
     "Strategy",
     "StrategyInfo",
     "TimeDependent",
     "TitForTat",
     "View",
+    "WithModel",
     "accepts",
     "make_strategy",
     "register",
     "register_family",
+    "with_model",
 ]

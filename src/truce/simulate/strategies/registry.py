@@ -15,15 +15,17 @@ STRATEGIES: dict[str, Callable[[], Strategy]] = {}
 CLASSES: dict[str, type[Strategy]] = {}
 
 
-def register(info: StrategyInfo) -> Callable[[type[Strategy]], type[Strategy]]:
-    """Register the decorated strategy class under ``info.name`` (made with no arguments)."""
+def register(info: StrategyInfo, *, by_name: bool = True) -> Callable[[type[Strategy]], type[Strategy]]:
+    """Register the decorated strategy class under ``info.name``: made by name with no arguments, unless
+    ``by_name`` is false (a class made otherwise, e.g. by composition)."""
 
     def decorate(cls: type[Strategy]) -> type[Strategy]:
-        if info.name in STRATEGIES:
+        if info.name in CLASSES:
             raise ValueError(f"strategy {info.name!r} registered twice")
         cls.info = info
-        STRATEGIES[info.name] = cls
         CLASSES[info.name] = cls
+        if by_name:
+            STRATEGIES[info.name] = cls
         return cls
 
     return decorate
@@ -40,7 +42,14 @@ def register_family(prefix: str, make: Callable[[str], Strategy]) -> None:
 
 
 def make_strategy(name: str) -> Strategy:
-    """A strategy by registered name, or ``PREFIX:ARG`` of a registered family (``time:E``)."""
+    """A strategy by registered name, ``PREFIX:ARG`` of a registered family (``time:E``), or ``STRATEGY+MODEL``:
+    a strategy that offers by a target, choosing among the outcomes at its target the one best for the opponent
+    as an opponent model (``frequency``, ``bayesian``) estimates it."""
+    if "+" in name:
+        from truce.simulate.strategies.modelled import with_model  # composition builds on every strategy
+
+        base, _, model = name.rpartition("+")
+        return with_model(make_strategy(base), model)
     prefix, sep, arg = name.partition(":")
     if sep and prefix in FAMILIES:
         try:
