@@ -32,6 +32,9 @@ def test_simulate_json_on_the_shipped_case() -> None:
         "on_frontier_share",
         "near_nash_share",
         "terms_by_issue",
+        "distance_to_frontier",
+        "distance_to_nash",
+        "information",
         "within",
     ]
     assert out["runs"] == 200 and len(out["agreement_by_day"]) == 42
