@@ -12,7 +12,8 @@ the opponent concedes, the later ``lambda`` (``0.5 + 0.4 s``) and the less the a
 reservation value and the best offer received), along ``(t / lambda)^2``; after ``lambda`` it falls linearly
 to that floor at the deadline. It offers the opponent's best offer when that reaches its threshold, else what
 its frequency model rates best for the opponent among the outcomes at its threshold; it accepts an offer at
-least as good as its threshold. Simplification (stated): the paper's discount-factor handling and its exact
+least as good as its threshold and, in the last 2% of the time, one at least as good as the best it has been
+offered (the agreement the paper's agent secures near the deadline). Simplification (stated): the paper's discount-factor handling and its exact
 adaptive formulas are replaced by these two piecewise curves.
 """
 
@@ -27,6 +28,8 @@ from truce.simulate.memory import Frequency, OpponentModel
 from truce.simulate.strategies.base import Strategy, StrategyInfo, View, accepts
 from truce.simulate.strategies.modelled import WINDOW, best_for_opponent
 from truce.simulate.strategies.registry import register
+
+LAST = 0.98  # from this time on it accepts anything as good as the best it was offered
 
 
 @register(
@@ -71,4 +74,7 @@ class CUHKAgent(Strategy):
         return offer
 
     def respond(self, view: View, utility: Floats, crosses: Bools) -> Bools:
-        return accepts(view, utility, crosses, self.target(view))
+        floor = self.target(view)
+        if view.memory is not None and view.t >= LAST:
+            floor = np.minimum(floor, np.nan_to_num(view.memory.best, nan=np.inf))
+        return accepts(view, utility, crosses, floor)

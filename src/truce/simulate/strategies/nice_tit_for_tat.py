@@ -9,8 +9,11 @@ Bayesian opponent model estimates it), aiming at the Nash point of the estimated
 opponent has moved a share ``s`` of the way from its first offer towards that Nash point, it moves the same
 share from its own best towards its utility at the Nash point; at that level it offers what the model rates
 best for the opponent. It accepts an offer at least as good as its next offer and, in the last 2% of the
-time, one at least as good as the best it has received. Simplification (stated): the Nash point is estimated
-over 256 of its outcomes spread evenly over its own utility, with the opponent's reservation value taken as 0.
+time, one at least as good as the best it has received. Simplifications (stated): the Nash point is estimated
+over 256 of its outcomes spread evenly over its own utility, the modelled utilities rescaled to run from 0 to
+1 over them and the opponent's reservation value taken as 0;
+and, being nice, it concedes towards the Nash point at least as fast as ``t^5`` (two copies of a pure
+reciprocator never start conceding).
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ class NiceTitForTat(Strategy):
         pos = np.broadcast_to(np.linspace(0, n - 1, min(SAMPLE, n)).astype(np.int64), (runs, min(SAMPLE, n)))
         own = view.sorted_u[np.arange(runs)[:, None] if view.sorted_u.shape[0] > 1 else 0, pos]
         theirs = memory.opponent(view.outcome_at(pos))
+        low, high = theirs.min(axis=1, keepdims=True), theirs.max(axis=1, keepdims=True)
+        theirs = (theirs - low) / np.where(high > low, high - low, 1.0)  # the opponent's scale: worst 0, best 1
         r = view.reservation[:, None]
         nash = np.argmax(np.where(own >= r, (own - r) * theirs, -np.inf), axis=1)
         rows = np.arange(runs)
@@ -65,6 +70,7 @@ class NiceTitForTat(Strategy):
         room = first - their_nash
         share = np.clip((first - last) / np.where(room > 1e-9, room, 1.0), 0.0, 1.0)
         share = np.where((view.received > 0) & (room > 1e-9), share, 0.0)
+        share = np.maximum(share, view.t**5)  # nice: never stuck waiting for the other to move first
         target: Floats = np.maximum(view.best - (view.best - own_nash) * share, view.reservation)
         return target
 
