@@ -13,7 +13,8 @@ reservation value and the best offer received), along ``(t / lambda)^2``; after 
 to that floor at the deadline. It offers the opponent's best offer when that reaches its threshold, else what
 its frequency model rates best for the opponent among the outcomes at its threshold; it accepts an offer at
 least as good as its threshold and, in the last 2% of the time, one at least as good as the best it has been
-offered (the agreement the paper's agent secures near the deadline). Simplification (stated): the paper's discount-factor handling and its exact
+offered (the agreement the paper's agent secures near the deadline). Simplification (stated): the paper's
+discount-factor handling and its exact
 adaptive formulas are replaced by these two piecewise curves.
 """
 
