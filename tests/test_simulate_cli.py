@@ -36,6 +36,9 @@ def test_simulate_json_on_the_shipped_case() -> None:
         "breakdown_by_day",
         "time_to_agreement",
         "agreements_on_day",
+        "distance_to_frontier",
+        "distance_to_nash",
+        "information",
         "within",
         "conditions",
     ]

@@ -45,6 +45,7 @@ from truce.simulate import (
 )
 from truce.simulate.conditions import PRESSURES, PartyUncertainty, course_of, deadline_days, uncertainty_of
 from truce.simulate.protocol import TITLES
+from truce.simulate.space import INFORMATION
 from truce.simulate.tournament import Backend, Local, Ray, Table, Tournament, run_tournament
 
 PROTOCOLS = ("alternating", "stacked", "single-text")
@@ -139,10 +140,18 @@ def restrict_to(c: Compiled, scope: str, start_terms: dict[str, Any] | None = No
     return scoped(c, scope, start_terms or {})[0]
 
 
-def _space(c: Compiled, where: Path) -> Any:
+INFORMATION_HELP = (
+    "private (default): each side offers from its own preferences only; "
+    "complete: an assumption that every side knows the others' preferences (offers from the joint frontier)"
+)
+
+
+def _space(c: Compiled, where: Path, information: str = "private") -> Any:
     """The space the sides bargain over, or a located error (e.g. every outcome crosses a red line)."""
+    if information not in INFORMATION:
+        raise typer.BadParameter(f"{information!r} is not private or complete", param_hint="--information")
     try:
-        return build_space(c)
+        return build_space(c, information="complete" if information == "complete" else "private")
     except ValueError as exc:
         raise InputError([Problem(str(exc), (), str(where))]) from None
 
@@ -202,6 +211,7 @@ def simulate_cmd(
     value_noise: float = typer.Option(0.0, "--value-noise", help="uncertainty: normal noise on option values"),
     reservation_range: list[str] = typer.Option([], "--reservation-range", help="uncertainty: PARTY=LOW:HIGH"),
     within: str = typer.Option("all", "--within", help=SIMULATE_WITHIN_HELP),
+    information: str = typer.Option("private", "--information", help=INFORMATION_HELP),
     trace: bool = typer.Option(False, "--trace", help="print the first run step by step"),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
     report: Path | None = typer.Option(None, "--report", help="write a self-contained HTML report here"),
@@ -236,7 +246,7 @@ def simulate_cmd(
         uncertainty,
         course_of(s) if course else None,
     )
-    space = _space(c, scenario)
+    space = _space(c, scenario, information)
     _, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
     data = _flagged(s, summary.as_json(), scope) | {"conditions": conditions_json(s, c, setup, days, course)}
     assumed = _assumed(s, c.parties)
@@ -381,6 +391,22 @@ def _show_summary(s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], 
         f"Agreements on the Pareto frontier: {data['on_frontier_share']:.1%}"
         + ("" if near is None else f"; near the Nash point: {near:.1%}")
     )
+    _show_efficiency(data)
+
+
+def _show_efficiency(data: dict[str, Any]) -> None:
+    """Distances of every run's result to the frontier and the Nash point, and what the sides knew."""
+    parts = [
+        f"{name}: mean {d['mean']:.3f} (p10 {d['p10']:.3f}, p90 {d['p90']:.3f})"
+        for name, d in (("to the Pareto frontier", data["distance_to_frontier"]), ("to Nash", data["distance_to_nash"]))
+        if d is not None
+    ]
+    if parts:
+        console.print("Distance of each run's result " + "; ".join(parts))
+    if data["information"] == "complete":
+        console.print("Assumption: complete information (every side knows the others' preferences).")
+    else:
+        console.print("Information: private (each side offers from its own preferences only).")
 
 
 @app.command("tournament")

@@ -16,6 +16,7 @@ import numpy as np
 
 from truce.model.compiled import OPEN, Bools, Compiled, Floats, Ints
 from truce.simulate.conditions import Course, Delay, Shocks, Uncertainty
+from truce.simulate.memory import Memory
 from truce.simulate.protocol import AlternatingOffers, Protocol, SingleText, StackedAlternatingOffers, days_of
 from truce.simulate.space import GRID, Space, noisy_order, own_utilities
 from truce.simulate.strategies import Strategy, View
@@ -180,12 +181,13 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
     day = np.full(n_runs, n_days, dtype=np.int64)
     outcome = np.full((n_runs, len(c.issues)), OPEN, dtype=np.int64)
     text = np.tile(start_text(c, proto.start), (n_runs, 1)) if isinstance(proto, SingleText) else None
+    memory = [Memory.start(n_runs, space.outcomes, c.sizes, s.model) for s in setup.strategies]
     new_day = _days(setup, c.parties, n_days, shock_u, breakdown_u, reservation, rate, cost)
 
     def view(p: int, k: int) -> View:
         left = n_days - (k // proto.rounds_per_day + 1)  # days after this one to the deadline
         held = _pressed(setup.delay, reservation[:, p], cost[:, p], rate[:, p], left)
-        return View(k / n_rounds, held, sorted_u[p], order[p], first[:, p], last[:, p], party_u[:, p, k])
+        return View(k / n_rounds, held, sorted_u[p], order[p], first[:, p], last[:, p], party_u[:, p, k], memory[p])
 
     def text_utilities(t: Ints) -> Floats:
         total = np.zeros((n_runs, n_parties))
@@ -193,9 +195,10 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
             total += table[trows, :, t[:, i]]
         return total
 
-    def receive(p: int, u: Floats) -> None:
+    def receive(p: int, u: Floats, offer: Ints | None, k: int) -> None:
         first[:, p] = np.where(active & np.isnan(first[:, p]), u, first[:, p])
         last[:, p] = np.where(active, u, last[:, p])
+        memory[p].observe(offer, u, k / n_rounds, active)  # what it learns of the others (offers only)
 
     next_day = 0  # the first day not begun yet
     for k in range(n_rounds):
@@ -216,7 +219,7 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
                 if p == q:
                     answers.append(None)
                     continue
-                receive(p, u[:, p])
+                receive(p, u[:, p], offer, k)
                 yes = setup.strategies[p].respond(view(p, k), u[:, p], crosses[:, p])
                 accept &= yes
                 answers.append(bool(yes[0]))
@@ -231,7 +234,7 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
             accept = np.ones(n_runs, dtype=bool)
             yes_all: list[bool | None] = []
             for p in range(n_parties):
-                receive(p, u[:, p])
+                receive(p, u[:, p], None, k)
                 yes = setup.strategies[p].respond(view(p, k), u[:, p], crosses[:, p])
                 accept &= yes
                 yes_all.append(bool(yes[0]))
