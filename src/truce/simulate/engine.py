@@ -311,13 +311,14 @@ def _own_views(
     order is the space's, computed once and shared by every run; only perturbed parties are ordered per run.
     """
     c = space.compiled
-    shared = [space.orders[p] for p in range(len(c.parties))]
-    sorted_u: list[Floats] = [s for s, _ in shared]
-    order: list[Ints] = [o for _, o in shared]
+    perturbed = setup.uncertainty.perturbed(c) if sampled and setup.uncertainty is not None else ()
+    sorted_u: list[Floats] = [np.empty((1, 0))] * len(c.parties)
+    order: list[Ints] = [np.empty((1, 0), dtype=np.int64)] * len(c.parties)
+    for p in range(len(c.parties)):
+        if p not in perturbed:  # the shared order, computed once per space
+            sorted_u[p], order[p] = space.orders[p]
     if not sampled:
         return np.asarray(space.utilities)[None], sorted_u, order, tuple(t[None] for t in c.tables)
-    assert setup.uncertainty is not None
-    perturbed = setup.uncertainty.perturbed(c)
     keep = [p for p in range(len(c.parties)) if p not in perturbed]
     stacked = tuple(np.stack([t[i] for t in sampled]) for i in range(len(c.issues)))  # (R, P, options)
     for i, table in enumerate(stacked):  # certain parties keep their tables exactly

@@ -61,17 +61,26 @@ class Space:
         """Per party, the indices of the outcomes it may offer (:meth:`offerable`)."""
         return tuple(self.offerable(p) for p in range(self.crossed.shape[1]))
 
-    @cached_property
+    @property
     def orders(self) -> tuple[tuple[Floats, Ints], ...]:
         """Per party, its feasible outcomes' nominal utilities ascending ``(1, n)`` and their indices ``(1, n)``
-        (ties: lower index first). Computed once per space and shared by every run whose preferences are certain
-        (and by every worker: it travels with the space)."""
-        out = []
-        for p, feasible in enumerate(self.feasible):
+        (ties: lower index first): see :meth:`order_of`."""
+        return tuple(self.order_of(p) for p in range(self.crossed.shape[1]))
+
+    def order_of(self, p: int) -> tuple[Floats, Ints]:
+        """Party ``p``'s feasible outcomes by nominal utility, computed on first use and kept: shared by every
+        run whose preferences for ``p`` are certain (and by every worker: it travels with the space)."""
+        cache = self._orders
+        if p not in cache:
+            feasible = self.feasible[p]
             values = self.utilities[feasible, p]
             by_value = np.argsort(values, kind="stable")
-            out.append((values[by_value][None], feasible[by_value][None]))
-        return tuple(out)
+            cache[p] = (values[by_value][None], feasible[by_value][None])
+        return cache[p]
+
+    @cached_property
+    def _orders(self) -> dict[int, tuple[Floats, Ints]]:
+        return {}
 
     def warm(self) -> Space:
         """Compute the shared per-party orders now (before the space is sent to workers)."""
@@ -83,7 +92,8 @@ GRID = 65535  # under noisy preferences a party sees its utilities on this many 
 
 
 def own_utilities(space: Space, tables: tuple[Floats, ...], p: int) -> Floats:
-    """Party ``p``'s utility of every outcome under per-issue ``(parties, options)`` tables.
+    """Party ``p``'s utility of every outcome under per-issue ``(parties, options)`` tables, to order them by
+    (offers are valued from the tables themselves).
 
     An enumerated space is the product of the issues in row-major order, so the utilities are outer sums of
     the tables (no gathering per outcome): the cost is one pass over the space.
@@ -93,10 +103,13 @@ def own_utilities(space: Space, tables: tuple[Floats, ...], p: int) -> Floats:
         for i, table in enumerate(tables):
             total += table[p, space.outcomes[:, i]]
         return total
-    acc = tables[0][p]
+    # Ordered on the grid only (big spaces), single precision is ample and halves the memory traffic.
+    dtype = np.float32 if len(space) > GRID else np.float64
+    acc = tables[0][p].astype(dtype)
     for table in tables[1:]:
-        acc = (acc[:, None] + table[p][None, :]).ravel()
-    return np.asarray(acc, dtype=float)
+        acc = (acc[:, None] + table[p][None, :].astype(dtype)).ravel()
+    out: Floats = acc
+    return out
 
 
 def noisy_order(space: Space, utilities: Floats, p: int) -> tuple[Floats, Ints]:
@@ -113,10 +126,10 @@ def noisy_order(space: Space, utilities: Floats, p: int) -> tuple[Floats, Ints]:
     """
     feasible = space.feasible[p]
     values = utilities if feasible.size == len(space) else utilities[feasible]
-    if feasible.size <= GRID:  # a small space: an exact sort costs less than the grid
+    if feasible.size <= GRID and values.dtype == np.float64:  # a small space: an exact sort costs less
         by_value = np.argsort(values, kind="stable")
         return values[by_value], feasible[by_value]
-    levels = (np.clip(values, 0.0, 1.0) * GRID).astype(np.int64)
+    levels = (values * GRID).astype(np.uint16)  # utilities lie in [0, 1]: no clipping needed
     first = np.full(GRID + 1, feasible.size, dtype=np.int64)
     np.minimum.at(first, levels, np.arange(feasible.size))
     grid = np.arange(GRID + 1)
