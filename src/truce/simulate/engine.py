@@ -87,6 +87,7 @@ class Step:
     utilities: tuple[float, ...]
     responses: tuple[bool | None, ...]
     adopted: bool | None = None
+    accepts: bool = False  # stacked alternating offers: ``by`` accepted the offer on the table (``outcome``)
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,6 +201,32 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         last[:, p] = np.where(active, u, last[:, p])
         memory[p].observe(offer, u, k / n_rounds, active)  # what it learns of the others (offers only)
 
+    on_table = np.full(n_runs, -1, dtype=np.int64)  # stacked: the offer on the table (-1: none yet)
+    accepted = np.zeros(n_runs, dtype=np.int64)  # stacked: how many in a row have accepted it
+
+    def stacked_turn(k: int, d: int) -> Bools:
+        """One turn of stacked alternating offers (Aydoğan et al., 2017): party ``k mod n`` accepts the offer
+        on the table or makes a counter-offer; a deal when every party but the offerer has accepted it in turn."""
+        q = k % n_parties
+        has = on_table >= 0
+        shown = np.maximum(on_table, 0)
+        u = text_utilities(space.outcomes[shown]) if utilities is None else utilities[0, shown]
+        if k > 0:  # every run has an offer on the table after the first turn
+            receive(q, u[:, q], shown, k)
+        yes = has & setup.strategies[q].respond(view(q, k), u[:, q], space.crossed[shown, q])
+        accepted[:] = np.where(yes, accepted + 1, 0)
+        deal: Bools = active & yes & (accepted == n_parties - 1)
+        outcome[deal] = space.outcomes[shown[deal]]
+        counter = setup.strategies[q].propose(view(q, k))
+        on_table[:] = np.where(yes, on_table, counter)
+        if steps is not None:
+            shown_now = int(on_table[0])
+            worth = text_utilities(space.outcomes[on_table])[0] if not yes[0] else u[0]
+            answers = tuple(True if p == q and yes[0] else None for p in range(n_parties))
+            step = Step(k, d + 1, q, _ints(space.outcomes[shown_now]), _floats(worth), answers, accepts=bool(yes[0]))
+            steps.append(step)
+        return deal
+
     next_day = 0  # the first day not begun yet
     for k in range(n_rounds):
         d = k // proto.rounds_per_day
@@ -208,7 +235,9 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
             next_day = d + 1
             if not active.any():
                 break
-        if isinstance(proto, AlternatingOffers | StackedAlternatingOffers):
+        if isinstance(proto, StackedAlternatingOffers):
+            deal = stacked_turn(k, d)
+        elif isinstance(proto, AlternatingOffers):
             q = k % n_parties
             offer = setup.strategies[q].propose(view(q, k))
             u = text_utilities(space.outcomes[offer]) if utilities is None else utilities[0, offer]
