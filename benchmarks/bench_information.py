@@ -107,7 +107,8 @@ def run() -> None:
     print(f"  offers to the frontier {p[0]:.3f} -> {p[3]:.3f}; deals to the frontier {p[1]:.3f} -> {p[4]:.3f};", end="")
     print(f" deals to Nash {p[2]:.3f} -> {p[5]:.3f}")
     closer = p[3] < p[0] and p[4] < p[1] and p[5] < p[2]
-    print(f"  with an opponent model, offers and deals are {'closer to' if closer else 'NOT closer to'} frontier and Nash")
+    verdict = "closer to" if closer else "NOT closer to"
+    print(f"  with an opponent model, offers and deals are {verdict} the frontier and Nash")
 
 
 if __name__ == "__main__":
