@@ -249,60 +249,17 @@ def preferences_edit(
 def frontier_page(
     talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
 ) -> HTMLResponse:
+    from truce.report.frontier_chart import SELECT_SCRIPT
+    from truce.service.charts import frontier_page_data
+
     state = views.load(store, talks_id)
-    data = views.frontier_view(state)
     return render(
         "frontier.html",
         viewer,
-        data=data,
-        issues={i.id: i for i in state.scenario.issues},
-        figure=figure_json(frontier_figure(data)) if data["parties"] else None,
+        data=views.frontier_view(state),
+        page=frontier_page_data(state),
+        select_script=SELECT_SCRIPT,
     )
-
-
-def frontier_figure(data: dict[str, Any]) -> Any:
-    import plotly.graph_objects as go
-
-    a, b = data["parties"][:2]
-    fig = go.Figure()
-    front = sorted(data["frontier"], key=lambda f: f["utilities"][a])
-    fig.add_trace(
-        go.Scatter(
-            x=[f["utilities"][a] for f in front],
-            y=[f["utilities"][b] for f in front],
-            mode="lines+markers",
-            name="Pareto frontier",
-            marker={"symbol": "circle-open"},
-        )
-    )
-    complete = [p for p in data["proposals"] if p["low"] == p["high"]]
-    fig.add_trace(
-        go.Scatter(
-            x=[p["low"][a] for p in complete],
-            y=[p["low"][b] for p in complete],
-            mode="markers+text",
-            text=[p["id"] for p in complete],
-            textposition="top center",
-            name="proposals (complete)",
-            marker={"symbol": "square", "size": 10},
-        )
-    )
-    sols = {k: v for k, v in data["solutions"].items() if v is not None}
-    fig.add_trace(
-        go.Scatter(
-            x=[v["utilities"][a] for v in sols.values()],
-            y=[v["utilities"][b] for v in sols.values()],
-            mode="markers+text",
-            text=list(sols),
-            textposition="bottom center",
-            name="solutions",
-            marker={"symbol": "diamond", "size": 12},
-        )
-    )
-    fig.update_layout(
-        xaxis_title=f"utility for {a}", yaxis_title=f"utility for {b}", height=520, margin={"l": 60, "r": 20, "t": 30}
-    )
-    return fig
 
 
 @router.get("/talks/{talks_id}/bridge", **access(Role.mediator), **HTML)
