@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from truce.report.html import figure_json
-from truce.service import views
+from truce.service import views, words
 from truce.service.auth import (
     ALL,
     COOKIE,
@@ -67,6 +67,7 @@ def form_token_field(viewer: Viewer | None) -> Markup:
 
 
 _env.globals["form_token_field"] = form_token_field
+_env.filters["when"] = words.when
 
 
 def render(name: str, viewer: Viewer | None, status: int = 200, **context: Any) -> HTMLResponse:
@@ -293,7 +294,8 @@ def ballots_page(
 ) -> HTMLResponse:
     state = views.load(store, talks_id)
     items = [views.ballot_view(store, state, b, viewer) for b in store.ballots(talks_id)]
-    return render("ballots.html", viewer, ballots=list(reversed(items)), ids=[p.id for p in state.scenario.proposals])
+    names = {p.id: p.name for p in state.scenario.parties}
+    return render("ballots.html", viewer, ballots=list(reversed(items)), names=names)
 
 
 @router.post("/talks/{talks_id}/ballots", **access(Role.mediator), **HTML)
@@ -315,9 +317,22 @@ def publish_page(
 def ballot_page(
     talks_id: str, number: int, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
 ) -> HTMLResponse:
+    from truce.service.ballot_table import ballot_table, package_diff
+    from truce.store.repo import ballot_content
+
     state = views.load(store, talks_id)
-    b = views.ballot_view(store, state, store.ballot(talks_id, number), viewer)
-    return render("ballot.html", viewer, b=b)
+    ballot = store.ballot(talks_id, number)
+    b = views.ballot_view(store, state, ballot, viewer)
+    table = ballot_table(state, ballot_content(ballot), viewer)
+    return render(
+        "ballot.html",
+        viewer,
+        b=b,
+        table=table,
+        revealed_diff=package_diff(table, b.chosen) if b.chosen is not None else None,
+        names={p.id: p.name for p in state.scenario.parties},
+        waiting_for=[p for p in json.loads(ballot.parties) if b.answered_by is not None and p not in b.answered_by],
+    )
 
 
 @router.post("/talks/{talks_id}/ballots/{number}/marks", **access(Role.party), **HTML)

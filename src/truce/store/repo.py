@@ -83,6 +83,8 @@ class BallotContent:
     criterion: str
     seed: int | None  # the seed the published order was shuffled with (None: not shuffled)
     ranking: list[int] | None  # package indices best first (None: to be ranked when revealed)
+    # the text the packages are set against: {"proposal", "title", "terms"} as it stood when published
+    reference: dict[str, Any] | None = None
 
 
 def ballot_content(ballot: Ballot) -> BallotContent:
@@ -90,7 +92,7 @@ def ballot_content(ballot: Ballot) -> BallotContent:
     data = json.loads(ballot.packages)
     if isinstance(data, list):
         return BallotContent(data, "nash", None, None)
-    return BallotContent(data["packages"], data["criterion"], data["seed"], data["ranking"])
+    return BallotContent(data["packages"], data["criterion"], data["seed"], data["ranking"], data.get("reference"))
 
 
 @dataclass(frozen=True)
@@ -437,11 +439,15 @@ class Store:
         criterion: str = "nash",
         seed: int | None = None,
         ranking: list[int] | None = None,
+        reference: dict[str, Any] | None = None,
     ) -> int:
         """Publish ``packages`` (in the order given) for ``parties`` to mark. ``ranking`` lists the packages
         best first by ``criterion`` (None: ranked when revealed); ``seed`` is the one their order was
-        shuffled with. The ranking is never shown: it only picks the one package a reveal names."""
-        content = {"packages": packages, "criterion": criterion, "seed": seed, "ranking": ranking}
+        shuffled with. The ranking is never shown: it only picks the one package a reveal names.
+        ``reference`` is the text the packages are shown against, as it stood when published."""
+        content: dict[str, Any] = {"packages": packages, "criterion": criterion, "seed": seed, "ranking": ranking}
+        if reference is not None:
+            content["reference"] = reference
 
         def work(s: Session) -> int:
             _lock_talks(s, talks_id)
