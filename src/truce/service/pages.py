@@ -42,6 +42,7 @@ HTML: dict[str, Any] = {
     "response_class": HTMLResponse,
     "responses": {
         200: {**_PAGE, "description": "the page"},
+        202: {**_PAGE, "description": "still working: a progress page that refreshes itself"},
         303: {"description": "on to the next page (or to sign in)"},
         401: {**_PAGE, "description": "not signed in"},
         403: {**_PAGE, "description": "not for this role"},
@@ -271,17 +272,28 @@ def bridge_page(
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),
 ) -> HTMLResponse:
+    from truce.errors import InputError, Problem
+    from truce.service.jobs import WAIT_SECONDS, jobs_of
+
     state = views.load(store, talks_id)
     ids = [p.id for p in state.scenario.proposals]
     chosen = proposal or (ids[-1] if ids else None)
-    result = views.bridge_view(state, chosen, criterion, 3) if chosen else None
+    if chosen is not None and chosen not in ids:
+        raise InputError([Problem(f"no proposal {chosen!r}", ("proposal",))])
+    job = None
+    if chosen is not None:  # the search runs off the request path; a long one shows its progress
+        work = lambda: views.bridge_view(state, chosen, criterion, 3)  # noqa: E731
+        job = jobs_of(store).submit(("bridge", talks_id, state.version, chosen, criterion), work)
+    done = job is None or job.wait(WAIT_SECONDS)
     return render(
         "bridge.html",
         viewer,
+        status=200 if done else 202,
         ids=ids,
         chosen=chosen,
         criterion=criterion,
-        result=result,
+        result=job.result() if job is not None and done else None,
+        pending=None if done or job is None else {"seconds": round(job.elapsed)},
         issues={i.id: i for i in state.scenario.issues},
         titles={p.id: p.title for p in state.scenario.proposals},
         names={p.id: p.name for p in state.scenario.parties},
