@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from truce.report.html import figure_json
 from truce.service import views, words
 from truce.service.auth import (
     ALL,
@@ -357,24 +356,6 @@ def mark_page(
 ) -> Response:
     views.record_mark(store, store.ballot(talks_id, number), accepted, viewer)
     return RedirectResponse(f"/talks/{talks_id}/ballots/{number}", status_code=303)
-
-
-@router.get("/talks/{talks_id}/exchange", **access(*ALL), **HTML)
-def exchange_page(
-    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
-) -> HTMLResponse:
-    from truce.report.exchange import gantt
-
-    x = views.exchange_view(store, talks_id)
-    a, plan = x.agreement, x.plan
-    merged: dict[tuple[int, str, str], int] = {}
-    for d in plan.days:
-        for r in d.releases:
-            merged[d.day, r.side, r.category] = merged.get((d.day, r.side, r.category), 0) + r.count
-    deadline = {c.id: c.by_day for c in a.commitments}
-    spans = [(d.day, max(d.day, deadline.get(c) or d.day), c) for d in plan.days for c in d.commitments]
-    figure = gantt(a, [(d, s, c, n) for (d, s, c), n in merged.items()], spans)
-    return render("exchange.html", viewer, x=x, figure=figure_json(figure))
 
 
 @router.get("/talks/{talks_id}/audit", **access(Role.mediator), **HTML)
