@@ -362,15 +362,7 @@ def mark_page(
 def audit_page(
     talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
 ) -> HTMLResponse:
-    entries = [
-        {
-            "seq": e.seq,
-            "at": e.at,
-            "actor": e.actor,
-            "action": e.action,
-            "subject": json.loads(e.subject),
-            "hash": e.hash,
-        }
-        for e in store.audit_entries(talks_id)
-    ]
-    return render("audit.html", viewer, entries=list(reversed(entries)))
+    from truce.service.audit_view import audit_entries
+
+    state = views.load(store, talks_id)
+    return render("audit.html", viewer, entries=audit_entries(store, talks_id, state.scenario))

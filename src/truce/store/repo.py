@@ -525,6 +525,17 @@ class Store:
 
         return self.run(work)
 
+    def exchange_history(self, talks_id: str) -> list[tuple[int, dict[str, Any], str, str, str]]:
+        """Every version of the exchange agreement: (version, agreement, release log, author, time), oldest first."""
+
+        def work(s: Session) -> list[tuple[int, dict[str, Any], str, str, str]]:
+            rows = s.execute(
+                select(ExchangeVersion).where(ExchangeVersion.talks_id == talks_id).order_by(ExchangeVersion.version)
+            ).scalars()
+            return [(r.version, json.loads(r.agreement), r.release_log, r.author, r.created_at) for r in rows]
+
+        return self.run(work)
+
     def put_exchange(
         self,
         talks_id: str,
