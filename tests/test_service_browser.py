@@ -126,7 +126,7 @@ def test_mediator_sees_everything(page: Any, server: Server) -> None:
 def test_a_party_sees_its_own_standing_only(page: Any, server: Server) -> None:
     sign_in(page, server, "demo-israel")
     assert nav_links(page) == ["The talks", "Exchange", "Our preferences", "Blind acceptance"]
-    assert "Standing for israel" in page.content() and "Standing for hamas" not in page.content()
+    assert "Standing for Israel (government)" in page.content() and "Standing for Hamas" not in page.content()
     shot(page, "israel-talks")
     page.goto(f"{server.url}/talks/{TALKS}/proposals/aug16-bridging")
     rows = page.get_by_test_id("standing").locator("tbody th")

@@ -154,6 +154,8 @@ def glance(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store
         table=table,
         timeline=record["timeline"],
         record=record,
+        names={p.id: p.name for p in state.scenario.parties},
+        titles={p.id: p.title for p in state.scenario.proposals},
     )
 
 
@@ -177,6 +179,7 @@ def proposal_page(
         versions=list(reversed(versions)),
         issues=issues,
         names={party.id: party.name for party in state.scenario.parties},
+        titles={q.id: q.title for q in state.scenario.proposals},
         edit_text=text if editable else None,
     )
 
