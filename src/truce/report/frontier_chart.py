@@ -196,9 +196,9 @@ def frontier_figure(chart: FrontierChart) -> go.Figure:
     fig.update_layout(
         xaxis={"title": f"utility for {px}", "range": list(AXIS), "fixedrange": True},
         yaxis={"title": f"utility for {py}", "range": list(AXIS), "fixedrange": True},
-        height=560,
+        height=520,
         margin={"l": 60, "r": 10, "t": 20, "b": 50},
-        legend={"orientation": "h", "y": -0.15, "font": {"size": 11}},
+        showlegend=False,  # the key beside the chart names every point, with its symbol, in words
         hovermode="closest",
         plot_bgcolor="#fff",
     )
