@@ -372,9 +372,10 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
     if body.packages is not None:
         packages = [dict(p) for p in body.packages]
     elif body.from_proposal is not None:
-        # best first; the order and the gains would tell each side about the other's preferences
-        result = bridge_proposal(state.compiled, body.from_proposal, body.criterion, body.k)
-        packages = [dict(b.terms) for b in result.bridges]
+        # best first; the order and the gains would tell each side about the other's preferences. The
+        # bridges the bridging page found for this version are reused, not searched for again.
+        result = bridge_view(state, body.from_proposal, body.criterion, body.k)
+        packages = [dict(b["terms"]) for b in result["bridges"]]
     else:
         raise InputError([Problem("give packages or from_proposal", ("packages",))])
     if not packages:
@@ -388,6 +389,7 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
     parties = sides(state)
     if not parties:
         raise InputError([Problem("these talks have no sides to answer", ())])
+    reference = _reference(state, body.reference or body.from_proposal)
     seed = secrets.randbits(63)
     order = list(range(len(packages)))
     random.Random(seed).shuffle(order)
@@ -401,7 +403,20 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
         criterion=body.criterion,
         seed=seed,
         ranking=rank_packages(c, published, body.criterion),
+        reference=reference,
     )
+
+
+def _reference(state: State, proposal_id: str | None) -> dict[str, Any] | None:
+    """The text a ballot's packages are shown against, as it stands now (a later version of it does not
+    change what the parties were shown)."""
+    if proposal_id is None:
+        return None
+    try:
+        proposal = state.scenario.proposal(proposal_id)
+    except KeyError:
+        raise InputError([Problem(f"no proposal {proposal_id!r}", ("reference",))]) from None
+    return {"proposal": proposal.id, "title": proposal.title, "terms": state.scenario.terms_of(proposal.id)}
 
 
 def rank_packages(c: Compiled, packages: list[dict[str, Any]], criterion: str) -> list[int]:
