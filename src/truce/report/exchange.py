@@ -37,7 +37,7 @@ def gantt(
             y=[lane] * len(hits),
             orientation="h",
             text=[str(cnt) for _, cnt in hits],
-            hovertext=[f"day {d}: {cnt} {lane}" for d, cnt in hits],
+            hovertext=[f"{a.day_label(d)}: {cnt} {lane}" for d, cnt in hits],
             marker_color=_COLOURS[n % len(_COLOURS)],
             textangle=0,
             constraintext="none",
@@ -51,7 +51,7 @@ def gantt(
             y=[f"commitment: {cid}"],
             orientation="h",
             marker_color="#77767b",
-            hovertext=[f"{cid}: day {start}" + (f" to {end}" if end != start else "")],
+            hovertext=[f"{cid}: {a.day_label(start)}" + (f" to {a.day_label(end)}" if end != start else "")],
             showlegend=False,
         )
     for day, note in deviations or []:
@@ -100,7 +100,11 @@ def plan_report(a: Agreement, plan: Plan) -> str:
 def ledger_report(a: Agreement, ledger: Ledger) -> str:
     rows = [(d.day, e.side or "", e.category or "", e.count) for d in ledger.days for e in d.done if e.category]
     done_commitments = [(d.day, d.day, e.rule) for d in ledger.days for e in d.done if not e.category]
-    marks = [(d.day, f"day {d.day}: {v.kind} ({v.size}): {v.note}") for d in ledger.days for v in d.deviations]
+    marks = [
+        (d.day, f"{a.day_label(d.day)}: {v.kind} ({v.size:g}{' ' + v.unit if v.unit else ''}): {v.note}")
+        for d in ledger.days
+        for v in d.deviations
+    ]
     figure = gantt(a, rows, done_commitments, marks)
     table = [
         {
