@@ -339,3 +339,25 @@ def test_the_format_reference_example_is_the_one_tested_here() -> None:
     c = compile_scenario(build_scenario(data))
     [home] = home_standings(c, c.encode(c.scenario.terms_of("text")))
     assert home.verdict.value == "no" and home.blockers == ("partner", "cabinet")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_constituent_judging_as_its_leader_adds_nothing_to_the_zopa(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    s = random_scenario(rng, 2, [3, 3, 3, 2], red_lines=True, reservation=0.4)
+    s = with_constituents(rng, s, members=2, reservation=0.6, rule=RatificationRule.veto, exact=True)
+    lead = s.preferences["p0"]
+    assert lead.ratification is not None
+    twin = Constituent(
+        id="twin", name="twin", assumption=True, weights=lead.weights, values=lead.values, reservation=0.3
+    )
+    rule = lead.ratification.model_copy(update={"constituents": (*lead.ratification.constituents, twin)})
+    s = s.model_copy(update={"preferences": {**s.preferences, "p0": lead.model_copy(update={"ratification": rule})}})
+    c = compile_scenario(s)
+    assert c.members is not None and c.members.parties[2] == "p0:twin"  # p0's two constituents come first
+    assert zp.implied_by_a_leader(c, np.arange(2), 2)
+    assert not zp.implied_by_a_leader(c, np.arange(2), 0)  # random tables of its own
+    expected = int(c.acceptable(every_outcome(c)).all(axis=1).sum())
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(zp, "ENUMERATE_MAX", 0)
+        assert zp.zopa(c, budget=None).count == expected
