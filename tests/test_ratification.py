@@ -24,6 +24,7 @@ from truce.analysis import zopa as zp
 from truce.analysis.bridge import _Program
 from truce.analysis.frontier import keys, pareto_frontier
 from truce.analysis.home import home_standings
+from truce.analysis.overview import overview
 from truce.errors import InputError
 from truce.io.documents import parse_document
 from truce.model.checks import build_scenario, check_scenario
@@ -361,3 +362,17 @@ def test_a_constituent_judging_as_its_leader_adds_nothing_to_the_zopa(seed: int)
     with pytest.MonkeyPatch.context() as m:
         m.setattr(zp, "ENUMERATE_MAX", 0)
         assert zp.zopa(c, budget=None).count == expected
+
+
+def test_the_brief_has_a_section_on_ratification_at_home() -> None:
+    from truce.report.brief import brief_html
+
+    html = brief_html(overview(build_scenario(_two_level_talks())))
+    section = html.split('<h2 id="ratification">Ratification at home</h2>')[1].split("<h2")[0]
+    assert (
+        "blocked by: Coalition partner (crosses its red line: Corridor: phased withdrawal or full withdrawal)"
+        in section
+    )
+    assert "<em>assumed</em>" in section
+    plain = brief_html(overview(build_scenario(_two_level_talks()), ratification=False))
+    assert 'id="ratification"' not in plain
