@@ -49,26 +49,24 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
 from truce.analysis.frontier import pareto_frontier
+from truce.analysis.solutions import CONCEPTS
 from truce.analysis.standing import describe_condition
 from truce.analysis.tabled import Tabled, lift, restrict, scoped
 from truce.errors import InputError, Problem
 from truce.model.compiled import OPEN, TOLERANCE, Compiled, Floats, Ints, condition_mask
 from truce.model.scenario import IssueKind, Range, Term, is_number
 
-CRITERIA = ("nash", "ks", "egalitarian", "utilitarian")
-# the criteria by the names of their solution concepts in truce.analysis.solutions
-ALIASES = {
-    "nash": "nash",
-    "ks": "kalai_smorodinsky",
-    "kalai_smorodinsky": "kalai_smorodinsky",
-    "egalitarian": "egalitarian",
-    "utilitarian": "utilitarian",
-}
+# the criteria are the registered solution concepts, scored by their own code; "ks" is kept as a shorthand
+ALIASES = {**{name: name for name in CONCEPTS}, "ks": "kalai_smorodinsky"}
+CRITERIA = tuple(ALIASES)
+Criterion = StrEnum("Criterion", {name: name for name in CRITERIA})  # type: ignore[misc]
+"""The criteria as a type, for command-line choices and the API's schema (derived from the registry)."""
 MAX_SETS = 200  # sets of issues examined per search before the ranking is said to be among those seen
 BUDGET = 5.0  # seconds for the search of bridges (improvements share what is left, at least IMPROVE_BUDGET)
 IMPROVE_BUDGET = 0.5
@@ -285,29 +283,16 @@ def changes_count(ref: Ints, rows: Ints) -> Ints:
 def criterion_keys(c: Compiled, utils: Floats, criterion: str, ideal: Floats | None = None) -> list[tuple[int, ...]]:
     """A sort key per utility vector, larger is better, as :mod:`truce.analysis.solutions` scores them.
 
-    ``nash``: product of gains, then sum of utilities; ``ks``: the smallest share ``gain / (ideal - d)``
-    over parties with room to gain, then sum of utilities; ``egalitarian``: sorted gains (leximin);
-    ``utilitarian``: sum of utilities, then leximin. Last, as the solutions' symmetric last resort: the
-    most equal gains (smallest spread between the largest and the smallest), so that no party is favoured
-    for being listed first; callers then break ties on the terms. Scores are compared rounded to 1e-12.
-    ``ideal`` defaults to the best utility of each party among ``utils``.
+    The criteria are the concept's own score (:data:`truce.analysis.solutions.CONCEPTS`). Last, as the
+    solutions' symmetric last resort: the most equal gains (smallest spread between the largest and the
+    smallest), so that no party is favoured for being listed first; callers then break ties on the terms.
+    Scores are compared rounded to 1e-12. ``ideal`` defaults to the best utility of each party among ``utils``.
     """
     u = np.atleast_2d(np.asarray(utils, dtype=float))
     d = c.reservation
     gains = np.maximum(u - d, 0.0)
     room = (u.max(axis=0) if ideal is None else np.asarray(ideal, dtype=float)) - d
-    name = ALIASES[criterion]
-    total = u.sum(axis=1)
-    leximin = list(np.sort(gains, axis=1).T)
-    if name == "nash":
-        columns = [np.prod(gains, axis=1), total]
-    elif name == "kalai_smorodinsky":
-        counted = room > 1e-12
-        columns = [np.min(gains[:, counted] / room[counted], axis=1), total] if counted.any() else [total]
-    elif name == "egalitarian":
-        columns = leximin
-    else:
-        columns = [total, *leximin]
+    columns = CONCEPTS[ALIASES[criterion]].score(gains, u, room)
     columns.append(-(gains.max(axis=1) - gains.min(axis=1)))
     table = np.rint(np.stack(columns, axis=1) * 1e12).astype(np.int64)
     return [tuple(int(x) for x in row) for row in table]

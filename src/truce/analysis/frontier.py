@@ -15,8 +15,8 @@ Algorithms, chosen automatically:
   Red lines over several issues (couplings) break the argument only while a coupling is half decided, so
   a partial assignment carries the set of couplings it is still on course to cross, and two partial
   assignments are compared only when those sets are equal (their completions are then feasible alike).
-  Two parties are pruned with one sort and a running maximum; three or more with a sort by the sum of
-  utilities and a blocked dominance filter.
+  Two parties are pruned with one sort and a running maximum; three or more with the k-d tree filter of
+  :mod:`truce.analysis.dominance`.
 - **Enumeration** of every outcome, for spaces of at most :data:`ENUMERATE_MAX` outcomes, where it is as
   fast and needs no bookkeeping.
 
@@ -34,12 +34,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from truce.analysis.dominance import dominated
 from truce.model.compiled import TOLERANCE, Bools, Compiled, Coupling, Floats, Ints
 
 ENUMERATE_MAX = 1 << 12  # spaces up to this many outcomes are enumerated
 SCALE = 1e12  # utilities are compared as integers rint(u * SCALE), i.e. rounded to 1e-12
 _BOUND_MARGIN = 1e-9  # reservation pruning of partial assignments keeps this margin for float error
-_BLOCK = 512  # candidates checked at once by the dominance filter of three or more parties
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,41 +125,12 @@ def undominated(k: Ints, lexkey: Ints, group: Ints | None = None) -> Ints:
 
 
 def _filter(k: Ints, lexkey: Ints, rows: Ints) -> Ints:
-    """Undominated rows among ``rows`` (three or more parties).
-
-    Rows are sorted by the sum of their keys descending (then lexkey), so a row can only be weakly
-    dominated by an earlier one. Blocks of rows are checked against the rows already kept, then within
-    the block.
-    """
-    order = rows[np.lexsort((lexkey[rows], -k[rows].sum(axis=1)))]
-    kept: list[Ints] = []
-    front = np.zeros((0, k.shape[1]), dtype=np.int64)
-    for start in range(0, len(order), _BLOCK):
-        block = order[start : start + _BLOCK]
-        kb = k[block]
-        if len(front):
-            alive: Bools = np.ones(len(block), dtype=bool)
-            for f0 in range(0, len(front), 4096):
-                f = front[f0 : f0 + 4096]
-                alive &= ~np.any(_covers(f, kb), axis=0)
-            block, kb = block[alive], kb[alive]
-        if len(block) > 1:
-            # within the block: row j is dropped when an earlier row i weakly dominates it
-            dom = _covers(kb, kb)
-            dom &= np.tri(len(block), k=-1, dtype=bool).T  # only earlier rows i < j count
-            alive = ~np.any(dom, axis=0)
-            block, kb = block[alive], kb[alive]
-        kept.append(block)
-        front = np.concatenate((front, kb))
-    return np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
-
-
-def _covers(a: Ints, b: Ints) -> Bools:
-    """``out[i, j]``: row ``a[i]`` weakly dominates row ``b[j]`` (one column at a time: no 3-d temporary)."""
-    out: Bools = a[:, 0][:, None] >= b[:, 0][None, :]
-    for j in range(1, a.shape[1]):
-        out &= a[:, j][:, None] >= b[:, j][None, :]
-    return out
+    """Undominated rows among ``rows`` (three or more parties): of equal rows the smallest ``lexkey`` stays."""
+    order = rows[np.lexsort((lexkey[rows], *(k[rows, j] for j in range(k.shape[1] - 1, -1, -1))))]
+    ko = k[order]
+    first = np.concatenate(([True], np.any(ko[1:] != ko[:-1], axis=1)))  # the smallest lexkey of equal rows
+    distinct = order[first]
+    return distinct[~dominated(k[distinct])]
 
 
 def allowed_options(c: Compiled, sel: Ints, issue: int) -> Ints:

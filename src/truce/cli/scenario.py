@@ -9,6 +9,7 @@ import typer
 from truce.analysis.bargaining import bargaining
 from truce.analysis.diff import diff
 from truce.analysis.overview import change_json, holder_name, overview, overview_json
+from truce.analysis.results import RESULTS, result_schema
 from truce.analysis.tabled import default_scope
 from truce.cli.common import (
     NO_RATIFICATION_HELP,
@@ -22,6 +23,7 @@ from truce.cli.common import (
     write_atomically,
 )
 from truce.cli.render import show_changes, show_home, show_overview, show_rules_and_readings
+from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 from truce.io.scenario_files import scenario_json_schema
 from truce.model.compiled import compile_scenario
@@ -55,9 +57,19 @@ def validate(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of scenario files (for editors)."""
-    print_json(scenario_json_schema())
+@guarded
+def schema(
+    name: str = typer.Argument(
+        "scenario", help=f"scenario (the file format), or a result: {', '.join(RESULTS)} (docs/json.md)"
+    ),
+) -> None:
+    """Print a JSON Schema: of scenario files (for editors), or of a result that the CLI and the API share."""
+    if name == "scenario":
+        print_json(scenario_json_schema())
+    elif name in RESULTS:
+        print_json(result_schema(name))
+    else:
+        raise InputError([Problem(f"no schema {name!r} (expected scenario, {', '.join(RESULTS)})")])
 
 
 @app.command()
