@@ -21,7 +21,7 @@ from test_bridge import _check_against_brute_force
 from test_service_pages import sign_in
 from truce.analysis import frontier as fr
 from truce.analysis import zopa as zp
-from truce.analysis.bridge import _Program
+from truce.analysis.bridge import _Program, bridge
 from truce.analysis.frontier import keys, pareto_frontier
 from truce.analysis.home import home_standings
 from truce.analysis.overview import overview
@@ -376,3 +376,15 @@ def test_the_brief_has_a_section_on_ratification_at_home() -> None:
     assert "<em>assumed</em>" in section
     plain = brief_html(overview(build_scenario(_two_level_talks()), ratification=False))
     assert 'id="ratification"' not in plain
+
+
+def test_no_ratifiable_package_is_explained_as_such() -> None:
+    """The leaders could agree, but East's coalition partner vetoes every corridor term."""
+    data = _two_level_talks()
+    home = data["preferences"]["east"]["ratification"]
+    home["constituents"][0]["red_lines"] = [{"terms": {"corridor": ["phased", "out"]}}, {"terms": {"corridor": "stay"}}]
+    c = compile_scenario(build_scenario(data))
+    result = bridge(c, {"corridor": "phased", "crossing": "open"}, "nash", 1, scope="all")
+    assert result.bridges == () and result.infeasible is not None
+    assert result.infeasible.parties == ("east",)
+    assert "no package they all accept is ratified at home (East)" in result.infeasible.text
