@@ -19,6 +19,11 @@ Algorithms, chosen automatically:
   :mod:`truce.analysis.dominance`.
 - **Enumeration** of every outcome, for spaces of at most :data:`ENUMERATE_MAX` outcomes, where it is as
   fast and needs no bookkeeping.
+- **By pieces**, when a selected party must be ratified at home (:func:`by_pieces`): the merge above per
+  winning coalition of constituents, their thresholds as constraints, and the pieces merged.
+
+With ratification rules, *feasible* also means ratifiable: an outcome a party's home would not ratify is
+one it cannot sign, as one crossing its red line.
 
 Ties. Utilities are compared as integers ``rint(u * 1e12)``: values within 1e-12 of each other are one
 value, so ties are exact despite the order in which floats were added. Outcomes with the same utility
