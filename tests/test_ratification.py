@@ -21,9 +21,10 @@ from test_bridge import _check_against_brute_force
 from test_service_pages import sign_in
 from truce.analysis import frontier as fr
 from truce.analysis import zopa as zp
-from truce.analysis.bridge import _Program
+from truce.analysis.bridge import _Program, bridge
 from truce.analysis.frontier import keys, pareto_frontier
 from truce.analysis.home import home_standings
+from truce.analysis.overview import overview
 from truce.errors import InputError
 from truce.io.documents import parse_document
 from truce.model.checks import build_scenario, check_scenario
@@ -339,3 +340,51 @@ def test_the_format_reference_example_is_the_one_tested_here() -> None:
     c = compile_scenario(build_scenario(data))
     [home] = home_standings(c, c.encode(c.scenario.terms_of("text")))
     assert home.verdict.value == "no" and home.blockers == ("partner", "cabinet")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_constituent_judging_as_its_leader_adds_nothing_to_the_zopa(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    s = random_scenario(rng, 2, [3, 3, 3, 2], red_lines=True, reservation=0.4)
+    s = with_constituents(rng, s, members=2, reservation=0.6, rule=RatificationRule.veto, exact=True)
+    lead = s.preferences["p0"]
+    assert lead.ratification is not None
+    twin = Constituent(
+        id="twin", name="twin", assumption=True, weights=lead.weights, values=lead.values, reservation=0.3
+    )
+    rule = lead.ratification.model_copy(update={"constituents": (*lead.ratification.constituents, twin)})
+    s = s.model_copy(update={"preferences": {**s.preferences, "p0": lead.model_copy(update={"ratification": rule})}})
+    c = compile_scenario(s)
+    assert c.members is not None and c.members.parties[2] == "p0:twin"  # p0's two constituents come first
+    assert zp.implied_by_a_leader(c, np.arange(2), 2)
+    assert not zp.implied_by_a_leader(c, np.arange(2), 0)  # random tables of its own
+    expected = int(c.acceptable(every_outcome(c)).all(axis=1).sum())
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(zp, "ENUMERATE_MAX", 0)
+        assert zp.zopa(c, budget=None).count == expected
+
+
+def test_the_brief_has_a_section_on_ratification_at_home() -> None:
+    from truce.report.brief import brief_html
+
+    html = brief_html(overview(build_scenario(_two_level_talks())))
+    section = html.split('<h2 id="ratification">Ratification at home</h2>')[1].split("<h2")[0]
+    assert (
+        "blocked by: Coalition partner (crosses its red line: Corridor: phased withdrawal or full withdrawal)"
+        in section
+    )
+    assert "<em>assumed</em>" in section
+    plain = brief_html(overview(build_scenario(_two_level_talks()), ratification=False))
+    assert 'id="ratification"' not in plain
+
+
+def test_no_ratifiable_package_is_explained_as_such() -> None:
+    """The leaders could agree, but East's coalition partner vetoes every corridor term."""
+    data = _two_level_talks()
+    home = data["preferences"]["east"]["ratification"]
+    home["constituents"][0]["red_lines"] = [{"terms": {"corridor": ["phased", "out"]}}, {"terms": {"corridor": "stay"}}]
+    c = compile_scenario(build_scenario(data))
+    result = bridge(c, {"corridor": "phased", "crossing": "open"}, "nash", 1, scope="all")
+    assert result.bridges == () and result.infeasible is not None
+    assert result.infeasible.parties == ("east",)
+    assert "no package they all accept is ratified at home (East)" in result.infeasible.text

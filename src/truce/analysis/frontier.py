@@ -19,6 +19,11 @@ Algorithms, chosen automatically:
   :mod:`truce.analysis.dominance`.
 - **Enumeration** of every outcome, for spaces of at most :data:`ENUMERATE_MAX` outcomes, where it is as
   fast and needs no bookkeeping.
+- **By pieces**, when a selected party must be ratified at home (:func:`by_pieces`): the merge above per
+  winning coalition of constituents, their thresholds as constraints, and the pieces merged.
+
+With ratification rules, *feasible* also means ratifiable: an outcome a party's home would not ratify is
+one it cannot sign, as one crossing its red line.
 
 Ties. Utilities are compared as integers ``rint(u * 1e12)``: values within 1e-12 of each other are one
 value, so ties are exact despite the order in which floats were added. Outcomes with the same utility
@@ -180,18 +185,24 @@ def by_pieces(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
     for piece in c.pieces(sel):
         ext = c.extended(piece, leaders_floor=zopa_only)
         columns = np.concatenate((sel, np.arange(len(c.parties), len(ext.parties), dtype=np.int64)))
-        front = pareto_frontier(ext, columns.tolist(), zopa_only=True)
-        outcomes.append(np.asarray(front.outcomes))
-        utilities.append(np.asarray(front.utilities)[:, :m])
+        rows, utils = _merged(ext, columns, True, thresholds=len(piece))
+        ok = (utils >= ext.reservation[columns] - TOLERANCE).all(axis=1)
+        outcomes.append(rows[ok])
+        utilities.append(utils[ok][:, :m])
     rows, utils = np.concatenate(outcomes), np.concatenate(utilities)
     if not len(rows):
-        return rows, utils
+        return rows, utils.reshape(0, m)
     lexkey = np.unique(rows, axis=0, return_inverse=True)[1].ravel().astype(np.int64)  # lexicographic rank
     keep = undominated(keys(utils), lexkey)
     return rows[keep], utils[keep]
 
 
-def _merged(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
+def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tuple[Ints, Floats]:
+    """The issue-by-issue merge. The last ``thresholds`` selected columns are constraints, not objectives
+    (constituents who must reach their reservation value, see :func:`by_pieces`): a partial assignment that
+    meets one's reservation value whatever the remaining issues bring is as good as any other that does, so
+    those columns are compared capped at that level, and partial assignments that differ only above it do
+    not both survive."""
     n, m = len(c.issues), len(sel)
     chosen = set(sel.tolist())
     couplings = [cp for cp in c.couplings if cp.party in chosen]
@@ -204,6 +215,7 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
     best = [tables[i][options[i]].max(axis=0) for i in range(n)]
     best_rest = np.cumsum([np.zeros(m), *best[::-1]], axis=0)[::-1][1:]  # best_rest[i]: issues after i
     floor = c.reservation[sel] - _BOUND_MARGIN
+    caps = _caps(c, sel, tables, options, thresholds)
 
     utilities = np.zeros((1, m))
     live = np.ones((1, len(couplings)), dtype=bool)  # couplings each row is still on course to cross
@@ -233,7 +245,8 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
             ok &= (cand + best_rest[i] >= floor).all(axis=1)
         rows = np.flatnonzero(ok)
         lexkey = rank[parent[rows]] * len(opts) + local[rows]
-        keep = rows[undominated(keys(cand[rows]), lexkey, None if group is None else group[rows])]
+        compared = cand[rows] if caps is None else np.minimum(cand[rows], caps[i])
+        keep = rows[undominated(keys(compared), lexkey, None if group is None else group[rows])]
         utilities, live = cand[keep], state[keep]
         layers.append((parent[keep], option[keep]))
         lex = rank[parent[keep]] * len(opts) + local[keep]
@@ -247,6 +260,20 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
         at = parent[at]
     order = frontier_order(keys(utilities), rank)
     return outcomes[order], utilities[order]
+
+
+def _caps(c: Compiled, sel: Ints, tables: Sequence[Floats], options: Sequence[Ints], thresholds: int) -> Floats | None:
+    """Per issue, the level above which each threshold column's partial sum is sure to meet its reservation
+    value whatever the later issues bring (their worst allowed options); no cap on the other columns. A
+    margin keeps the cap above that level, so float error never caps a sum that could still fall short."""
+    if not thresholds:
+        return None
+    m = len(sel)
+    worst = [tables[i][options[i]].min(axis=0) for i in range(len(tables))]
+    worst_rest = np.cumsum([np.zeros(m), *worst[::-1]], axis=0)[::-1][1:]  # worst_rest[i]: issues after i
+    caps = np.full((len(tables), m), np.inf)
+    caps[:, m - thresholds :] = c.reservation[sel][m - thresholds :] - worst_rest[:, m - thresholds :] + _BOUND_MARGIN
+    return caps
 
 
 def _useful_options(couplings: Sequence[Coupling], issue: int, options: Ints, table: Floats) -> Ints:

@@ -194,8 +194,9 @@ def _ratified(
     estimate over the ratifiable set itself."""
     start = time.monotonic()
     names = tuple(c.parties[p] for p in sel)
-    terms = union_terms(c.pieces(sel))
-    pieces = set(c.pieces(sel))
+    implied = {j for j in range(len(c.members.parties)) if implied_by_a_leader(c, sel, j)} if c.members else set()
+    pieces = {tuple(j for j in piece if j not in implied) for piece in c.pieces(sel)}
+    terms = union_terms(sorted(pieces))
     total = 0
     best: list[Point] = []
     worst: list[Point] = []
@@ -216,6 +217,24 @@ def _ratified(
     if total == 0:
         return Zopa(names, 0, space, (), (), (0, 0), "inclusion-exclusion")
     return Zopa(names, total, space, tuple(best), tuple(worst), (total, total), "inclusion-exclusion")
+
+
+def implied_by_a_leader(c: Compiled, sel: Ints, member: int) -> bool:
+    """Whether constituent ``member`` approves every package some selected leader accepts: the same tables,
+    a reservation value no higher, and no red line of its own that the leader does not share. Its column
+    then adds nothing to a ZOPA, where that leader must accept (the shipped case's government majority
+    judges a text as the government does)."""
+    m = c.members
+    assert m is not None
+    if any(cp.party == member and cp.rule is None for cp in m.couplings):
+        return False
+    for p in sel.tolist():
+        if m.reservation[member] > c.reservation[p]:
+            continue
+        same = all(np.array_equal(t[p], u[member]) for t, u in zip(c.tables, m.tables, strict=True))
+        if same and all((a[p] <= b[member]).all() for a, b in zip(c.allowed, m.allowed, strict=True)):
+            return True
+    return False
 
 
 MAX_TERMS = 64  # distinct unions of pieces counted by inclusion-exclusion before an estimate

@@ -9,6 +9,12 @@ Package rules (terms that cannot stand together in any text) are compiled as red
 compiled party, into the ``allowed`` masks and the ``couplings``, so that every analysis built on
 :meth:`Compiled.crossed` and those arrays honours them exactly. ``rules`` keeps each rule's own masks,
 so that reports can say "breaks package rule X" rather than blame a party's red line.
+
+Ratification at home (two-level talks): the constituents of every party's ratification rule are compiled
+the same way, one row each, into ``members``, and each rule into a :class:`Home` (who votes, with how many
+votes, how many are needed). :meth:`Compiled.acceptable` then requires the rule's approval too, and
+:meth:`Compiled.barred` is what a party cannot sign whatever its utility. Compiled with
+``ratification=False``, a scenario gives the leaders' view alone.
 """
 
 from __future__ import annotations
@@ -333,7 +339,7 @@ def _compiled_rows(
         allowed=tuple(allowed),
         couplings=tuple(couplings),
         reservation=np.array([h.reservation for h in holders], dtype=float),
-        cost_of_delay=np.array([getattr(h, "cost_of_delay", 0.0) for h in holders], dtype=float),
+        cost_of_delay=np.array([h.cost_of_delay if isinstance(h, Preferences) else 0.0 for h in holders]),
         rules=rules,
     )
 
