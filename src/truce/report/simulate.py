@@ -62,6 +62,9 @@ def tournament_html(table: Table) -> str:
     return render(
         "simulate_tournament.html",
         rows=table.by_strategy(),
+        ranking=table.ranking(),
+        by_scenario=table.by_scenario(),
+        by_pairing=table.by_pairing(),
         runs=int(cols["run"].max()) + 1 if len(table) else 0,
         scenarios=sorted(set(cols["scenario"].tolist())),
         heat=figure_json(heat),

@@ -182,6 +182,12 @@ class BallotNew(Strict):
         description="how the bridges are found, and how the one package a reveal names is chosen",
     )
     k: int = Field(default=3, ge=1, le=10)
+    reference: str | None = Field(
+        default=None,
+        max_length=80,
+        pattern=LINE,
+        description="the proposal the packages are shown against (default: from_proposal)",
+    )
 
 
 class BallotCreated(BaseModel):
