@@ -194,9 +194,9 @@ def test_editing_keeps_comments_and_every_untouched_line() -> None:
     file = scenario_file(GAZA)
     text = file.read_text(encoding="utf-8")
     edits = [
-        Edit("source", "sources", "R1", {"title": "a report", "confidence": "single"}),
-        Edit("cite", "issues", "rafah", "R1"),
-        Edit("point", "series", "hostages-held", {"date": "2024-08-18", "value": 111, "source": "R1",
+        Edit("source", "sources", "T-1", {"title": "a report", "confidence": "single"}),
+        Edit("cite", "issues", "rafah", "T-1"),
+        Edit("point", "series", "hostages-held", {"date": "2024-08-18", "value": 111, "source": "T-1",
                                                   "confidence": "single"}),
     ]  # fmt: skip
     edited = edit_scenario(text, str(file), edits)
