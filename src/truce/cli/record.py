@@ -159,7 +159,8 @@ def _print_draft(draft: Any, written: dict[str, Any] | None) -> None:
             console.print(f"    note: {note}", markup=False, soft_wrap=True)
     if written is None:
         console.print(
-            "\nNothing written. Accept entries with --accept all (or --accept ID,ID) and --out FILE or --patch FILE."
+            "\nNothing written. Accept entries with --accept all (or --accept ID,ID) and --out FILE or --patch FILE.",
+            soft_wrap=True,
         )
     else:
         kept = "" if written["layout_kept"] else " (the file's list layout could not be kept exactly: check the diff)"
