@@ -253,7 +253,9 @@ def simulate_cmd(
     if report is not None:
         from truce.report.simulate import simulate_html
 
-        write_atomically(report, simulate_html(s, setup, summary, assumed=assumed, seed=seed))
+        write_atomically(
+            report, simulate_html(s, setup, summary, assumed=assumed, seed=seed, conditions=data["conditions"])
+        )
     if json_out:
         print_json(data)
         return
