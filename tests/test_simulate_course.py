@@ -264,3 +264,13 @@ def test_bad_uncertainty_is_located(tmp_path: Path) -> None:
     assert "no_such_issue" in text and "low above high" in text
     data["preferences"][party]["uncertainty"] = {"weights": 0.2}
     assert "basis" in "\n".join(validate(tmp_path, data))
+
+
+def test_risks_appear_on_the_timeline_with_their_assumed_hazard() -> None:
+    from truce.analysis.timeline import timeline
+
+    risks = [e for e in timeline(load_any(GAZA)) if e.kind == "risk"]
+    assert [e.id for e in risks] == ["tehran-assassination", "iran-retaliation-threat"]
+    assert "assumed breakdown hazard +1.00% a day for 30 days" in risks[0].title and risks[0].sources == ("R1",)
+    result = runner.invoke(app, ["timeline", str(GAZA)])
+    assert result.exit_code == 0 and "[risk] Risk: Assassination" in result.stdout
