@@ -46,7 +46,7 @@ def timeline_cmd(
         console.print(f"{when}  [{e.kind}] {e.title}", markup=False, soft_wrap=True)
         if e.detail and e.kind == "statement":
             console.print(f"    “{e.detail}”", markup=False, soft_wrap=True)
-        elif e.detail and e.kind == "meeting":
+        elif e.detail and e.kind in ("meeting", "risk"):
             console.print(f"    {e.detail}", markup=False, soft_wrap=True)
         if e.sources:
             console.print(f"    sources: {', '.join(e.sources)}", markup=False, soft_wrap=True)
