@@ -70,6 +70,9 @@ class Caches:
     talks: LRU[tuple[str, int | None], State]
     exchanges: LRU[tuple[str, int], Exchange]
     plans: LRU[str, Plan]
+    # what is derived from a scenario, by the scenario's digest: a write that leaves the scenario as it was
+    # (a ballot, a mark, a release, a person) starts a new version of the talks but keeps its analyses
+    memos: LRU[str, Memo] = field(default_factory=lambda: LRU(TALKS_CACHED))
 
 
 _caches: weakref.WeakKeyDictionary[Store, Caches] = weakref.WeakKeyDictionary()
@@ -93,13 +96,17 @@ def load(store: Store, talks_id: str) -> State:
 def build(store: Store, talks_id: str) -> State:
     version, data, versions = store.snapshot(talks_id)
     scenario = build_scenario(data)
-    return State(data, scenario, compile_scenario(scenario), versions, version)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    memo = caches(store).memos.get(digest, Memo)
+    return State(data, scenario, compile_scenario(scenario), versions, version, memo)
 
 
 def warm(store: Store) -> None:
     """Build every set of talks and solve their exchange plans now (at start), so that no reader waits."""
+    from truce.service.charts import frontier_page_data
+
     for talks in store.talks():
-        load(store, talks.id)
+        frontier_page_data(load(store, talks.id))  # the frontier and its chart, drawn once per version
         with contextlib.suppress(NotFound):
             exchange_view(store, talks.id)
 
