@@ -4,7 +4,8 @@
 exchange agreement; a ballot is published first so that the ballot pages have something to show. Then
 :data:`USERS` threads, each a person with a role's token, read every page that role may see, :data:`ROUNDS`
 times each, in an order shuffled per person (seeded), pausing between pages as a person reading them
-would (:data:`THINK`, drawn per read from the person's seed). The table shows each page's median and 95th
+would (:data:`THINK`, drawn per read from the person's seed; each person also arrives at a time drawn
+from the first such pause). The table shows each page's median and 95th
 percentile answer time over every read, against the target of :data:`TARGET_MS` at the 95th percentile.
 A second table reads with no pause at all (every person clicking as fast as the server answers: a load
 test, not a model of people) to show where the server saturates. A bridging page answers within its
@@ -90,6 +91,7 @@ def person(
     """One person reading their pages ROUNDS times in a shuffled order: (page, seconds, status) per read."""
     rng = random.Random(seed)
     out = []
+    time.sleep(rng.uniform(0, think[1]))  # people arrive over the first pause, not all in one instant
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer demo-{role}"}, timeout=60) as client:
         for _ in range(ROUNDS):
             order = list(todo)
