@@ -115,6 +115,7 @@ def test_mediator_sees_everything(page: Any, server: Server) -> None:
         "Frontier",
         "Bridging",
         "Audit log",
+        "Draft the record",
         "Record",
         "People",
         "Files",
@@ -145,7 +146,7 @@ def test_a_party_sees_its_own_standing_only(page: Any, server: Server) -> None:
         "Draft a proposal",
         "Files",
     ]
-    assert "Standing for israel" in page.content() and "Standing for hamas" not in page.content()
+    assert "Standing for Israel (government)" in page.content() and "Standing for Hamas" not in page.content()
     shot(page, "israel-talks")
     page.goto(f"{server.url}/talks/{TALKS}/proposals/aug16-bridging")
     rows = page.get_by_test_id("standing").locator("tbody th")

@@ -31,6 +31,8 @@ So the count never hangs, it works within a *budget* of seconds and a memory cap
 - ``"exact"``: the layered count above, within the budget (a quarter of it when the next method applies);
 - ``"meet-in-the-middle"``: for one or two parties, an exact count in O(N log^2 N) for N the square root
   of the space, within the rest of the budget (see :mod:`truce.analysis.zopa_wide`);
+- ``"inclusion-exclusion"``: when a party must be ratified at home, the exact count of the union of the
+  ways its constituents can ratify (see :func:`_ratified`); an estimate as below past :data:`MAX_TERMS`;
 - ``"bounds"``: for one or two parties, past the budget, a certified lower and upper bound from a grid
   (``count`` is then ``None`` unless they meet);
 - ``"monte-carlo"``: for three or more parties, past the budget, an estimate from :data:`SAMPLES` seeded
@@ -46,6 +48,7 @@ methods leave them empty.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Sequence
@@ -125,6 +128,8 @@ def zopa(
     deadline = None if budget is None else start + max(0.0, budget)
     if space <= ENUMERATE_MAX:
         method, found = "enumerated", _Enumerate(c, sel).run()
+    elif c.homes_of(sel):
+        return _ratified(c, sel, space, budget, memory=memory, seed=seed, samples=samples)
     else:
         # a quarter of the budget for the layered count when meeting in the middle can take over
         middle = len(sel) <= 2 and zopa_wide.fits_in_the_middle(zopa_wide.feasible_space(c, sel), memory)
@@ -178,6 +183,88 @@ def _fallback(
     return Zopa(names, None, space, (), (), e.bounds, "monte-carlo", e.count, e.samples, seed, zopa_wide.CONFIDENCE)
 
 
+def _ratified(
+    c: Compiled, sel: Ints, space: int, budget: float | None, *, memory: int, seed: int, samples: int
+) -> Zopa:
+    """The ZOPA when some party must be ratified at home: the union, over the pieces of
+    :meth:`Compiled.pieces`, of the outcomes every leader accepts and every constituent of the piece
+    approves, counted by inclusion-exclusion: each intersection of pieces is the ZOPA of the leaders and
+    the constituents of their union as parties of their own, counted as any ZOPA is. Past
+    :data:`MAX_TERMS` distinct unions, or when one of them is only bounded or estimated, a Monte Carlo
+    estimate over the ratifiable set itself."""
+    start = time.monotonic()
+    names = tuple(c.parties[p] for p in sel)
+    implied = {j for j in range(len(c.members.parties)) if implied_by_a_leader(c, sel, j)} if c.members else set()
+    pieces = {tuple(j for j in piece if j not in implied) for piece in c.pieces(sel)}
+    terms = union_terms(sorted(pieces))
+    total = 0
+    best: list[Point] = []
+    worst: list[Point] = []
+    for n, (members, sign) in enumerate(terms.items()):
+        ext = c.extended(members)
+        columns = [*sel.tolist(), *range(len(c.parties), len(ext.parties))]
+        left = None if budget is None else max(0.0, start + budget - time.monotonic()) / (len(terms) - n)
+        part = zopa(ext, columns, budget=left, memory=memory, seed=seed, samples=samples)
+        if part.count is None or len(terms) > MAX_TERMS:
+            wide = zopa_wide.feasible_space(c, sel)
+            e = zopa_wide.monte_carlo(c, sel, wide, samples=samples, seed=seed)
+            return Zopa(
+                names, None, space, (), (), e.bounds, "monte-carlo", e.count, e.samples, seed, zopa_wide.CONFIDENCE
+            )
+        total += sign * part.count
+        if members in pieces and part.best:
+            best, worst = _extremes(best, worst, part, len(sel))
+    if total == 0:
+        return Zopa(names, 0, space, (), (), (0, 0), "inclusion-exclusion")
+    return Zopa(names, total, space, tuple(best), tuple(worst), (total, total), "inclusion-exclusion")
+
+
+def implied_by_a_leader(c: Compiled, sel: Ints, member: int) -> bool:
+    """Whether constituent ``member`` approves every package some selected leader accepts: the same tables,
+    a reservation value no higher, and no red line of its own that the leader does not share. Its column
+    then adds nothing to a ZOPA, where that leader must accept (the shipped case's government majority
+    judges a text as the government does)."""
+    m = c.members
+    assert m is not None
+    if any(cp.party == member and cp.rule is None for cp in m.couplings):
+        return False
+    for p in sel.tolist():
+        if m.reservation[member] > c.reservation[p]:
+            continue
+        same = all(np.array_equal(t[p], u[member]) for t, u in zip(c.tables, m.tables, strict=True))
+        if same and all((a[p] <= b[member]).all() for a, b in zip(c.allowed, m.allowed, strict=True)):
+            return True
+    return False
+
+
+MAX_TERMS = 64  # distinct unions of pieces counted by inclusion-exclusion before an estimate
+
+
+def union_terms(pieces: Sequence[tuple[int, ...]]) -> dict[tuple[int, ...], int]:
+    """Inclusion-exclusion over a union of pieces, each the set where all of some constituents approve:
+    the intersection of several pieces is the piece of their union, so the union's size is the sum, over
+    unions of constituents, of a signed count (terms that cancel are left out)."""
+    signs: dict[tuple[int, ...], int] = {}
+    for size in range(1, len(pieces) + 1):
+        for chosen in itertools.combinations(pieces, size):
+            members = tuple(sorted({m for piece in chosen for m in piece}))
+            signs[members] = signs.get(members, 0) + (1 if size % 2 else -1)
+            if len(signs) > 4 * MAX_TERMS:
+                return signs  # far too many: the caller estimates instead
+    return {members: sign for members, sign in signs.items() if sign}
+
+
+def _extremes(best: list[Point], worst: list[Point], part: Zopa, m: int) -> tuple[list[Point], list[Point]]:
+    """Each leader's best and worst over the pieces seen so far, from one piece's ZOPA (leaders first)."""
+    cut = [Point(p.outcome, p.utilities[:m]) for p in part.best[:m]]
+    low = [Point(p.outcome, p.utilities[:m]) for p in part.worst[:m]]
+    if not best:
+        return cut, low
+    best = [b if b.utilities[j] >= n.utilities[j] else n for j, (b, n) in enumerate(zip(best, cut, strict=True))]
+    worst = [w if w.utilities[j] <= n.utilities[j] else n for j, (w, n) in enumerate(zip(worst, low, strict=True))]
+    return best, worst
+
+
 def describe_zopa(z: Zopa) -> str:
     """The ZOPA's size in words, saying which method gave it."""
     if z.empty:
@@ -188,6 +275,7 @@ def describe_zopa(z: Zopa) -> str:
             "enumerated": "every outcome checked",
             "exact": "counted exactly",
             "meet-in-the-middle": "counted exactly, meeting in the middle",
+            "inclusion-exclusion": "counted exactly, by inclusion-exclusion over the ways each side ratifies",
             "bounds": "certified bounds that meet",
         }[z.method]
         return f"{_number(z.count)} of {_number(z.space)} outcomes ({z.count / z.space:.2%}) acceptable to all ({how})"

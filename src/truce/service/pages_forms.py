@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from truce.analysis.bridge import Criterion
 from truce.errors import InputError
 from truce.model.scenario import Stance, Status
 from truce.service import drafting, forms, recording, views
@@ -32,7 +33,7 @@ def draft_page(
     talks_id: str,
     parent: str | None = Query(None, max_length=80, description="the text to amend (the draft is its child)"),
     bridge: str | None = Query(None, max_length=80, description="start from a bridge from this proposal"),
-    criterion: str = Query("nash", pattern="^(nash|ks|egalitarian|utilitarian)$"),
+    criterion: Criterion = Query("nash"),
     n: int = Query(0, ge=0, le=9, description="which of the bridges"),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),

@@ -85,6 +85,8 @@ class BallotContent:
     criterion: str
     seed: int | None  # the seed the published order was shuffled with (None: not shuffled)
     ranking: list[int] | None  # package indices best first (None: to be ranked when revealed)
+    # the text the packages are set against: {"proposal", "title", "terms"} as it stood when published
+    reference: dict[str, Any] | None = None
 
 
 def ballot_content(ballot: Ballot) -> BallotContent:
@@ -92,7 +94,7 @@ def ballot_content(ballot: Ballot) -> BallotContent:
     data = json.loads(ballot.packages)
     if isinstance(data, list):
         return BallotContent(data, "nash", None, None)
-    return BallotContent(data["packages"], data["criterion"], data["seed"], data["ranking"])
+    return BallotContent(data["packages"], data["criterion"], data["seed"], data["ranking"], data.get("reference"))
 
 
 @dataclass(frozen=True)
@@ -478,11 +480,15 @@ class Store:
         criterion: str = "nash",
         seed: int | None = None,
         ranking: list[int] | None = None,
+        reference: dict[str, Any] | None = None,
     ) -> int:
         """Publish ``packages`` (in the order given) for ``parties`` to mark. ``ranking`` lists the packages
         best first by ``criterion`` (None: ranked when revealed); ``seed`` is the one their order was
-        shuffled with. The ranking is never shown: it only picks the one package a reveal names."""
-        content = {"packages": packages, "criterion": criterion, "seed": seed, "ranking": ranking}
+        shuffled with. The ranking is never shown: it only picks the one package a reveal names.
+        ``reference`` is the text the packages are shown against, as it stood when published."""
+        content: dict[str, Any] = {"packages": packages, "criterion": criterion, "seed": seed, "ranking": ranking}
+        if reference is not None:
+            content["reference"] = reference
 
         def work(s: Session) -> int:
             _lock_talks(s, talks_id)
@@ -557,6 +563,17 @@ class Store:
                 .limit(1)
             ).scalar_one_or_none()
             return None if row is None else (row.version, json.loads(row.agreement), row.release_log)
+
+        return self.run(work)
+
+    def exchange_history(self, talks_id: str) -> list[tuple[int, dict[str, Any], str, str, str]]:
+        """Every version of the exchange agreement: (version, agreement, release log, author, time), oldest first."""
+
+        def work(s: Session) -> list[tuple[int, dict[str, Any], str, str, str]]:
+            rows = s.execute(
+                select(ExchangeVersion).where(ExchangeVersion.talks_id == talks_id).order_by(ExchangeVersion.version)
+            ).scalars()
+            return [(r.version, json.loads(r.agreement), r.release_log, r.author, r.created_at) for r in rows]
 
         return self.run(work)
 
