@@ -165,6 +165,19 @@ def _condition(issue: Issue, op: str, rest: str, name: str, errors: Errors) -> A
     return forms.term(issue, rest, name, errors)
 
 
+FORM_KEYS = ("assumption", "weights", "values", "red_lines", *SCALARS)
+
+
+def with_the_rest(edited: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The edit, with what the form does not show (a ratification rule, uncertainty ...) kept as it stands."""
+    return {**{k: v for k, v in current.items() if k not in FORM_KEYS}, **edited}
+
+
+def kept_fields(current: dict[str, Any]) -> list[str]:
+    """The fields of the stored preferences the form leaves as they are."""
+    return sorted(k for k in current if k not in FORM_KEYS)
+
+
 def pref_field(path: tuple[Any, ...]) -> str | None:
     """The form's field for a problem's path (``preferences.israel.values.rafah.x`` -> ``value.rafah.x``)."""
     inner = list(path[2:]) if path[:1] == ("preferences",) else list(path)
