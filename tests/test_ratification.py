@@ -388,3 +388,17 @@ def test_no_ratifiable_package_is_explained_as_such() -> None:
     assert result.bridges == () and result.infeasible is not None
     assert result.infeasible.parties == ("east",)
     assert "no package they all accept is ratified at home (East)" in result.infeasible.text
+
+
+def test_too_many_ways_to_ratify_is_said_not_ground_through() -> None:
+    rng = np.random.default_rng(5)
+    s = random_scenario(rng, 1, [5] * 6)
+    s = with_constituents(rng, s, members=12, rule=RatificationRule.majority, exact=True)
+    rule = s.preferences["p0"].ratification
+    assert rule is not None
+    one_vote = tuple(m.model_copy(update={"votes": 1.0}) for m in rule.constituents)
+    prefs = s.preferences["p0"].model_copy(update={"ratification": rule.model_copy(update={"constituents": one_vote})})
+    c = compile_scenario(s.model_copy(update={"preferences": {"p0": prefs}}))
+    assert len(c.pieces([0])) == 792  # 7 of 12 one-vote members: C(12, 7) minimal majorities
+    with pytest.raises(InputError, match="792 ways to ratify"):
+        pareto_frontier(c)
