@@ -12,6 +12,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cli_runner import runner
 from truce.analysis.drafting import Draft, draft_record, edits_for, figure_value
@@ -192,9 +194,9 @@ def test_editing_keeps_comments_and_every_untouched_line() -> None:
     file = scenario_file(GAZA)
     text = file.read_text(encoding="utf-8")
     edits = [
-        Edit("source", "sources", "R1", {"title": "a report", "confidence": "single"}),
-        Edit("cite", "issues", "rafah", "R1"),
-        Edit("point", "series", "hostages-held", {"date": "2024-08-18", "value": 111, "source": "R1",
+        Edit("source", "sources", "T-1", {"title": "a report", "confidence": "single"}),
+        Edit("cite", "issues", "rafah", "T-1"),
+        Edit("point", "series", "hostages-held", {"date": "2024-08-18", "value": 111, "source": "T-1",
                                                   "confidence": "single"}),
     ]  # fmt: skip
     edited = edit_scenario(text, str(file), edits)
@@ -375,3 +377,93 @@ def test_the_benchmark_corpus_is_read_well(bench: ModuleType) -> None:
             overall.add(t)
         assert wrong_dates == []
         assert overall.precision >= floor and overall.recall >= floor, (which, overall)
+
+
+# ---------------------------------------------------------------------------------------- any report
+
+_WORDS = [
+    "Hamas",
+    "Israel",
+    "US",
+    "Blinken",
+    "mediators",
+    "Qatar",
+    "Egypt",
+    "Cairo",
+    "Doha",
+    "arrived",
+    "in",
+    "visited",
+    "will",
+    "head",
+    "to",
+    "met",
+    "talks",
+    "negotiations",
+    "round",
+    "said",
+    "rejected",
+    "accepted",
+    "welcomed",
+    "but",
+    "optimism",
+    "“new",
+    "conditions”",
+    "on",
+    "Sunday",
+    "Tuesday",
+    "this",
+    "week",
+    "last",
+    "week",
+    "in",
+    "late",
+    "May",
+    "yesterday",
+    "overnight",
+    "40,000",
+    "two",
+    "dozen",
+    "people",
+    "killed",
+    "hostages",
+    "still",
+    "held",
+    "the",
+    "death",
+    "toll",
+    "reached",
+    "Philadelphi",
+    "checkpoints",
+    "the",
+    "schedule",
+    "for",
+    "their",
+    "release",
+    "bridging",
+    "proposal",
+    "plan",
+    "according",
+    "to",
+    ",",
+    ".",
+    ";",
+    "–",
+    "while",
+    "instead",
+    "of",
+]
+
+
+@given(st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), max_size=60))
+@settings(max_examples=60, deadline=None)
+def test_any_report_drafts_entries_that_validate_once_accepted(words: list[str]) -> None:
+    s = load_scenario(GAZA)
+    text = "2024-08-18 " + " ".join(words)
+    draft = draft_record(s, text)
+    for e in draft.entries:
+        assert text[e.span.start : e.span.end] == e.span.text
+        assert 0.0 < e.confidence <= 1.0
+    clean = [e.id for e in draft.entries if not any("clash" in n for n in e.notes)]
+    if clean:
+        _accept(GAZA, draft, clean)

@@ -89,3 +89,31 @@ def test_the_spreading_stage_keeps_the_objective_value(objective: Objective) -> 
     plan = plan_exchange(a, objective)
     assert check_plan(a, plan) == []
     assert plan.explanation[0].startswith(f"Objective `{objective.value}`")
+
+
+def test_a_release_after_the_objectives_day_is_explained() -> None:
+    a = _small(blocks=[{"id": "late", "category": "q", "count": 60, "from_day": 10, "by_day": 10}])
+    plan = plan_exchange(a, Objective.earliest)
+    assert plan.objective_value == 9.0
+    text = " ".join(plan.explanation)
+    assert "release of 60 on day 10, after that day, remains because it settles late" in text
+
+
+def test_an_extension_day_is_explained() -> None:
+    a = build_agreement(
+        {
+            "id": "ext",
+            "title": "ext",
+            "days": 2,
+            "sides": [
+                {"id": "a", "name": "A", "categories": [{"id": "c", "count": 30}]},
+                {"id": "b", "name": "B", "categories": [{"id": "p", "count": 90}]},
+            ],
+            "cadence": {"side": "a", "batches": [{"day": 1, "count": 10}, {"day": 2, "count": 10}]},
+            "extension": {"after_day": 2, "per_day": 10, "max_days": 3},
+            "keys": [{"id": "k", "category": "c", "per_person": {"p": 3}}],
+        }
+    )
+    plan = plan_exchange(a, Objective.earliest)
+    assert plan.objective_value == 3.0
+    assert "is day 1 of the extension" in " ".join(plan.explanation)

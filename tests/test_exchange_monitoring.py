@@ -189,3 +189,10 @@ def test_2025_withdrawal_is_due_on_day_50_not_yet_due_and_never_owed_zero(ledger
     assert "2025-01-19" in result.stdout
     json_out = CliRunner().invoke(app, ["exchange", "ledger", str(EXAMPLE), str(EXAMPLE / "release-log.csv"), "--json"])
     assert json.loads(json_out.stdout)["tallies"]
+
+
+def test_the_docs_list_every_kind_of_deviation() -> None:
+    text = (EXAMPLE.parent.parent / "docs" / "exchange.md").read_text()
+    table = text[text.index("| kind | size |") :].split("\n\n")[0]
+    for kind in deviation_kinds():
+        assert f"`{kind}`" in table, kind

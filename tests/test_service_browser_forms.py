@@ -112,3 +112,13 @@ def test_a_revoked_token_stops_working(page: Any, server: Server) -> None:
     page.get_by_label("Your token").fill(token)
     page.keyboard.press("Enter")
     assert "That token is not valid." in page.get_by_role("alert").inner_text()
+
+
+def test_the_forms_fit_a_phone(page: Any, server: Server) -> None:
+    sign_in(page, server, "demo-mediator")
+    page.set_viewport_size({"width": 390, "height": 800})
+    for path in ("draft?parent=aug16-bridging", "record", "people", "files", "preferences/israel/form"):
+        page.goto(f"{server.url}/talks/{TALKS}/{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+    shot(page, "mediator-draft-phone")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import TALKS
+from conftest import TALKS, auth
 from test_service_pages import form_token, sign_in
 from truce.model.checks import build_scenario
 
@@ -62,3 +63,22 @@ def test_no_other_role_may_draft(service_client: Any, who: str) -> None:
     sign_in(service_client, who)
     assert service_client.get(PAGE).status_code == 403
     assert "Draft the record" not in service_client.get(f"/talks/{TALKS}").text
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_the_mediator_applies_ticked_entries_to_the_record(service_client: Any) -> None:
+    sign_in(service_client, "mediator")
+    token = form_token(service_client, PAGE)
+    r = service_client.post(PAGE, data={"report": REPORT, "csrf": token})
+    version = re.search(r'name="version" value="(\d+)"', r.text)
+    assert version is not None
+    form = {"report": REPORT, "csrf": token, "version": version.group(1)}
+    r = service_client.post(f"{PAGE}/apply", data={**form, "accept": ["proposal-aug16-bridging"]})
+    assert r.status_code == 422 and "makes a new version of the text" in r.text
+    r = service_client.post(f"{PAGE}/apply", data={**form, "accept": ["figure-2", "meeting-1"]}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    s = build_scenario(service_client.get(f"/api/talks/{TALKS}/export", headers=auth("mediator")).json())
+    assert s.series[-1].id == "deaths-in-a-day-reported"
+    assert "report-2024-08-18" in next(m for m in s.meetings if m.id == "us-visit-israel-2024-08").sources
+    r = service_client.post(f"{PAGE}/apply", data={**form, "accept": ["issue-philadelphi"]})
+    assert r.status_code == 409  # made from the version before the last change

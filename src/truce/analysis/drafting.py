@@ -475,18 +475,22 @@ def _rounds(ctx: Context, sentence: Sentence) -> None:
         summary = f"{'coming ' if upcoming else ''}round: talks in {venue.name}, {when.start}" + (
             f" to {data['end']}" if "end" in data else ""
         )
-        matches = next(
-            (
-                r.id
-                for r in ctx.scenario.rounds
-                if venue_named(venue, r.venue) and _overlaps(r.start, r.end or r.start, when)
-            ),
-            None,
-        )
+        matches = _match_round(ctx, venue, when)
         entry = Entry(
             "", "round", summary, _span(ctx, clause[0], clause[1]), 0.8 if when.exact else 0.65, "rounds", data, matches
         )
         ctx.found.append(replace(entry, notes=notes, key=(venue.id, when.start.isoformat())))
+
+
+def _match_round(ctx: Context, venue: Venue, when: When) -> str | None:
+    """A round the scenario holds at this venue whose days meet the report's (within a week of the report's
+    date when the report names no day: "talks in Doha had stalled" speaks of the round just held)."""
+    if not when.words:
+        when = When(ctx.today - dt.timedelta(days=7), ctx.today + dt.timedelta(days=7), "", False)
+    for r in ctx.scenario.rounds:
+        if venue_named(venue, r.venue) and _overlaps(r.start, r.end or r.start, when):
+            return r.id
+    return None
 
 
 def _overlaps(start: dt.date, end: dt.date, when: When) -> bool:

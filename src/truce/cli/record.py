@@ -46,7 +46,7 @@ def timeline_cmd(
         console.print(f"{when}  [{e.kind}] {e.title}", markup=False, soft_wrap=True)
         if e.detail and e.kind == "statement":
             console.print(f"    “{e.detail}”", markup=False, soft_wrap=True)
-        elif e.detail and e.kind == "meeting":
+        elif e.detail and e.kind in ("meeting", "risk"):
             console.print(f"    {e.detail}", markup=False, soft_wrap=True)
         if e.sources:
             console.print(f"    sources: {', '.join(e.sources)}", markup=False, soft_wrap=True)
@@ -159,7 +159,8 @@ def _print_draft(draft: Any, written: dict[str, Any] | None) -> None:
             console.print(f"    note: {note}", markup=False, soft_wrap=True)
     if written is None:
         console.print(
-            "\nNothing written. Accept entries with --accept all (or --accept ID,ID) and --out FILE or --patch FILE."
+            "\nNothing written. Accept entries with --accept all (or --accept ID,ID) and --out FILE or --patch FILE.",
+            soft_wrap=True,
         )
     else:
         kept = "" if written["layout_kept"] else " (the file's list layout could not be kept exactly: check the diff)"

@@ -27,7 +27,7 @@ from truce.cli.common import (
 from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 from truce.model.compiled import Compiled, compile_scenario
-from truce.model.scenario import Role, Scenario
+from truce.model.scenario import DEFAULT_DEADLINE_DAYS, Role, Scenario
 from truce.simulate import (
     AlternatingOffers,
     Delay,
@@ -253,7 +253,9 @@ def simulate_cmd(
     if report is not None:
         from truce.report.simulate import simulate_html
 
-        write_atomically(report, simulate_html(s, setup, summary, assumed=assumed, seed=seed))
+        write_atomically(
+            report, simulate_html(s, setup, summary, assumed=assumed, seed=seed, conditions=data["conditions"])
+        )
     if json_out:
         print_json(data)
         return
@@ -419,7 +421,7 @@ def tournament_cmd(
     seeds_: int = typer.Option(10, "--seeds", min=1, help="runs per scenario and assignment of strategies"),
     seed: int = typer.Option(0, "--seed", help="the tournament seed every run's seed is expanded from"),
     protocol: str = typer.Option("alternating", "--protocol", help="alternating, stacked or single-text"),
-    days: int = typer.Option(42, "--days", help="deadline in days"),
+    days: int = typer.Option(DEFAULT_DEADLINE_DAYS, "--days", help="deadline in days"),
     rounds_per_day: int = typer.Option(1, "--rounds-per-day", help="rounds of offers in a day"),
     mediator: str = typer.Option("anneal", "--mediator", help="single-text mediator: hill or anneal"),
     backend: str = typer.Option("local", "--backend", help="local (processes here) or ray"),

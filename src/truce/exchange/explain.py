@@ -58,14 +58,22 @@ def _why_last(a: Agreement, plan: Plan) -> list[str]:
         out.append(
             f"Side {one}'s last release, on {a.day_label(last)}, is cadence batch {n + 1} ({batch.label()}), on {why}."
         )
+    elif a.extension is not None and last > a.extension.after_day:
+        k, ext = last - a.extension.after_day, a.extension
+        out.append(
+            f"Side {one}'s last release, on {a.day_label(last)}, is day {k} of the extension (one more day after "
+            f"day {ext.after_day} for every {ext.per_day} further people): everyone on the lists must be released, "
+            f"and the days before could not hold them all."
+        )
     later = [d for d in plan.days if d.day > last and any(r.side == two and r.count for r in d.releases)]
     for d in later:
         rules = sorted({r.settles[0] for r in d.releases if r.side == two and r.count and r.settles})
         people = sum(r.count for r in d.releases if r.side == two)
         out.append(
             f"Side {two}'s release of {people} on {a.day_label(d.day)}, after that day, remains because it settles "
-            f"{', '.join(rules)}: a block is due by its last day, not with side {one}'s releases, and no objective "
-            f"prices the day it goes out; it is placed by the spreading rule below within its window."
+            f"{', '.join(rules)}, which may go out after side {one}'s releases (a block by the last day of its "
+            f"window, a key within its lag_days) and no objective prices the day it goes out; blocks are placed by "
+            f"the spreading rule below."
         )
     return out
 

@@ -95,7 +95,10 @@ def _apply(data: Any, edit: Edit) -> None:
     if not isinstance(data, dict):
         raise InputError([Problem("the scenario is not a mapping of fields")])
     if edit.op == "source":
-        _section(data, "sources", dict)[edit.target] = edit.data
+        sources = _section(data, "sources", dict)
+        if edit.target in sources:
+            raise InputError([Problem(f"source {edit.target!r} is already listed", ("sources", str(edit.target)))])
+        sources[edit.target] = edit.data
     elif edit.op == "append":
         _section(data, edit.section, list).append(edit.data)
     elif edit.op == "cite":

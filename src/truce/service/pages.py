@@ -338,7 +338,8 @@ def ballot_page(
     state = views.load(store, talks_id)
     ballot = store.ballot(talks_id, number)
     b = views.ballot_view(store, state, ballot, viewer)
-    table = ballot_table(state, ballot_content(ballot), viewer)
+    seen = tuple(views.visible_parties(state, viewer))  # a ballot's packages never change: made once per viewer
+    table = state.memo.get(("ballot", number, seen), lambda: ballot_table(state, ballot_content(ballot), viewer))
     return render(
         "ballot.html",
         viewer,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import threading
+import weakref
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form
@@ -17,6 +19,7 @@ from truce.report.exchange import exposure_figure, gantt
 from truce.report.html import figure_json
 from truce.service import views
 from truce.service.auth import ALL, Role, Viewer, access, current_viewer, store_of
+from truce.service.cache import LRU
 from truce.service.pages import HTML, render
 from truce.service.schemas import LINE
 from truce.service.words import day_date
@@ -39,6 +42,41 @@ def exchange_answer(
 ) -> HTMLResponse:
     """The exchange page; after a refused release, with each problem beside its field and the input kept."""
     x = views.exchange_view(store, talks_id)
+    a = x.agreement
+    figure, exposure = figures_of(store).get((talks_id, x.version), lambda: charts(x))
+    return render(
+        "exchange.html",
+        viewer,
+        status=status,
+        x=x,
+        figure=figure,
+        exposure=exposure,
+        date_of=lambda day: day_date(a.day_one, day),
+        side_names={s.id: s.name for s in a.sides},
+        category_names={c.id: c.name or c.id for s in a.sides for c in s.categories},
+        categories=[(s.id, s.name, [(c.id, c.name or c.id) for c in s.categories]) for s in a.sides],
+        errors=errors,
+        values=values,
+    )
+
+
+CHARTS_KEPT = 16
+_figures: weakref.WeakKeyDictionary[Store, LRU[tuple[str, int], tuple[str, str | None]]] = weakref.WeakKeyDictionary()
+_figures_lock = threading.Lock()
+
+
+def figures_of(store: Store) -> LRU[tuple[str, int], tuple[str, str | None]]:
+    """The exchange charts of a store, as JSON, by (talks, version of the agreement and log): drawing them
+    costs more than the rest of the page, and they change only with a new version."""
+    with _figures_lock:
+        found = _figures.get(store)
+        if found is None:
+            found = _figures[store] = LRU(CHARTS_KEPT)
+        return found
+
+
+def charts(x: views.Exchange) -> tuple[str, str | None]:
+    """The plan's Gantt chart and the ledger's exposure chart (None without a release log), as JSON."""
     a, plan = x.agreement, x.plan
     merged: dict[tuple[int, str, str], int] = {}
     for d in plan.days:
@@ -47,20 +85,8 @@ def exchange_answer(
     deadline = {c.id: c.by_day for c in a.commitments}
     spans = [(d.day, max(d.day, deadline.get(c) or d.day), c) for d in plan.days for c in d.commitments]
     figure = gantt(a, [(d, s, c, n) for (d, s, c), n in merged.items()], spans)
-    return render(
-        "exchange.html",
-        viewer,
-        status=status,
-        x=x,
-        figure=figure_json(figure),
-        exposure=figure_json(exposure_figure(a, x.ledger)) if x.ledger is not None else None,
-        date_of=lambda day: day_date(a.day_one, day),
-        side_names={s.id: s.name for s in a.sides},
-        category_names={c.id: c.name or c.id for s in a.sides for c in s.categories},
-        categories=[(s.id, s.name, [(c.id, c.name or c.id) for c in s.categories]) for s in a.sides],
-        errors=errors,
-        values=values,
-    )
+    exposure = figure_json(exposure_figure(a, x.ledger)) if x.ledger is not None else None
+    return figure_json(figure), exposure
 
 
 def _day(a: Agreement, date: str, day: str, errors: dict[str, str]) -> int | None:

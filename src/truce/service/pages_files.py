@@ -32,8 +32,13 @@ router = APIRouter()
 ZIP_FILES = 60  # a GENIUS domain is a domain file and a few profiles
 ZIP_BYTES = 8 * 1024 * 1024  # unpacked, in all: a zip bomb stops here
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
-_KINDS = ("application/yaml", "application/json", "application/zip", "text/html")
-_FILE = {"description": "the file", "content": {kind: {"schema": {"type": "string"}} for kind in _KINDS}}
+_KINDS = {
+    "application/yaml": "string",
+    "application/json": "object",
+    "application/zip": "string",
+    "text/html": "string",
+}
+_FILE = {"description": "the file", "content": {kind: {"schema": {"type": t}} for kind, t in _KINDS.items()}}
 DOWNLOAD: dict[str, Any] = {"response_class": Response, "responses": {**HTML["responses"], 200: _FILE}}
 
 

@@ -1,10 +1,13 @@
 """The mediator's page for drafting the record from a news report (``/talks/{id}/record/draft``).
 
-The page is stateless and writes nothing to the talks: a report (pasted or uploaded) is drafted against the
-talks as they stand, the entries are shown with the words they came from, and the ticked ones are added to a
-copy of the scenario that the mediator downloads. The report travels in the form, so the download drafts it
-again (the same report against the same talks gives the same entries). Only the mediator sees the page: the
-file downloaded holds every party's preferences, as the mediator's other pages do.
+A report (pasted or uploaded) is drafted against the talks as they stand, and the entries are shown with the
+words they came from. The ticked ones are either added to a copy of the scenario that the mediator downloads,
+or applied to the talks' public record (meetings, rounds, statements, series, sources and the sources of
+issues) as one new version of it, made from the version the draft was shown against (a stale form gets 409)
+and written to the audit log. Citing a report on a proposal would make a new version of the text, so proposal
+entries are only downloaded. The report travels in the form, so each answer drafts it again (the same report
+against the same talks gives the same entries): nothing is kept between requests. Only the mediator sees the
+page: the file downloaded holds every party's preferences, as the mediator's other pages do.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truce.analysis.drafting import MAX_REPORT_CHARS, Draft, draft_json, draft_record, edits_for
 from truce.errors import InputError, Problem
@@ -69,7 +72,7 @@ def record_draft_form(
 ) -> HTMLResponse:
     state = views.load(store, talks_id)
     return render("record_draft.html", viewer, draft=None, report="", date="", source="",
-                  sources=sorted(state.scenario.sources))  # fmt: skip
+                  sources=sorted(state.scenario.sources), version=0)  # fmt: skip
 
 
 @router.post("/talks/{talks_id}/record/draft", **access(Role.mediator), **HTML)
@@ -85,7 +88,8 @@ async def record_draft_page(
     text = await _report(report, upload)
     state, draft = _draft(store, talks_id, text, date, source)
     return render("record_draft.html", viewer, draft=draft_json(draft, state.scenario.id), report=text,
-                  date=date, source=source, sources=sorted(state.scenario.sources))  # fmt: skip
+                  date=date, source=source, sources=sorted(state.scenario.sources),
+                  version=store.frame_version(talks_id))  # fmt: skip
 
 
 @router.post("/talks/{talks_id}/record/draft/scenario", **access(Role.mediator), **DOWNLOAD)
@@ -110,3 +114,30 @@ def record_draft_download(
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
+
+
+@router.post("/talks/{talks_id}/record/draft/apply", **access(Role.mediator), **HTML)
+def record_draft_apply(
+    talks_id: str,
+    report: str = Form(..., min_length=1, max_length=MAX_REPORT_CHARS),
+    date: str = Form("", pattern=DATE),
+    source: str = Form("", max_length=80),
+    version: int = Form(..., ge=0, le=1_000_000),
+    accept: list[str] = Form(default=[], max_length=500),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> Response:
+    """Add the ticked entries to the talks' public record, as one new version of it."""
+    if not accept:
+        raise InputError([Problem("accept: tick at least one entry", ("accept",))])
+    state, draft = _draft(store, talks_id, report, date, source)
+    edits = edits_for(draft, state.scenario, accept)
+    texts = [e.target for e in edits if e.section == "proposals"]
+    if texts:
+        raise InputError([Problem(
+            f"accept: citing the report on a proposal ({', '.join(map(str, texts))}) makes a new version of the "
+            "text: untick it, or download the file", ("accept",))])  # fmt: skip
+    edited = edit_scenario(json.dumps(state.data, ensure_ascii=False), f"{talks_id}.json", edits, as_json=True)
+    frame = {k: v for k, v in json.loads(edited.text).items() if k not in ("proposals", "preferences")}
+    store.put_frame(talks_id, frame, version, viewer.label, views.checker(viewer, lambda _p: True))
+    return RedirectResponse(f"/talks/{talks_id}", status_code=303)

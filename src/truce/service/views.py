@@ -9,6 +9,7 @@ anything leaves it, so routes and pages cannot forget to.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import random
@@ -69,6 +70,10 @@ class Caches:
     talks: LRU[tuple[str, int | None], State]
     exchanges: LRU[tuple[str, int], Exchange]
     plans: LRU[str, Plan]
+    # the scenario built and compiled, and what is derived from it, by the scenario's digest: a write that
+    # leaves the scenario as it was (a ballot, a mark, a release, a person) starts a new version of the
+    # talks but keeps all of these
+    built: LRU[str, tuple[Scenario, Compiled, Memo]] = field(default_factory=lambda: LRU(TALKS_CACHED))
 
 
 _caches: weakref.WeakKeyDictionary[Store, Caches] = weakref.WeakKeyDictionary()
@@ -91,16 +96,26 @@ def load(store: Store, talks_id: str) -> State:
 
 def build(store: Store, talks_id: str) -> State:
     version, data, versions = store.snapshot(talks_id)
-    scenario = build_scenario(data)
-    return State(data, scenario, compile_scenario(scenario), versions, version)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+    def make() -> tuple[Scenario, Compiled, Memo]:
+        scenario = build_scenario(data)
+        return scenario, compile_scenario(scenario), Memo()
+
+    scenario, compiled, memo = caches(store).built.get(digest, make)
+    return State(data, scenario, compiled, versions, version, memo)
 
 
 def warm(store: Store) -> None:
     """Build every set of talks and solve their exchange plans now (at start), so that no reader waits."""
+    from truce.service.charts import frontier_page_data
+    from truce.service.pages_exchange import charts, figures_of
+
     for talks in store.talks():
-        load(store, talks.id)
+        frontier_page_data(load(store, talks.id))  # the frontier and its chart, drawn once per version
         with contextlib.suppress(NotFound):
-            exchange_view(store, talks.id)
+            x = exchange_view(store, talks.id)
+            figures_of(store).get((talks.id, x.version), functools.partial(charts, x))
 
 
 def visible_parties(state: State, viewer: Viewer) -> list[str]:

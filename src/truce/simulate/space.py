@@ -130,14 +130,14 @@ def noisy_order(space: Space, utilities: Floats, p: int) -> tuple[Floats, Ints]:
         by_value = np.argsort(values, kind="stable")
         return values[by_value], feasible[by_value]
     levels = (values * GRID).astype(np.uint16)  # utilities lie in [0, 1]: no clipping needed
-    first = np.full(GRID + 1, feasible.size, dtype=np.int64)
-    np.minimum.at(first, levels, np.arange(feasible.size))
+    first = np.full(GRID + 1, len(space), dtype=np.int64)
+    np.minimum.at(first, levels, feasible)  # feasible is ascending: the lowest index of each level
     grid = np.arange(GRID + 1)
-    present = first < feasible.size
+    present = first < len(space)
     above = np.minimum.accumulate(np.where(present, grid, GRID + 1)[::-1])[::-1]  # next non-empty level >= k
     top = int(grid[present][-1])
     level = np.where(above > GRID, top, above)
-    return level / GRID, feasible[first[level]]
+    return level / GRID, first[level]
 
 
 def build_space(c: Compiled, *, limit: int = ENUMERATE_LIMIT, information: Information = "private") -> Space:
