@@ -12,7 +12,8 @@ two constituents under a majority rule) with and without ratification.
 Columns: ``pieces`` (the ways both sides can be ratified at once: frontiers computed and merged),
 ``frontier`` (its size) and ``frontier s``; ``zopa`` (the exact count, or the method when only an
 estimate is known) and ``zopa s``; ``bridge changes`` and ``bridge s`` for one Nash bridge from the first
-party's ideal, with no improvements. Times are the median of three runs (one when a run takes more than
+party's ideal, with no improvements. The ZOPA has a budget of five seconds before it estimates. Times are the
+median of three runs (one when a run takes more than
 ten seconds). ``x leaders`` is the ratified frontier's time over the leaders' own.
 """
 

@@ -5,6 +5,7 @@ objects, apart from the compiled arrays."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -388,3 +389,38 @@ def test_no_ratifiable_package_is_explained_as_such() -> None:
     assert result.bridges == () and result.infeasible is not None
     assert result.infeasible.parties == ("east",)
     assert "no package they all accept is ratified at home (East)" in result.infeasible.text
+
+
+def test_too_many_ways_to_ratify_is_said_not_ground_through() -> None:
+    rng = np.random.default_rng(5)
+    s = random_scenario(rng, 1, [5] * 6)
+    s = with_constituents(rng, s, members=12, rule=RatificationRule.majority, exact=True)
+    rule = s.preferences["p0"].ratification
+    assert rule is not None
+    one_vote = tuple(m.model_copy(update={"votes": 1.0}) for m in rule.constituents)
+    prefs = s.preferences["p0"].model_copy(update={"ratification": rule.model_copy(update={"constituents": one_vote})})
+    c = compile_scenario(s.model_copy(update={"preferences": {"p0": prefs}}))
+    assert len(c.pieces([0])) == 792  # 7 of 12 one-vote members: C(12, 7) minimal majorities
+    with pytest.raises(InputError, match="792 ways to ratify"):
+        pareto_frontier(c)
+
+
+def _bench(name: str) -> Any:
+    # benchmarks/ is not an installed package: load the module from its file
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_ratification_benchmark_measures_what_it_says() -> None:
+    bench = _bench("bench_ratification")
+    assert callable(_bench("bench_zopa").case)  # it imports again: the scope helper it needs exists
+    found = {(name, rule): c for name, rule, c in bench.cases()}
+    assert {rule for name, rule in found if name == "2x8x5"} == {"leaders", "veto", "majority", "weighted"}
+    assert not found["2x8x5", "leaders"].homes and found["2x8x5", "veto"].homes
+    row = bench.measure(found["2x8x5", "veto"])
+    assert row["pieces"] == 1 and isinstance(row["zopa"], int)
+    assert row["frontier"] == len(pareto_frontier(found["2x8x5", "veto"]))

@@ -40,9 +40,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from truce.analysis.dominance import dominated
+from truce.errors import InputError, Problem
 from truce.model.compiled import TOLERANCE, Bools, Compiled, Coupling, Floats, Ints
 
 ENUMERATE_MAX = 1 << 12  # spaces up to this many outcomes are enumerated
+MAX_PIECES = 512  # ways to ratify (one frontier each) merged at most
 SCALE = 1e12  # utilities are compared as integers rint(u * SCALE), i.e. rounded to 1e-12
 _BOUND_MARGIN = 1e-9  # reservation pruning of partial assignments keeps this margin for float error
 
@@ -182,7 +184,18 @@ def by_pieces(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
     m = len(sel)
     outcomes: list[Ints] = []
     utilities: list[Floats] = []
-    for piece in c.pieces(sel):
+    pieces = c.pieces(sel)
+    if len(pieces) > MAX_PIECES:
+        raise InputError(
+            [
+                Problem(
+                    f"the ratification rules leave {len(pieces):,} ways to ratify, more than the {MAX_PIECES} the "
+                    "frontier merges: fewer constituents or a veto rule, or --no-ratification",
+                    ("preferences",),
+                )
+            ]
+        )
+    for piece in pieces:
         ext = c.extended(piece, leaders_floor=zopa_only)
         columns = np.concatenate((sel, np.arange(len(c.parties), len(ext.parties), dtype=np.int64)))
         rows, utils = _merged(ext, columns, True, thresholds=len(piece))

@@ -117,10 +117,14 @@ def zopa(
     memory: int = MEMORY,
     seed: int = 0,
     samples: int = SAMPLES,
+    thresholds: int = 0,
 ) -> Zopa:
     """The ZOPA of ``parties`` (indices into ``c.parties``, default all): its size and extremes, exact
     while that fits in ``budget`` seconds (``None``: no limit) and ``memory`` bytes, then bounded or
-    estimated (the Monte Carlo draws seeded with ``seed``)."""
+    estimated (the Monte Carlo draws seeded with ``seed``). The last ``thresholds`` parties are
+    constituents who must only reach their reservation values (see :func:`_ratified`): the exact count
+    merges partial assignments that differ only above what they are sure to reach, and their best and
+    worst outcomes are not sought."""
     sel = selected(c, parties)
     names = tuple(c.parties[p] for p in sel)
     space = math.prod(c.sizes)
@@ -134,7 +138,7 @@ def zopa(
         # a quarter of the budget for the layered count when meeting in the middle can take over
         middle = len(sel) <= 2 and zopa_wide.fits_in_the_middle(zopa_wide.feasible_space(c, sel), memory)
         first = deadline if deadline is None or not middle else start + max(0.0, budget or 0.0) / 4
-        attempted = _Count(c, sel, deadline=first, memory=memory).attempt()
+        attempted = _Count(c, sel, deadline=first, memory=memory, thresholds=thresholds).attempt()
         if attempted is None:
             return _fallback(start, c, sel, names, space, budget, memory=memory, seed=seed, samples=samples)
         method, found = "exact", attempted
@@ -204,7 +208,7 @@ def _ratified(
         ext = c.extended(members)
         columns = [*sel.tolist(), *range(len(c.parties), len(ext.parties))]
         left = None if budget is None else max(0.0, start + budget - time.monotonic()) / (len(terms) - n)
-        part = zopa(ext, columns, budget=left, memory=memory, seed=seed, samples=samples)
+        part = zopa(ext, columns, budget=left, memory=memory, seed=seed, samples=samples, thresholds=len(members))
         if part.count is None or len(terms) > MAX_TERMS:
             wide = zopa_wide.feasible_space(c, sel)
             e = zopa_wide.monte_carlo(c, sel, wide, samples=samples, seed=seed)
@@ -357,6 +361,7 @@ class _Count:
     sel: Ints
     deadline: float | None = None
     memory: int | None = None
+    thresholds: int = 0  # the last columns only need to reach their reservation values (constituents)
     count: int = 0
     held: int = 0  # bytes of partial assignments held down the recursion
     best: _Extreme = field(init=False)
@@ -442,6 +447,8 @@ class _Count:
         rows = np.flatnonzero(ok & ~settled)
         if not len(rows):
             return
+        if self.thresholds:
+            cand = self._capped(i, cand)
         # merge partial assignments with bit-identical utilities and the same red-line state, keeping the first
         key = np.concatenate((cand[rows].view(np.int64), state[rows].astype(np.int64)), axis=1)
         _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
@@ -452,6 +459,16 @@ class _Count:
         keep = rows[first[order]]
         outcomes = np.concatenate((prefix[parent[keep]], option[keep, None]), axis=1)
         self._descend(i + 1, cand[keep], state[keep], merged[order], outcomes)
+
+    def _capped(self, i: int, cand: Floats) -> Floats:
+        """Threshold columns capped at the level past which the remaining issues' worst options still reach
+        the reservation value: partial sums above it are alike for every completion, so they merge. The
+        cap itself stays sure (cap + the rest's worst = reservation + margin), so nothing settles or drops
+        that would not have."""
+        j = cand.shape[1] - self.thresholds
+        out = cand.copy()
+        out[:, j:] = np.minimum(cand[:, j:], self.reservation[j:] - self.lo_rest[i][j:] + _MARGIN)
+        return out
 
     def _step(self, i: int, live: Bools, option: Ints) -> tuple[Bools, Bools]:
         """Red-line states after assigning ``option`` to issue ``i``, and which assignments cross a red line."""

@@ -132,6 +132,7 @@ def frontier(
         console.print("* not tabled by anyone", soft_wrap=True)
     if b.zopa is not None:
         console.print(f"ZOPA{where}: {describe_zopa(b.zopa)}", soft_wrap=True)
+    _show_ratification(b.compiled)
     _show_solutions(b)
 
 
@@ -225,6 +226,7 @@ def bridge_cmd(
         proposal, reading = start
         title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
     _show_bridges(s, result, title, opening, "within the terms tabled" if scope == "tabled" else "with any term")
+    _show_ratification(c)
     if not result.search.complete:
         console.print(
             f"The number of changes is the least possible; the bridges are ranked among the first "
@@ -232,6 +234,17 @@ def bridge_cmd(
             "others changing as few terms may rank higher.",
             soft_wrap=True,
         )
+
+
+def _show_ratification(c: Compiled) -> None:
+    """Say so when the answers honour who must ratify at home, and how to see the leaders' view alone."""
+    if not c.homes:
+        return
+    rules = ", ".join(f"{c.parties[h.party]} ({h.rule}, {len(h.members)} constituents)" for h in c.homes)
+    console.print(
+        f"Only packages each side's home ratifies count: {rules}. --no-ratification gives the leaders' view alone.",
+        soft_wrap=True,
+    )
 
 
 def _show_bridges(s: Scenario, result: BridgeResult, title: str, opening: str, where: str) -> None:
