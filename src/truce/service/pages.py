@@ -70,6 +70,17 @@ _env.globals["form_token_field"] = form_token_field
 _env.filters["when"] = words.when
 
 
+def compile_templates() -> None:
+    """Compile every page's template now (Jinja2 keeps them), and import what the pages import when first
+    used, so that no reader pays for either."""
+    import truce.service.api
+    import truce.service.audit_view
+    import truce.service.ballot_table  # noqa: F401
+
+    for name in _env.list_templates(extensions=["html"]):
+        _env.get_template(name)
+
+
 def render(name: str, viewer: Viewer | None, status: int = 200, **context: Any) -> HTMLResponse:
     html = _env.get_template(name).render(viewer=viewer, **context)
     return HTMLResponse(html, status_code=status)
