@@ -377,7 +377,8 @@ def mark_page(
 def audit_page(
     talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
 ) -> HTMLResponse:
-    from truce.service.audit_view import audit_entries
+    from truce.service.audit_view import audit_page_entries
 
     state = views.load(store, talks_id)
-    return render("audit.html", viewer, entries=audit_entries(store, talks_id, state.scenario))
+    entries = audit_page_entries(store, talks_id, state.version, state.scenario)
+    return render("audit.html", viewer, entries=entries)
