@@ -32,9 +32,17 @@ def test_simulate_json_on_the_shipped_case() -> None:
         "on_frontier_share",
         "near_nash_share",
         "terms_by_issue",
+        "status",
+        "breakdown_by_day",
+        "time_to_agreement",
+        "agreements_on_day",
+        "distance_to_frontier",
+        "distance_to_nash",
+        "information",
         "within",
+        "conditions",
     ]
-    assert out["runs"] == 200 and len(out["agreement_by_day"]) == 42
+    assert out["runs"] == 200 and len(out["agreement_by_day"]) == 100  # the scenario's course: 100 days
     assert set(out["utilities"]) == {"israel", "hamas"} and set(out["utilities"]["israel"]) == {"mean", "p10", "p90"}
     assert out["outcomes"] and {"terms", "share", "untabled"} == set(out["outcomes"][0])
     assert out["within"] == "all"  # simulated sides may offer any term unless told otherwise
@@ -55,11 +63,23 @@ def test_simulate_single_text_from_the_text_on_the_table(tmp_path: Path) -> None
     tail = ["--runs", "50", "--shock-probability", "0.1", "--shock-shift", "0.02", "--trace", "--report", str(report)]
     result = runner.invoke(app, [*head, "--strategies", "acceptor", *tail])
     assert result.exit_code == 0, result.output
-    assert "r000 d01 text" in result.stdout and "Deal within 42 days" in result.stdout
+    assert "r000 d01 text" in result.stdout and "Deal within 100 days" in result.stdout
     page = report.read_text()
     assert "illustrative assumptions" in page and "Chance of a deal by each day" in page
     # The issues and terms in their own words, not their ids.
     assert "Philadelphi Corridor" in page and "end_of_war" not in page and "trucks a day" in page
+
+
+def test_simulate_information_and_opponent_models_from_the_command_line() -> None:
+    base = ("simulate", str(GENIUS), "--runs", "10", "--days", "20")
+    private = invoke_json(*base, "--strategies", "boulware+frequency,nice-tit-for-tat")
+    assert private["information"] == "private"
+    assert set(private["distance_to_frontier"]) == {"mean", "p10", "p90"}
+    complete = invoke_json(*base, "--strategies", "boulware", "--information", "complete")
+    assert complete["information"] == "complete" and complete["on_frontier_share"] in (0.0, 1.0)
+    shown = runner.invoke(app, [*base, "--strategies", "boulware", "--information", "complete"])
+    assert shown.exit_code == 0, shown.output
+    assert "Assumption: complete information" in shown.output and "to the Pareto frontier" in shown.output
 
 
 def test_simulate_a_genius_domain_folder() -> None:
@@ -77,6 +97,9 @@ def test_simulate_a_genius_domain_folder() -> None:
         ["--reservation-range", "nobody=0.1:0.2"],
         ["--reservation-range", "israel=bad"],
         ["--shock-probability", "2"],
+        ["--information", "psychic"],
+        ["--strategies", "boulware+psychic"],
+        ["--strategies", "hardliner+frequency"],
     ],
 )
 def test_simulate_bad_input_exits_2(args: list[str], tmp_path: Path) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import pickle
+import pkgutil
 from functools import cache
 
 import numpy as np
@@ -155,10 +157,15 @@ def test_every_registered_strategy_has_a_conformance_test() -> None:
 
 
 def test_registry_matches_the_classes_defined() -> None:
+    modules = [
+        importlib.import_module(f"{strategies_module.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(strategies_module.__path__)
+    ]
     defined = {
         cls
-        for _, cls in inspect.getmembers(strategies_module, inspect.isclass)
-        if issubclass(cls, Strategy) and cls is not Strategy
+        for module in modules
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, Strategy) and cls is not Strategy and cls.__module__ == module.__name__
     }
     assert defined == set(CLASSES.values())
     for name, cls in CLASSES.items():
@@ -181,3 +188,31 @@ def test_unknown_strategy_is_refused() -> None:
         make_strategy("nope")
     with pytest.raises(ValueError, match="bad strategy"):
         make_strategy("time:-1")
+
+
+class TestHardHeaded(StrategyConformance):
+    name = "hardheaded"
+
+
+class TestAgentK(StrategyConformance):
+    name = "agent-k"
+
+
+class TestNiceTitForTat(StrategyConformance):
+    name = "nice-tit-for-tat"
+
+
+class TestCUHKAgent(StrategyConformance):
+    name = "cuhk-agent"
+
+
+class TestBoulwareFrequency(StrategyConformance):
+    name = "boulware+frequency"
+
+
+class TestTitForTatBayesian(StrategyConformance):
+    name = "tit-for-tat+bayesian"
+
+
+class TestAgentKFrequency(StrategyConformance):
+    name = "agent-k+frequency"

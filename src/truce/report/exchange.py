@@ -162,7 +162,11 @@ def plan_report(a: Agreement, plan: Plan) -> str:
 def ledger_report(a: Agreement, ledger: Ledger) -> str:
     rows = [(d.day, e.side or "", e.category or "", e.count) for d in ledger.days for e in d.done if e.category]
     done_commitments = [(d.day, d.day, e.rule) for d in ledger.days for e in d.done if not e.category]
-    marks = [(d.day, f"day {d.day}: {v.kind} ({v.size}): {v.note}") for d in ledger.days for v in d.deviations]
+    marks = [
+        (d.day, f"{a.day_label(d.day)}: {v.kind} ({v.size:g}{' ' + v.unit if v.unit else ''}): {v.note}")
+        for d in ledger.days
+        for v in d.deviations
+    ]
     figure = gantt(a, rows, done_commitments, marks)
     table = [
         {

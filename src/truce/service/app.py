@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from truce.errors import InputError
-from truce.service import api, pages, pages_exchange
+from truce.service import api, pages, pages_exchange, pages_files, pages_forms, pages_people, pages_record
 from truce.service.auth import Forbidden, NotSignedIn
 from truce.service.guard import (
     BodyLimit,
@@ -64,6 +64,10 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(pages_exchange.router)
+    app.include_router(pages_record.router)  # before pages_forms: /record/draft is not a /record/{kind} form
+    app.include_router(pages_forms.router)
+    app.include_router(pages_people.router)
+    app.include_router(pages_files.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/plotly.min.js", include_in_schema=False)

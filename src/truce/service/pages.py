@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from truce.analysis.bridge import Criterion
 from truce.service import views, words
 from truce.service.auth import (
     ALL,
@@ -281,7 +282,7 @@ def frontier_page(
 def bridge_page(
     talks_id: str,
     proposal: str | None = Query(None, max_length=80),
-    criterion: str = Query("nash", pattern="^(nash|ks|egalitarian|utilitarian)$"),
+    criterion: Criterion = Query("nash"),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),
 ) -> HTMLResponse:
@@ -328,7 +329,7 @@ def publish_page(
     talks_id: str,
     proposal: str = Form(..., max_length=80, pattern=LINE),
     title: str = Form(..., min_length=1, max_length=500, pattern=LINE),
-    criterion: str = Form("nash", pattern="^(nash|ks|egalitarian|utilitarian)$"),
+    criterion: Criterion = Form("nash"),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),
 ) -> Response:

@@ -22,17 +22,16 @@ from typing import Any
 
 import numpy as np
 
+from truce.analysis.bargaining import bargaining, bargaining_json
 from truce.analysis.bridge import bridge_json, bridge_proposal, criterion_keys, reference_row
 from truce.analysis.delay import DEFAULT_DELAY_DAYS, cost_of_no_deal, series_cost_json
 from truce.analysis.diff import diff
 from truce.analysis.fragility import fragility, fragility_json
-from truce.analysis.frontier import pareto_frontier
+from truce.analysis.home import home_json, home_standings
 from truce.analysis.overview import change_json, holder_name, rule_json, standing_json
 from truce.analysis.rules import rule_breaches
-from truce.analysis.solutions import CONCEPTS
 from truce.analysis.standing import standings
 from truce.analysis.tabled import default_scope
-from truce.analysis.tabled import scoped as scoped_to
 from truce.analysis.timeline import STANCE_WORDS, entry_json, speaker_name, statements_about, timeline
 from truce.errors import InputError, Problem
 from truce.exchange.ledger import Ledger, keep_ledger
@@ -206,6 +205,8 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
         "standing": with_fragility(c, s.terms_of(proposal.id), standing),
         "changes_from_parent": [_filtered_change(change_json(ch), seen) for ch in changes],
         "package_rules": [rule_json(b) for b in rule_breaches(c, outcome)],
+        # ratification at home reads a party's constituents: shown only to whoever may see that party
+        "ratification": [home_json(h) for h in home_standings(c, outcome) if h.party in seen],
         "readings": [_reading(state, proposal, r, seen) for r in proposal.readings],
         "statements": [
             {
@@ -276,9 +277,15 @@ def all_standings(state: State) -> dict[str, dict[str, dict[str, Any]]]:
         s, c = state.scenario, state.compiled
         if not c.parties:
             return {p.id: {} for p in s.proposals}
-        return {
-            p.id: {st.party: standing_json(st) for st in standings(c, c.encode(s.terms_of(p.id)))} for p in s.proposals
-        }
+        table = {}
+        for p in s.proposals:
+            outcome = c.encode(s.terms_of(p.id))
+            stands = standings(c, outcome)
+            table[p.id] = {
+                st.party: {**standing_json(st), "fragility": fragility_json(f)}
+                for st, f in zip(stands, fragility(c, outcome, stands), strict=True)
+            }
+        return table
 
     return state.memo.get("standings", make)
 
@@ -310,43 +317,9 @@ def _frontier(state: State) -> dict[str, Any]:
     c, s = state.compiled, state.scenario
     scope = default_scope(s)
     if not c.parties:
-        return {"parties": [], "within": scope, "frontier": [], "solutions": {}, "proposals": []}
-    # the frontier and solutions, within the tabled terms where texts exist, from one frontier
-    scoped, _, tabled = scoped_to(c, scope, {})
-    front = pareto_frontier(scoped)
-    solutions = {name: entry.solve(scoped, frontier=front) for name, entry in CONCEPTS.items()}
-    proposals = []
-    for proposal in s.proposals:
-        st = standings(c, c.encode(s.terms_of(proposal.id)))
-        proposals.append(
-            {
-                "id": proposal.id,
-                "low": {x.party: _r(x.low) for x in st},
-                "high": {x.party: _r(x.high) for x in st},
-            }
-        )
-    return {
-        "parties": list(front.parties),
-        "within": scope,
-        "frontier": [
-            {
-                "terms": scoped.decode(row),
-                "utilities": {p: _r(float(u)) for p, u in zip(front.parties, us, strict=True)},
-            }
-            for row, us in zip(front.outcomes, front.utilities, strict=True)
-        ],
-        "solutions": {
-            name: None
-            if sol is None
-            else {
-                "terms": scoped.decode(sol.outcome),
-                "utilities": {p: _r(float(u)) for p, u in zip(sol.parties, sol.utilities, strict=True)},
-                "untabled": list(tabled.untabled(scoped.decode(sol.outcome))),
-            }
-            for name, sol in solutions.items()
-        },
-        "proposals": proposals,
-    }
+        return {"parties": [], "frontier": [], "solutions": {}, "within": scope, "proposals": []}
+    # the same document as `truce frontier --json` (one schema), without the ZOPA count: a page must not wait on it
+    return bargaining_json(bargaining(c, count_zopa=False, scope=scope))
 
 
 def bridge_view(state: State, proposal_id: str, criterion: str, k: int) -> dict[str, Any]:

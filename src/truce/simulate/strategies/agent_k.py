@@ -1,0 +1,64 @@
+"""Agent K, winner of ANAC 2010, re-implemented from its description.
+
+Source: S. Kawaguchi, K. Fujita and T. Ito, "Compromising strategy based on estimated maximum utility for
+automated negotiation agents competition (ANAC-10)", in Modern Approaches in Applied Intelligence (IEA/AIE
+2011), LNCS 6704, Springer, pp. 501-510; and "AgentK", in New Trends in Agent-Based Complex Automated
+Negotiations, SCI 383, Springer, 2012.
+
+As described there: from the opponent's offers so far (their utility to itself: mean ``mu``, standard deviation
+``sigma``) it estimates the best the opponent may still offer, ``emax = mu + (1 - mu) d`` with
+``d = sqrt(12) sigma`` (the width of a uniform distribution of that spread), and compromises towards it as time
+runs out: ``target(t) = best - (best - emax) t^alpha``. It offers a random outcome worth at least the target and
+accepts an offer worth at least the target, or else with probability ``t^5 / 5 + (u - emax) + (u - target)``.
+Simplification (stated): ``alpha`` is fixed (3) where the paper adjusts it during the negotiation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from truce.model.compiled import Bools, Floats, Ints
+from truce.simulate.strategies.base import Strategy, StrategyInfo, View, accepts
+from truce.simulate.strategies.registry import register
+
+
+@register(
+    StrategyInfo(
+        "agent-k",
+        "Agent K (ANAC 2010): compromise towards the opponent's estimated maximum",
+        "opponent",
+        True,
+        "S. Kawaguchi, K. Fujita and T. Ito, IEA/AIE 2011, LNCS 6704; Springer SCI 383, 2012",
+    )
+)
+@dataclass(frozen=True)
+class AgentK(Strategy):
+    alpha: float = 3.0
+
+    def estimated_max(self, view: View) -> Floats:
+        """``emax``: the best the opponent is expected to offer (its best outcome before any offer)."""
+        if view.memory is None:
+            return view.best
+        mu, width = view.memory.mean, np.sqrt(12.0) * view.memory.deviation
+        emax = np.minimum(mu + (1.0 - mu) * width, view.best)
+        estimate: Floats = np.where(view.received > 0, emax, view.best)
+        return estimate
+
+    def target(self, view: View) -> Floats:
+        emax = self.estimated_max(view)
+        target: Floats = np.maximum(view.best - (view.best - emax) * view.t**self.alpha, view.reservation)
+        return target
+
+    def propose(self, view: View) -> Ints:
+        n = view.sorted_u.shape[1]
+        start = np.minimum(view.position(self.target(view)), n - 1)
+        pos = start + np.floor(view.noise * (n - start)).astype(np.int64)  # uniform over what reaches the target
+        return view.outcome_at(np.minimum(pos, n - 1))
+
+    def respond(self, view: View, utility: Floats, crosses: Bools) -> Bools:
+        target, emax = self.target(view), self.estimated_max(view)
+        chance = view.t**5 / 5.0 + (utility - emax) + (utility - target)
+        floor = np.where(view.noise < chance, view.reservation, target)  # a lucky draw accepts below target
+        return accepts(view, utility, crosses, floor)
