@@ -61,6 +61,7 @@ def test_a_recorded_release_appears_in_the_ledger(service_client: Any) -> None:
     [
         ({"count": "many"}, "count", "whole number"),
         ({"count": "0"}, "count", "whole number"),
+        ({"count": "²"}, "count", "whole number"),
         ({"date": "28/02/2025"}, "date", "YYYY-MM-DD"),
         ({"date": "2025-01-01"}, "date", "before day 1"),
         ({"date": ""}, "date", "give the date"),
