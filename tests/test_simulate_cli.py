@@ -70,6 +70,27 @@ def test_simulate_single_text_from_the_text_on_the_table(tmp_path: Path) -> None
     assert "Philadelphi Corridor" in page and "end_of_war" not in page and "trucks a day" in page
 
 
+def test_simulate_information_and_opponent_models_from_the_command_line() -> None:
+    base = ("simulate", str(GENIUS), "--runs", "10", "--days", "20")
+    private = invoke_json(*base, "--strategies", "boulware+frequency,nice-tit-for-tat")
+    assert private["information"] == "private"
+    assert set(private["distance_to_frontier"]) == {"mean", "p10", "p90"}
+    complete = invoke_json(*base, "--strategies", "boulware", "--information", "complete")
+    assert complete["information"] == "complete" and complete["on_frontier_share"] in (0.0, 1.0)
+    shown = runner.invoke(app, [*base, "--strategies", "boulware", "--information", "complete"])
+    assert shown.exit_code == 0, shown.output
+    assert "Assumption: complete information" in shown.output and "to the Pareto frontier" in shown.output
+
+
+def test_tournament_under_the_named_assumption_of_complete_information() -> None:
+    args = ("tournament", str(GENIUS), "--strategies", "boulware,hardheaded", "--seeds", "2", "--days", "10")
+    out = invoke_json(*args, "--workers", "1", "--no-parquet", "--information", "complete")
+    assert out["information"] == "complete"
+    assert {r["strategy"] for r in out["by_strategy"]} == {"boulware", "hardheaded"}
+    bad = runner.invoke(app, [*args, "--information", "psychic"])
+    assert bad.exit_code == 2
+
+
 def test_simulate_a_genius_domain_folder() -> None:
     out = invoke_json("simulate", str(GENIUS), "--strategies", "conceder", "--runs", "20", "--days", "10")
     assert out["runs"] == 20 and len(out["agreement_by_day"]) == 10
@@ -85,6 +106,9 @@ def test_simulate_a_genius_domain_folder() -> None:
         ["--reservation-range", "nobody=0.1:0.2"],
         ["--reservation-range", "israel=bad"],
         ["--shock-probability", "2"],
+        ["--information", "psychic"],
+        ["--strategies", "boulware+psychic"],
+        ["--strategies", "hardliner+frequency"],
     ],
 )
 def test_simulate_bad_input_exits_2(args: list[str], tmp_path: Path) -> None:

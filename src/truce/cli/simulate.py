@@ -45,7 +45,7 @@ from truce.simulate import (
 )
 from truce.simulate.conditions import PRESSURES, PartyUncertainty, course_of, deadline_days, uncertainty_of
 from truce.simulate.protocol import TITLES
-from truce.simulate.space import INFORMATION
+from truce.simulate.space import INFORMATION, Information
 from truce.simulate.tournament import Backend, Local, Ray, Table, Tournament, run_tournament
 
 PROTOCOLS = ("alternating", "stacked", "single-text")
@@ -430,6 +430,7 @@ def tournament_cmd(
     out: Path | None = typer.Option(None, "--out", help="folder for results.csv, results.parquet and report.html"),
     parquet: bool = typer.Option(True, "--parquet/--no-parquet", help="also write results.parquet (needs pyarrow)"),
     within: str = typer.Option("all", "--within", help=SIMULATE_WITHIN_HELP),
+    information: str = typer.Option("private", "--information", help=INFORMATION_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
     profiles: str | None = typer.Option(
         None, "--profiles", help=PROFILES_HELP + "; the same file names in every GENIUS folder given"
@@ -441,10 +442,12 @@ def tournament_cmd(
         restrict_to(_negotiators(s), scope_of(within, s, where)) for s, where in zip(loaded, scenarios, strict=True)
     )
     for where, c in zip(scenarios, compiled, strict=True):
-        _space(c, where)  # cheap next to the tournament; bad scenarios stop here with exit 2
+        _space(c, where, information)  # cheap next to the tournament; bad scenarios stop here with exit 2
     names = tuple(dict.fromkeys(_names(strategies, "--strategies")))
     _check_backend(backend, address, out, parquet)
-    t = Tournament(compiled, names, _protocol(protocol, days, rounds_per_day, mediator, None), seeds_, seed)
+    rules = _protocol(protocol, days, rounds_per_day, mediator, None)
+    known: Information = "complete" if information == "complete" else "private"
+    t = Tournament(compiled, names, rules, seeds_, seed, information=known)
     chosen: Backend = Ray(address, workers) if backend == "ray" else Local(workers)
     with Progress(
         TextColumn("tournament"),
@@ -466,11 +469,14 @@ def tournament_cmd(
         "by_pairing": table.by_pairing(),
         "ranking": table.ranking(),
         "files": written,
+        "information": information,
     }
     if json_out:
         print_json(result)
         return
     _show_by_strategy(result["by_strategy"])
+    if information == "complete":
+        console.print("Assumption: complete information (every side knows the others' preferences).")
     _show_ranking(result["ranking"])
     for path in written:
         console.print(f"Written {path}")

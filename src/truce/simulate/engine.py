@@ -120,6 +120,7 @@ def run_many(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSeque
     per_run = rounds * (3 + n_parties) + days_of(setup.protocol)  # the random numbers drawn up front
     if setup.uncertainty is not None:
         per_run += 2 * (GRID + 1) * len(setup.uncertainty.perturbed(space.compiled))
+    per_run += sum(s.model.cells(space.compiled.sizes) for s in setup.strategies if s.model is not None)
     size = max(1, _CELLS // per_run)
     parts = [_play(space, setup, run_seeds[i : i + size], None) for i in range(0, len(run_seeds), size)]
     return parts[0] if len(parts) == 1 else Runs.concat(parts)

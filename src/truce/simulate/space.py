@@ -27,7 +27,7 @@ import numpy as np
 
 from truce.analysis.frontier import pareto_frontier
 from truce.model.compiled import Bools, Compiled, Floats, Ints
-from truce.simulate.ladder import wide_ladder
+from truce.simulate.ladder import unique_rows, wide_ladder
 
 ENUMERATE_LIMIT = 1 << 20  # spaces up to this many outcomes are enumerated
 Information = Literal["private", "complete"]
@@ -175,8 +175,7 @@ def build_space(c: Compiled, *, limit: int = ENUMERATE_LIMIT, information: Infor
 def _ladders(c: Compiled) -> tuple[Ints, tuple[Ints, ...]]:
     """The union of every party's own ladder, and per party the indices of its own rows in it."""
     own = [wide_ladder(tuple(t[p] for t in c.tables), tuple(a[p] for a in c.allowed)) for p in range(len(c.parties))]
-    outcomes, inverse = np.unique(np.concatenate(own), axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    outcomes, inverse = unique_rows(np.concatenate(own), c.sizes)
     bounds = np.cumsum([0, *(rows.shape[0] for rows in own)])
     offers = tuple(np.unique(inverse[bounds[p] : bounds[p + 1]]) for p in range(len(c.parties)))
     return outcomes.astype(np.int64), offers

@@ -24,7 +24,7 @@ from truce.simulate.conditions import Delay, Shocks, Uncertainty
 from truce.simulate.engine import Runs, Setup, run_many, seeds
 from truce.simulate.protocol import AlternatingOffers, StackedAlternatingOffers
 from truce.simulate.protocol import Protocol as Rules
-from truce.simulate.space import Space, build_space
+from truce.simulate.space import Information, Space, build_space
 from truce.simulate.stats import bootstrap_ci, holm, sign_flip_p
 from truce.simulate.strategies import make_strategy
 
@@ -61,6 +61,7 @@ class Tournament:
     shocks: Shocks | None = None
     uncertainty: Uncertainty | None = None
     task_runs: int = 250  # runs per task handed to a worker
+    information: Information = "private"  # "complete" is the named assumption (see truce.simulate.space)
 
     def __post_init__(self) -> None:
         if not self.scenarios or not self.strategies or self.repetitions < 1:
@@ -362,7 +363,7 @@ def _paired(a: dict[str, float], b: dict[str, float]) -> np.ndarray[Any, Any]:
 def run_tournament(tournament: Tournament, backend: Backend | None = None, progress: Progress | None = None) -> Table:
     """Play the tournament on ``backend`` (default :class:`Local`) and return the tidy table."""
     tasks = plan(tournament)
-    spaces = [build_space(c).warm() for c in tournament.scenarios]  # what every run shares, computed once
+    spaces = [build_space(c, information=tournament.information).warm() for c in tournament.scenarios]
     results = (backend or Local()).map(spaces, tournament, tasks, progress or (lambda done, total: None))
     return _table(tournament, tasks, results)
 

@@ -49,6 +49,10 @@ class OpponentModel:
         """The opponent's estimated weight x value per issue and option, ``(R, issues, max options)``."""
         raise NotImplementedError
 
+    def cells(self, sizes: tuple[int, ...]) -> int:
+        """How many numbers its state keeps per run (the engine sizes its batches by it)."""
+        return 2 * len(sizes) * max(sizes)
+
 
 MODELS: dict[str, Callable[[], OpponentModel]] = {}
 
@@ -86,6 +90,7 @@ class Memory:
     last_offer: Ints
     model: OpponentModel | None = None
     state: State | None = None
+    cached: Floats | None = None  # the model's tables since the last offer (strategies ask several times a round)
 
     @staticmethod
     def start(runs: int, outcomes: Ints, sizes: tuple[int, ...], model: OpponentModel | None) -> Memory:
@@ -107,6 +112,7 @@ class Memory:
             self.last_offer = np.where(fresh, offer, self.last_offer)
             if self.model is not None and self.state is not None:
                 self.model.update(self.state, self.outcomes[offer], t, fresh)
+                self.cached = None
 
     @property
     def mean(self) -> Floats:
@@ -124,7 +130,9 @@ class Memory:
         without a model."""
         if self.model is None or self.state is None:
             return np.zeros(candidates.shape)
-        tables = self.model.tables(self.state)  # (R, m, options)
+        if self.cached is None:
+            self.cached = self.model.tables(self.state)
+        tables = self.cached  # (R, m, options)
         rows = self.outcomes[candidates]  # (R, K, m)
         r = np.arange(rows.shape[0])[:, None, None]
         m = np.arange(rows.shape[2])[None, None, :]

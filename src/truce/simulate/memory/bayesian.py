@@ -53,6 +53,9 @@ class Bayesian(OpponentModel):
     concession: float = 0.5
     sigma: float = 0.25
 
+    def cells(self, sizes: tuple[int, ...]) -> int:
+        return len(sizes) * len(LEVELS) * max(sizes)
+
     def start(self, runs: int, sizes: tuple[int, ...]) -> State:
         valid = padded(sizes)  # peaks are options too
         prior = np.ones((len(sizes), len(LEVELS), max(sizes))) * valid[:, None, :]

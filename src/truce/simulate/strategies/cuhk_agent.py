@@ -14,8 +14,7 @@ to that floor at the deadline. It offers the opponent's best offer when that rea
 its frequency model rates best for the opponent among the outcomes at its threshold; it accepts an offer at
 least as good as its threshold and, in the last 2% of the time, one at least as good as the best it has been
 offered (the agreement the paper's agent secures near the deadline). Simplification (stated): the paper's
-discount-factor handling and its exact
-adaptive formulas are replaced by these two piecewise curves.
+discount-factor handling and its exact adaptive formulas are replaced by these two piecewise curves.
 """
 
 from __future__ import annotations
