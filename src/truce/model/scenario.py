@@ -28,6 +28,13 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Number = StrictInt | Annotated[StrictFloat, Field(allow_inf_nan=False)]
 # A term is an option id (categorical and ordinal issues) or a number (numeric issues).
 Term = StrictStr | Number
+# Other words a report uses for a party, issue, option or venue ("Washington", "the corridor"); matched
+# without regard to case when a draft of the record is read from a report (``truce record draft``).
+Alias = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+Aliases = Annotated[
+    tuple[Alias, ...],
+    Field(max_length=100, description="other words reports use for it, matched without regard to case"),
+]
 
 
 class Frozen(BaseModel):
@@ -82,12 +89,14 @@ class Party(Frozen):
     name: Text
     role: Role = Role.party
     description: Text | None = None
+    aliases: Aliases = ()
 
 
 class Option(Frozen):
     id: Id
     label: Text
     description: Text | None = None
+    aliases: Aliases = ()
     sources: tuple[Id, ...] = ()
 
 
@@ -112,6 +121,7 @@ class Issue(Frozen):
     max: Number | None = None
     step: Number | None = None
     divisible: bool = Field(default=False, description="can be split between parties (fair division)")
+    aliases: Aliases = ()
     sources: tuple[Id, ...] = ()
 
     def grid(self) -> tuple[float, ...]:
@@ -208,6 +218,53 @@ Point = tuple[Number, Unit]
 IssueValues = dict[Id, Unit] | tuple[Point, ...]
 
 
+class RatificationRule(StrEnum):
+    """How a party's constituents decide whether the party may accept a package."""
+
+    veto = "veto"  # every constituent must approve: any one is a veto player
+    majority = "majority"  # more than half of all votes
+    weighted = "weighted"  # at least ``threshold`` of all votes
+
+
+class Constituent(Frozen):
+    """A veto player inside a party (a coalition partner, a cabinet, a leadership council).
+
+    It approves a package when its utility (sum of weight x value over issues, divided by the sum of
+    weights) is at or above its reservation value and no red line of its own is crossed. A constituent
+    known only by its red lines gives no weights: it approves whatever crosses none of them.
+    """
+
+    id: Id
+    name: Text
+    votes: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = Field(
+        default=1.0, description="its votes under a majority or weighted rule (seats, say)"
+    )
+    assumption: bool = Field(description="true when its preferences are illustrative assumptions")
+    basis: Text | None = Field(default=None, description="what its preferences or red lines were derived from")
+    weights: dict[Id, Annotated[float, Field(ge=0.0, allow_inf_nan=False)]] = {}
+    values: dict[Id, IssueValues] = {}
+    reservation: Unit = Field(default=0.0, description="the least utility it approves (0 with no weights)")
+    red_lines: tuple[RedLine, ...] = ()
+    sources: tuple[Id, ...] = ()
+
+
+class Ratification(Frozen):
+    """Who must approve at home before a party may accept: its constituents and the rule they decide by.
+
+    The party accepts a package only when it accepts it itself and the rule approves it: ``veto``, every
+    constituent approves; ``majority``, the approving constituents hold more than half of all votes;
+    ``weighted``, they hold at least ``threshold`` (a share of all votes).
+    """
+
+    rule: RatificationRule
+    threshold: Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)] | None = Field(
+        default=None, description="weighted rule only: the share of all votes needed, in (0, 1]"
+    )
+    constituents: tuple[Constituent, ...] = Field(min_length=1, max_length=12)
+    note: Text | None = None
+    sources: tuple[Id, ...] = ()
+
+
 Noise = Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)]
 
 
@@ -241,6 +298,9 @@ class Preferences(Frozen):
         default=0.0, description="utility lost per day without agreement"
     )
     delay_note: Text | None = None
+    ratification: Ratification | None = Field(
+        default=None, description="constituents who must approve at home, and their rule (two-level talks)"
+    )
     sources: tuple[Id, ...] = ()
     uncertainty: PreferenceUncertainty | None = Field(
         default=None, description="ranges for the weights, values and reservation value, with a basis (simulate)"
@@ -310,6 +370,15 @@ class Round(Frozen):
     proposals: tuple[Id, ...] = ()
     summary: Text | None = None
     sources: tuple[Id, ...] = ()
+
+
+class Venue(Frozen):
+    """A place talks are held or visited, with the other names reports give it."""
+
+    id: Id
+    name: Text
+    aliases: Aliases = ()
+    host: Id | None = Field(default=None, description="the party whose territory it is (a visit there meets it)")
 
 
 class Event(Frozen):
@@ -476,6 +545,7 @@ class Scenario(Frozen):
     )
     proposals: tuple[Proposal, ...] = ()
     rounds: tuple[Round, ...] = ()
+    venues: tuple[Venue, ...] = Field(default=(), description="places of the talks and visits, with their aliases")
     events: tuple[Event, ...] = ()
     meetings: tuple[Meeting, ...] = Field(default=(), description="visits and meetings, with who met whom")
     statements: tuple[Statement, ...] = Field(

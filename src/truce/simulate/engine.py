@@ -260,7 +260,7 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         else:
             assert text is not None
             u = text_utilities(text)
-            crosses = c.crossed(text)
+            crosses = c.barred(text)  # red lines, or no ratification at home
             accept = np.ones(n_runs, dtype=bool)
             yes_all: list[bool | None] = []
             for p in range(n_parties):
@@ -381,7 +381,7 @@ def _amend(
     rows = np.arange(n_runs)
     candidate[rows, issue] = (text[rows, issue] + shift) % size
     cu = text_utilities(candidate)
-    votes = (cu >= u) & ~c.crossed(candidate)
+    votes = (cu >= u) & ~c.barred(candidate)
     against = (~votes).sum(axis=1)
     adopt = against == 0
     if proto.mediator == "anneal":

@@ -162,11 +162,14 @@ def build_space(c: Compiled, *, limit: int = ENUMERATE_LIMIT, information: Infor
     if outcomes.shape[0] == 0 or (offers and offers[0].size == 0):
         raise ValueError("no outcome crosses no red line: nothing to negotiate over")
     utilities = table_utilities(c.tables, outcomes)
-    crossed = c.crossed(outcomes)
+    crossed = c.barred(outcomes)  # a party refuses what crosses its red lines or would not be ratified at home
     space = Space(c, outcomes, utilities, crossed, enumerated, offers, information)
     for p in range(len(c.parties)):
         if space.offerable(p).size == 0:
-            raise ValueError(f"every outcome crosses a red line of party {c.parties[p]!r}: nothing it can offer")
+            raise ValueError(
+                f"every outcome crosses a red line of party {c.parties[p]!r} or fails its ratification at home:"
+                " nothing it can offer"
+            )
     for a in (outcomes, utilities, crossed, *offers):
         a.setflags(write=False)
     return space
