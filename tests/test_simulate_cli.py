@@ -82,6 +82,15 @@ def test_simulate_information_and_opponent_models_from_the_command_line() -> Non
     assert "Assumption: complete information" in shown.output and "to the Pareto frontier" in shown.output
 
 
+def test_tournament_under_the_named_assumption_of_complete_information() -> None:
+    args = ("tournament", str(GENIUS), "--strategies", "boulware,hardheaded", "--seeds", "2", "--days", "10")
+    out = invoke_json(*args, "--workers", "1", "--no-parquet", "--information", "complete")
+    assert out["information"] == "complete"
+    assert {r["strategy"] for r in out["by_strategy"]} == {"boulware", "hardheaded"}
+    bad = runner.invoke(app, [*args, "--information", "psychic"])
+    assert bad.exit_code == 2
+
+
 def test_simulate_a_genius_domain_folder() -> None:
     out = invoke_json("simulate", str(GENIUS), "--strategies", "conceder", "--runs", "20", "--days", "10")
     assert out["runs"] == 20 and len(out["agreement_by_day"]) == 10

@@ -3,6 +3,9 @@ frontier only under the named assumption ``information="complete"``."""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -123,3 +126,18 @@ def test_summary_gives_every_runs_distance_to_frontier_and_nash() -> None:
     assert summary.information == "private"
     complete = simulate(c, setup, runs=30, seed=2, space=build_space(c, information="complete"))[1]
     assert complete.information == "complete" and complete.distance_to_frontier == {"mean": 0, "p10": 0, "p90": 0}
+
+
+def test_the_information_benchmark_measures_a_small_domain() -> None:
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_information.py"
+    spec = importlib.util.spec_from_file_location("bench_information", path)  # benchmarks/ is not installed
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    c = _bilateral(11, (5, 4, 4))
+    space, reference = build_space(c), Reference.of(c)
+    rows = {name: bench.measure(space, reference, name) for name in ("boulware", "hardheaded")}
+    for agree, offers, deals, nash in rows.values():
+        assert 0 <= agree <= 1 and offers >= 0 and deals >= 0 and nash >= 0
+    complete = bench.measure(build_space(c, information="complete"), reference, "boulware")
+    assert complete[1] == pytest.approx(0.0)  # under complete information every offer is on the frontier

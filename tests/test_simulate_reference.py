@@ -110,6 +110,19 @@ def reference(sp: Space, setup: Setup, ss: np.random.SeedSequence) -> tuple[bool
             if adopt:
                 text = candidate
         return False, -1, ()
+    if isinstance(proto, StackedAlternatingOffers):  # Aydoğan et al. 2017: accept or counter-offer, in turn
+        table, accepted = -1, 0
+        for k in range(rounds):
+            q = k % n_parties
+            if table >= 0:
+                receive(q, utilities[table][q])
+                if accepts(q, k, utilities[table][q], crossed[table][q]):
+                    accepted += 1
+                    if accepted == n_parties - 1:
+                        return True, k, tuple(int(x) for x in sp.outcomes[table])
+                    continue
+            table, accepted = propose(q, k), 0
+        return False, -1, ()
     for k in range(rounds):
         q = k % n_parties
         offer = propose(q, k)
