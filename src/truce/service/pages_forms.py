@@ -16,6 +16,7 @@ from truce.service import drafting, forms, recording, views
 from truce.service.auth import Role, Viewer, access, current_viewer, store_of
 from truce.service.forms import Errors, Fields, form_fields
 from truce.service.pages import HTML, render
+from truce.service.prefs_form import EDITED as prefs_edited
 from truce.service.prefs_form import check_preferences as prefs_check
 from truce.service.prefs_form import pref_field as prefs_field
 from truce.service.prefs_form import prefill as prefs_form_fields
@@ -318,6 +319,9 @@ def prefs_save(
     state = views.load(store, talks_id)
     errors = Errors()
     data = prefs_read(fields, state.scenario, errors)
+    # what the form does not edit (who ratifies at home, the uncertainty of the tables) stays as stored
+    stored = state.data.get("preferences", {}).get(party, {})
+    data |= {key: value for key, value in stored.items() if key not in prefs_edited}
     try:
         version = int(fields.get("version"))
     except ValueError:

@@ -26,6 +26,8 @@ SPARE_RED_LINES = 2  # empty rows offered for new red lines
 _COMPARE = {">=": "at_least", "<=": "at_most", ">": "above", "<": "below"}
 _CONDITION = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*(>=|<=|=|>|<|\bin\b)\s*(.+?)\s*$")
 SCALARS = ("basis", "reservation", "cost_of_delay", "delay_note", "sources")
+# the fields of a party's preferences the form edits; the others are kept as stored
+EDITED = frozenset({"assumption", *SCALARS, "weights", "values", "red_lines"})
 
 
 def _term_text(term: Any) -> str:
