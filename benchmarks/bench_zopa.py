@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from truce.analysis.tabled import within
+from truce.analysis.tabled import scoped
 from truce.analysis.zopa import BUDGET, zopa
 from truce.io.scenario_files import load_scenario
 from truce.model.compiled import Compiled, compile_scenario
@@ -34,7 +34,7 @@ MEMORY_TARGET_MB = 1024.0
 
 def case(name: str) -> Compiled:
     if name == "gaza-2024":
-        return within(compile_scenario(load_scenario(ROOT / "examples" / name)), "all")
+        return scoped(compile_scenario(load_scenario(ROOT / "examples" / name)), "all", {})[0]
     parties, issues, options = (int(x) for x in name.split("x"))
     rng = np.random.default_rng(SEED)
     return compile_scenario(random_scenario(rng, parties, [options] * issues, reservation=0.5))

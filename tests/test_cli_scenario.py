@@ -53,7 +53,7 @@ def test_analyze_json_shape_is_stable() -> None:
     proposal = out["proposals"][0]
     assert list(proposal) == [
         "id", "title", "tabled_by", "date", "status", "parent", "lineage", "complete", "terms", "standing",
-        "changes_from_parent", "package_rules", "readings", "depends_on_reading",
+        "changes_from_parent", "package_rules", "readings", "depends_on_reading", "ratification",
     ]  # fmt: skip
     standing = next(iter(proposal["standing"].values()))
     assert list(standing) == [

@@ -24,9 +24,9 @@ def test_plan_json_is_stable_and_checks(tmp_path: Path) -> None:
     code, out, _ = run("plan", str(A2025), "--json")
     assert code == 0
     data = json.loads(out)
-    assert list(data) == ["agreement", "objective", "objective_value", "days"]
+    assert list(data) == ["agreement", "objective", "objective_value", "binding", "explanation", "days"]
     day1 = data["days"][0]
-    assert day1["day"] == 1
+    assert (day1["day"], day1["date"]) == (1, "2025-01-19")
     assert {"side": "hamas", "category": "civilian_women", "count": 3, "settles": ["key_civilian"]} in day1["releases"]
     plan = tmp_path / "plan.json"
     plan.write_text(out)

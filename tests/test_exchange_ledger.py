@@ -34,6 +34,12 @@ def test_published_log_shows_the_recorded_deviations_and_no_others(ledger: Ledge
         # the prisoner release due on day 35 was postponed to 27 February (day 40)
         (35, "late", "israel", 50, "key_sick_wounded"),
         (35, "late", "israel", 107, "key_held_since_2014"),
+        # the ceasefire took effect at 11:15, not 08:30 (OCHA; the record says about three hours)
+        (1, "commitment_late", None, 2.75, "ceasefire"),
+        # OCHA counted 339 aid trucks on 24 January, 600 a day agreed
+        (6, "recurring_short", None, 261, "aid_trucks"),
+        # one set of remains handed over on 20 February was not of the person listed
+        (33, "misidentified", "hamas", 1, "deceased"),
     }
 
 

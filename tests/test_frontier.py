@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases import every_outcome, make, scenario_cases
+from truce.analysis import dominance
 from truce.analysis import frontier as fr
 from truce.analysis.frontier import keys, pareto_frontier
 from truce.model.checks import check_scenario
@@ -44,16 +45,16 @@ def as_dict(f: fr.Frontier) -> dict[tuple[int, ...], tuple[int, ...]]:
     zopa_only=st.booleans(),
     enumerate_all=st.booleans(),
     subset=st.booleans(),
-    block=st.sampled_from([1, 3, 512]),
+    leaf=st.sampled_from([1, 3, 128]),
 )
 def test_frontier_equals_brute_force(
-    case: dict[str, object], zopa_only: bool, enumerate_all: bool, subset: bool, block: int
+    case: dict[str, object], zopa_only: bool, enumerate_all: bool, subset: bool, leaf: int
 ) -> None:
     c = make(case)
     sel = [len(c.parties) - 1, 0] if subset else list(range(len(c.parties)))
     with pytest.MonkeyPatch.context() as m:
         m.setattr(fr, "ENUMERATE_MAX", 10**9 if enumerate_all else 0)
-        m.setattr(fr, "_BLOCK", block)  # small blocks exercise the filter against rows already kept
+        m.setattr(dominance, "_LEAF", leaf)  # small leaves exercise the tree search beyond the first pass
         f = pareto_frontier(c, sel, zopa_only=zopa_only)
     assert f.parties == tuple(c.parties[p] for p in sel)
     assert len(as_dict(f)) == len(f), "one outcome per utility vector"
@@ -118,9 +119,9 @@ def test_red_lines_and_couplings_are_respected() -> None:
     assert as_dict(f) == brute_frontier(c, [0, 1, 2], zopa_only=False)
 
 
-@pytest.mark.parametrize("block", [2, 512])
-def test_four_parties(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fr, "_BLOCK", block)
+@pytest.mark.parametrize("leaf", [2, 128])
+def test_four_parties(leaf: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dominance, "_LEAF", leaf)
     monkeypatch.setattr(fr, "ENUMERATE_MAX", 0)
     c = compile_scenario(random_scenario(np.random.default_rng(8), 4, [3, 4, 3, 4], red_lines=True, levels=3))
     assert as_dict(pareto_frontier(c)) == brute_frontier(c, [0, 1, 2, 3], zopa_only=False)

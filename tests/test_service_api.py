@@ -333,7 +333,7 @@ def test_migrations_run_once_and_reopening_keeps_everything(service_store: Store
     again = Store(service_store.url)
     assert again.scenario_data(TALKS) == service_store.scenario_data(TALKS)
     with again.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0002_sessions"
+        assert conn.execute(text("select version_num from alembic_version")).scalar_one() == "0003_frame"
     again.close()
 
 

@@ -89,7 +89,7 @@ def test_marks_are_shown_to_their_author_only(service_client: Any) -> None:
         seen = service_client.get(f"{API}/ballots/{n}", headers=auth(side)).json()
         assert seen["my_marks"] == own and seen["answered_by"] is None
     page = service_client.get(f"/talks/{TALKS}/ballots/{n}", headers=auth("mediator")).text
-    assert "you marked it" not in page and "Answered so far: israel, hamas" in page
+    assert "you marked it" not in page and "Answered: Israel (government), Hamas." in page
 
 
 def test_packages_are_published_without_scores_in_the_order_of_the_recorded_seed(

@@ -215,6 +215,9 @@ def test_the_people_commands(tmp_path: Path) -> None:
     r = runner.invoke(app, ["people", "rotate", str(ids["Mediator"]), "--db", str(path)])
     assert r.exit_code == 0, r.output
     token = r.output.strip().rsplit(" ", 1)[-1]
+    again = runner.invoke(app, ["people", "rotate", str(ids["Mediator"]), "--db", str(path), "--json"])
+    assert again.exit_code == 0 and json.loads(again.stdout)["token"] not in (token, TOKENS["mediator"])
+    token = json.loads(again.stdout)["token"]
     assert runner.invoke(app, ["people", "revoke", "999", "--db", str(path)]).exit_code == 2
     assert runner.invoke(app, ["people", "rotate", str(ids["Observer"]), "--db", str(path)]).exit_code == 2
     assert runner.invoke(app, ["people", "list", "--db", str(tmp_path / "nope.db")]).exit_code == 2

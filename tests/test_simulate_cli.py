@@ -32,12 +32,17 @@ def test_simulate_json_on_the_shipped_case() -> None:
         "on_frontier_share",
         "near_nash_share",
         "terms_by_issue",
+        "status",
+        "breakdown_by_day",
+        "time_to_agreement",
+        "agreements_on_day",
         "distance_to_frontier",
         "distance_to_nash",
         "information",
         "within",
+        "conditions",
     ]
-    assert out["runs"] == 200 and len(out["agreement_by_day"]) == 42
+    assert out["runs"] == 200 and len(out["agreement_by_day"]) == 100  # the scenario's course: 100 days
     assert set(out["utilities"]) == {"israel", "hamas"} and set(out["utilities"]["israel"]) == {"mean", "p10", "p90"}
     assert out["outcomes"] and {"terms", "share", "untabled"} == set(out["outcomes"][0])
     assert out["within"] == "all"  # simulated sides may offer any term unless told otherwise
@@ -58,7 +63,7 @@ def test_simulate_single_text_from_the_text_on_the_table(tmp_path: Path) -> None
     tail = ["--runs", "50", "--shock-probability", "0.1", "--shock-shift", "0.02", "--trace", "--report", str(report)]
     result = runner.invoke(app, [*head, "--strategies", "acceptor", *tail])
     assert result.exit_code == 0, result.output
-    assert "r000 d01 text" in result.stdout and "Deal within 42 days" in result.stdout
+    assert "r000 d01 text" in result.stdout and "Deal within 100 days" in result.stdout
     page = report.read_text()
     assert "illustrative assumptions" in page and "Chance of a deal by each day" in page
     # The issues and terms in their own words, not their ids.

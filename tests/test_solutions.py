@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from cases import every_outcome, make, scenario_cases
 from truce.analysis import solutions
 from truce.analysis.frontier import keys, pareto_frontier
-from truce.analysis.solutions import CONCEPTS, Solution, solve_all
+from truce.analysis.solutions import CONCEPTS, solve_all
 from truce.io.scenario_files import scenario_to_data
 from truce.model.checks import build_scenario
 from truce.model.compiled import Compiled, Floats, compile_scenario
@@ -92,20 +92,34 @@ def test_subset_of_parties() -> None:
     assert sol is not None and sol.parties == ("p2", "p0") and sol.utilities.shape == (2,)
 
 
-def test_registry_matches_the_solvers_defined() -> None:
-    solvers = {
-        name
+def test_registry_matches_the_scores_defined() -> None:
+    scores = {
+        name.removesuffix("_score")
         for name, fn in inspect.getmembers(solutions, inspect.isfunction)
-        if fn.__module__ == solutions.__name__
-        and not name.startswith("_")
-        and inspect.signature(fn).return_annotation in ("Solution | None", Solution | None)
+        if fn.__module__ == solutions.__name__ and name.endswith("_score")
     }
-    assert solvers == set(CONCEPTS) == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian"}
+    assert scores == set(CONCEPTS) == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian"}
+    assert [member.value for member in solutions.ConceptName] == list(CONCEPTS)
     for name, concept in CONCEPTS.items():
-        assert concept.name == name and concept.solve is getattr(solutions, name)
+        assert concept.name == name and concept.score is getattr(solutions, f"{name}_score")
         assert concept.title and concept.maximises and concept.ties and concept.source
-        doc = inspect.getdoc(concept.solve) or ""
+        doc = inspect.getdoc(concept.score) or ""
         assert "Source" in doc and any(year in doc for year in ("1950", "1955", "1975", "1977"))
+
+
+def test_bridges_rank_by_the_concepts_own_scores() -> None:
+    from truce.analysis.bridge import ALIASES, criterion_keys
+
+    assert set(CONCEPTS) <= set(ALIASES) and set(ALIASES.values()) == set(CONCEPTS)
+    rng = np.random.default_rng(7)
+    c = compile_scenario(random_scenario(rng, 3, (3, 4, 2)))
+    u = rng.random((50, 3))
+    gains = np.maximum(u - c.reservation, 0.0)
+    room = u.max(axis=0) - c.reservation
+    for name, concept in CONCEPTS.items():
+        wanted = np.rint(np.stack(concept.score(gains, u, room), axis=1) * 1e12).astype(np.int64)
+        got = np.array(criterion_keys(c, u, name))[:, : wanted.shape[1]]
+        assert np.array_equal(got, wanted)
 
 
 def _reordered(c: Compiled, order: list[int]) -> Compiled:

@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from truce.analysis.frontier import Frontier, pareto_frontier
 from truce.analysis.solutions import CONCEPTS, Solution
+from truce.analysis.standing import standings
 from truce.analysis.tabled import Tabled, scoped
 from truce.analysis.zopa import BUDGET, Zopa, zopa
-from truce.model.compiled import Compiled, Floats, Ints
+from truce.model.compiled import OPEN, Compiled, Floats, Ints
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,6 +26,7 @@ class Bargaining:
     zopa: Zopa | None  # None when not asked for (counting it takes up to its budget, and bounds after)
     scope: str  # "tabled" or "all" (see truce.analysis.tabled)
     tabled: Tabled
+    source: Compiled  # the talks before the scope restricted them: proposals are measured on it
 
     def untabled(self, outcome: Ints) -> tuple[str, ...]:
         """The issues of an outcome whose term nobody tabled (flagged in every answer)."""
@@ -42,6 +46,7 @@ def bargaining(
     within ``scope`` (``tabled``: the terms some proposal holds; ``all``: any term). The ZOPA is counted
     exactly within ``zopa_budget`` seconds (``None``: no limit), then bounded or estimated
     (:func:`truce.analysis.zopa.zopa`)."""
+    source = c
     c, scope, tabled = scoped(c, scope, {})
     chosen = tuple(range(len(c.parties))) if parties is None else tuple(parties)
     frontier = pareto_frontier(c, chosen, zopa_only=zopa_only)
@@ -49,7 +54,7 @@ def bargaining(
     # outcome is acceptable too), and each solution takes those rows of whichever frontier it is given
     solutions = {name: entry.solve(c, chosen, frontier=frontier) for name, entry in CONCEPTS.items()}
     counted = zopa(c, chosen, budget=zopa_budget) if count_zopa else None
-    return Bargaining(c, chosen, frontier, solutions, counted, scope, tabled)
+    return Bargaining(c, chosen, frontier, solutions, counted, scope, tabled, source)
 
 
 def point_json(c: Compiled, parties: Sequence[str], outcome: Ints, utilities: Floats) -> dict[str, Any]:
@@ -57,6 +62,25 @@ def point_json(c: Compiled, parties: Sequence[str], outcome: Ints, utilities: Fl
         "terms": c.decode(outcome),
         "utilities": {party: round(float(u), 6) for party, u in zip(parties, utilities, strict=True)},
     }
+
+
+def _frontier_points(b: Bargaining) -> list[dict[str, Any]]:
+    """``point`` for every frontier row, decoding and flagging each (issue, option) once: a frontier of many
+    parties runs to tens of thousands of rows, and decoding each row term by term dominated ``--json``."""
+    c, names = b.compiled, b.frontier.parties
+    order = {issue.id: n for n, issue in enumerate(b.tabled.scenario.issues)}
+    columns = sorted(range(len(c.issues)), key=lambda i: order.get(c.issues[i], len(order)))
+    flagged = [[b.tabled.flagged(c.issues[i], term) for term in c.options[i]] for i in range(len(c.issues))]
+    points = []
+    for row, utilities in zip(b.frontier.outcomes.tolist(), np.round(b.frontier.utilities, 6).tolist(), strict=True):
+        points.append(
+            {
+                "terms": {c.issues[i]: c.options[i][k] for i, k in enumerate(row) if k != OPEN},
+                "utilities": dict(zip(names, utilities, strict=True)),
+                "untabled": [c.issues[i] for i in columns if row[i] != OPEN and flagged[i][row[i]]],
+            }
+        )
+    return points
 
 
 def bargaining_json(b: Bargaining) -> dict[str, Any]:
@@ -67,7 +91,7 @@ def bargaining_json(b: Bargaining) -> dict[str, Any]:
 
     out: dict[str, Any] = {
         "parties": list(names),
-        "frontier": [point(o, u) for o, u in zip(b.frontier.outcomes, b.frontier.utilities, strict=True)],
+        "frontier": _frontier_points(b),
         "solutions": {name: None if s is None else point(s.outcome, s.utilities) for name, s in b.solutions.items()},
     }
     if b.zopa is not None:
@@ -86,4 +110,22 @@ def bargaining_json(b: Bargaining) -> dict[str, Any]:
             "seed": z.seed,
         }
     out["within"] = b.scope
+    out["proposals"] = _proposals(b)
+    return out
+
+
+def _proposals(b: Bargaining) -> list[dict[str, Any]]:
+    """Where each proposal stands for the frontier's parties: the worst and best completion of its text."""
+    s, c = b.tabled.scenario, b.source
+    shown = set(b.frontier.parties)
+    out = []
+    for proposal in s.proposals:
+        st = [x for x in standings(c, c.encode(s.terms_of(proposal.id))) if x.party in shown]
+        out.append(
+            {
+                "id": proposal.id,
+                "low": {x.party: round(x.low, 6) for x in st},
+                "high": {x.party: round(x.high, 6) for x in st},
+            }
+        )
     return out

@@ -49,26 +49,24 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
 from truce.analysis.frontier import pareto_frontier
+from truce.analysis.solutions import CONCEPTS
 from truce.analysis.standing import describe_condition
 from truce.analysis.tabled import Tabled, lift, restrict, scoped
 from truce.errors import InputError, Problem
 from truce.model.compiled import OPEN, TOLERANCE, Compiled, Floats, Ints, condition_mask
 from truce.model.scenario import IssueKind, Range, Term, is_number
 
-CRITERIA = ("nash", "ks", "egalitarian", "utilitarian")
-# the criteria by the names of their solution concepts in truce.analysis.solutions
-ALIASES = {
-    "nash": "nash",
-    "ks": "kalai_smorodinsky",
-    "kalai_smorodinsky": "kalai_smorodinsky",
-    "egalitarian": "egalitarian",
-    "utilitarian": "utilitarian",
-}
+# the criteria are the registered solution concepts, scored by their own code; "ks" is kept as a shorthand
+ALIASES = {**{name: name for name in CONCEPTS}, "ks": "kalai_smorodinsky"}
+CRITERIA = tuple(ALIASES)
+Criterion = StrEnum("Criterion", {name: name for name in CRITERIA})  # type: ignore[misc]
+"""The criteria as a type, for command-line choices and the API's schema (derived from the registry)."""
 MAX_SETS = 200  # sets of issues examined per search before the ranking is said to be among those seen
 BUDGET = 5.0  # seconds for the search of bridges (improvements share what is left, at least IMPROVE_BUDGET)
 IMPROVE_BUDGET = 0.5
@@ -285,29 +283,16 @@ def changes_count(ref: Ints, rows: Ints) -> Ints:
 def criterion_keys(c: Compiled, utils: Floats, criterion: str, ideal: Floats | None = None) -> list[tuple[int, ...]]:
     """A sort key per utility vector, larger is better, as :mod:`truce.analysis.solutions` scores them.
 
-    ``nash``: product of gains, then sum of utilities; ``ks``: the smallest share ``gain / (ideal - d)``
-    over parties with room to gain, then sum of utilities; ``egalitarian``: sorted gains (leximin);
-    ``utilitarian``: sum of utilities, then leximin. Last, as the solutions' symmetric last resort: the
-    most equal gains (smallest spread between the largest and the smallest), so that no party is favoured
-    for being listed first; callers then break ties on the terms. Scores are compared rounded to 1e-12.
-    ``ideal`` defaults to the best utility of each party among ``utils``.
+    The criteria are the concept's own score (:data:`truce.analysis.solutions.CONCEPTS`). Last, as the
+    solutions' symmetric last resort: the most equal gains (smallest spread between the largest and the
+    smallest), so that no party is favoured for being listed first; callers then break ties on the terms.
+    Scores are compared rounded to 1e-12. ``ideal`` defaults to the best utility of each party among ``utils``.
     """
     u = np.atleast_2d(np.asarray(utils, dtype=float))
     d = c.reservation
     gains = np.maximum(u - d, 0.0)
     room = (u.max(axis=0) if ideal is None else np.asarray(ideal, dtype=float)) - d
-    name = ALIASES[criterion]
-    total = u.sum(axis=1)
-    leximin = list(np.sort(gains, axis=1).T)
-    if name == "nash":
-        columns = [np.prod(gains, axis=1), total]
-    elif name == "kalai_smorodinsky":
-        counted = room > 1e-12
-        columns = [np.min(gains[:, counted] / room[counted], axis=1), total] if counted.any() else [total]
-    elif name == "egalitarian":
-        columns = leximin
-    else:
-        columns = [total, *leximin]
+    columns = CONCEPTS[ALIASES[criterion]].score(gains, u, room)
     columns.append(-(gains.max(axis=1) - gains.min(axis=1)))
     table = np.rint(np.stack(columns, axis=1) * 1e12).astype(np.int64)
     return [tuple(int(x) for x in row) for row in table]
@@ -452,6 +437,7 @@ class _Program:
             for i, mask in coupling.masks:
                 coef[self._span(i)][mask] = 1.0
             self._add(coef, -np.inf, len(coupling.masks) - 1.0)
+        self.votes = vote_rows(c, self.starts)
 
     def _add(self, coef: Floats, low: float, high: float) -> None:
         self.rows.append(coef)
@@ -473,11 +459,15 @@ class _Program:
         from scipy.optimize import Bounds, LinearConstraint
 
         objective = -sum((self._kept(i) for i in self.fixed), np.zeros(self.n_x)) - self.tie_break
+        n_y = self.votes.rows.shape[1] - self.n_x  # one approval variable per constituent (none without rules)
+        rows = np.vstack((np.hstack((np.array(self.rows), np.zeros((len(self.rows), n_y)))), self.votes.rows))
         result = solve_milp(
-            objective,
-            constraints=LinearConstraint(np.array(self.rows), np.array(self.low), np.array(self.high)),
-            integrality=np.ones(self.n_x),
-            bounds=Bounds(np.zeros(self.n_x), self.upper),
+            np.concatenate((objective, np.zeros(n_y))),
+            constraints=LinearConstraint(
+                rows, np.array([*self.low, *self.votes.low]), np.array([*self.high, *self.votes.high])
+            ),
+            integrality=np.ones(self.n_x + n_y),
+            bounds=Bounds(np.zeros(self.n_x + n_y), np.concatenate((self.upper, np.ones(n_y)))),
             # |objective| <= fixed terms + 0.5, so this relative gap is an absolute gap below 0.4
             options={"mip_rel_gap": 0.4 / (len(self.fixed) + 1)},
         )
@@ -501,6 +491,59 @@ class _Program:
         for i in self.fixed:
             coef += -self._kept(i) if i in inside else self._kept(i)
         self._add(coef, -np.inf, len(self.fixed) - 1.0 - len(inside))
+
+
+@dataclass(frozen=True, eq=False)
+class VoteRows:
+    """Linear rows over the option choices ``x`` followed by one 0-1 approval ``y`` per constituent."""
+
+    rows: Floats  # (constraints, options + constituents)
+    low: Floats
+    high: Floats
+
+
+def vote_rows(c: Compiled, starts: Ints) -> VoteRows:
+    """The ratification rules as 0-1 constraints: a constituent counted as approving (``y = 1``) has its
+    utility at or above its reservation value (``u.x >= r y``) and crosses none of its red lines (each
+    line's options and ``y`` sum to at most the line's length); each rule's approving votes reach its need
+    (strictly above it, by a margin below any difference of votes, for a majority)."""
+    n_x = int(starts[-1])
+    m = c.members
+    if m is None or not c.homes:
+        return VoteRows(np.zeros((0, n_x)), np.zeros(0), np.zeros(0))
+    n_y = len(m.parties)
+    rows: list[Floats] = []
+    low: list[float] = []
+    high: list[float] = []
+
+    def add(coef: Floats, lb: float, ub: float) -> None:
+        rows.append(coef)
+        low.append(lb)
+        high.append(ub)
+
+    for j in range(n_y):
+        coef = np.zeros(n_x + n_y)
+        for i, table in enumerate(m.tables):
+            coef[starts[i] : starts[i + 1]] = table[j]
+            forbidden = ~m.allowed[i][j]
+            if forbidden.any():
+                line = np.zeros(n_x + n_y)
+                line[starts[i] : starts[i + 1]][forbidden] = 1.0
+                line[n_x + j] = 1.0
+                add(line, -np.inf, 1.0)
+        coef[n_x + j] = -(float(m.reservation[j]) - _SLACK)
+        add(coef, 0.0 if m.reservation[j] > 0 else -np.inf, np.inf)
+    for cp in m.couplings:
+        line = np.zeros(n_x + n_y)
+        for i, mask in cp.masks:
+            line[starts[i] : starts[i + 1]][mask] = 1.0
+        line[n_x + cp.party] = 1.0
+        add(line, -np.inf, float(len(cp.masks)))
+    for home in c.homes:
+        coef = np.zeros(n_x + n_y)
+        coef[n_x + home.members] = home.votes
+        add(coef, home.need + (1e-6 if home.strict else -1e-9), np.inf)
+    return VoteRows(np.array(rows), np.array(low), np.array(high))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -648,6 +691,12 @@ def infeasibility(c: Compiled) -> Infeasible:
     utilities = c.utilities(x)[0]
     relaxation = {p: max(0.0, float(r - u)) for p, r, u in zip(c.parties, c.reservation, utilities, strict=True)}
     short = {p: d for p, d in relaxation.items() if d > 1e-12}
+    if not short and c.homes:
+        # the leaders alone could agree on x: what stands in the way is ratification at home
+        refused = c.ratified(x)[0]
+        names = [_party_name(c, pid) for pid, ok in zip(c.parties, refused, strict=True) if not ok]
+        text = "the leaders could agree, but no package they all accept is ratified at home (" + ", ".join(names)
+        return Infeasible(tuple(p for p, ok in zip(c.parties, refused, strict=True) if not ok), {}, (), text + ")")
     text = "no package is acceptable to all; the least relaxation that opens one: " + ", ".join(
         f"{_party_name(c, p)} lowers its reservation value by {d:.3f}" for p, d in short.items()
     )

@@ -15,10 +15,15 @@ Algorithms, chosen automatically:
   Red lines over several issues (couplings) break the argument only while a coupling is half decided, so
   a partial assignment carries the set of couplings it is still on course to cross, and two partial
   assignments are compared only when those sets are equal (their completions are then feasible alike).
-  Two parties are pruned with one sort and a running maximum; three or more with a sort by the sum of
-  utilities and a blocked dominance filter.
+  Two parties are pruned with one sort and a running maximum; three or more with the k-d tree filter of
+  :mod:`truce.analysis.dominance`.
 - **Enumeration** of every outcome, for spaces of at most :data:`ENUMERATE_MAX` outcomes, where it is as
   fast and needs no bookkeeping.
+- **By pieces**, when a selected party must be ratified at home (:func:`by_pieces`): the merge above per
+  winning coalition of constituents, their thresholds as constraints, and the pieces merged.
+
+With ratification rules, *feasible* also means ratifiable: an outcome a party's home would not ratify is
+one it cannot sign, as one crossing its red line.
 
 Ties. Utilities are compared as integers ``rint(u * 1e12)``: values within 1e-12 of each other are one
 value, so ties are exact despite the order in which floats were added. Outcomes with the same utility
@@ -34,12 +39,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from truce.analysis.dominance import dominated
+from truce.errors import InputError, Problem
 from truce.model.compiled import TOLERANCE, Bools, Compiled, Coupling, Floats, Ints
 
 ENUMERATE_MAX = 1 << 12  # spaces up to this many outcomes are enumerated
+MAX_PIECES = 512  # ways to ratify (one frontier each) merged at most
 SCALE = 1e12  # utilities are compared as integers rint(u * SCALE), i.e. rounded to 1e-12
 _BOUND_MARGIN = 1e-9  # reservation pruning of partial assignments keeps this margin for float error
-_BLOCK = 512  # candidates checked at once by the dominance filter of three or more parties
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +73,8 @@ def pareto_frontier(c: Compiled, parties: Sequence[int] | None = None, *, zopa_o
     space = math.prod(c.sizes)
     if space <= ENUMERATE_MAX:
         outcomes, utilities = _enumerated(c, sel)
+    elif c.homes_of(sel):
+        outcomes, utilities = by_pieces(c, sel, zopa_only)
     else:
         outcomes, utilities = _merged(c, sel, zopa_only)
     if zopa_only:
@@ -123,41 +132,12 @@ def undominated(k: Ints, lexkey: Ints, group: Ints | None = None) -> Ints:
 
 
 def _filter(k: Ints, lexkey: Ints, rows: Ints) -> Ints:
-    """Undominated rows among ``rows`` (three or more parties).
-
-    Rows are sorted by the sum of their keys descending (then lexkey), so a row can only be weakly
-    dominated by an earlier one. Blocks of rows are checked against the rows already kept, then within
-    the block.
-    """
-    order = rows[np.lexsort((lexkey[rows], -k[rows].sum(axis=1)))]
-    kept: list[Ints] = []
-    front = np.zeros((0, k.shape[1]), dtype=np.int64)
-    for start in range(0, len(order), _BLOCK):
-        block = order[start : start + _BLOCK]
-        kb = k[block]
-        if len(front):
-            alive: Bools = np.ones(len(block), dtype=bool)
-            for f0 in range(0, len(front), 4096):
-                f = front[f0 : f0 + 4096]
-                alive &= ~np.any(_covers(f, kb), axis=0)
-            block, kb = block[alive], kb[alive]
-        if len(block) > 1:
-            # within the block: row j is dropped when an earlier row i weakly dominates it
-            dom = _covers(kb, kb)
-            dom &= np.tri(len(block), k=-1, dtype=bool).T  # only earlier rows i < j count
-            alive = ~np.any(dom, axis=0)
-            block, kb = block[alive], kb[alive]
-        kept.append(block)
-        front = np.concatenate((front, kb))
-    return np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
-
-
-def _covers(a: Ints, b: Ints) -> Bools:
-    """``out[i, j]``: row ``a[i]`` weakly dominates row ``b[j]`` (one column at a time: no 3-d temporary)."""
-    out: Bools = a[:, 0][:, None] >= b[:, 0][None, :]
-    for j in range(1, a.shape[1]):
-        out &= a[:, j][:, None] >= b[:, j][None, :]
-    return out
+    """Undominated rows among ``rows`` (three or more parties): of equal rows the smallest ``lexkey`` stays."""
+    order = rows[np.lexsort((lexkey[rows], *(k[rows, j] for j in range(k.shape[1] - 1, -1, -1))))]
+    ko = k[order]
+    first = np.concatenate(([True], np.any(ko[1:] != ko[:-1], axis=1)))  # the smallest lexkey of equal rows
+    distinct = order[first]
+    return distinct[~dominated(k[distinct])]
 
 
 def allowed_options(c: Compiled, sel: Ints, issue: int) -> Ints:
@@ -185,13 +165,57 @@ def all_outcomes(c: Compiled, sel: Ints) -> Ints:
 def _enumerated(c: Compiled, sel: Ints) -> tuple[Ints, Floats]:
     outcomes = all_outcomes(c, sel)
     if len(outcomes):
-        outcomes = outcomes[~c.crossed(outcomes)[:, sel].any(axis=1)]
+        outcomes = outcomes[~c.barred(outcomes)[:, sel].any(axis=1)]
     utilities = c.utilities(outcomes)[:, sel]
     keep = undominated(keys(utilities), np.arange(len(outcomes), dtype=np.int64))
     return outcomes[keep], utilities[keep]
 
 
-def _merged(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
+def by_pieces(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
+    """The frontier over the outcomes every selected party's constituents ratify, without enumerating them.
+
+    The ratifiable set is a union of pieces (:meth:`Compiled.pieces`), each the outcomes that every
+    constituent of one winning coalition per rule approves. An outcome efficient in the union is efficient
+    in its piece, and within a piece some outcome with the same leaders' utilities lies on the frontier of
+    leaders and constituents together, restricted to the constituents' thresholds (whatever weakly
+    dominates it there is in the piece too). So each piece's frontier is computed with its constituents as
+    parties of their own, the leaders' columns are kept, and the union is filtered once more.
+    """
+    m = len(sel)
+    outcomes: list[Ints] = []
+    utilities: list[Floats] = []
+    pieces = c.pieces(sel)
+    if len(pieces) > MAX_PIECES:
+        raise InputError(
+            [
+                Problem(
+                    f"the ratification rules leave {len(pieces):,} ways to ratify, more than the {MAX_PIECES} the "
+                    "frontier merges: fewer constituents or a veto rule, or --no-ratification",
+                    ("preferences",),
+                )
+            ]
+        )
+    for piece in pieces:
+        ext = c.extended(piece, leaders_floor=zopa_only)
+        columns = np.concatenate((sel, np.arange(len(c.parties), len(ext.parties), dtype=np.int64)))
+        rows, utils = _merged(ext, columns, True, thresholds=len(piece))
+        ok = (utils >= ext.reservation[columns] - TOLERANCE).all(axis=1)
+        outcomes.append(rows[ok])
+        utilities.append(utils[ok][:, :m])
+    rows, utils = np.concatenate(outcomes), np.concatenate(utilities)
+    if not len(rows):
+        return rows, utils.reshape(0, m)
+    lexkey = np.unique(rows, axis=0, return_inverse=True)[1].ravel().astype(np.int64)  # lexicographic rank
+    keep = undominated(keys(utils), lexkey)
+    return rows[keep], utils[keep]
+
+
+def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tuple[Ints, Floats]:
+    """The issue-by-issue merge. The last ``thresholds`` selected columns are constraints, not objectives
+    (constituents who must reach their reservation value, see :func:`by_pieces`): a partial assignment that
+    meets one's reservation value whatever the remaining issues bring is as good as any other that does, so
+    those columns are compared capped at that level, and partial assignments that differ only above it do
+    not both survive."""
     n, m = len(c.issues), len(sel)
     chosen = set(sel.tolist())
     couplings = [cp for cp in c.couplings if cp.party in chosen]
@@ -204,6 +228,7 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
     best = [tables[i][options[i]].max(axis=0) for i in range(n)]
     best_rest = np.cumsum([np.zeros(m), *best[::-1]], axis=0)[::-1][1:]  # best_rest[i]: issues after i
     floor = c.reservation[sel] - _BOUND_MARGIN
+    caps = _caps(c, sel, tables, options, thresholds)
 
     utilities = np.zeros((1, m))
     live = np.ones((1, len(couplings)), dtype=bool)  # couplings each row is still on course to cross
@@ -233,7 +258,8 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
             ok &= (cand + best_rest[i] >= floor).all(axis=1)
         rows = np.flatnonzero(ok)
         lexkey = rank[parent[rows]] * len(opts) + local[rows]
-        keep = rows[undominated(keys(cand[rows]), lexkey, None if group is None else group[rows])]
+        compared = cand[rows] if caps is None else np.minimum(cand[rows], caps[i])
+        keep = rows[undominated(keys(compared), lexkey, None if group is None else group[rows])]
         utilities, live = cand[keep], state[keep]
         layers.append((parent[keep], option[keep]))
         lex = rank[parent[keep]] * len(opts) + local[keep]
@@ -247,6 +273,20 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
         at = parent[at]
     order = frontier_order(keys(utilities), rank)
     return outcomes[order], utilities[order]
+
+
+def _caps(c: Compiled, sel: Ints, tables: Sequence[Floats], options: Sequence[Ints], thresholds: int) -> Floats | None:
+    """Per issue, the level above which each threshold column's partial sum is sure to meet its reservation
+    value whatever the later issues bring (their worst allowed options); no cap on the other columns. A
+    margin keeps the cap above that level, so float error never caps a sum that could still fall short."""
+    if not thresholds:
+        return None
+    m = len(sel)
+    worst = [tables[i][options[i]].min(axis=0) for i in range(len(tables))]
+    worst_rest = np.cumsum([np.zeros(m), *worst[::-1]], axis=0)[::-1][1:]  # worst_rest[i]: issues after i
+    caps = np.full((len(tables), m), np.inf)
+    caps[:, m - thresholds :] = c.reservation[sel][m - thresholds :] - worst_rest[:, m - thresholds :] + _BOUND_MARGIN
+    return caps
 
 
 def _useful_options(couplings: Sequence[Coupling], issue: int, options: Ints, table: Floats) -> Ints:

@@ -15,6 +15,7 @@ from typing import Any
 
 from truce.analysis.diff import Change, diff
 from truce.analysis.fragility import Fragility, fragility, fragility_json
+from truce.analysis.home import HomeStanding, home_json, home_standings
 from truce.analysis.rules import RuleBreach, rule_breaches
 from truce.analysis.standing import Standing, Verdict, standings
 from truce.analysis.sticking import StickingPoint, sticking_points
@@ -47,6 +48,7 @@ class ProposalView:
     changes: tuple[Change, ...]  # against its parent (empty without a parent)
     rules: tuple[RuleBreach, ...] = ()  # package rules the text as tabled breaks or could break
     readings: tuple[ReadingView, ...] = ()
+    home: tuple[HomeStanding, ...] = ()  # ratification at home, for each party with a rule
 
     def verdicts(self, party: str) -> dict[str | None, Verdict]:
         """The party's verdict on the text as tabled (key ``None``) and under each reading (its id)."""
@@ -77,8 +79,10 @@ class Overview:
     sticking: tuple[StickingPoint, ...]
 
 
-def overview(scenario: Scenario) -> Overview:
-    c = compile_scenario(scenario)
+def overview(scenario: Scenario, *, ratification: bool = True) -> Overview:
+    """Each proposal's standing; with ``ratification`` (the default) also whether each party's home would
+    ratify it (without: the leaders' view alone)."""
+    c = compile_scenario(scenario, ratification=ratification)
     views = []
     for proposal in scenario.proposals:
         outcome = c.encode(scenario.terms_of(proposal.id))
@@ -93,6 +97,7 @@ def overview(scenario: Scenario) -> Overview:
                 changes=tuple(diff(scenario, parent, proposal, c)) if parent else (),
                 rules=rule_breaches(c, outcome),
                 readings=tuple(_reading_view(scenario, c, proposal, r) for r in proposal.readings),
+                home=home_standings(c, outcome),
             )
         )
     sticking = tuple(sticking_points(c)) if c.parties else ()
@@ -207,6 +212,7 @@ def overview_json(o: Overview) -> dict[str, Any]:
                 }
                 if v.readings
                 else {},
+                "ratification": [home_json(h) for h in v.home],
             }
             for v in o.proposals
         ],

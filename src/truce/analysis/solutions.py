@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from enum import StrEnum
 
 import numpy as np
 
@@ -40,35 +40,42 @@ class Solution:
     utilities: Floats
 
 
-class Solver(Protocol):
-    def __call__(
-        self, c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None
-    ) -> Solution | None: ...
+Score = Callable[[Floats, Floats, Floats], list[Floats]]
+"""A concept's criteria for ``(gains, utilities, room)`` rows, most important first, larger better.
+
+``room`` is each party's best acceptable utility minus its reservation value. Solutions and bridges both
+rank by a concept's score, so a bridge "by the Nash criterion" means what the Nash solution means."""
 
 
 @dataclass(frozen=True)
 class Concept:
-    """A solution concept: its name, what it maximises, how ties are broken, its source, and its solver."""
+    """A solution concept: its name, what it maximises, how ties are broken, its source, and its score."""
 
     name: str
     title: str
     maximises: str
     ties: str
     source: str
-    solve: Solver
+    score: Score
+
+    def solve(
+        self, c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None
+    ) -> Solution | None:
+        """The acceptable outcome this concept picks (``None`` when the ZOPA is empty)."""
+        return _pick(self.name, c, parties, frontier, self.score)
 
 
 CONCEPTS: dict[str, Concept] = {}
 
 
-def concept(name: str, title: str, maximises: str, ties: str, source: str) -> Callable[[Solver], Solver]:
-    """Register the decorated solver in :data:`CONCEPTS` under ``name``."""
+def concept(name: str, title: str, maximises: str, ties: str, source: str) -> Callable[[Score], Score]:
+    """Register the decorated score in :data:`CONCEPTS` under ``name``."""
 
-    def register(solve: Solver) -> Solver:
+    def register(score: Score) -> Score:
         if name in CONCEPTS:
             raise ValueError(f"solution concept {name!r} registered twice")
-        CONCEPTS[name] = Concept(name, title, maximises, ties, source, solve)
-        return solve
+        CONCEPTS[name] = Concept(name, title, maximises, ties, source, score)
+        return score
 
     return register
 
@@ -86,13 +93,12 @@ def solve_all(c: Compiled, parties: Sequence[int] | None = None) -> dict[str, So
     "the larger sum of utilities, then the most equal gains, then the smallest option indices",
     "J. F. Nash, The bargaining problem, Econometrica 18(2), 1950",
 )
-def nash(c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None) -> Solution | None:
-    """The acceptable outcome with the largest product of gains over the disagreement point.
+def nash_score(g: Floats, u: Floats, room: Floats) -> list[Floats]:
+    """The largest product of gains over the disagreement point; ties: the larger sum of utilities.
 
     Source: J. F. Nash, "The bargaining problem", Econometrica 18(2):155-162, 1950.
-    Ties: the larger sum of utilities, then the symmetric last resort (module docstring).
     """
-    return _pick("nash", c, parties, frontier, lambda g, u, room: [np.prod(g, axis=1), u.sum(axis=1)])
+    return [np.prod(g, axis=1), u.sum(axis=1)]
 
 
 @concept(
@@ -102,25 +108,18 @@ def nash(c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontie
     "the larger sum of utilities, then the most equal gains, then the smallest option indices",
     "E. Kalai and M. Smorodinsky, Other solutions to Nash's bargaining problem, Econometrica 43(3), 1975",
 )
-def kalai_smorodinsky(
-    c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None
-) -> Solution | None:
-    """The acceptable outcome that maximises the smallest ratio ``gain_p / (ideal_p - d_p)``.
+def kalai_smorodinsky_score(g: Floats, u: Floats, room: Floats) -> list[Floats]:
+    """The largest smallest ratio ``gain_p / (ideal_p - d_p)``; ties: the larger sum of utilities.
 
     ``ideal_p`` is the best utility party ``p`` gets from any acceptable outcome. A party whose ideal equals
     its reservation value (no room to gain) does not count in the minimum.
     Source: E. Kalai and M. Smorodinsky, "Other solutions to Nash's bargaining problem",
     Econometrica 43(3):513-518, 1975.
-    Ties: the larger sum of utilities, then the symmetric last resort (module docstring).
     """
-
-    def score(g: Floats, u: Floats, room: Floats) -> list[Floats]:
-        counted = room > _ROOM
-        if not counted.any():
-            return [u.sum(axis=1)]
-        return [np.min(g[:, counted] / room[counted], axis=1), u.sum(axis=1)]
-
-    return _pick("kalai_smorodinsky", c, parties, frontier, score)
+    counted = room > _ROOM
+    if not counted.any():
+        return [u.sum(axis=1)]
+    return [np.min(g[:, counted] / room[counted], axis=1), u.sum(axis=1)]
 
 
 @concept(
@@ -131,16 +130,14 @@ def kalai_smorodinsky(
     "J. Rawls, A Theory of Justice, 1971; E. Kalai, Proportional solutions to bargaining situations, "
     "Econometrica 45(7), 1977",
 )
-def egalitarian(
-    c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None
-) -> Solution | None:
-    """The acceptable outcome whose gains are leximin-best: the largest smallest gain, then the next.
+def egalitarian_score(g: Floats, u: Floats, room: Floats) -> list[Floats]:
+    """Leximin-best gains: the largest smallest gain, then the next.
 
     Sources: J. Rawls, "A Theory of Justice", 1971 (the maximin principle); E. Kalai, "Proportional
     solutions to bargaining situations: interpersonal utility comparisons", Econometrica 45(7):1623-1630, 1977.
     Ties (equal sorted gains, hence equal spread): the smallest vector of option indices.
     """
-    return _pick("egalitarian", c, parties, frontier, lambda g, u, room: list(np.sort(g, axis=1).T))
+    return list(np.sort(g, axis=1).T)
 
 
 @concept(
@@ -151,16 +148,22 @@ def egalitarian(
     "J. C. Harsanyi, Cardinal welfare, individualistic ethics, and interpersonal comparisons of utility, "
     "Journal of Political Economy 63(4), 1955",
 )
-def utilitarian(
-    c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None
-) -> Solution | None:
-    """The acceptable outcome with the largest sum of utilities.
+def utilitarian_score(g: Floats, u: Floats, room: Floats) -> list[Floats]:
+    """The largest sum of utilities; ties: the leximin-best gains.
 
     Source: J. C. Harsanyi, "Cardinal welfare, individualistic ethics, and interpersonal comparisons of
     utility", Journal of Political Economy 63(4):309-321, 1955.
-    Ties: the leximin-best gains, then the symmetric last resort (module docstring).
     """
-    return _pick("utilitarian", c, parties, frontier, lambda g, u, room: [u.sum(axis=1), *np.sort(g, axis=1).T])
+    return [u.sum(axis=1), *np.sort(g, axis=1).T]
+
+
+ConceptName = StrEnum("ConceptName", {name: name for name in CONCEPTS})  # type: ignore[misc]
+"""The registered concepts' names, for command-line choices and the API's schema."""
+
+
+def nash(c: Compiled, parties: Sequence[int] | None = None, *, frontier: Frontier | None = None) -> Solution | None:
+    """The Nash bargaining solution (see :func:`nash_score`)."""
+    return CONCEPTS["nash"].solve(c, parties, frontier=frontier)
 
 
 def _pick(

@@ -11,6 +11,7 @@ so its gap there is not a number (it would read as "met in full") but a note say
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -117,11 +118,16 @@ def verdict_of(low: float, high: float, reservation: float, *, crossed: bool, at
 
 def _red_lines(c: Compiled, p: int, outcome: Ints) -> tuple[list[str], list[str]]:
     """Red lines of party ``p`` that the outcome crosses, and those an open issue could still cross."""
-    prefs = c.scenario.preferences[c.parties[p]]
+    return lines_met(c, c.scenario.preferences[c.parties[p]].red_lines, outcome)
+
+
+def lines_met(c: Compiled, red_lines: Sequence[RedLine], outcome: Ints) -> tuple[list[str], list[str]]:
+    """Of ``red_lines`` (a party's or a constituent's), those the outcome crosses, and those an open issue
+    could still cross, described."""
     crossed: list[str] = []
     at_risk: list[str] = []
     issue_index = {issue_id: i for i, issue_id in enumerate(c.issues)}
-    for red_line in prefs.red_lines:
+    for red_line in red_lines:
         masks = [
             (issue_index[issue_id], condition_mask(c.options[issue_index[issue_id]], cond))
             for issue_id, cond in red_line.terms.items()

@@ -185,7 +185,10 @@ def restrict(c: Compiled, masks: Sequence[Bools]) -> Compiled:
     )
     rules = tuple(RuleMasks(r.id, tuple((i, _frozen(mask[kept[i]])) for i, mask in r.masks)) for r in c.rules)
     options = tuple(tuple(o[j] for j in k) for o, k in zip(c.options, kept, strict=True))
-    return replace(c, options=options, tables=tables, allowed=allowed, couplings=couplings, rules=rules)
+    members = None if c.members is None else restrict(c.members, masks)  # constituents sliced alike
+    return replace(
+        c, options=options, tables=tables, allowed=allowed, couplings=couplings, rules=rules, members=members
+    )
 
 
 def lift(c: Compiled, sub: Compiled, rows: Ints) -> Ints:

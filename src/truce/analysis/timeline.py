@@ -14,7 +14,7 @@ from truce.model.scenario import Meeting, Official, Proposal, Round, Scenario, S
 
 # Within one day: the round first (it frames the day), then meetings, the texts tabled, what was said
 # about them, and other events.
-KINDS = ("round", "meeting", "proposal", "statement", "event")
+KINDS = ("round", "meeting", "proposal", "statement", "event", "risk")
 
 STANCE_WORDS = {
     StatementStance.supports: "supports",
@@ -93,9 +93,32 @@ def timeline(s: Scenario) -> tuple[Entry, ...]:
         entries.append(
             Entry(date=e.date, kind="event", title=e.title, parties=e.parties, detail=e.summary, sources=e.sources)
         )
+    entries.extend(risk_entries(s))
     order = {kind: n for n, kind in enumerate(KINDS)}
     # sorted() is stable: items of one kind on one day keep the file's order.
     return tuple(sorted(entries, key=lambda e: (e.date, order[e.kind])))
+
+
+def risk_entries(s: Scenario) -> list[Entry]:
+    """The dated risks of the scenario's course (an assassination, a threatened retaliation), each with the
+    hazard of breakdown assumed for it and its basis: the figure is the modeller's, never the record's."""
+    if s.course is None:
+        return []
+    out = []
+    for r in s.course.risks:
+        span = f"for {r.days} days" if r.days else "to the deadline"
+        said = "assumed" if r.assumption else "reported"
+        out.append(
+            Entry(
+                date=r.date,
+                kind="risk",
+                title=f"Risk: {r.title} ({said} breakdown hazard +{r.hazard:.2%} a day {span})",
+                id=r.id,
+                detail=r.basis,
+                sources=r.sources,
+            )
+        )
+    return out
 
 
 def _tabled_entry(

@@ -31,6 +31,8 @@ So the count never hangs, it works within a *budget* of seconds and a memory cap
 - ``"exact"``: the layered count above, within the budget (a quarter of it when the next method applies);
 - ``"meet-in-the-middle"``: for one or two parties, an exact count in O(N log^2 N) for N the square root
   of the space, within the rest of the budget (see :mod:`truce.analysis.zopa_wide`);
+- ``"inclusion-exclusion"``: when a party must be ratified at home, the exact count of the union of the
+  ways its constituents can ratify (see :func:`_ratified`); an estimate as below past :data:`MAX_TERMS`;
 - ``"bounds"``: for one or two parties, past the budget, a certified lower and upper bound from a grid
   (``count`` is then ``None`` unless they meet);
 - ``"monte-carlo"``: for three or more parties, past the budget, an estimate from :data:`SAMPLES` seeded
@@ -46,6 +48,7 @@ methods leave them empty.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Sequence
@@ -114,10 +117,14 @@ def zopa(
     memory: int = MEMORY,
     seed: int = 0,
     samples: int = SAMPLES,
+    thresholds: int = 0,
 ) -> Zopa:
     """The ZOPA of ``parties`` (indices into ``c.parties``, default all): its size and extremes, exact
     while that fits in ``budget`` seconds (``None``: no limit) and ``memory`` bytes, then bounded or
-    estimated (the Monte Carlo draws seeded with ``seed``)."""
+    estimated (the Monte Carlo draws seeded with ``seed``). The last ``thresholds`` parties are
+    constituents who must only reach their reservation values (see :func:`_ratified`): the exact count
+    merges partial assignments that differ only above what they are sure to reach, and their best and
+    worst outcomes are not sought."""
     sel = selected(c, parties)
     names = tuple(c.parties[p] for p in sel)
     space = math.prod(c.sizes)
@@ -125,11 +132,13 @@ def zopa(
     deadline = None if budget is None else start + max(0.0, budget)
     if space <= ENUMERATE_MAX:
         method, found = "enumerated", _Enumerate(c, sel).run()
+    elif c.homes_of(sel):
+        return _ratified(c, sel, space, budget, memory=memory, seed=seed, samples=samples)
     else:
         # a quarter of the budget for the layered count when meeting in the middle can take over
         middle = len(sel) <= 2 and zopa_wide.fits_in_the_middle(zopa_wide.feasible_space(c, sel), memory)
         first = deadline if deadline is None or not middle else start + max(0.0, budget or 0.0) / 4
-        attempted = _Count(c, sel, deadline=first, memory=memory).attempt()
+        attempted = _Count(c, sel, deadline=first, memory=memory, thresholds=thresholds).attempt()
         if attempted is None:
             return _fallback(start, c, sel, names, space, budget, memory=memory, seed=seed, samples=samples)
         method, found = "exact", attempted
@@ -178,6 +187,88 @@ def _fallback(
     return Zopa(names, None, space, (), (), e.bounds, "monte-carlo", e.count, e.samples, seed, zopa_wide.CONFIDENCE)
 
 
+def _ratified(
+    c: Compiled, sel: Ints, space: int, budget: float | None, *, memory: int, seed: int, samples: int
+) -> Zopa:
+    """The ZOPA when some party must be ratified at home: the union, over the pieces of
+    :meth:`Compiled.pieces`, of the outcomes every leader accepts and every constituent of the piece
+    approves, counted by inclusion-exclusion: each intersection of pieces is the ZOPA of the leaders and
+    the constituents of their union as parties of their own, counted as any ZOPA is. Past
+    :data:`MAX_TERMS` distinct unions, or when one of them is only bounded or estimated, a Monte Carlo
+    estimate over the ratifiable set itself."""
+    start = time.monotonic()
+    names = tuple(c.parties[p] for p in sel)
+    implied = {j for j in range(len(c.members.parties)) if implied_by_a_leader(c, sel, j)} if c.members else set()
+    pieces = {tuple(j for j in piece if j not in implied) for piece in c.pieces(sel)}
+    terms = union_terms(sorted(pieces))
+    total = 0
+    best: list[Point] = []
+    worst: list[Point] = []
+    for n, (members, sign) in enumerate(terms.items()):
+        ext = c.extended(members)
+        columns = [*sel.tolist(), *range(len(c.parties), len(ext.parties))]
+        left = None if budget is None else max(0.0, start + budget - time.monotonic()) / (len(terms) - n)
+        part = zopa(ext, columns, budget=left, memory=memory, seed=seed, samples=samples, thresholds=len(members))
+        if part.count is None or len(terms) > MAX_TERMS:
+            wide = zopa_wide.feasible_space(c, sel)
+            e = zopa_wide.monte_carlo(c, sel, wide, samples=samples, seed=seed)
+            return Zopa(
+                names, None, space, (), (), e.bounds, "monte-carlo", e.count, e.samples, seed, zopa_wide.CONFIDENCE
+            )
+        total += sign * part.count
+        if members in pieces and part.best:
+            best, worst = _extremes(best, worst, part, len(sel))
+    if total == 0:
+        return Zopa(names, 0, space, (), (), (0, 0), "inclusion-exclusion")
+    return Zopa(names, total, space, tuple(best), tuple(worst), (total, total), "inclusion-exclusion")
+
+
+def implied_by_a_leader(c: Compiled, sel: Ints, member: int) -> bool:
+    """Whether constituent ``member`` approves every package some selected leader accepts: the same tables,
+    a reservation value no higher, and no red line of its own that the leader does not share. Its column
+    then adds nothing to a ZOPA, where that leader must accept (the shipped case's government majority
+    judges a text as the government does)."""
+    m = c.members
+    assert m is not None
+    if any(cp.party == member and cp.rule is None for cp in m.couplings):
+        return False
+    for p in sel.tolist():
+        if m.reservation[member] > c.reservation[p]:
+            continue
+        same = all(np.array_equal(t[p], u[member]) for t, u in zip(c.tables, m.tables, strict=True))
+        if same and all((a[p] <= b[member]).all() for a, b in zip(c.allowed, m.allowed, strict=True)):
+            return True
+    return False
+
+
+MAX_TERMS = 64  # distinct unions of pieces counted by inclusion-exclusion before an estimate
+
+
+def union_terms(pieces: Sequence[tuple[int, ...]]) -> dict[tuple[int, ...], int]:
+    """Inclusion-exclusion over a union of pieces, each the set where all of some constituents approve:
+    the intersection of several pieces is the piece of their union, so the union's size is the sum, over
+    unions of constituents, of a signed count (terms that cancel are left out)."""
+    signs: dict[tuple[int, ...], int] = {}
+    for size in range(1, len(pieces) + 1):
+        for chosen in itertools.combinations(pieces, size):
+            members = tuple(sorted({m for piece in chosen for m in piece}))
+            signs[members] = signs.get(members, 0) + (1 if size % 2 else -1)
+            if len(signs) > 4 * MAX_TERMS:
+                return signs  # far too many: the caller estimates instead
+    return {members: sign for members, sign in signs.items() if sign}
+
+
+def _extremes(best: list[Point], worst: list[Point], part: Zopa, m: int) -> tuple[list[Point], list[Point]]:
+    """Each leader's best and worst over the pieces seen so far, from one piece's ZOPA (leaders first)."""
+    cut = [Point(p.outcome, p.utilities[:m]) for p in part.best[:m]]
+    low = [Point(p.outcome, p.utilities[:m]) for p in part.worst[:m]]
+    if not best:
+        return cut, low
+    best = [b if b.utilities[j] >= n.utilities[j] else n for j, (b, n) in enumerate(zip(best, cut, strict=True))]
+    worst = [w if w.utilities[j] <= n.utilities[j] else n for j, (w, n) in enumerate(zip(worst, low, strict=True))]
+    return best, worst
+
+
 def describe_zopa(z: Zopa) -> str:
     """The ZOPA's size in words, saying which method gave it."""
     if z.empty:
@@ -188,6 +279,7 @@ def describe_zopa(z: Zopa) -> str:
             "enumerated": "every outcome checked",
             "exact": "counted exactly",
             "meet-in-the-middle": "counted exactly, meeting in the middle",
+            "inclusion-exclusion": "counted exactly, by inclusion-exclusion over the ways each side ratifies",
             "bounds": "certified bounds that meet",
         }[z.method]
         return f"{_number(z.count)} of {_number(z.space)} outcomes ({z.count / z.space:.2%}) acceptable to all ({how})"
@@ -269,6 +361,7 @@ class _Count:
     sel: Ints
     deadline: float | None = None
     memory: int | None = None
+    thresholds: int = 0  # the last columns only need to reach their reservation values (constituents)
     count: int = 0
     held: int = 0  # bytes of partial assignments held down the recursion
     best: _Extreme = field(init=False)
@@ -354,6 +447,8 @@ class _Count:
         rows = np.flatnonzero(ok & ~settled)
         if not len(rows):
             return
+        if self.thresholds:
+            cand = self._capped(i, cand)
         # merge partial assignments with bit-identical utilities and the same red-line state, keeping the first
         key = np.concatenate((cand[rows].view(np.int64), state[rows].astype(np.int64)), axis=1)
         _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
@@ -364,6 +459,16 @@ class _Count:
         keep = rows[first[order]]
         outcomes = np.concatenate((prefix[parent[keep]], option[keep, None]), axis=1)
         self._descend(i + 1, cand[keep], state[keep], merged[order], outcomes)
+
+    def _capped(self, i: int, cand: Floats) -> Floats:
+        """Threshold columns capped at the level past which the remaining issues' worst options still reach
+        the reservation value: partial sums above it are alike for every completion, so they merge. The
+        cap itself stays sure (cap + the rest's worst = reservation + margin), so nothing settles or drops
+        that would not have."""
+        j = cand.shape[1] - self.thresholds
+        out = cand.copy()
+        out[:, j:] = np.minimum(cand[:, j:], self.reservation[j:] - self.lo_rest[i][j:] + _MARGIN)
+        return out
 
     def _step(self, i: int, live: Bools, option: Ints) -> tuple[Bools, Bools]:
         """Red-line states after assigning ``option`` to issue ``i``, and which assignments cross a red line."""

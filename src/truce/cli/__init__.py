@@ -21,7 +21,7 @@ VERBS = {
     **dict.fromkeys(("frontier", "bridge", "trades", "tabled", "fair-divide", "import", "export"), "bargain"),
     "exchange": "exchange",
     "people": "people",
-    "timeline": "record",
+    **dict.fromkeys(("timeline", "record"), "record"),
     **dict.fromkeys(("validate", "schema", "analyze", "diff"), "scenario"),
     **dict.fromkeys(("serve", "audit"), "serve"),
     **dict.fromkeys(("simulate", "tournament"), "simulate"),

@@ -11,12 +11,13 @@ import typer
 from rich.table import Table
 
 from truce.analysis.bargaining import Bargaining, bargaining, bargaining_json
-from truce.analysis.bridge import CRITERIA, BridgeResult, bridge, bridge_json
+from truce.analysis.bridge import BridgeResult, Criterion, bridge, bridge_json
 from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
 from truce.analysis.tabled import TabledBy, tabled_json, tabled_terms
 from truce.analysis.trades import trades, trades_json
 from truce.analysis.zopa import BUDGET, describe_zopa
 from truce.cli.common import (
+    NO_RATIFICATION_HELP,
     PROFILES_HELP,
     WITHIN_HELP,
     app,
@@ -44,6 +45,9 @@ import_app = typer.Typer(help="Bring talks in from other tools' files.", no_args
 export_app = typer.Typer(help="Write talks out in other tools' files.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+
+
+FRONTIER_ROWS = 40  # a table longer than this is for --json, not for reading
 
 
 def _located(exc: InputError, where: Path) -> InputError:
@@ -76,11 +80,16 @@ def frontier(
     zopa_budget: float = typer.Option(
         BUDGET, "--zopa-budget", help="seconds to count the ZOPA exactly before bounding or estimating it", min=0
     ),
+    rows: int = typer.Option(
+        FRONTIER_ROWS, "--rows", min=0, help="rows of the table: the first ones and every solution's (0: all)"
+    ),
+    no_ratification: bool = typer.Option(False, "--no-ratification", help=NO_RATIFICATION_HELP),
 ) -> None:
-    """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement."""
+    """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement (of the
+    packages each side's constituents ratify, where the scenario says who must ratify at home)."""
     talks = load_any(scenario, profiles_of(profiles))
     scope = scope_of(within, talks, scenario)
-    c = compile_scenario(talks)
+    c = compile_scenario(talks, ratification=not no_ratification)
     chosen = _party_indices(c, parties, scenario)
     b = bargaining(c, chosen, zopa_only=zopa_only, scope=scope, zopa_budget=zopa_budget)
     if json_out:
@@ -99,8 +108,13 @@ def frontier(
             marks.setdefault(tuple(int(k) for k in s.outcome), []).append(concept)
     above: tuple[int, ...] | None = None
     marked = False
-    for row, utils in zip(b.frontier.outcomes, b.frontier.utilities, strict=True):
+    shown = 0
+    for number, (row, utils) in enumerate(zip(b.frontier.outcomes, b.frontier.utilities, strict=True)):
         key = tuple(int(k) for k in row)
+        if rows and number >= rows and key not in marks:
+            above = None  # the next row shown follows a gap: its terms in full
+            continue
+        shown += 1
         flagged = b.untabled(row)
         terms = _terms_text(b.compiled, key, above, flagged)
         marked |= any(
@@ -109,10 +123,16 @@ def frontier(
         table.add_row(*(f"{u:.3f}" for u in utils), ", ".join(marks.get(key, [])), terms)
         above = key
     console.print(table)
+    if shown < len(b.frontier):
+        hidden = len(b.frontier) - shown
+        console.print(
+            f"{hidden:,} more rows not shown: --rows 0 shows them all, --json gives them as data", soft_wrap=True
+        )
     if marked:
         console.print("* not tabled by anyone", soft_wrap=True)
     if b.zopa is not None:
         console.print(f"ZOPA{where}: {describe_zopa(b.zopa)}", soft_wrap=True)
+    _show_ratification(b.compiled)
     _show_solutions(b)
 
 
@@ -161,7 +181,9 @@ def _show_solutions(b: Bargaining) -> None:
 def bridge_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
     reference: str | None = typer.Option(None, "--from", help=FROM_HELP),
-    criterion: str = typer.Option("nash", "--criterion", help=f"tie-break: {', '.join(CRITERIA)}"),
+    criterion: Criterion = typer.Option(
+        "nash", "--criterion", help="tie-break: a solution concept (ks: kalai_smorodinsky)"
+    ),
     k: int = typer.Option(3, "-k", help="how many bridging proposals"),
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     same_issues: bool = typer.Option(False, "--same-issues", help="allow bridges that change the same issues"),
@@ -171,6 +193,7 @@ def bridge_cmd(
     ),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
+    no_ratification: bool = typer.Option(False, "--no-ratification", help=NO_RATIFICATION_HELP),
 ) -> None:
     """Packages every party accepts that change as few terms of a proposal as possible, each change explained.
 
@@ -179,11 +202,18 @@ def bridge_cmd(
     s = load_any(scenario, profiles_of(profiles))
     start = _start(s, reference, scenario)
     scope = scope_of(within, s, scenario)
-    c = compile_scenario(s)
+    c = compile_scenario(s, ratification=not no_ratification)
     terms = {} if start is None else s.terms_of(start[0].id, start[1])
     try:
         result = bridge(
-            c, terms, criterion, k, scope=scope, distinct=not same_issues, improvements=improvements, budget=budget
+            c,
+            terms,
+            criterion.value,
+            k,
+            scope=scope,
+            distinct=not same_issues,
+            improvements=improvements,
+            budget=budget,
         )
     except InputError as exc:
         raise _located(exc, scenario) from None
@@ -196,6 +226,7 @@ def bridge_cmd(
         proposal, reading = start
         title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
     _show_bridges(s, result, title, opening, "within the terms tabled" if scope == "tabled" else "with any term")
+    _show_ratification(c)
     if not result.search.complete:
         console.print(
             f"The number of changes is the least possible; the bridges are ranked among the first "
@@ -203,6 +234,17 @@ def bridge_cmd(
             "others changing as few terms may rank higher.",
             soft_wrap=True,
         )
+
+
+def _show_ratification(c: Compiled) -> None:
+    """Say so when the answers honour who must ratify at home, and how to see the leaders' view alone."""
+    if not c.homes:
+        return
+    rules = ", ".join(f"{c.parties[h.party]} ({h.rule}, {len(h.members)} constituents)" for h in c.homes)
+    console.print(
+        f"Only packages each side's home ratifies count: {rules}. --no-ratification gives the leaders' view alone.",
+        soft_wrap=True,
+    )
 
 
 def _show_bridges(s: Scenario, result: BridgeResult, title: str, opening: str, where: str) -> None:
@@ -392,11 +434,16 @@ def import_genius_cmd(
     folder: Path = typer.Argument(..., help="a GENIUS domain folder (domain XML and one profile per party)"),
     out: Path = typer.Option(..., "-o", "--out", help="scenario file to write (.yaml or .json)"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
 ) -> None:
     """Read a GENIUS/ANAC domain into a truce scenario file, as GENIUS's own loader reads it (docs/genius.md)."""
     found = read_genius(folder, profiles_of(profiles))
     scenario = found.scenario
     write_atomically(out, scenario_to_text(scenario_to_data(scenario), json_format=out.suffix.lower() == ".json"))
+    if json_out:
+        written = {"file": str(out), "issues": len(scenario.issues), "profiles": list(scenario.preferences)}
+        print_json({**written, "notes": list(found.notes)})
+        return
     for note in found.notes:
         console.print(f"note: {note}", soft_wrap=True, markup=False)
     console.print(f"{out}: {len(scenario.issues)} issues, {len(scenario.preferences)} profiles")
@@ -408,8 +455,13 @@ def export_genius_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder"),
     folder: Path = typer.Argument(..., help="folder to write the GENIUS domain into"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
 ) -> None:
     """Write a scenario as a GENIUS domain folder (what GENIUS cannot hold is listed)."""
-    for note in export_genius(load_any(scenario, profiles_of(profiles)), folder):
+    notes = export_genius(load_any(scenario, profiles_of(profiles)), folder)
+    if json_out:
+        print_json({"folder": str(folder), "files": sorted(p.name for p in folder.iterdir()), "notes": list(notes)})
+        return
+    for note in notes:
         console.print(f"note: {note}", soft_wrap=True)
     console.print(f"GENIUS domain written to {folder}")

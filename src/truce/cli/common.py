@@ -56,9 +56,17 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+PRETTY_JSON_LIMIT = 1_000_000  # characters: above this, indenting costs seconds and helps no reader
+
+
 def print_json(data: Any) -> None:
-    """Stable machine output: sorted keys are not used, the documented order is kept."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    """Stable machine output: sorted keys are not used, the documented order is kept. Indented for people
+    when small; a large answer (a many-party frontier runs to tens of MB) is written compact, because
+    Python's indenting encoder is pure Python and took most of the command's time."""
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    if len(text) <= PRETTY_JSON_LIMIT:
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write(text + "\n")
 
 
 def write_atomically(path: Path, text: str | bytes) -> None:
@@ -94,6 +102,7 @@ def find_proposal(scenario: Scenario, proposal_id: str, where: Path) -> Proposal
 
 
 WITHIN_HELP = "tabled: only terms some proposal holds; all: any term (default: tabled when there are proposals)"
+NO_RATIFICATION_HELP = "the leaders' view alone: leave out who must ratify at home (constituents and their rules)"
 PROFILES_HELP = (
     "GENIUS folder only: the profile files that are the parties, in order, e.g. a.xml,b.xml "
     "(needed when the folder holds more profiles than parties)"

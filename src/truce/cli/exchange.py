@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import os
 import sys
 from collections.abc import Iterator
@@ -15,11 +17,12 @@ from truce.cli.common import app, console, guarded, print_json, write_atomically
 from truce.errors import InputError, Problem
 from truce.errors import Path as JsonPath
 from truce.exchange.checker import check_plan
-from truce.exchange.ledger import keep_ledger, ledger_to_data
+from truce.exchange.ledger import Ledger, keep_ledger, ledger_to_data
 from truce.exchange.lists import assign_identifiers, check_lists, synthetic_lists
 from truce.exchange.plan import plan_to_data
 from truce.exchange.planner import Objective, plan_exchange
 from truce.io.agreement_files import load_agreement, load_people, load_plan, load_release_log, people_to_csv
+from truce.model.exchange import Agreement
 
 exchange_app = typer.Typer(
     name="exchange",
@@ -76,7 +79,7 @@ def plan_verb(
 
         write_atomically(report, plan_png(a, plan) if report.suffix.lower() == ".png" else plan_report(a, plan))
     if json_out:
-        print_json(plan_to_data(plan))
+        print_json(plan_to_data(plan, a))
         return
     table = Table(title=f"{a.title} (objective: {plan.objective}, value {plan.objective_value})")
     for column in ("day", "side", "category", "count", "settles", "commitments"):
@@ -85,7 +88,7 @@ def plan_verb(
         first = True
         for r in d.releases or ():
             table.add_row(
-                str(d.day) if first else "",
+                _day_cell(a, d.day) if first else "",
                 r.side,
                 r.category,
                 str(r.count),
@@ -94,8 +97,10 @@ def plan_verb(
             )
             first = False
         if first:
-            table.add_row(str(d.day), "", "", "", "", ", ".join(d.commitments))
+            table.add_row(_day_cell(a, d.day), "", "", "", "", ", ".join(d.commitments))
     console.print(table)
+    for sentence in plan.explanation:
+        console.print(sentence, markup=False, soft_wrap=True)
 
 
 def _where(doc_file: str, locate: Problem) -> str:
@@ -139,7 +144,10 @@ def check_verb(
 @guarded
 def ledger_verb(
     agreement: Path = typer.Argument(..., help="agreement file or folder"),
-    log: Path = typer.Argument(..., help="release-log CSV: day,side,category,count[,ids][,commitment][,note]"),
+    log: Path = typer.Argument(
+        ...,
+        help="release-log CSV: day,side,category,count (more columns: see docs/exchange.md)",
+    ),
     through: int | None = typer.Option(None, "--through", min=1, help="last day to account for (default: the log's)"),
     plan: Path | None = typer.Option(None, "--plan", help="a plan JSON to show beside what happened"),
     json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
@@ -156,10 +164,20 @@ def ledger_verb(
     if json_out:
         print_json(ledger_to_data(ledger))
         return
-    table = Table(title=f"{a.title}: ledger through day {ledger.through}")
+    _print_ledger(a, ledger, plan is not None)
+
+
+def _day_cell(a: Agreement, day: int) -> str:
+    date = a.date(day)
+    return f"{day}\n{date}" if date else str(day)
+
+
+def _print_ledger(a: Agreement, ledger: Ledger, with_plan: bool) -> None:
+    """The ledger as a table (a date under each day number), then what is owed, not yet due, and the tallies."""
+    table = Table(title=f"{a.title}: ledger through {a.day_label(ledger.through)}")
     columns = (
         ("day", "planned", "due", "done", "deviations", "exposure")
-        if plan
+        if with_plan
         else ("day", "due", "done", "deviations", "exposure")
     )
     for column in columns:
@@ -171,11 +189,18 @@ def ledger_verb(
             else f"{e.side or 'both'}: {e.label}"
             for e in d.due
         )
-        done = "\n".join(f"{e.side}: {e.count} {e.category}" if e.category else f"{e.side}: {e.rule}" for e in d.done)
-        devs = "\n".join(f"{v.kind} ({v.side or 'both'}, {v.size}): {v.note}" for v in d.deviations)
+        done = "\n".join(
+            f"{e.side}: {e.count} {e.category}"
+            if e.category
+            else f"{e.side}: {e.rule}" + (f" {e.count}" if e.count else "")
+            for e in d.done
+        )
+        devs = "\n".join(
+            f"{v.kind} ({v.side or 'both'}, {v.size:g}{' ' + v.unit if v.unit else ''}): {v.note}" for v in d.deviations
+        )
         exposure = " ".join(f"{s} {v:+.3f}" for s, v in d.exposure.items())
-        cells = [str(d.day), due, done, devs, exposure]
-        if plan:
+        cells = [_day_cell(a, d.day), due, done, devs, exposure]
+        if with_plan:
             planned = "\n".join(
                 f"{e.side}: {e.count} {e.category}" if e.category else f"{e.rule}" for e in d.planned or []
             )
@@ -185,10 +210,15 @@ def ledger_verb(
     for side, items in ledger.owed.items():
         total = sum(o.count for o in items)
         detail = ", ".join(f"{o.count} {o.category} ({o.rule})" for o in items)
-        console.print(f"still owed by {side}: {total}" + (f" ({detail})" if detail else ""), markup=False)
+        ahead = [n.rule for n in ledger.not_yet_due if n.side in (side, None)]
+        later = f"; not yet due: {', '.join(ahead)}" if ahead else ""
+        console.print(
+            f"still owed by {side}: {total} people" + (f" ({detail})" if detail else "") + later, markup=False
+        )
     for n in ledger.not_yet_due:
-        who = n.side or "both"
-        console.print(f"not yet due ({who}): {n.note}", markup=False, soft_wrap=True)
+        console.print(f"not yet due ({n.side or 'both'}): {n.note}", markup=False, soft_wrap=True)
+    for t in ledger.tallies:
+        console.print(t.note, markup=False, soft_wrap=True)
 
 
 @exchange_app.command("lists")
@@ -198,6 +228,7 @@ def lists_verb(
     synthetic: bool = typer.Option(False, "--synthetic", help="make synthetic test lists (identifiers, no names)"),
     seed: int = typer.Option(0, "--seed", help="seed for the synthetic identifiers"),
     out: Path | None = typer.Option(None, "--out", help="write the CSV here instead of standard output"),
+    json_out: bool = typer.Option(False, "--json", help="the rows as JSON objects on standard output"),
 ) -> None:
     """Make people lists matching the agreement: synthetic identifiers and categories only."""
     a, _ = load_agreement(agreement)
@@ -206,5 +237,7 @@ def lists_verb(
     text = people_to_csv(synthetic_lists(a, seed))
     if out is not None:
         write_atomically(out, text)
-    else:
+    if json_out:
+        print_json(list(csv.DictReader(io.StringIO(text))))
+    elif out is None:
         console.file.write(text)

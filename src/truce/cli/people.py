@@ -92,9 +92,13 @@ def people_list(
 def people_revoke(
     person_id: int = typer.Argument(..., metavar="PERSON", min=1, help="the person's id (see `truce people list`)"),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
 ) -> None:
     """End someone's access for good: their token stops working and their signed-in pages are signed out."""
     _change_person(db, person_id, lambda store: store.revoke_person(person_id, ACTOR))
+    if json_out:
+        print_json({"person": person_id, "revoked": True})
+        return
     console.print(f"person {person_id}: revoked", markup=False, soft_wrap=True)
 
 
@@ -103,7 +107,11 @@ def people_revoke(
 def people_rotate(
     person_id: int = typer.Argument(..., metavar="PERSON", min=1, help="the person's id (see `truce people list`)"),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
 ) -> None:
     """Give someone a new token (printed once): the old one stops working and their pages are signed out."""
     token = _change_person(db, person_id, lambda store: store.rotate_token(person_id, ACTOR))
+    if json_out:
+        print_json({"person": person_id, "token": token})
+        return
     console.print(f"person {person_id}: new token (shown once, keep it safe): {token}", markup=False, soft_wrap=True)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from truce.analysis.delay import DEFAULT_DELAY_DAYS, cost_of_no_deal, series_cost_json
 from truce.analysis.timeline import entry_json, timeline
-from truce.cli.common import app, console, guarded, print_json
+from truce.cli.common import app, console, guarded, print_json, write_atomically
+from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 
 
@@ -44,7 +46,7 @@ def timeline_cmd(
         console.print(f"{when}  [{e.kind}] {e.title}", markup=False, soft_wrap=True)
         if e.detail and e.kind == "statement":
             console.print(f"    “{e.detail}”", markup=False, soft_wrap=True)
-        elif e.detail and e.kind == "meeting":
+        elif e.detail and e.kind in ("meeting", "risk"):
             console.print(f"    {e.detail}", markup=False, soft_wrap=True)
         if e.sources:
             console.print(f"    sources: {', '.join(e.sources)}", markup=False, soft_wrap=True)
@@ -54,3 +56,116 @@ def timeline_cmd(
             console.print(f"  {c.text}", markup=False, soft_wrap=True)
             if c.confidence:
                 console.print(f"    weakest confidence of these points: {c.confidence}", markup=False, soft_wrap=True)
+
+
+record_app = typer.Typer(
+    name="record",
+    help="Draft entries of the record (meetings, statements, figures) from a news report.",
+    no_args_is_help=True,
+)
+app.add_typer(record_app, name="record")
+
+
+@record_app.command("draft")
+@guarded
+def draft_cmd(
+    scenario: Path = typer.Argument(..., help="scenario file or folder"),
+    report: Path = typer.Argument(..., help="the news report, plain UTF-8 text in English"),
+    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
+    date: dt.datetime | None = typer.Option(
+        None, "--date", formats=["%Y-%m-%d"], help="the report's date (default: its dateline)"
+    ),
+    source: str | None = typer.Option(None, "--source", help="cite this existing source (default: add the report)"),
+    accept: str | None = typer.Option(None, "--accept", help="'all', or entry ids separated by commas"),
+    out: Path | None = typer.Option(None, "--out", help="with --accept: write the scenario with the entries here"),
+    patch: Path | None = typer.Option(None, "--patch", help="with --accept: write a unified diff of the scenario here"),
+) -> None:
+    """Read a news report and propose entries for the scenario, each with the words it came from and a
+    confidence. Nothing is written unless entries are accepted with --accept and --out or --patch."""
+    from truce.analysis.drafting import draft_json, draft_record, edits_for
+    from truce.io.documents import decode_utf8, parse_document, read_limited
+    from truce.io.scenario_edit import edit_scenario, unified_patch
+    from truce.io.scenario_files import scenario_file, scenario_from_document
+
+    _check_accept_options(accept, out, patch)
+    file = scenario_file(scenario)
+    raw = read_limited(file, str(file), 2 * 1024 * 1024)
+    text = decode_utf8(raw, str(file))
+    s = scenario_from_document(parse_document(raw, str(file), as_json=file.suffix.lower() == ".json"))
+    report_text = decode_utf8(read_limited(report, str(report), 1024 * 1024), str(report))
+    try:
+        draft = draft_record(s, report_text, date.date() if date else None, source)
+    except InputError as exc:
+        raise InputError([_on_option(p, report) for p in exc.problems]) from None
+    written = None
+    if accept is not None:
+        ids = (
+            [e.id for e in draft.entries]
+            if accept.strip() == "all"
+            else [a.strip() for a in accept.split(",") if a.strip()]
+        )
+        try:
+            edits = edits_for(draft, s, ids)
+        except InputError as exc:
+            raise InputError([_on_option(p, report) for p in exc.problems]) from None
+        edited = edit_scenario(text, f"{file} (with the accepted entries)", edits, file.suffix.lower() == ".json")
+        target = out or patch
+        assert target is not None
+        write_atomically(target, edited.text if out else unified_patch(text, edited.text, file.name))
+        written = {"path": str(target), "entries": ids, "layout_kept": edited.exact}
+    if json_out:
+        print_json({**draft_json(draft, s.id), "written": written})
+        return
+    _print_draft(draft, written)
+
+
+def _check_accept_options(accept: str | None, out: Path | None, patch: Path | None) -> None:
+    """--accept needs exactly one of --out and --patch, and they mean nothing without it."""
+    if accept is not None and (out is None) == (patch is None):
+        raise InputError([Problem("--accept needs one of --out FILE (a new scenario file) or --patch FILE (a diff)")])
+    if accept is None and (out is not None or patch is not None):
+        raise InputError(
+            [Problem("--out and --patch write accepted entries: give them with --accept all or --accept ID,ID")]
+        )
+
+
+def _on_option(problem: Problem, report: Path) -> Problem:
+    """A problem of the draft named by the option that can mend it, at the report."""
+    option = {"date": "--date", "source": "--source", "accept": "--accept"}.get(
+        str(problem.path[0]) if problem.path else ""
+    )
+    message = f"{option}: {problem.message}" if option else problem.message
+    return Problem(message, (), str(report), 1, 1)
+
+
+def _print_draft(draft: Any, written: dict[str, Any] | None) -> None:
+    origin = "its dateline" if draft.date_from == "dateline" else "--date"
+    source = f"a new source {draft.source_id!r}" if draft.source else f"the source {draft.source_id!r}"
+    console.print(
+        f"Report dated {draft.date} (from {origin}); accepted entries cite {source}.", markup=False, soft_wrap=True
+    )
+    if not draft.entries:
+        console.print("No entry found.")
+    for e in draft.entries:
+        console.print(f"\n{e.id}  [{e.confidence:.2f}]  {e.summary}", markup=False, soft_wrap=True)
+        console.print(f"    line {e.span.line}: \u201c{e.span.text.strip()}\u201d", markup=False, soft_wrap=True)
+        if e.matches and e.kind == "figure":
+            console.print(f"    already in series {e.matches}: accepting changes nothing", markup=False, soft_wrap=True)
+        elif e.matches:
+            console.print(
+                f"    already recorded as {e.matches}: accepting cites the report there", markup=False, soft_wrap=True
+            )
+        for note in e.notes:
+            console.print(f"    note: {note}", markup=False, soft_wrap=True)
+    if written is None:
+        console.print(
+            "\nNothing written. Accept entries with --accept all (or --accept ID,ID) and --out FILE or --patch FILE.",
+            soft_wrap=True,
+        )
+    else:
+        kept = "" if written["layout_kept"] else " (the file's list layout could not be kept exactly: check the diff)"
+        console.print(
+            f"\nWrote {written['path']} with {len(written['entries'])} accepted entries{kept}.",
+            markup=False,
+            soft_wrap=True,
+        )

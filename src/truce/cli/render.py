@@ -127,3 +127,21 @@ def show_rules_and_readings(o: Overview) -> None:
                     f"    [yellow]{party}: the verdict depends on the reading:[/yellow] {view.verdict_text(party)}",
                     soft_wrap=True,
                 )
+
+
+def show_home(o: Overview) -> None:
+    """Ratification at home: for each text, whether each side's rule ratifies it and who blocks it."""
+    homes = [(view, h) for view in o.proposals for h in view.home]
+    if not homes:
+        return
+    console.print("[bold]Ratification at home[/bold] (who must approve before a side can accept)")
+    for view, h in homes:
+        mark = _MARK[h.verdict]
+        console.print(f"  {view.proposal.id}, {h.party} ({mark}): {h.text()}", soft_wrap=True)
+    assumed = sorted({m.name for _, h in homes for m in h.members if m.assumption})
+    if assumed:
+        console.print(
+            f"[yellow]The preferences or red lines of {', '.join(assumed)} are assumptions (see their sources)."
+            "[/yellow]",
+            soft_wrap=True,
+        )

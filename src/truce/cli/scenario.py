@@ -9,9 +9,21 @@ import typer
 from truce.analysis.bargaining import bargaining
 from truce.analysis.diff import diff
 from truce.analysis.overview import change_json, holder_name, overview, overview_json
+from truce.analysis.results import RESULTS, result_schema
 from truce.analysis.tabled import default_scope
-from truce.cli.common import PROFILES_HELP, app, console, find_text, guarded, print_json, profiles_of, write_atomically
-from truce.cli.render import show_changes, show_overview, show_rules_and_readings
+from truce.cli.common import (
+    NO_RATIFICATION_HELP,
+    PROFILES_HELP,
+    app,
+    console,
+    find_text,
+    guarded,
+    print_json,
+    profiles_of,
+    write_atomically,
+)
+from truce.cli.render import show_changes, show_home, show_overview, show_rules_and_readings
+from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 from truce.io.scenario_files import scenario_json_schema
 from truce.model.compiled import compile_scenario
@@ -45,9 +57,19 @@ def validate(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of scenario files (for editors)."""
-    print_json(scenario_json_schema())
+@guarded
+def schema(
+    name: str = typer.Argument(
+        "scenario", help=f"scenario (the file format), or a result: {', '.join(RESULTS)} (docs/json.md)"
+    ),
+) -> None:
+    """Print a JSON Schema: of scenario files (for editors), or of a result that the CLI and the API share."""
+    if name == "scenario":
+        print_json(scenario_json_schema())
+    elif name in RESULTS:
+        print_json(result_schema(name))
+    else:
+        raise InputError([Problem(f"no schema {name!r} (expected scenario, {', '.join(RESULTS)})")])
 
 
 @app.command()
@@ -57,9 +79,11 @@ def analyze(
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
     report: Path | None = typer.Option(None, "--report", help="write a self-contained HTML brief here"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
+    no_ratification: bool = typer.Option(False, "--no-ratification", help=NO_RATIFICATION_HELP),
 ) -> None:
-    """Each proposal's standing for each party, the sticking points, and the diffs along each lineage."""
-    result = overview(load_any(scenario, profiles_of(profiles)))
+    """Each proposal's standing for each party, the sticking points, the diffs along each lineage, and
+    whether each side's constituents would ratify each text (who blocks it, and by how much)."""
+    result = overview(load_any(scenario, profiles_of(profiles)), ratification=not no_ratification)
     if report is not None:
         from truce.report.brief import brief_html  # plotly loads only when a brief is written
 
@@ -72,6 +96,7 @@ def analyze(
         return
     show_overview(result)
     show_rules_and_readings(result)
+    show_home(result)
     if report is not None:
         console.print(f"\nBrief written to {report}")
 

@@ -224,6 +224,7 @@ def audit_checkpoint(
     out: Path = typer.Option(..., "--out", help="the file to write the checkpoint to (keep it off the database host)"),
     db: str | None = typer.Option(None, "--db", help="database URL or SQLite file (default as for serve)"),
     secret_file: Path | None = SECRET_FILE,
+    json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
 ) -> None:
     """Verify the audit chain and write its head (position and hash, with an HMAC) to a file."""
     import json
@@ -244,4 +245,7 @@ def audit_checkpoint(
         raise typer.Exit(1)
     point = audit.checkpoint(result, secret, now())
     write_atomically(out, json.dumps(point, indent=2) + "\n")
+    if json_out:
+        print_json({"file": str(out), "checkpoint": point})
+        return
     console.print(f"checkpoint: entry {point['seq']}, head {point['head']} -> {out}", markup=False, soft_wrap=True)

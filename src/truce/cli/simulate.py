@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from truce.cli.common import (
 from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 from truce.model.compiled import Compiled, compile_scenario
-from truce.model.scenario import Role, Scenario
+from truce.model.scenario import DEFAULT_DEADLINE_DAYS, Role, Scenario
 from truce.simulate import (
     AlternatingOffers,
     Delay,
@@ -42,6 +43,7 @@ from truce.simulate import (
     negotiate,
     simulate,
 )
+from truce.simulate.conditions import PRESSURES, PartyUncertainty, course_of, deadline_days, uncertainty_of
 from truce.simulate.protocol import TITLES
 from truce.simulate.space import INFORMATION, Information
 from truce.simulate.tournament import Backend, Local, Ray, Table, Tournament, run_tournament
@@ -101,18 +103,34 @@ def _conditions(
     weight_noise: float,
     value_noise: float,
     reservation_range: list[str],
+    pressure: str = "none",
+    from_file: dict[str, PartyUncertainty] | None = None,
 ) -> tuple[Delay, Shocks | None, Uncertainty | None]:
+    """The conditions of the runs: flags, plus the uncertainty the scenario file gives (``from_file``)."""
+    if pressure not in PRESSURES:
+        raise typer.BadParameter(f"{pressure!r} is not one of {', '.join(PRESSURES)}", param_hint="--pressure")
     try:
-        delay = Delay(discount=discount)
+        delay = Delay(discount=discount, pressure=pressure)  # type: ignore[arg-type]
         shocks = Shocks(shock_probability, shock_shift, shock_cost_factor) if shock_probability > 0 else None
         ranges = _ranges(reservation_range, c.parties)
-        uncertain = weight_noise > 0 or value_noise > 0 or ranges
-        uncertainty = Uncertainty(weight_noise, value_noise, ranges) if uncertain else None
+        own = dict(from_file or {})
+        for party in ranges:  # a range given on the command line replaces the file's
+            if party in own:
+                own[party] = replace(own[party], reservation=None)
+        uncertain = weight_noise > 0 or value_noise > 0 or ranges or own
+        uncertainty = Uncertainty(weight_noise, value_noise, ranges, own) if uncertain else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     return delay, shocks, uncertainty
 
 
+DAYS_HELP = "negotiating deadline in days (default: the scenario's course.deadline_days, else 100)"
+COURSE_HELP = "use the scenario's course: breakdown hazard, dated risks and shocks (--no-course: none)"
+UNCERTAINTY_HELP = "use the uncertainty in the scenario's preferences (--no-uncertainty: the stated values only)"
+PRESSURE_HELP = (
+    "what strategies feel of the cost of delay: none, accumulated (reservation less the cost so far) "
+    "or remaining (less the cost to the deadline)"
+)
 SIMULATE_WITHIN_HELP = "all (default): the simulated sides may offer any term; tabled: only terms some proposal holds"
 
 
@@ -178,9 +196,12 @@ def simulate_cmd(
     strategies: str = typer.Option("boulware", "--strategies", help="one per party, comma-separated (or one for all)"),
     runs: int = typer.Option(1000, "--runs", min=1, help="number of negotiations"),
     seed: int = typer.Option(0, "--seed", help="the seed all runs' seeds are expanded from"),
-    days: int = typer.Option(42, "--days", help="deadline in days"),
+    days: int | None = typer.Option(None, "--days", help=DAYS_HELP),
     rounds_per_day: int = typer.Option(1, "--rounds-per-day", help="rounds of offers in a day"),
     mediator: str = typer.Option("anneal", "--mediator", help="single-text mediator: hill or anneal"),
+    course: bool = typer.Option(True, "--course/--no-course", help=COURSE_HELP),
+    file_uncertainty: bool = typer.Option(True, "--uncertainty/--no-uncertainty", help=UNCERTAINTY_HELP),
+    pressure: str = typer.Option("none", "--pressure", help=PRESSURE_HELP),
     start: str | None = typer.Option(None, "--start", help="single-text: id of the proposal on the table"),
     discount: float = typer.Option(1.0, "--discount", help="utility of a deal on day d is multiplied by this^d"),
     shock_probability: float = typer.Option(0.0, "--shock-probability", help="daily probability of an escalation"),
@@ -204,8 +225,18 @@ def simulate_cmd(
     start_text = tuple(int(k) for k in c.encode(text.terms)) if text else None
     if protocol == "alternating" and len(c.parties) > 2:
         protocol = "stacked"
+    days = deadline_days(s) if days is None else days
     delay, shocks, uncertainty = _conditions(
-        c, discount, shock_probability, shock_shift, shock_cost_factor, weight_noise, value_noise, reservation_range
+        c,
+        discount,
+        shock_probability,
+        shock_shift,
+        shock_cost_factor,
+        weight_noise,
+        value_noise,
+        reservation_range,
+        pressure,
+        uncertainty_of(s, c.parties) if file_uncertainty else None,
     )
     setup = Setup(
         _protocol(protocol, days, rounds_per_day, mediator, start_text),
@@ -213,15 +244,18 @@ def simulate_cmd(
         delay,
         shocks,
         uncertainty,
+        course_of(s) if course else None,
     )
     space = _space(c, scenario, information)
     _, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
-    data = _flagged(s, summary.as_json(), scope)
+    data = _flagged(s, summary.as_json(), scope) | {"conditions": conditions_json(s, c, setup, days, course)}
     assumed = _assumed(s, c.parties)
     if report is not None:
         from truce.report.simulate import simulate_html
 
-        write_atomically(report, simulate_html(s, setup, summary, assumed=assumed, seed=seed))
+        write_atomically(
+            report, simulate_html(s, setup, summary, assumed=assumed, seed=seed, conditions=data["conditions"])
+        )
     if json_out:
         print_json(data)
         return
@@ -231,6 +265,72 @@ def simulate_cmd(
     _show_summary(s, c, setup, data, assumed, days)
     if report is not None:
         console.print(f"\nReport written to {report}")
+
+
+def conditions_json(s: Scenario, c: Compiled, setup: Setup, days: int, course: bool) -> dict[str, Any]:
+    """What the runs assumed besides the strategies, with each figure's basis and sources, for output and reports."""
+    given = s.course if course else None
+    uncertainty = setup.uncertainty
+    return {
+        "deadline_days": days,
+        "pressure": setup.delay.pressure,
+        "course": None if given is None else given.model_dump(mode="json", exclude_none=True),
+        "uncertainty": None
+        if uncertainty is None
+        else {
+            "weight_noise": uncertainty.weight_noise,
+            "value_noise": uncertainty.value_noise,
+            "reservation_range": {p: list(r) for p, r in uncertainty.reservation_range.items()},
+            "parties": {
+                p: {
+                    "weights": u.weights,
+                    "values": u.values,
+                    "reservation": None if u.reservation is None else list(u.reservation),
+                    "basis": u.basis,
+                    "sources": list(s.preferences[p].uncertainty.sources)  # type: ignore[union-attr]
+                    if s.preferences[p].uncertainty is not None
+                    else [],
+                }
+                for p, u in uncertainty.parties.items()
+            },
+        },
+    }
+
+
+def _show_conditions(conditions: dict[str, Any]) -> None:
+    """The course and the uncertainty the runs used, each with its basis, marked as assumed where it is."""
+    course = conditions["course"]
+    if course is not None:
+        hazard = course.get("hazard")
+        if hazard is not None:
+            console.print(
+                f"Breakdown hazard {hazard['per_day']:.2%} a day"
+                + (" (assumed" if hazard.get("assumption", True) else " (")
+                + "; its basis is in the scenario and the --report)",
+                markup=False,
+            )
+        for risk in course.get("risks", []):
+            span = f"for {risk['days']} days" if risk.get("days") else "to the deadline"
+            console.print(
+                f"Risk from {risk['date']}: {risk['title']}, +{risk['hazard']:.2%} a day {span}"
+                + (" (assumed)" if risk.get("assumption", True) else ""),
+                markup=False,
+            )
+        for shock in course.get("shocks", []):
+            console.print(
+                f"Shock on {shock['date']}: {shock['title']}" + (" (assumed)" if shock.get("assumption", True) else ""),
+                markup=False,
+            )
+    uncertainty = conditions["uncertainty"]
+    for party, u in (uncertainty or {}).get("parties", {}).items():
+        span = "" if u["reservation"] is None else f", reservation {u['reservation'][0]:g}-{u['reservation'][1]:g}"
+        console.print(
+            f"Uncertain preferences of {party} (weights noise {u['weights']}, values {u['values']}{span}); "
+            "basis in the scenario and the --report",
+            markup=False,
+        )
+    if conditions["pressure"] != "none":
+        console.print(f"Strategies feel the cost of delay ({conditions['pressure']}).")
 
 
 def np_seed(seed: int) -> Any:
@@ -246,12 +346,23 @@ def _show_summary(s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], 
     console.print(f"[bold]{s.title or s.id}[/bold]: {title}, {who}, {data['runs']} runs", markup=True)
     if assumed:
         console.print(f"Preferences of {', '.join(assumed)} are assumptions (see the scenario), not the parties' own.")
+    _show_conditions(data["conditions"])
     by_day = data["agreement_by_day"]
-    marks = sorted({d for d in (7, 14, 21, 28, days) if d <= len(by_day)})
+    marks = sorted({d for d in (7, 14, 28, 56, days) if d <= len(by_day)})
     console.print(
         f"Deal within {days} days: {data['agreement_rate']:.1%}  ("
         + ", ".join(f"day {d}: {by_day[d - 1]:.1%}" for d in marks)
         + f"); mean rounds {data['mean_rounds']:.1f}"
+    )
+    status, timing = data["status"], data["time_to_agreement"]
+    console.print(
+        f"Runs ending in agreement {status['agreement']:.1%}, breakdown {status['breakdown']:.1%}, "
+        f"deadline {status['deadline']:.1%}"
+        + (
+            ""
+            if timing is None
+            else f"; days to agreement: median {timing['p50']:.0f} (p10 {timing['p10']:.0f}, p90 {timing['p90']:.0f})"
+        )
     )
     terms = RichTable("issue", "terms agreed (share of runs)", title="Terms of the agreements, issue by issue")
     for issue_id, shares in data["terms_by_issue"].items():
@@ -310,7 +421,7 @@ def tournament_cmd(
     seeds_: int = typer.Option(10, "--seeds", min=1, help="runs per scenario and assignment of strategies"),
     seed: int = typer.Option(0, "--seed", help="the tournament seed every run's seed is expanded from"),
     protocol: str = typer.Option("alternating", "--protocol", help="alternating, stacked or single-text"),
-    days: int = typer.Option(42, "--days", help="deadline in days"),
+    days: int = typer.Option(DEFAULT_DEADLINE_DAYS, "--days", help="deadline in days"),
     rounds_per_day: int = typer.Option(1, "--rounds-per-day", help="rounds of offers in a day"),
     mediator: str = typer.Option("anneal", "--mediator", help="single-text mediator: hill or anneal"),
     backend: str = typer.Option("local", "--backend", help="local (processes here) or ray"),
@@ -354,6 +465,9 @@ def tournament_cmd(
         "runs": len(table) and int(table.columns["run"].max()) + 1,
         "rows": len(table),
         "by_strategy": table.by_strategy(),
+        "by_scenario": table.by_scenario(),
+        "by_pairing": table.by_pairing(),
+        "ranking": table.ranking(),
         "files": written,
         "information": information,
     }
@@ -361,6 +475,7 @@ def tournament_cmd(
         print_json(result)
         return
     _show_by_strategy(result["by_strategy"])
+    _show_ranking(result["ranking"])
     if information == "complete":
         console.print("Assumption: complete information (every side knows the others' preferences).")
     for path in written:
@@ -394,6 +509,19 @@ def _show_by_strategy(rows: list[dict[str, Any]]) -> None:
             day,
         )
     console.print(view)
+
+
+def _show_ranking(ranking: dict[str, Any]) -> None:
+    view = RichTable(
+        "rank", "strategy", "mean utility", "95% interval (seeds)", "vs the one above", title="Ranking by utility"
+    )
+    for row in ranking["strategies"]:
+        low, high = row["ci"]
+        above = row["below_previous"]
+        verdict = "-" if above is None else ("worse (p<0.05, Holm)" if above else "not significantly worse")
+        view.add_row(str(row["rank"]), row["strategy"], f"{row['mean_utility']:.3f}", f"{low:.3f}-{high:.3f}", verdict)
+    console.print(view)
+    console.print("Paired sign-flip tests on matched runs (scenario, party, opponents, seed), Holm-corrected.")
 
 
 def _need(module: str, message: str) -> None:

@@ -10,12 +10,13 @@ module writes its own dues and deviations (:mod:`truce.exchange.rules`); the set
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from truce.exchange.rules import registered
-from truce.exchange.rules.base import Deviation, Entry, LedgerDay, NotYetDue, Record
+from truce.exchange.rules.base import Deviation, Entry, LedgerDay, NotYetDue, Record, Tally
 from truce.model.exchange import Agreement, Event, Plan
 
 
@@ -34,6 +35,14 @@ class Ledger:
     days: list[LedgerDay]
     owed: dict[str, list[Owed]]
     not_yet_due: list[NotYetDue] = field(default_factory=list)  # commitments whose deadline is still ahead
+    tallies: list[Tally] = field(default_factory=list)  # recurring days, destinations, identification
+    day_one: dt.date | None = None
+
+    def date(self, day: int | None) -> str | None:
+        """The date of a day (ISO), or None when the agreement gives no ``day_one``."""
+        if day is None or self.day_one is None:
+            return None
+        return (self.day_one + dt.timedelta(days=day - 1)).isoformat()
 
     def deviations(self) -> list[tuple[int, Deviation]]:
         return [(d.day, dev) for d in self.days for dev in d.deviations]
@@ -56,25 +65,30 @@ def keep_ledger(a: Agreement, events: list[Event], through: int | None = None, p
     if plan is not None:
         _beside(r, plan)
     days = [r.book[n] for n in sorted(r.book) if n <= last or r.book[n].due or r.book[n].planned]
-    return Ledger(a.id, last, days, _owed(a, r), r.not_yet_due)
+    return Ledger(a.id, last, days, _owed(a, r), r.not_yet_due, r.tallies, a.day_one)
 
 
 def _record(a: Agreement, events: list[Event], last: int) -> Record:
-    """What each side released and which commitments were done, per day up to ``last``."""
+    """What each side released and which commitments were done, per day up to ``last``.
+
+    Remains or people recorded as not identified or misidentified are not counted as released (the
+    identification rule reports them and their follow-up); a row giving only a destination counts no one.
+    """
     one, two = a.batch_side.id, a.other_side.id
     captives: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     prisoners: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    r = Record(last, {}, {}, {})
-    for e in sorted(events, key=lambda e: e.day):
-        if e.day > last:
-            continue
+    kept = sorted((e for e in events if e.day <= last), key=lambda e: e.day)
+    r = Record(last, {}, {}, {}, events=kept)
+    for e in kept:
         if e.commitment is not None:
+            if e.commitment not in r.done_commitments and e.time is not None:
+                r.done_times[e.commitment] = e.time
             r.done_commitments.setdefault(e.commitment, e.day)
             r.day(e.day).done.append(Entry(e.side, 0, e.commitment))
-            continue
-        if e.category is None:
-            continue
-        (captives if e.side == one else prisoners)[e.day][e.category] += e.count
+        elif e.recurring is not None:
+            r.day(e.day).done.append(Entry(e.side, e.count, e.recurring))
+        elif e.category is not None and e.identified in (None, "yes"):
+            (captives if e.side == one else prisoners)[e.day][e.category] += e.count
     for n in sorted(set(captives) | set(prisoners)):
         for side, table in ((one, captives), (two, prisoners)):
             for cat, count in sorted(table.get(n, {}).items()):
@@ -127,7 +141,7 @@ def _owed(a: Agreement, r: Record) -> dict[str, list[Owed]]:
 
 
 def ledger_to_data(ledger: Ledger) -> dict[str, Any]:
-    """The documented ``ledger --json`` shape."""
+    """The documented ``ledger --json`` shape (``date`` fields only when the agreement gives ``day_one``)."""
 
     def entry(e: Entry) -> dict[str, Any]:
         out: dict[str, Any] = {"side": e.side, "rule": e.rule}
@@ -137,35 +151,49 @@ def ledger_to_data(ledger: Ledger) -> dict[str, Any]:
             out["monitored"] = False
         return out
 
+    def dated(day: int | None, key: str = "date") -> dict[str, Any]:
+        date = ledger.date(day)
+        return {key: date} if date is not None else {}
+
+    def deviation(v: Deviation) -> dict[str, Any]:
+        out = {"kind": v.kind.value, "side": v.side, "size": v.size, "note": v.note, "rule": v.rule}
+        return out | ({"unit": v.unit} if v.unit else {})
+
     return {
         "agreement": ledger.agreement,
         "through": ledger.through,
+        **dated(ledger.through, "through_date"),
         "days": [
-            {
-                "day": d.day,
+            {"day": d.day, **dated(d.day)}
+            | {
                 "due": [entry(e) for e in d.due],
                 "done": [entry(e) for e in d.done],
-                "deviations": [
-                    {"kind": v.kind.value, "side": v.side, "size": v.size, "note": v.note, "rule": v.rule}
-                    for v in d.deviations
-                ],
+                "deviations": [deviation(v) for v in d.deviations],
                 "exposure": d.exposure,
             }
             | ({"planned": [entry(e) for e in d.planned]} if d.planned is not None else {})
             for d in ledger.days
         ],
-        "owed": {
-            side: {
-                "total": sum(o.count for o in items),
-                "items": [
-                    {"rule": o.rule, "category": o.category, "count": o.count, "due_day": o.due_day} for o in items
-                ],
-            }
-            for side, items in ledger.owed.items()
-        },
+        "owed": _owed_data(ledger),
         "not_yet_due": [
-            {"rule": n.rule, "side": n.side, "due_day": n.due_day, "by_day": n.by_day, "note": n.note}
+            {"rule": n.rule, "side": n.side, "due_day": n.due_day, **dated(n.due_day, "due_date")}
+            | {"by_day": n.by_day, **dated(n.by_day, "by_date"), "note": n.note}
             | ({} if n.monitored else {"monitored": False})
             for n in ledger.not_yet_due
         ],
+        "tallies": [{"rule": t.rule, "note": t.note, **t.data} for t in ledger.tallies],
+    }
+
+
+def _owed_data(ledger: Ledger) -> dict[str, Any]:
+    return {
+        side: {
+            "total": sum(o.count for o in items),
+            "items": [
+                {"rule": o.rule, "category": o.category, "count": o.count, "due_day": o.due_day}
+                | ({"due_date": ledger.date(o.due_day)} if ledger.date(o.due_day) else {})
+                for o in items
+            ],
+        }
+        for side, items in ledger.owed.items()
     }

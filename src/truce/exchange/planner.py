@@ -15,10 +15,13 @@ from enum import StrEnum
 import numpy as np
 
 from truce.errors import InputError, Problem
-from truce.exchange.program import HARD, Program
+from truce.exchange.explain import explain_plan
+from truce.exchange.program import HARD, Program, binding_groups
 from truce.exchange.rules import registered
 from truce.exchange.rules.base import Model
+from truce.exchange.rules.cadence import release_days
 from truce.exchange.rules.commitments import commitment_days
+from truce.exchange.spread import spread_blocks
 from truce.model.exchange import Agreement, Plan, PlanDay, Release
 
 
@@ -28,15 +31,24 @@ class Objective(StrEnum):
     exposure = "exposure"  # the smallest largest exposure of either side
 
 
-def _variables(a: Agreement, objective: Objective) -> Model:
-    """The variables every rule shares: releases of each side, running totals, completion flags."""
+def _variables(a: Agreement, objective: Objective, tight: bool) -> Model:
+    """The variables every rule shares: releases of each side, running totals, completion flags.
+
+    ``tight``: the formulation the plan is solved with. The batch side cannot release outside the
+    cadence's days, so there its releases are fixed at 0 and its completion flags are those of the day
+    before; flags are monotone and defined with the smallest big-M the lists allow. The loose form
+    keeps every day free and a big-M past any list, so that the deletion filter, which drops the
+    cadence and the lists, still reads the flags right.
+    """
     p = Program()
     counts = a.available()
     captives = [c.id for c in a.batch_side.categories]
     n_total = sum(counts[c] for c in captives)
     beyond = max(1, n_total) + sum(b.count or 0 for b in a.cadence.batches)  # past any list, when lists are dropped
     m = Model(p, objective.value, list(range(1, a.horizon + 1)), counts, captives, float(beyond))
-    m.x = {(d, c): p.var() for d in m.days for c in captives}
+    open_days = m.open_days = release_days(a) if tight else set(m.days)
+    m.tight = tight
+    m.x = {(d, c): p.var(0, np.inf if d in open_days else 0) for d in m.days for c in captives}
     for rule in registered():
         for rule_id, category, days in rule.settles(a) if rule.settles else ():
             for d in days:
@@ -47,18 +59,28 @@ def _variables(a: Agreement, objective: Objective) -> Model:
             m.total[d, c] = p.var(0, np.inf, integer=False)
             before = {m.total[d - 1, c]: -1.0} if d > 1 else {}
             p.row({m.total[d, c]: 1.0, m.x[d, c]: -1.0, **before}, 0, 0, HARD)
-    # Completion flags: done[d, c] = 1 exactly when all of category c are out by day d.
     need_done: set[str] = set()
     for rule in registered():
         need_done |= rule.completes(a) if rule.completes else set()
     for c in captives:
-        if c not in need_done or counts[c] == 0:
-            continue
-        for d in m.days:
-            v = m.done[d, c] = p.var(0, 1)
-            p.row({m.total[d, c]: 1.0, v: -float(counts[c])}, 0, np.inf, HARD)
-            p.row({m.total[d, c]: 1.0, v: -m.beyond}, -np.inf, counts[c] - 1, HARD)
+        if c in need_done and counts[c]:
+            _flags(m, c, open_days, tight)
     return m
+
+
+def _flags(m: Model, c: str, open_days: set[int], tight: bool) -> None:
+    """Completion flags: done[d, c] = 1 exactly when all of category c are out by day d."""
+    p, count = m.program, float(m.counts[c])
+    big = 1.0 if tight else m.beyond  # tight: the lists keep the total at most the count, so 1 is enough
+    for d in m.days:
+        if tight and d > 1 and d not in open_days:
+            m.done[d, c] = m.done[d - 1, c]  # nothing released that day: the flag of the day before
+            continue
+        v = m.done[d, c] = p.var(0, 1)
+        p.row({m.total[d, c]: 1.0, v: -count}, 0, np.inf, HARD)
+        p.row({m.total[d, c]: 1.0, v: -big}, -np.inf, count - 1, HARD)
+        if tight and d > 1:
+            p.row({v: 1.0, m.done[d - 1, c]: -1.0}, 0, np.inf, HARD)
 
 
 def _objective(a: Agreement, m: Model, objective: Objective) -> int:
@@ -82,8 +104,8 @@ def _objective(a: Agreement, m: Model, objective: Objective) -> int:
     return primary
 
 
-def _build(a: Agreement, objective: Objective) -> tuple[Model, int]:
-    m = _variables(a, objective)
+def _build(a: Agreement, objective: Objective, tight: bool = True) -> tuple[Model, int]:
+    m = _variables(a, objective, tight)
     for rule in registered():
         if rule.build is not None:
             rule.build(a, m)
@@ -95,8 +117,20 @@ def plan_exchange(a: Agreement, objective: Objective = Objective.earliest, time_
     model, primary = _build(a, objective)
     solution = model.program.solve(None, time_limit=time_limit)
     if solution is None:
-        raise InputError(conflict_problems(model.program))
-    return _to_plan(a, model, primary, solution, objective)
+        raise InputError(conflict_problems(_build(a, objective, tight=False)[0].program))
+    value = _value(model, primary, solution, objective)
+    spread = spread_blocks(a, model, solution)  # the objective's value is fixed; only the blocks move
+    binding = tuple(model.program.groups[g].label for g in binding_groups(model.program, spread))
+    plan = _to_plan(a, model, spread, objective, value).model_copy(update={"binding": binding})
+    return plan.model_copy(update={"explanation": explain_plan(a, plan)})
+
+
+def _value(model: Model, primary: int, solution: np.ndarray, objective: Objective) -> float:
+    """The objective's value: the last day, the largest exposure, or the priority-weighted sum of days."""
+    if objective is Objective.priority:
+        values = np.rint(solution)
+        return round(float(sum(model.program.cost[v] * values[v] for v in model.x.values())), 6)
+    return round(float(solution[primary]), 6)
 
 
 def conflict_problems(program: Program) -> list[Problem]:
@@ -114,7 +148,7 @@ def conflict_problems(program: Program) -> list[Problem]:
     return problems
 
 
-def _to_plan(a: Agreement, model: Model, primary: int, solution: np.ndarray, objective: Objective) -> Plan:
+def _to_plan(a: Agreement, model: Model, solution: np.ndarray, objective: Objective, value: float) -> Plan:
     values = np.rint(solution).astype(np.int64)
     released: dict[int, dict[str, int]] = defaultdict(dict)
     for (d, c), v in model.x.items():
@@ -135,8 +169,7 @@ def _to_plan(a: Agreement, model: Model, primary: int, solution: np.ndarray, obj
         if day is not None:
             due[day].append(cid)
     all_days = sorted(set(per_day) | set(due))
-    days = tuple(PlanDay(day=d, releases=tuple(per_day[d]), commitments=tuple(due[d])) for d in all_days)
-    value = float(solution[primary])
-    if objective is Objective.priority:
-        value = float(sum(model.program.cost[v] * values[v] for v in model.x.values()))
-    return Plan(agreement=a.id, objective=objective.value, objective_value=round(value, 6), days=days)
+    days = tuple(
+        PlanDay(day=d, date=a.date(d), releases=tuple(per_day[d]), commitments=tuple(due[d])) for d in all_days
+    )
+    return Plan(agreement=a.id, objective=objective.value, objective_value=value, days=days)

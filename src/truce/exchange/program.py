@@ -85,3 +85,24 @@ class Program:
                 return None
             raise RuntimeError(f"the planner's solver stopped without a plan: {result.message}")
         return np.asarray(result.x)
+
+
+def binding_groups(program: Program, solution: np.ndarray, tolerance: float = 1e-6) -> list[int]:
+    """Rule groups with an inequality row at its limit that some release actually meets.
+
+    An inequality row (a capacity, the exposure limit, a list's size, the order) binds in a plan when its
+    left side equals one of its bounds and a variable in it is not zero; rows that only define variables
+    and equalities (a batch's count, a block's size) are left out, as they hold in every plan alike.
+    """
+    found: set[int] = set()
+    for coeffs, lo, hi, group in program.rows:
+        if group < 0 or group in found or lo == hi:
+            continue
+        if not any(abs(solution[v]) > tolerance for v in coeffs):
+            continue
+        activity = sum(k * solution[v] for v, k in coeffs.items())
+        if (np.isfinite(hi) and abs(activity - hi) <= tolerance * max(1.0, abs(hi))) or (
+            np.isfinite(lo) and abs(activity - lo) <= tolerance * max(1.0, abs(lo))
+        ):
+            found.add(group)
+    return sorted(found)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path as FsPath
+from typing import cast
 
 from pydantic import ValidationError
 
 from truce.errors import InputError, Problem
 from truce.io.documents import MAX_BYTES, Document, decode_utf8, read_document, read_limited
 from truce.model.checks import pydantic_problems
-from truce.model.exchange import Agreement, Event, Person, Plan, Status, build_agreement
+from truce.model.exchange import Agreement, Destination, Event, Identified, Person, Plan, Status, build_agreement
 
 AGREEMENT_NAMES = ("agreement.yaml", "agreement.yml", "agreement.json")
 MAX_ROWS = 200_000
@@ -136,64 +138,125 @@ def load_release_log(path: str | FsPath, a: Agreement) -> list[Event]:
     return read_release_log(_read_text(path), a, str(path))
 
 
-def read_release_log(text: str, a: Agreement, name: str = "release log") -> list[Event]:
-    """A release log: ``day,side,category,count`` (or ``ids``), or ``day,side,commitment``; ``note`` optional.
+LOG_COLUMNS = (
+    "day",
+    "time",
+    "side",
+    "category",
+    "count",
+    "ids",
+    "destination",
+    "identified",
+    "recurring",
+    "commitment",
+    "note",
+)
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
-    ``name`` is the file the problems are located in.
+
+def read_release_log(text: str, a: Agreement, name: str = "release log") -> list[Event]:
+    """A release log: ``day,side,category,count`` (or ``ids``), ``day,side,commitment`` or ``day,side,recurring,count``.
+
+    Optional columns: ``time`` (HH:MM), ``destination`` (home or abroad; a row with a destination and no
+    category counts the day's releases by destination when the record gives no category), ``identified``
+    (yes, no or misidentified) and ``note``. ``name`` is the file the problems are located in.
     """
-    owner = a.category_side()
-    sides = {s.id for s in a.sides}
-    commitments = {c.id for c in a.commitments}
     events: list[Event] = []
     problems: list[Problem] = []
-    known = ("day", "side", "category", "count", "ids", "commitment", "note")
-    for line, row, col in _rows(text, name, ("day", "side"), known):
-
-        def bad(message: str, column: str, line: int = line, col: dict[str, int] = col) -> None:
-            problems.append(Problem(message, (), name, line, col.get(column, 1)))
-
+    for line, row, col in _rows(text, name, ("day", "side"), LOG_COLUMNS):
         try:
-            day = _int(row["day"], "day", 1)
-        except ValueError as exc:
-            bad(str(exc), "day")
-            continue
-        side = row["side"]
-        if side not in sides:
-            bad(f"unknown side {side!r} (expected {', '.join(sorted(sides))})", "side")
-            continue
-        category = row.get("category") or None
-        commitment = row.get("commitment") or None
-        ids = tuple(i for i in row.get("ids", "").replace(";", " ").split() if i)
-        if commitment is not None:
-            if commitment not in commitments:
-                bad(f"unknown commitment {commitment!r} (expected {', '.join(sorted(commitments))})", "commitment")
-            elif category is not None:
-                bad("a row is either a release (category) or a commitment, not both", "category")
-            else:
-                events.append(Event(day, side, None, 0, (), commitment, row.get("note", "")))
-            continue
-        if category is None:
-            bad("give a category (with count or ids) or a commitment", "category")
-            continue
-        if owner.get(category) != side:
-            where = f" (it is of side {owner[category]})" if category in owner else ""
-            bad(f"{category!r} is not a category of side {side!r}{where}", "category")
-            continue
-        try:
-            count = _int(row["count"], "count", 0) if row.get("count") else len(ids)
-        except ValueError as exc:
-            bad(str(exc), "count")
-            continue
-        if ids and count != len(ids):
-            bad(f"count {count} but {len(ids)} identifiers", "count")
-            continue
-        if not count and not ids:
-            bad("give a count or identifiers", "count")
-            continue
-        events.append(Event(day, side, category, count, ids, None, row.get("note", "")))
+            events.append(_log_event(a, row))
+        except _BadCell as exc:
+            problems.append(Problem(exc.message, (), name, line, col.get(exc.column, 1)))
     if problems:
         raise InputError(problems)
     return events
+
+
+class _BadCell(Exception):
+    def __init__(self, message: str, column: str) -> None:
+        super().__init__(message)
+        self.message, self.column = message, column
+
+
+def _cell_int(row: dict[str, str], column: str, low: int) -> int:
+    try:
+        return _int(row[column], column, low)
+    except ValueError as exc:
+        raise _BadCell(str(exc), column) from None
+
+
+def _choice(row: dict[str, str], column: str, allowed: tuple[str, ...]) -> str | None:
+    value = row.get(column) or None
+    if value is not None and value not in allowed:
+        raise _BadCell(f"{column} must be {' or '.join(allowed)} (got {value!r})", column)
+    return value
+
+
+def _log_event(a: Agreement, row: dict[str, str]) -> Event:
+    """One row of a release log as an event, or :class:`_BadCell` naming the column at fault."""
+    day = _cell_int(row, "day", 1)
+    side = row["side"]
+    sides = {s.id for s in a.sides}
+    if side not in sides and not (side == "" and row.get("recurring")):  # a recurring row may name no side
+        raise _BadCell(f"unknown side {side!r} (expected {', '.join(sorted(sides))})", "side")
+    time = row.get("time") or None
+    if time is not None and not _CLOCK.match(time):
+        raise _BadCell(f"time must be HH:MM, 00:00 to 23:59 (got {time!r})", "time")
+    note = row.get("note", "")
+    destination = cast(Destination | None, _choice(row, "destination", ("home", "abroad")))
+    identified = cast(Identified | None, _choice(row, "identified", ("yes", "no", "misidentified")))
+    named = [c for c in ("category", "commitment", "recurring") if row.get(c)]
+    if len(named) > 1:
+        raise _BadCell(
+            f"a row is one of a release (category), a commitment or a recurring day, not {' and '.join(named)}",
+            named[1],
+        )
+    if row.get("commitment"):
+        return _commitment_event(a, row, day, side, time, note)
+    if row.get("recurring"):
+        return _recurring_event(a, row, day, side, time, note)
+    if not row.get("category"):
+        if destination is not None and row.get("count"):
+            return Event(day, side, None, _cell_int(row, "count", 0), (), None, note, time, destination)
+        raise _BadCell("give a category (with count or ids), a commitment or a recurring commitment", "category")
+    category = row["category"]
+    owner = a.category_side()
+    if owner.get(category) != side:
+        where = f" (it is of side {owner[category]})" if category in owner else ""
+        raise _BadCell(f"{category!r} is not a category of side {side!r}{where}", "category")
+    ids = tuple(i for i in row.get("ids", "").replace(";", " ").split() if i)
+    count = _cell_int(row, "count", 0) if row.get("count") else len(ids)
+    if ids and count != len(ids):
+        raise _BadCell(f"count {count} but {len(ids)} identifiers", "count")
+    if not count:
+        raise _BadCell("give a count or identifiers", "count")
+    return Event(day, side, category, count, ids, None, note, time, destination, identified)
+
+
+def _commitment_event(a: Agreement, row: dict[str, str], day: int, side: str, time: str | None, note: str) -> Event:
+    commitment = row["commitment"]
+    known = {c.id for c in a.commitments}
+    if commitment not in known:
+        raise _BadCell(f"unknown commitment {commitment!r} (expected {', '.join(sorted(known))})", "commitment")
+    return Event(day, side, None, 0, (), commitment, note, time)
+
+
+def _recurring_event(a: Agreement, row: dict[str, str], day: int, side: str, time: str | None, note: str) -> Event:
+    """A daily row of a recurring commitment: ``count`` done that day; no count: a yes/no one was kept."""
+    rid = row["recurring"]
+    known = {r.id: r for r in a.recurring}
+    if rid not in known:
+        raise _BadCell(
+            f"unknown recurring commitment {rid!r} (expected {', '.join(sorted(known)) or '(none)'})", "recurring"
+        )
+    if row.get("count"):
+        count = _cell_int(row, "count", 0)
+    elif known[rid].per_day is not None:
+        raise _BadCell(f"{rid} is counted ({known[rid].per_day} a day): give the count", "count")
+    else:
+        count = 1
+    return Event(day, side, None, count, (), None, note, time, recurring=rid)
 
 
 def load_people(path: str | FsPath, a: Agreement) -> list[Person]:

@@ -13,13 +13,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from truce.errors import InputError, Path, Problem
+from truce.errors import InputError, Path, Problem, format_path
 from truce.model.scenario import (
     Condition,
+    Constituent,
     Issue,
     IssueKind,
     Preferences,
     Range,
+    Ratification,
+    RatificationRule,
     Reading,
     Scenario,
     Term,
@@ -166,6 +169,50 @@ def check_scenario(s: Scenario) -> Iterator[Problem]:
     yield from _parent_cycles(s)
     yield from _check_rounds_and_events(s, party_ids, proposal_ids, source_ids)
     yield from _check_record(s, party_ids, proposal_ids, source_ids)
+    yield from _check_aliases(s, party_ids)
+    yield from _check_course(s, party_ids, source_ids)
+    yield from _check_uncertainty(s, source_ids)
+
+
+def alias_key(words: str) -> str:
+    """How names and aliases are compared: without regard to case, spacing or the kind of apostrophe."""
+    return " ".join(words.replace("\u2019", "'").casefold().split())
+
+
+def _check_aliases(s: Scenario, party_ids: set[str]) -> Iterator[Problem]:
+    """Venues name known hosts, and no alias names two things of one kind: a report's words must point to one
+    party, one issue, one option of an issue and one venue, or a draft of the record could not tell them apart."""
+    yield from _unique("venues", [v.id for v in s.venues], "venue")
+    for n, venue in enumerate(s.venues):
+        if venue.host is not None and venue.host not in party_ids:
+            yield Problem(f"unknown party {venue.host!r} (expected one of {_list(party_ids)})", ("venues", n, "host"))
+    groups: list[tuple[str, list[tuple[Path, str, tuple[str, ...]]]]] = [
+        ("party", [(("parties", n), p.name, p.aliases) for n, p in enumerate(s.parties)]),
+        ("issue", [(("issues", n), i.name, i.aliases) for n, i in enumerate(s.issues)]),
+        ("venue", [(("venues", n), v.name, v.aliases) for n, v in enumerate(s.venues)]),
+    ]
+    for n, issue in enumerate(s.issues):
+        options: list[tuple[Path, str, tuple[str, ...]]] = [
+            (("issues", n, "options", m), o.label, o.aliases) for m, o in enumerate(issue.options)
+        ]
+        groups.append((f"option of {issue.id}", options))
+    for what, members in groups:
+        yield from _ambiguous_aliases(what, members)
+
+
+def _ambiguous_aliases(what: str, members: list[tuple[Path, str, tuple[str, ...]]]) -> Iterator[Problem]:
+    owner: dict[str, int] = {}
+    for k, (_, name, _) in enumerate(members):
+        owner.setdefault(alias_key(name), k)
+    for k, (path, _, aliases) in enumerate(members):
+        for m, alias in enumerate(aliases):
+            key = alias_key(alias)
+            first = owner.setdefault(key, k)
+            if first != k:
+                yield Problem(
+                    f"alias {alias!r} already names another {what} (at {format_path(members[first][0])})",
+                    (*path, "aliases", m),
+                )
 
 
 def _unknown_sources(source_ids: set[str], path: Path, ids: Iterable[str]) -> Iterator[Problem]:
@@ -200,6 +247,40 @@ def _check_issues_and_preferences(
         yield from _unknown_sources(source_ids, path, prefs.sources)
         for k, red_line in enumerate(prefs.red_lines):
             yield from _unknown_sources(source_ids, (*path, "red_lines", k), red_line.sources)
+        if prefs.ratification is not None:
+            yield from _check_ratification(prefs.ratification, issues, source_ids, (*path, "ratification"))
+
+
+def _check_ratification(
+    r: Ratification, issues: dict[str, Issue], source_ids: set[str], path: Path
+) -> Iterator[Problem]:
+    """A ratification rule and its constituents: their preferences are checked as a party's, except that a
+    constituent known only by its red lines gives no weights (and then no reservation value either)."""
+    if r.rule is RatificationRule.weighted and r.threshold is None:
+        yield Problem("a weighted rule needs a threshold (the share of all votes needed)", (*path, "threshold"))
+    if r.rule is not RatificationRule.weighted and r.threshold is not None:
+        yield Problem(f"a {r.rule.value} rule takes no threshold (only a weighted rule does)", (*path, "threshold"))
+    seen: set[str] = set()
+    for n, member in enumerate(r.constituents):
+        if member.id in seen:
+            yield Problem(f"duplicate constituent id {member.id!r}", (*path, "constituents", n, "id"))
+        seen.add(member.id)
+    yield from _unknown_sources(source_ids, path, r.sources)
+    for n, member in enumerate(r.constituents):
+        mpath: Path = (*path, "constituents", n)
+        yield from _unknown_sources(source_ids, mpath, member.sources)
+        for k, red_line in enumerate(member.red_lines):
+            yield from _unknown_sources(source_ids, (*mpath, "red_lines", k), red_line.sources)
+        if member.weights:
+            yield from _check_preferences(member, issues, mpath)
+            continue
+        if member.reservation > 0:
+            yield Problem("a constituent with no weights approves by its red lines alone: no reservation", mpath)
+        if not member.red_lines:
+            yield Problem("a constituent needs weights or red lines (otherwise it approves everything)", mpath)
+        for k, red_line in enumerate(member.red_lines):
+            for issue_id, condition in red_line.terms.items():
+                yield from _check_condition(issues, issue_id, condition, (*mpath, "red_lines", k, "terms", issue_id))
 
 
 def _check_constraints(s: Scenario, issues: dict[str, Issue], source_ids: set[str]) -> Iterator[Problem]:
@@ -393,7 +474,7 @@ def _on_grid(issue: Issue, x: float) -> bool:
     return issue.min - 1e-12 <= x <= issue.max + 1e-12 and abs(k - round(k)) <= tol
 
 
-def _check_preferences(prefs: Preferences, issues: dict[str, Issue], path: Path) -> Iterator[Problem]:
+def _check_preferences(prefs: Preferences | Constituent, issues: dict[str, Issue], path: Path) -> Iterator[Problem]:
     for issue_id in prefs.weights:
         if issue_id not in issues:
             yield Problem(
@@ -528,3 +609,60 @@ def _parent_cycles(s: Scenario) -> Iterator[Problem]:
                 reported.update(cycle)
                 chain = " -> ".join([*cycle, node])
                 yield Problem(f"proposals' parents form a cycle: {chain}", ("proposals", index[node], "parent"))
+
+
+def _check_course(s: Scenario, party_ids: set[str], source_ids: set[str]) -> Iterator[Problem]:
+    """The course of the talks: dated risks and shocks fall within it, and name known parties and sources."""
+    course = s.course
+    if course is None:
+        return
+    yield from _unique("course.risks", [r.id for r in course.risks], "risk")
+    yield from _unknown_sources(source_ids, ("course",), course.sources)
+    if course.hazard is not None:
+        yield from _unknown_sources(source_ids, ("course", "hazard"), course.hazard.sources)
+    dated: list[tuple[Path, Any]] = [(("course", "risks", n), r) for n, r in enumerate(course.risks)]
+    dated += [(("course", "shocks", n), x) for n, x in enumerate(course.shocks)]
+    for path, item in dated:
+        yield from _unknown_sources(source_ids, path, item.sources)
+        if course.start is None:
+            yield Problem("a dated risk or shock needs `course.start` (day 1 of the talks)", (*path, "date"))
+            continue
+        day = course.day_of(item.date)
+        if not 1 <= day <= course.deadline_days:
+            yield Problem(
+                f"dated {item.date}, day {day} of the talks: outside day 1 ({course.start}) to the deadline "
+                f"(day {course.deadline_days})",
+                (*path, "date"),
+            )
+    for n, shock in enumerate(course.shocks):
+        for field in ("reservation", "cost_of_delay"):
+            for pid in getattr(shock, field):
+                if pid not in party_ids:
+                    yield Problem(
+                        f"unknown party {pid!r} (expected one of {_list(party_ids)})",
+                        ("course", "shocks", n, field, pid),
+                    )
+
+
+def _check_uncertainty(s: Scenario, source_ids: set[str]) -> Iterator[Problem]:
+    """Each party's uncertainty names issues it weighs, and gives a reservation range low <= high."""
+    for pid, prefs in s.preferences.items():
+        u = prefs.uncertainty
+        if u is None:
+            continue
+        path: Path = ("preferences", pid, "uncertainty")
+        yield from _unknown_sources(source_ids, path, u.sources)
+        for field in ("weights", "values"):
+            given = getattr(u, field)
+            if isinstance(given, dict):
+                for issue_id in given:
+                    if issue_id not in prefs.weights:
+                        yield Problem(
+                            f"noise for issue {issue_id!r}, which this party does not weigh "
+                            f"(expected one of {_list(prefs.weights)})",
+                            (*path, field, issue_id),
+                        )
+        if u.reservation is not None and u.reservation[0] > u.reservation[1]:
+            yield Problem(
+                f"reservation range [{u.reservation[0]}, {u.reservation[1]}]: low above high", (*path, "reservation")
+            )

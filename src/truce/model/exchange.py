@@ -26,6 +26,13 @@ Text = Annotated[str, Field(max_length=5_000)]
 Count = Annotated[StrictInt, Field(ge=0, le=10_000_000)]
 Day = Annotated[StrictInt, Field(ge=1, le=3_660)]
 Composition = dict[Id, Count]
+Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="a time of day, HH:MM")]
+
+
+def clock_hours(text: str) -> float:
+    """Hours since midnight of an ``HH:MM`` time (already validated)."""
+    hours, minutes = text.split(":")
+    return int(hours) + int(minutes) / 60
 
 
 class Category(Frozen):
@@ -126,7 +133,29 @@ class Commitment(Frozen):
     after_released: tuple[Id, ...] = ()
     offset_days: Annotated[StrictInt, Field(ge=0, le=365)] = 0
     by_day: Day | None = Field(default=None, description="last day to complete it (default: the day it falls due)")
+    at: Clock | None = Field(default=None, description="time of day it is due on its last day (HH:MM)")
     monitored: bool = Field(default=True, description="false when no record of it is expected in release logs")
+    source: Text = ""
+
+
+class Recurring(Frozen):
+    """Something a side does every day of a span, or on given days: aid trucks a day, a crossing open.
+
+    ``per_day``: at least this many a day (trucks, people crossing); left out, a yes/no commitment
+    (a crossing open), recorded as done (a row with no count) or not (count 0). A release log's daily
+    rows (column ``recurring``) say what happened; a day with no row is *not recorded*, never met.
+    """
+
+    id: Id
+    side: Id | None = Field(default=None, description="the side that must act (default: both)")
+    text: Text
+    per_day: Count | None = Field(default=None, description="at least this many a day (default: yes/no)")
+    unit: Text = Field(default="", description="what is counted, e.g. trucks")
+    from_day: Day = 1
+    to_day: Day | None = Field(default=None, description="last day (default: the agreement's days)")
+    on_days: tuple[Day, ...] = Field(default=(), description="only these days (default: every day of the span)")
+    monitored: bool = Field(default=True, description="false when no daily record of it is expected")
+    note: Text = ""
     source: Text = ""
 
 
@@ -158,6 +187,7 @@ class Agreement(Frozen):
     blocks: tuple[Block, ...] = ()
     extension: Extension | None = None
     commitments: tuple[Commitment, ...] = ()
+    recurring: tuple[Recurring, ...] = ()
     capacities: tuple[Capacity, ...] = ()
     vetoes: tuple[Restriction, ...] = ()
     exile: tuple[Restriction, ...] = ()
@@ -174,6 +204,15 @@ class Agreement(Frozen):
     @property
     def other_side(self) -> Side:
         return next(s for s in self.sides if s.id != self.cadence.side)
+
+    def date(self, day: int) -> str:
+        """The date of a day (ISO), or "" when the agreement gives no ``day_one``."""
+        return (self.day_one + dt.timedelta(days=day - 1)).isoformat() if self.day_one else ""
+
+    def day_label(self, day: int) -> str:
+        """``day 42 (2025-03-01)``: the day number with its date beside it, when the date is known."""
+        date = self.date(day)
+        return f"day {day} ({date})" if date else f"day {day}"
 
     def side(self, side_id: str) -> Side:
         return next(s for s in self.sides if s.id == side_id)
@@ -237,6 +276,7 @@ def check_agreement(a: Agreement) -> Iterator[Problem]:
     yield from _unique("keys", [k.id for k in a.keys], "key")
     yield from _unique("blocks", [b.id for b in a.blocks], "block")
     yield from _unique("commitments", [c.id for c in a.commitments], "commitment")
+    yield from _unique("recurring", [c.id for c in a.recurring], "recurring commitment")
     rule_ids = [k.id for k in a.keys] + [b.id for b in a.blocks]
     if len(set(rule_ids)) < len(rule_ids):
         yield Problem("keys and blocks share ids; each must be unique (plans name them in `settles`)", ("blocks",))
@@ -244,6 +284,7 @@ def check_agreement(a: Agreement) -> Iterator[Problem]:
     yield from _check_keys_and_blocks(a, owner)
     yield from _check_cadence(a, owner)
     yield from _check_commitments(a, owner, side_ids)
+    yield from _check_recurring(a, side_ids)
     yield from _check_capacities_and_restrictions(a, owner, side_ids)
     yield from _check_extension(a)
 
@@ -314,6 +355,20 @@ def _check_commitments(a: Agreement, owner: dict[str, str], side_ids: set[str]) 
             yield Problem(f"by_day ({c.by_day}) is before day ({c.day})", (*path, "by_day"))
 
 
+def _check_recurring(a: Agreement, side_ids: set[str]) -> Iterator[Problem]:
+    """Recurring commitments: a known side, a span within the agreement, given days inside the span."""
+    for n, r in enumerate(a.recurring):
+        path: Path = ("recurring", n)
+        if r.side is not None and r.side not in side_ids:
+            yield Problem(f"unknown side {r.side!r} (expected one of {_names(side_ids)})", (*path, "side"))
+        last = r.to_day if r.to_day is not None else a.horizon
+        if last < r.from_day:
+            yield Problem(f"to_day ({last}) is before from_day ({r.from_day})", (*path, "to_day"))
+        for k, day in enumerate(r.on_days):
+            if not r.from_day <= day <= last:
+                yield Problem(f"day {day} is outside days {r.from_day}-{last}", (*path, "on_days", k))
+
+
 def _check_capacities_and_restrictions(a: Agreement, owner: dict[str, str], side_ids: set[str]) -> Iterator[Problem]:
     """Capacities, vetoes and exile: a known side, its own categories, and no more people than listed."""
     for n, cap in enumerate(a.capacities):
@@ -362,6 +417,7 @@ class Release(Frozen):
 
 class PlanDay(Frozen):
     day: Day
+    date: Annotated[str, Field(max_length=10)] = Field(default="", description="the day's date, when known")
     releases: tuple[Release, ...] = ()
     commitments: tuple[Id, ...] = ()
 
@@ -371,6 +427,12 @@ class Plan(Frozen):
     objective: str = "given"
     objective_value: float | None = None
     days: tuple[PlanDay, ...] = ()
+    binding: tuple[Annotated[str, Field(max_length=500)], ...] = Field(
+        default=(), description="the rules at their limit in this plan"
+    )
+    explanation: tuple[Annotated[str, Field(max_length=5_000)], ...] = Field(
+        default=(), description="the objective and the plan in words"
+    )
 
     def released(self, side: str | None = None) -> dict[int, dict[str, int]]:
         """People released per day and category (of one side, or both)."""
@@ -393,6 +455,9 @@ class Plan(Frozen):
 
 # ---- what happened, and who is on the lists ------------------------------------------------
 
+Destination = Literal["home", "abroad"]
+Identified = Literal["yes", "no", "misidentified"]
+
 
 @dataclass(frozen=True)
 class Event:
@@ -405,6 +470,10 @@ class Event:
     ids: tuple[str, ...] = ()
     commitment: str | None = None
     note: str = ""
+    time: str | None = None  # HH:MM, when the record gives the time of day
+    destination: Destination | None = None  # prisoners: home or abroad (exile), when recorded
+    identified: Identified | None = None  # remains or people: whether they were who the list said
+    recurring: str | None = None  # a daily row of a recurring commitment (``count``: how many that day)
 
 
 Status = Literal["", "veto", "exile"]

@@ -11,7 +11,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from truce.model.scenario import Issue, IssueKind, Option, Party, Preferences, RedLine, Scenario
+from truce.model.scenario import (
+    Constituent,
+    Issue,
+    IssueKind,
+    Option,
+    Party,
+    Preferences,
+    Ratification,
+    RatificationRule,
+    RedLine,
+    Scenario,
+)
 
 
 def random_scenario(
@@ -85,3 +96,49 @@ def random_scenario(
         issues=issues,
         preferences=preferences,
     )
+
+
+def with_constituents(
+    rng: np.random.Generator,
+    scenario: Scenario,
+    *,
+    members: int = 3,
+    reservation: float = 0.4,
+    rule: RatificationRule | None = None,
+    exact: bool = False,
+) -> Scenario:
+    """``scenario`` with a random ratification rule on every party: 1 to ``members`` constituents, each
+    with random weights and values and a reservation value up to ``reservation``, or (one time in four) a
+    single red line only; the rule is drawn from veto, majority and a weighted vote at a random threshold,
+    unless ``rule`` is given. With ``exact`` every party gets exactly ``members`` constituents."""
+    preferences: dict[str, Preferences] = {}
+    sizes = [len(issue.options) for issue in scenario.issues]
+    for pid, prefs in scenario.preferences.items():
+        constituents = []
+        for k in range(members if exact else int(rng.integers(1, members + 1))):
+            i = int(rng.integers(len(sizes)))
+            line = RedLine(terms={f"i{i}": f"o{int(rng.integers(sizes[i]))}"})
+            if rng.random() < 0.25:
+                constituents.append(
+                    Constituent(id=f"c{k}", name=f"constituent {k}", assumption=True, red_lines=(line,))
+                )
+                continue
+            constituents.append(
+                Constituent(
+                    id=f"c{k}",
+                    name=f"constituent {k}",
+                    votes=float(rng.integers(1, 4)),
+                    assumption=True,
+                    weights={f"i{i}": float(w) for i, w in enumerate(rng.uniform(0.05, 1.0, len(sizes)))},
+                    values={
+                        f"i{i}": {f"o{j}": float(v) for j, v in enumerate(rng.random(n))} for i, n in enumerate(sizes)
+                    },
+                    reservation=float(rng.uniform(0.0, reservation)),
+                    red_lines=(line,) if rng.random() < 0.3 else (),
+                )
+            )
+        chosen = rule or RatificationRule(str(rng.choice([r.value for r in RatificationRule])))
+        threshold = float(rng.choice([0.5, 0.6, 2 / 3, 1.0])) if chosen is RatificationRule.weighted else None
+        ratification = Ratification(rule=chosen, threshold=threshold, constituents=tuple(constituents))
+        preferences[pid] = prefs.model_copy(update={"ratification": ratification})
+    return scenario.model_copy(update={"preferences": preferences})

@@ -28,6 +28,13 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Number = StrictInt | Annotated[StrictFloat, Field(allow_inf_nan=False)]
 # A term is an option id (categorical and ordinal issues) or a number (numeric issues).
 Term = StrictStr | Number
+# Other words a report uses for a party, issue, option or venue ("Washington", "the corridor"); matched
+# without regard to case when a draft of the record is read from a report (``truce record draft``).
+Alias = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+Aliases = Annotated[
+    tuple[Alias, ...],
+    Field(max_length=100, description="other words reports use for it, matched without regard to case"),
+]
 
 
 class Frozen(BaseModel):
@@ -82,12 +89,14 @@ class Party(Frozen):
     name: Text
     role: Role = Role.party
     description: Text | None = None
+    aliases: Aliases = ()
 
 
 class Option(Frozen):
     id: Id
     label: Text
     description: Text | None = None
+    aliases: Aliases = ()
     sources: tuple[Id, ...] = ()
 
 
@@ -112,6 +121,7 @@ class Issue(Frozen):
     max: Number | None = None
     step: Number | None = None
     divisible: bool = Field(default=False, description="can be split between parties (fair division)")
+    aliases: Aliases = ()
     sources: tuple[Id, ...] = ()
 
     def grid(self) -> tuple[float, ...]:
@@ -208,6 +218,72 @@ Point = tuple[Number, Unit]
 IssueValues = dict[Id, Unit] | tuple[Point, ...]
 
 
+class RatificationRule(StrEnum):
+    """How a party's constituents decide whether the party may accept a package."""
+
+    veto = "veto"  # every constituent must approve: any one is a veto player
+    majority = "majority"  # more than half of all votes
+    weighted = "weighted"  # at least ``threshold`` of all votes
+
+
+class Constituent(Frozen):
+    """A veto player inside a party (a coalition partner, a cabinet, a leadership council).
+
+    It approves a package when its utility (sum of weight x value over issues, divided by the sum of
+    weights) is at or above its reservation value and no red line of its own is crossed. A constituent
+    known only by its red lines gives no weights: it approves whatever crosses none of them.
+    """
+
+    id: Id
+    name: Text
+    votes: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = Field(
+        default=1.0, description="its votes under a majority or weighted rule (seats, say)"
+    )
+    assumption: bool = Field(description="true when its preferences are illustrative assumptions")
+    basis: Text | None = Field(default=None, description="what its preferences or red lines were derived from")
+    weights: dict[Id, Annotated[float, Field(ge=0.0, allow_inf_nan=False)]] = {}
+    values: dict[Id, IssueValues] = {}
+    reservation: Unit = Field(default=0.0, description="the least utility it approves (0 with no weights)")
+    red_lines: tuple[RedLine, ...] = ()
+    sources: tuple[Id, ...] = ()
+
+
+class Ratification(Frozen):
+    """Who must approve at home before a party may accept: its constituents and the rule they decide by.
+
+    The party accepts a package only when it accepts it itself and the rule approves it: ``veto``, every
+    constituent approves; ``majority``, the approving constituents hold more than half of all votes;
+    ``weighted``, they hold at least ``threshold`` (a share of all votes).
+    """
+
+    rule: RatificationRule
+    threshold: Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)] | None = Field(
+        default=None, description="weighted rule only: the share of all votes needed, in (0, 1]"
+    )
+    constituents: tuple[Constituent, ...] = Field(min_length=1, max_length=12)
+    note: Text | None = None
+    sources: tuple[Id, ...] = ()
+
+
+Noise = Annotated[float, Field(ge=0.0, le=5.0, allow_inf_nan=False)]
+
+
+class PreferenceUncertainty(Frozen):
+    """How unsure the modeller is of a party's preferences, for simulations (never for a verdict on a text).
+
+    Each run of ``simulate`` draws the party's preferences afresh: weights times ``exp(weights * z)``
+    then renormalised, option values plus ``values * z`` clipped to [0, 1] (``z`` standard normal), and a
+    reservation value uniform in ``reservation``. One number applies to every issue; a mapping gives one per
+    issue (others 0).
+    """
+
+    weights: Noise | dict[Id, Noise] = Field(default=0.0, description="log-normal noise on the issue weights")
+    values: Noise | dict[Id, Noise] = Field(default=0.0, description="normal noise on the option values")
+    reservation: tuple[Unit, Unit] | None = Field(default=None, description="[low, high] for the reservation value")
+    basis: Text = Field(min_length=1, description="why these ranges: what is unknown and from what they are judged")
+    sources: tuple[Id, ...] = ()
+
+
 class Preferences(Frozen):
     """A party's private preferences. Utility = sum of weight x value over issues, divided by the
     sum of weights, so it lies in [0, 1]. Issues without a weight do not matter to the party."""
@@ -222,7 +298,13 @@ class Preferences(Frozen):
         default=0.0, description="utility lost per day without agreement"
     )
     delay_note: Text | None = None
+    ratification: Ratification | None = Field(
+        default=None, description="constituents who must approve at home, and their rule (two-level talks)"
+    )
     sources: tuple[Id, ...] = ()
+    uncertainty: PreferenceUncertainty | None = Field(
+        default=None, description="ranges for the weights, values and reservation value, with a basis (simulate)"
+    )
 
 
 class Response(Frozen):
@@ -288,6 +370,15 @@ class Round(Frozen):
     proposals: tuple[Id, ...] = ()
     summary: Text | None = None
     sources: tuple[Id, ...] = ()
+
+
+class Venue(Frozen):
+    """A place talks are held or visited, with the other names reports give it."""
+
+    id: Id
+    name: Text
+    aliases: Aliases = ()
+    host: Id | None = Field(default=None, description="the party whose territory it is (a visit there meets it)")
 
 
 class Event(Frozen):
@@ -375,6 +466,68 @@ class Series(Frozen):
     note: Text | None = None
 
 
+class Hazard(Frozen):
+    """A chance per day that the talks break down, from a stated basis."""
+
+    per_day: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+    basis: Text = Field(min_length=1, description="why this figure")
+    assumption: bool = Field(default=True, description="true when the figure is assumed, not reported")
+    sources: tuple[Id, ...] = ()
+
+
+class Risk(Frozen):
+    """A dated event that raises the chance of a breakdown (an assassination, a threatened retaliation)."""
+
+    id: Id
+    date: dt.date
+    title: Text
+    hazard: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] = Field(
+        description="added chance per day that the talks break down, from the date on"
+    )
+    days: int | None = Field(default=None, ge=1, description="for how many days (default: to the deadline)")
+    basis: Text = Field(min_length=1, description="why this figure")
+    assumption: bool = Field(default=True, description="true when the figure is assumed, not reported")
+    sources: tuple[Id, ...] = ()
+
+
+class Shock(Frozen):
+    """A dated event that shifts preferences: reservation values move, costs of delay are multiplied."""
+
+    date: dt.date
+    title: Text
+    reservation: dict[Id, Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)]] = Field(
+        default={}, description="per party: added to its reservation value (clipped to [0, 1])"
+    )
+    cost_of_delay: dict[Id, Annotated[float, Field(ge=0.0, allow_inf_nan=False)]] = Field(
+        default={}, description="per party: its daily cost of delay is multiplied by this"
+    )
+    basis: Text = Field(min_length=1, description="why this shift")
+    assumption: bool = Field(default=True, description="true when the shift is assumed, not reported")
+    sources: tuple[Id, ...] = ()
+
+
+DEFAULT_DEADLINE_DAYS = 100
+
+
+class Course(Frozen):
+    """How the talks may run, for simulations: day 1, the negotiating deadline, and what may end them early."""
+
+    start: dt.date | None = Field(default=None, description="day 1 of the simulated talks (dates place risks/shocks)")
+    deadline_days: int = Field(
+        default=DEFAULT_DEADLINE_DAYS, ge=1, le=10_000, description="days the talks may last (not an agreement phase)"
+    )
+    deadline_basis: Text | None = None
+    hazard: Hazard | None = Field(default=None, description="the chance per day that talks break down")
+    risks: tuple[Risk, ...] = ()
+    shocks: tuple[Shock, ...] = ()
+    sources: tuple[Id, ...] = ()
+
+    def day_of(self, date: dt.date) -> int:
+        """The day of the talks ``date`` falls on (day 1 is ``start``)."""
+        assert self.start is not None
+        return (date - self.start).days + 1
+
+
 class Scenario(Frozen):
     """Everything about one set of talks."""
 
@@ -392,12 +545,16 @@ class Scenario(Frozen):
     )
     proposals: tuple[Proposal, ...] = ()
     rounds: tuple[Round, ...] = ()
+    venues: tuple[Venue, ...] = Field(default=(), description="places of the talks and visits, with their aliases")
     events: tuple[Event, ...] = ()
     meetings: tuple[Meeting, ...] = Field(default=(), description="visits and meetings, with who met whom")
     statements: tuple[Statement, ...] = Field(
         default=(), description="attributed public statements (claims by their speakers, never inputs)"
     )
     series: tuple[Series, ...] = Field(default=(), description="sourced counts over time, in their own units")
+    course: Course | None = Field(
+        default=None, description="for simulations: start, negotiating deadline, breakdown hazard, risks, shocks"
+    )
 
     def issue(self, issue_id: str) -> Issue:
         for issue in self.issues:

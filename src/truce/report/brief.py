@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import plotly.graph_objects as go
 
 from truce.analysis.bargaining import Bargaining
@@ -10,6 +12,8 @@ from truce.analysis.overview import Overview
 from truce.analysis.rules import describe_rule
 from truce.analysis.standing import LEFT_OPEN, NO_POSITION, TOL, Standing, Verdict
 from truce.analysis.timeline import STANCE_WORDS, speaker_name, statements_about, timeline
+from truce.model.scenario import Term
+from truce.report.frontier_chart import SELECT_SCRIPT, FrontierChart, figure_data, frontier_figure, keyed
 from truce.report.html import figure_json, render
 
 
@@ -53,67 +57,39 @@ def gap_heatmap(o: Overview) -> go.Figure:
     return figure
 
 
-_SYMBOLS = {"nash": "star", "kalai_smorodinsky": "diamond", "egalitarian": "square", "utilitarian": "triangle-up"}
-
-
-def frontier_chart(o: Overview, b: Bargaining) -> go.Figure:
-    """The first two parties' utilities: the frontier, every proposal (a partial one as the box of its
-    completions) and the solutions, with the reservation values as dashed lines."""
+def frontier_chart(o: Overview, b: Bargaining) -> FrontierChart:
+    """The frontier chart of the first two parties (:mod:`truce.report.frontier_chart`, as the service
+    draws it): the frontier, the zone of agreement, the reservation lines, the proposals and solutions."""
+    s = o.scenario
     px, py = b.frontier.parties[:2]
-    figure = go.Figure()
-    u = b.frontier.utilities
-    figure.add_trace(
-        go.Scatter(
-            x=u[:, 0],
-            y=u[:, 1],
-            mode="lines+markers",
-            name="Pareto frontier",
-            line={"shape": "hv"},
-            marker={"size": 5, "symbol": "circle-open"},
-        )
-    )
+    names = {p.id: p.name for p in s.parties}
+
+    def words(terms: Mapping[str, Term]) -> tuple[tuple[str, str], ...]:
+        return tuple((i.name, i.label(terms[i.id]) if i.id in terms else "open") for i in s.issues)
+
+    proposals = []
     for view in o.proposals:
         sx, sy = (next(st for st in view.standings if st.party == party) for party in (px, py))
-        x, y = (sx.low + sx.high) / 2, (sy.low + sy.high) / 2
-        figure.add_trace(
-            go.Scatter(
-                x=[x],
-                y=[y],
-                mode="markers+text",
-                text=[view.proposal.id],
-                textposition="top center",
-                name=view.proposal.title,
-                marker={"size": 9, "symbol": "x" if view.complete else "x-open"},
-                error_x={"type": "data", "symmetric": True, "array": [(sx.high - sx.low) / 2]},
-                error_y={"type": "data", "symmetric": True, "array": [(sy.high - sy.low) / 2]},
-            )
-        )
-    for name, sol in b.solutions.items():
-        if sol is not None:
-            figure.add_trace(
-                go.Scatter(
-                    x=[sol.utilities[0]],
-                    y=[sol.utilities[1]],
-                    mode="markers",
-                    name=f"{name} solution",
-                    marker={"size": 13, "symbol": _SYMBOLS.get(name, "circle"), "line": {"width": 1}},
-                )
-            )
+        terms = words(s.terms_of(view.proposal.id))
+        proposals.append((view.proposal.title, (sx.low, sy.low), (sx.high, sy.high), terms))
+    solutions = [
+        (name, (float(sol.utilities[0]), float(sol.utilities[1])), words(b.compiled.decode(sol.outcome)))
+        for name, sol in b.solutions.items()
+        if sol is not None
+    ]
     rx, ry = (float(o.compiled.reservation[o.compiled.parties.index(p)]) for p in (px, py))
-    figure.add_vline(x=rx, line_dash="dash", annotation_text=f"{px} reservation")
-    figure.add_hline(y=ry, line_dash="dash", annotation_text=f"{py} reservation")
-    figure.update_layout(
-        title=f"Frontier, proposals and solutions ({px} vs {py}; a partial proposal spans its completions)",
-        xaxis={"title": f"utility for {px}", "range": [0, 1.02]},
-        yaxis={"title": f"utility for {py}", "range": [0, 1.02]},
-        height=620,
+    return FrontierChart(
+        parties=(names.get(px, px), names.get(py, py)),
+        reservation=(rx, ry),
+        frontier=tuple((float(u[0]), float(u[1])) for u in b.frontier.utilities),
+        points=keyed(proposals, solutions),
     )
-    return figure
 
 
 def brief_html(o: Overview, b: Bargaining | None = None, delay_days: int = DEFAULT_DELAY_DAYS) -> str:
     s = o.scenario
     assumed = [pid for pid in o.compiled.parties if s.preferences[pid].assumption]
+    chart = frontier_chart(o, b) if b is not None and len(b.frontier.parties) >= 2 else None
     return render(
         "brief.html",
         s=s,
@@ -122,7 +98,9 @@ def brief_html(o: Overview, b: Bargaining | None = None, delay_days: int = DEFAU
         verdicts=Verdict,
         rules={rule.id: describe_rule(o.compiled, rule) for rule in s.constraints},
         heatmap=figure_json(gap_heatmap(o)) if o.compiled.parties and o.proposals else None,
-        frontier=figure_json(frontier_chart(o, b)) if b is not None and len(b.frontier.parties) >= 2 else None,
+        frontier=chart and figure_json(frontier_figure(chart)),
+        frontier_key=chart and figure_data(chart),
+        select_script=SELECT_SCRIPT,
         timeline=timeline(s),
         statements={p.id: statements_about(s, p.id) for p in s.proposals},
         speaker=lambda st: speaker_name(s, st),

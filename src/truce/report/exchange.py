@@ -18,43 +18,61 @@ def _date(a: Agreement, day: int) -> str:
     return (a.day_one + dt.timedelta(days=day - 1)).isoformat() if a.day_one else ""
 
 
+# Fill patterns, one per side, so that a lane's side reads without colour (the lane's label names it too).
+_PATTERNS = ("/", ".", "x", "\\", "+", "-")
+
+
 def gantt(
     a: Agreement,
     rows: list[tuple[int, str, str, int]],
     commitments: list[tuple[int, int, str]],
     deviations: list[tuple[int, str]] | None = None,
 ) -> go.Figure:
-    """Releases as one-day bars per (side, category) labelled with counts; commitments as spans; deviations."""
+    """Releases as one-day bars per (side, category) labelled with counts; commitments as spans; deviations.
+    Lanes are named in words and each side's bars carry its own hatch, so colour only adds contrast."""
     figure = go.Figure()
-    lanes = [f"{s.id}: {c.id}" for s in a.sides for c in s.categories]
-    for n, lane in enumerate(lanes):
-        hits = [(d, cnt) for d, side, cat, cnt in rows if f"{side}: {cat}" == lane]
+    lanes = [(s, c) for s in a.sides for c in s.categories]
+    shown: set[str] = set()
+    for n, (side, cat) in enumerate(lanes):
+        lane = f"{side.name}: {cat.name or cat.id}"
+        hits = [(d, cnt) for d, s, c, cnt in rows if (s, c) == (side.id, cat.id)]
         if not hits:
             continue
+        hatch = _PATTERNS[[s.id for s in a.sides].index(side.id) % len(_PATTERNS)]
         figure.add_bar(
             x=[1] * len(hits),
             base=[d - 0.5 for d, _ in hits],
             y=[lane] * len(hits),
             orientation="h",
             text=[str(cnt) for _, cnt in hits],
-            hovertext=[f"day {d}: {cnt} {lane}" for d, cnt in hits],
-            marker_color=_COLOURS[n % len(_COLOURS)],
+            hovertext=[f"day {d}{_on(a, d)}: {cnt} released, {lane}" for d, cnt in hits],
+            hoverinfo="text",
+            marker={
+                "color": _COLOURS[n % len(_COLOURS)],
+                "pattern": {"shape": hatch, "fgcolor": "#000", "solidity": 0.3},
+            },
             textangle=0,
             constraintext="none",
-            name=lane,
-            showlegend=False,
+            name=f"released by {side.name} (hatch {hatch})",
+            legendgroup=side.id,
+            showlegend=side.id not in shown,
         )
+        shown.add(side.id)
     for start, end, cid in commitments:
         figure.add_bar(
             x=[end - start + 1],
             base=[start - 0.5],
             y=[f"commitment: {cid}"],
             orientation="h",
-            marker_color="#77767b",
-            hovertext=[f"{cid}: day {start}" + (f" to {end}" if end != start else "")],
-            showlegend=False,
+            marker={"color": "#d0d0d0", "line": {"color": "#000", "width": 1}},
+            hovertext=[f"{cid}: day {start}{_on(a, start)}" + (f" to {end}{_on(a, end)}" if end != start else "")],
+            hoverinfo="text",
+            name="commitment (grey outlined span)",
+            legendgroup="commitment",
+            showlegend=(start, end, cid) == commitments[0],
         )
-    for day, note in deviations or []:
+    marks = deviations or []
+    for day, note in marks:
         figure.add_scatter(
             x=[day],
             y=["deviations"],
@@ -62,14 +80,58 @@ def gantt(
             marker={"symbol": "x", "size": 12, "color": "#a51d2d"},
             hovertext=[note],
             hoverinfo="text",
-            showlegend=False,
+            name="deviation (×)",
+            legendgroup="deviation",
+            showlegend=(day, note) == marks[0],
         )
     figure.update_layout(
         barmode="overlay",
-        height=180 + 28 * (len(lanes) + len(commitments)),
+        height=220 + 28 * (len(lanes) + len(commitments)),
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
         xaxis_title="day",
-        yaxis={"autorange": "reversed"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def _on(a: Agreement, day: int) -> str:
+    date = _date(a, day)
+    return f" ({date})" if date else ""
+
+
+_DASHES = ("solid", "dash", "dot", "dashdot")
+_MARKS = ("circle", "square", "diamond", "triangle-up")
+
+
+def exposure_figure(a: Agreement, ledger: Ledger) -> go.Figure:
+    """Each side's exposure by day (the share it has delivered beyond the share it has received), one line
+    per side told apart by its dash and marker and named in the legend; the agreed limit, if any, dashed."""
+    figure = go.Figure()
+    names = {s.id: s.name for s in a.sides}
+    for n, side in enumerate(s.id for s in a.sides):
+        days = [d for d in ledger.days if side in d.exposure]
+        figure.add_scatter(
+            x=[d.day for d in days],
+            y=[d.exposure[side] for d in days],
+            mode="lines+markers",
+            line={"dash": _DASHES[n % len(_DASHES)], "color": "#000" if n == 0 else "#555"},
+            marker={"symbol": _MARKS[n % len(_MARKS)], "size": 7},
+            name=f"exposure of {names[side]}",
+            hovertemplate=f"{names[side]}: %{{y:.3f}} on day %{{x}}<extra></extra>",
+        )
+    if a.exposure_limit is not None:
+        figure.add_hline(y=a.exposure_limit, line={"dash": "longdash", "color": "#000"})
+        figure.add_annotation(
+            xref="paper", x=1, y=a.exposure_limit, text="agreed limit", showarrow=False, xanchor="right"
+        )
+    figure.update_layout(
+        height=300,
+        margin={"l": 10, "r": 10, "t": 20, "b": 40},
+        xaxis_title="day",
+        yaxis={"title": "exposure (share)", "rangemode": "tozero", "automargin": True},
+        legend={"orientation": "h", "y": -0.3},
+        plot_bgcolor="#fff",
     )
     return figure
 
@@ -100,7 +162,11 @@ def plan_report(a: Agreement, plan: Plan) -> str:
 def ledger_report(a: Agreement, ledger: Ledger) -> str:
     rows = [(d.day, e.side or "", e.category or "", e.count) for d in ledger.days for e in d.done if e.category]
     done_commitments = [(d.day, d.day, e.rule) for d in ledger.days for e in d.done if not e.category]
-    marks = [(d.day, f"day {d.day}: {v.kind} ({v.size}): {v.note}") for d in ledger.days for v in d.deviations]
+    marks = [
+        (d.day, f"{a.day_label(d.day)}: {v.kind} ({v.size:g}{' ' + v.unit if v.unit else ''}): {v.note}")
+        for d in ledger.days
+        for v in d.deviations
+    ]
     figure = gantt(a, rows, done_commitments, marks)
     table = [
         {

@@ -59,7 +59,7 @@ def plan_png(a: Agreement, plan: Plan) -> bytes:
 
 def ledger_png(a: Agreement, ledger: Ledger) -> bytes:
     """The ledger as a PNG: what was released and done each day, commitments due, deviations marked."""
-    chart = _Chart(f"{a.title}\nledger through day {ledger.through}", span_label="commitment done")
+    chart = _Chart(f"{a.title}\nledger through {a.day_label(ledger.through)}", span_label="commitment done")
     ids = [c.id for c in a.commitments]
     for d in ledger.days:
         for e in d.done:
@@ -72,7 +72,8 @@ def ledger_png(a: Agreement, ledger: Ledger) -> bytes:
                 chart.due.append((d.day, e.rule))
         for v in d.deviations:
             who = f"{v.side}, " if v.side else ""
-            chart.deviations.append((d.day, f"day {d.day}: {v.kind} ({who}size {v.size:g}): {v.note}"))
+            unit = f" {v.unit}" if v.unit else ""
+            chart.deviations.append((d.day, f"{a.day_label(d.day)}: {v.kind} ({who}size {v.size:g}{unit}): {v.note}"))
     chart.last_day = max([a.days, ledger.through, *(d.day for d in ledger.days)])
     return _draw(a, chart)
 

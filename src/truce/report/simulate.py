@@ -14,16 +14,27 @@ from truce.simulate.protocol import TITLES
 from truce.simulate.tournament import Table
 
 
-def simulate_html(scenario: Scenario, setup: Setup, summary: Summary, *, assumed: list[str], seed: int) -> str:
-    """A self-contained page: the chance of a deal by each day, the most frequent terms, utilities and costs."""
+def simulate_html(
+    scenario: Scenario,
+    setup: Setup,
+    summary: Summary,
+    *,
+    assumed: list[str],
+    seed: int,
+    conditions: dict[str, Any] | None = None,
+) -> str:
+    """A self-contained page: the chance of a deal (and of a breakdown) by each day, the course and the
+    uncertainty the runs assumed with their bases, the most frequent terms, utilities and costs."""
     data = summary.as_json()
+    days = list(range(1, len(data["agreement_by_day"]) + 1))
     by_day = go.Figure(
-        go.Scatter(
-            x=list(range(1, len(data["agreement_by_day"]) + 1)), y=data["agreement_by_day"], mode="lines+markers"
-        )
+        [
+            go.Scatter(x=days, y=data["agreement_by_day"], mode="lines+markers", name="agreed"),
+            go.Scatter(x=days, y=data["breakdown_by_day"], mode="lines", name="broken down"),
+        ]
     )
     by_day.update_layout(
-        xaxis_title="day", yaxis_title="share of runs agreed", yaxis_range=[0, 1], height=360, margin={"t": 20}
+        xaxis_title="day", yaxis_title="share of runs", yaxis_range=[0, 1], height=360, margin={"t": 20}
     )
     return render(
         "simulate_run.html",
@@ -35,6 +46,7 @@ def simulate_html(scenario: Scenario, setup: Setup, summary: Summary, *, assumed
         strategies=[s.label for s in setup.strategies],
         protocol=TITLES[setup.protocol.name],
         by_day=figure_json(by_day),
+        conditions=conditions,
     )
 
 
@@ -62,6 +74,9 @@ def tournament_html(table: Table) -> str:
     return render(
         "simulate_tournament.html",
         rows=table.by_strategy(),
+        ranking=table.ranking(),
+        by_scenario=table.by_scenario(),
+        by_pairing=table.by_pairing(),
         runs=int(cols["run"].max()) + 1 if len(table) else 0,
         scenarios=sorted(set(cols["scenario"].tolist())),
         heat=figure_json(heat),

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 
+from truce.analysis.bridge import Criterion
 from truce.errors import InputError, Problem
 from truce.model.checks import build_scenario
 from truce.model.scenario import Scenario
@@ -307,12 +308,12 @@ def frontier(talks_id: str, store: Store = Depends(store_dep)) -> Any:
 def bridge(
     talks_id: str,
     proposal: str = Query(..., max_length=80, description="the proposal to bridge from"),
-    criterion: str = Query("nash", pattern="^(nash|ks|egalitarian|utilitarian)$"),
+    criterion: Criterion = Query("nash", description="tie-break: a solution concept (ks: kalai_smorodinsky)"),
     k: int = Query(3, ge=1, le=10),
     store: Store = Depends(store_dep),
 ) -> Any:
     """Bridging suggestions from a proposal, with who gains and who gives (mediators only)."""
-    return views.bridge_view(views.load(store, talks_id), proposal, criterion, k)
+    return views.bridge_view(views.load(store, talks_id), proposal, str(criterion), k)
 
 
 @router.get(

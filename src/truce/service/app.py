@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from truce.errors import InputError
-from truce.service import api, pages
+from truce.service import api, pages, pages_exchange, pages_files, pages_forms, pages_people, pages_record
 from truce.service.auth import Forbidden, NotSignedIn
 from truce.service.guard import (
     BodyLimit,
@@ -63,6 +63,11 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(pages_exchange.router)
+    app.include_router(pages_record.router)  # before pages_forms: /record/draft is not a /record/{kind} form
+    app.include_router(pages_forms.router)
+    app.include_router(pages_people.router)
+    app.include_router(pages_files.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/plotly.min.js", include_in_schema=False)
@@ -103,8 +108,9 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     def bad_request(request: Request, exc: RequestValidationError) -> Response:
         messages = [str(e.get("msg", "invalid")) for e in exc.errors()]
         paths = [_where(e) for e in exc.errors()]
-        if is_page(request):
-            return answer(request, 422, "; ".join(messages))
+        if is_page(request):  # each message names its field, as the form calls it
+            named = [f"{p[-1]}: {m}" if p else m for m, p in zip(messages, paths, strict=True)]
+            return answer(request, 422, "; ".join(named))
         return JSONResponse({"detail": [{"message": m, "path": p} for m, p in zip(messages, paths, strict=True)]}, 422)
 
     @app.exception_handler(HTTPException)

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from truce.report.html import figure_json
-from truce.service import views
+from truce.analysis.bridge import Criterion
+from truce.service import views, words
 from truce.service.auth import (
     ALL,
     COOKIE,
@@ -42,6 +42,7 @@ HTML: dict[str, Any] = {
     "response_class": HTMLResponse,
     "responses": {
         200: {**_PAGE, "description": "the page"},
+        202: {**_PAGE, "description": "still working: a progress page that refreshes itself"},
         303: {"description": "on to the next page (or to sign in)"},
         401: {**_PAGE, "description": "not signed in"},
         403: {**_PAGE, "description": "not for this role"},
@@ -67,6 +68,7 @@ def form_token_field(viewer: Viewer | None) -> Markup:
 
 
 _env.globals["form_token_field"] = form_token_field
+_env.filters["when"] = words.when
 
 
 def render(name: str, viewer: Viewer | None, status: int = 200, **context: Any) -> HTMLResponse:
@@ -153,6 +155,8 @@ def glance(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store
         table=table,
         timeline=record["timeline"],
         record=record,
+        names={p.id: p.name for p in state.scenario.parties},
+        titles={p.id: p.title for p in state.scenario.proposals},
     )
 
 
@@ -176,6 +180,7 @@ def proposal_page(
         versions=list(reversed(versions)),
         issues=issues,
         names={party.id: party.name for party in state.scenario.parties},
+        titles={q.id: q.title for q in state.scenario.proposals},
         edit_text=text if editable else None,
     )
 
@@ -249,81 +254,49 @@ def preferences_edit(
 def frontier_page(
     talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
 ) -> HTMLResponse:
+    from truce.report.frontier_chart import SELECT_SCRIPT
+    from truce.service.charts import frontier_page_data
+
     state = views.load(store, talks_id)
-    data = views.frontier_view(state)
     return render(
         "frontier.html",
         viewer,
-        data=data,
-        issues={i.id: i for i in state.scenario.issues},
-        figure=figure_json(frontier_figure(data)) if data["parties"] else None,
+        data=views.frontier_view(state),
+        page=frontier_page_data(state),
+        select_script=SELECT_SCRIPT,
     )
-
-
-def frontier_figure(data: dict[str, Any]) -> Any:
-    import plotly.graph_objects as go
-
-    a, b = data["parties"][:2]
-    fig = go.Figure()
-    front = sorted(data["frontier"], key=lambda f: f["utilities"][a])
-    fig.add_trace(
-        go.Scatter(
-            x=[f["utilities"][a] for f in front],
-            y=[f["utilities"][b] for f in front],
-            mode="lines+markers",
-            name="Pareto frontier",
-            marker={"symbol": "circle-open"},
-        )
-    )
-    complete = [p for p in data["proposals"] if p["low"] == p["high"]]
-    fig.add_trace(
-        go.Scatter(
-            x=[p["low"][a] for p in complete],
-            y=[p["low"][b] for p in complete],
-            mode="markers+text",
-            text=[p["id"] for p in complete],
-            textposition="top center",
-            name="proposals (complete)",
-            marker={"symbol": "square", "size": 10},
-        )
-    )
-    sols = {k: v for k, v in data["solutions"].items() if v is not None}
-    fig.add_trace(
-        go.Scatter(
-            x=[v["utilities"][a] for v in sols.values()],
-            y=[v["utilities"][b] for v in sols.values()],
-            mode="markers+text",
-            text=list(sols),
-            textposition="bottom center",
-            name="solutions",
-            marker={"symbol": "diamond", "size": 12},
-        )
-    )
-    fig.update_layout(
-        xaxis_title=f"utility for {a}", yaxis_title=f"utility for {b}", height=520, margin={"l": 60, "r": 20, "t": 30}
-    )
-    return fig
 
 
 @router.get("/talks/{talks_id}/bridge", **access(Role.mediator), **HTML)
 def bridge_page(
     talks_id: str,
     proposal: str | None = Query(None, max_length=80),
-    criterion: str = Query("nash", pattern="^(nash|ks|egalitarian|utilitarian)$"),
+    criterion: Criterion = Query("nash"),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),
 ) -> HTMLResponse:
+    from truce.errors import InputError, Problem
+    from truce.service.jobs import WAIT_SECONDS, jobs_of
+
     state = views.load(store, talks_id)
     ids = [p.id for p in state.scenario.proposals]
     chosen = proposal or (ids[-1] if ids else None)
-    result = views.bridge_view(state, chosen, criterion, 3) if chosen else None
+    if chosen is not None and chosen not in ids:
+        raise InputError([Problem(f"no proposal {chosen!r}", ("proposal",))])
+    job = None
+    if chosen is not None:  # the search runs off the request path; a long one shows its progress
+        work = lambda: views.bridge_view(state, chosen, criterion, 3)  # noqa: E731
+        job = jobs_of(store).submit(("bridge", talks_id, state.version, chosen, criterion), work)
+    done = job is None or job.wait(WAIT_SECONDS)
     return render(
         "bridge.html",
         viewer,
+        status=200 if done else 202,
         ids=ids,
         chosen=chosen,
         criterion=criterion,
-        result=result,
+        result=job.result() if job is not None and done else None,
+        pending=None if done or job is None else {"seconds": round(job.elapsed)},
         issues={i.id: i for i in state.scenario.issues},
         titles={p.id: p.title for p in state.scenario.proposals},
         names={p.id: p.name for p in state.scenario.parties},
@@ -336,7 +309,8 @@ def ballots_page(
 ) -> HTMLResponse:
     state = views.load(store, talks_id)
     items = [views.ballot_view(store, state, b, viewer) for b in store.ballots(talks_id)]
-    return render("ballots.html", viewer, ballots=list(reversed(items)), ids=[p.id for p in state.scenario.proposals])
+    names = {p.id: p.name for p in state.scenario.parties}
+    return render("ballots.html", viewer, ballots=list(reversed(items)), names=names)
 
 
 @router.post("/talks/{talks_id}/ballots", **access(Role.mediator), **HTML)
@@ -344,7 +318,7 @@ def publish_page(
     talks_id: str,
     proposal: str = Form(..., max_length=80, pattern=LINE),
     title: str = Form(..., min_length=1, max_length=500, pattern=LINE),
-    criterion: str = Form("nash", pattern="^(nash|ks|egalitarian|utilitarian)$"),
+    criterion: Criterion = Form("nash"),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),
 ) -> Response:
@@ -358,9 +332,23 @@ def publish_page(
 def ballot_page(
     talks_id: str, number: int, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
 ) -> HTMLResponse:
+    from truce.service.ballot_table import ballot_table, package_diff
+    from truce.store.repo import ballot_content
+
     state = views.load(store, talks_id)
-    b = views.ballot_view(store, state, store.ballot(talks_id, number), viewer)
-    return render("ballot.html", viewer, b=b)
+    ballot = store.ballot(talks_id, number)
+    b = views.ballot_view(store, state, ballot, viewer)
+    seen = tuple(views.visible_parties(state, viewer))  # a ballot's packages never change: made once per viewer
+    table = state.memo.get(("ballot", number, seen), lambda: ballot_table(state, ballot_content(ballot), viewer))
+    return render(
+        "ballot.html",
+        viewer,
+        b=b,
+        table=table,
+        revealed_diff=package_diff(table, b.chosen) if b.chosen is not None else None,
+        names={p.id: p.name for p in state.scenario.parties},
+        waiting_for=[p for p in json.loads(ballot.parties) if b.answered_by is not None and p not in b.answered_by],
+    )
 
 
 @router.post("/talks/{talks_id}/ballots/{number}/marks", **access(Role.party), **HTML)
@@ -375,37 +363,11 @@ def mark_page(
     return RedirectResponse(f"/talks/{talks_id}/ballots/{number}", status_code=303)
 
 
-@router.get("/talks/{talks_id}/exchange", **access(*ALL), **HTML)
-def exchange_page(
-    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
-) -> HTMLResponse:
-    from truce.report.exchange import gantt
-
-    x = views.exchange_view(store, talks_id)
-    a, plan = x.agreement, x.plan
-    merged: dict[tuple[int, str, str], int] = {}
-    for d in plan.days:
-        for r in d.releases:
-            merged[d.day, r.side, r.category] = merged.get((d.day, r.side, r.category), 0) + r.count
-    deadline = {c.id: c.by_day for c in a.commitments}
-    spans = [(d.day, max(d.day, deadline.get(c) or d.day), c) for d in plan.days for c in d.commitments]
-    figure = gantt(a, [(d, s, c, n) for (d, s, c), n in merged.items()], spans)
-    return render("exchange.html", viewer, x=x, figure=figure_json(figure))
-
-
 @router.get("/talks/{talks_id}/audit", **access(Role.mediator), **HTML)
 def audit_page(
     talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
 ) -> HTMLResponse:
-    entries = [
-        {
-            "seq": e.seq,
-            "at": e.at,
-            "actor": e.actor,
-            "action": e.action,
-            "subject": json.loads(e.subject),
-            "hash": e.hash,
-        }
-        for e in store.audit_entries(talks_id)
-    ]
-    return render("audit.html", viewer, entries=list(reversed(entries)))
+    from truce.service.audit_view import audit_entries
+
+    state = views.load(store, talks_id)
+    return render("audit.html", viewer, entries=audit_entries(store, talks_id, state.scenario))

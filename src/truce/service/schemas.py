@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from truce.analysis.bridge import Criterion
+
 Json = dict[str, Any]
 # Bounds on what a client may send, so that no body within the size limit costs the server much to read,
 # check or store. The shipped cases are far inside them (at most 85 sources, 24 events, 16 sources on one item).
@@ -176,12 +178,17 @@ class BallotNew(Strict):
     from_proposal: str | None = Field(
         default=None, max_length=80, pattern=LINE, description="publish the bridging suggestions"
     )
-    criterion: str = Field(
-        default="nash",
-        pattern="^(nash|ks|egalitarian|utilitarian)$",
+    criterion: Criterion = Field(
+        default=Criterion("nash"),
         description="how the bridges are found, and how the one package a reveal names is chosen",
     )
     k: int = Field(default=3, ge=1, le=10)
+    reference: str | None = Field(
+        default=None,
+        max_length=80,
+        pattern=LINE,
+        description="the proposal the packages are shown against (default: from_proposal)",
+    )
 
 
 class BallotCreated(BaseModel):

@@ -9,6 +9,7 @@ anything leaves it, so routes and pages cannot forget to.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import random
@@ -21,17 +22,16 @@ from typing import Any
 
 import numpy as np
 
+from truce.analysis.bargaining import bargaining, bargaining_json
 from truce.analysis.bridge import bridge_json, bridge_proposal, criterion_keys, reference_row
 from truce.analysis.delay import DEFAULT_DELAY_DAYS, cost_of_no_deal, series_cost_json
 from truce.analysis.diff import diff
 from truce.analysis.fragility import fragility, fragility_json
-from truce.analysis.frontier import pareto_frontier
+from truce.analysis.home import home_json, home_standings
 from truce.analysis.overview import change_json, holder_name, rule_json, standing_json
 from truce.analysis.rules import rule_breaches
-from truce.analysis.solutions import CONCEPTS
 from truce.analysis.standing import standings
 from truce.analysis.tabled import default_scope
-from truce.analysis.tabled import scoped as scoped_to
 from truce.analysis.timeline import STANCE_WORDS, entry_json, speaker_name, statements_about, timeline
 from truce.errors import InputError, Problem
 from truce.exchange.ledger import Ledger, keep_ledger
@@ -70,6 +70,10 @@ class Caches:
     talks: LRU[tuple[str, int | None], State]
     exchanges: LRU[tuple[str, int], Exchange]
     plans: LRU[str, Plan]
+    # the scenario built and compiled, and what is derived from it, by the scenario's digest: a write that
+    # leaves the scenario as it was (a ballot, a mark, a release, a person) starts a new version of the
+    # talks but keeps all of these
+    built: LRU[str, tuple[Scenario, Compiled, Memo]] = field(default_factory=lambda: LRU(TALKS_CACHED))
 
 
 _caches: weakref.WeakKeyDictionary[Store, Caches] = weakref.WeakKeyDictionary()
@@ -92,16 +96,26 @@ def load(store: Store, talks_id: str) -> State:
 
 def build(store: Store, talks_id: str) -> State:
     version, data, versions = store.snapshot(talks_id)
-    scenario = build_scenario(data)
-    return State(data, scenario, compile_scenario(scenario), versions, version)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+    def make() -> tuple[Scenario, Compiled, Memo]:
+        scenario = build_scenario(data)
+        return scenario, compile_scenario(scenario), Memo()
+
+    scenario, compiled, memo = caches(store).built.get(digest, make)
+    return State(data, scenario, compiled, versions, version, memo)
 
 
 def warm(store: Store) -> None:
     """Build every set of talks and solve their exchange plans now (at start), so that no reader waits."""
+    from truce.service.charts import frontier_page_data
+    from truce.service.pages_exchange import charts, figures_of
+
     for talks in store.talks():
-        load(store, talks.id)
+        frontier_page_data(load(store, talks.id))  # the frontier and its chart, drawn once per version
         with contextlib.suppress(NotFound):
-            exchange_view(store, talks.id)
+            x = exchange_view(store, talks.id)
+            figures_of(store).get((talks.id, x.version), functools.partial(charts, x))
 
 
 def visible_parties(state: State, viewer: Viewer) -> list[str]:
@@ -189,6 +203,8 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
         "standing": with_fragility(c, s.terms_of(proposal.id), standing),
         "changes_from_parent": [_filtered_change(change_json(ch), seen) for ch in changes],
         "package_rules": [rule_json(b) for b in rule_breaches(c, outcome)],
+        # ratification at home reads a party's constituents: shown only to whoever may see that party
+        "ratification": [home_json(h) for h in home_standings(c, outcome) if h.party in seen],
         "readings": [_reading(state, proposal, r, seen) for r in proposal.readings],
         "statements": [
             {
@@ -259,9 +275,15 @@ def all_standings(state: State) -> dict[str, dict[str, dict[str, Any]]]:
         s, c = state.scenario, state.compiled
         if not c.parties:
             return {p.id: {} for p in s.proposals}
-        return {
-            p.id: {st.party: standing_json(st) for st in standings(c, c.encode(s.terms_of(p.id)))} for p in s.proposals
-        }
+        table = {}
+        for p in s.proposals:
+            outcome = c.encode(s.terms_of(p.id))
+            stands = standings(c, outcome)
+            table[p.id] = {
+                st.party: {**standing_json(st), "fragility": fragility_json(f)}
+                for st, f in zip(stands, fragility(c, outcome, stands), strict=True)
+            }
+        return table
 
     return state.memo.get("standings", make)
 
@@ -293,43 +315,9 @@ def _frontier(state: State) -> dict[str, Any]:
     c, s = state.compiled, state.scenario
     scope = default_scope(s)
     if not c.parties:
-        return {"parties": [], "within": scope, "frontier": [], "solutions": {}, "proposals": []}
-    # the frontier and solutions, within the tabled terms where texts exist, from one frontier
-    scoped, _, tabled = scoped_to(c, scope, {})
-    front = pareto_frontier(scoped)
-    solutions = {name: entry.solve(scoped, frontier=front) for name, entry in CONCEPTS.items()}
-    proposals = []
-    for proposal in s.proposals:
-        st = standings(c, c.encode(s.terms_of(proposal.id)))
-        proposals.append(
-            {
-                "id": proposal.id,
-                "low": {x.party: _r(x.low) for x in st},
-                "high": {x.party: _r(x.high) for x in st},
-            }
-        )
-    return {
-        "parties": list(front.parties),
-        "within": scope,
-        "frontier": [
-            {
-                "terms": scoped.decode(row),
-                "utilities": {p: _r(float(u)) for p, u in zip(front.parties, us, strict=True)},
-            }
-            for row, us in zip(front.outcomes, front.utilities, strict=True)
-        ],
-        "solutions": {
-            name: None
-            if sol is None
-            else {
-                "terms": scoped.decode(sol.outcome),
-                "utilities": {p: _r(float(u)) for p, u in zip(sol.parties, sol.utilities, strict=True)},
-                "untabled": list(tabled.untabled(scoped.decode(sol.outcome))),
-            }
-            for name, sol in solutions.items()
-        },
-        "proposals": proposals,
-    }
+        return {"parties": [], "frontier": [], "solutions": {}, "within": scope, "proposals": []}
+    # the same document as `truce frontier --json` (one schema), without the ZOPA count: a page must not wait on it
+    return bargaining_json(bargaining(c, count_zopa=False, scope=scope))
 
 
 def bridge_view(state: State, proposal_id: str, criterion: str, k: int) -> dict[str, Any]:
@@ -399,9 +387,10 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
     if body.packages is not None:
         packages = [dict(p) for p in body.packages]
     elif body.from_proposal is not None:
-        # best first; the order and the gains would tell each side about the other's preferences
-        result = bridge_proposal(state.compiled, body.from_proposal, body.criterion, body.k)
-        packages = [dict(b.terms) for b in result.bridges]
+        # best first; the order and the gains would tell each side about the other's preferences. The
+        # bridges the bridging page found for this version are reused, not searched for again.
+        result = bridge_view(state, body.from_proposal, body.criterion, body.k)
+        packages = [dict(b["terms"]) for b in result["bridges"]]
     else:
         raise InputError([Problem("give packages or from_proposal", ("packages",))])
     if not packages:
@@ -415,6 +404,7 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
     parties = sides(state)
     if not parties:
         raise InputError([Problem("these talks have no sides to answer", ())])
+    reference = _reference(state, body.reference or body.from_proposal)
     seed = secrets.randbits(63)
     order = list(range(len(packages)))
     random.Random(seed).shuffle(order)
@@ -428,7 +418,20 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
         criterion=body.criterion,
         seed=seed,
         ranking=rank_packages(c, published, body.criterion),
+        reference=reference,
     )
+
+
+def _reference(state: State, proposal_id: str | None) -> dict[str, Any] | None:
+    """The text a ballot's packages are shown against, as it stands now (a later version of it does not
+    change what the parties were shown)."""
+    if proposal_id is None:
+        return None
+    try:
+        proposal = state.scenario.proposal(proposal_id)
+    except KeyError:
+        raise InputError([Problem(f"no proposal {proposal_id!r}", ("reference",))]) from None
+    return {"proposal": proposal.id, "title": proposal.title, "terms": state.scenario.terms_of(proposal.id)}
 
 
 def rank_packages(c: Compiled, packages: list[dict[str, Any]], criterion: str) -> list[int]:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from truce.model.compiled import OPEN, Bools, Compiled, Floats, Ints
-from truce.simulate.conditions import Delay, Shocks, Uncertainty
+from truce.simulate.conditions import Course, Delay, Shocks, Uncertainty
 from truce.simulate.memory import Memory
 from truce.simulate.protocol import AlternatingOffers, Protocol, SingleText, StackedAlternatingOffers, days_of
-from truce.simulate.space import Space
+from truce.simulate.space import GRID, Space, noisy_order, own_utilities
 from truce.simulate.strategies import Strategy, View
 
 MEDIATOR = -1  # the "party" index of the mediator in a trace
@@ -34,6 +34,7 @@ class Setup:
     delay: Delay = field(default_factory=Delay)
     shocks: Shocks | None = None
     uncertainty: Uncertainty | None = None
+    course: Course | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +42,8 @@ class Runs:
     """Results of ``R`` runs. ``round`` and ``day`` (1-based: the day of agreement, or the deadline) are per run;
     ``outcome`` ``(R, issues)`` is the agreement (``-1`` rows without one); ``utility`` ``(R, parties)`` is the
     agreement's utility, or the reservation value without one; ``cost`` the cumulative cost of delay; ``net``
-    the utility discounted by the days taken, minus the cost."""
+    the utility discounted by the days taken, minus the cost. ``broken`` marks runs whose talks broke down
+    (``day`` is then the day they did)."""
 
     parties: tuple[str, ...]
     agreed: Bools
@@ -51,13 +53,22 @@ class Runs:
     utility: Floats
     cost: Floats
     net: Floats
+    broken: Bools
 
     def __len__(self) -> int:
         return int(self.agreed.shape[0])
 
+    @property
+    def status(self) -> list[str]:
+        """Per run: ``agreement``, ``breakdown`` (the talks broke down first) or ``deadline`` (time ran out)."""
+        return [
+            "agreement" if a else "breakdown" if b else "deadline"
+            for a, b in zip(self.agreed.tolist(), self.broken.tolist(), strict=True)
+        ]
+
     @staticmethod
     def concat(parts: Sequence[Runs]) -> Runs:
-        names = ("agreed", "round", "day", "outcome", "utility", "cost", "net")
+        names = ("agreed", "round", "day", "outcome", "utility", "cost", "net", "broken")
         return Runs(parts[0].parties, *(np.concatenate([getattr(p, n) for p in parts]) for n in names))
 
 
@@ -76,6 +87,7 @@ class Step:
     utilities: tuple[float, ...]
     responses: tuple[bool | None, ...]
     adopted: bool | None = None
+    accepts: bool = False  # stacked alternating offers: ``by`` accepted the offer on the table (``outcome``)
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,7 +119,7 @@ def run_many(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSeque
     n_parties, rounds = len(space.compiled.parties), setup.protocol.rounds
     per_run = rounds * (3 + n_parties) + days_of(setup.protocol)  # the random numbers drawn up front
     if setup.uncertainty is not None:
-        per_run += 2 * len(space) * n_parties  # own utilities, sorted
+        per_run += 2 * (GRID + 1) * len(setup.uncertainty.perturbed(space.compiled))
     per_run += sum(s.model.cells(space.compiled.sizes) for s in setup.strategies if s.model is not None)
     size = max(1, _CELLS // per_run)
     parts = [_play(space, setup, run_seeds[i : i + size], None) for i in range(0, len(run_seeds), size)]
@@ -141,6 +153,7 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
     proto_u = np.empty((n_runs, n_rounds, 3))
     party_u = np.empty((n_runs, n_parties, n_rounds))
     shock_u = np.empty((n_runs, n_days))
+    breakdown_u = np.ones((n_runs, n_days))
     reservation = np.tile(np.asarray(c.reservation, dtype=float), (n_runs, 1))
     sampled: list[tuple[Floats, ...]] = []
     for r, ss in enumerate(run_seeds):
@@ -151,29 +164,11 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         proto_u[r] = rng.random((n_rounds, 3))
         party_u[r] = rng.random((n_parties, n_rounds))
         shock_u[r] = rng.random(n_days)
+        if setup.course is not None:
+            breakdown_u[r] = rng.random(n_days)
 
-    if sampled:
-        stacked = tuple(np.stack([t[i] for t in sampled]) for i in range(len(c.issues)))  # (R, P, options)
-        by_party = np.zeros((n_runs, n_parties, len(space)))
-        for i, table in enumerate(stacked):
-            by_party += table[:, :, space.outcomes[:, i]]
-        utilities = by_party.transpose(0, 2, 1)  # (R, n, P)
-    else:
-        utilities = np.asarray(space.utilities)[None]
-        stacked = tuple(t[None] for t in c.tables)
-    sorted_u: list[Floats] = []
-    order: list[Ints] = []
-    for p in range(n_parties):  # each party's feasible outcomes by its utility; ties: lower index first
-        feasible = space.offerable(p)  # private information: only what its own preferences chose
-        if feasible.size == 0:
-            raise ValueError(f"every outcome crosses a red line of party {c.parties[p]!r}")
-        values = utilities[:, :, p][:, feasible]
-        by_value = np.argsort(values, axis=1, kind="stable")
-        sorted_u.append(np.take_along_axis(values, by_value, axis=1))
-        order.append(feasible[by_value])
-
-    urows = np.arange(n_runs) if sampled else np.zeros(n_runs, dtype=np.int64)  # each run's row of utilities
-    shifts = setup.shocks.shifts(c.parties) if setup.shocks is not None else np.zeros(n_parties)
+    utilities, sorted_u, order, stacked = _own_views(space, setup, sampled)
+    trows = np.arange(n_runs) if sampled else np.zeros(n_runs, dtype=np.int64)  # each run's row of tables
     rate = (
         np.tile(np.asarray(c.cost_of_delay, dtype=float), (n_runs, 1))
         if setup.delay.costs
@@ -182,21 +177,24 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
     cost = np.zeros((n_runs, n_parties))
     first = np.full((n_runs, n_parties), np.nan)
     last = np.full((n_runs, n_parties), np.nan)
-    active = np.ones(n_runs, dtype=bool)
+    active = np.ones(n_runs, dtype=bool)  # still talking
+    broken = np.zeros(n_runs, dtype=bool)
     agreed_round = np.full(n_runs, -1, dtype=np.int64)
     day = np.full(n_runs, n_days, dtype=np.int64)
     outcome = np.full((n_runs, len(c.issues)), OPEN, dtype=np.int64)
     text = np.tile(start_text(c, proto.start), (n_runs, 1)) if isinstance(proto, SingleText) else None
     memory = [Memory.start(n_runs, space.outcomes, c.sizes, s.model) for s in setup.strategies]
+    new_day = _days(setup, c.parties, n_days, shock_u, breakdown_u, reservation, rate, cost)
 
     def view(p: int, k: int) -> View:
-        t = k / n_rounds
-        return View(t, reservation[:, p], sorted_u[p], order[p], first[:, p], last[:, p], party_u[:, p, k], memory[p])
+        left = n_days - (k // proto.rounds_per_day + 1)  # days after this one to the deadline
+        held = _pressed(setup.delay, reservation[:, p], cost[:, p], rate[:, p], left)
+        return View(k / n_rounds, held, sorted_u[p], order[p], first[:, p], last[:, p], party_u[:, p, k], memory[p])
 
     def text_utilities(t: Ints) -> Floats:
         total = np.zeros((n_runs, n_parties))
         for i, table in enumerate(stacked):
-            total += table[urows, :, t[:, i]]
+            total += table[trows, :, t[:, i]]
         return total
 
     def receive(p: int, u: Floats, offer: Ints | None, k: int) -> None:
@@ -204,19 +202,46 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         last[:, p] = np.where(active, u, last[:, p])
         memory[p].observe(offer, u, k / n_rounds, active)  # what it learns of the others (offers only)
 
+    on_table = np.full(n_runs, -1, dtype=np.int64)  # stacked: the offer on the table (-1: none yet)
+    accepted = np.zeros(n_runs, dtype=np.int64)  # stacked: how many in a row have accepted it
+
+    def stacked_turn(k: int, d: int) -> Bools:
+        """One turn of stacked alternating offers (Aydoğan et al., 2017): party ``k mod n`` accepts the offer
+        on the table or makes a counter-offer; a deal when every party but the offerer has accepted it in turn."""
+        q = k % n_parties
+        has = on_table >= 0
+        shown = np.maximum(on_table, 0)
+        u = text_utilities(space.outcomes[shown]) if utilities is None else utilities[0, shown]
+        if k > 0:  # every run has an offer on the table after the first turn
+            receive(q, u[:, q], shown, k)
+        yes = has & setup.strategies[q].respond(view(q, k), u[:, q], space.crossed[shown, q])
+        accepted[:] = np.where(yes, accepted + 1, 0)
+        deal: Bools = active & yes & (accepted == n_parties - 1)
+        outcome[deal] = space.outcomes[shown[deal]]
+        counter = setup.strategies[q].propose(view(q, k))
+        on_table[:] = np.where(yes, on_table, counter)
+        if steps is not None:
+            shown_now = int(on_table[0])
+            worth = text_utilities(space.outcomes[on_table])[0] if not yes[0] else u[0]
+            answers = tuple(True if p == q and yes[0] else None for p in range(n_parties))
+            step = Step(k, d + 1, q, _ints(space.outcomes[shown_now]), _floats(worth), answers, accepts=bool(yes[0]))
+            steps.append(step)
+        return deal
+
+    next_day = 0  # the first day not begun yet
     for k in range(n_rounds):
         d = k // proto.rounds_per_day
         if k % proto.rounds_per_day == 0:
-            if d >= 1 and setup.shocks is not None:
-                hit = active & (shock_u[:, d] < setup.shocks.probability)
-                reservation[:] = np.where(hit[:, None], np.clip(reservation + shifts, 0.0, 1.0), reservation)
-                rate[:] = np.where(hit[:, None], rate * setup.shocks.cost_factor, rate)
-            cost += np.where(active[:, None], rate, 0.0)
-            day = np.where(active, d + 1, day)
-        if isinstance(proto, AlternatingOffers | StackedAlternatingOffers):
+            new_day(d, active, agreed_round < 0, broken, day)
+            next_day = d + 1
+            if not active.any():
+                break
+        if isinstance(proto, StackedAlternatingOffers):
+            deal = stacked_turn(k, d)
+        elif isinstance(proto, AlternatingOffers):
             q = k % n_parties
             offer = setup.strategies[q].propose(view(q, k))
-            u = utilities[urows, offer]
+            u = text_utilities(space.outcomes[offer]) if utilities is None else utilities[0, offer]
             crosses = space.crossed[offer]
             accept = np.ones(n_runs, dtype=bool)
             answers: list[bool | None] = []
@@ -235,7 +260,7 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         else:
             assert text is not None
             u = text_utilities(text)
-            crosses = c.crossed(text)
+            crosses = c.barred(text)  # red lines, or no ratification at home
             accept = np.ones(n_runs, dtype=bool)
             yes_all: list[bool | None] = []
             for p in range(n_parties):
@@ -253,10 +278,86 @@ def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence
         if not active.any():
             break
 
+    for rest in range(next_day, n_days):
+        new_day(rest, active, agreed_round < 0, broken, day)  # no deal: the days to the deadline still cost
     agreed = agreed_round >= 0
     final_u = np.where(agreed[:, None], text_utilities(np.where(agreed[:, None], outcome, 0)), reservation)
     net = final_u * setup.delay.discount ** day[:, None] - cost
-    return Runs(c.parties, agreed, agreed_round, day, outcome, final_u, cost, net)
+    return Runs(c.parties, agreed, agreed_round, day, outcome, final_u, cost, net, broken)
+
+
+def _days(
+    setup: Setup,
+    parties: tuple[str, ...],
+    n_days: int,
+    shock_u: Floats,
+    breakdown_u: Floats,
+    reservation: Floats,
+    rate: Floats,
+    cost: Floats,
+) -> Callable[[int, Bools, Bools, Bools, Ints], None]:
+    """The start of a day (0-based ``d``), updating the arrays in place: random and dated shocks hit the runs
+    without a deal, talks still going may break down, and every run without a deal pays the day's cost."""
+    shifts = setup.shocks.shifts(parties) if setup.shocks is not None else np.zeros(len(parties))
+    course = setup.course
+    hazard = course.daily_hazard(n_days) if course is not None else np.zeros(n_days)
+    dated_shift, dated_factor = course.shifts(parties, n_days) if course is not None else (None, None)
+
+    def new_day(d: int, active: Bools, waiting: Bools, broken: Bools, day: Ints) -> None:
+        if d >= 1 and setup.shocks is not None:
+            hit = waiting & (shock_u[:, d] < setup.shocks.probability)
+            reservation[:] = np.where(hit[:, None], np.clip(reservation + shifts, 0.0, 1.0), reservation)
+            rate[:] = np.where(hit[:, None], rate * setup.shocks.cost_factor, rate)
+        if dated_shift is not None and dated_factor is not None:
+            moved = waiting[:, None] & ((dated_shift[d] != 0) | (dated_factor[d] != 1))[None]
+            reservation[:] = np.where(moved, np.clip(reservation + dated_shift[d], 0.0, 1.0), reservation)
+            rate[:] = np.where(moved, rate * dated_factor[d], rate)
+        broke = active & (breakdown_u[:, d] < hazard[d])
+        broken |= broke
+        active &= ~broke
+        cost[:] += np.where(waiting[:, None], rate, 0.0)
+        day[:] = np.where(active | broke, d + 1, day)
+
+    return new_day
+
+
+def _pressed(delay: Delay, reservation: Floats, cost: Floats, rate: Floats, days_left: int) -> Floats:
+    """The reservation value a strategy sees: as stated, or less the cost of delay (see :class:`Delay`)."""
+    if delay.pressure == "accumulated":
+        return np.maximum(reservation - cost, 0.0)
+    if delay.pressure == "remaining":
+        return np.maximum(reservation - rate * days_left, 0.0)
+    return reservation
+
+
+def _own_views(
+    space: Space, setup: Setup, sampled: list[tuple[Floats, ...]]
+) -> tuple[Floats | None, list[Floats], list[Ints], tuple[Floats, ...]]:
+    """The nominal utilities ``(1, n, parties)`` (``None`` when some party's utilities are perturbed: offers
+    are then valued from each run's tables), every party's sorted utilities and their outcomes ``(R or 1, m)``,
+    and the per-issue tables ``(R or 1, parties, options)``.
+
+    Without noise on a party's utilities (certain preferences, or only its reservation value uncertain), its
+    order is the space's, computed once and shared by every run; only perturbed parties are ordered per run.
+    """
+    c = space.compiled
+    perturbed = setup.uncertainty.perturbed(c) if sampled and setup.uncertainty is not None else ()
+    sorted_u: list[Floats] = [np.empty((1, 0))] * len(c.parties)
+    order: list[Ints] = [np.empty((1, 0), dtype=np.int64)] * len(c.parties)
+    for p in range(len(c.parties)):
+        if p not in perturbed:  # the shared order, computed once per space
+            sorted_u[p], order[p] = space.orders[p]
+    if not sampled:
+        return np.asarray(space.utilities)[None], sorted_u, order, tuple(t[None] for t in c.tables)
+    keep = [p for p in range(len(c.parties)) if p not in perturbed]
+    stacked = tuple(np.stack([t[i] for t in sampled]) for i in range(len(c.issues)))  # (R, P, options)
+    for i, table in enumerate(stacked):  # certain parties keep their tables exactly
+        table[:, keep] = c.tables[i][keep]
+    for p in perturbed:
+        rows = [noisy_order(space, own_utilities(space, tables, p), p) for tables in sampled]
+        sorted_u[p] = np.stack([s for s, _ in rows]) if len(rows) > 1 else rows[0][0][None]
+        order[p] = np.stack([o for _, o in rows]) if len(rows) > 1 else rows[0][1][None]
+    return (None if perturbed else np.asarray(space.utilities)[None]), sorted_u, order, stacked
 
 
 def _amend(
@@ -280,7 +381,7 @@ def _amend(
     rows = np.arange(n_runs)
     candidate[rows, issue] = (text[rows, issue] + shift) % size
     cu = text_utilities(candidate)
-    votes = (cu >= u) & ~c.crossed(candidate)
+    votes = (cu >= u) & ~c.barred(candidate)
     against = (~votes).sum(axis=1)
     adopt = against == 0
     if proto.mediator == "anneal":

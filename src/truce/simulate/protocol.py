@@ -29,11 +29,16 @@ class AlternatingOffers:
 
 @dataclass(frozen=True)
 class StackedAlternatingOffers:
-    """Multilateral stacked alternating offers: the parties propose in turn and every other party votes.
+    """Multilateral stacked alternating offers (SAOP), as defined by R. Aydoğan, D. Festen, K. V. Hindriks and
+    C. M. Jonker, "Alternating offers protocols for multilateral negotiation", in Modern Approaches to Agent-
+    based Complex Automated Negotiation, Springer, 2017.
 
-    A simplification of SAOP (R. Aydoğan et al., "Alternating offers protocols for multilateral
-    negotiation", 2017): each offer is put to all the other parties at once, and it is an agreement when all
-    of them accept. With two parties it is :class:`AlternatingOffers`.
+    The parties take turns in a fixed order (the scenario's), one turn a round. The first makes an offer. On
+    its turn each party either accepts the offer on the table or makes a counter-offer, which replaces it and
+    is then the one the following parties answer. The offer is an agreement when every party but the one who
+    made it has accepted it, one after another in turn. (Walking away is not a move here: the talks end
+    without a deal by a breakdown or the deadline.) With two parties the sequence of decisions is that of
+    :class:`AlternatingOffers`, counted one turn a round instead of one offer and its answer a round.
     """
 
     rounds: int = 100

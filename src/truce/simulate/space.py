@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -55,6 +56,89 @@ class Space:
         kept: Ints = mine[~self.crossed[mine, p]]
         return kept
 
+    @cached_property
+    def feasible(self) -> tuple[Ints, ...]:
+        """Per party, the indices of the outcomes it may offer (:meth:`offerable`)."""
+        return tuple(self.offerable(p) for p in range(self.crossed.shape[1]))
+
+    @property
+    def orders(self) -> tuple[tuple[Floats, Ints], ...]:
+        """Per party, its feasible outcomes' nominal utilities ascending ``(1, n)`` and their indices ``(1, n)``
+        (ties: lower index first): see :meth:`order_of`."""
+        return tuple(self.order_of(p) for p in range(self.crossed.shape[1]))
+
+    def order_of(self, p: int) -> tuple[Floats, Ints]:
+        """Party ``p``'s feasible outcomes by nominal utility, computed on first use and kept: shared by every
+        run whose preferences for ``p`` are certain (and by every worker: it travels with the space)."""
+        cache = self._orders
+        if p not in cache:
+            feasible = self.feasible[p]
+            values = self.utilities[feasible, p]
+            by_value = np.argsort(values, kind="stable")
+            cache[p] = (values[by_value][None], feasible[by_value][None])
+        return cache[p]
+
+    @cached_property
+    def _orders(self) -> dict[int, tuple[Floats, Ints]]:
+        return {}
+
+    def warm(self) -> Space:
+        """Compute the shared per-party orders now (before the space is sent to workers)."""
+        _ = self.orders
+        return self
+
+
+GRID = 65535  # under noisy preferences a party sees its utilities on this many levels above 0 in [0, 1]
+
+
+def own_utilities(space: Space, tables: tuple[Floats, ...], p: int) -> Floats:
+    """Party ``p``'s utility of every outcome under per-issue ``(parties, options)`` tables, to order them by
+    (offers are valued from the tables themselves).
+
+    An enumerated space is the product of the issues in row-major order, so the utilities are outer sums of
+    the tables (no gathering per outcome): the cost is one pass over the space.
+    """
+    if not space.enumerated:
+        total = np.zeros(len(space))
+        for i, table in enumerate(tables):
+            total += table[p, space.outcomes[:, i]]
+        return total
+    # Ordered on the grid only (big spaces), single precision is ample and halves the memory traffic.
+    dtype = np.float32 if len(space) > GRID else np.float64
+    acc = tables[0][p].astype(dtype)
+    for table in tables[1:]:
+        acc = (acc[:, None] + table[p][None, :].astype(dtype)).ravel()
+    out: Floats = acc
+    return out
+
+
+def noisy_order(space: Space, utilities: Floats, p: int) -> tuple[Floats, Ints]:
+    """Party ``p``'s feasible outcomes under perturbed ``utilities``, ascending; on big spaces, one per level.
+
+    A space of at most :data:`GRID` feasible outcomes is sorted exactly (ties: lower index first).
+
+    A noisy run must not sort the whole space again (a comparison sort of 10^6 outcomes per party and run would
+    dominate the run). Utilities are rounded down to :data:`GRID` levels; each level keeps its lowest-index
+    outcome (one pass, no sort). The result has one entry per level, ``GRID + 1`` in all, ascending: an empty
+    level holds the next non-empty one above it (the best one at the top), so "the lowest at or above a
+    target" is still one binary search, and answers with the lowest-index outcome of the lowest level at or
+    above the target. Sorted utilities are the levels (at most 1/65535 below the outcomes' utilities).
+    """
+    feasible = space.feasible[p]
+    values = utilities if feasible.size == len(space) else utilities[feasible]
+    if feasible.size <= GRID and values.dtype == np.float64:  # a small space: an exact sort costs less
+        by_value = np.argsort(values, kind="stable")
+        return values[by_value], feasible[by_value]
+    levels = (values * GRID).astype(np.uint16)  # utilities lie in [0, 1]: no clipping needed
+    first = np.full(GRID + 1, len(space), dtype=np.int64)
+    np.minimum.at(first, levels, feasible)  # feasible is ascending: the lowest index of each level
+    grid = np.arange(GRID + 1)
+    present = first < len(space)
+    above = np.minimum.accumulate(np.where(present, grid, GRID + 1)[::-1])[::-1]  # next non-empty level >= k
+    top = int(grid[present][-1])
+    level = np.where(above > GRID, top, above)
+    return level / GRID, first[level]
+
 
 def build_space(c: Compiled, *, limit: int = ENUMERATE_LIMIT, information: Information = "private") -> Space:
     """The outcomes the parties offer from: enumerated up to ``limit`` outcomes, else each party's own ladder
@@ -78,11 +162,14 @@ def build_space(c: Compiled, *, limit: int = ENUMERATE_LIMIT, information: Infor
     if outcomes.shape[0] == 0 or (offers and offers[0].size == 0):
         raise ValueError("no outcome crosses no red line: nothing to negotiate over")
     utilities = table_utilities(c.tables, outcomes)
-    crossed = c.crossed(outcomes)
+    crossed = c.barred(outcomes)  # a party refuses what crosses its red lines or would not be ratified at home
     space = Space(c, outcomes, utilities, crossed, enumerated, offers, information)
     for p in range(len(c.parties)):
         if space.offerable(p).size == 0:
-            raise ValueError(f"every outcome crosses a red line of party {c.parties[p]!r}: nothing it can offer")
+            raise ValueError(
+                f"every outcome crosses a red line of party {c.parties[p]!r} or fails its ratification at home:"
+                " nothing it can offer"
+            )
     for a in (outcomes, utilities, crossed, *offers):
         a.setflags(write=False)
     return space

@@ -36,6 +36,10 @@ class Summary:
     on_frontier_share: float
     near_nash_share: float | None
     terms_by_issue: dict[str, dict[str, float]]
+    status: dict[str, float]
+    breakdown_by_day: tuple[float, ...]
+    time_to_agreement: dict[str, float] | None
+    agreements_on_day: tuple[int, ...]
     distance_to_frontier: dict[str, float] | None = None
     distance_to_nash: dict[str, float] | None = None
     information: str = "private"
@@ -53,6 +57,10 @@ class Summary:
             "on_frontier_share": self.on_frontier_share,
             "near_nash_share": self.near_nash_share,
             "terms_by_issue": self.terms_by_issue,
+            "status": self.status,
+            "breakdown_by_day": list(self.breakdown_by_day),
+            "time_to_agreement": self.time_to_agreement,
+            "agreements_on_day": list(self.agreements_on_day),
             "distance_to_frontier": self.distance_to_frontier,
             "distance_to_nash": self.distance_to_nash,
             "information": self.information,
@@ -94,7 +102,9 @@ def summarize(
         }
         for p, party in enumerate(runs.parties)
     }
+    distances = _distances(c, runs, reference)
     return Summary(
+        **_timing(runs, days),
         runs=n,
         agreement_rate=round(float(agreed.mean()), 6),
         agreement_by_day=tuple(round(x, 6) for x in by_day),
@@ -105,9 +115,33 @@ def summarize(
         on_frontier_share=round(on_frontier, 6),
         near_nash_share=None if near is None else round(near, 6),
         terms_by_issue=terms_by_issue,
-        **_distances(c, runs, reference),
         information=information,
+        distance_to_frontier=distances["distance_to_frontier"],
+        distance_to_nash=distances["distance_to_nash"],
     )
+
+
+def _timing(runs: Runs, days: int) -> dict[str, Any]:
+    """How runs ended (agreement, breakdown, deadline), when talks broke down, and the days to agreement."""
+    n = len(runs)
+    agreed, broken = runs.agreed, runs.broken
+    taken = runs.day[agreed]
+    quantiles = None
+    if taken.size:
+        q = np.percentile(taken, [10, 25, 50, 75, 90])
+        quantiles = {"mean": round(float(taken.mean()), 6)} | {
+            f"p{k}": round(float(v), 6) for k, v in zip((10, 25, 50, 75, 90), q, strict=True)
+        }
+    return {
+        "status": {
+            "agreement": round(float(agreed.mean()), 6),
+            "breakdown": round(float(broken.mean()), 6),
+            "deadline": round(float((~agreed & ~broken).mean()), 6) if n else 0.0,
+        },
+        "breakdown_by_day": tuple(round(float(np.mean(broken & (runs.day <= d))), 6) for d in range(1, days + 1)),
+        "time_to_agreement": quantiles,
+        "agreements_on_day": tuple(int(x) for x in np.bincount(taken, minlength=days + 1)[1 : days + 1]),
+    }
 
 
 def _distances(c: Compiled, runs: Runs, reference: Reference) -> dict[str, dict[str, float] | None]:

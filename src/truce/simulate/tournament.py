@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import logging
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -24,6 +25,7 @@ from truce.simulate.engine import Runs, Setup, run_many, seeds
 from truce.simulate.protocol import AlternatingOffers, StackedAlternatingOffers
 from truce.simulate.protocol import Protocol as Rules
 from truce.simulate.space import Information, Space, build_space
+from truce.simulate.stats import bootstrap_ci, holm, sign_flip_p
 from truce.simulate.strategies import make_strategy
 
 Progress = Callable[[int, int], None]  # (runs done, runs in all)
@@ -122,6 +124,18 @@ def execute(space: Space, tournament: Tournament, task: Task) -> Runs:
     return run_many(space, setup, task.seeds)
 
 
+_CACHE: dict[str, Any] = {}  # in a worker process: the tournament's spaces, sent once when the worker starts
+
+
+def _install(spaces: Sequence[Space], tournament: Tournament) -> None:
+    """Keep the spaces (with their per-party orders precomputed) in this worker for every task it runs."""
+    _CACHE["spaces"], _CACHE["tournament"] = spaces, tournament
+
+
+def _execute_cached(task: Task) -> Runs:
+    return execute(_CACHE["spaces"][task.scenario], _CACHE["tournament"], task)
+
+
 @dataclass(frozen=True)
 class Serial:
     """In this process, one task after another."""
@@ -147,7 +161,7 @@ class Local:
     def map(
         self, spaces: Sequence[Space], tournament: Tournament, tasks: Sequence[Task], progress: Progress
     ) -> list[Runs]:
-        workers = self.workers or os.cpu_count() or 1
+        workers = min(self.workers or os.cpu_count() or 1, max(1, len(tasks)))
         if workers == 1:
             return Serial().map(spaces, tournament, tasks, progress)
         import multiprocessing  # the process machinery loads only for a run on several workers
@@ -156,10 +170,11 @@ class Local:
         out: list[Runs | None] = [None] * len(tasks)
         total, done = sum(len(t.seeds) for t in tasks), 0
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            pending: dict[Future[Runs], int] = {
-                pool.submit(execute, spaces[t.scenario], tournament, t): i for i, t in enumerate(tasks)
-            }
+        # Each worker receives the spaces once, when it starts (a per-worker cache); a task carries only its seeds.
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_install, initargs=(spaces, tournament)
+        ) as pool:
+            pending: dict[Future[Runs], int] = {pool.submit(_execute_cached, t): i for i, t in enumerate(tasks)}
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -188,11 +203,13 @@ class Ray:
         except ImportError:
             raise RuntimeError("the ray backend needs Ray: pip install 'truce[ray]'") from None
         started = not ray.is_initialized()
-        if started:
+        if started:  # quiet: no banner, no usage-statistics notice, no worker logs in the caller's output
+            os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+            quiet = {"log_to_driver": False, "logging_level": logging.ERROR}
             if self.address:
-                ray.init(address=self.address, log_to_driver=False)
+                ray.init(address=self.address, **quiet)
             else:
-                ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False)
+                ray.init(num_cpus=self.workers, include_dashboard=False, **quiet)
         try:
             remote = ray.remote(execute)
             shared = [ray.put(s) for s in spaces]
@@ -262,11 +279,92 @@ class Table:
             )
         return out
 
+    def by_scenario(self, metric: str = "utility") -> list[dict[str, Any]]:
+        """Per scenario and strategy: runs, agreement rate, and the mean ``metric`` with its 95% bootstrap
+        interval over seeds (repetitions)."""
+        return self._grouped(("scenario", "strategy"), metric)
+
+    def by_pairing(self, metric: str = "utility") -> list[dict[str, Any]]:
+        """Per strategy and its opponents (all scenarios): runs, agreement rate, mean ``metric`` and its interval."""
+        return self._grouped(("strategy", "opponents"), metric)
+
+    def _grouped(self, keys: tuple[str, ...], metric: str) -> list[dict[str, Any]]:
+        cols = self.columns
+        out = []
+        for group in sorted({tuple(row) for row in zip(*(cols[k].tolist() for k in keys), strict=True)}):
+            mine = np.ones(len(self), dtype=bool)
+            for k, v in zip(keys, group, strict=True):
+                mine &= cols[k] == v
+            values = cols[metric][mine].astype(float)
+            low, high = bootstrap_ci(_per_seed(values, cols["repetition"][mine]))
+            out.append(
+                {
+                    **dict(zip(keys, group, strict=True)),
+                    "runs": int(mine.sum()),
+                    "agreement_rate": round(float(cols["agreed"][mine].mean()), 6),
+                    f"mean_{metric}": round(float(values.mean()), 6),
+                    "ci": [round(low, 6), round(high, 6)],
+                }
+            )
+        return out
+
+    def ranking(self, metric: str = "utility") -> dict[str, Any]:
+        """Strategies ranked by mean ``metric``, each with a 95% bootstrap interval over seeds, and every pair
+        compared by a paired sign-flip test with Holm's correction.
+
+        Pairs are matched on everything but the strategy: the same scenario, party, opponents and repetition
+        (the tournament plays every assignment, so each strategy has one run in each such cell). ``above``
+        says, for each strategy after the first, whether the one ranked just above it is significantly better
+        at the 5% level after correction.
+        """
+        cols = self.columns
+        names = sorted(set(cols["strategy"].tolist()))
+        cells = np.char.add(
+            np.char.add(cols["scenario"], "|" + cols["party"]),
+            np.char.add("|" + cols["opponents"] + "|", cols["repetition"].astype(str)),
+        )
+        score = {n: _by_cell(cols[metric][cols["strategy"] == n], cells[cols["strategy"] == n]) for n in names}
+        means = {n: float(cols[metric][cols["strategy"] == n].mean()) for n in names}
+        ranked = sorted(names, key=lambda n: (-means[n], n))
+        pairs = list(itertools.combinations(ranked, 2))
+        raw = [sign_flip_p(_paired(score[a], score[b])) for a, b in pairs]
+        adjusted = holm(np.array(raw)) if pairs else np.zeros(0)
+        tests = [
+            {"better": a, "worse": b, "p": round(p, 6), "p_holm": round(float(q), 6)}
+            for (a, b), p, q in zip(pairs, raw, adjusted, strict=True)
+        ]
+        adjusted_of = {(t["better"], t["worse"]): t["p_holm"] for t in tests}
+        rows = []
+        for i, n in enumerate(ranked):
+            mine = cols["strategy"] == n
+            low, high = bootstrap_ci(_per_seed(cols[metric][mine].astype(float), cols["repetition"][mine]))
+            above = None if i == 0 else bool(adjusted_of[(ranked[i - 1], n)] < 0.05)
+            ci = [round(low, 6), round(high, 6)]
+            rows.append({"rank": i + 1, "strategy": n, f"mean_{metric}": round(means[n], 6), "ci": ci})
+            rows[-1]["below_previous"] = above
+        return {"metric": metric, "level": 0.95, "strategies": rows, "tests": tests}
+
+
+def _per_seed(values: np.ndarray[Any, Any], repetition: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The mean of ``values`` for each repetition (seed): the unit a bootstrap resamples."""
+    reps, index = np.unique(repetition, return_inverse=True)
+    return np.bincount(index, weights=values, minlength=reps.size) / np.bincount(index, minlength=reps.size)
+
+
+def _by_cell(values: np.ndarray[Any, Any], cells: np.ndarray[Any, Any]) -> dict[str, float]:
+    return dict(zip(cells.tolist(), values.astype(float).tolist(), strict=True))
+
+
+def _paired(a: dict[str, float], b: dict[str, float]) -> np.ndarray[Any, Any]:
+    shared = sorted(a.keys() & b.keys())
+    return np.array([a[k] - b[k] for k in shared])
+
 
 def run_tournament(tournament: Tournament, backend: Backend | None = None, progress: Progress | None = None) -> Table:
     """Play the tournament on ``backend`` (default :class:`Local`) and return the tidy table."""
     tasks = plan(tournament)
-    spaces = [build_space(c, information=tournament.information) for c in tournament.scenarios]
+    # what every run shares, computed once
+    spaces = [build_space(c, information=tournament.information).warm() for c in tournament.scenarios]
     results = (backend or Local()).map(spaces, tournament, tasks, progress or (lambda done, total: None))
     return _table(tournament, tasks, results)
 

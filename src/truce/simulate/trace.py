@@ -24,7 +24,9 @@ def format_trace(c: Compiled, setup: Setup, negotiation: Negotiation, *, seed: i
         worth = " ".join(f"{p}={u:.4f}" for p, u in zip(parties, step.utilities, strict=True))
         terms = _terms(c, step.outcome)
         head = f"r{step.round:03d} d{step.day:02d}"
-        if step.by == MEDIATOR and step.adopted is None:
+        if step.accepts:
+            lines.append(f"{head} {parties[step.by]} accepts {terms} [{worth}]")
+        elif step.by == MEDIATOR and step.adopted is None:
             answers = _answers(parties, step.responses, "accepts", "rejects")
             lines.append(f"{head} text {terms} [{worth}] {answers}")
         elif step.by == MEDIATOR:
@@ -33,12 +35,14 @@ def format_trace(c: Compiled, setup: Setup, negotiation: Negotiation, *, seed: i
             lines.append(f"{head} mediator proposes {terms} [{worth}] {votes} -> {verdict}")
         else:
             answers = _answers(parties, step.responses, "accepts", "rejects")
-            lines.append(f"{head} {parties[step.by]} offers {terms} [{worth}] {answers}")
+            lines.append(f"{head} {parties[step.by]} offers {terms} [{worth}] {answers}".rstrip())
     r = negotiation.result
     lines.append("")
     if r.agreed[0]:
         terms = _terms(c, tuple(int(k) for k in r.outcome[0]))
         lines.append(f"agreement in round {int(r.round[0])} (day {int(r.day[0])}): {terms}")
+    elif r.broken[0]:
+        lines.append(f"the talks broke down on day {int(r.day[0])}")
     else:
         lines.append(f"no agreement by the deadline (day {int(r.day[0])})")
     for p, party in enumerate(parties):

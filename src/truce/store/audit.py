@@ -29,6 +29,7 @@ from truce.store.models import (
     Base,
     CredentialChange,
     ExchangeVersion,
+    FrameVersion,
     Mark,
     Person,
     PreferenceVersion,
@@ -46,6 +47,7 @@ RECORDED: tuple[type[Base], ...] = (
     Mark,
     ExchangeVersion,
     CredentialChange,
+    FrameVersion,
 )
 _BY_NAME = {cls.__tablename__: cls for cls in RECORDED}
 

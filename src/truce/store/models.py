@@ -147,3 +147,26 @@ class Setting(Base):
     __tablename__ = "setting"
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class FrameVersion(Base):
+    """A later version of the talks' public frame (rounds, events, sources recorded after the import).
+
+    The frame the talks were imported with stays in :class:`Talks`; the latest version here overrides it."""
+
+    __tablename__ = "frame_version"
+    talks_id: Mapped[str] = mapped_column(ForeignKey("talks.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)  # 2 onwards: the import is version 1
+    data: Mapped[str] = mapped_column(Text)  # JSON: the scenario without proposals and preferences
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class PersonSeen(Base):
+    """When a person's access was last used (by token or by a signed-in page), to the minute.
+
+    Not part of the record (not in the audit chain): it is updated in place, at most once a minute."""
+
+    __tablename__ = "person_seen"
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    last_used: Mapped[str] = mapped_column(String(40))

@@ -33,9 +33,11 @@ from truce.store.models import (
     Base,
     CredentialChange,
     ExchangeVersion,
+    FrameVersion,
     LoginSession,
     Mark,
     Person,
+    PersonSeen,
     PreferenceVersion,
     ProposalVersion,
     Setting,
@@ -83,6 +85,8 @@ class BallotContent:
     criterion: str
     seed: int | None  # the seed the published order was shuffled with (None: not shuffled)
     ranking: list[int] | None  # package indices best first (None: to be ranked when revealed)
+    # the text the packages are set against: {"proposal", "title", "terms"} as it stood when published
+    reference: dict[str, Any] | None = None
 
 
 def ballot_content(ballot: Ballot) -> BallotContent:
@@ -90,7 +94,7 @@ def ballot_content(ballot: Ballot) -> BallotContent:
     data = json.loads(ballot.packages)
     if isinstance(data, list):
         return BallotContent(data, "nash", None, None)
-    return BallotContent(data["packages"], data["criterion"], data["seed"], data["ranking"])
+    return BallotContent(data["packages"], data["criterion"], data["seed"], data["ranking"], data.get("reference"))
 
 
 @dataclass(frozen=True)
@@ -193,7 +197,10 @@ class Store:
                 return None
             latest = _latest_change(s, person.id)
             current = person.token_hash if latest is None else latest.token_hash
-            return person if current == digest else None  # a revocation's token_hash is None
+            if current != digest:
+                return None  # a revocation's token_hash is None
+            _seen(s, person.id)
+            return person
 
         return self.run(work)
 
@@ -210,6 +217,15 @@ class Store:
             .where(Person.talks_id == talks_id, CredentialChange.action == "revoke")
         )
         return self.run(lambda s: set(s.execute(query).scalars()))
+
+    def last_used(self, talks_id: str) -> dict[int, str]:
+        """When each person of these talks last used their access (people who never did are left out)."""
+        query = (
+            select(PersonSeen.person_id, PersonSeen.last_used)
+            .join(Person, Person.id == PersonSeen.person_id)
+            .where(Person.talks_id == talks_id)
+        )
+        return self.run(lambda s: {pid: at for pid, at in s.execute(query).all()})
 
     def person(self, person_id: int) -> Person:
         found = self.run(lambda s: s.get(Person, person_id)) if 0 < person_id <= MAX_NUMBER else None
@@ -278,6 +294,7 @@ class Store:
                 return None
             if at - dt.datetime.fromisoformat(row.last_used) > min(idle / 10, dt.timedelta(minutes=1)):
                 row.last_used = at.isoformat(timespec="microseconds")  # not on every request: writes queue
+            _seen(s, row.person_id)
             return s.get(Person, row.person_id)
 
         return self.run(work)
@@ -423,6 +440,32 @@ class Store:
 
         return self.run(work)
 
+    def frame_version(self, talks_id: str) -> int:
+        """The version of the talks' public frame: 1 as imported, one more for each recorded change."""
+        return self.run(lambda s: _frame_version(s, talks_id))
+
+    def put_frame(self, talks_id: str, frame: dict[str, Any], expected: int, actor: str, check: Check) -> int:
+        """Write a new version of the public frame (rounds, events, sources ...) made from version ``expected``.
+
+        ``check`` sees the whole candidate scenario under the talks' lock."""
+        frame = {k: v for k, v in frame.items() if k not in ("proposals", "preferences")}
+
+        def work(s: Session) -> int:
+            _lock_talks(s, talks_id)
+            current = _frame_version(s, talks_id)
+            _expect_version("the record of the talks", current, expected)
+            data = _scenario_data(s, talks_id)
+            candidate = {**frame, "proposals": data["proposals"], "preferences": data["preferences"]}
+            check(candidate)
+            at = now()
+            row = FrameVersion(
+                talks_id=talks_id, version=current + 1, data=audit.canonical(frame), author=actor, created_at=at
+            )
+            _record(s, row, at=at, talks_id=talks_id, actor=actor, action="record")
+            return current + 1
+
+        return self.run(work)
+
     # ------------------------------------------------------------------------------------------
     # blind acceptance
 
@@ -437,11 +480,15 @@ class Store:
         criterion: str = "nash",
         seed: int | None = None,
         ranking: list[int] | None = None,
+        reference: dict[str, Any] | None = None,
     ) -> int:
         """Publish ``packages`` (in the order given) for ``parties`` to mark. ``ranking`` lists the packages
         best first by ``criterion`` (None: ranked when revealed); ``seed`` is the one their order was
-        shuffled with. The ranking is never shown: it only picks the one package a reveal names."""
-        content = {"packages": packages, "criterion": criterion, "seed": seed, "ranking": ranking}
+        shuffled with. The ranking is never shown: it only picks the one package a reveal names.
+        ``reference`` is the text the packages are shown against, as it stood when published."""
+        content: dict[str, Any] = {"packages": packages, "criterion": criterion, "seed": seed, "ranking": ranking}
+        if reference is not None:
+            content["reference"] = reference
 
         def work(s: Session) -> int:
             _lock_talks(s, talks_id)
@@ -519,6 +566,17 @@ class Store:
 
         return self.run(work)
 
+    def exchange_history(self, talks_id: str) -> list[tuple[int, dict[str, Any], str, str, str]]:
+        """Every version of the exchange agreement: (version, agreement, release log, author, time), oldest first."""
+
+        def work(s: Session) -> list[tuple[int, dict[str, Any], str, str, str]]:
+            rows = s.execute(
+                select(ExchangeVersion).where(ExchangeVersion.talks_id == talks_id).order_by(ExchangeVersion.version)
+            ).scalars()
+            return [(r.version, json.loads(r.agreement), r.release_log, r.author, r.created_at) for r in rows]
+
+        return self.run(work)
+
     def put_exchange(
         self,
         talks_id: str,
@@ -579,6 +637,23 @@ def _record(s: Session, row: Base, *, at: str, talks_id: str, actor: str, action
     audit.append(s, at=at, talks_id=talks_id, actor=actor, action=action, row=row)
 
 
+SEEN_EVERY = dt.timedelta(minutes=1)  # "last used" is kept to the minute: a read seldom has to write
+
+
+def _seen(s: Session, person_id: int) -> None:
+    """Note that a person's access was used now (at most once a minute)."""
+    at = dt.datetime.now(dt.UTC)
+    row = s.get(PersonSeen, person_id)
+    if row is None:
+        s.add(PersonSeen(person_id=person_id, last_used=at.isoformat(timespec="seconds")))
+    elif at - dt.datetime.fromisoformat(row.last_used) >= SEEN_EVERY:
+        row.last_used = at.isoformat(timespec="seconds")
+
+
+def _frame_version(s: Session, talks_id: str) -> int:
+    return _latest_version(s, FrameVersion.version, FrameVersion.talks_id == talks_id) or 1
+
+
 def _latest_change(s: Session, person_id: int) -> CredentialChange | None:
     return s.execute(
         select(CredentialChange)
@@ -612,7 +687,13 @@ def _scenario_data(s: Session, talks_id: str) -> dict[str, Any]:
     talks = s.get(Talks, talks_id)
     if talks is None:
         raise NotFound(f"no talks {talks_id!r}")
-    data: dict[str, Any] = json.loads(talks.frame)
+    frame = s.execute(
+        select(FrameVersion.data)
+        .where(FrameVersion.talks_id == talks_id)
+        .order_by(FrameVersion.version.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    data: dict[str, Any] = json.loads(frame if frame is not None else talks.frame)
     latest_p = (
         select(ProposalVersion.proposal_id, func.max(ProposalVersion.version).label("v"))
         .where(ProposalVersion.talks_id == talks_id)

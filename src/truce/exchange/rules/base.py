@@ -12,10 +12,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from truce.errors import Path
 from truce.exchange.program import Program
-from truce.model.exchange import Agreement, Plan
+from truce.model.exchange import Agreement, Event, Plan
 
 Released = Mapping[int, Mapping[str, int]]  # day -> category -> people
 
@@ -33,9 +34,15 @@ class RuleKind(StrEnum):
     capacity = "capacity"
     exposure = "exposure"
     commitment = "commitment"
+    recurring = "recurring"
+    identification = "identification"
+    destination = "destination"
 
 
 class DeviationKind(StrEnum):
+    """The kinds of deviation shared by several rules; a rule with kinds of its own defines them in its
+    module and registers them with its :class:`Rule` (``deviations``)."""
+
     late = "late"  # done, after the day it was due
     short = "short"  # part done on time, the rest late or still owed
     missing = "missing"  # none done, still owed
@@ -57,11 +64,12 @@ class Violation:
 
 @dataclass(frozen=True)
 class Deviation:
-    kind: DeviationKind
+    kind: StrEnum  # a DeviationKind, or a kind registered by the rule that reports it
     side: str | None
     size: float
     note: str
     rule: str = ""  # the id of the rule (a key, a block, a commitment, "cadence batch 2", ...)
+    unit: str = ""  # what ``size`` counts when it is not people: "days", "hours", "trucks", ...
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,8 @@ class Model:
     total: dict[tuple[int, str], int] = field(default_factory=dict)
     done: dict[tuple[int, str], int] = field(default_factory=dict)
     worst: int | None = None  # the largest exposure of either side, when the exposure rule bounds it
+    open_days: set[int] = field(default_factory=set)  # days the batch side may release on (all, when loose)
+    tight: bool = True  # False: the loose form the deletion filter reads (big-M past any list)
 
 
 # ---- the checker's view of a plan ---------------------------------------------------------
@@ -129,6 +139,16 @@ class NotYetDue:
     by_day: int | None
     note: str
     monitored: bool = True
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What a rule counts over the ledger's days, beside its deviations (recurring days met, short and not
+    recorded; prisoners by destination; remains identified), in words and as data."""
+
+    rule: str
+    note: str
+    data: dict[str, Any]
 
 
 # ---- the ledger's book --------------------------------------------------------------------
@@ -174,6 +194,9 @@ class Record:
     captives: dict[int, dict[str, int]]  # released by the batch side, per day and category
     prisoners: dict[int, dict[str, int]]  # released by the other side
     done_commitments: dict[str, int]  # the first day each commitment was recorded done
+    events: list[Event] = field(default_factory=list)  # every event up to ``last``, in day order
+    done_times: dict[str, str] = field(default_factory=dict)  # the time of day a commitment was done, if given
+    tallies: list[Tally] = field(default_factory=list)
     book: dict[int, LedgerDay] = field(default_factory=dict)
     dues: list[Due] = field(default_factory=list)
     surplus: dict[int, dict[str, int]] = field(default_factory=dict)  # prisoners released beyond anything due
@@ -193,7 +216,8 @@ class Rule:
     ``settles``: the other side's release variables it needs, as (rule id, prisoner category, days);
     ``completes``: captive categories whose completion flags it reads; ``build``: its rows in the
     program; ``check``: the violations of a plan; ``owes``: what it makes due in the ledger, settled
-    first-come by the ledger; ``watch``: what it writes in the ledger (dues shown, deviations).
+    first-come by the ledger; ``watch``: what it writes in the ledger (dues shown, deviations, tallies);
+    ``deviations``: the enum of the deviation kinds only it reports.
     """
 
     kind: RuleKind
@@ -204,6 +228,15 @@ class Rule:
     check: Callable[[Agreement, PlanFacts], Iterator[Violation]] | None = None
     owes: Callable[[Agreement, Record], list[Due]] | None = None
     watch: Callable[[Agreement, Record], None] | None = None
+    deviations: type[StrEnum] | None = None  # kinds of deviation of its own, beside DeviationKind
+
+
+def deviation_kinds() -> list[StrEnum]:
+    """Every kind of deviation a ledger can report: the shared ones, then each rule's own."""
+    kinds: list[StrEnum] = list(DeviationKind)
+    for rule in registered():
+        kinds += list(rule.deviations or ())
+    return kinds
 
 
 REGISTRY: dict[RuleKind, Rule] = {}

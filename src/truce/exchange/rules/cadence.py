@@ -100,9 +100,9 @@ def _watch(a: Agreement, r: Record) -> None:
         out = sum(sum(v.values()) for t, v in captives.items() if t <= batch.last)
         if out < cum_due:
             made_up = _made_up(captives, cum_due, batch.last, r.last)
-            status = f"made up by day {made_up}" if made_up else f"still short on day {r.last}"
+            status = f"made up by {a.day_label(made_up)}" if made_up else f"still short on {a.day_label(r.last)}"
             note = (
-                f"cadence batch {k + 1} ({batch.label()}): {cum_due} due in all by day {batch.last}, "
+                f"cadence batch {k + 1} ({batch.label()}): {cum_due} due in all by {a.day_label(batch.last)}, "
                 f"{out} released; {status}"
             )
             dev = Deviation(DeviationKind.late, one, cum_due - out, note, f"cadence batch {k + 1}")

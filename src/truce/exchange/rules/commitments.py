@@ -18,7 +18,7 @@ from truce.exchange.rules.base import (
     completion_days,
     register,
 )
-from truce.model.exchange import Agreement, Commitment
+from truce.model.exchange import Agreement, Commitment, clock_hours
 
 
 def commitment_days(a: Agreement, released: Released) -> dict[str, tuple[int | None, int | None]]:
@@ -55,32 +55,45 @@ def _watch(a: Agreement, r: Record) -> None:
         due_day, deadline = when[c.id]
         done_day = r.done_commitments.get(c.id)
         if done_day is None and (deadline is None or deadline > r.last):
-            r.not_yet_due.append(_not_yet_due(c, due_day, deadline, r.last))
+            r.not_yet_due.append(_not_yet_due(a, c, due_day, deadline, r.last))
         if due_day is None or deadline is None:
             continue
         r.day(due_day).due.append(Entry(c.side, 0, c.id, monitored=c.monitored))
         if not c.monitored or deadline > r.last:
             continue
-        if done_day is None:
-            note = f"{c.id}: due by day {deadline}, not recorded by day {r.last}"
-            dev = Deviation(DeviationKind.commitment_missed, c.side, r.last - deadline, note, c.id)
-            r.day(deadline).deviations.append(dev)
-        elif done_day > deadline:
-            note = f"{c.id}: due by day {deadline}, done on day {done_day}"
-            dev = Deviation(DeviationKind.commitment_late, c.side, done_day - deadline, note, c.id)
+        dev = _lateness(a, c, deadline, done_day, r.done_times.get(c.id), r.last)
+        if dev is not None:
             r.day(deadline).deviations.append(dev)
 
 
-def _not_yet_due(c: Commitment, due_day: int | None, deadline: int | None, last: int) -> NotYetDue:
+def _lateness(
+    a: Agreement, c: Commitment, deadline: int, done_day: int | None, time: str | None, last: int
+) -> Deviation | None:
+    """Missed (days overdue), late by days, or late by hours on its last day when it is due ``at`` a time."""
+    due = a.day_label(deadline) + (f" at {c.at}" if c.at else "")
+    if done_day is None:
+        note = f"{c.id}: due by {due}, not recorded by {a.day_label(last)}"
+        return Deviation(DeviationKind.commitment_missed, c.side, last - deadline, note, c.id, "days")
+    if done_day > deadline:
+        note = f"{c.id}: due by {due}, done on {a.day_label(done_day)}"
+        return Deviation(DeviationKind.commitment_late, c.side, done_day - deadline, note, c.id, "days")
+    if done_day == deadline and c.at is not None and time is not None and time > c.at:
+        hours = round(clock_hours(time) - clock_hours(c.at), 2)
+        note = f"{c.id}: due on {due}, done at {time}, {hours:g} hours late"
+        return Deviation(DeviationKind.commitment_late, c.side, hours, note, c.id, "hours")
+    return None
+
+
+def _not_yet_due(a: Agreement, c: Commitment, due_day: int | None, deadline: int | None, last: int) -> NotYetDue:
     if due_day is None or deadline is None:
         waits = ", ".join(c.after_released)
         after = f" + {c.offset_days} days" if c.offset_days else ""
         when = f"due once all {waits} are released{after}"
     elif deadline == due_day:
-        when = f"due on day {deadline}"
+        when = f"due on {a.day_label(deadline)}"
     else:
-        when = f"due from day {due_day}, by day {deadline}"
-    note = f"{c.id}: {when}; not yet due on day {last}"
+        when = f"due from {a.day_label(due_day)}, by {a.day_label(deadline)}"
+    note = f"{c.id}: {when}; not yet due on {a.day_label(last)}"
     return NotYetDue(c.id, c.side, due_day, deadline, note, c.monitored)
 
 

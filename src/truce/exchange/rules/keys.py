@@ -107,12 +107,15 @@ def _build(a: Agreement, m: Model) -> None:
                 f"key {part.key} (for each {part.captive} released)", ("keys", key_index[part.key]), 4
             )
         for d in m.days:
-            coeffs: dict[int, float] = {y[d, part.key, part.category]: 1.0, x[d, part.captive]: -float(part.each)}
+            paid = y[d, part.key, part.category]
+            p.integer[paid] = 0  # fixed by whole releases and flags, so whole without being declared so
+            coeffs: dict[int, float] = {paid: 1.0, x[d, part.captive]: -float(part.each)}
             if part.last and (d, part.captive) in done:
                 coeffs[done[d, part.captive]] = coeffs.get(done[d, part.captive], 0.0) - part.last
-                if (d - 1, part.captive) in done:
-                    coeffs[done[d - 1, part.captive]] = part.last
-            p.row(coeffs, 0, 0, groups[part.key])
+                if (d - 1, part.captive) in done:  # the same flag as today's on a day nothing is released
+                    before = done[d - 1, part.captive]
+                    coeffs[before] = coeffs.get(before, 0.0) + part.last
+            p.row({v: k for v, k in coeffs.items() if k}, 0, 0, groups[part.key])
 
 
 def _check(a: Agreement, f: PlanFacts) -> Iterator[Violation]:
@@ -165,12 +168,12 @@ def report_due(a: Agreement, r: Record, item: Due) -> None:
         r.day(item.shown_on).due.append(Entry(two, n, item.rule, q))
     if item.deadline > r.last:
         return
-    dev = _shortfall(item, two, r.last)
+    dev = _shortfall(a, item, two, r.last)
     if dev is not None:
         r.day(item.deadline).deviations.append(dev)
 
 
-def _shortfall(item: Due, side: str, last: int) -> Deviation | None:
+def _shortfall(a: Agreement, item: Due, side: str, last: int) -> Deviation | None:
     amount = sum(item.amounts.values())
     on_time = sum(item.settled(q, item.deadline) for q in item.amounts)
     if on_time >= amount:
@@ -179,14 +182,14 @@ def _shortfall(item: Due, side: str, last: int) -> Deviation | None:
     late = sum(n for q in item.amounts for t, n in item.paid[q] if t > item.deadline)
     missing = amount - on_time - late
     what = ", ".join(f"{n} {q}" for q, n in item.amounts.items())
-    head = f"{item.rule}: {what} due by day {item.deadline}"
+    head = f"{item.rule}: {what} due by {a.day_label(item.deadline)}"
     tail = (
-        f"; released on day {', '.join(map(str, late_days))} ({late_days[-1] - item.deadline} days late)"
+        f"; released on {', '.join(map(a.day_label, late_days))} ({late_days[-1] - item.deadline} days late)"
         if late
         else ""
     )
     if missing:
-        tail += f"; {missing} still owed on day {last}"
+        tail += f"; {missing} still owed on {a.day_label(last)}"
     if on_time:
         return Deviation(DeviationKind.short, side, amount - on_time, f"{head}, {on_time} on time{tail}", item.rule)
     if missing:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
+
 from truce.exchange.rules.base import (
     Deviation,
     DeviationKind,
@@ -36,25 +38,34 @@ def order_breaches(a: Agreement, released: Released, day: int) -> list[tuple[int
     return out
 
 
-def _completes(a: Agreement) -> set[str]:
-    return {c for level in a.cadence.order for c in level}
-
-
 def _build(a: Agreement, m: Model) -> None:
-    """Nobody of a level on a day unless every earlier category is completely out by that day."""
+    """One flag per level and day, ``open[d, j]``: level j may release on day d only if it is 1, and it is 1
+    only if every category of the earlier levels is completely out by day d.
+
+    A flag per level (not per category) and only the "only if" direction keep the program small and its
+    relaxation tight; the flags never fall back to 0 once set, as releases never come back.
+    """
     if not a.cadence.order:
         return
-    counts = m.counts
-    g = m.program.group("order of categories", ("cadence", "order"), 5)
+    p, counts = m.program, m.counts
+    g = p.group("order of categories", ("cadence", "order"), 5)
+    days = [d for d in m.days if d in m.open_days]
     for j in range(1, len(a.cadence.order)):
         earlier = [c for level in a.cadence.order[:j] for c in level if counts[c]]
         later = [c for c in a.cadence.order[j] if counts[c]]
         if not earlier or not later:
             continue
-        for d in m.days:
+        before: int | None = None
+        for d in days:
+            flag = p.var(0, 1)
+            for e in earlier:
+                p.row({m.total[d, e]: 1.0, flag: -float(counts[e])}, 0, np.inf, g)
             for c in later:
-                for e in earlier:
-                    m.program.row({m.x[d, c]: 1.0, m.done[d, e]: -float(counts[c])}, -float("inf"), 0, g)
+                cap = float(counts[c]) if m.tight else m.beyond  # loose: past any list, as lists may be dropped
+                p.row({m.x[d, c]: 1.0, flag: -cap}, -np.inf, 0, g)
+            if before is not None:
+                p.row({flag: 1.0, before: -1.0}, 0, np.inf, g)
+            before = flag
 
 
 def _check(a: Agreement, f: PlanFacts) -> Iterator[Violation]:
@@ -76,4 +87,4 @@ def _watch(a: Agreement, r: Record) -> None:
             r.day(t).deviations.append(Deviation(DeviationKind.out_of_order, one, min(later, held), note, "order"))
 
 
-RULE = register(Rule(RuleKind.order, __name__, completes=_completes, build=_build, check=_check, watch=_watch))
+RULE = register(Rule(RuleKind.order, __name__, build=_build, check=_check, watch=_watch))

@@ -1,0 +1,181 @@
+"""Ratification at home: whether each party's constituents would ratify a text, who blocks it, and by how much.
+
+Two-level talks (R. D. Putnam, "Diplomacy and domestic politics: the logic of two-level games",
+International Organization 42(3), 1988): a negotiator can accept only what its own side ratifies. A
+constituent approves a text when its utility is at or above its reservation value and no red line of its
+own is crossed; for a partial text its utility is a range over the completions, as for a party
+(:mod:`truce.analysis.standing`), and its verdict may be "depends". The rule then counts votes: the
+approvals certain to come, and those that might.
+
+A constituent *blocks* a text the rule does not ratify when it does not approve it: "by how much" is how
+far its utility falls below its reservation value (in its best completion) and which of its red lines the
+text crosses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from truce.analysis.standing import Verdict, lines_met, verdict_of
+from truce.model.compiled import OPEN, Compiled, Home, Ints
+from truce.model.scenario import Constituent, Ratification
+
+TOL = 1e-12
+
+
+@dataclass(frozen=True)
+class MemberStanding:
+    """Where a text stands for one constituent."""
+
+    id: str
+    name: str
+    votes: float
+    low: float  # utility of the worst completion (0 for a constituent known by its red lines alone)
+    high: float
+    reservation: float
+    verdict: Verdict
+    crossed: tuple[str, ...]  # its red lines the text crosses, described
+    at_risk: tuple[str, ...]  # its red lines an open issue could still cross
+    assumption: bool
+    sources: tuple[str, ...]
+
+    @property
+    def shortfall(self) -> float:
+        """How far the best completion falls below its reservation value (0 if it does not)."""
+        return max(0.0, self.reservation - self.high)
+
+    def reasons(self) -> str:
+        said = []
+        if self.shortfall > TOL:
+            said.append(f"below its reservation {self.reservation:.2f} by {self.shortfall:.3f}")
+        elif self.low < self.reservation - TOL:
+            said.append(f"below its reservation in the worst completion, by {self.reservation - self.low:.3f}")
+        said += [f"crosses its red line: {text}" for text in self.crossed]
+        said += [f"could cross its red line: {text}" for text in self.at_risk]
+        return "; ".join(said) or "approves"
+
+
+@dataclass(frozen=True)
+class HomeStanding:
+    """Whether a party's ratification rule approves a text, and who stands in the way."""
+
+    party: str
+    rule: Ratification
+    need: float  # votes needed (strictly more for a majority)
+    strict: bool
+    members: tuple[MemberStanding, ...]
+    verdict: Verdict
+    blockers: tuple[str, ...]  # ids of the constituents that do not (or may not) approve, when it fails
+
+    @property
+    def votes_for(self) -> float:
+        return sum(m.votes for m in self.members if m.verdict is Verdict.yes)
+
+    def rule_text(self) -> str:
+        total = sum(m.votes for m in self.members)
+        if self.rule.rule.value == "veto":
+            return f"every one of {len(self.members)} constituents must approve"
+        if self.rule.rule.value == "majority":
+            return f"more than half of {total:g} votes"
+        return f"at least {self.rule.threshold or 1.0:.0%} of {total:g} votes ({self.need:g})"
+
+    def text(self) -> str:
+        """E.g. "not ratified (more than half of 32 votes; 8 approve for certain); blocked by X (below its
+        reservation 0.54 by 0.05)". Constituents against a text that is ratified all the same are named too."""
+        total = sum(m.votes for m in self.members)
+        head = {
+            Verdict.yes: "ratified",
+            Verdict.no: "not ratified",
+            Verdict.depends: "ratified or not, as the open issues are settled",
+        }
+        said = f"{head[self.verdict]} ({self.rule_text()}; {self.votes_for:g} of {total:g} approve for certain)"
+        against = [m for m in self.members if m.verdict is not Verdict.yes]
+        if not against:
+            return said
+        words = {Verdict.yes: "against it all the same", Verdict.no: "blocked by", Verdict.depends: "in doubt"}
+        return f"{said}; {words[self.verdict]}: " + ", ".join(f"{m.name} ({m.reasons()})" for m in against)
+
+
+def home_standings(c: Compiled, outcome: Ints) -> tuple[HomeStanding, ...]:
+    """The ratification of one (possibly partial) outcome vector, for every compiled party with a rule."""
+    return tuple(_home(c, home, outcome) for home in c.homes)
+
+
+def _home(c: Compiled, home: Home, outcome: Ints) -> HomeStanding:
+    pid = c.parties[home.party]
+    rule = c.scenario.preferences[pid].ratification
+    assert rule is not None and c.members is not None
+    members = tuple(
+        _member(c.members, int(j), member, outcome) for j, member in zip(home.members, rule.constituents, strict=True)
+    )
+    sure = np.array([[m.verdict is Verdict.yes for m in members]], dtype=bool)
+    possible = np.array([[m.verdict is not Verdict.no for m in members]], dtype=bool)
+    if bool(home.passes(sure)[0]):
+        verdict = Verdict.yes
+    elif bool(home.passes(possible)[0]):
+        verdict = Verdict.depends
+    else:
+        verdict = Verdict.no
+    blockers = () if verdict is Verdict.yes else tuple(m.id for m in members if m.verdict is not Verdict.yes)
+    return HomeStanding(pid, rule, home.need, home.strict, members, verdict, blockers)
+
+
+def _member(m: Compiled, j: int, member: Constituent, outcome: Ints) -> MemberStanding:
+    low = high = 0.0
+    for i, table in enumerate(m.tables):
+        row = table[j]
+        k = int(outcome[i])
+        if k == OPEN:
+            allowed = row[m.allowed[i][j]]
+            low += float(row.min())
+            high += float(allowed.max() if allowed.size else row.max())
+        else:
+            low += float(row[k])
+            high += float(row[k])
+    crossed, at_risk = lines_met(m, member.red_lines, outcome)
+    verdict = verdict_of(low, high, member.reservation, crossed=bool(crossed), at_risk=bool(at_risk))
+    return MemberStanding(
+        member.id,
+        member.name,
+        member.votes,
+        low,
+        high,
+        member.reservation,
+        verdict,
+        tuple(crossed),
+        tuple(at_risk),
+        member.assumption,
+        member.sources,
+    )
+
+
+def home_json(h: HomeStanding) -> dict[str, Any]:
+    return {
+        "party": h.party,
+        "rule": h.rule.rule.value,
+        "threshold": h.rule.threshold,
+        "votes_needed": round(h.need, 6),
+        "strictly_more": h.strict,
+        "votes_for": round(h.votes_for, 6),
+        "ratified": h.verdict.value,
+        "blockers": list(h.blockers),
+        "text": h.text(),
+        "constituents": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "votes": m.votes,
+                "approves": m.verdict.value,
+                "utility": {"low": round(m.low, 6), "high": round(m.high, 6)},
+                "reservation": round(m.reservation, 6),
+                "shortfall": round(m.shortfall, 6),
+                "red_lines_crossed": list(m.crossed),
+                "assumption": m.assumption,
+                "sources": list(m.sources),
+            }
+            for m in h.members
+        ],
+    }

@@ -1,0 +1,210 @@
+"""Files in and out: a scenario (YAML or JSON) or a GENIUS domain (a zip of its folder) uploaded to open new
+talks, and the talks downloaded as a scenario file, as GENIUS XML and as the HTML brief.
+
+An upload is read exactly as ``truce validate`` reads files, so its problems are the CLI's ``file:line:col``
+ones; a bad upload changes nothing. A download holds what its viewer may see: the mediator's has every
+party's preferences, a party's only its own, an observer's none.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from truce.errors import InputError, Problem
+from truce.io.documents import parse_document
+from truce.io.scenario_files import scenario_from_document, scenario_to_data, scenario_to_text
+from truce.model.checks import build_scenario
+from truce.model.scenario import Scenario
+from truce.service import views
+from truce.service.auth import ALL, Role, Viewer, access, current_viewer, store_of
+from truce.service.pages import HTML, render
+from truce.store.repo import Conflict, Store, new_token
+
+router = APIRouter()
+ZIP_FILES = 60  # a GENIUS domain is a domain file and a few profiles
+ZIP_BYTES = 8 * 1024 * 1024  # unpacked, in all: a zip bomb stops here
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+_KINDS = {
+    "application/yaml": "string",
+    "application/json": "object",
+    "application/zip": "string",
+    "text/html": "string",
+}
+_FILE = {"description": "the file", "content": {kind: {"schema": {"type": t}} for kind, t in _KINDS.items()}}
+DOWNLOAD: dict[str, Any] = {"response_class": Response, "responses": {**HTML["responses"], 200: _FILE}}
+
+
+@router.get("/talks/{talks_id}/files", **access(*ALL), **HTML)
+def files_page(
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+) -> HTMLResponse:
+    views.load(store, talks_id)
+    return render("forms/files.html", viewer, problems=None, opened=None)
+
+
+async def upload_of(request: Request) -> tuple[str, bytes] | None:
+    """The uploaded file's name (its last part only) and bytes, or None when none was sent."""
+    form = await request.form(max_files=1, max_fields=10)
+    found = form.get("file")
+    try:
+        if found is None or isinstance(found, str):
+            return None
+        name = PurePosixPath((found.filename or "upload").replace("\\", "/")).name[:100] or "upload"
+        return re.sub(r"[^\w.\-]", "_", name), await found.read()
+    finally:
+        await form.close()  # the spooled files behind the upload
+
+
+@router.post("/talks/{talks_id}/files", **access(Role.mediator), **HTML)
+def upload(
+    talks_id: str,
+    sent: tuple[str, bytes] | None = Depends(upload_of),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> HTMLResponse:
+    """Open new talks from an uploaded scenario file or GENIUS zip; the answer shows a mediator's token for
+    them, once. Nothing is stored unless the whole file is good."""
+    try:
+        if sent is None or not sent[1]:
+            raise InputError([Problem("choose a file to upload", (), "file", 1, 1)])
+        scenario = read_upload(*sent)
+        store.create_talks(scenario_to_data(scenario), viewer.label)
+    except InputError as exc:
+        return render("forms/files.html", viewer, status=422, problems=[p.located() for p in exc.problems], opened=None)
+    except Conflict as exc:
+        problem = f"{sent[0] if sent else 'file'}: {exc} (change the scenario's id)"
+        return render("forms/files.html", viewer, status=409, problems=[problem], opened=None)
+    token = new_token()
+    store.add_person(scenario.id, f"mediator (opened by {viewer.name})", Role.mediator.value, None, token, viewer.label)
+    opened = {"id": scenario.id, "title": scenario.title, "token": token}
+    return render("forms/files.html", viewer, problems=None, opened=opened)
+
+
+def read_upload(name: str, raw: bytes) -> Scenario:
+    """A scenario from an uploaded file: YAML or JSON by its suffix, or a zip of a GENIUS domain folder."""
+    suffix = Path(name).suffix.lower()
+    if suffix in SCENARIO_SUFFIXES:
+        return scenario_from_document(parse_document(raw, name, as_json=suffix == ".json"))
+    if suffix == ".zip":
+        return read_zip(name, raw)
+    raise InputError([Problem(f"upload a scenario ({', '.join(SCENARIO_SUFFIXES)}) or a GENIUS zip", (), name, 1, 1)])
+
+
+def read_zip(name: str, raw: bytes) -> Scenario:
+    """A GENIUS domain folder (or a scenario folder) packed as a zip, unpacked flat into a private folder
+    named after the zip (the talks' id comes from it) and read as ``truce validate`` reads folders."""
+    from truce.io.genius import load_any
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, ValueError):
+        raise InputError([Problem("not a zip file", (), name, 1, 1)]) from None
+    if len(members) > ZIP_FILES or sum(m.file_size for m in members) > ZIP_BYTES:
+        raise InputError([Problem(f"at most {ZIP_FILES} files and {ZIP_BYTES:,} bytes unpacked", (), name, 1, 1)])
+    stem = re.sub(r"[^\w.\-]", "_", Path(name).stem) or "upload"
+    with tempfile.TemporaryDirectory(prefix="truce-upload-") as tmp:
+        folder = Path(tmp) / stem
+        folder.mkdir()
+        for member in members:
+            leaf = PurePosixPath(member.filename.replace("\\", "/")).name
+            if not leaf or leaf.startswith(".") or (folder / leaf).exists():
+                raise InputError(
+                    [Problem(f"{member.filename!r}: hidden, nameless or twice in the zip", (), name, 1, 1)]
+                )
+            (folder / leaf).write_bytes(_read_member(archive, member, name))
+        try:
+            return load_any(folder)
+        except InputError as exc:
+            raise InputError([_relative(p, folder, name) for p in exc.problems]) from None
+
+
+def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> bytes:
+    try:
+        data = archive.read(member)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError) as exc:
+        raise InputError([Problem(f"{member.filename!r} cannot be unpacked ({exc})", (), name, 1, 1)]) from None
+    if len(data) > ZIP_BYTES:
+        raise InputError([Problem(f"{member.filename!r} is over {ZIP_BYTES:,} bytes", (), name, 1, 1)])
+    return data
+
+
+def _relative(problem: Problem, folder: Path, name: str) -> Problem:
+    """A problem in an unpacked file, named as inside the zip (``domain.zip/party1.xml:3:5``), never by the
+    server's own folder."""
+    file = problem.file or name
+    for base in (str(folder.resolve()), str(folder)):
+        file = file.replace(base, name)
+    return Problem(problem.message, problem.path, file, problem.line, problem.column)
+
+
+def visible_scenario(state: views.State, viewer: Viewer) -> Scenario:
+    """The talks with only the preferences this viewer may see (built once per version and viewer scope)."""
+    seen = tuple(views.visible_parties(state, viewer))
+    return state.memo.get(("visible", seen), lambda: build_scenario(views.export_data(state, viewer)))
+
+
+def _attachment(body: bytes | str, media: str, filename: str) -> Response:
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/talks/{talks_id}/download/scenario", **access(*ALL), **DOWNLOAD)
+def download_scenario(
+    talks_id: str,
+    format: str = Query("yaml", pattern="^(yaml|json)$", description="YAML or JSON"),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> Response:
+    """The talks as a scenario file (``truce validate`` reads it), with the preferences you may see."""
+    state = views.load(store, talks_id)
+    text = scenario_to_text(views.export_data(state, viewer), json_format=format == "json")
+    return _attachment(text, f"application/{format}", f"{talks_id}.{format}")
+
+
+@router.get("/talks/{talks_id}/download/genius", **access(Role.mediator, Role.party), **DOWNLOAD)
+def download_genius(
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+) -> Response:
+    """The talks as a GENIUS domain folder (zip): the domain and a profile for each party you may see."""
+    from truce.io.genius import export_genius
+
+    scenario = visible_scenario(views.load(store, talks_id), viewer)
+    out = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="truce-genius-") as tmp:
+        notes = export_genius(scenario, tmp)
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(Path(tmp).glob("*.xml")):
+                archive.write(path, path.name)
+            archive.writestr("NOTES.txt", "".join(f"{n}\n" for n in notes) or "GENIUS holds all of it.\n")
+    return _attachment(out.getvalue(), "application/zip", f"{talks_id}-genius.zip")
+
+
+@router.get("/talks/{talks_id}/download/brief", **access(*ALL), **DOWNLOAD)
+def download_brief(
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+) -> Response:
+    """The HTML brief of the talks (as ``truce analyze --report`` writes it), on the preferences you may see."""
+    state = views.load(store, talks_id)
+    seen = tuple(views.visible_parties(state, viewer))
+    html = state.memo.get(("brief", seen), lambda: brief_of(visible_scenario(state, viewer)))
+    return _attachment(html, "text/html", f"{talks_id}-brief.html")
+
+
+def brief_of(scenario: Scenario) -> str:
+    from truce.analysis.bargaining import bargaining
+    from truce.analysis.overview import overview
+    from truce.analysis.tabled import default_scope
+    from truce.report.brief import brief_html
+
+    result = overview(scenario)
+    enough = len(result.compiled.parties) >= 2
+    b = bargaining(result.compiled, count_zopa=False, scope=default_scope(scenario)) if enough else None
+    return brief_html(result, b)

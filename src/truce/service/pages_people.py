@@ -1,0 +1,148 @@
+"""People and access (mediators only): who may sign in, with which role, and when each last did; adding a
+person shows their token once, and a person can be revoked or given a new token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse
+
+from truce.errors import InputError
+from truce.service import forms, views
+from truce.service.auth import Role, Viewer, access, current_viewer, store_of
+from truce.service.forms import Errors, Fields, form_fields
+from truce.service.pages import HTML, render
+from truce.store.repo import Conflict, NotFound, Store, new_token
+
+router = APIRouter()
+ROLES = [(r.value, r.value) for r in Role]
+
+
+def people_rows(store: Store, talks_id: str) -> list[dict[str, Any]]:
+    revoked = store.revoked(talks_id)
+    seen = store.last_used(talks_id)
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "role": p.role,
+            "party": p.party,
+            "revoked": p.id in revoked,
+            "last_used": seen.get(p.id),
+            "added": p.created_at[:19].replace("T", " "),
+        }
+        for p in store.people(talks_id)
+    ]
+
+
+def people_page(
+    store: Store,
+    viewer: Viewer,
+    talks_id: str,
+    *,
+    f: Fields | None = None,
+    errors: Errors | None = None,
+    shown: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    state = views.load(store, talks_id)
+    return render(
+        "forms/people.html",
+        viewer,
+        status=status,
+        people=people_rows(store, talks_id),
+        names={p.id: p.name for p in state.scenario.parties},
+        sides=[(p.id, p.name) for p in state.scenario.parties if p.role.value == "party"],
+        roles=ROLES,
+        f=f or Fields({"role": ["observer"]}),
+        errors=errors or Errors(),
+        shown=shown,
+    )
+
+
+@router.get("/talks/{talks_id}/people", **access(Role.mediator), **HTML)
+def people(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)) -> HTMLResponse:
+    return people_page(store, viewer, talks_id)
+
+
+@router.post("/talks/{talks_id}/people", **access(Role.mediator), **HTML)
+def add_person(
+    talks_id: str,
+    fields: Fields = Depends(form_fields),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> HTMLResponse:
+    """Add a person with a role (and the side they speak for); their token is on the answer, once."""
+    state = views.load(store, talks_id)
+    errors = Errors()
+    name = forms.text(fields, "name", errors, required=True, most=200)
+    role = fields.get("role")
+    if role not in {r.value for r in Role}:
+        errors.add("role", "choose mediator, party or observer")
+    sides = {p.id for p in state.scenario.parties if p.role.value == "party"}
+    party = fields.get("party").strip() or None
+    if role == Role.party.value and party not in sides:
+        errors.add("party", "the party role speaks for one side: choose it")
+    elif role != Role.party.value and party is not None:
+        errors.add("party", "only the party role speaks for a side: leave this empty")
+    if errors or name is None:
+        return people_page(store, viewer, talks_id, f=fields, errors=errors, status=422)
+    token = new_token()
+    person = store.add_person(talks_id, name, role, party, token, viewer.label)
+    shown = {"name": person.name, "token": token, "what": "added"}
+    return people_page(store, viewer, talks_id, shown=shown)
+
+
+def _person(store: Store, talks_id: str, fields: Fields, errors: Errors) -> Any:
+    try:
+        person = store.person(int(fields.get("person")))
+    except (ValueError, NotFound):
+        person = None
+    if person is None or person.talks_id != talks_id:
+        errors.add("person", "no such person in these talks")
+        return None
+    return person
+
+
+@router.post("/talks/{talks_id}/people/revoke", **access(Role.mediator), **HTML)
+def revoke(
+    talks_id: str,
+    fields: Fields = Depends(form_fields),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> HTMLResponse:
+    """End a person's access: their token stops working and their signed-in pages are signed out."""
+    errors = Errors()
+    person = _person(store, talks_id, fields, errors)
+    if person is not None and person.id == viewer.person:
+        errors.add("person", "you cannot revoke yourself; ask another mediator")
+    if errors:
+        return people_page(store, viewer, talks_id, errors=errors, status=422)
+    try:
+        store.revoke_person(person.id, viewer.label)
+    except Conflict as exc:
+        errors.add("person", str(exc))
+        return people_page(store, viewer, talks_id, errors=errors, status=409)
+    return people_page(store, viewer, talks_id, shown={"name": person.name, "what": "revoked"})
+
+
+@router.post("/talks/{talks_id}/people/rotate", **access(Role.mediator), **HTML)
+def rotate(
+    talks_id: str,
+    fields: Fields = Depends(form_fields),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
+) -> HTMLResponse:
+    """Give a person a new token (shown once); the old one stops working."""
+    errors = Errors()
+    person = _person(store, talks_id, fields, errors)
+    if person is None:
+        return people_page(store, viewer, talks_id, errors=errors, status=422)
+    try:
+        token = store.rotate_token(person.id, viewer.label)
+    except (Conflict, InputError) as exc:
+        errors.add("person", str(exc))
+        return people_page(store, viewer, talks_id, errors=errors, status=409)
+    shown = {"name": person.name, "token": token, "what": "given a new token"}
+    return people_page(store, viewer, talks_id, shown=shown)

@@ -1,0 +1,148 @@
+"""One JSON shape per result across the command line and the service, each checked against its schema;
+docs/json.md checked against the schemas; every verb has --json."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import typer.main
+
+from cli_runner import invoke_json, runner
+from conftest import TALKS, auth
+from truce.analysis.results import RESULTS, result_schema
+from truce.analysis.solutions import CONCEPTS
+from truce.cli import app, load
+
+ROOT = Path(__file__).resolve().parents[1]
+GAZA = ROOT / "examples" / "gaza-2024"
+HARBOUR = ROOT / "tests" / "data" / "genius" / "harbour"
+API = f"/api/talks/{TALKS}"
+# verbs without --json, and why: their output is already a JSON document, or they are not a query
+NO_JSON = {"schema": "prints a JSON Schema", "serve": "runs the service"}
+
+
+def valid(name: str, document: Any) -> None:
+    jsonschema.validate(document, result_schema(name), format_checker=None)
+
+
+def exported(service_client: Any, folder: Path) -> str:
+    """The service's talks as a scenario file (the mediator's export), for the CLI to read the same talks."""
+    path = folder / "talks.json"
+    path.write_text(json.dumps(service_client.get(f"{API}/export", headers=auth("mediator")).json()), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_each_result_schema_is_a_json_schema_printed_by_the_cli(name: str) -> None:
+    schema = result_schema(name)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert json.loads(runner.invoke(app, ["schema", name]).stdout) == schema
+
+
+def test_the_frontier_is_one_document_from_the_cli_and_the_api(service_client: Any, tmp_path: Path) -> None:
+    cli = invoke_json("frontier", exported(service_client, tmp_path))
+    valid("frontier", cli)
+    assert set(cli["solutions"]) == set(CONCEPTS) and cli["zopa"]["method"]
+    api = service_client.get(f"{API}/frontier", headers=auth("mediator")).json()
+    valid("frontier", api)
+    del cli["zopa"]  # counted on request only: a page must not wait on it
+    assert api == cli
+    valid("frontier", invoke_json("frontier", str(HARBOUR), "--zopa"))
+
+
+def test_the_bridge_is_one_document_from_the_cli_and_the_api(service_client: Any, tmp_path: Path) -> None:
+    cli = invoke_json(
+        "bridge", exported(service_client, tmp_path), "--from", "aug16-bridging", "--criterion", "egalitarian"
+    )
+    valid("bridge", cli)
+    api = service_client.get(
+        f"{API}/bridge", params={"proposal": "aug16-bridging", "criterion": "egalitarian"}, headers=auth("mediator")
+    ).json()
+    valid("bridge", api)
+    assert [b["terms"] for b in api["bridges"]] == [b["terms"] for b in cli["bridges"]]
+    assert set(api) == set(cli) and api["criterion"] == cli["criterion"] == "egalitarian"
+    valid("bridge", invoke_json("bridge", str(HARBOUR)))
+
+
+def test_an_unknown_criterion_is_refused_by_name(service_client: Any) -> None:
+    answer = service_client.get(
+        f"{API}/bridge", params={"proposal": "aug16-bridging", "criterion": "bogus"}, headers=auth("mediator")
+    )
+    assert answer.status_code == 422 and "criterion" in answer.text
+    spec = service_client.get("/openapi.json").json()
+    (param,) = [
+        p for p in spec["paths"]["/api/talks/{talks_id}/bridge"]["get"]["parameters"] if p["name"] == "criterion"
+    ]
+    schema = param["schema"]
+    enum = schema.get("enum") or spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]["enum"]
+    assert set(CONCEPTS) <= set(enum)
+
+
+def test_every_standing_has_one_shape_in_analyze_and_the_api(service_client: Any, tmp_path: Path) -> None:
+    analyzed = invoke_json("analyze", exported(service_client, tmp_path))
+    by_proposal = {p["id"]: p["standing"] for p in analyzed["proposals"]}
+    for standing in by_proposal.values():
+        for party_standing in standing.values():
+            valid("standing", party_standing)
+    mediator = service_client.get(f"{API}/standing", headers=auth("mediator")).json()
+    for row in mediator["proposals"]:
+        for party_standing in row["standing"].values():
+            valid("standing", party_standing)
+        assert row["standing"] == by_proposal[row["proposal"]]
+    party = service_client.get(f"{API}/standing", headers=auth("hamas")).json()
+    assert all(set(row["standing"]) == {"hamas"} for row in party["proposals"])
+
+
+def _section(text: str, verb: str) -> str:
+    match = re.search(rf"^## `truce {verb}\b.*?(?=^## )", text, flags=re.S | re.M)
+    assert match, f"docs/json.md has no section for truce {verb}"
+    return match.group(0)
+
+
+def test_docs_json_names_every_field_of_each_schema() -> None:
+    text = (ROOT / "docs" / "json.md").read_text(encoding="utf-8")
+    for name, verb in (("frontier", "frontier"), ("bridge", "bridge"), ("standing", "analyze")):
+        section = _section(text, verb)
+        schema = result_schema(name)
+        for field in schema["properties"]:
+            assert f'"{field}"' in section, f"docs/json.md, truce {verb}: field {field!r} of the {name} schema"
+        assert f"truce schema {name}" in section
+
+
+def _verbs() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+
+    def walk(command: Any, prefix: str) -> None:
+        if hasattr(command, "commands"):
+            for name, sub in command.commands.items():
+                walk(sub, f"{prefix} {name}".strip())
+        else:
+            found[prefix] = command
+
+    walk(typer.main.get_command(load()), "")
+    return found
+
+
+def test_every_verb_has_json() -> None:
+    verbs = _verbs()
+    assert {"frontier", "bridge", "analyze", "exchange plan", "simulate"} <= set(verbs)
+    missing = [
+        verb
+        for verb, command in verbs.items()
+        if verb not in NO_JSON and "--json" not in [o for p in command.params for o in getattr(p, "opts", [])]
+    ]
+    assert missing == []
+
+
+def test_the_verbs_that_write_files_say_what_they_wrote_in_json(tmp_path: Path) -> None:
+    imported = invoke_json("import", "genius", str(HARBOUR), "-o", str(tmp_path / "harbour.yaml"))
+    assert imported["file"].endswith("harbour.yaml") and imported["issues"] > 0 and len(imported["profiles"]) == 2
+    exported_files = invoke_json("export", "genius", str(GAZA), str(tmp_path / "gaza"))
+    assert exported_files["files"] and all(name.endswith(".xml") for name in exported_files["files"])
+    rows = invoke_json("exchange", "lists", str(ROOT / "examples" / "exchange-2025"), "--synthetic")
+    assert rows and set(rows[0]) >= {"id"}

@@ -1,0 +1,100 @@
+"""The exchange page: dates beside day numbers, charts readable without colour with an exposure legend, and
+the mediator's form that records a release and updates the ledger; bad input comes back beside its field."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from conftest import TALKS, auth
+from truce.service.pages_exchange import append_row
+
+PAGE = f"/talks/{TALKS}/exchange"
+FORM = f"/talks/{TALKS}/exchange/releases"
+
+
+def version(client: Any) -> int:
+    return int(client.get(f"/api/talks/{TALKS}/exchange", headers=auth("mediator")).json()["version"])
+
+
+def release(client: Any, **changes: str) -> Any:
+    form = {
+        "version": str(version(client)),
+        "date": "2025-02-28",
+        "side": "israel",
+        "category": "gaza_detainees",
+        "count": "2",
+        "note": "recorded from the form",
+        **changes,
+    }
+    return client.post(FORM, data=form, headers=auth("mediator"), follow_redirects=False)
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_days_come_with_their_dates_and_sides_with_their_names(service_client: Any) -> None:
+    html = service_client.get(PAGE, headers=auth("observer")).text
+    assert "Day 1 is Sun 19 Jan 2025" in html
+    assert re.search(r'<td class="num">1</td><td>Sun 19 Jan 2025</td>', html)
+    # legends in words: each side's releases by hatch, each side's exposure by name
+    assert re.search(r"released by Hamas[^\"]*\(hatch ", html) and "exposure of Hamas" in html
+    assert 'data-testid="release-form"' not in html  # only the mediator records
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_recorded_release_appears_in_the_ledger(service_client: Any) -> None:
+    before = version(service_client)
+    r = release(service_client)
+    assert r.status_code == 303, r.text
+    assert version(service_client) == before + 1
+    log = service_client.get(f"/api/talks/{TALKS}/exchange", headers=auth("mediator")).json()["release_log"]
+    assert log.rstrip().splitlines()[-1] == "41,israel,gaza_detainees,2,,recorded from the form"
+    html = service_client.get(PAGE, headers=auth("mediator")).text
+    row = re.search(r'<td class="num">41</td><td>Fri 28 Feb 2025</td>(.*?)</tr>', html, re.S)
+    assert row is not None and "2 " in row.group(1)
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"count": "many"}, "count", "whole number"),
+        ({"count": "0"}, "count", "whole number"),
+        ({"date": "28/02/2025"}, "date", "YYYY-MM-DD"),
+        ({"date": "2025-01-01"}, "date", "before day 1"),
+        ({"date": ""}, "date", "give the date"),
+        ({"category": "deceased"}, "category", "other side"),
+        ({"category": "nobody"}, "category", "choose one"),
+        ({"side": "nobody"}, "side", "choose one"),
+    ],
+)
+def test_a_bad_release_is_refused_beside_its_field_with_the_input_kept(
+    service_client: Any, changes: dict[str, str], field: str, words: str
+) -> None:
+    before = version(service_client)
+    r = release(service_client, **changes)
+    assert r.status_code == 422
+    error = re.search(rf'id="{field}-error" role="alert">([^<]+)<', r.text)
+    assert error is not None and words in error.group(1)
+    assert 'value="recorded from the form"' in r.text  # the input is kept
+    assert version(service_client) == before  # nothing written
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_parties_and_observers_cannot_record_and_a_stale_form_is_a_conflict(service_client: Any) -> None:
+    for who in ("israel", "observer"):
+        form = {"version": "1", "date": "2025-02-28", "side": "israel", "category": "life", "count": "1"}
+        assert service_client.post(FORM, data=form, headers=auth(who)).status_code == 403
+    assert release(service_client, version="0").status_code == 409
+    r = service_client.post(FORM, data={"version": "x"}, headers=auth("mediator"))
+    assert r.status_code == 422 and "version" in r.text
+
+
+def test_a_row_goes_under_the_logs_own_header() -> None:
+    log = "# comment\nday,side,category,count,commitment,note\n1,a,b,2,,x"
+    out = append_row(log, {"day": "3", "side": "a", "category": "b", "count": "4", "note": 'say "hi", ok'})
+    assert out.splitlines()[-1] == '3,a,b,4,,"say ""hi"", ok"' and out.startswith(log)
+    assert append_row("", {"day": "1", "side": "a", "category": "b", "count": "1", "note": ""}) == (
+        "day,side,category,count,note\n1,a,b,1,\n"
+    )

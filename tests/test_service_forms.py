@@ -1,0 +1,363 @@
+"""The recording pages: drafting with a preview, rounds, events, sources, responses, preferences in a form,
+files in and out, and people and access. Every bad submission comes back as the form (a 4xx) naming the field
+with the input kept, and changes nothing; no page shows one side anything of the other side's preferences."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+import pytest
+
+from conftest import ROOT, SECRET, TALKS, auth
+from test_service_matrix import secrets_of
+from test_service_pages import form_token, sign_in
+from truce.model.checks import build_scenario
+from truce.service.prefs_form import prefill
+from truce.store.repo import Store
+
+SQLITE = pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+DRAFT = f"/talks/{TALKS}/draft"
+LABOUR = (ROOT / "examples" / "labour-2025" / "scenario.yaml").read_bytes()
+
+
+def draft(**changes: Any) -> dict[str, Any]:
+    form = {
+        "id": "sep3-draft",
+        "title": "September draft",
+        "date": "2024-09-03",
+        "tabled_by": ["united_states"],
+        "parent": "aug16-bridging",
+        "term.rafah": "agreed_reopening",
+        "term.aid_trucks": "650",
+        "action": "preview",
+    }
+    return {**form, **changes}
+
+
+def field_error(html: str, name: str) -> str:
+    found = re.search(rf'id="err-{re.escape(name)}" role="alert">Error: ([^<]*)<', html)
+    assert found, f"no error beside {name}"
+    return found.group(1)
+
+
+def leaks_of(html: str, party: str, scenario: dict[str, Any]) -> list[str]:
+    return [s for s in secrets_of(party, scenario) if s in html]
+
+
+@SQLITE
+def test_the_draft_form_has_one_control_per_issue_with_labels_units_and_inherited_terms(service_client: Any) -> None:
+    html = service_client.get(f"{DRAFT}?parent=aug16-bridging", headers=auth("mediator")).text
+    scenario = build_scenario(service_client.app.state.store.scenario_data(TALKS))
+    controls = re.findall(r'name="term\.([\w\-.]+)"', html)
+    assert controls == [i.id for i in scenario.issues]  # one each, in the scenario's order
+    aid = re.search(r'<input id="f-term.aid_trucks"[^>]*>', html)
+    assert aid and 'type="number"' in aid.group(0) and 'min="0"' in aid.group(0) and 'step="50"' in aid.group(0)
+    assert 'Humanitarian aid entering Gaza <span class="unit">(trucks/day)</span>' in html
+    inherited = scenario.issue("end_of_war").label(scenario.terms_of("aug16-bridging")["end_of_war"])
+    assert f"inherited: {inherited}" in html and "open (left to later talks)" in html
+
+
+@SQLITE
+def test_a_draft_is_previewed_in_words_then_saved(service_client: Any, service_store: Store) -> None:
+    before = service_store.talks_version(TALKS)
+    r = service_client.post(DRAFT, data=draft(), headers=auth("mediator"))
+    assert r.status_code == 200
+    preview = r.text.split('data-testid="preview"')[1].split("</section>")[0]
+    assert "Rafah crossing: (open) -&gt; " in preview and "600 trucks a day -&gt; 650 trucks a day" in preview
+    assert "package rule corridor-vs-complete-withdrawal" in preview
+    assert "Israel (government)</th>" in preview and "Hamas</th>" in preview  # every party's, for the mediator
+    assert service_store.talks_version(TALKS) == before  # a preview writes nothing
+    r = service_client.post(DRAFT, data=draft(action="save"), headers=auth("mediator"), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/talks/{TALKS}/proposals/sep3-draft"
+    saved = next(p for p in service_store.scenario_data(TALKS)["proposals"] if p["id"] == "sep3-draft")
+    # only what changes against the parent is the text's own; the rest is inherited
+    assert saved["terms"] == {"rafah": "agreed_reopening", "aid_trucks": 650} and saved["parent"] == "aug16-bridging"
+    # an issue the parent settles can be left open: the text then stands alone, restating what it keeps
+    form = draft(id="sep4-draft", action="save", **{"term.end_of_war": "__open__"})
+    assert service_client.post(DRAFT, data=form, headers=auth("mediator"), follow_redirects=False).status_code == 303
+    opened = next(p for p in proposals_of(service_store) if p["id"] == "sep4-draft")
+    assert opened["inherits"] is False and "end_of_war" not in opened["terms"] and opened["terms"]["aid_trucks"] == 650
+
+
+def proposals_of(store: Store) -> list[dict[str, Any]]:
+    return list(store.scenario_data(TALKS)["proposals"])
+
+
+@SQLITE
+def test_a_bad_draft_comes_back_with_errors_by_the_fields_and_input_kept(
+    service_client: Any, service_store: Store
+) -> None:
+    before = service_store.talks_version(TALKS)
+    bad = draft(id="no spaces", title="", date="2024-02-30", action="save")
+    bad |= {"term.rafah": "not-an-option", "term.aid_trucks": "655"}
+    r = service_client.post(DRAFT, data=bad, headers=auth("mediator"))
+    assert r.status_code == 422
+    assert "starting with a letter or digit" in field_error(r.text, "id")
+    assert field_error(r.text, "title") == "required"
+    assert "not a date" in field_error(r.text, "date")
+    assert "not one of this issue" in field_error(r.text, "term.rafah")
+    assert "in steps of 50" in field_error(r.text, "term.aid_trucks")
+    assert 'value="no spaces"' in r.text and 'value="655"' in r.text  # what was typed stays
+    r = service_client.post(DRAFT, data=draft(id="aug16-bridging", action="save"), headers=auth("mediator"))
+    assert r.status_code == 422 and "exists" in field_error(r.text, "id")
+    # whatever arrives, a form comes back, never a server error
+    for junk in ({}, {"parent": "nope"}, {"term.aid_trucks": "1e999", "tabled_by": "nobody"}, {"date": "x" * 30000}):
+        assert service_client.post(DRAFT, data=junk, headers=auth("mediator")).status_code == 422
+    assert service_client.get(f"{DRAFT}?parent=nope", headers=auth("mediator")).status_code == 422
+    assert service_store.talks_version(TALKS) == before
+
+
+@SQLITE
+def test_a_party_drafts_in_its_own_name_and_sees_only_its_own_standing(
+    service_client: Any, service_store: Store
+) -> None:
+    scenario = service_store.scenario_data(TALKS)
+    mine = draft(tabled_by=["hamas"])
+    r = service_client.post(DRAFT, data=mine, headers=auth("hamas"))
+    assert r.status_code == 200 and 'data-testid="preview-standing"' in r.text
+    assert not leaks_of(r.text, "israel", scenario) and "Israel (government)</th>" not in r.text
+    assert "Hamas</th>" in r.text
+    r = service_client.post(DRAFT, data=draft(tabled_by=["israel"], action="save"), headers=auth("hamas"))
+    assert r.status_code == 422 and "own name" in field_error(r.text, "tabled_by")
+    # a bridge rests on every side's preferences: not a starting point for a party
+    assert service_client.get(f"{DRAFT}?bridge=jul27-israel", headers=auth("hamas")).status_code == 422
+    assert service_client.get(DRAFT, headers=auth("observer")).status_code == 403
+
+
+@SQLITE
+def test_a_draft_starts_from_a_bridge(service_client: Any) -> None:
+    r = service_client.get(f"{DRAFT}?bridge=jul27-israel&n=0", headers=auth("mediator"))
+    assert r.status_code == 200
+    bridge = service_client.get(f"/api/talks/{TALKS}/bridge?proposal=jul27-israel", headers=auth("mediator")).json()
+    parent = service_client.get(f"/api/talks/{TALKS}/proposals/jul27-israel", headers=auth("mediator")).json()
+    changed = {k: v for k, v in bridge["bridges"][0]["terms"].items() if parent["terms"].get(k) != v}
+    assert changed
+    for issue, term in changed.items():
+        assert re.search(rf'name="term.{issue}".*?value="{term}" selected', r.text, re.S) or f'value="{term}"' in r.text
+    assert '<option value="jul27-israel" selected>' in r.text
+
+
+@SQLITE
+def test_page_forms_need_the_session_form_token(service_client: Any) -> None:
+    sign_in(service_client, "mediator")
+    assert service_client.post(DRAFT, data=draft()).status_code == 403
+    token = form_token(service_client, DRAFT)
+    assert service_client.post(DRAFT, data={**draft(), "csrf": token}).status_code == 200
+    for page in (DRAFT, f"/talks/{TALKS}/record", f"/talks/{TALKS}/people", f"/talks/{TALKS}/files"):
+        html = service_client.get(page).text
+        posted = re.findall(r'<form method="post".*?</form>', html, re.S)
+        assert posted and all(f'name="csrf" value="{token}"' in f for f in posted), page
+
+
+@SQLITE
+def test_rounds_events_and_sources_are_recorded_and_shown_on_the_timeline(
+    service_client: Any, service_store: Store
+) -> None:
+    url, h = f"/talks/{TALKS}/record", auth("mediator")
+    version = str(service_store.frame_version(TALKS))
+    bad = {"version": version, "id": "doha-2024-09", "title": "Doha round", "start": "2024-09-05", "end": "2024-09-01"}
+    r = service_client.post(f"{url}/round", data={**bad, "proposals": "nope"}, headers=h)
+    assert r.status_code == 422 and field_error(r.text, "end") == "ends before it starts"
+    assert "unknown: nope" in field_error(r.text, "proposals") and 'value="Doha round"' in r.text
+    good = {**bad, "end": "", "participants": ["qatar", "israel"], "proposals": "aug16-bridging", "sources": "W1"}
+    assert service_client.post(f"{url}/round", data=good, headers=h, follow_redirects=False).status_code == 303
+    stale = {"version": version, "date": "2024-09-06", "title": "Talks resume in Doha"}
+    assert service_client.post(f"{url}/event", data=stale, headers=h).status_code == 409
+    fresh = {**stale, "version": str(service_store.frame_version(TALKS))}
+    assert service_client.post(f"{url}/event", data=fresh, headers=h, follow_redirects=False).status_code == 303
+    source = {"version": str(service_store.frame_version(TALKS)), "id": "W1", "title": "x", "url": "ftp://x"}
+    r = service_client.post(f"{url}/source", data=source, headers=h)
+    assert r.status_code == 422 and "exists" in field_error(r.text, "id") and "https://" in field_error(r.text, "url")
+    source |= {"id": "Z9", "url": "https://example.org/report", "confidence": "reported", "publisher": "A wire"}
+    assert service_client.post(f"{url}/source", data=source, headers=h, follow_redirects=False).status_code == 303
+    data = service_store.scenario_data(TALKS)
+    assert data["sources"]["Z9"]["confidence"] == "reported"
+    assert {"id": "doha-2024-09", "participants": ["qatar", "israel"]}.items() <= data["rounds"][-1].items()
+    for who in ("observer", "israel"):  # the public record: every role sees it on the talks page
+        page = service_client.get(f"/talks/{TALKS}", headers=auth(who)).text.split('data-testid="timeline"')[1]
+        assert "Doha round" in page and "Talks resume in Doha" in page
+    assert service_client.post(f"{url}/event", data=fresh, headers=auth("israel")).status_code == 403
+    assert service_client.post(f"{url}/nonsense", data=fresh, headers=h).status_code == 422
+
+
+@SQLITE
+def test_a_party_records_only_its_own_response(service_client: Any, service_store: Store) -> None:
+    url = f"/talks/{TALKS}/proposals/jul2-hamas/respond"
+
+    def responses() -> list[dict[str, Any]]:
+        return next(p for p in service_store.scenario_data(TALKS)["proposals"] if p["id"] == "jul2-hamas")["responses"]
+
+    before = responses()
+    form = {"version": "1", "party": "hamas", "stance": "rejected", "date": "2024-07-05", "note": "as israel"}
+    r = service_client.post(url, data=form, headers=auth("israel"), follow_redirects=False)
+    assert r.status_code == 303
+    after = responses()
+    # the side named in the form is not the one recorded: a party answers in its own name only
+    assert after[:-1] == before and after[-1]["party"] == "israel" and after[-1]["stance"] == "rejected"
+    assert service_client.post(url, data=form, headers=auth("israel")).status_code == 409  # made from a stale version
+    r = service_client.post(url, data={"version": "2", "stance": "maybe"}, headers=auth("hamas"))
+    assert r.status_code == 422 and "choose" in field_error(r.text, "stance") and field_error(r.text, "date")
+    form = {"version": "2", "party": "hamas", "stance": "conditional", "date": "2024-07-06"}
+    assert service_client.post(url, data=form, headers=auth("mediator"), follow_redirects=False).status_code == 303
+    assert responses()[-1]["party"] == "hamas"
+    assert service_client.post(url, data=form, headers=auth("observer")).status_code == 403
+
+
+@SQLITE
+def test_preferences_in_a_form_round_trip_and_preview_the_sides_own_standing(
+    service_client: Any, service_store: Store
+) -> None:
+    scenario = service_store.scenario_data(TALKS)
+    url = f"/talks/{TALKS}/preferences/israel/form"
+    r = service_client.get(url, headers=auth("israel"))
+    assert r.status_code == 200 and SECRET["israel"][1] in r.text and not leaks_of(r.text, "hamas", scenario)
+    assert service_client.get(f"/talks/{TALKS}/preferences/hamas/form", headers=auth("israel")).status_code == 403
+    fields = prefill(scenario["preferences"]["israel"], build_scenario(scenario)).values
+    form = {**fields, "version": "1", "reservation": "0.9", "action": "preview"}
+    r = service_client.post(url, data=form, headers=auth("israel"))
+    assert r.status_code == 200 and "verdict changes" in r.text
+    assert not leaks_of(r.text, "hamas", scenario)
+    bad = {**form, "reservation": "2", "weight.rafah": "heavy", "redline.1.terms": "rafah = nowhere"}
+    bad |= {"points.aid_trucks": "0: 0, 600 1"}
+    r = service_client.post(url, data={**bad, "action": "save"}, headers=auth("israel"))
+    assert r.status_code == 422
+    assert field_error(r.text, "reservation") == "must be between 0 and 1"
+    assert "not a number" in field_error(r.text, "weight.rafah")
+    assert "options" in field_error(r.text, "redline.1.terms") and field_error(r.text, "points.aid_trucks")
+    assert 'value="heavy"' in r.text and service_store.preference_history(TALKS, "israel")[-1].version == 1
+    r = service_client.post(url, data={**form, "action": "save"}, headers=auth("israel"), follow_redirects=False)
+    assert r.status_code == 303
+    saved = service_store.preference_history(TALKS, "israel")[-1].data
+    assert saved == {**scenario["preferences"]["israel"], "reservation": 0.9}  # nothing else changed
+    stale = service_client.post(url, data={**form, "action": "save"}, headers=auth("israel"))
+    assert stale.status_code == 409
+
+
+@SQLITE
+def test_red_lines_in_words(service_client: Any, service_store: Store) -> None:
+    scenario = service_store.scenario_data(TALKS)
+    fields = prefill(scenario["preferences"]["hamas"], build_scenario(scenario)).values
+    lines = {
+        "redline.5.terms": "aid_trucks < 300 and aid_trucks >= 100",
+        "redline.6.terms": "rafah in israeli_control, international_presence and end_of_war = resume_right",
+    }
+    form = {**fields, **lines, "version": "1", "action": "save"}
+    r = service_client.post(
+        f"/talks/{TALKS}/preferences/hamas/form", data=form, headers=auth("hamas"), follow_redirects=False
+    )
+    assert r.status_code == 303, r.text[-2000:]
+    saved = service_store.preference_history(TALKS, "hamas")[-1].data["red_lines"]
+    assert {"terms": {"aid_trucks": {"below": 300, "at_least": 100}}} in saved
+    assert {"terms": {"rafah": ["israeli_control", "international_presence"], "end_of_war": "resume_right"}} in saved
+
+
+@SQLITE
+def test_a_scenario_is_uploaded_and_a_bad_one_refused_with_located_errors(
+    service_client: Any, service_store: Store
+) -> None:
+    url, h = f"/talks/{TALKS}/files", auth("mediator")
+    talks_before = len(service_store.talks())
+    r = service_client.post(url, files={"file": ("labour.yaml", LABOUR.replace(b"title:", b"titel:", 1))}, headers=h)
+    assert r.status_code == 422 and "labour.yaml:5:1: unknown field" in r.text
+    for name, raw in (("x.txt", b"hello"), ("x.zip", b"not a zip"), ("x.json", b"{")):
+        assert service_client.post(url, files={"file": (name, raw)}, headers=h).status_code == 422
+    assert service_client.post(url, headers=h).status_code == 422
+    assert len(service_store.talks()) == talks_before  # nothing changed
+    r = service_client.post(url, files={"file": ("labour.yaml", LABOUR)}, headers=h)
+    assert r.status_code == 200
+    token = re.search(r'data-testid="new-token">([^<]+)<', r.text)
+    assert (
+        token
+        and service_client.get("/api/me", headers={"Authorization": f"Bearer {token.group(1)}"}).json()["talks"]
+        == "labour-2025"
+    )
+    assert service_client.post(url, files={"file": ("labour.yaml", LABOUR)}, headers=h).status_code == 409
+    assert service_client.post(url, files={"file": ("labour.yaml", LABOUR)}, headers=auth("israel")).status_code == 403
+
+
+@SQLITE
+def test_genius_out_and_back_in_as_a_zip(service_client: Any, service_store: Store) -> None:
+    r = service_client.get(f"/talks/{TALKS}/download/genius", headers=auth("mediator"))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
+    assert sorted(names) == ["NOTES.txt", "gaza-2024-domain.xml", "hamas.xml", "israel.xml"]
+    r2 = service_client.post(
+        f"/talks/{TALKS}/files", files={"file": ("gaza-genius.zip", r.content)}, headers=auth("mediator")
+    )
+    assert r2.status_code == 200 and "(gaza-genius)" in r2.text
+    # a broken profile is named as inside the zip, at its line
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(r.content)) as src, zipfile.ZipFile(broken, "w") as out:
+        for name in src.namelist():
+            data = src.read(name)
+            out.writestr(name, data.replace(b"</utility_space>", b"</utility_spac>") if name == "israel.xml" else data)
+    r3 = service_client.post(
+        f"/talks/{TALKS}/files", files={"file": ("other.zip", broken.getvalue())}, headers=auth("mediator")
+    )
+    assert r3.status_code == 422 and re.search(r"other\.zip/israel\.xml:\d+:\d+: ", r3.text) and "/tmp" not in r3.text
+    mine = service_client.get(f"/talks/{TALKS}/download/genius", headers=auth("israel"))
+    assert sorted(zipfile.ZipFile(io.BytesIO(mine.content)).namelist()) == [
+        "NOTES.txt",
+        "gaza-2024-domain.xml",
+        "israel.xml",
+    ]
+    assert service_client.get(f"/talks/{TALKS}/download/genius", headers=auth("observer")).status_code == 403
+
+
+@SQLITE
+@pytest.mark.parametrize("who", ["mediator", "israel", "hamas", "observer"])
+def test_downloads_hold_only_what_the_viewer_may_see(service_client: Any, service_store: Store, who: str) -> None:
+    scenario = service_store.scenario_data(TALKS)
+    allowed = {"mediator": {"israel", "hamas"}, "israel": {"israel"}, "hamas": {"hamas"}, "observer": set()}[who]
+    for url in ("/download/scenario", "/download/scenario?format=json", "/download/brief"):
+        r = service_client.get(f"/talks/{TALKS}{url}", headers=auth(who))
+        assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+        for party in ("israel", "hamas"):
+            assert not (party not in allowed and leaks_of(r.text, party, scenario)), (url, party)
+        if "brief" in url:  # the brief says whose preferences it rests on
+            used = re.search(r"The preferences of ([\w, ]+) used below", r.text)
+            assert set(used.group(1).split(", ") if used else []) == allowed
+        else:
+            assert {p for p in ("israel", "hamas") if SECRET[p][0] in r.text} == allowed
+    yaml = service_client.get(f"/talks/{TALKS}/download/scenario", headers=auth(who)).text
+    from truce.io.documents import parse_document
+    from truce.io.scenario_files import scenario_from_document
+
+    assert scenario_from_document(parse_document(yaml.encode(), "x.yaml")).id == TALKS  # truce reads it back
+
+
+@SQLITE
+def test_people_get_a_role_a_token_shown_once_and_can_be_revoked_or_rotated(
+    service_client: Any, service_store: Store
+) -> None:
+    url, h = f"/talks/{TALKS}/people", auth("mediator")
+    r = service_client.post(url, data={"name": "Qatar desk", "role": "party"}, headers=h)
+    assert r.status_code == 422 and "one side" in field_error(r.text, "party") and 'value="Qatar desk"' in r.text
+    r = service_client.post(url, data={"name": "Qatar desk", "role": "party", "party": "hamas"}, headers=h)
+    token = re.search(r'data-testid="new-token">([^<]+)<', r.text)
+    assert r.status_code == 200 and token
+    assert (
+        service_client.get("/api/me", headers={"Authorization": f"Bearer {token.group(1)}"}).json()["party"] == "hamas"
+    )
+    listing = service_client.get(url, headers=h).text
+    assert token.group(1) not in listing  # shown once
+    row = re.search(r"Qatar desk</th>.*?</tr>", listing, re.S)
+    assert row and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</td>", row.group(0).split("</td>", 3)[3])  # last used
+    assert "never" in re.search(r"Observer</th>.*?</tr>", listing, re.S).group(0)
+    person = next(p for p in service_store.people(TALKS) if p.name == "Qatar desk")
+    r = service_client.post(f"{url}/rotate", data={"person": str(person.id)}, headers=h)
+    new = re.search(r'data-testid="new-token">([^<]+)<', r.text)
+    assert (
+        new and service_client.get("/api/me", headers={"Authorization": f"Bearer {token.group(1)}"}).status_code == 401
+    )
+    assert service_client.post(f"{url}/revoke", data={"person": str(person.id)}, headers=h).status_code == 200
+    assert service_client.get("/api/me", headers={"Authorization": f"Bearer {new.group(1)}"}).status_code == 401
+    assert "revoked" in service_client.get(url, headers=h).text
+    assert service_client.post(f"{url}/revoke", data={"person": str(person.id)}, headers=h).status_code == 409
+    assert service_client.post(f"{url}/revoke", data={"person": "x"}, headers=h).status_code == 422
+    me = next(p for p in service_store.people(TALKS) if p.name == "Mediator")
+    assert service_client.post(f"{url}/revoke", data={"person": str(me.id)}, headers=h).status_code == 422
+    assert service_client.get(url, headers=auth("israel")).status_code == 403

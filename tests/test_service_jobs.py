@@ -1,0 +1,76 @@
+"""Bridging off the request path: a long search shows a progress page that refreshes itself, never a page
+that hangs; one search per question however many ask; a failed search is tried again when asked again."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from conftest import TALKS, auth
+from truce.service import views
+from truce.service.jobs import WAIT_SECONDS, Jobs
+
+PAGE = f"/talks/{TALKS}/bridge"
+
+
+def test_one_job_per_key_and_its_result_kept() -> None:
+    jobs, calls = Jobs(workers=2, kept=4), []
+    release = threading.Event()
+
+    def work() -> int:
+        calls.append(1)
+        release.wait(5)
+        return 42
+
+    first, second = jobs.submit("k", work), jobs.submit("k", work)
+    assert first is second and not first.wait(0.05)
+    release.set()
+    assert first.wait(5) and first.result() == 42 and jobs.submit("k", work).result() == 42
+    assert len(calls) == 1
+
+
+def test_a_failed_job_is_tried_again() -> None:
+    jobs, calls = Jobs(workers=1, kept=4), []
+
+    def work() -> None:
+        calls.append(1)
+        raise ValueError("bad question")
+
+    job = jobs.submit("k", work)
+    assert job.wait(5)
+    with pytest.raises(ValueError):
+        job.result()
+    jobs.submit("k", work).wait(5)
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_long_search_shows_progress_then_the_bridges(service_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = views.bridge_view
+
+    def slow(*args: Any) -> Any:
+        time.sleep(WAIT_SECONDS + 1.0)
+        return real(*args)
+
+    monkeypatch.setattr(views, "bridge_view", slow)
+    started = time.monotonic()
+    r = service_client.get(PAGE, params={"proposal": "may6-egypt-qatar"}, headers=auth("mediator"))
+    assert time.monotonic() - started < WAIT_SECONDS + 0.7  # the request did not wait for the search
+    assert r.status_code == 202 and 'http-equiv="refresh"' in r.text and "<progress" in r.text
+    deadline = time.monotonic() + 30
+    while r.status_code == 202 and time.monotonic() < deadline:
+        time.sleep(0.3)
+        r = service_client.get(PAGE, params={"proposal": "may6-egypt-qatar"}, headers=auth("mediator"))
+    assert r.status_code == 200 and "http-equiv" not in r.text
+    assert "Publish these packages for blind acceptance" in r.text or 'role="alert"' in r.text
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_an_unknown_proposal_is_refused_naming_the_field(service_client: Any) -> None:
+    r = service_client.get(PAGE, params={"proposal": "no-such-text"}, headers=auth("mediator"))
+    assert r.status_code == 422 and "no proposal" in r.text
+    r = service_client.get(PAGE, params={"criterion": "nope"}, headers=auth("mediator"))
+    assert r.status_code == 422

@@ -1,0 +1,84 @@
+"""The mediator's page for drafting the record from a report: drafting, ticking, downloading; no other role."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import TALKS, auth
+from test_service_pages import form_token, sign_in
+from truce.model.checks import build_scenario
+
+REPORT = (Path(__file__).resolve().parent / "data" / "reports" / "gaza-2024-08-18.txt").read_text(encoding="utf-8")
+PAGE = f"/talks/{TALKS}/record/draft"
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_the_mediator_drafts_ticks_and_downloads(service_client: Any) -> None:
+    sign_in(service_client, "mediator")
+    assert "Draft the record" in service_client.get(f"/talks/{TALKS}").text
+    token = form_token(service_client, PAGE)
+    r = service_client.post(PAGE, data={"report": REPORT, "source": "A1", "csrf": token})
+    assert r.status_code == 200, r.text[:500]
+    assert 'value="meeting-1"' in r.text and "arrived in Israel on Sunday" in r.text
+    assert "already recorded as us-visit-israel-2024-08" in r.text
+    form = {"report": REPORT, "date": "", "source": "", "accept": ["figure-2", "issue-philadelphi"], "csrf": token}
+    r = service_client.post(f"{PAGE}/scenario", data=form)
+    assert r.status_code == 200, r.text[:500]
+    assert r.headers["content-disposition"].startswith('attachment; filename="gaza-2024-with-report-2024-08-18.json"')
+    s = build_scenario(json.loads(r.text))
+    assert "report-2024-08-18" in s.sources and "report-2024-08-18" in s.issue("philadelphi").sources
+    assert s.series[-1].id == "deaths-in-a-day-reported"
+    assert s.preferences  # the mediator's file is the whole scenario
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_uploads_and_bad_input_are_answered_by_field(service_client: Any) -> None:
+    sign_in(service_client, "mediator")
+    token = form_token(service_client, PAGE)
+    files = {"upload": ("report.txt", REPORT.encode(), "text/plain")}
+    r = service_client.post(PAGE, data={"csrf": token}, files=files)
+    assert r.status_code == 200 and 'value="statement-2"' in r.text
+    r = service_client.post(
+        PAGE, data={"csrf": token, "report": "Talks resumed in Cairo."}, files={"upload": ("", b"")}
+    )
+    assert r.status_code == 422 and "give its date" in r.text
+    r = service_client.post(PAGE, data={"csrf": token}, files={"upload": ("x.bin", b"\xff\xfe\x00", "text/plain")})
+    assert r.status_code == 422 and "not UTF-8" in r.text
+    r = service_client.post(f"{PAGE}/scenario", data={"csrf": token, "report": REPORT})
+    assert r.status_code == 422 and "tick at least one entry" in r.text
+    r = service_client.post(f"{PAGE}/scenario", data={"csrf": token, "report": REPORT, "accept": "meeting-99"})
+    assert r.status_code == 422 and "no entry" in r.text and "meeting-99" in r.text
+    r = service_client.post(PAGE, data={"report": REPORT})  # no form token
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("who", ["israel", "hamas", "observer"])
+def test_no_other_role_may_draft(service_client: Any, who: str) -> None:
+    sign_in(service_client, who)
+    assert service_client.get(PAGE).status_code == 403
+    assert "Draft the record" not in service_client.get(f"/talks/{TALKS}").text
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_the_mediator_applies_ticked_entries_to_the_record(service_client: Any) -> None:
+    sign_in(service_client, "mediator")
+    token = form_token(service_client, PAGE)
+    r = service_client.post(PAGE, data={"report": REPORT, "csrf": token})
+    version = re.search(r'name="version" value="(\d+)"', r.text)
+    assert version is not None
+    form = {"report": REPORT, "csrf": token, "version": version.group(1)}
+    r = service_client.post(f"{PAGE}/apply", data={**form, "accept": ["proposal-aug16-bridging"]})
+    assert r.status_code == 422 and "makes a new version of the text" in r.text
+    r = service_client.post(f"{PAGE}/apply", data={**form, "accept": ["figure-2", "meeting-1"]}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    s = build_scenario(service_client.get(f"/api/talks/{TALKS}/export", headers=auth("mediator")).json())
+    assert s.series[-1].id == "deaths-in-a-day-reported"
+    assert "report-2024-08-18" in next(m for m in s.meetings if m.id == "us-visit-israel-2024-08").sources
+    r = service_client.post(f"{PAGE}/apply", data={**form, "accept": ["issue-philadelphi"]})
+    assert r.status_code == 409  # made from the version before the last change
