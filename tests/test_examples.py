@@ -44,6 +44,13 @@ def cited_sources(s: Scenario) -> set[str]:
         ids.update(record.sources)
     for series in s.series:
         ids.update(point.source for point in series.points)
+    for prefs in s.preferences.values():
+        ids.update(prefs.uncertainty.sources if prefs.uncertainty else ())
+    if s.course is not None:
+        ids.update(s.course.sources)
+        ids.update(s.course.hazard.sources if s.course.hazard else ())
+        for item in (*s.course.risks, *s.course.shocks):
+            ids.update(item.sources)
     return ids
 
 

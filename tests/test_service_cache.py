@@ -57,7 +57,7 @@ def test_the_talks_are_built_once_per_version_for_every_reader(
     service_client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     builds = counting(monkeypatch, "build_scenario")
-    fronts = counting(monkeypatch, "pareto_frontier")
+    fronts = counting(monkeypatch, "bargaining")
     bridges = counting(monkeypatch, "bridge_proposal")
     read_everything(service_client, 3)
     assert (len(builds), len(fronts), len(bridges)) == (1, 1, 1)

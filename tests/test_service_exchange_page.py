@@ -49,7 +49,7 @@ def test_a_recorded_release_appears_in_the_ledger(service_client: Any) -> None:
     assert r.status_code == 303, r.text
     assert version(service_client) == before + 1
     log = service_client.get(f"/api/talks/{TALKS}/exchange", headers=auth("mediator")).json()["release_log"]
-    assert log.rstrip().splitlines()[-1] == "41,israel,gaza_detainees,2,,recorded from the form"
+    assert log.rstrip().splitlines()[-1] == "41,,israel,gaza_detainees,2,,,,,recorded from the form"
     html = service_client.get(PAGE, headers=auth("mediator")).text
     row = re.search(r'<td class="num">41</td><td>Fri 28 Feb 2025</td>(.*?)</tr>', html, re.S)
     assert row is not None and "2 " in row.group(1)
@@ -61,6 +61,7 @@ def test_a_recorded_release_appears_in_the_ledger(service_client: Any) -> None:
     [
         ({"count": "many"}, "count", "whole number"),
         ({"count": "0"}, "count", "whole number"),
+        ({"count": "²"}, "count", "whole number"),
         ({"date": "28/02/2025"}, "date", "YYYY-MM-DD"),
         ({"date": "2025-01-01"}, "date", "before day 1"),
         ({"date": ""}, "date", "give the date"),

@@ -214,6 +214,8 @@ def test_preferences_in_a_form_round_trip_and_preview_the_sides_own_standing(
     url = f"/talks/{TALKS}/preferences/israel/form"
     r = service_client.get(url, headers=auth("israel"))
     assert r.status_code == 200 and SECRET["israel"][1] in r.text and not leaks_of(r.text, "hamas", scenario)
+    if "ratification" in scenario["preferences"]["israel"]:  # what the form has no control for is named, and kept
+        assert "ratification" in r.text.split('data-testid="kept"')[1].split("</p>")[0]
     assert service_client.get(f"/talks/{TALKS}/preferences/hamas/form", headers=auth("israel")).status_code == 403
     fields = prefill(scenario["preferences"]["israel"], build_scenario(scenario)).values
     form = {**fields, "version": "1", "reservation": "0.9", "action": "preview"}

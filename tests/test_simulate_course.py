@@ -271,6 +271,6 @@ def test_risks_appear_on_the_timeline_with_their_assumed_hazard() -> None:
 
     risks = [e for e in timeline(load_any(GAZA)) if e.kind == "risk"]
     assert [e.id for e in risks] == ["tehran-assassination", "iran-retaliation-threat"]
-    assert "assumed breakdown hazard +1.00% a day for 30 days" in risks[0].title and risks[0].sources == ("R1",)
+    assert "assumed breakdown hazard +1.00% a day for 30 days" in risks[0].title and risks[0].sources == ("A1",)
     result = runner.invoke(app, ["timeline", str(GAZA)])
     assert result.exit_code == 0 and "[risk] Risk: Assassination" in result.stdout

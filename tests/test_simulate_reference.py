@@ -110,19 +110,18 @@ def reference(sp: Space, setup: Setup, ss: np.random.SeedSequence) -> tuple[bool
             if adopt:
                 text = candidate
         return False, -1, ()
-    if isinstance(proto, StackedAlternatingOffers):  # Aydoğan et al. 2017: the offer travels round the parties
-        table, in_a_row = -1, 0
+    if isinstance(proto, StackedAlternatingOffers):  # Aydoğan et al. 2017: accept or counter-offer, in turn
+        table, accepted = -1, 0
         for k in range(rounds):
             q = k % n_parties
-            yes = False
             if table >= 0:
                 receive(q, utilities[table][q])
-                yes = accepts(q, k, utilities[table][q], crossed[table][q])
-            in_a_row = in_a_row + 1 if yes else 0
-            if yes and in_a_row == n_parties - 1:
-                return True, k, tuple(int(x) for x in sp.outcomes[table])
-            if not yes:
-                table = propose(q, k)
+                if accepts(q, k, utilities[table][q], crossed[table][q]):
+                    accepted += 1
+                    if accepted == n_parties - 1:
+                        return True, k, tuple(int(x) for x in sp.outcomes[table])
+                    continue
+            table, accepted = propose(q, k), 0
         return False, -1, ()
     for k in range(rounds):
         q = k % n_parties

@@ -98,3 +98,15 @@ def test_ray_backend_names_the_missing_extra(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(RuntimeError, match=r"truce\[ray\]"):
         run_tournament(tournament(repetitions=1), Ray())
+
+
+def test_scenarios_play_under_their_own_course_and_uncertainty() -> None:
+    from truce.io.genius import load_any
+
+    gaza = compile_scenario(load_any("examples/gaza-2024"), ["israel", "hamas"])
+    plain = Tournament((gaza,), ("boulware", "linear"), AlternatingOffers(100), repetitions=8, seed=2)
+    table = run_tournament(plain, Serial())
+    assert set(table.columns["status"].tolist()) == {"agreement"}
+    real = Tournament(**{**plain.__dict__, "scenario_course": True, "scenario_uncertainty": True})
+    statuses = run_tournament(real, Serial()).columns["status"].tolist()
+    assert "breakdown" in statuses and "agreement" in statuses

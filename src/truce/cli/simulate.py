@@ -226,18 +226,9 @@ def simulate_cmd(
     if protocol == "alternating" and len(c.parties) > 2:
         protocol = "stacked"
     days = deadline_days(s) if days is None else days
-    delay, shocks, uncertainty = _conditions(
-        c,
-        discount,
-        shock_probability,
-        shock_shift,
-        shock_cost_factor,
-        weight_noise,
-        value_noise,
-        reservation_range,
-        pressure,
-        uncertainty_of(s, c.parties) if file_uncertainty else None,
-    )
+    own = uncertainty_of(s, c.parties) if file_uncertainty else None
+    flags = (discount, shock_probability, shock_shift, shock_cost_factor, weight_noise, value_noise)
+    delay, shocks, uncertainty = _conditions(c, *flags, reservation_range, pressure, own)
     setup = Setup(
         _protocol(protocol, days, rounds_per_day, mediator, start_text),
         _strategies(strategies, c),
@@ -253,9 +244,8 @@ def simulate_cmd(
     if report is not None:
         from truce.report.simulate import simulate_html
 
-        write_atomically(
-            report, simulate_html(s, setup, summary, assumed=assumed, seed=seed, conditions=data["conditions"])
-        )
+        page = simulate_html(s, setup, summary, assumed=assumed, seed=seed, conditions=data["conditions"])
+        write_atomically(report, page)
     if json_out:
         print_json(data)
         return
@@ -424,6 +414,8 @@ def tournament_cmd(
     days: int = typer.Option(DEFAULT_DEADLINE_DAYS, "--days", help="deadline in days"),
     rounds_per_day: int = typer.Option(1, "--rounds-per-day", help="rounds of offers in a day"),
     mediator: str = typer.Option("anneal", "--mediator", help="single-text mediator: hill or anneal"),
+    course: bool = typer.Option(True, "--course/--no-course", help="play each scenario under its own course"),
+    file_uncertainty: bool = typer.Option(True, "--uncertainty/--no-uncertainty", help=UNCERTAINTY_HELP),
     backend: str = typer.Option("local", "--backend", help="local (processes here) or ray"),
     workers: int | None = typer.Option(None, "--workers", min=1, help="worker processes (default: every CPU)"),
     address: str | None = typer.Option(None, "--address", help="ray: cluster address (default: a local Ray)"),
@@ -447,7 +439,16 @@ def tournament_cmd(
     _check_backend(backend, address, out, parquet)
     rules = _protocol(protocol, days, rounds_per_day, mediator, None)
     known: Information = "complete" if information == "complete" else "private"
-    t = Tournament(compiled, names, rules, seeds_, seed, information=known)
+    t = Tournament(
+        compiled,
+        names,
+        rules,
+        seeds_,
+        seed,
+        information=known,
+        scenario_course=course,
+        scenario_uncertainty=file_uncertainty,
+    )
     chosen: Backend = Ray(address, workers) if backend == "ray" else Local(workers)
     with Progress(
         TextColumn("tournament"),
@@ -475,9 +476,9 @@ def tournament_cmd(
         print_json(result)
         return
     _show_by_strategy(result["by_strategy"])
-    _show_ranking(result["ranking"])
     if information == "complete":
         console.print("Assumption: complete information (every side knows the others' preferences).")
+    _show_ranking(result["ranking"])
     for path in written:
         console.print(f"Written {path}")
 

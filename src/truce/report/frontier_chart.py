@@ -281,8 +281,10 @@ def _reservations(fig: go.Figure, chart: FrontierChart) -> None:
     (px, py), (rx, ry) = chart.parties, chart.reservation
     fig.add_vline(x=rx, line={"dash": "dash", "color": "#000", "width": 1})
     fig.add_hline(y=ry, line={"dash": "dashdot", "color": "#000", "width": 1})
-    fig.add_annotation(x=rx, y=AXIS[1], text=f"{px}: reservation", showarrow=False, xanchor="left", yanchor="top")
-    fig.add_annotation(x=AXIS[1], y=ry, text=f"{py}: reservation", showarrow=False, xanchor="right", yanchor="bottom")
+    # each label on the side of its line with more room, so that it stays inside the plot
+    side = "left" if rx < 0.5 else "right"
+    fig.add_annotation(x=rx, y=AXIS[1], text=f"{px}: reservation", showarrow=False, xanchor=side, yanchor="top")
+    fig.add_annotation(x=AXIS[0], y=ry, text=f"{py}: reservation", showarrow=False, xanchor="left", yanchor="bottom")
 
 
 def _keys(fig: go.Figure, chart: FrontierChart) -> None:

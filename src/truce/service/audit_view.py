@@ -5,10 +5,13 @@ A blind-acceptance mark says who answered, never what."""
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from truce.model.scenario import Scenario
+from truce.service.cache import LRU
 from truce.service.words import when
 from truce.store.repo import Store
 
@@ -109,6 +112,20 @@ def exchange_diffs(store: Store, talks_id: str) -> dict[int, list[dict[str, str]
         out[version] = diff
         before = (agreement, log)
     return out
+
+
+_pages: weakref.WeakKeyDictionary[Store, LRU[tuple[str, int], list[dict[str, Any]]]] = weakref.WeakKeyDictionary()
+_pages_lock = threading.Lock()
+
+
+def audit_page_entries(store: Store, talks_id: str, version: int, scenario: Scenario) -> list[dict[str, Any]]:
+    """:func:`audit_entries` made once per version of the talks (the position of their newest entry, so a
+    new entry is a new version); callers must not change them."""
+    with _pages_lock:
+        found = _pages.get(store)
+        if found is None:
+            found = _pages[store] = LRU(4)
+    return found.get((talks_id, version), lambda: audit_entries(store, talks_id, scenario))
 
 
 def audit_entries(store: Store, talks_id: str, scenario: Scenario) -> list[dict[str, Any]]:

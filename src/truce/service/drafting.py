@@ -8,6 +8,7 @@ view is: a party sees its own standing only, and what a change is worth to the o
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 from truce.analysis.diff import diff
@@ -70,6 +71,7 @@ def prefill(scenario: Scenario, viewer: Viewer, parent: str | None, terms: dict[
     values: dict[str, list[str]] = {
         "parent": [parent or ""],
         "status": [Status.draft.value if viewer.role == Role.mediator else Status.tabled.value],
+        "date": [dt.date.today().isoformat()],
     }
     if viewer.role == Role.party and viewer.party:
         values["tabled_by"] = [viewer.party]

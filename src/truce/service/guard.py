@@ -12,7 +12,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -243,8 +243,23 @@ class NoNul:
             if "\x00" in str(scope.get("path", "")):
                 await _answer(send, 404, "no such thing", scope)
                 return
-            query = bytes(scope.get("query_string", b"")).lower()
+            query = bytes(scope.get("query_string", b""))
             if b"%00" in query or b"\x00" in query:
-                await _answer(send, 422, "a NUL character is not allowed in the query", scope)
+                await _refuse_nul_query(send, query, scope)
                 return
         await self.app(scope, receive, send)
+
+
+async def _refuse_nul_query(send: Send, query: bytes, scope: Scope) -> None:
+    """422 naming the query fields that hold a NUL, in the API's documented shape of bad input."""
+    message = "a NUL character is not allowed in the query"
+    if not str(scope.get("path", "")).startswith("/api/"):
+        await _answer(send, 422, message, scope)
+        return
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    names = sorted({name.replace("\x00", "") for name, value in pairs if "\x00" in name + value}) or ["query"]
+    detail = [{"message": message, "path": ["query", name]} for name in names]
+    body = json.dumps({"detail": detail}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 422, "headers": [*headers, (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})

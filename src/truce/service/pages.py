@@ -71,6 +71,17 @@ _env.globals["form_token_field"] = form_token_field
 _env.filters["when"] = words.when
 
 
+def compile_templates() -> None:
+    """Compile every page's template now (Jinja2 keeps them), and import what the pages import when first
+    used, so that no reader pays for either."""
+    import truce.service.api
+    import truce.service.audit_view
+    import truce.service.ballot_table  # noqa: F401
+
+    for name in _env.list_templates(extensions=["html"]):
+        _env.get_template(name)
+
+
 def render(name: str, viewer: Viewer | None, status: int = 200, **context: Any) -> HTMLResponse:
     html = _env.get_template(name).render(viewer=viewer, **context)
     return HTMLResponse(html, status_code=status)
@@ -367,7 +378,8 @@ def mark_page(
 def audit_page(
     talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
 ) -> HTMLResponse:
-    from truce.service.audit_view import audit_entries
+    from truce.service.audit_view import audit_page_entries
 
     state = views.load(store, talks_id)
-    return render("audit.html", viewer, entries=audit_entries(store, talks_id, state.scenario))
+    entries = audit_page_entries(store, talks_id, state.version, state.scenario)
+    return render("audit.html", viewer, entries=entries)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import threading
 import weakref
 from typing import Any
@@ -28,6 +29,7 @@ from truce.store.repo import Store
 router = APIRouter()
 FIELDS = ("date", "day", "side", "category", "count", "note")
 DEFAULT_HEADER = ["day", "side", "category", "count", "note"]
+WHOLE = re.compile("[0-9]{1,7}")  # ASCII digits only: "²" is a digit to str.isdigit, and no number to int
 
 
 @router.get("/talks/{talks_id}/exchange", **access(*ALL), **HTML)
@@ -106,7 +108,7 @@ def _day(a: Agreement, date: str, day: str, errors: dict[str, str]) -> int | Non
             return None
         return number
     if day.strip():
-        if not day.strip().isdigit() or not 1 <= int(day) <= 1000:
+        if not WHOLE.fullmatch(day.strip()) or not 1 <= int(day) <= 1000:
             errors["day"] = "give a day number from 1"
             return None
         return int(day)
@@ -127,7 +129,7 @@ def release_row(a: Agreement, values: dict[str, str]) -> tuple[dict[str, str], d
     elif values["side"] in sides and owner[values["category"]] != values["side"]:
         errors["category"] = "this category is held by the other side"
     count = values["count"].strip()
-    if not count.isdigit() or not 1 <= int(count) <= 100_000:
+    if not WHOLE.fullmatch(count) or not 1 <= int(count) <= 100_000:
         errors["count"] = "give a whole number of people, at least 1"
     row = {"day": str(number), "side": values["side"], "category": values["category"], "count": count}
     return {**row, "note": values["note"].strip()}, errors

@@ -33,7 +33,7 @@ ZIP_FILES = 60  # a GENIUS domain is a domain file and a few profiles
 ZIP_BYTES = 8 * 1024 * 1024  # unpacked, in all: a zip bomb stops here
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 _KINDS = {
-    "application/yaml": "string",
+    "application/yaml": "object",  # schemathesis reads YAML as data, as a client would
     "application/json": "object",
     "application/zip": "string",
     "text/html": "string",

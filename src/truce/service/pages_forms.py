@@ -17,6 +17,7 @@ from truce.service.auth import Role, Viewer, access, current_viewer, store_of
 from truce.service.forms import Errors, Fields, form_fields
 from truce.service.pages import HTML, render
 from truce.service.prefs_form import check_preferences as prefs_check
+from truce.service.prefs_form import keep_untouched, kept_fields
 from truce.service.prefs_form import pref_field as prefs_field
 from truce.service.prefs_form import prefill as prefs_form_fields
 from truce.service.prefs_form import preview as prefs_preview
@@ -292,6 +293,7 @@ def prefs_form(
         issues=s.issues,
         rows=prefs_form_rows(f),
         preview=shown,
+        kept=kept_fields(state.data.get("preferences", {}).get(party) or {}),
     )
 
 
@@ -317,7 +319,7 @@ def prefs_save(
 
     state = views.load(store, talks_id)
     errors = Errors()
-    data = prefs_read(fields, state.scenario, errors)
+    data = keep_untouched(state.data.get("preferences", {}).get(party), prefs_read(fields, state.scenario, errors))
     try:
         version = int(fields.get("version"))
     except ValueError:

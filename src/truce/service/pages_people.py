@@ -66,7 +66,30 @@ def people(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store
     return people_page(store, viewer, talks_id)
 
 
-@router.post("/talks/{talks_id}/people", **access(Role.mediator), **HTML)
+ADD_FORM = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "required": ["name", "role"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "role": {"type": "string", "enum": [r.value for r in Role]},
+                    "party": {"type": "string", "maxLength": 80, "description": "the side, for the party role"},
+                },
+            }
+        }
+    },
+}
+
+
+def _documented(kwargs: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """Route arguments with the form the route reads described in the OpenAPI document."""
+    return {**kwargs, "openapi_extra": {**kwargs["openapi_extra"], "requestBody": body}}
+
+
+@router.post("/talks/{talks_id}/people", **_documented(access(Role.mediator), ADD_FORM), **HTML)
 def add_person(
     talks_id: str,
     fields: Fields = Depends(form_fields),

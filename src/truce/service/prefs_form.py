@@ -70,6 +70,18 @@ def red_line_rows(fields: Fields) -> int:
     return min(max(sent, default=-1) + 1 + SPARE_RED_LINES, 202)
 
 
+# what the form edits; anything else a party's preferences hold (its ratification at home, its uncertainty for
+# simulations, fields added later) is kept as it is on save, never dropped for not having a control
+FORM_KEYS = frozenset(
+    {"assumption", "basis", "reservation", "cost_of_delay", "delay_note", "sources", "weights", "values", "red_lines"}
+)
+
+
+def keep_untouched(before: dict[str, Any] | None, edited: dict[str, Any]) -> dict[str, Any]:
+    """``edited`` (what the form gives) with every part of ``before`` the form has no control for."""
+    return {**{k: v for k, v in (before or {}).items() if k not in FORM_KEYS}, **edited}
+
+
 def read_preferences(fields: Fields, s: Scenario, errors: Errors) -> dict[str, Any]:
     """Preferences as the form gives them, every problem named by its field."""
     data: dict[str, Any] = {
@@ -163,6 +175,11 @@ def _condition(issue: Issue, op: str, rest: str, name: str, errors: Errors) -> A
     if picked is not None:
         return None if any(t is None for t in picked) else picked
     return forms.term(issue, rest, name, errors)
+
+
+def kept_fields(current: dict[str, Any]) -> list[str]:
+    """The fields of the stored preferences the form leaves as they are."""
+    return sorted(k for k in current if k not in FORM_KEYS)
 
 
 def pref_field(path: tuple[Any, ...]) -> str | None:

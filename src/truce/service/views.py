@@ -109,8 +109,10 @@ def build(store: Store, talks_id: str) -> State:
 def warm(store: Store) -> None:
     """Build every set of talks and solve their exchange plans now (at start), so that no reader waits."""
     from truce.service.charts import frontier_page_data
+    from truce.service.pages import compile_templates
     from truce.service.pages_exchange import charts, figures_of
 
+    compile_templates()  # the first readers of each page would otherwise compile its template, all at once
     for talks in store.talks():
         frontier_page_data(load(store, talks.id))  # the frontier and its chart, drawn once per version
         with contextlib.suppress(NotFound):

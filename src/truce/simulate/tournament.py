@@ -14,13 +14,13 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
 
 from truce.model.compiled import Compiled
-from truce.simulate.conditions import Delay, Shocks, Uncertainty
+from truce.simulate.conditions import Delay, Shocks, Uncertainty, course_of, uncertainty_of
 from truce.simulate.engine import Runs, Setup, run_many, seeds
 from truce.simulate.protocol import AlternatingOffers, StackedAlternatingOffers
 from truce.simulate.protocol import Protocol as Rules
@@ -42,6 +42,7 @@ COLUMNS = (
     "utility",
     "cost",
     "net",
+    "status",
 )
 
 
@@ -62,6 +63,8 @@ class Tournament:
     uncertainty: Uncertainty | None = None
     task_runs: int = 250  # runs per task handed to a worker
     information: Information = "private"  # "complete" is the named assumption (see truce.simulate.space)
+    scenario_course: bool = False  # play each scenario under its own course: breakdown hazard, risks, shocks
+    scenario_uncertainty: bool = False  # and draw its parties' preferences from its preferences.<party>.uncertainty
 
     def __post_init__(self) -> None:
         if not self.scenarios or not self.strategies or self.repetitions < 1:
@@ -114,13 +117,16 @@ def execute(space: Space, tournament: Tournament, task: Task) -> Runs:
     protocol = tournament.protocol
     if isinstance(protocol, AlternatingOffers) and len(space.compiled.parties) > 2:
         protocol = StackedAlternatingOffers(protocol.rounds, protocol.rounds_per_day)
-    setup = Setup(
-        protocol,
-        tuple(make_strategy(n) for n in task.assignment),
-        tournament.delay,
-        tournament.shocks,
-        tournament.uncertainty,
-    )
+    c = space.compiled
+    uncertainty = tournament.uncertainty
+    own = uncertainty_of(c.scenario, c.parties) if tournament.scenario_uncertainty else {}
+    if own:
+        uncertainty = replace(
+            uncertainty or Uncertainty(), parties={**(uncertainty.parties if uncertainty else {}), **own}
+        )
+    course = course_of(c.scenario) if tournament.scenario_course else None
+    strategies = tuple(make_strategy(n) for n in task.assignment)
+    setup = Setup(protocol, strategies, tournament.delay, tournament.shocks, uncertainty, course)
     return run_many(space, setup, task.seeds)
 
 
@@ -363,7 +369,6 @@ def _paired(a: dict[str, float], b: dict[str, float]) -> np.ndarray[Any, Any]:
 def run_tournament(tournament: Tournament, backend: Backend | None = None, progress: Progress | None = None) -> Table:
     """Play the tournament on ``backend`` (default :class:`Local`) and return the tidy table."""
     tasks = plan(tournament)
-    # what every run shares, computed once
     spaces = [build_space(c, information=tournament.information).warm() for c in tournament.scenarios]
     results = (backend or Local()).map(spaces, tournament, tasks, progress or (lambda done, total: None))
     return _table(tournament, tasks, results)
@@ -388,11 +393,12 @@ def _table(tournament: Tournament, tasks: Sequence[Task], results: Sequence[Runs
             "utility": runs.utility.ravel(),
             "cost": runs.cost.ravel(),
             "net": runs.net.ravel(),
+            "status": np.repeat(np.array(runs.status, dtype=object), p),
         }
         for name, values in columns.items():
             parts[name].append(values)
     table = {name: np.concatenate(values) for name, values in parts.items()}
-    for name in ("scenario", "party", "strategy", "opponents"):
+    for name in ("scenario", "party", "strategy", "opponents", "status"):
         table[name] = table[name].astype(str)
     return Table(table)
 
