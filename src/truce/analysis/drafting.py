@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from truce.analysis.report_dates import FUTURE, When, dateline, dates_in
+from truce.analysis.report_dates import FUTURE, NUMBER_WORDS, When, dateline, dates_in
 from truce.errors import InputError, Problem
 from truce.io.scenario_edit import Edit
 from truce.model.checks import alias_key
@@ -573,28 +573,7 @@ _SPEAKERS = re.compile(r"\s(?:while|whereas)\s|;\s")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"'})
 
 _QUALIFIER = r"more than|over|at least|nearly|almost|about|around|some|roughly|close to|fewer than|less than|up to"
-_WORDS = [
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-]
+_WORDS = NUMBER_WORDS[1:]  # one to twenty: _WORDS.index(w) + 1 is the number
 _FIGURE = re.compile(
     rf"\b(?:({_QUALIFIER})\s+)?(\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?(?:\s+(?:million|thousand))?|"
     rf"(?:a|one|two|three|four|five|six)\s+dozen|{'|'.join(_WORDS)})\b"

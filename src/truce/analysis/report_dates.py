@@ -164,7 +164,7 @@ def month_part(today: dt.date, month: int, part: str | None, future: bool = Fals
     return dt.date(year, month, first_day), dt.date(year, month, last_day)
 
 
-_SMALL = [
+NUMBER_WORDS = [  # a number's word is its index (shared with the figures a draft reads)
     "zero",
     "one",
     "two",
@@ -193,4 +193,4 @@ def small_number(word: str) -> int | None:
     """A number written as digits or as a word up to twenty."""
     if word.isdigit():
         return int(word)
-    return _SMALL.index(word) if word in _SMALL else None
+    return NUMBER_WORDS.index(word) if word in NUMBER_WORDS else None
