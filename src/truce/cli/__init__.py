@@ -38,7 +38,58 @@ def load(verb: str | None = None) -> typer.Typer:
     return app
 
 
+# What `truce --help` prints, kept as text so that printing it imports nothing (every verb's module, with typer,
+# rich and pydantic, took most of a second); tests/test_startup.py checks it against the verbs' own help, and
+# `python -c "from truce.cli import load; from truce.cli.common import help_of; print(help_of(load()))"` remakes it.
+HELP = """\
+Usage: truce [OPTIONS] COMMAND [ARGS]...
+
+  A mediation engine for multi-party, multi-issue negotiations.
+
+Commands:
+  frontier     The exact Pareto frontier, the bargaining solutions and the zone of possible
+               agreement (of the packages each side's constituents ratify, where the scenario says
+               who must ratify at home).
+  bridge       Packages every party accepts that change as few terms of a proposal as possible, each
+               change explained.
+  trades       Logrolling: pairs of concessions, each on the issue its maker cares less about, that
+               leave both better off.
+  tabled       Every term on the table: which proposal (or reading of one) holds it, tabled by whom,
+               and when.
+  fair-divide  Adjusted Winner (Brams & Taylor): divisible items split so both get equal points and
+               neither envies.
+  timeline     Rounds, meetings, proposals, statements and events in date order, then what each
+               sourced series says about a period of delay, in its own units (never in utilities).
+  validate     Check scenario files; list every problem as file:line:col.
+  schema       Print a JSON Schema: of scenario files (for editors), or of a result that the CLI and
+               the API share.
+  analyze      Each proposal's standing for each party, the sticking points, the diffs along each
+               lineage, and whether each side's constituents would ratify each text (who blocks it,
+               and by how much).
+  diff         What proposal B changes against proposal A, in the issues' own words; then what each
+               reading of either text changes against that text as tabled.
+  serve        Run the mediation service (API and pages). An empty database gets the shipped case
+               and tokens.
+  simulate     How likely a deal is by each day, on what terms, at what cumulative cost, with these
+               strategies.
+  tournament   Every assignment of the strategies to the parties, on every scenario, for --seeds
+               seeds each.
+  import       Bring talks in from other tools' files.
+  export       Write talks out in other tools' files.
+  exchange     Plan, check and monitor exchange agreements (captives and prisoners released in
+               batches).
+  people       Who may sign in to the service: list, revoke, give a new token.
+  record       Draft entries of the record (meetings, statements, figures) from a news report.
+  audit        Check the service's audit log.
+
+Run 'truce COMMAND --help' for a command's arguments and options.
+"""
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--help"]:
+        sys.stdout.write(HELP)
+        return
     words = [w for w in sys.argv[1:] if not w.startswith("-")]
     load(words[0] if words else None)()
 

@@ -59,6 +59,20 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
 PRETTY_JSON_LIMIT = 1_000_000  # characters: above this, indenting costs seconds and helps no reader
 
 
+def help_of(verbs: typer.Typer) -> str:
+    """The top-level help of the app with every verb registered: each verb with the first paragraph of its help."""
+    import textwrap
+
+    group = typer.main.get_command(verbs)
+    commands: dict[str, Any] = getattr(group, "commands", {})  # in the order they were registered
+    width = max(len(n) for n in commands) + 2
+    out = ["Usage: truce [OPTIONS] COMMAND [ARGS]...", "", f"  {group.help}", "", "Commands:"]
+    for name, verb in commands.items():
+        lines = textwrap.wrap(" ".join((verb.help or "").split("\n\n")[0].split()), 98 - width)
+        out += [f"  {name:<{width}}{lines[0]}", *(" " * (width + 2) + line for line in lines[1:])]
+    return "\n".join([*out, "", "Run 'truce COMMAND --help' for a command's arguments and options.", ""])
+
+
 def print_json(data: Any) -> None:
     """Stable machine output: sorted keys are not used, the documented order is kept. Indented for people
     when small; a large answer (a many-party frontier runs to tens of MB) is written compact, because
