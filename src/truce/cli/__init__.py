@@ -22,7 +22,8 @@ VERBS = {
     "exchange": "exchange",
     "people": "people",
     **dict.fromkeys(("timeline", "record"), "record"),
-    **dict.fromkeys(("validate", "schema", "analyze", "diff"), "scenario"),
+    **dict.fromkeys(("validate", "schema"), "files"),
+    **dict.fromkeys(("analyze", "diff"), "scenario"),
     **dict.fromkeys(("serve", "audit"), "serve"),
     **dict.fromkeys(("simulate", "tournament"), "simulate"),
 }
@@ -58,11 +59,11 @@ Commands:
                and when.
   fair-divide  Adjusted Winner (Brams & Taylor): divisible items split so both get equal points and
                neither envies.
-  timeline     Rounds, meetings, proposals, statements and events in date order, then what each
-               sourced series says about a period of delay, in its own units (never in utilities).
   validate     Check scenario files; list every problem as file:line:col.
   schema       Print a JSON Schema: of scenario files (for editors), or of a result that the CLI and
                the API share.
+  timeline     Rounds, meetings, proposals, statements and events in date order, then what each
+               sourced series says about a period of delay, in its own units (never in utilities).
   analyze      Each proposal's standing for each party, the sticking points, the diffs along each
                lineage, and whether each side's constituents would ratify each text (who blocks it,
                and by how much).

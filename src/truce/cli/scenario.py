@@ -1,4 +1,4 @@
-"""Verbs on scenario files: validate, analyze, diff, schema."""
+"""Verbs on scenario files: analyze and diff (validate and schema are in :mod:`truce.cli.files`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import typer
 from truce.analysis.bargaining import bargaining
 from truce.analysis.diff import diff
 from truce.analysis.overview import change_json, holder_name, overview, overview_json
-from truce.analysis.results import RESULTS, result_schema
 from truce.analysis.tabled import default_scope
 from truce.cli.common import (
     NO_RATIFICATION_HELP,
@@ -23,53 +22,8 @@ from truce.cli.common import (
     write_atomically,
 )
 from truce.cli.render import show_changes, show_home, show_overview, show_rules_and_readings
-from truce.errors import InputError, Problem
 from truce.io.genius import load_any
-from truce.io.scenario_files import scenario_json_schema
 from truce.model.compiled import compile_scenario
-
-
-@app.command()
-@guarded
-def validate(
-    scenario: list[Path] = typer.Argument(..., help="scenario files or folders"),
-    json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
-    profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
-) -> None:
-    """Check scenario files; list every problem as file:line:col."""
-    results = []
-    for path in scenario:
-        s = load_any(path, profiles_of(profiles))
-        results.append(
-            {
-                "file": str(path),
-                "id": s.id,
-                "parties": len(s.parties),
-                "issues": len(s.issues),
-                "proposals": len(s.proposals),
-            }
-        )
-    if json_out:
-        print_json({"valid": True, "scenarios": results})
-    else:
-        for r in results:
-            console.print(f"{r['file']}: ok ({r['parties']} parties, {r['issues']} issues, {r['proposals']} proposals)")
-
-
-@app.command()
-@guarded
-def schema(
-    name: str = typer.Argument(
-        "scenario", help=f"scenario (the file format), or a result: {', '.join(RESULTS)} (docs/json.md)"
-    ),
-) -> None:
-    """Print a JSON Schema: of scenario files (for editors), or of a result that the CLI and the API share."""
-    if name == "scenario":
-        print_json(scenario_json_schema())
-    elif name in RESULTS:
-        print_json(result_schema(name))
-    else:
-        raise InputError([Problem(f"no schema {name!r} (expected scenario, {', '.join(RESULTS)})")])
 
 
 @app.command()

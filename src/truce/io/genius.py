@@ -54,7 +54,6 @@ from truce.errors import InputError, Problem
 from truce.io.documents import Document, parse_document, read_limited
 from truce.io.scenario_files import SCENARIO_NAMES, load_scenario
 from truce.model.checks import build_scenario
-from truce.model.compiled import compile_scenario
 from truce.model.scenario import IssueKind, Scenario, Term
 
 MAX_XML_BYTES = 4 * 1024 * 1024
@@ -945,6 +944,8 @@ def export_genius(scenario: Scenario, folder: str | FsPath) -> list[str]:
     written if anything is wrong.
     """
     base = FsPath(folder)
+    from truce.model.compiled import compile_scenario  # numpy only where a domain is written, not read
+
     c = compile_scenario(scenario)
     if not c.parties:
         raise InputError([Problem("no party has preferences: nothing to export", ("preferences",))])
