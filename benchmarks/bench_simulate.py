@@ -10,6 +10,7 @@ its own preferences only, as NegMAS's negotiators do); a second truce row adds a
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from typing import Any
@@ -122,7 +123,7 @@ def scaling() -> list[tuple[str, float, float, bool]]:
     except ImportError:
         return rows
     timed("ray, 2 CPUs, cold", Ray(workers=2))  # starts and stops a local Ray inside the timing
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
     try:
         timed("ray, 2 CPUs, warm", Ray())  # Ray already running, as on a cluster
     finally:
