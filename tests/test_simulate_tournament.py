@@ -77,6 +77,17 @@ def test_parallel_equals_serial_with_progress() -> None:
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
+def test_spawned_workers_equal_forked_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    # workers are forked from a process with no other thread, spawned otherwise: both give the same table
+    import truce.simulate.tournament as tournament_module
+
+    t = tournament(repetitions=2)
+    forked = run_tournament(t, Local(2))
+    monkeypatch.setattr(tournament_module, "_forkable", lambda: False)
+    assert run_tournament(t, Local(2)).equals(forked)
+    assert forked.equals(run_tournament(t, Serial()))
+
+
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.filterwarnings("ignore::FutureWarning")

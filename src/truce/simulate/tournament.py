@@ -175,7 +175,9 @@ class Local:
 
         out: list[Runs | None] = [None] * len(tasks)
         total, done = sum(len(t.seeds) for t in tasks), 0
-        context = multiprocessing.get_context("spawn")
+        # Forked workers start at once and inherit the spaces without a copy; fork is only unsafe in a process
+        # running other threads (a service, say), where workers are spawned instead and import truce afresh.
+        context = multiprocessing.get_context("fork" if _forkable() else "spawn")
         # Each worker receives the spaces once, when it starts (a per-worker cache); a task carries only its seeds.
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_install, initargs=(spaces, tournament)
@@ -189,6 +191,14 @@ class Local:
                     done += len(tasks[i].seeds)
                     progress(done, total)
         return [r for r in out if r is not None]
+
+
+def _forkable() -> bool:
+    """Whether worker processes may be forked: on a system with fork, from a process with no other thread."""
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 @dataclass(frozen=True)
