@@ -60,7 +60,12 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body)
     app.add_middleware(HostCheck, allowed=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
+    _routes(app)
+    _error_answers(app)
+    return app
 
+
+def _routes(app: FastAPI) -> None:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(pages_exchange.router)
@@ -74,48 +79,60 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     def plotly_js() -> FileResponse:
         return FileResponse(plotly_file(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
-    def is_page(request: Request) -> bool:
-        return not request.url.path.startswith("/api/")
+
+def _is_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def _answer(request: Request, status: int, message: str, headers: Any = None) -> Response:
+    """An error as a page for the pages, as JSON for the API."""
+    if _is_page(request):
+        return pages.error_page(request, status, message)
+    return JSONResponse({"detail": message}, status, headers=headers)
+
+
+def _error_answers(app: FastAPI) -> None:
+    """Every refusal in the shape its caller reads: a page (or a redirect to sign in) or the API's JSON."""
 
     @app.exception_handler(NotSignedIn)
     def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
-        if is_page(request):
+        if _is_page(request):
             return RedirectResponse("/login", status_code=303)
         return JSONResponse({"detail": "sign in with a token"}, 401, headers={"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(Forbidden)
     def forbidden(request: Request, _exc: Forbidden) -> Response:
-        return answer(request, 403, "not for your role")
+        return _answer(request, 403, "not for your role")
 
     @app.exception_handler(NotFound)
     def not_found(request: Request, exc: NotFound) -> Response:
-        return answer(request, 404, str(exc))
+        return _answer(request, 404, str(exc))
 
     @app.exception_handler(Conflict)
     def conflict(request: Request, exc: Conflict) -> Response:
-        if is_page(request):
-            return answer(request, 409, str(exc))
+        if _is_page(request):
+            return _answer(request, 409, str(exc))
         return JSONResponse({"detail": str(exc), "current_version": exc.current}, 409)
 
     @app.exception_handler(InputError)
     def bad_input(request: Request, exc: InputError) -> Response:
         problems = [{"message": p.message, "path": list(p.path)} for p in exc.problems]
-        if is_page(request):
-            return answer(request, 422, "; ".join(p.message for p in exc.problems))
+        if _is_page(request):
+            return _answer(request, 422, "; ".join(p.message for p in exc.problems))
         return JSONResponse({"detail": problems}, 422)
 
     @app.exception_handler(RequestValidationError)
     def bad_request(request: Request, exc: RequestValidationError) -> Response:
         messages = [str(e.get("msg", "invalid")) for e in exc.errors()]
         paths = [_where(e) for e in exc.errors()]
-        if is_page(request):  # each message names its field, as the form calls it
+        if _is_page(request):  # each message names its field, as the form calls it
             named = [f"{p[-1]}: {m}" if p else m for m, p in zip(messages, paths, strict=True)]
-            return answer(request, 422, "; ".join(named))
+            return _answer(request, 422, "; ".join(named))
         return JSONResponse({"detail": [{"message": m, "path": p} for m, p in zip(messages, paths, strict=True)]}, 422)
 
     @app.exception_handler(HTTPException)
     def http_exception(request: Request, exc: HTTPException) -> Response:
-        return answer(request, exc.status_code, str(exc.detail), exc.headers)
+        return _answer(request, exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(Exception)
     def server_error(request: Request, _exc: Exception) -> Response:
@@ -124,10 +141,3 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         private = request.url.path.startswith(("/api/", "/talks/", "/login"))
         response.raw_headers[:] = with_security_headers(list(response.raw_headers), private)
         return response
-
-    def answer(request: Request, status: int, message: str, headers: Any = None) -> Response:
-        if is_page(request):
-            return pages.error_page(request, status, message)
-        return JSONResponse({"detail": message}, status, headers=headers)
-
-    return app
