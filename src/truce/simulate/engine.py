@@ -139,151 +139,199 @@ def start_text(c: Compiled, start: tuple[int, ...] | None) -> Ints:
     return text
 
 
-def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence], steps: list[Step] | None) -> Runs:
-    c = space.compiled
-    proto = setup.protocol
-    n_runs, n_parties, n_rounds = len(run_seeds), len(c.parties), proto.rounds
-    n_days = days_of(proto)
-    if len(setup.strategies) != n_parties:
-        raise ValueError(f"{len(setup.strategies)} strategies for {n_parties} parties {list(c.parties)}")
-    if isinstance(proto, AlternatingOffers) and n_parties != 2:
-        raise ValueError(f"alternating offers is bilateral; this scenario has {n_parties} parties (use stacked)")
+@dataclass
+class _Draws:
+    """Every run's random numbers, drawn before the first round from the run's own generator (so a run's
+    numbers do not depend on which other runs share its batch)."""
 
-    # Every run's random numbers, drawn before the first round from the run's own generator.
-    proto_u = np.empty((n_runs, n_rounds, 3))
-    party_u = np.empty((n_runs, n_parties, n_rounds))
-    shock_u = np.empty((n_runs, n_days))
-    breakdown_u = np.ones((n_runs, n_days))
-    reservation = np.tile(np.asarray(c.reservation, dtype=float), (n_runs, 1))
-    sampled: list[tuple[Floats, ...]] = []
+    protocol: Floats  # (runs, rounds, 3): the mediator's moves
+    parties: Floats  # (runs, parties, rounds): each strategy's own randomness
+    shocks: Floats  # (runs, days)
+    breakdown: Floats  # (runs, days): 1 where the course has no breakdown hazard
+    reservation: Floats  # (runs, parties): as sampled under uncertainty, else as stated
+    tables: list[tuple[Floats, ...]]  # per run, the sampled utility tables (empty without uncertainty)
+
+
+def _draw(c: Compiled, setup: Setup, run_seeds: Sequence[np.random.SeedSequence], n_days: int) -> _Draws:
+    n_runs, n_parties, n_rounds = len(run_seeds), len(c.parties), setup.protocol.rounds
+    draws = _Draws(
+        np.empty((n_runs, n_rounds, 3)),
+        np.empty((n_runs, n_parties, n_rounds)),
+        np.empty((n_runs, n_days)),
+        np.ones((n_runs, n_days)),
+        np.tile(np.asarray(c.reservation, dtype=float), (n_runs, 1)),
+        [],
+    )
     for r, ss in enumerate(run_seeds):
         rng = np.random.default_rng(ss)
         if setup.uncertainty is not None:
-            tables, reservation[r] = setup.uncertainty.sample(c, rng)
-            sampled.append(tables)
-        proto_u[r] = rng.random((n_rounds, 3))
-        party_u[r] = rng.random((n_parties, n_rounds))
-        shock_u[r] = rng.random(n_days)
+            tables, draws.reservation[r] = setup.uncertainty.sample(c, rng)
+            draws.tables.append(tables)
+        draws.protocol[r] = rng.random((n_rounds, 3))
+        draws.parties[r] = rng.random((n_parties, n_rounds))
+        draws.shocks[r] = rng.random(n_days)
         if setup.course is not None:
-            breakdown_u[r] = rng.random(n_days)
+            draws.breakdown[r] = rng.random(n_days)
+    return draws
 
-    utilities, sorted_u, order, stacked = _own_views(space, setup, sampled)
-    trows = np.arange(n_runs) if sampled else np.zeros(n_runs, dtype=np.int64)  # each run's row of tables
-    rate = (
-        np.tile(np.asarray(c.cost_of_delay, dtype=float), (n_runs, 1))
-        if setup.delay.costs
-        else np.zeros((n_runs, n_parties))
-    )
-    cost = np.zeros((n_runs, n_parties))
-    first = np.full((n_runs, n_parties), np.nan)
-    last = np.full((n_runs, n_parties), np.nan)
-    active = np.ones(n_runs, dtype=bool)  # still talking
-    broken = np.zeros(n_runs, dtype=bool)
-    agreed_round = np.full(n_runs, -1, dtype=np.int64)
-    day = np.full(n_runs, n_days, dtype=np.int64)
-    outcome = np.full((n_runs, len(c.issues)), OPEN, dtype=np.int64)
-    text = np.tile(start_text(c, proto.start), (n_runs, 1)) if isinstance(proto, SingleText) else None
-    memory = [Memory.start(n_runs, space.outcomes, c.sizes, s.model) for s in setup.strategies]
-    new_day = _days(setup, c.parties, n_days, shock_u, breakdown_u, reservation, rate, cost)
 
-    def view(p: int, k: int) -> View:
-        left = n_days - (k // proto.rounds_per_day + 1)  # days after this one to the deadline
-        held = _pressed(setup.delay, reservation[:, p], cost[:, p], rate[:, p], left)
-        return View(k / n_rounds, held, sorted_u[p], order[p], first[:, p], last[:, p], party_u[:, p, k], memory[p])
+class _Game:
+    """The state of a batch of negotiations, one row per run, and one turn of each protocol."""
 
-    def text_utilities(t: Ints) -> Floats:
-        total = np.zeros((n_runs, n_parties))
-        for i, table in enumerate(stacked):
-            total += table[trows, :, t[:, i]]
+    def __init__(self, space: Space, setup: Setup, draws: _Draws, n_days: int, steps: list[Step] | None) -> None:
+        c = self.c = space.compiled
+        self.space, self.setup, self.draws, self.n_days, self.steps = space, setup, draws, n_days, steps
+        n_runs, n_parties = draws.reservation.shape
+        self.n_runs, self.n_parties, self.n_rounds = n_runs, n_parties, setup.protocol.rounds
+        self.utilities, self.sorted_u, self.order, self.stacked = _own_views(space, setup, draws.tables)
+        self.trows = np.arange(n_runs) if draws.tables else np.zeros(n_runs, dtype=np.int64)  # each run's tables
+        stated = np.asarray(c.cost_of_delay, dtype=float)
+        self.rate = np.tile(stated, (n_runs, 1)) if setup.delay.costs else np.zeros((n_runs, n_parties))
+        self.cost = np.zeros((n_runs, n_parties))
+        self.first = np.full((n_runs, n_parties), np.nan)
+        self.last = np.full((n_runs, n_parties), np.nan)
+        self.active = np.ones(n_runs, dtype=bool)  # still talking
+        self.broken = np.zeros(n_runs, dtype=bool)
+        self.agreed_round = np.full(n_runs, -1, dtype=np.int64)
+        self.day = np.full(n_runs, n_days, dtype=np.int64)
+        self.outcome = np.full((n_runs, len(c.issues)), OPEN, dtype=np.int64)
+        proto = setup.protocol
+        self.text = np.tile(start_text(c, proto.start), (n_runs, 1)) if isinstance(proto, SingleText) else None
+        self.memory = [Memory.start(n_runs, space.outcomes, c.sizes, s.model) for s in setup.strategies]
+        self.new_day = _days(
+            setup, c.parties, n_days, draws.shocks, draws.breakdown, draws.reservation, self.rate, self.cost
+        )
+        self.on_table = np.full(n_runs, -1, dtype=np.int64)  # stacked: the offer on the table (-1: none yet)
+        self.accepted = np.zeros(n_runs, dtype=np.int64)  # stacked: how many in a row have accepted it
+
+    def view(self, p: int, k: int) -> View:
+        left = self.n_days - (k // self.setup.protocol.rounds_per_day + 1)  # days after this one to the deadline
+        held = _pressed(self.setup.delay, self.draws.reservation[:, p], self.cost[:, p], self.rate[:, p], left)
+        u_own, order, memory = self.sorted_u[p], self.order[p], self.memory[p]
+        first, last = self.first[:, p], self.last[:, p]
+        return View(k / self.n_rounds, held, u_own, order, first, last, self.draws.parties[:, p, k], memory)
+
+    def text_utilities(self, t: Ints) -> Floats:
+        total = np.zeros((self.n_runs, self.n_parties))
+        for i, table in enumerate(self.stacked):
+            total += table[self.trows, :, t[:, i]]
         return total
 
-    def receive(p: int, u: Floats, offer: Ints | None, k: int) -> None:
-        first[:, p] = np.where(active & np.isnan(first[:, p]), u, first[:, p])
-        last[:, p] = np.where(active, u, last[:, p])
-        memory[p].observe(offer, u, k / n_rounds, active)  # what it learns of the others (offers only)
+    def offer_utilities(self, offer: Ints) -> Floats:
+        return self.text_utilities(self.space.outcomes[offer]) if self.utilities is None else self.utilities[0, offer]
 
-    on_table = np.full(n_runs, -1, dtype=np.int64)  # stacked: the offer on the table (-1: none yet)
-    accepted = np.zeros(n_runs, dtype=np.int64)  # stacked: how many in a row have accepted it
+    def receive(self, p: int, u: Floats, offer: Ints | None, k: int) -> None:
+        self.first[:, p] = np.where(self.active & np.isnan(self.first[:, p]), u, self.first[:, p])
+        self.last[:, p] = np.where(self.active, u, self.last[:, p])
+        self.memory[p].observe(offer, u, k / self.n_rounds, self.active)  # what it learns of the others (offers only)
 
-    def stacked_turn(k: int, d: int) -> Bools:
+    def stacked_turn(self, k: int, d: int) -> Bools:
         """One turn of stacked alternating offers (Aydoğan et al., 2017): party ``k mod n`` accepts the offer
         on the table or makes a counter-offer; a deal when every party but the offerer has accepted it in turn."""
-        q = k % n_parties
-        has = on_table >= 0
-        shown = np.maximum(on_table, 0)
-        u = text_utilities(space.outcomes[shown]) if utilities is None else utilities[0, shown]
+        q, strategy, space = k % self.n_parties, self.setup.strategies[k % self.n_parties], self.space
+        has = self.on_table >= 0
+        shown = np.maximum(self.on_table, 0)
+        u = self.offer_utilities(shown)
         if k > 0:  # every run has an offer on the table after the first turn
-            receive(q, u[:, q], shown, k)
-        yes = has & setup.strategies[q].respond(view(q, k), u[:, q], space.crossed[shown, q])
-        accepted[:] = np.where(yes, accepted + 1, 0)
-        deal: Bools = active & yes & (accepted == n_parties - 1)
-        outcome[deal] = space.outcomes[shown[deal]]
-        counter = setup.strategies[q].propose(view(q, k))
-        on_table[:] = np.where(yes, on_table, counter)
-        if steps is not None:
-            shown_now = int(on_table[0])
-            worth = text_utilities(space.outcomes[on_table])[0] if not yes[0] else u[0]
-            answers = tuple(True if p == q and yes[0] else None for p in range(n_parties))
-            step = Step(k, d + 1, q, _ints(space.outcomes[shown_now]), _floats(worth), answers, accepts=bool(yes[0]))
-            steps.append(step)
+            self.receive(q, u[:, q], shown, k)
+        yes = has & strategy.respond(self.view(q, k), u[:, q], space.crossed[shown, q])
+        self.accepted[:] = np.where(yes, self.accepted + 1, 0)
+        deal: Bools = self.active & yes & (self.accepted == self.n_parties - 1)
+        self.outcome[deal] = space.outcomes[shown[deal]]
+        counter = strategy.propose(self.view(q, k))
+        self.on_table[:] = np.where(yes, self.on_table, counter)
+        if self.steps is not None:
+            worth = self.text_utilities(space.outcomes[self.on_table])[0] if not yes[0] else u[0]
+            answers = tuple(True if p == q and yes[0] else None for p in range(self.n_parties))
+            shown_now = _ints(space.outcomes[int(self.on_table[0])])
+            self.steps.append(Step(k, d + 1, q, shown_now, _floats(worth), answers, accepts=bool(yes[0])))
         return deal
 
+    def alternating_turn(self, k: int, d: int) -> Bools:
+        """One turn of alternating offers: party ``k mod 2`` offers, the other accepts or not."""
+        q = k % self.n_parties
+        offer = self.setup.strategies[q].propose(self.view(q, k))
+        u = self.offer_utilities(offer)
+        crosses = self.space.crossed[offer]
+        accept = np.ones(self.n_runs, dtype=bool)
+        answers: list[bool | None] = []
+        for p in range(self.n_parties):
+            if p == q:
+                answers.append(None)
+                continue
+            self.receive(p, u[:, p], offer, k)
+            yes = self.setup.strategies[p].respond(self.view(p, k), u[:, p], crosses[:, p])
+            accept &= yes
+            answers.append(bool(yes[0]))
+        deal: Bools = self.active & accept
+        self.outcome[deal] = self.space.outcomes[offer[deal]]
+        if self.steps is not None:
+            shown = _ints(self.space.outcomes[offer[0]])
+            self.steps.append(Step(k, d + 1, q, shown, _floats(u[0]), tuple(answers)))
+        return deal
+
+    def text_turn(self, k: int, d: int) -> Bools:
+        """One turn of the mediated single text: every party answers the text, which the mediator then amends."""
+        assert self.text is not None
+        text = self.text
+        u = self.text_utilities(text)
+        crosses = self.c.barred(text)  # red lines, or no ratification at home
+        accept = np.ones(self.n_runs, dtype=bool)
+        answers: list[bool | None] = []
+        for p in range(self.n_parties):
+            self.receive(p, u[:, p], None, k)
+            yes = self.setup.strategies[p].respond(self.view(p, k), u[:, p], crosses[:, p])
+            accept &= yes
+            answers.append(bool(yes[0]))
+        deal: Bools = self.active & accept
+        self.outcome[deal] = text[deal]
+        if self.steps is not None:
+            self.steps.append(Step(k, d + 1, MEDIATOR, _ints(text[0]), _floats(u[0]), tuple(answers)))
+        proto = self.setup.protocol
+        assert isinstance(proto, SingleText)
+        moves = self.draws.protocol[:, k]
+        self.text = _amend(self.c, proto, text, u, moves, self.text_utilities, self.active & ~deal, k, self.steps)
+        return deal
+
+    def result(self) -> Runs:
+        agreed = self.agreed_round >= 0
+        reached = self.text_utilities(np.where(agreed[:, None], self.outcome, 0))
+        final_u = np.where(agreed[:, None], reached, self.draws.reservation)
+        net = final_u * self.setup.delay.discount ** self.day[:, None] - self.cost
+        c = self.c
+        return Runs(c.parties, agreed, self.agreed_round, self.day, self.outcome, final_u, self.cost, net, self.broken)
+
+
+def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence], steps: list[Step] | None) -> Runs:
+    c, proto = space.compiled, setup.protocol
+    n_days = days_of(proto)
+    if len(setup.strategies) != len(c.parties):
+        raise ValueError(f"{len(setup.strategies)} strategies for {len(c.parties)} parties {list(c.parties)}")
+    if isinstance(proto, AlternatingOffers) and len(c.parties) != 2:
+        raise ValueError(f"alternating offers is bilateral; this scenario has {len(c.parties)} parties (use stacked)")
+    game = _Game(space, setup, _draw(c, setup, run_seeds, n_days), n_days, steps)
+    if isinstance(proto, StackedAlternatingOffers):
+        turn = game.stacked_turn
+    elif isinstance(proto, AlternatingOffers):
+        turn = game.alternating_turn
+    else:
+        turn = game.text_turn
     next_day = 0  # the first day not begun yet
-    for k in range(n_rounds):
+    for k in range(proto.rounds):
         d = k // proto.rounds_per_day
         if k % proto.rounds_per_day == 0:
-            new_day(d, active, agreed_round < 0, broken, day)
+            game.new_day(d, game.active, game.agreed_round < 0, game.broken, game.day)
             next_day = d + 1
-            if not active.any():
+            if not game.active.any():
                 break
-        if isinstance(proto, StackedAlternatingOffers):
-            deal = stacked_turn(k, d)
-        elif isinstance(proto, AlternatingOffers):
-            q = k % n_parties
-            offer = setup.strategies[q].propose(view(q, k))
-            u = text_utilities(space.outcomes[offer]) if utilities is None else utilities[0, offer]
-            crosses = space.crossed[offer]
-            accept = np.ones(n_runs, dtype=bool)
-            answers: list[bool | None] = []
-            for p in range(n_parties):
-                if p == q:
-                    answers.append(None)
-                    continue
-                receive(p, u[:, p], offer, k)
-                yes = setup.strategies[p].respond(view(p, k), u[:, p], crosses[:, p])
-                accept &= yes
-                answers.append(bool(yes[0]))
-            deal = active & accept
-            outcome[deal] = space.outcomes[offer[deal]]
-            if steps is not None:
-                steps.append(Step(k, d + 1, q, _ints(space.outcomes[offer[0]]), _floats(u[0]), tuple(answers)))
-        else:
-            assert text is not None
-            u = text_utilities(text)
-            crosses = c.barred(text)  # red lines, or no ratification at home
-            accept = np.ones(n_runs, dtype=bool)
-            yes_all: list[bool | None] = []
-            for p in range(n_parties):
-                receive(p, u[:, p], None, k)
-                yes = setup.strategies[p].respond(view(p, k), u[:, p], crosses[:, p])
-                accept &= yes
-                yes_all.append(bool(yes[0]))
-            deal = active & accept
-            outcome[deal] = text[deal]
-            if steps is not None:
-                steps.append(Step(k, d + 1, MEDIATOR, _ints(text[0]), _floats(u[0]), tuple(yes_all)))
-            text = _amend(c, proto, text, u, proto_u[:, k], text_utilities, active & ~deal, k, steps)
-        agreed_round = np.where(deal, k, agreed_round)
-        active &= ~deal
-        if not active.any():
+        deal = turn(k, d)
+        game.agreed_round = np.where(deal, k, game.agreed_round)
+        game.active &= ~deal
+        if not game.active.any():
             break
-
-    for rest in range(next_day, n_days):
-        new_day(rest, active, agreed_round < 0, broken, day)  # no deal: the days to the deadline still cost
-    agreed = agreed_round >= 0
-    final_u = np.where(agreed[:, None], text_utilities(np.where(agreed[:, None], outcome, 0)), reservation)
-    net = final_u * setup.delay.discount ** day[:, None] - cost
-    return Runs(c.parties, agreed, agreed_round, day, outcome, final_u, cost, net, broken)
+    for rest in range(next_day, n_days):  # no deal: the days to the deadline still cost
+        game.new_day(rest, game.active, game.agreed_round < 0, game.broken, game.day)
+    return game.result()
 
 
 def _days(
