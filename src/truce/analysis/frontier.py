@@ -240,20 +240,8 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tup
         local = np.tile(np.arange(len(opts), dtype=np.int64), len(utilities))
         option = opts[local]
         cand = (utilities[:, None, :] + tables[i][opts][None, :, :]).reshape(-1, m)
-        ok = np.ones(len(cand), dtype=bool)
         state = live[parent]
-        group: Ints | None = None
-        if couplings:
-            for j, cp in enumerate(couplings):
-                for issue, mask in cp.masks:
-                    if issue == i:
-                        state[:, j] &= mask[option]
-            closing = last == i
-            ok &= ~state[:, closing].any(axis=1)
-            state[:, closing] = False
-            open_now = (first <= i) & (last > i)
-            if open_now.any():
-                group = np.unique(state[:, open_now], axis=0, return_inverse=True)[1].ravel().astype(np.int64)
+        ok, group = _couple(couplings, first, last, i, option, state)
         if zopa_only:
             ok &= (cand + best_rest[i] >= floor).all(axis=1)
         rows = np.flatnonzero(ok)
@@ -265,14 +253,41 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tup
         lex = rank[parent[keep]] * len(opts) + local[keep]
         rank = np.empty(len(keep), dtype=np.int64)
         rank[np.argsort(lex, kind="stable")] = np.arange(len(keep), dtype=np.int64)
-    outcomes = np.zeros((len(utilities), n), dtype=np.int64)
-    at = np.arange(len(utilities), dtype=np.int64)
-    for i in range(n - 1, -1, -1):
+    order = frontier_order(keys(utilities), rank)
+    return _traced(layers, len(utilities))[order], utilities[order]
+
+
+def _couple(
+    couplings: Sequence[Coupling], first: Ints, last: Ints, i: int, option: Ints, state: Bools
+) -> tuple[Bools, Ints | None]:
+    """Issue ``i``'s part of the red lines over several issues: ``state`` (rows x couplings, still on course to
+    cross) updated in place; the rows that cross none that close here; and, while some are open, a group per
+    row of equal open states (rows are compared for dominance only within a group)."""
+    ok = np.ones(len(option), dtype=bool)
+    if not couplings:
+        return ok, None
+    for j, cp in enumerate(couplings):
+        for issue, mask in cp.masks:
+            if issue == i:
+                state[:, j] &= mask[option]
+    closing = last == i
+    ok &= ~state[:, closing].any(axis=1)
+    state[:, closing] = False
+    open_now = (first <= i) & (last > i)
+    if not open_now.any():
+        return ok, None
+    return ok, np.unique(state[:, open_now], axis=0, return_inverse=True)[1].ravel().astype(np.int64)
+
+
+def _traced(layers: Sequence[tuple[Ints, Ints]], rows: int) -> Ints:
+    """The whole outcomes of the last layer's rows, followed back through each layer's (parent, option)."""
+    outcomes = np.zeros((rows, len(layers)), dtype=np.int64)
+    at = np.arange(rows, dtype=np.int64)
+    for i in range(len(layers) - 1, -1, -1):
         parent, option = layers[i]
         outcomes[:, i] = option[at]
         at = parent[at]
-    order = frontier_order(keys(utilities), rank)
-    return outcomes[order], utilities[order]
+    return outcomes
 
 
 def _caps(c: Compiled, sel: Ints, tables: Sequence[Floats], options: Sequence[Ints], thresholds: int) -> Floats | None:

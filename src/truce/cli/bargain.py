@@ -95,10 +95,27 @@ def frontier(
     if json_out:
         print_json(bargaining_json(b))
         return
-    names = b.frontier.parties
     where = " within the terms tabled" if scope == "tabled" else ""
+    table, shown, marked = _frontier_table(b, rows, where)
+    console.print(table)
+    if shown < len(b.frontier):
+        hidden = len(b.frontier) - shown
+        console.print(
+            f"{hidden:,} more rows not shown: --rows 0 shows them all, --json gives them as data", soft_wrap=True
+        )
+    if marked:
+        console.print("* not tabled by anyone", soft_wrap=True)
+    if b.zopa is not None:
+        console.print(f"ZOPA{where}: {describe_zopa(b.zopa)}", soft_wrap=True)
+    _show_ratification(b.compiled)
+    _show_solutions(b)
+
+
+def _frontier_table(b: Bargaining, rows: int, where: str) -> tuple[Table, int, bool]:
+    """The frontier as a table of its first ``rows`` rows (0: all) and every solution's row; with how many rows
+    it shows and whether any shown term is marked as not tabled."""
     table = Table(title=f"Pareto frontier{where}: {len(b.frontier)} outcomes", title_justify="left")
-    for name in names:
+    for name in b.frontier.parties:
         table.add_column(name, justify="right")
     table.add_column("solutions")
     table.add_column("terms (the first row's in full, then what changes from the row above)")
@@ -122,18 +139,7 @@ def frontier(
         )
         table.add_row(*(f"{u:.3f}" for u in utils), ", ".join(marks.get(key, [])), terms)
         above = key
-    console.print(table)
-    if shown < len(b.frontier):
-        hidden = len(b.frontier) - shown
-        console.print(
-            f"{hidden:,} more rows not shown: --rows 0 shows them all, --json gives them as data", soft_wrap=True
-        )
-    if marked:
-        console.print("* not tabled by anyone", soft_wrap=True)
-    if b.zopa is not None:
-        console.print(f"ZOPA{where}: {describe_zopa(b.zopa)}", soft_wrap=True)
-    _show_ratification(b.compiled)
-    _show_solutions(b)
+    return table, shown, marked
 
 
 def _terms_text(c: Compiled, row: tuple[int, ...], above: tuple[int, ...] | None, flagged: Sequence[str] = ()) -> str:
