@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import plotly.graph_objects as go
 
 from truce.exchange.ledger import Ledger
-from truce.model.exchange import Agreement, Plan
+from truce.model.exchange import Agreement, Category, Plan, Side
 from truce.report.html import figure_json, render
 
 _COLOURS = ("#1a5fb4", "#c64600", "#26a269", "#9141ac", "#a51d2d", "#986a44", "#5e5c64", "#e5a50a")
-
-
-def _date(a: Agreement, day: int) -> str:
-    return (a.day_one + dt.timedelta(days=day - 1)).isoformat() if a.day_one else ""
 
 
 # Fill patterns, one per side, so that a lane's side reads without colour (the lane's label names it too).
@@ -32,32 +27,7 @@ def gantt(
     Lanes are named in words and each side's bars carry its own hatch, so colour only adds contrast."""
     figure = go.Figure()
     lanes = [(s, c) for s in a.sides for c in s.categories]
-    shown: set[str] = set()
-    for n, (side, cat) in enumerate(lanes):
-        lane = f"{side.name}: {cat.name or cat.id}"
-        hits = [(d, cnt) for d, s, c, cnt in rows if (s, c) == (side.id, cat.id)]
-        if not hits:
-            continue
-        hatch = _PATTERNS[[s.id for s in a.sides].index(side.id) % len(_PATTERNS)]
-        figure.add_bar(
-            x=[1] * len(hits),
-            base=[d - 0.5 for d, _ in hits],
-            y=[lane] * len(hits),
-            orientation="h",
-            text=[str(cnt) for _, cnt in hits],
-            hovertext=[f"day {d}{_on(a, d)}: {cnt} released, {lane}" for d, cnt in hits],
-            hoverinfo="text",
-            marker={
-                "color": _COLOURS[n % len(_COLOURS)],
-                "pattern": {"shape": hatch, "fgcolor": "#000", "solidity": 0.3},
-            },
-            textangle=0,
-            constraintext="none",
-            name=f"released by {side.name} (hatch {hatch})",
-            legendgroup=side.id,
-            showlegend=side.id not in shown,
-        )
-        shown.add(side.id)
+    _release_bars(figure, a, rows, lanes)
     for start, end, cid in commitments:
         figure.add_bar(
             x=[end - start + 1],
@@ -65,7 +35,7 @@ def gantt(
             y=[f"commitment: {cid}"],
             orientation="h",
             marker={"color": "#d0d0d0", "line": {"color": "#000", "width": 1}},
-            hovertext=[f"{cid}: day {start}{_on(a, start)}" + (f" to {end}{_on(a, end)}" if end != start else "")],
+            hovertext=[f"{cid}: {a.day_label(start)}" + (f" to {a.day_label(end)}" if end != start else "")],
             hoverinfo="text",
             name="commitment (grey outlined span)",
             legendgroup="commitment",
@@ -95,9 +65,36 @@ def gantt(
     return figure
 
 
-def _on(a: Agreement, day: int) -> str:
-    date = _date(a, day)
-    return f" ({date})" if date else ""
+def _release_bars(
+    figure: go.Figure, a: Agreement, rows: list[tuple[int, str, str, int]], lanes: list[tuple[Side, Category]]
+) -> None:
+    """One lane per (side, category) with releases: one-day bars labelled with counts, hatched by side."""
+    shown: set[str] = set()
+    for n, (side, cat) in enumerate(lanes):
+        lane = f"{side.name}: {cat.name or cat.id}"
+        hits = [(d, cnt) for d, s, c, cnt in rows if (s, c) == (side.id, cat.id)]
+        if not hits:
+            continue
+        hatch = _PATTERNS[[s.id for s in a.sides].index(side.id) % len(_PATTERNS)]
+        figure.add_bar(
+            x=[1] * len(hits),
+            base=[d - 0.5 for d, _ in hits],
+            y=[lane] * len(hits),
+            orientation="h",
+            text=[str(cnt) for _, cnt in hits],
+            hovertext=[f"{a.day_label(d)}: {cnt} released, {lane}" for d, cnt in hits],
+            hoverinfo="text",
+            marker={
+                "color": _COLOURS[n % len(_COLOURS)],
+                "pattern": {"shape": hatch, "fgcolor": "#000", "solidity": 0.3},
+            },
+            textangle=0,
+            constraintext="none",
+            name=f"released by {side.name} (hatch {hatch})",
+            legendgroup=side.id,
+            showlegend=side.id not in shown,
+        )
+        shown.add(side.id)
 
 
 _DASHES = ("solid", "dash", "dot", "dashdot")
@@ -150,7 +147,7 @@ def plan_report(a: Agreement, plan: Plan) -> str:
     table: list[dict[str, Any]] = [
         {
             "day": d.day,
-            "date": _date(a, d.day),
+            "date": a.date(d.day),
             "releases": [(r.side, r.category, r.count, ", ".join(r.settles)) for r in d.releases],
             "commitments": list(d.commitments),
         }
@@ -171,7 +168,7 @@ def ledger_report(a: Agreement, ledger: Ledger) -> str:
     table = [
         {
             "day": d.day,
-            "date": _date(a, d.day),
+            "date": a.date(d.day),
             "due": [(e.side or "both", e.category or "", e.count, e.label) for e in d.due],
             "done": [(e.side or "both", e.category or "", e.count, e.rule) for e in d.done],
             "deviations": d.deviations,

@@ -8,7 +8,6 @@ markers, releases carry their counts and deviations are numbered and listed unde
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from dataclasses import dataclass, field
 
@@ -76,10 +75,6 @@ def ledger_png(a: Agreement, ledger: Ledger) -> bytes:
             chart.deviations.append((d.day, f"{a.day_label(d.day)}: {v.kind} ({who}size {v.size:g}{unit}): {v.note}"))
     chart.last_day = max([a.days, ledger.through, *(d.day for d in ledger.days)])
     return _draw(a, chart)
-
-
-def _date(a: Agreement, day: int) -> str:
-    return (a.day_one + dt.timedelta(days=day - 1)).isoformat() if a.day_one else ""
 
 
 def _draw(a: Agreement, chart: _Chart) -> bytes:
@@ -159,12 +154,12 @@ def _axes(ax: Axes, a: Agreement, labels: list[str], last_day: int, categories: 
     ax.grid(axis="x", which="major", color="#909090", linewidth=0.6)
     ax.grid(axis="x", which="minor", color="#e0e0e0", linewidth=0.4)
     ax.set_axisbelow(True)
-    ax.set_xlabel("day" + (f" (day 1 = {_date(a, 1)})" if a.day_one else ""))
+    ax.set_xlabel("day" + (f" (day 1 = {a.date(1)})" if a.day_one else ""))
     for y in (len(a.sides[0].categories) - 0.5, categories - 0.5):
         ax.axhline(y, color=_INK, linewidth=0.8)
     if a.day_one:
         top = ax.secondary_xaxis("top")
-        top.set_xticks(ticks, [_date(a, t) for t in ticks], fontsize=7)
+        top.set_xticks(ticks, [a.date(t) for t in ticks], fontsize=7)
 
 
 def _legend(a: Agreement, chart: _Chart) -> list[Patch | Line2D]:
