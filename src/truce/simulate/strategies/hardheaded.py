@@ -19,7 +19,7 @@ import numpy as np
 from truce.model.compiled import Bools, Floats, Ints
 from truce.simulate.memory import Frequency, OpponentModel
 from truce.simulate.strategies.base import Strategy, StrategyInfo, View, accepts
-from truce.simulate.strategies.modelled import WINDOW, best_for_opponent
+from truce.simulate.strategies.modelled import offer_or_take_best
 from truce.simulate.strategies.registry import register
 
 
@@ -49,13 +49,7 @@ class HardHeaded(Strategy):
         return target
 
     def propose(self, view: View) -> Ints:
-        target = self.target(view)
-        if view.memory is None:
-            return view.at_least(target)
-        chosen = np.where(view.received > 0, best_for_opponent(view, target, target + WINDOW), view.at_least(target))
-        theirs = view.memory.best_offer
-        offer: Ints = np.where((theirs >= 0) & (view.memory.best >= target), theirs, chosen)
-        return offer
+        return offer_or_take_best(view, self.target(view))
 
     def respond(self, view: View, utility: Floats, crosses: Bools) -> Bools:
         return accepts(view, utility, crosses, self.target(view))

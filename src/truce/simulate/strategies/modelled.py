@@ -23,6 +23,18 @@ WINDOW = 0.02  # how far above its target a party looks for an outcome the oppon
 CANDIDATES = 32  # how many outcomes of that band it scores with the model
 
 
+def offer_or_take_best(view: View, target: Floats) -> Ints:
+    """An agent's offer at ``target``: the outcome its model rates best for the opponent within the band above
+    the target (the lowest one at or above it before anything was received, or with no model), unless the
+    best offer received so far already reaches the target, which it then offers back."""
+    if view.memory is None:
+        return view.at_least(target)
+    chosen = np.where(view.received > 0, best_for_opponent(view, target, target + WINDOW), view.at_least(target))
+    theirs = view.memory.best_offer
+    offer: Ints = np.where((theirs >= 0) & (view.memory.best >= target), theirs, chosen)
+    return offer
+
+
 def best_for_opponent(view: View, low: Floats, high: Floats, k: int = CANDIDATES) -> Ints:
     """Per run, among ``k`` outcomes worth ``low`` to ``high`` to the party, the one its model rates best for
     the opponent (ties: the one worth least to the party, i.e. the nearest its target)."""
