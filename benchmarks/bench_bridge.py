@@ -29,8 +29,9 @@ improvements each, Nash tie-break), within each scope (``tabled``, ``all``). The
 first bridge's number of changes and Nash product, and how many bridges were found.
 
 Each side runs in a fresh subprocess, so one side's memory never counts against the other; the peak
-memory is that process's peak resident set size (``ru_maxrss``), which includes the interpreter and the
-imports (shown alone in the ``base MB`` column: the same process's peak before the domain is built).
+memory is that process's own peak resident set size (:func:`benchmarks.memory.peak_mb`), which includes
+the interpreter and the imports (shown alone in the ``base MB`` column: the same process's peak before
+the domain is built).
 Time covers the computation only (not imports or building the domain and utility functions): one run
 for NegMAS, for truce the median of up to five runs (fewer when they take more than ten seconds in all).
 ``speed-up`` is NegMAS's time over truce's, ``memory`` NegMAS's peak over truce's.
@@ -43,7 +44,6 @@ from __future__ import annotations
 
 import json
 import math
-import resource
 import statistics
 import subprocess
 import sys
@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.memory import peak_mb
 from truce.analysis.bridge import BridgeResult, bridge, bridge_proposal
 from truce.io.scenario_files import load_scenario
 from truce.model.compiled import Compiled, compile_scenario
@@ -88,10 +89,6 @@ def domain(sizes: tuple[int, ...]) -> tuple[Compiled, dict[str, Term]]:
 def nash_product(c: Compiled, utilities: list[float]) -> float:
     """The product of the gains over the reservation values (0 when a party gains nothing)."""
     return math.prod(max(u - float(r), 0.0) for u, r in zip(utilities, c.reservation, strict=True))
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
 def _timed(run: Any) -> tuple[float, Any]:
@@ -162,7 +159,7 @@ def _negmas(c: Compiled, reference: dict[str, Term]) -> tuple[float, dict[str, A
 
 def child(side: str, case: str) -> dict[str, Any]:
     """One side's measurement, in this (fresh) process. ``case``: issue sizes, or a scope of the Gaza case."""
-    base = _peak_mb()
+    base = peak_mb()
     if side == "gaza":
         c = compile_scenario(load_scenario(ROOT / "examples" / TALKS))
         seconds, r = _timed(
@@ -172,7 +169,7 @@ def child(side: str, case: str) -> dict[str, Any]:
     else:
         c, reference = domain(tuple(int(x) for x in case.split(",")))
         seconds, result = (truce_side if side == "truce" else _negmas)(c, reference)
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "base_mb": base, **result}
+    return {"seconds": seconds, "peak_mb": peak_mb(), "base_mb": base, **result}
 
 
 def measure(side: str, case: str, timeout: float | None = None) -> dict[str, Any] | None:

@@ -10,11 +10,14 @@ reserved value is not above it. The results are checked to agree: the same front
 and the same Nash point, within 1e-9.
 
 Each side runs in a fresh subprocess, so one side's memory never counts against the other; the peak
-memory is that process's peak resident set size (``ru_maxrss``), which includes the interpreter and the
-imports (shown alone in the ``base MB`` column: the same process's peak before the domain is built).
+memory is that process's own peak resident set size (:func:`benchmarks.memory.peak_mb`), which includes
+the interpreter and the imports (shown alone in the ``base MB`` column: the same process's peak before
+the domain is built).
 Time covers the computation only (not imports or building the domain): one run for NegMAS, the median of
 five for truce. Each truce row also compares the whole processes, timed from outside: interpreter start-up,
-imports, building the domain, the computation (five times for truce) and writing the answer.
+imports, building the domain, the computation (five times for truce) and writing the answer. Each side's
+process runs :data:`WHOLE_RUNS` times below 10^7 outcomes and the fastest is kept, as the start-up benchmark
+does: a shared 2-core machine only ever adds time, and a fraction of a second is what truce's process takes.
 
 Also, whole process: ``truce frontier --json`` on six parties with ten five-option issues (about 10^7
 outcomes, every one acceptable: nothing is pruned by reservation values), from reading the file to the
@@ -28,7 +31,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -38,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.memory import peak_mb
 from truce.analysis.frontier import pareto_frontier
 from truce.analysis.solutions import nash
 from truce.model.compiled import Compiled, compile_scenario
@@ -56,6 +59,7 @@ SIX = (6, (5,) * 10)  # whole `truce frontier --json` process, truce alone (NegM
 SIX_TARGET_SECONDS = 10.0
 MEMORY_TARGET_MB = 200.0
 SKIP = "TRUCE_BENCH_SKIP_LARGE"
+WHOLE_RUNS = 3
 
 
 def domain(parties: int, sizes: tuple[int, ...]) -> Compiled:
@@ -63,10 +67,6 @@ def domain(parties: int, sizes: tuple[int, ...]) -> Compiled:
     plain = compile_scenario(random_scenario(np.random.default_rng(SEED), parties, sizes))
     lowest = tuple(float(sum(t[p].min() for t in plain.tables)) for p in range(parties))
     return compile_scenario(random_scenario(np.random.default_rng(SEED), parties, sizes, reservation=lowest))
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
 def _truce(c: Compiled) -> tuple[float, list[list[float]], list[float]]:
@@ -107,22 +107,27 @@ def _negmas(c: Compiled) -> tuple[float, list[list[float]], list[float]]:
 
 def child(side: str, parties: int, sizes: tuple[int, ...]) -> dict[str, Any]:
     """One side's measurement, in this (fresh) process."""
-    base = _peak_mb()
+    base = peak_mb()
     c = domain(parties, sizes)
     seconds, frontier, point = (_truce if side == "truce" else _negmas)(c)
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "base_mb": base, "frontier": frontier, "nash": point}
+    return {"seconds": seconds, "peak_mb": peak_mb(), "base_mb": base, "frontier": frontier, "nash": point}
 
 
 def measure(side: str, parties: int, sizes: tuple[int, ...]) -> dict[str, Any]:
     """Run :func:`child` in a fresh interpreter and read its result; ``process`` is that whole process's
-    wall time (start-up, imports, building the domain, the frontier and Nash point, writing the answer)."""
+    wall time (start-up, imports, building the domain, the frontier and Nash point, writing the answer), the
+    fastest of :data:`WHOLE_RUNS` runs below 10^7 outcomes (one run from there: a minute and gigabytes for
+    NegMAS), whose result is the one kept."""
     root = Path(__file__).resolve().parents[1]
     args = [sys.executable, "-m", "benchmarks.bench_frontier", side, str(parties), ",".join(map(str, sizes))]
-    start = time.perf_counter()
-    done = subprocess.run(args, cwd=root, capture_output=True, text=True, check=True)
-    process = time.perf_counter() - start
-    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
-    return {**result, "process": process}
+    best: dict[str, Any] = {}
+    for _ in range(WHOLE_RUNS if np.prod(sizes, dtype=float) < 1e7 else 1):
+        start = time.perf_counter()
+        done = subprocess.run(args, cwd=root, capture_output=True, text=True, check=True)
+        process = time.perf_counter() - start
+        if not best or process < best["process"]:
+            best = {**json.loads(done.stdout.splitlines()[-1]), "process": process}
+    return best
 
 
 def whole_process_target(sizes: tuple[int, ...]) -> float:

@@ -10,7 +10,6 @@ whose count is exact.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.memory import peak_mb
 from truce.analysis.tabled import scoped
 from truce.analysis.zopa import BUDGET, zopa
 from truce.io.scenario_files import load_scenario
@@ -47,7 +47,7 @@ def child(name: str) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     low, high = z.bounds
     width = 0.0 if high == 0 else (high - low) / high
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     return {"seconds": seconds, "method": z.method, "width": width, "peak_mb": peak, "space": float(z.space)}
 
 
