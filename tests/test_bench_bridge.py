@@ -3,25 +3,18 @@ smallest domain (NegMAS is not run here)."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import math
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
-PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_bridge.py"
-
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    # benchmarks/ is not an installed package: load the module from its file
-    spec = importlib.util.spec_from_file_location("bench_bridge", PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    # benchmarks/ is not an installed package; pytest puts the checkout on the path (pyproject.toml)
+    return importlib.import_module("benchmarks.bench_bridge")
 
 
 def test_reference_is_the_first_partys_ideal_and_out_of_reach(bench: ModuleType) -> None:

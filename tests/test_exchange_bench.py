@@ -8,7 +8,7 @@ must find plans as good: the same last day, the same priority sum (within the so
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 from pathlib import Path
 
@@ -23,11 +23,8 @@ GOLDEN = json.loads((ROOT / "tests" / "golden" / "exchange_bench_objectives.json
 
 @pytest.fixture(scope="module")
 def bench_agreement() -> Agreement:
-    # benchmarks/ is not an installed package: load the module from its file
-    spec = importlib.util.spec_from_file_location("bench_exchange", ROOT / "benchmarks" / "bench_exchange.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # benchmarks/ is not an installed package; pytest puts the checkout on the path (pyproject.toml)
+    module = importlib.import_module("benchmarks.bench_exchange")
     return build_agreement(module.synthetic_agreement())
 
 
