@@ -239,7 +239,8 @@ def run() -> None:
         big = measure("truce", f"{parties}p:{','.join(map(str, sizes))}")
         assert big is not None
         cut = "" if big["complete"] else "; search cut short: the count is exact, the ranking among the sets seen"
-        print(_row(_label(sizes, parties), "truce", big) + f"  (no peer: too many outcomes to enumerate{cut})", flush=True)
+        note = f"  (no peer: too many outcomes to enumerate{cut})"
+        print(_row(_label(sizes, parties), "truce", big) + note, flush=True)
     for scope in SCOPES:
         r = measure("gaza", scope)
         assert r is not None
