@@ -115,7 +115,6 @@ def test_mediator_sees_everything(page: Any, server: Server) -> None:
         "Frontier",
         "Bridging",
         "Audit log",
-        "Draft the record",
         "Record",
         "People",
         "Files",
@@ -134,6 +133,13 @@ def test_mediator_sees_everything(page: Any, server: Server) -> None:
     page.get_by_role("link", name="Audit log", exact=True).click()
     assert page.locator("tbody tr").count() >= 10
     shot(page, "mediator-audit")
+    # drafting the record from a report is part of recording: reached from the Record page, and back
+    page.get_by_role("link", name="Record", exact=True).click()
+    page.get_by_role("link", name="Draft from a report").click()
+    page.wait_for_url(f"**/talks/{TALKS}/record/draft")
+    assert page.title() == "Draft from a report · Record · truce"
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Record").click()
+    page.wait_for_url(f"**/talks/{TALKS}/record")
 
 
 def test_a_party_sees_its_own_standing_only(page: Any, server: Server) -> None:

@@ -17,10 +17,31 @@ REPORT = (Path(__file__).resolve().parent / "data" / "reports" / "gaza-2024-08-1
 PAGE = f"/talks/{TALKS}/record/draft"
 
 
+def nav_of(html: str) -> str:
+    return html.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_recording_has_one_entry_in_the_navigation_and_drafting_from_a_report_sits_under_it(
+    service_client: Any,
+) -> None:
+    sign_in(service_client, "mediator")
+    nav = nav_of(service_client.get(f"/talks/{TALKS}").text)
+    assert re.findall(r'href="(/talks/[^"]*/record[^"]*)"[^>]*>([^<]*)<', nav) == [(f"/talks/{TALKS}/record", "Record")]
+    record = service_client.get(f"/talks/{TALKS}/record").text
+    lead = record.split('data-testid="from-report"', 1)[1].split("</section>", 1)[0]
+    assert f'<a href="{PAGE}">Draft from a report</a>' in lead
+    assert record.index('data-testid="from-report"') < record.index('id="round-h"')  # at the top, before the forms
+    draft = service_client.get(PAGE).text
+    assert "<title>Draft from a report · Record · truce</title>" in draft
+    crumbs = draft.split('aria-label="Breadcrumb"', 1)[1].split("</nav>", 1)[0]
+    assert f'<a href="/talks/{TALKS}/record">Record</a>' in crumbs and "Draft from a report" in crumbs
+    assert 'aria-current="page">Record</a>' in nav_of(draft)  # the navigation says where the page belongs
+
+
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
 def test_the_mediator_drafts_ticks_and_downloads(service_client: Any) -> None:
     sign_in(service_client, "mediator")
-    assert "Draft the record" in service_client.get(f"/talks/{TALKS}").text
     token = form_token(service_client, PAGE)
     r = service_client.post(PAGE, data={"report": REPORT, "source": "A1", "csrf": token})
     assert r.status_code == 200, r.text[:500]
@@ -62,7 +83,8 @@ def test_uploads_and_bad_input_are_answered_by_field(service_client: Any) -> Non
 def test_no_other_role_may_draft(service_client: Any, who: str) -> None:
     sign_in(service_client, who)
     assert service_client.get(PAGE).status_code == 403
-    assert "Draft the record" not in service_client.get(f"/talks/{TALKS}").text
+    assert service_client.get(f"/talks/{TALKS}/record").status_code == 403
+    assert "/record" not in nav_of(service_client.get(f"/talks/{TALKS}").text)
 
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
