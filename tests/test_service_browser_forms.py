@@ -66,6 +66,25 @@ def test_a_party_responds_and_edits_its_own_preferences_with_a_preview(page: Any
     assert "0.95" in page.content()
 
 
+def test_json_editing_is_closed_and_the_keyboard_opens_it_and_saves(page: Any, server: Server) -> None:
+    sign_in(page, server, "demo-mediator")
+    page.goto(f"{server.url}/talks/{TALKS}/proposals/jul2-hamas")
+    box = page.get_by_label("The proposal as JSON", exact=False)
+    assert not box.is_visible()  # closed until asked for
+    page.get_by_role("link", name="record a side's response").focus()
+    page.keyboard.press("Tab")  # the next stop is the summary: a control the keyboard reaches
+    assert page.evaluate("document.activeElement.textContent") == "Edit as JSON (advanced)"
+    page.keyboard.press("Enter")
+    assert box.is_visible()
+    shot(page, "mediator-proposal-json-open")
+    box.fill(box.input_value().replace('"title": "', '"title": "Edited: ', 1))
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # the save button, from the keyboard
+    assert page.locator("h1").inner_text().startswith("Edited: ")
+    assert not page.get_by_label("The proposal as JSON", exact=False).is_visible()  # closed again
+
+
 def test_an_upload_is_refused_with_located_errors_then_one_opens_talks(
     page: Any,
     server: Server,

@@ -178,3 +178,30 @@ def test_every_role_sees_the_timeline_and_the_cost_of_no_deal(service_client: An
     proposal = service_client.get(PAGES["proposal"]).text
     statements = proposal[proposal.index('data-testid="statements"') :]
     assert "cautious optimism" in statements and "new conditions regarding the prisoner exchange" in statements
+
+
+def json_editor_of(html: str) -> str:
+    """The closed "Edit as JSON (advanced)" part of a page; the page has no other JSON box."""
+    assert html.count('name="text"') == 1
+    found = re.search(r"<details([^>]*)>\s*<summary>Edit as JSON \(advanced\)</summary>(.*?)</details>", html, re.S)
+    assert found and " open" not in found.group(1), "the JSON editor is not in a closed <details>"
+    assert 'name="text"' in found.group(2)
+    return found.group(2)
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_json_editing_is_closed_below_the_forms_and_says_what_it_adds(service_client: Any) -> None:
+    sign_in(service_client, "mediator")
+    page = service_client.get(f"/talks/{TALKS}/proposals/jul2-hamas").text
+    editor = json_editor_of(page)
+    assert "The forms cover the terms" in editor and "readings" in editor
+    assert page.index("draft?parent=jul2-hamas") < page.index("<summary>Edit as JSON")  # the form comes first
+    sign_in(service_client, "israel")
+    for url in (f"/talks/{TALKS}/preferences/israel", f"/talks/{TALKS}/preferences/israel/form"):
+        page = service_client.get(url).text
+        editor = json_editor_of(page)
+        assert "The form covers the same preferences" in editor and "ratification" in editor
+        assert "SECRET-ISRAEL-BASIS" in editor  # the whole stored preferences, for who may see them
+        assert page.index("preferences/israel/form") < page.index("<summary>Edit as JSON")
+    form = service_client.get(f"/talks/{TALKS}/preferences/israel/form").text
+    assert form.index('action="/talks/gaza-2024/preferences/israel/form"') < form.index("<summary>Edit as JSON")

@@ -4,6 +4,7 @@ preview before it is saved. Bad input comes back as the form, the input kept and
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -294,6 +295,8 @@ def prefs_form(
         rows=prefs_form_rows(f),
         preview=shown,
         kept=kept_fields(state.data.get("preferences", {}).get(party) or {}),
+        stored_version=versions[-1].version if versions else 0,
+        stored_json=json.dumps(versions[-1].data if versions else {}, indent=2, ensure_ascii=False),
     )
 
 
