@@ -1,6 +1,7 @@
 """Browser tests of the recording pages (Playwright driving Debian's chromium against ``truce serve --demo``):
-drafting with a preview, a failed save that keeps the input, a party's response and its own preferences, an
-upload refused with located errors, and a token revoked. Screenshots go to ``out/screenshots/``."""
+drafting with a preview, a failed save that keeps the input, a party's response and its own preferences, JSON
+editing opened from the keyboard, an upload refused with located errors then one that a reload does not send
+again, and a token revoked. Screenshots go to ``out/screenshots/``."""
 
 # ruff: noqa: F811  (the fixtures imported from test_service_browser are arguments here)
 from __future__ import annotations
@@ -103,7 +104,15 @@ def test_an_upload_is_refused_with_located_errors_then_one_opens_talks(
     fine.write_text(good)
     page.set_input_files("#f-file", str(fine))
     page.get_by_role("button", name="Check and open").click()
+    page.wait_for_url(f"**/talks/{TALKS}/files?opened=labour-2025&file=labour-ok.yaml")  # redirected after the post
     assert "New talks opened" in page.get_by_test_id("opened").inner_text()
+    token = page.get_by_test_id("new-token").inner_text()
+    shot(page, "mediator-upload-opened")
+    answer = page.reload()  # a plain GET of the answer: the file is not sent again, so no 409
+    assert answer is not None and answer.status == 200 and answer.request.method == "GET"
+    opened = page.get_by_test_id("opened").inner_text()
+    assert "New talks opened" in opened and "labour-ok.yaml" in opened and token not in opened
+    assert page.get_by_test_id("new-token").count() == 0 and "is not shown again" in opened
 
 
 def test_a_revoked_token_stops_working(page: Any, server: Server) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from html import unescape
 from typing import Any
 
 import pytest
@@ -278,6 +279,59 @@ def test_a_scenario_is_uploaded_and_a_bad_one_refused_with_located_errors(
     )
     assert service_client.post(url, files={"file": ("labour.yaml", LABOUR)}, headers=h).status_code == 409
     assert service_client.post(url, files={"file": ("labour.yaml", LABOUR)}, headers=auth("israel")).status_code == 403
+
+
+@SQLITE
+def test_an_upload_redirects_to_an_answer_that_a_reload_shows_again_and_changes_nothing(
+    service_client: Any, service_store: Store
+) -> None:
+    from truce.io.scenario_files import load_scenario
+
+    url, h = f"/talks/{TALKS}/files", auth("mediator")
+    talks_before = len(service_store.talks())
+    r = service_client.post(url, files={"file": ("labour.yaml", LABOUR)}, headers=h, follow_redirects=False)
+    assert r.status_code == 303  # Post/Redirect/Get: the answer is a page of its own
+    answer = r.headers["location"]
+    assert answer == f"{url}?opened=labour-2025&file=labour.yaml"
+    written = [(e.seq, e.action, e.hash) for e in service_store.audit_entries("labour-2025")]
+    assert [action for _seq, action, _hash in written].count("import") == 1
+    first = service_client.get(answer, headers=h)
+    token = re.search(r'data-testid="new-token">([^<]+)<', first.text)
+    assert first.status_code == 200 and token
+    assert service_client.get("/api/me", headers={"Authorization": f"Bearer {token.group(1)}"}).json()["talks"] == (
+        "labour-2025"
+    )
+    labour = load_scenario(ROOT / "examples" / "labour-2025")
+    said = unescape(first.text.split('data-testid="imported"')[1].split("</ul>")[0])
+    assert f"{len(labour.parties)} parties ({', '.join(p.name for p in labour.parties)})" in said
+    assert f"{len(labour.issues)} issues, {len(labour.proposals)} texts" in said
+    assert f"the preferences of {len(labour.preferences)} parties" in said and "version 1 of the new talks'" in said
+    for _ in range(2):  # a reload says the same, without the token, and sends nothing again
+        again = service_client.get(answer, headers=h)
+        assert again.status_code == 200 and "New talks opened" in again.text and "labour.yaml" in again.text
+        assert unescape(again.text.split('data-testid="imported"')[1].split("</ul>")[0]) == said
+        assert token.group(1) not in again.text and "is not shown again" in again.text
+    assert [(e.seq, e.action, e.hash) for e in service_store.audit_entries("labour-2025")] == written
+    assert len(service_store.talks()) == talks_before + 1
+    # only the mediator who opened them is told about them
+    assert service_client.get(answer, headers=auth("israel")).status_code == 404
+    assert service_client.get(f"{url}?opened={TALKS}", headers=h).status_code == 404
+    assert service_client.get(f"{url}?opened=no-such-talks", headers=h).status_code == 404
+
+
+def test_a_token_waits_for_one_showing_then_is_gone() -> None:
+    from truce.service.shown_once import ShownOnce
+
+    held = ShownOnce(keep=60, most=2)
+    held.put((1, "a"), "tok-a")
+    held.put((1, "b"), "tok-b")
+    held.put((2, "a"), "tok-c")  # past the bound: the oldest goes
+    assert held.take((1, "a")) is None
+    assert held.take((2, "a")) == "tok-c" and held.take((2, "a")) is None  # taken as it is shown
+    assert held.take((1, "b")) == "tok-b"
+    stale = ShownOnce(keep=0)
+    stale.put((1, "a"), "tok-a")
+    assert stale.take((1, "a")) is None  # never shown past its time
 
 
 @SQLITE

@@ -11,6 +11,7 @@ import ipaddress
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -91,11 +92,13 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def _answer(send: Send, status: int, message: str, scope: Scope) -> None:
-    """A small error answer, JSON for the API and plain text elsewhere (pages cannot be rendered this early)."""
+    """A small error answer, JSON for the API and a bare HTML page elsewhere (the pages' templates are not
+    reached this early, but a page's answers are documented as HTML, so this one is too)."""
     if str(scope.get("path", "")).startswith("/api/"):
         body, kind = json.dumps({"detail": message}).encode(), b"application/json"
     else:
-        body, kind = message.encode(), b"text/plain; charset=utf-8"
+        page = f'<!doctype html><html lang="en"><meta charset="utf-8"><title>{status}</title><p>{escape(message)}</p>'
+        body, kind = page.encode(), b"text/html; charset=utf-8"
     headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -2,21 +2,26 @@
 talks, and the talks downloaded as a scenario file, as GENIUS XML and as the HTML brief.
 
 An upload is read exactly as ``truce validate`` reads files, so its problems are the CLI's ``file:line:col``
-ones; a bad upload changes nothing. A download holds what its viewer may see: the mediator's has every
-party's preferences, a party's only its own, an observer's none.
+ones, shown beside the form; a bad upload changes nothing. A good one is answered with a redirect (303) to the
+files page with ``?opened=``, which says what was opened and can be reloaded without sending the file again
+(Post/Redirect/Get); the new mediator's token reaches that page once (:mod:`truce.service.shown_once`). A
+download holds what its viewer may see: the mediator's has every party's preferences, a party's only its own,
+an observer's none.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truce.errors import InputError, Problem
 from truce.io.documents import parse_document
@@ -26,12 +31,15 @@ from truce.model.scenario import Scenario
 from truce.service import views
 from truce.service.auth import ALL, Role, Viewer, access, current_viewer, store_of
 from truce.service.pages import HTML, render
-from truce.store.repo import Conflict, Store, new_token
+from truce.service.shown_once import shown_once_of
+from truce.store.repo import Conflict, NotFound, Store, new_token
 
 router = APIRouter()
 ZIP_FILES = 60  # a GENIUS domain is a domain file and a few profiles
 ZIP_BYTES = 8 * 1024 * 1024  # unpacked, in all: a zip bomb stops here
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+NAME = r"^[\w.\-]{1,100}$"  # an uploaded file's name as kept (see upload_of)
+OPENER = "mediator (opened by {})"  # the name of the mediator a file's new talks are given
 _KINDS = {
     "application/yaml": "object",  # schemathesis reads YAML as data, as a client would
     "application/json": "object",
@@ -44,10 +52,43 @@ DOWNLOAD: dict[str, Any] = {"response_class": Response, "responses": {**HTML["re
 
 @router.get("/talks/{talks_id}/files", **access(*ALL), **HTML)
 def files_page(
-    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str,
+    opened: str | None = Query(None, max_length=80, description="talks you opened from a file: say what was opened"),
+    file: str | None = Query(None, pattern=NAME, description="the name of the file they were opened from"),
+    viewer: Viewer = Depends(current_viewer),
+    store: Store = Depends(store_of),
 ) -> HTMLResponse:
     views.load(store, talks_id)
-    return render("forms/files.html", viewer, problems=None, opened=None)
+    answer = opened_answer(store, viewer, opened, file) if opened is not None else None
+    return render("forms/files.html", viewer, problems=None, opened=answer)
+
+
+def opened_answer(store: Store, viewer: Viewer, talks_id: str, file: str | None) -> dict[str, Any]:
+    """What a file opened, read back from the database, so that the page says the same on every reload: the
+    talks as imported, their version, the audit entries the import wrote, and the new mediator's token the
+    first time only. Only the mediator who opened them is told (anyone else: 404, as for no such talks)."""
+    entries = store.audit_entries(talks_id) if viewer.role == Role.mediator else []
+    imported = next((e for e in entries if e.action == "import"), None)
+    if imported is None or imported.actor != viewer.label:
+        raise NotFound(f"no talks {talks_id!r} opened from a file by you")
+    talks = store.get_talks(talks_id)
+    frame = json.loads(talks.frame)
+    written = [e for e in entries if e.at == imported.at]  # one transaction: the talks, texts and preferences
+    opener = next((p for p in store.people(talks_id) if p.name == OPENER.format(viewer.name)), None)
+    return {
+        "id": talks_id,
+        "title": talks.title,
+        "file": file,
+        "at": imported.at,
+        "parties": [p.get("name", p.get("id")) for p in frame.get("parties", [])],
+        "issues": len(frame.get("issues", [])),
+        "proposals": sum(e.action == "proposal" for e in written),
+        "preferences": sum(e.action == "preferences" for e in written),
+        "version": store.frame_version(talks_id),
+        "entries": (written[0].seq, written[-1].seq),
+        "person": opener.id if opener else None,
+        "token": shown_once_of(store).take((viewer.person, talks_id)),
+    }
 
 
 async def upload_of(request: Request) -> tuple[str, bytes] | None:
@@ -69,9 +110,10 @@ def upload(
     sent: tuple[str, bytes] | None = Depends(upload_of),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),
-) -> HTMLResponse:
-    """Open new talks from an uploaded scenario file or GENIUS zip; the answer shows a mediator's token for
-    them, once. Nothing is stored unless the whole file is good."""
+) -> Response:
+    """Open new talks from an uploaded scenario file or GENIUS zip, then redirect (303) to the page that says
+    what was opened and shows a mediator's token for them, once. Nothing is stored unless the whole file is
+    good; a bad one is answered here, with its problems beside the form."""
     try:
         if sent is None or not sent[1]:
             raise InputError([Problem("choose a file to upload", (), "file", 1, 1)])
@@ -83,9 +125,10 @@ def upload(
         problem = f"{sent[0] if sent else 'file'}: {exc} (change the scenario's id)"
         return render("forms/files.html", viewer, status=409, problems=[problem], opened=None)
     token = new_token()
-    store.add_person(scenario.id, f"mediator (opened by {viewer.name})", Role.mediator.value, None, token, viewer.label)
-    opened = {"id": scenario.id, "title": scenario.title, "token": token}
-    return render("forms/files.html", viewer, problems=None, opened=opened)
+    store.add_person(scenario.id, OPENER.format(viewer.name), Role.mediator.value, None, token, viewer.label)
+    shown_once_of(store).put((viewer.person, scenario.id), token)
+    query = urlencode({"opened": scenario.id, "file": sent[0] if sent else "upload"})
+    return RedirectResponse(f"/talks/{talks_id}/files?{query}", status_code=303)
 
 
 def read_upload(name: str, raw: bytes) -> Scenario:
