@@ -135,9 +135,11 @@ def test_mediator_sees_everything(page: Any, server: Server) -> None:
     shot(page, "mediator-audit")
     # drafting the record from a report is part of recording: reached from the Record page, and back
     page.get_by_role("link", name="Record", exact=True).click()
+    shot(page, "mediator-record")
     page.get_by_role("link", name="Draft from a report").click()
     page.wait_for_url(f"**/talks/{TALKS}/record/draft")
     assert page.title() == "Draft from a report · Record · truce"
+    shot(page, "mediator-record-draft")
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Record").click()
     page.wait_for_url(f"**/talks/{TALKS}/record")
 
