@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hand_cases import issue
 from truce.analysis.standing import standings
 from truce.analysis.trades import trades, trades_json
 from truce.errors import InputError
@@ -22,24 +23,9 @@ def _port() -> dict[str, Any]:
         "title": "a shipper and a port",
         "parties": [{"id": "ship", "name": "Shipper"}, {"id": "port", "name": "Port"}],
         "issues": [
-            {
-                "id": "fee",
-                "name": "Fee",
-                "kind": "ordinal",
-                "options": [{"id": "low", "label": "low fee"}, {"id": "high", "label": "high fee"}],
-            },
-            {
-                "id": "season",
-                "name": "Season",
-                "kind": "categorical",
-                "options": [{"id": "summer", "label": "summer"}, {"id": "winter", "label": "winter"}],
-            },
-            {
-                "id": "cranes",
-                "name": "Cranes",
-                "kind": "ordinal",
-                "options": [{"id": "one", "label": "one crane"}, {"id": "two", "label": "two cranes"}],
-            },
+            issue("fee", "Fee", "ordinal", {"low": "low fee", "high": "high fee"}),
+            issue("season", "Season", "categorical", {"summer": "summer", "winter": "winter"}),
+            issue("cranes", "Cranes", "ordinal", {"one": "one crane", "two": "two cranes"}),
         ],
         "preferences": {
             # the shipper cares most about the fee, the port about the season
