@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases import every_outcome
+from hand_cases import corridor_and_crossing, east_west_preferences, east_west_sides, issue
 from truce.analysis.bridge import (
     CRITERIA,
     GAIN,
@@ -213,56 +214,16 @@ def _crossing_free_outcomes(c: Compiled, lines: set[tuple[str, int]]) -> int:
 
 
 def _talks(**overrides: Any) -> dict[str, Any]:
+    """East and West (hand_cases) with a mediator, and a venue neither side cares about."""
     data: dict[str, Any] = {
         "id": "talks",
         "title": "two sides, three issues",
-        "parties": [
-            {"id": "east", "name": "East"},
-            {"id": "west", "name": "West"},
-            {"id": "un", "name": "UN", "role": "mediator"},
-        ],
+        "parties": [*east_west_sides(), {"id": "un", "name": "UN", "role": "mediator"}],
         "issues": [
-            {
-                "id": "corridor",
-                "name": "Corridor",
-                "kind": "ordinal",
-                "options": [
-                    {"id": "stay", "label": "troops remain"},
-                    {"id": "phased", "label": "phased withdrawal"},
-                    {"id": "out", "label": "full withdrawal"},
-                ],
-            },
-            {
-                "id": "crossing",
-                "name": "Crossing",
-                "kind": "categorical",
-                "options": [{"id": "closed", "label": "closed"}, {"id": "open", "label": "open"}],
-            },
-            {
-                "id": "venue",
-                "name": "Venue",
-                "kind": "categorical",
-                "options": [
-                    {"id": "a", "label": "city A"},
-                    {"id": "b", "label": "city B"},
-                    {"id": "c", "label": "city C"},
-                ],
-            },
+            *corridor_and_crossing(),
+            issue("venue", "Venue", "categorical", {"a": "city A", "b": "city B", "c": "city C"}),
         ],
-        "preferences": {
-            "east": {
-                "assumption": True,
-                "weights": {"corridor": 3, "crossing": 1},
-                "values": {"corridor": {"stay": 1, "phased": 0.6, "out": 0}, "crossing": {"closed": 1, "open": 0}},
-                "reservation": 0.4,
-            },
-            "west": {
-                "assumption": True,
-                "weights": {"corridor": 2, "crossing": 2},
-                "values": {"corridor": {"stay": 0, "phased": 0.7, "out": 1}, "crossing": {"closed": 0, "open": 1}},
-                "reservation": 0.4,
-            },
-        },
+        "preferences": east_west_preferences(),
     }
     data.update(overrides)
     return data

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from hand_cases import issue
 from truce.analysis.fair_division import (
     adjusted_winner,
     adjusted_winner_scenario,
@@ -166,26 +167,9 @@ def _scenario(divisible: bool = True) -> dict[str, Any]:
         "title": "two divisible issues",
         "parties": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
         "issues": [
-            {
-                "id": "land",
-                "name": "Land",
-                "kind": "ordinal",
-                "divisible": divisible,
-                "options": [{"id": "to-a", "label": "to A"}, {"id": "to-b", "label": "to B"}],
-            },
-            {
-                "id": "water",
-                "name": "Water",
-                "kind": "ordinal",
-                "divisible": divisible,
-                "options": [{"id": "to-a", "label": "to A"}, {"id": "to-b", "label": "to B"}],
-            },
-            {
-                "id": "flag",
-                "name": "Flag",
-                "kind": "categorical",
-                "options": [{"id": "x", "label": "X"}, {"id": "y", "label": "Y"}],
-            },
+            issue("land", "Land", "ordinal", {"to-a": "to A", "to-b": "to B"}, divisible=divisible),
+            issue("water", "Water", "ordinal", {"to-a": "to A", "to-b": "to B"}, divisible=divisible),
+            issue("flag", "Flag", "categorical", {"x": "X", "y": "Y"}),
         ],
         "preferences": {
             "a": {

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from cases import every_outcome
 from cli_runner import invoke_json
 from conftest import TALKS, TOKENS, auth
+from hand_cases import corridor_and_crossing, east_west_preferences, east_west_sides
 from test_bridge import _check_against_brute_force
 from test_service_pages import sign_in
 from truce.analysis import frontier as fr
@@ -208,66 +209,37 @@ def test_simulated_deals_are_ratified(seed: int) -> None:
 
 
 def _two_level_talks() -> dict[str, Any]:
-    """East's leader accepts a phased withdrawal; a coalition partner's red line rules it out, and a
-    cabinet that weighs the crossing more needs 0.5."""
+    """East and West (hand_cases), West needing only 0.3. East's leader accepts a phased withdrawal; a
+    coalition partner's red line rules it out, and a cabinet that weighs the crossing more needs 0.5."""
+    preferences = east_west_preferences(west_reservation=0.3)
+    preferences["east"]["ratification"] = {
+        "rule": "veto",
+        "constituents": [
+            {
+                "id": "partner",
+                "name": "Coalition partner",
+                "assumption": True,
+                "red_lines": [{"terms": {"corridor": ["phased", "out"]}}],
+            },
+            {
+                "id": "cabinet",
+                "name": "Cabinet",
+                "assumption": True,
+                "weights": {"corridor": 1, "crossing": 1},
+                "values": {
+                    "corridor": {"stay": 1, "phased": 0.5, "out": 0},
+                    "crossing": {"closed": 1, "open": 0},
+                },
+                "reservation": 0.5,
+            },
+        ],
+    }
     return {
         "id": "two-level",
         "title": "two sides, one with constituents",
-        "parties": [{"id": "east", "name": "East"}, {"id": "west", "name": "West"}],
-        "issues": [
-            {
-                "id": "corridor",
-                "name": "Corridor",
-                "kind": "ordinal",
-                "options": [
-                    {"id": "stay", "label": "troops remain"},
-                    {"id": "phased", "label": "phased withdrawal"},
-                    {"id": "out", "label": "full withdrawal"},
-                ],
-            },
-            {
-                "id": "crossing",
-                "name": "Crossing",
-                "kind": "categorical",
-                "options": [{"id": "closed", "label": "closed"}, {"id": "open", "label": "open"}],
-            },
-        ],
-        "preferences": {
-            "east": {
-                "assumption": True,
-                "weights": {"corridor": 3, "crossing": 1},
-                "values": {"corridor": {"stay": 1, "phased": 0.6, "out": 0}, "crossing": {"closed": 1, "open": 0}},
-                "reservation": 0.4,
-                "ratification": {
-                    "rule": "veto",
-                    "constituents": [
-                        {
-                            "id": "partner",
-                            "name": "Coalition partner",
-                            "assumption": True,
-                            "red_lines": [{"terms": {"corridor": ["phased", "out"]}}],
-                        },
-                        {
-                            "id": "cabinet",
-                            "name": "Cabinet",
-                            "assumption": True,
-                            "weights": {"corridor": 1, "crossing": 1},
-                            "values": {
-                                "corridor": {"stay": 1, "phased": 0.5, "out": 0},
-                                "crossing": {"closed": 1, "open": 0},
-                            },
-                            "reservation": 0.5,
-                        },
-                    ],
-                },
-            },
-            "west": {
-                "assumption": True,
-                "weights": {"corridor": 2, "crossing": 2},
-                "values": {"corridor": {"stay": 0, "phased": 0.7, "out": 1}, "crossing": {"closed": 0, "open": 1}},
-                "reservation": 0.3,
-            },
-        },
+        "parties": east_west_sides(),
+        "issues": corridor_and_crossing(),
+        "preferences": preferences,
         "proposals": [
             {
                 "id": "text",

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from browser_pages import watched_page
 from conftest import ROOT, TALKS, Server, in_ci
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -56,29 +57,10 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, server: Server) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    outside: list[str] = []
-
-    def only_loopback(route: Any) -> None:
-        if route.request.url.startswith(server.url):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_loopback)
-    p = context.new_page()
-    console_errors: list[str] = []
-    p.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
-    p.on("pageerror", lambda error: console_errors.append(str(error)))
-    yield p
-    context.close()
-    assert not outside, f"pages asked for outside resources: {outside}"
     # 403 pages (and the API's 401 to a browser), and forms sent back as refused (422, 409), are expected here;
     # anything else (a script error, a refused resource) is not
-    expected = ("403", "status of 401", "status of 422", "status of 409")
-    unexpected = [e for e in console_errors if not any(x in e for x in expected)]
-    assert not unexpected, f"errors in the browser console: {unexpected}"
+    with watched_page(browser, server, expected=("403", "status of 401", "status of 422", "status of 409")) as p:
+        yield p
 
 
 def sign_in(page: Any, server: Server, token: str) -> None:

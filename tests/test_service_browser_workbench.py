@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 import test_service_browser as base
+from browser_pages import watched_page
 from conftest import TALKS, Server
 from test_service_browser import shot, sign_in
 
@@ -31,26 +32,8 @@ PAGES = {
 def page(browser: Any, server: Server) -> Iterator[Any]:
     """A page that may ask for nothing outside the server and logs no error, except the 422 of a form
     refused on purpose (the tests here check what that answer shows)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    outside: list[str] = []
-
-    def only_loopback(route: Any) -> None:
-        if route.request.url.startswith(server.url):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_loopback)
-    p = context.new_page()
-    errors: list[str] = []
-    p.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    p.on("pageerror", lambda error: errors.append(str(error)))
-    yield p
-    context.close()
-    assert not outside, f"pages asked for outside resources: {outside}"
-    unexpected = [e for e in errors if "status of 422" not in e]
-    assert not unexpected, f"errors in the browser console: {unexpected}"
+    with watched_page(browser, server, expected=("status of 422",)) as p:
+        yield p
 
 
 def publish(server: Server) -> int:

@@ -215,6 +215,7 @@ def test_the_report_shows_the_course_and_the_uncertainty(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     page = report.read_text()
     assert "Tehran" in page and "Breakdown hazard" in page and "Uncertain preferences" in page
+    assert "built-in method" not in page and " object at 0x" not in page  # a dict's own method, not its entry
     assert "breakdown" in result.stdout
 
 

@@ -9,6 +9,8 @@ import pkgutil
 from functools import cache
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from truce.model.compiled import compile_scenario
 from truce.model.generate import random_scenario
@@ -26,7 +28,9 @@ from truce.simulate import (
     negotiate,
 )
 from truce.simulate import strategies as strategies_module
+from truce.simulate.memory import Memory
 from truce.simulate.strategies import CLASSES
+from truce.simulate.strategies.nice_tit_for_tat import NiceTitForTat
 
 OPPONENTS = ("boulware", "conceder", "tit-for-tat", "random", "acceptor")
 
@@ -216,3 +220,26 @@ class TestTitForTatBayesian(StrategyConformance):
 
 class TestAgentKFrequency(StrategyConformance):
     name = "agent-k+frequency"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.floats(0.05, 20.0), st.floats(-5.0, 5.0), st.floats(0.0, 0.99))
+def test_nice_tit_for_tat_reads_its_model_on_one_scale(seed: int, scale: float, shift: float, t: float) -> None:
+    """Nice Tit for Tat measures the opponent's concession and the Nash point in the model's utilities rescaled
+    to [0, 1], so what it wants cannot depend on the model's own unit or origin."""
+    rng = np.random.default_rng(seed)
+    n, runs = 40, 3
+    u = np.sort(rng.random((1, n)), axis=1)
+    modelled = rng.random(n)  # the model's opponent utility of each outcome, on its own scale
+
+    def view(a: float, b: float) -> View:
+        memory = Memory.start(runs, np.arange(n)[:, None], (n,), None)
+        memory.observe(rng_offers[0], u[0, rng_offers[0]], 0.1, np.ones(runs, dtype=bool))
+        memory.observe(rng_offers[1], u[0, rng_offers[1]], 0.2, np.ones(runs, dtype=bool))
+        memory.opponent = lambda candidates: a * modelled[candidates] + b  # type: ignore[method-assign]
+        return View(t, np.full(runs, 0.1), u, np.arange(n)[None], *([np.zeros(runs)] * 3), memory=memory)
+
+    rng_offers = (rng.integers(0, n, runs), rng.integers(0, n, runs))
+    strategy = make_strategy("nice-tit-for-tat")
+    assert isinstance(strategy, NiceTitForTat)
+    np.testing.assert_allclose(strategy.target(view(1.0, 0.0)), strategy.target(view(scale, shift)), atol=1e-9)

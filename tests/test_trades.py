@@ -8,12 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from truce.analysis.standing import standings
+from hand_cases import issue
+from truce.analysis.home import home_standings
+from truce.analysis.standing import Verdict, standings
 from truce.analysis.trades import trades, trades_json
 from truce.errors import InputError
 from truce.model.checks import build_scenario
 from truce.model.compiled import Compiled, compile_scenario
-from truce.model.generate import random_scenario
+from truce.model.generate import random_scenario, with_constituents
 
 
 def _port() -> dict[str, Any]:
@@ -22,24 +24,9 @@ def _port() -> dict[str, Any]:
         "title": "a shipper and a port",
         "parties": [{"id": "ship", "name": "Shipper"}, {"id": "port", "name": "Port"}],
         "issues": [
-            {
-                "id": "fee",
-                "name": "Fee",
-                "kind": "ordinal",
-                "options": [{"id": "low", "label": "low fee"}, {"id": "high", "label": "high fee"}],
-            },
-            {
-                "id": "season",
-                "name": "Season",
-                "kind": "categorical",
-                "options": [{"id": "summer", "label": "summer"}, {"id": "winter", "label": "winter"}],
-            },
-            {
-                "id": "cranes",
-                "name": "Cranes",
-                "kind": "ordinal",
-                "options": [{"id": "one", "label": "one crane"}, {"id": "two", "label": "two cranes"}],
-            },
+            issue("fee", "Fee", "ordinal", {"low": "low fee", "high": "high fee"}),
+            issue("season", "Season", "categorical", {"summer": "summer", "winter": "winter"}),
+            issue("cranes", "Cranes", "ordinal", {"one": "one crane", "two": "two cranes"}),
         ],
         "preferences": {
             # the shipper cares most about the fee, the port about the season
@@ -194,3 +181,27 @@ def test_trades_against_brute_force(case: tuple[Compiled, dict[str, str]]) -> No
     # ranked by the smaller gain of the two, best first
     smaller = [min(t.gains[a], t.gains[b]) for t in found]
     assert smaller == sorted(smaller, reverse=True)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_each_trade_says_whether_each_side_ratifies_it_at_home(seed: int) -> None:
+    """A logroll both leaders like can still fail at home: every trade carries each side's ratification of its
+    result, as the rule decides it from scratch, and its text names the blockers when it is not certain."""
+    rng = np.random.default_rng(seed)
+    s = with_constituents(rng, random_scenario(rng, 2, [3, 3, 3]), members=3, reservation=0.7)
+    c = compile_scenario(s)
+    reference = c.decode(np.zeros(3, dtype=np.int64))
+    found = trades(c, reference, ("p0", "p1"), scope="all")
+    for t in found:
+        homes = {h.party: h for h in home_standings(c, c.encode(t.terms))}
+        assert {p: h.verdict for p, h in t.ratified.items()} == {p: h.verdict for p, h in homes.items()}
+        doubtful = [p for p in ("p0", "p1") if homes[p].verdict is not Verdict.yes]
+        assert ("At home" in t.text) == bool(doubtful)
+        for p in doubtful:
+            assert all(m.name in t.text for m in homes[p].members if m.id in homes[p].blockers)
+        assert trades_json((t,))[0]["ratified"] == {
+            p: {"ratified": h.verdict.value, "blockers": list(h.blockers)} for p, h in homes.items()
+        }
+    leaders = trades(compile_scenario(s, ratification=False), reference, ("p0", "p1"), scope="all")
+    assert all(not t.ratified and "At home" not in t.text for t in leaders)

@@ -91,7 +91,7 @@ def _fragility(c: Compiled, p: int, outcome: Ints, st: Standing) -> Fragility:
 
     # The verdict allows a utility TOL below the reservation, so it flips just past low + TOL (high + TOL);
     # the points sit half-way into that allowance, robustly on the side that meets the reservation.
-    reservation_flips = () if crossed else _flips(at_reservation, (st.low + TOL / 2, st.high + TOL / 2), r)
+    reservation_flips = () if crossed else nearest_flips(at_reservation, (st.low + TOL / 2, st.high + TOL / 2), r)
     weights = _issue_weights(c, p)
     low_parts, high_parts = _parts(c, p, outcome)
     issue_flips = []
@@ -112,7 +112,7 @@ def _fragility(c: Compiled, p: int, outcome: Ints, st: Standing) -> Fragility:
                 return verdict_of(low, high, r, crossed=crossed, at_risk=at_risk)
 
             points = [t for t in (_crossing(a, low_rest, r), _crossing(b, high_rest, r)) if t is not None]
-            flips = _flips(at_weight, points, w0, lo=0.0, hi=1.0)
+            flips = nearest_flips(at_weight, points, w0, lo=0.0, hi=1.0)
         issue_flips.append(WeightFlips(c.issues[i], w0, flips))
     result = Fragility(
         party=c.parties[p],
@@ -159,7 +159,7 @@ def _crossing(value: float, rest: float, r: float) -> float | None:
     return w if 0.0 <= w <= 1.0 else None
 
 
-def _flips(
+def nearest_flips(
     verdict: Callable[[float], Verdict], points: Sequence[float], now: float, lo: float = 0.0, hi: float = 1.0
 ) -> tuple[Flip, ...]:
     """The nearest flip each way from ``now`` of a verdict that is constant between the given points.

@@ -10,20 +10,28 @@ approvals certain to come, and those that might.
 A constituent *blocks* a text the rule does not ratify when it does not approve it: "by how much" is how
 far its utility falls below its reservation value (in its best completion) and which of its red lines the
 text crosses.
+
+How fragile the rule's verdict is (:class:`HomeFragility`): for each constituent with preferences, the
+nearest point each way where its own approval flips as its reservation value moves (exact, as for a party in
+:mod:`truce.analysis.fragility`: its utility does not depend on its reservation), kept when that flip alone,
+with every other constituent as it stands, changes what the rule decides. Those constituents are the
+*pivots*: "ratified unless the cabinet's hard-liners ask 0.03 more" or "ratified for certain if they accept
+0.05 less". A constituent whose red lines the text crosses cannot be moved by its reservation and is named
+apart; one known by its red lines alone has no reservation to move.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from truce.analysis.standing import Verdict, lines_met, verdict_of
+from truce.analysis.fragility import Flip, flip_json, nearest_flips
+from truce.analysis.standing import TOL, Verdict, lines_met, verdict_of
 from truce.model.compiled import OPEN, Compiled, Home, Ints
 from truce.model.scenario import Constituent, Ratification
-
-TOL = 1e-12
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,50 @@ class MemberStanding:
 
 
 @dataclass(frozen=True)
+class Pivot:
+    """A constituent whose reservation value alone can change what its side's rule decides."""
+
+    id: str
+    name: str
+    reservation: float
+    flip: Flip  # where its own approval flips, and to what
+    ratified: Verdict  # what the rule decides after that flip, every other constituent as it stands
+
+    def words(self) -> str:
+        """E.g. "rises above 0.716 (it then may not approve: in doubt)"."""
+        return f"{self.flip.words()} (it then {_APPROVES[self.flip.verdict]}: {_RATIFIED[self.ratified]})"
+
+
+_APPROVES = {Verdict.yes: "approves", Verdict.no: "does not approve", Verdict.depends: "may not approve"}
+_RATIFIED = {Verdict.yes: "ratified", Verdict.no: "not ratified", Verdict.depends: "in doubt"}
+_STAYS = {Verdict.yes: "stays ratified", Verdict.no: "stays unratified", Verdict.depends: "stays in doubt"}
+
+
+@dataclass(frozen=True)
+class HomeFragility:
+    """How far single constituents' reservation values must move to change the rule's verdict."""
+
+    pivots: tuple[Pivot, ...]  # nearest flip each way per constituent, kept when it changes the rule's verdict
+    fixed: tuple[str, ...]  # names of the constituents whose red lines the text crosses: no reservation moves them
+
+    def text(self, verdict: Verdict) -> str:
+        """E.g. "stays ratified unless the reservation value of X (now 0.500) rises above 0.716 (it then may
+        not approve: in doubt)"."""
+        clauses = []
+        for pid in dict.fromkeys(p.id for p in self.pivots):  # one clause per constituent, in their order
+            mine = [p for p in self.pivots if p.id == pid]
+            moves = ", or ".join(p.words() for p in mine)
+            clauses.append(f"the reservation value of {mine[0].name} (now {mine[0].reservation:.3f}) {moves}")
+        if clauses:
+            said = f"{_STAYS[verdict]} unless " + "; or ".join(clauses)
+        else:
+            said = f"{_STAYS[verdict]} whatever the reservation value of any one constituent"
+        if self.fixed:
+            said += f"; the text crosses red lines of {', '.join(self.fixed)}, which no reservation value moves"
+        return said
+
+
+@dataclass(frozen=True)
 class HomeStanding:
     """Whether a party's ratification rule approves a text, and who stands in the way."""
 
@@ -69,6 +121,7 @@ class HomeStanding:
     members: tuple[MemberStanding, ...]
     verdict: Verdict
     blockers: tuple[str, ...]  # ids of the constituents that do not (or may not) approve, when it fails
+    fragility: HomeFragility
 
     @property
     def votes_for(self) -> float:
@@ -111,16 +164,44 @@ def _home(c: Compiled, home: Home, outcome: Ints) -> HomeStanding:
     members = tuple(
         _member(c.members, int(j), member, outcome) for j, member in zip(home.members, rule.constituents, strict=True)
     )
-    sure = np.array([[m.verdict is Verdict.yes for m in members]], dtype=bool)
-    possible = np.array([[m.verdict is not Verdict.no for m in members]], dtype=bool)
-    if bool(home.passes(sure)[0]):
-        verdict = Verdict.yes
-    elif bool(home.passes(possible)[0]):
-        verdict = Verdict.depends
-    else:
-        verdict = Verdict.no
+    verdict = rule_verdict(home, [m.verdict for m in members])
     blockers = () if verdict is Verdict.yes else tuple(m.id for m in members if m.verdict is not Verdict.yes)
-    return HomeStanding(pid, rule, home.need, home.strict, members, verdict, blockers)
+    fragility = home_fragility(home, rule, members, verdict)
+    return HomeStanding(pid, rule, home.need, home.strict, members, verdict, blockers, fragility)
+
+
+def home_fragility(
+    home: Home, rule: Ratification, members: Sequence[MemberStanding], verdict: Verdict
+) -> HomeFragility:
+    """The pivots of a rule's verdict (see the module docstring)."""
+    approvals = [m.verdict for m in members]
+    pivots = []
+    for j, (m, constituent) in enumerate(zip(members, rule.constituents, strict=True)):
+        if m.crossed or not constituent.weights:
+            continue  # its approval turns on its red lines alone
+
+        def at(x: float, m: MemberStanding = m) -> Verdict:
+            return verdict_of(m.low, m.high, x, crossed=False, at_risk=bool(m.at_risk))
+
+        # as for a party's reservation: the points sit half-way into the verdict's allowance below it
+        points = (m.low + TOL / 2, m.high + TOL / 2)
+        for flip in nearest_flips(at, points, m.reservation):
+            after = rule_verdict(home, [*approvals[:j], flip.verdict, *approvals[j + 1 :]])
+            if after is not verdict:
+                pivots.append(Pivot(m.id, m.name, m.reservation, flip, after))
+    return HomeFragility(tuple(pivots), tuple(m.name for m in members if m.crossed))
+
+
+def rule_verdict(home: Home, approvals: Sequence[Verdict]) -> Verdict:
+    """What the rule decides given each constituent's approval: *yes* if the certain approvals suffice, *depends*
+    if the possible ones would, *no* otherwise."""
+    sure = np.array([[v is Verdict.yes for v in approvals]], dtype=bool)
+    possible = np.array([[v is not Verdict.no for v in approvals]], dtype=bool)
+    if bool(home.passes(sure)[0]):
+        return Verdict.yes
+    if bool(home.passes(possible)[0]):
+        return Verdict.depends
+    return Verdict.no
 
 
 def _member(m: Compiled, j: int, member: Constituent, outcome: Ints) -> MemberStanding:
@@ -163,6 +244,19 @@ def home_json(h: HomeStanding) -> dict[str, Any]:
         "ratified": h.verdict.value,
         "blockers": list(h.blockers),
         "text": h.text(),
+        "fragility": {
+            "pivots": [
+                {
+                    "constituent": pv.id,
+                    "reservation": round(pv.reservation, 6),
+                    **flip_json(pv.flip),
+                    "ratified": pv.ratified.value,
+                }
+                for pv in h.fragility.pivots
+            ],
+            "fixed_by_red_lines": [m.id for m in h.members if m.crossed],
+            "text": h.fragility.text(h.verdict),
+        },
         "constituents": [
             {
                 "id": m.id,

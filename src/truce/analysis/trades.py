@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from truce.analysis.bridge import NOT_TABLED, TermChange, change_json, reference_row, term_change
+from truce.analysis.home import HomeStanding, home_standings
 from truce.analysis.standing import Verdict, standings
 from truce.analysis.tabled import scoped
 from truce.errors import InputError, Problem
@@ -42,6 +43,8 @@ class Trade:
     terms: Mapping[str, Term]  # the reference with the two changes made
     text: str
     verdicts: Mapping[str, Verdict] = field(default_factory=dict)  # each party's verdict on ``terms``
+    # whether the constituents of each party with a ratification rule ratify ``terms`` (two-level talks)
+    ratified: Mapping[str, HomeStanding] = field(default_factory=dict)
 
 
 def trades(
@@ -70,8 +73,9 @@ def trades(
         row = ref.copy()
         row[i], row[j] = o, q
         verdicts = {st.party: st.acceptable for st in standings(c, row)}
-        text = _text(c, parties, (first, second), gains, verdicts)
-        out.append(Trade((parties[0], parties[1]), first, second, gains, c.decode(row), text, verdicts))
+        homes = {h.party: h for h in home_standings(c, row)}
+        text = _text(c, parties, (first, second), gains, verdicts) + _home_text(c, parties, homes)
+        out.append(Trade((parties[0], parties[1]), first, second, gains, c.decode(row), text, verdicts, homes))
     return tuple(out)
 
 
@@ -164,6 +168,24 @@ def _text(
     return f"{conceded[0]}; in exchange, {conceded[1]}. Net: {net}. The result is {verdict}."
 
 
+def _home_text(c: Compiled, parties: tuple[str, str], homes: Mapping[str, HomeStanding]) -> str:
+    """' At home, Israel's constituents do not ratify it (blocked by ...).' for a trading party whose rule does
+    not ratify the result for certain: a logroll both leaders like can still fail at home."""
+    said = []
+    for pid in parties:
+        h = homes.get(pid)
+        if h is None or h.verdict is Verdict.yes:
+            continue
+        blockers = ", ".join(m.name for m in h.members if m.id in h.blockers)
+        if h.verdict is Verdict.no:
+            said.append(f"{_name(c, pid)}'s constituents do not ratify it (blocked by {blockers})")
+        else:
+            said.append(
+                f"{_name(c, pid)}'s constituents may not ratify it, as the open issues are settled ({blockers})"
+            )
+    return f" At home, {'; '.join(said)}." if said else ""
+
+
 def _name(c: Compiled, pid: str) -> str:
     try:
         return c.scenario.party(pid).name
@@ -177,7 +199,7 @@ def _rounded(values: Mapping[str, float]) -> dict[str, float]:
 
 def trades_json(found: tuple[Trade, ...]) -> list[dict[str, Any]]:
     """Stable JSON: a list of ``{"concessions": [{party, issue, from, to, gains, text}, x2], "gains", "terms", "text",
-    "acceptable"}``, utilities rounded to 6 decimals."""
+    "acceptable", "ratified"}``, utilities rounded to 6 decimals."""
     return [
         {
             "concessions": [
@@ -187,6 +209,7 @@ def trades_json(found: tuple[Trade, ...]) -> list[dict[str, Any]]:
             "terms": dict(t.terms),
             "text": t.text,
             "acceptable": {p: v.value for p, v in t.verdicts.items()},
+            "ratified": {p: {"ratified": h.verdict.value, "blockers": list(h.blockers)} for p, h in t.ratified.items()},
         }
         for t in found
     ]

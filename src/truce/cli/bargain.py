@@ -320,6 +320,7 @@ def trades_cmd(
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
+    no_ratification: bool = typer.Option(False, "--no-ratification", help=NO_RATIFICATION_HELP),
 ) -> None:
     """Logrolling: pairs of concessions, each on the issue its maker cares less about, that leave both better off."""
     s = load_any(scenario, profiles_of(profiles))
@@ -330,7 +331,7 @@ def trades_cmd(
         raise InputError([Problem(f"--parties {parties!r}: expected two parties, e.g. a,b", (), str(scenario))])
     try:
         found = trades(
-            compile_scenario(s),
+            compile_scenario(s, ratification=not no_ratification),
             terms,
             (pair[0], pair[1]),
             limit,

@@ -138,6 +138,7 @@ def show_home(o: Overview) -> None:
     for view, h in homes:
         mark = _MARK[h.verdict]
         console.print(f"  {view.proposal.id}, {h.party} ({mark}): {h.text()}", soft_wrap=True)
+        console.print(f"    how fragile: {h.fragility.text(h.verdict)}", soft_wrap=True)
     assumed = sorted({m.name for _, h in homes for m in h.members if m.assumption})
     if assumed:
         console.print(

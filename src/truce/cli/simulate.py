@@ -36,6 +36,7 @@ from truce.simulate import (
     Shocks,
     SingleText,
     StackedAlternatingOffers,
+    Summary,
     Uncertainty,
     build_space,
     format_trace,
@@ -134,16 +135,27 @@ PRESSURE_HELP = (
 SIMULATE_WITHIN_HELP = "all (default): the simulated sides may offer any term; tabled: only terms some proposal holds"
 
 
-def restrict_to(c: Compiled, scope: str, start_terms: dict[str, Any] | None = None) -> Compiled:
-    """The negotiators' space within ``scope`` (a starting text's terms are always in it). Simulated
-    sides are not bound by the texts tabled so far, so the default is ``all``."""
-    return scoped(c, scope, start_terms or {})[0]
-
-
 INFORMATION_HELP = (
     "private (default): each side offers from its own preferences only; "
     "complete: an assumption that every side knows the others' preferences (offers from the joint frontier)"
 )
+
+
+# Options simulate and tournament share, declared once so they read and check the same in both verbs
+# (typer copies a declaration for each command that uses it).
+PROTOCOL_OPTION = typer.Option("alternating", "--protocol", help="alternating, stacked or single-text")
+ROUNDS_PER_DAY_OPTION = typer.Option(1, "--rounds-per-day", help="rounds of offers in a day")
+MEDIATOR_OPTION = typer.Option("anneal", "--mediator", help="single-text mediator: hill or anneal")
+UNCERTAINTY_OPTION = typer.Option(True, "--uncertainty/--no-uncertainty", help=UNCERTAINTY_HELP)
+WITHIN_OPTION = typer.Option("all", "--within", help=SIMULATE_WITHIN_HELP)
+INFORMATION_OPTION = typer.Option("private", "--information", help=INFORMATION_HELP)
+JSON_OPTION = typer.Option(False, "--json", help="stable machine-readable output")
+
+
+def restrict_to(c: Compiled, scope: str, start_terms: dict[str, Any] | None = None) -> Compiled:
+    """The negotiators' space within ``scope`` (a starting text's terms are always in it). Simulated
+    sides are not bound by the texts tabled so far, so the default is ``all``."""
+    return scoped(c, scope, start_terms or {})[0]
 
 
 def _space(c: Compiled, where: Path, information: str = "private") -> Any:
@@ -192,15 +204,15 @@ def _assumed(scenario: Scenario, parties: tuple[str, ...]) -> list[str]:
 @guarded
 def simulate_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
-    protocol: str = typer.Option("alternating", "--protocol", help="alternating, stacked or single-text"),
+    protocol: str = PROTOCOL_OPTION,
     strategies: str = typer.Option("boulware", "--strategies", help="one per party, comma-separated (or one for all)"),
     runs: int = typer.Option(1000, "--runs", min=1, help="number of negotiations"),
     seed: int = typer.Option(0, "--seed", help="the seed all runs' seeds are expanded from"),
     days: int | None = typer.Option(None, "--days", help=DAYS_HELP),
-    rounds_per_day: int = typer.Option(1, "--rounds-per-day", help="rounds of offers in a day"),
-    mediator: str = typer.Option("anneal", "--mediator", help="single-text mediator: hill or anneal"),
+    rounds_per_day: int = ROUNDS_PER_DAY_OPTION,
+    mediator: str = MEDIATOR_OPTION,
     course: bool = typer.Option(True, "--course/--no-course", help=COURSE_HELP),
-    file_uncertainty: bool = typer.Option(True, "--uncertainty/--no-uncertainty", help=UNCERTAINTY_HELP),
+    file_uncertainty: bool = UNCERTAINTY_OPTION,
     pressure: str = typer.Option("none", "--pressure", help=PRESSURE_HELP),
     start: str | None = typer.Option(None, "--start", help="single-text: id of the proposal on the table"),
     discount: float = typer.Option(1.0, "--discount", help="utility of a deal on day d is multiplied by this^d"),
@@ -210,42 +222,29 @@ def simulate_cmd(
     weight_noise: float = typer.Option(0.0, "--weight-noise", help="uncertainty: log-normal noise on weights"),
     value_noise: float = typer.Option(0.0, "--value-noise", help="uncertainty: normal noise on option values"),
     reservation_range: list[str] = typer.Option([], "--reservation-range", help="uncertainty: PARTY=LOW:HIGH"),
-    within: str = typer.Option("all", "--within", help=SIMULATE_WITHIN_HELP),
-    information: str = typer.Option("private", "--information", help=INFORMATION_HELP),
+    within: str = WITHIN_OPTION,
+    information: str = INFORMATION_OPTION,
     trace: bool = typer.Option(False, "--trace", help="print the first run step by step"),
-    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
+    json_out: bool = JSON_OPTION,
     report: Path | None = typer.Option(None, "--report", help="write a self-contained HTML report here"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
     """How likely a deal is by each day, on what terms, at what cumulative cost, with these strategies."""
     s = load_any(scenario, profiles_of(profiles))
     scope = scope_of(within, s, scenario)
-    text = find_proposal(s, start, scenario) if start else None
-    c = restrict_to(_negotiators(s), scope, start_terms=s.terms_of(text.id) if text else None)
-    start_text = tuple(int(k) for k in c.encode(text.terms)) if text else None
-    if protocol == "alternating" and len(c.parties) > 2:
-        protocol = "stacked"
+    c, start_text = _sides_from(s, scenario, scope, start)
     days = deadline_days(s) if days is None else days
     own = uncertainty_of(s, c.parties) if file_uncertainty else None
     flags = (discount, shock_probability, shock_shift, shock_cost_factor, weight_noise, value_noise)
     delay, shocks, uncertainty = _conditions(c, *flags, reservation_range, pressure, own)
-    setup = Setup(
-        _protocol(protocol, days, rounds_per_day, mediator, start_text),
-        _strategies(strategies, c),
-        delay,
-        shocks,
-        uncertainty,
-        course_of(s) if course else None,
-    )
+    rules = _protocol(_protocol_for(protocol, c), days, rounds_per_day, mediator, start_text)
+    setup = Setup(rules, _strategies(strategies, c), delay, shocks, uncertainty, course_of(s) if course else None)
     space = _space(c, scenario, information)
     _, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
     data = _flagged(s, summary.as_json(), scope) | {"conditions": conditions_json(s, c, setup, days, course)}
     assumed = _assumed(s, c.parties)
     if report is not None:
-        from truce.report.simulate import simulate_html
-
-        page = simulate_html(s, setup, summary, assumed=assumed, seed=seed, conditions=data["conditions"])
-        write_atomically(report, page)
+        _write_simulate_report(report, s, setup, summary, assumed, seed, data["conditions"])
     if json_out:
         print_json(data)
         return
@@ -255,6 +254,26 @@ def simulate_cmd(
     _show_summary(s, c, setup, data, assumed, days)
     if report is not None:
         console.print(f"\nReport written to {report}")
+
+
+def _sides_from(s: Scenario, where: Path, scope: str, start: str | None) -> tuple[Compiled, tuple[int, ...] | None]:
+    """The bargaining sides' space within ``scope``, and the text on the table (``--start``) as option indices."""
+    text = find_proposal(s, start, where) if start else None
+    c = restrict_to(_negotiators(s), scope, start_terms=s.terms_of(text.id) if text else None)
+    return c, tuple(int(k) for k in c.encode(text.terms)) if text else None
+
+
+def _protocol_for(name: str, c: Compiled) -> str:
+    """Alternating offers are for two sides: with more, they take turns in a stack."""
+    return "stacked" if name == "alternating" and len(c.parties) > 2 else name
+
+
+def _write_simulate_report(
+    report: Path, s: Scenario, setup: Setup, summary: Summary, assumed: list[str], seed: int, conditions: dict[str, Any]
+) -> None:
+    from truce.report.simulate import simulate_html
+
+    write_atomically(report, simulate_html(s, setup, summary, assumed=assumed, seed=seed, conditions=conditions))
 
 
 def conditions_json(s: Scenario, c: Compiled, setup: Setup, days: int, course: bool) -> dict[str, Any]:
@@ -410,31 +429,26 @@ def tournament_cmd(
     ),
     seeds_: int = typer.Option(10, "--seeds", min=1, help="runs per scenario and assignment of strategies"),
     seed: int = typer.Option(0, "--seed", help="the tournament seed every run's seed is expanded from"),
-    protocol: str = typer.Option("alternating", "--protocol", help="alternating, stacked or single-text"),
+    protocol: str = PROTOCOL_OPTION,
     days: int = typer.Option(DEFAULT_DEADLINE_DAYS, "--days", help="deadline in days"),
-    rounds_per_day: int = typer.Option(1, "--rounds-per-day", help="rounds of offers in a day"),
-    mediator: str = typer.Option("anneal", "--mediator", help="single-text mediator: hill or anneal"),
+    rounds_per_day: int = ROUNDS_PER_DAY_OPTION,
+    mediator: str = MEDIATOR_OPTION,
     course: bool = typer.Option(True, "--course/--no-course", help="play each scenario under its own course"),
-    file_uncertainty: bool = typer.Option(True, "--uncertainty/--no-uncertainty", help=UNCERTAINTY_HELP),
+    file_uncertainty: bool = UNCERTAINTY_OPTION,
     backend: str = typer.Option("local", "--backend", help="local (processes here) or ray"),
     workers: int | None = typer.Option(None, "--workers", min=1, help="worker processes (default: every CPU)"),
     address: str | None = typer.Option(None, "--address", help="ray: cluster address (default: a local Ray)"),
     out: Path | None = typer.Option(None, "--out", help="folder for results.csv, results.parquet and report.html"),
     parquet: bool = typer.Option(True, "--parquet/--no-parquet", help="also write results.parquet (needs pyarrow)"),
-    within: str = typer.Option("all", "--within", help=SIMULATE_WITHIN_HELP),
-    information: str = typer.Option("private", "--information", help=INFORMATION_HELP),
-    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
+    within: str = WITHIN_OPTION,
+    information: str = INFORMATION_OPTION,
+    json_out: bool = JSON_OPTION,
     profiles: str | None = typer.Option(
         None, "--profiles", help=PROFILES_HELP + "; the same file names in every GENIUS folder given"
     ),
 ) -> None:
     """Every assignment of the strategies to the parties, on every scenario, for --seeds seeds each."""
-    loaded = [load_any(p, profiles_of(profiles)) for p in scenarios]
-    compiled = tuple(
-        restrict_to(_negotiators(s), scope_of(within, s, where)) for s, where in zip(loaded, scenarios, strict=True)
-    )
-    for where, c in zip(scenarios, compiled, strict=True):
-        _space(c, where, information)  # cheap next to the tournament; bad scenarios stop here with exit 2
+    compiled = _tournament_sides(scenarios, profiles, within, information)
     names = tuple(dict.fromkeys(_names(strategies, "--strategies")))
     _check_backend(backend, address, out, parquet)
     rules = _protocol(protocol, days, rounds_per_day, mediator, None)
@@ -450,28 +464,9 @@ def tournament_cmd(
         scenario_uncertainty=file_uncertainty,
     )
     chosen: Backend = Ray(address, workers) if backend == "ray" else Local(workers)
-    with Progress(
-        TextColumn("tournament"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=errors,
-        transient=True,
-        disable=json_out,
-    ) as bar:
-        task = bar.add_task("runs", total=None)
-        table = run_tournament(t, chosen, lambda done, total: bar.update(task, completed=done, total=total))
+    table = _run_with_progress(t, chosen, quiet=json_out)
     written = _write(out, table, parquet) if out is not None else []
-    result: dict[str, Any] = {
-        "runs": len(table) and int(table.columns["run"].max()) + 1,
-        "rows": len(table),
-        "by_strategy": table.by_strategy(),
-        "by_scenario": table.by_scenario(),
-        "by_pairing": table.by_pairing(),
-        "ranking": table.ranking(),
-        "files": written,
-        "information": information,
-    }
+    result = _tournament_json(table, written, information)
     if json_out:
         print_json(result)
         return
@@ -481,6 +476,48 @@ def tournament_cmd(
     _show_ranking(result["ranking"])
     for path in written:
         console.print(f"Written {path}")
+
+
+def _tournament_sides(
+    scenarios: list[Path], profiles: str | None, within: str, information: str
+) -> tuple[Compiled, ...]:
+    """Each scenario compiled for its bargaining sides; a scenario with no space to bargain over stops here
+    with exit 2 (cheap next to the tournament)."""
+    loaded = [load_any(p, profiles_of(profiles)) for p in scenarios]
+    compiled = tuple(
+        restrict_to(_negotiators(s), scope_of(within, s, where)) for s, where in zip(loaded, scenarios, strict=True)
+    )
+    for where, c in zip(scenarios, compiled, strict=True):
+        _space(c, where, information)
+    return compiled
+
+
+def _run_with_progress(t: Tournament, backend: Backend, *, quiet: bool) -> Table:
+    """The tournament's table, with a progress bar on standard error unless ``quiet``."""
+    with Progress(
+        TextColumn("tournament"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+        disable=quiet,
+    ) as bar:
+        task = bar.add_task("runs", total=None)
+        return run_tournament(t, backend, lambda done, total: bar.update(task, completed=done, total=total))
+
+
+def _tournament_json(table: Table, written: list[str], information: str) -> dict[str, Any]:
+    return {
+        "runs": len(table) and int(table.columns["run"].max()) + 1,
+        "rows": len(table),
+        "by_strategy": table.by_strategy(),
+        "by_scenario": table.by_scenario(),
+        "by_pairing": table.by_pairing(),
+        "ranking": table.ranking(),
+        "files": written,
+        "information": information,
+    }
 
 
 def _check_backend(backend: str, address: str | None, out: Path | None, parquet: bool) -> None:

@@ -45,12 +45,7 @@ def random_scenario(
         raise ValueError("need at least one party")
     if not sizes or any(n < 2 for n in sizes):
         raise ValueError("need at least one issue, each with at least two options")
-    if isinstance(reservation, tuple):
-        if len(reservation) != parties:
-            raise ValueError(f"{len(reservation)} reservation values for {parties} parties")
-        reserve = tuple(float(r) for r in reservation)
-    else:
-        reserve = (float(reservation),) * parties
+    reserve = _reservations(reservation, parties)
     issues = tuple(
         Issue(
             id=f"i{i}",
@@ -60,35 +55,10 @@ def random_scenario(
         )
         for i, n in enumerate(sizes)
     )
-    preferences: dict[str, Preferences] = {}
-    for p in range(parties):
-        if levels is None:
-            weights = rng.uniform(0.05, 1.0, len(sizes))
-        else:
-            weights = rng.integers(1, levels + 1, len(sizes)).astype(float)
-        values: dict[str, dict[str, float]] = {}
-        for i, n in enumerate(sizes):
-            row = rng.random(n) if levels is None else rng.integers(0, levels + 1, n) / levels
-            values[f"i{i}"] = {f"o{k}": float(v) for k, v in enumerate(row)}
-        lines: list[RedLine] = []
-        if red_lines:
-            i = int(rng.integers(len(sizes)))
-            lines.append(RedLine(terms={f"i{i}": f"o{int(rng.integers(sizes[i]))}"}))
-            if len(sizes) >= 2:
-                a, b = (int(x) for x in rng.choice(len(sizes), 2, replace=False))
-                lines.append(
-                    RedLine(
-                        terms={f"i{a}": f"o{int(rng.integers(sizes[a]))}", f"i{b}": f"o{int(rng.integers(sizes[b]))}"}
-                    )
-                )
-        preferences[f"p{p}"] = Preferences(
-            assumption=True,
-            basis="randomly generated",
-            weights={f"i{i}": float(w) for i, w in enumerate(weights)},
-            values=values,
-            reservation=reserve[p],
-            red_lines=tuple(lines),
-        )
+    # Parties are drawn one after another from the one generator: the same seed gives the same scenario.
+    preferences = {
+        f"p{p}": _random_preferences(rng, sizes, reserve[p], red_lines=red_lines, levels=levels) for p in range(parties)
+    }
     return Scenario(
         id="random",
         title=f"random scenario: {parties} parties, {len(sizes)} issues",
@@ -96,6 +66,49 @@ def random_scenario(
         issues=issues,
         preferences=preferences,
     )
+
+
+def _reservations(reservation: float | tuple[float, ...], parties: int) -> tuple[float, ...]:
+    """One reservation value per party, from one for all or one each."""
+    if isinstance(reservation, tuple):
+        if len(reservation) != parties:
+            raise ValueError(f"{len(reservation)} reservation values for {parties} parties")
+        return tuple(float(r) for r in reservation)
+    return (float(reservation),) * parties
+
+
+def _random_preferences(
+    rng: np.random.Generator, sizes: Sequence[int], reservation: float, *, red_lines: bool, levels: int | None
+) -> Preferences:
+    """One party's preferences, drawn in a fixed order: weights, then values issue by issue, then red lines."""
+    if levels is None:
+        weights = rng.uniform(0.05, 1.0, len(sizes))
+    else:
+        weights = rng.integers(1, levels + 1, len(sizes)).astype(float)
+    values: dict[str, dict[str, float]] = {}
+    for i, n in enumerate(sizes):
+        row = rng.random(n) if levels is None else rng.integers(0, levels + 1, n) / levels
+        values[f"i{i}"] = {f"o{k}": float(v) for k, v in enumerate(row)}
+    return Preferences(
+        assumption=True,
+        basis="randomly generated",
+        weights={f"i{i}": float(w) for i, w in enumerate(weights)},
+        values=values,
+        reservation=reservation,
+        red_lines=_random_red_lines(rng, sizes) if red_lines else (),
+    )
+
+
+def _random_red_lines(rng: np.random.Generator, sizes: Sequence[int]) -> tuple[RedLine, ...]:
+    """A one-issue red line and, with two issues or more, one coupling two issues (one option of each)."""
+    i = int(rng.integers(len(sizes)))
+    lines = [RedLine(terms={f"i{i}": f"o{int(rng.integers(sizes[i]))}"})]
+    if len(sizes) >= 2:
+        a, b = (int(x) for x in rng.choice(len(sizes), 2, replace=False))
+        lines.append(
+            RedLine(terms={f"i{a}": f"o{int(rng.integers(sizes[a]))}", f"i{b}": f"o{int(rng.integers(sizes[b]))}"})
+        )
+    return tuple(lines)
 
 
 def with_constituents(

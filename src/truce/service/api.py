@@ -321,13 +321,20 @@ def bridge(
 )
 def people(talks_id: str, store: Store = Depends(store_dep)) -> list[schemas.PersonItem]:
     revoked = store.revoked(talks_id)
-    return [
-        schemas.PersonItem(id=p.id, name=p.name, role=p.role, party=p.party, revoked=p.id in revoked)
-        for p in store.people(talks_id)
-    ]
+    return [_person_item(p, revoked=p.id in revoked) for p in store.people(talks_id)]
 
 
 PersonId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a person's id, as the list of people gives it")]
+
+
+def _person_item(person: Person, *, revoked: bool = False) -> schemas.PersonItem:
+    """What the API says of a person: never the hash of their token."""
+    return schemas.PersonItem(id=person.id, name=person.name, role=person.role, party=person.party, revoked=revoked)
+
+
+def _person_created(person: Person, token: str) -> schemas.PersonCreated:
+    """A person just given a token: the one time the token itself is shown."""
+    return schemas.PersonCreated(**_person_item(person).model_dump(), token=token)
 
 
 def _person_of(store: Store, talks_id: str, person_id: int) -> Person:
@@ -351,7 +358,7 @@ def revoke(
     if person.id == viewer.person:
         raise InputError([Problem("you cannot revoke yourself; ask another mediator", ("person_id",))])
     store.revoke_person(person.id, viewer.label)
-    return schemas.PersonItem(id=person.id, name=person.name, role=person.role, party=person.party, revoked=True)
+    return _person_item(person, revoked=True)
 
 
 @router.post(
@@ -366,7 +373,7 @@ def rotate(
     """Give someone a new token (shown once): the old one stops working and their signed-in pages are signed out."""
     person = _person_of(store, talks_id, person_id)
     token = store.rotate_token(person.id, viewer.label)
-    return schemas.PersonCreated(id=person.id, name=person.name, role=person.role, party=person.party, token=token)
+    return _person_created(person, token)
 
 
 @router.post(
@@ -388,7 +395,7 @@ def add_person(
         )
     token = new_token()
     person = store.add_person(talks_id, body.name, body.role, body.party, token, viewer.label)
-    return schemas.PersonCreated(id=person.id, name=person.name, role=person.role, party=person.party, token=token)
+    return _person_created(person, token)
 
 
 @router.get(

@@ -45,6 +45,7 @@ from truce.store.models import (
 )
 
 T = TypeVar("T")
+Versioned = TypeVar("Versioned", ProposalVersion, PreferenceVersion)  # a text kept version by version
 Check = Callable[[dict[str, Any]], None]  # raises on a candidate scenario (as data) that is not valid
 # raises on a candidate scenario, given the proposal's latest version before the edit (None: a new one)
 ProposalCheck = Callable[[dict[str, Any], dict[str, Any] | None], None]
@@ -342,29 +343,21 @@ class Store:
         return self.run(lambda s: _proposal_versions(s, talks_id))
 
     def proposal_history(self, talks_id: str, proposal_id: str) -> list[Version]:
-        def work(s: Session) -> list[Version]:
-            rows = s.execute(
-                select(ProposalVersion)
-                .where(ProposalVersion.talks_id == talks_id, ProposalVersion.proposal_id == proposal_id)
-                .order_by(ProposalVersion.version)
-            ).scalars()
-            return [Version(r.version, json.loads(r.data), r.author, r.created_at) for r in rows]
-
-        found = self.run(work)
+        found = self.run(
+            lambda s: _versions(
+                s, ProposalVersion, ProposalVersion.talks_id == talks_id, ProposalVersion.proposal_id == proposal_id
+            )
+        )
         if not found:
             raise NotFound(f"no proposal {proposal_id!r}")
         return found
 
     def preference_history(self, talks_id: str, party: str) -> list[Version]:
-        def work(s: Session) -> list[Version]:
-            rows = s.execute(
-                select(PreferenceVersion)
-                .where(PreferenceVersion.talks_id == talks_id, PreferenceVersion.party == party)
-                .order_by(PreferenceVersion.version)
-            ).scalars()
-            return [Version(r.version, json.loads(r.data), r.author, r.created_at) for r in rows]
-
-        return self.run(work)
+        return self.run(
+            lambda s: _versions(
+                s, PreferenceVersion, PreferenceVersion.talks_id == talks_id, PreferenceVersion.party == party
+            )
+        )
 
     def put_proposal(
         self, talks_id: str, proposal: dict[str, Any], expected: int, actor: str, check: ProposalCheck
@@ -666,6 +659,13 @@ def _latest_change(s: Session, person_id: int) -> CredentialChange | None:
 def _latest_version(s: Session, version: InstrumentedAttribute[int], *where: ColumnElement[bool]) -> int:
     """The highest ``version`` among the rows matching ``where`` (0 when there are none)."""
     return s.execute(select(func.max(version)).where(*where)).scalar_one_or_none() or 0
+
+
+def _versions(s: Session, model: type[Versioned], *where: ColumnElement[bool]) -> list[Version]:
+    """Every version of one text (a proposal, or a party's preferences) among the rows matching ``where``,
+    oldest first."""
+    rows = s.execute(select(model).where(*where).order_by(model.version)).scalars()
+    return [Version(r.version, json.loads(r.data), r.author, r.created_at) for r in rows]
 
 
 def _expect_version(what: str, current: int, expected: int) -> None:

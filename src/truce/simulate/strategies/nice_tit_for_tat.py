@@ -59,14 +59,16 @@ class NiceTitForTat(Strategy):
         own = view.sorted_u[np.arange(runs)[:, None] if view.sorted_u.shape[0] > 1 else 0, pos]
         theirs = memory.opponent(view.outcome_at(pos))
         low, high = theirs.min(axis=1, keepdims=True), theirs.max(axis=1, keepdims=True)
-        theirs = (theirs - low) / np.where(high > low, high - low, 1.0)  # the opponent's scale: worst 0, best 1
+        span = np.where(high > low, high - low, 1.0)
+        theirs = (theirs - low) / span  # the opponent's scale: worst 0, best 1
         r = view.reservation[:, None]
         nash = np.argmax(np.where(own >= r, (own - r) * theirs, -np.inf), axis=1)
         rows = np.arange(runs)
         own_nash, their_nash = own[rows, nash], theirs[rows, nash]
         seen = np.maximum(memory.first_offer, 0)[:, None]
-        first = memory.opponent(seen)[:, 0]
-        last = memory.opponent(np.maximum(memory.last_offer, 0)[:, None])[:, 0]
+        # its first and last offers on the same scale as the Nash point
+        first = ((memory.opponent(seen) - low) / span)[:, 0]
+        last = ((memory.opponent(np.maximum(memory.last_offer, 0)[:, None]) - low) / span)[:, 0]
         room = first - their_nash
         share = np.clip((first - last) / np.where(room > 1e-9, room, 1.0), 0.0, 1.0)
         share = np.where((view.received > 0) & (room > 1e-9), share, 0.0)
