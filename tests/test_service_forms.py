@@ -317,6 +317,11 @@ def test_an_upload_redirects_to_an_answer_that_a_reload_shows_again_and_changes_
     assert service_client.get(answer, headers=auth("israel")).status_code == 404
     assert service_client.get(f"{url}?opened={TALKS}", headers=h).status_code == 404
     assert service_client.get(f"{url}?opened=no-such-talks", headers=h).status_code == 404
+    # nor is a namesake: a mediator of other talks who bears the same name
+    name = service_client.get("/api/me", headers=h).json()["name"]
+    service_store.add_person("labour-2025", name, "mediator", None, "namesake-token-0123456789", "test")
+    namesake = {"Authorization": "Bearer namesake-token-0123456789"}
+    assert service_client.get("/talks/labour-2025/files?opened=labour-2025", headers=namesake).status_code == 404
 
 
 def test_a_token_waits_for_one_showing_then_is_gone() -> None:

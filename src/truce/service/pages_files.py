@@ -69,7 +69,7 @@ def opened_answer(store: Store, viewer: Viewer, talks_id: str, file: str | None)
     first time only. Only the mediator who opened them is told (anyone else: 404, as for no such talks)."""
     entries = store.audit_entries(talks_id) if viewer.role == Role.mediator else []
     imported = next((e for e in entries if e.action == "import"), None)
-    if imported is None or imported.actor != viewer.label:
+    if imported is None or imported.actor != opener_label(viewer):
         raise NotFound(f"no talks {talks_id!r} opened from a file by you")
     talks = store.get_talks(talks_id)
     frame = json.loads(talks.frame)
@@ -118,17 +118,23 @@ def upload(
         if sent is None or not sent[1]:
             raise InputError([Problem("choose a file to upload", (), "file", 1, 1)])
         scenario = read_upload(*sent)
-        store.create_talks(scenario_to_data(scenario), viewer.label)
+        store.create_talks(scenario_to_data(scenario), opener_label(viewer))
     except InputError as exc:
         return render("forms/files.html", viewer, status=422, problems=[p.located() for p in exc.problems], opened=None)
     except Conflict as exc:
         problem = f"{sent[0] if sent else 'file'}: {exc} (change the scenario's id)"
         return render("forms/files.html", viewer, status=409, problems=[problem], opened=None)
     token = new_token()
-    store.add_person(scenario.id, OPENER.format(viewer.name), Role.mediator.value, None, token, viewer.label)
+    store.add_person(scenario.id, OPENER.format(viewer.name), Role.mediator.value, None, token, opener_label(viewer))
     shown_once_of(store).put((viewer.person, scenario.id), token)
     query = urlencode({"opened": scenario.id, "file": sent[0] if sent else "upload"})
     return RedirectResponse(f"/talks/{talks_id}/files?{query}", status_code=303)
+
+
+def opener_label(viewer: Viewer) -> str:
+    """Who opened talks from a file, as their audit log says: the mediator and the talks they did it from, so
+    that the answer page is shown to that mediator alone (a namesake in other talks is somebody else)."""
+    return f"{viewer.label} in talks {viewer.talks_id}"
 
 
 def read_upload(name: str, raw: bytes) -> Scenario:
