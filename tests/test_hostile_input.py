@@ -161,3 +161,15 @@ def _yaml(data: Any) -> str:
     out = StringIO()
     YAML(typ="safe", pure=True).dump(data, out)
     return out.getvalue()
+
+
+@pytest.mark.parametrize("step", ["1e-12", "0.0000001", "1e-300"])
+def test_a_numeric_issue_with_countless_values_is_refused_without_listing_them(tmp_path: Path, step: str) -> None:
+    """A red line's range on a numeric issue whose step gives trillions of values: the issue is reported (at
+    most 100,000 values) and nothing tries to list its values, which once filled the memory."""
+    text = EXAMPLE.read_text().replace("    step: 0.25\n", f"    step: {step}\n", 1)
+    assert f"step: {step}" in text
+    path = write(tmp_path, "countless.yaml", text.encode())
+    lines = assert_rejected(run("validate", str(path)), str(path))
+    assert any("values (at most 100,000)" in line for line in lines), lines
+    assert not any("contains no value" in line for line in lines), lines

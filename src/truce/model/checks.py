@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from truce.errors import InputError, Path, Problem, format_path
 from truce.model.scenario import (
+    MAX_NUMERIC_OPTIONS,
     Condition,
     Constituent,
     Issue,
@@ -29,7 +30,6 @@ from truce.model.scenario import (
     is_number,
 )
 
-MAX_NUMERIC_OPTIONS = 100_000
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -542,7 +542,7 @@ def _check_condition(
         bounds = [b for b in (condition.at_least, condition.at_most, condition.above, condition.below) if b is not None]
         if not bounds:
             yield Problem("a range needs at_least, at_most, above or below", path)
-        elif not any(condition.contains(x) for x in issue.grid()):
+        elif issue.grid() and not any(condition.contains(x) for x in issue.grid()):  # no grid: the issue's error
             yield Problem(f"this range contains no value of {issue_id}: {never_met}", path)
         return
     for k, term in enumerate(condition if isinstance(condition, tuple) else (condition,)):

@@ -37,6 +37,9 @@ Aliases = Annotated[
 ]
 
 
+MAX_NUMERIC_OPTIONS = 100_000  # values of one numeric issue (min..max by step)
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
@@ -125,10 +128,15 @@ class Issue(Frozen):
     sources: tuple[Id, ...] = ()
 
     def grid(self) -> tuple[float, ...]:
-        """The values of a numeric issue, from min to max by step (empty if it is not numeric)."""
+        """The values of a numeric issue, from min to max by step (empty if it is not numeric, or if its
+        bounds and step give none or more than :data:`MAX_NUMERIC_OPTIONS`: such an issue is invalid, its
+        check says so, and nothing may spend memory listing its values)."""
         if self.kind is not IssueKind.numeric or self.min is None or self.max is None or not self.step:
             return ()
-        count = round((self.max - self.min) / self.step) + 1
+        span = (self.max - self.min) / self.step
+        if not 0 <= span < MAX_NUMERIC_OPTIONS:
+            return ()
+        count = round(span) + 1
         integral = all(isinstance(v, int) for v in (self.min, self.step))
         return tuple((self.min + k * self.step) if integral else _clean(self.min + k * self.step) for k in range(count))
 
