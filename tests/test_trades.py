@@ -195,7 +195,7 @@ def test_each_trade_says_whether_each_side_ratifies_it_at_home(seed: int) -> Non
     found = trades(c, reference, ("p0", "p1"), scope="all")
     for t in found:
         homes = {h.party: h for h in home_standings(c, c.encode(t.terms))}
-        assert {p: h.verdict for p, h in t.ratified.items()} == {p: h.verdict for p, h in homes.items()}
+        assert {p: h.verdict for p, h in t.homes.items()} == {p: h.verdict for p, h in homes.items()}
         doubtful = [p for p in ("p0", "p1") if homes[p].verdict is not Verdict.yes]
         assert ("At home" in t.text) == bool(doubtful)
         for p in doubtful:
@@ -204,4 +204,4 @@ def test_each_trade_says_whether_each_side_ratifies_it_at_home(seed: int) -> Non
             p: {"ratified": h.verdict.value, "blockers": list(h.blockers)} for p, h in homes.items()
         }
     leaders = trades(compile_scenario(s, ratification=False), reference, ("p0", "p1"), scope="all")
-    assert all(not t.ratified and "At home" not in t.text for t in leaders)
+    assert all(not t.homes and "At home" not in t.text for t in leaders)

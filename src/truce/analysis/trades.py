@@ -44,7 +44,7 @@ class Trade:
     text: str
     verdicts: Mapping[str, Verdict] = field(default_factory=dict)  # each party's verdict on ``terms``
     # whether the constituents of each party with a ratification rule ratify ``terms`` (two-level talks)
-    ratified: Mapping[str, HomeStanding] = field(default_factory=dict)
+    homes: Mapping[str, HomeStanding] = field(default_factory=dict)
 
 
 def trades(
@@ -209,7 +209,7 @@ def trades_json(found: tuple[Trade, ...]) -> list[dict[str, Any]]:
             "terms": dict(t.terms),
             "text": t.text,
             "acceptable": {p: v.value for p, v in t.verdicts.items()},
-            "ratified": {p: {"ratified": h.verdict.value, "blockers": list(h.blockers)} for p, h in t.ratified.items()},
+            "ratified": {p: {"ratified": h.verdict.value, "blockers": list(h.blockers)} for p, h in t.homes.items()},
         }
         for t in found
     ]
