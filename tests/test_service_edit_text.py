@@ -167,3 +167,17 @@ def test_a_text_that_stands_alone_is_corrected_without_inheriting(service_client
     assert r.status_code == 303
     second = history(service_store, "sep4-alone")[-1].data
     assert second == first | {"title": "September draft (corrected title)"}
+
+
+@SQLITE
+def test_an_api_edit_may_say_why_and_the_history_shows_it(service_client: Any, service_store: Store) -> None:
+    url = f"/api/talks/{TALKS}/proposals/{TEXT}"
+    corrected = dict(history(service_store)[-1].data, title="UN Security Council resolution 2735 (2024)")
+    bad = {"version": 1, "proposal": corrected, "note": "two\nlines"}
+    assert service_client.put(url, json=bad, headers=auth("mediator")).status_code == 422
+    body = {"version": 1, "proposal": corrected, "note": "the year was missing from the title"}
+    assert service_client.put(url, json=body, headers=auth("mediator")).json()["version"] == 2
+    versions = service_client.get(f"{url}/history", headers=auth("hamas")).json()["versions"]
+    assert [v["note"] for v in versions] == [None, "the year was missing from the title"]
+    page = service_client.get(f"/talks/{TALKS}/audit", headers=auth("mediator")).text
+    assert "Note: the year was missing from the title" in page
