@@ -181,3 +181,17 @@ def test_an_api_edit_may_say_why_and_the_history_shows_it(service_client: Any, s
     assert [v["note"] for v in versions] == [None, "the year was missing from the title"]
     page = service_client.get(f"/talks/{TALKS}/audit", headers=auth("mediator")).text
     assert "Note: the year was missing from the title" in page
+
+
+@SQLITE
+def test_the_preview_names_the_texts_that_inherit_the_correction(service_client: Any) -> None:
+    sent = opened(service_client, "may31-framework") | {"term.aid_trucks": "650", "correction": "aid figure"}
+    r = service_client.post(DRAFT, data=sent | {"action": "preview"}, headers=auth("mediator"))
+    assert r.status_code == 200
+    named = re.findall(r'proposals/([\w.-]+)">', r.text.split('data-testid="preview-heirs"')[1].split("</p>")[0])
+    # every text amending it that inherits the aid figure; the January text states its own and is not named
+    assert sorted(named) == ["aug16-bridging", "jul2-hamas", "jul27-israel", "unsc2735"]
+    r = service_client.post(
+        DRAFT, data=opened(service_client) | {"title": "x", "correction": "t"}, headers=auth("mediator")
+    )
+    assert r.status_code == 200 and 'data-testid="preview-heirs"' not in r.text

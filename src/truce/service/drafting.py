@@ -230,12 +230,23 @@ def preview(scenario: Scenario, viewer: Viewer, proposal_id: str, before: Scenar
     return {
         "parent": against,
         "correction": before is not None,
+        "heirs": [] if before is None else heirs(before, scenario, proposal_id),
         "changes": changes,
         "rules": [rule_json(b) for b in rule_breaches(c, outcome)],
         "standing": {p: found[p] for p in seen if p in found},
         "terms_text": {i.id: i.label(terms[i.id]) if i.id in terms else "(open)" for i in scenario.issues},
         "numeric": {i.id for i in scenario.issues if i.kind is IssueKind.numeric},
     }
+
+
+def heirs(before: Scenario, after: Scenario, proposal_id: str) -> list[tuple[str, str]]:
+    """The texts (id, title) whose terms change with a correction of ``proposal_id``: those amending it, at any
+    remove, that inherit a term the correction changes."""
+    return [
+        (p.id, p.title)
+        for p in after.proposals
+        if p.id != proposal_id and before.terms_of(p.id) != after.terms_of(p.id)
+    ]
 
 
 def _changes(
