@@ -169,7 +169,6 @@ def test_a_text_that_stands_alone_is_corrected_without_inheriting(service_client
     assert second == first | {"title": "September draft (corrected title)"}
 
 
-@SQLITE
 def test_an_api_edit_may_say_why_and_the_history_shows_it(service_client: Any, service_store: Store) -> None:
     url = f"/api/talks/{TALKS}/proposals/{TEXT}"
     corrected = dict(history(service_store)[-1].data, title="UN Security Council resolution 2735 (2024)")
