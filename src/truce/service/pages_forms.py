@@ -180,8 +180,8 @@ def correct_save(store: Store, state: views.State, viewer: Viewer, talks_id: str
 def stale(proposal_id: str, made_from: int, current: int) -> str:
     return (
         f"{proposal_id} changed since this form was opened (it is at version {current}; the form was made from "
-        f"version {made_from}): nothing was saved. Open the correction again from the text's page to start from "
-        "the current version; what you typed is kept below to copy from"
+        f"version {made_from}). Open the correction again from the text's page to start from the current "
+        "version; what you typed is kept below to copy from"
     )
 
 
