@@ -144,3 +144,27 @@ def test_a_party_never_sees_the_other_sides_answers(page: Any, server: Server) -
     assert "Answered: Israel (government)." in page.get_by_test_id("answered-by").inner_text()
     assert "you marked it" not in page.content()
     shot(page, "mediator-ballot-answered")
+
+
+def test_a_mediator_corrects_a_recorded_text_as_its_next_version(page: Any, server: Server) -> None:
+    sign_in(page, server, "demo-mediator")
+    page.goto(f"{server.url}/talks/{TALKS}/proposals/unsc2735")
+    page.get_by_test_id("correct-text").click()
+    page.wait_for_url("**/draft?edit=unsc2735")
+    assert page.get_by_label("Id (required)").input_value() == "unsc2735"
+    assert page.get_by_label("Date tabled (required)").input_value() == "2024-06-10"
+    aid = page.get_by_label("Humanitarian aid entering Gaza (trucks/day)")
+    assert aid.input_value() == ""  # inherited, not the text's own: shown as its parent's
+    aid.fill("650")
+    page.get_by_role("button", name="Preview").click()
+    assert "Nothing was saved" in page.get_by_test_id("form-errors").inner_text()  # what was wrong is required
+    assert page.locator("#err-correction").count() == 1 and aid.input_value() == "650"
+    page.get_by_label("What was wrong (required)").fill("the aid figure was misread")
+    page.get_by_role("button", name="Preview").click()
+    assert "600 trucks a day → 650 trucks a day" in page.get_by_test_id("preview").inner_text().replace("->", "→")
+    shot(page, "mediator-correction-preview")
+    page.get_by_role("button", name="Save as version 2").click()
+    page.wait_for_url(f"**/talks/{TALKS}/proposals/unsc2735")
+    assert "Version 2" in page.locator("main p").first.inner_text()
+    assert "the aid figure was misread" in page.get_by_test_id("version-note").inner_text()
+    shot(page, "mediator-correction-saved")

@@ -113,7 +113,8 @@ def put_proposal(
     store: Store = Depends(store_dep),
 ) -> schemas.Written:
     """A new version of a proposal (version 0 tables a new one). A party edits only texts it tabled."""
-    return schemas.Written(version=write_proposal(store, viewer, talks_id, proposal_id, edit.proposal, edit.version))
+    written = write_proposal(store, viewer, talks_id, proposal_id, edit.proposal, edit.version, edit.note)
+    return schemas.Written(version=written)
 
 
 # What one edit may add. Every write validates the whole scenario under the talks' lock, and every new version
@@ -134,9 +135,16 @@ def bounded(data: dict[str, Any], limits: dict[str, int], what: str) -> None:
 
 
 def write_proposal(
-    store: Store, viewer: Viewer, talks_id: str, proposal_id: str, data: dict[str, Any], version: int
+    store: Store,
+    viewer: Viewer,
+    talks_id: str,
+    proposal_id: str,
+    data: dict[str, Any],
+    version: int,
+    note: str | None = None,
 ) -> int:
-    """Write a proposal version as ``viewer``: the rules the API and the pages share.
+    """Write a proposal version as ``viewer``: the rules the API and the pages share. ``note`` (why this
+    version, e.g. what a correction put right) is kept in the version's audit entry.
 
     Every rule that depends on the talks is checked inside the write, against the talks as they stand
     under the write's lock, never against an earlier read."""
@@ -169,7 +177,7 @@ def write_proposal(
         if unsupported is not None:
             raise InputError([Problem(unsupported, ("proposal", "status"))])
 
-    return store.put_proposal(talks_id, data, version, viewer.label, check)
+    return store.put_proposal(talks_id, data, version, viewer.label, check, note)
 
 
 @router.get(
@@ -197,6 +205,7 @@ def history(scenario: Scenario, versions: list[Version]) -> list[schemas.Version
                 created_at=v.created_at,
                 data=v.data,
                 changes=version_changes(scenario, previous, v.data) if v.version > 1 else [],
+                note=v.note,
             )
         )
         previous = v.data

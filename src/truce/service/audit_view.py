@@ -146,7 +146,7 @@ def audit_entries(store: Store, talks_id: str, scenario: Scenario) -> list[dict[
         else:
             said = _describe(reader, table, key, e.action)
         out.append({"seq": e.seq, "at": e.at, "when": when(e.at), "actor": e.actor, "action": e.action,
-                    "hash": e.hash, "table": table, "key": key, **said})  # fmt: skip
+                    "hash": e.hash, "table": table, "key": key, "note": subject.get("note"), **said})  # fmt: skip
     return list(reversed(out))
 
 

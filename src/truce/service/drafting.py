@@ -1,6 +1,10 @@
 """Drafting a proposal in a form: one control per issue, inherited terms shown and overridable, and a preview
 of what the draft would change before it is saved.
 
+The same form corrects a recorded text (a mediator's fix of a wrong term, date or title): it opens on the text
+as it stands, its own terms as its own and its inherited ones marked as inherited, previews the change against
+the text as it stands, and saves a new version of the same proposal.
+
 The preview is worked out on the talks as they stand with the draft added, and filtered by the viewer as every
 view is: a party sees its own standing only, and what a change is worth to the other side never reaches it.
 """
@@ -11,14 +15,14 @@ import copy
 import datetime as dt
 from typing import Any
 
-from truce.analysis.diff import diff
+from truce.analysis.diff import Change, diff
 from truce.analysis.overview import change_json, rule_json, standing_json
 from truce.analysis.rules import rule_breaches
 from truce.analysis.standing import standings
 from truce.errors import InputError
 from truce.model.checks import build_scenario
-from truce.model.compiled import compile_scenario
-from truce.model.scenario import Issue, IssueKind, Scenario, Status
+from truce.model.compiled import Compiled, compile_scenario
+from truce.model.scenario import Issue, IssueKind, Proposal, Scenario, Status
 from truce.service import forms
 from truce.service.auth import Role, Viewer
 from truce.service.forms import OPEN, Errors, Fields
@@ -27,6 +31,8 @@ from truce.service.views import State
 META = ("id", "title", "date", "venue", "status", "note", "parent", "tabled_by", "sources")
 # the proposal's fields a scenario problem can name, and the form field each was typed in
 FIELD_OF = {name: name for name in META} | {"inherits": "parent"}
+ALONE = "0"  # the ``inherits`` field of a text that has a parent but does not inherit its terms
+BEFORE = "(as it stands)"  # the id a corrected text's current version takes beside the correction (never a real id)
 
 
 def issue_controls(scenario: Scenario, parent: str | None, fields: Fields, errors: Errors) -> list[dict[str, Any]]:
@@ -65,6 +71,12 @@ def _inherited(scenario: Scenario, parent: str | None) -> dict[str, Any]:
         return {}
 
 
+def inherits_from(fields: Fields) -> str | None:
+    """The text whose terms the form's text inherits: its parent, unless it stands alone."""
+    parent = fields.get("parent").strip() or None
+    return None if fields.get("inherits") == ALONE else parent
+
+
 def prefill(scenario: Scenario, viewer: Viewer, parent: str | None, terms: dict[str, Any]) -> Fields:
     """The form's first values: a new text amending ``parent`` (if any) with ``terms`` set."""
     inherited = _inherited(scenario, parent)
@@ -81,8 +93,41 @@ def prefill(scenario: Scenario, viewer: Viewer, parent: str | None, terms: dict[
     return Fields(values)
 
 
-def read_draft(state: State, viewer: Viewer, fields: Fields) -> tuple[dict[str, Any], Errors]:
-    """The proposal a drafting form describes, and every problem with it, by field."""
+def prefill_correction(scenario: Scenario, proposal_id: str, version: int) -> Fields:
+    """The form's first values for correcting a text: the text as it stands (version ``version``). Only its own
+    terms fill the controls; what it inherits stays marked as its parent's, as in any draft."""
+    p = scenario.proposal(proposal_id)
+    values: dict[str, list[str]] = {
+        "edit": [p.id],
+        "version": [str(version)],
+        "id": [p.id],
+        "title": [p.title],
+        "date": [p.date.isoformat()],
+        "venue": [p.venue or ""],
+        "status": [p.status.value],
+        "note": [p.note or ""],
+        "parent": [p.parent or ""],
+        "tabled_by": list(p.tabled_by),
+        "sources": [", ".join(p.sources)],
+    }
+    if p.parent is not None and not p.inherits:
+        values["inherits"] = [ALONE]
+    for issue_id, term in p.terms.items():
+        values[f"term.{issue_id}"] = [str(term)]
+    return Fields(values)
+
+
+def carried(current: dict[str, Any], corrected: dict[str, Any]) -> dict[str, Any]:
+    """The corrected text with what the form has no control for (responses, readings) kept as they stand."""
+    kept = {k: v for k, v in current.items() if k not in META and k not in ("terms", "inherits")}
+    return {**kept, **corrected}
+
+
+def read_draft(
+    state: State, viewer: Viewer, fields: Fields, stated: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], Errors]:
+    """The proposal a drafting form describes, and every problem with it, by field. The terms in ``stated``
+    (those a corrected text states itself) stay its own even where its parent holds the same."""
     s = state.scenario
     errors = Errors()
     data: dict[str, Any] = {
@@ -105,8 +150,11 @@ def read_draft(state: State, viewer: Viewer, fields: Fields) -> tuple[dict[str, 
         errors.add("parent", "no such proposal")
         parent = None
     data["parent"] = parent
+    alone = parent is not None and fields.get("inherits") == ALONE
     chosen, opened = _terms(s.issues, fields, errors)
-    data.update(_own_terms(_inherited(s, parent), chosen, opened))
+    data.update(_own_terms({} if alone else _inherited(s, parent), chosen, opened, stated))
+    if alone:
+        data["inherits"] = False
     return {k: v for k, v in data.items() if v not in (None, [], "")}, errors
 
 
@@ -125,13 +173,15 @@ def _terms(issues: tuple[Issue, ...], fields: Fields, errors: Errors) -> tuple[d
     return chosen, opened
 
 
-def _own_terms(inherited: dict[str, Any], chosen: dict[str, Any], opened: set[str]) -> dict[str, Any]:
+def _own_terms(
+    inherited: dict[str, Any], chosen: dict[str, Any], opened: set[str], stated: frozenset[str]
+) -> dict[str, Any]:
     """The terms the text states itself. Opening an issue its parent settles means standing alone: the text
     then restates every inherited term it keeps (``inherits: false``)."""
     if opened & set(inherited):
         terms = {k: v for k, v in {**inherited, **chosen}.items() if k not in opened}
         return {"terms": terms, "inherits": False}
-    return {"terms": {k: v for k, v in chosen.items() if inherited.get(k) != v}}
+    return {"terms": {k: v for k, v in chosen.items() if k in stated or inherited.get(k) != v}}
 
 
 def candidate(state: State, proposal: dict[str, Any]) -> dict[str, Any]:
@@ -165,24 +215,50 @@ def draft_field(path: tuple[Any, ...]) -> str | None:
     return forms.problem_field(tuple(parts[2:] if parts[:1] == ["proposals"] else parts), FIELD_OF)
 
 
-def preview(scenario: Scenario, viewer: Viewer, proposal_id: str) -> dict[str, Any]:
-    """What the draft changes against its parent, the package rules it breaks, and the standings (with the
-    red lines crossed) the viewer may see."""
+def preview(scenario: Scenario, viewer: Viewer, proposal_id: str, before: Scenario | None = None) -> dict[str, Any]:
+    """What the draft changes against its parent (or, for a correction, against the text as it stands in
+    ``before``), the package rules it breaks, and the standings (with the red lines crossed) the viewer may see."""
     c = compile_scenario(scenario)
-    proposal = scenario.proposal(proposal_id)
     terms = scenario.terms_of(proposal_id)
     outcome = c.encode(terms)
     seen = [p for p in c.parties if viewer.may_see_party(p)]
-    parent = scenario.proposal(proposal.parent) if proposal.parent else None
-    changes = [change_json(ch) for ch in diff(scenario, parent, proposal, c)] if parent else []
+    against, found_changes = _changes(scenario, c, scenario.proposal(proposal_id), before)
+    changes = [change_json(ch) for ch in found_changes]
     for ch in changes:
         ch["effect"] = {p: v for p, v in ch["effect"].items() if p in seen}
     found = {st.party: standing_json(st) for st in standings(c, outcome)} if c.parties else {}
     return {
-        "parent": parent.title if parent else None,
+        "parent": against,
+        "correction": before is not None,
+        "heirs": [] if before is None else heirs(before, scenario, proposal_id),
         "changes": changes,
         "rules": [rule_json(b) for b in rule_breaches(c, outcome)],
         "standing": {p: found[p] for p in seen if p in found},
         "terms_text": {i.id: i.label(terms[i.id]) if i.id in terms else "(open)" for i in scenario.issues},
         "numeric": {i.id for i in scenario.issues if i.kind is IssueKind.numeric},
     }
+
+
+def heirs(before: Scenario, after: Scenario, proposal_id: str) -> list[tuple[str, str]]:
+    """The texts (id, title) whose terms change with a correction of ``proposal_id``: those amending it, at any
+    remove, that inherit a term the correction changes."""
+    return [
+        (p.id, p.title)
+        for p in after.proposals
+        if p.id != proposal_id and before.terms_of(p.id) != after.terms_of(p.id)
+    ]
+
+
+def _changes(
+    scenario: Scenario, c: Compiled, proposal: Proposal, before: Scenario | None
+) -> tuple[str | None, list[Change]]:
+    """What the text's terms (with those it inherits) change, and against what: the text as it stands in
+    ``before`` (set beside the correction under an id no text can have), else its parent."""
+    if before is not None:
+        old = before.proposal(proposal.id).model_copy(update={"id": BEFORE})
+        both = scenario.model_copy(update={"proposals": (*scenario.proposals, old)})
+        return "the text as it stands", diff(both, old, proposal, c)
+    if proposal.parent is None:
+        return None, []
+    parent = scenario.proposal(proposal.parent)
+    return parent.title, diff(scenario, parent, proposal, c)

@@ -1,5 +1,6 @@
 """The drafting page: a proposal made in a form (new, amending a text as its child, or from a bridge), with a
-preview before it is saved. Bad input comes back as the form, the input kept and each problem by its field."""
+preview before it is saved; the same form corrects a recorded text (mediators) as a new version of it. Bad input
+comes back as the form, the input kept and each problem by its field."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from truce.analysis.bridge import Criterion
 from truce.errors import InputError
 from truce.model.scenario import Stance, Status
 from truce.service import drafting, forms, recording, views
-from truce.service.auth import Role, Viewer, access, current_viewer, store_of
+from truce.service.auth import Role, Viewer, access, current_viewer, http_error, store_of
 from truce.service.forms import Errors, Fields, form_fields
 from truce.service.pages import HTML, render
 from truce.service.prefs_form import check_preferences as prefs_check
@@ -24,6 +25,7 @@ from truce.service.prefs_form import prefill as prefs_form_fields
 from truce.service.prefs_form import preview as prefs_preview
 from truce.service.prefs_form import read_preferences as prefs_read
 from truce.service.prefs_form import red_line_rows as prefs_form_rows
+from truce.service.schemas import NOTE_MOST
 from truce.store.repo import Conflict, NotFound, Store
 
 router = APIRouter()
@@ -37,10 +39,15 @@ def draft_page(
     bridge: str | None = Query(None, max_length=80, description="start from a bridge from this proposal"),
     criterion: Criterion = Query("nash"),
     n: int = Query(0, ge=0, le=9, description="which of the bridges"),
+    edit: str | None = Query(None, max_length=80, description="correct this recorded text (mediators)"),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),
 ) -> HTMLResponse:
     state = views.load(store, talks_id)
+    if edit is not None:
+        correcting(state, viewer, edit)
+        fields = drafting.prefill_correction(state.scenario, edit, state.versions[edit])
+        return draft_form(state, viewer, fields, Errors(), None, 200)
     ids = {p.id for p in state.scenario.proposals}
     errors = Errors()
     terms: dict[str, Any] = {}
@@ -72,14 +79,15 @@ def draft_form(
     status: int,
 ) -> HTMLResponse:
     s = state.scenario
-    parent = fields.get("parent").strip() or None
+    edit = fields.get("edit").strip()
     return render(
         "forms/draft.html",
         viewer,
         status=status,
         f=fields,
         errors=errors,
-        controls=drafting.issue_controls(s, parent, fields, errors),
+        correcting=s.proposal(edit) if edit in state.versions else None,
+        controls=drafting.issue_controls(s, drafting.inherits_from(fields), fields, errors),
         parties=[(p.id, p.name) for p in s.parties],
         proposals=[(p.id, p.title) for p in reversed(s.proposals)],
         statuses=[(x.value, x.value) for x in Status],
@@ -95,10 +103,13 @@ def draft_save(
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),
 ) -> Response:
-    """``action=preview`` shows what the draft would change; ``action=save`` tables it (version 1)."""
+    """``action=preview`` shows what the draft would change; ``action=save`` tables it (version 1). With an
+    ``edit`` field, the form corrects that text instead (see :func:`correct_save`)."""
     from truce.service.api import write_proposal
 
     state = views.load(store, talks_id)
+    if fields.has("edit"):
+        return correct_save(store, state, viewer, talks_id, fields)
     data, errors = drafting.read_draft(state, viewer, fields)
     if viewer.role == Role.party and viewer.party not in data.get("tabled_by", []):
         errors.add("tabled_by", "a party tables texts in its own name: tick your side")
@@ -119,6 +130,70 @@ def draft_save(
         errors.add("id", "a proposal with this id was saved meanwhile: choose another")
         return draft_form(state, viewer, fields, errors, shown, 409)
     return RedirectResponse(f"/talks/{talks_id}/proposals/{data['id']}", status_code=303)
+
+
+def correcting(state: views.State, viewer: Viewer, proposal_id: str) -> None:
+    """Refuse a correction of ``proposal_id`` by anyone but a mediator (403), or of a text there is not (404)."""
+    if viewer.role != Role.mediator:
+        raise http_error(403, "only a mediator corrects a recorded text; a side drafts a new one amending it")
+    if proposal_id not in state.versions:
+        raise NotFound(f"no proposal {proposal_id!r}")
+
+
+def correct_save(store: Store, state: views.State, viewer: Viewer, talks_id: str, fields: Fields) -> Response:
+    """Correct a recorded text: ``action=preview`` shows the change against the text as it stands;
+    ``action=save`` writes it as the next version of the same proposal, with what was wrong in its audit entry.
+    A form made from an older version than the latest is refused (409), its input kept."""
+    from truce.service.api import write_proposal
+
+    proposal_id = fields.get("edit").strip()
+    correcting(state, viewer, proposal_id)
+    current = next(p for p in state.data["proposals"] if p["id"] == proposal_id)
+    data, errors = drafting.read_draft(state, viewer, fields, frozenset(current.get("terms", {})))
+    data = drafting.carried(current, data)
+    why = forms.text(fields, "correction", errors, required=True, most=NOTE_MOST)
+    if data.get("id") != proposal_id and "id" not in errors.by_field:
+        errors.add("id", "a correction keeps the text's id: draft a new text to give it another")
+    version = _form_version(fields, errors)
+    if version >= 0 and version != state.versions[proposal_id]:
+        errors.general.append(stale(proposal_id, version, state.versions[proposal_id]))
+        return draft_form(state, viewer, fields, errors, None, 409)
+    if data == current and not errors:
+        errors.general.append("the form holds the text as it stands: there is nothing to correct")
+    scenario = None if errors else drafting.check_draft(state, viewer, data, errors)
+    if scenario is None:
+        return draft_form(state, viewer, fields, errors, None, 422)
+    shown = drafting.preview(scenario, viewer, proposal_id, state.scenario)
+    if fields.get("action") != "save":
+        return draft_form(state, viewer, fields, errors, shown, 200)
+    try:
+        write_proposal(store, viewer, talks_id, proposal_id, data, version, why)
+    except InputError as exc:
+        errors.absorb(exc, drafting.draft_field)
+        return draft_form(state, viewer, fields, errors, shown, 422)
+    except Conflict as exc:
+        errors.general.append(stale(proposal_id, version, exc.current))
+        return draft_form(state, viewer, fields, errors, shown, 409)
+    return RedirectResponse(f"/talks/{talks_id}/proposals/{proposal_id}", status_code=303)
+
+
+def stale(proposal_id: str, made_from: int, current: int) -> str:
+    return (
+        f"{proposal_id} changed since this form was opened (it is at version {current}; the form was made from "
+        f"version {made_from}). Open the correction again from the text's page to start from the current "
+        "version; what you typed is kept below to copy from"
+    )
+
+
+def _form_version(fields: Fields, errors: Errors) -> int:
+    """The version a form was made from (its hidden ``version`` field), or -1 with the error beside it."""
+    try:
+        version = int(fields.get("version"))
+    except ValueError:
+        version = -1
+    if version < 0:
+        errors.add("version", "the form lost its version: reload the page")
+    return version
 
 
 # ----------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ MAX_DEPTH = 16
 MAX_VALUES = 50_000  # strings, numbers and containers in one body
 # A plain line of text: no control characters (a NUL cannot be stored on PostgreSQL, the others are noise).
 LINE = r"^[^\x00-\x1f\x7f]*$"
+NOTE_MOST = 300  # characters of a version's note: a short "what was wrong", not a second text
 
 
 class BoundsError(ValueError):
@@ -115,6 +116,13 @@ class Talks(BaseModel):
 class ProposalEdit(Strict):
     version: int = Field(ge=0, le=1_000_000, description="the version this edit was made from (0: a new proposal)")
     proposal: Annotated[Json, bounded("proposal")]
+    note: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=NOTE_MOST,
+        pattern=LINE,
+        description="why this version is written (for a correction: what was wrong); kept in its audit entry",
+    )
 
 
 class PreferencesEdit(Strict):
@@ -132,6 +140,7 @@ class VersionItem(BaseModel):
     created_at: str
     data: Json
     changes: list[Json] = Field(description="what this version changed against the one before it")
+    note: str | None = Field(default=None, description="why it was written, where its writer said (a correction)")
 
 
 class History(BaseModel):

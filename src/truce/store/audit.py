@@ -74,11 +74,18 @@ def entry_hash(entry: AuditEntry) -> str:
     return sha256(canonical(fields))
 
 
-def subject_of(row: Base) -> str:
-    return canonical({"table": row.__tablename__, "key": row_key(row), "digest": row_digest(row)})
+def subject_of(row: Base, note: str | None = None) -> str:
+    """What an entry records: the row's table, key and digest, and the writer's ``note`` on why, if any (inside
+    the entry, so that the hash chain covers it as it covers the row)."""
+    subject: dict[str, Any] = {"table": row.__tablename__, "key": row_key(row), "digest": row_digest(row)}
+    if note is not None:
+        subject["note"] = note
+    return canonical(subject)
 
 
-def append(session: Session, *, at: str, talks_id: str, actor: str, action: str, row: Base) -> AuditEntry:
+def append(
+    session: Session, *, at: str, talks_id: str, actor: str, action: str, row: Base, note: str | None = None
+) -> AuditEntry:
     """Append an entry recording ``row`` (already added to the session) in the same transaction."""
     session.flush()
     last = session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).scalar_one_or_none()
@@ -88,7 +95,7 @@ def append(session: Session, *, at: str, talks_id: str, actor: str, action: str,
         talks_id=talks_id,
         actor=actor,
         action=action,
-        subject=subject_of(row),
+        subject=subject_of(row, note),
         prev_hash=last.hash if last else GENESIS,
         hash="",
     )

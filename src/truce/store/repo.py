@@ -12,6 +12,7 @@ cannot both be saved: the second one is checked against the first.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -104,6 +105,7 @@ class Version:
     data: dict[str, Any]
     author: str
     created_at: str
+    note: str | None = None  # why the version was written, where its writer said (a correction's "what was wrong")
 
 
 class Store:
@@ -343,11 +345,16 @@ class Store:
         return self.run(lambda s: _proposal_versions(s, talks_id))
 
     def proposal_history(self, talks_id: str, proposal_id: str) -> list[Version]:
-        found = self.run(
-            lambda s: _versions(
+        """Every version of a proposal, oldest first, each with the note its audit entry holds (if any)."""
+
+        def work(s: Session) -> list[Version]:
+            found = _versions(
                 s, ProposalVersion, ProposalVersion.talks_id == talks_id, ProposalVersion.proposal_id == proposal_id
             )
-        )
+            notes = _notes(s, talks_id, ProposalVersion.__tablename__, [talks_id, proposal_id])
+            return [dataclasses.replace(v, note=notes.get(v.version)) for v in found]
+
+        found = self.run(work)
         if not found:
             raise NotFound(f"no proposal {proposal_id!r}")
         return found
@@ -360,11 +367,18 @@ class Store:
         )
 
     def put_proposal(
-        self, talks_id: str, proposal: dict[str, Any], expected: int, actor: str, check: ProposalCheck
+        self,
+        talks_id: str,
+        proposal: dict[str, Any],
+        expected: int,
+        actor: str,
+        check: ProposalCheck,
+        note: str | None = None,
     ) -> int:
         """Write a new version of a proposal made from version ``expected`` (0: a new proposal).
 
-        ``check`` sees the whole candidate scenario and the proposal as it stood, under the talks' lock."""
+        ``check`` sees the whole candidate scenario and the proposal as it stood, under the talks' lock.
+        ``note`` (why this version, e.g. what a correction put right) goes into the version's audit entry."""
         proposal_id = str(proposal["id"])
 
         def work(s: Session) -> int:
@@ -402,7 +416,7 @@ class Store:
                 author=actor,
                 created_at=at,
             )
-            _record(s, row, at=at, talks_id=talks_id, actor=actor, action="proposal")
+            _record(s, row, at=at, talks_id=talks_id, actor=actor, action="proposal", note=note)
             return current + 1
 
         return self.run(work)
@@ -624,10 +638,25 @@ def _lock_talks(s: Session, talks_id: str) -> None:
         raise NotFound(f"no talks {talks_id!r}")
 
 
-def _record(s: Session, row: Base, *, at: str, talks_id: str, actor: str, action: str) -> None:
-    """Add ``row`` and the audit entry that records it, in the same transaction."""
+def _record(s: Session, row: Base, *, at: str, talks_id: str, actor: str, action: str, note: str | None = None) -> None:
+    """Add ``row`` and the audit entry that records it (with the writer's ``note``), in the same transaction."""
     s.add(row)
-    audit.append(s, at=at, talks_id=talks_id, actor=actor, action=action, row=row)
+    audit.append(s, at=at, talks_id=talks_id, actor=actor, action=action, row=row, note=note)
+
+
+def _notes(s: Session, talks_id: str, table: str, key: list[Any]) -> dict[int, str]:
+    """The notes the audit entries of the talks hold for the rows of ``table`` whose key starts with ``key``,
+    by the key's last part (a version number)."""
+    rows = s.execute(
+        select(AuditEntry.subject).where(AuditEntry.talks_id == talks_id, AuditEntry.subject.contains('"note":'))
+    ).scalars()
+    out: dict[int, str] = {}
+    for text in rows:
+        subject = json.loads(text)
+        found = subject.get("key", [])
+        if subject.get("table") == table and found[: len(key)] == key and "note" in subject:
+            out[int(found[-1])] = str(subject["note"])
+    return out
 
 
 SEEN_EVERY = dt.timedelta(minutes=1)  # "last used" is kept to the minute: a read seldom has to write
