@@ -194,3 +194,20 @@ def test_the_preview_names_the_texts_that_inherit_the_correction(service_client:
         DRAFT, data=opened(service_client) | {"title": "x", "correction": "t"}, headers=auth("mediator")
     )
     assert r.status_code == 200 and 'data-testid="preview-heirs"' not in r.text
+
+
+@SQLITE
+def test_the_json_editor_may_say_why_too(service_client: Any, service_store: Store) -> None:
+    page = f"/talks/{TALKS}/proposals/{TEXT}"
+    assert 'name="note"' in service_client.get(page, headers=auth("mediator")).text
+    corrected = dict(history(service_store)[-1].data, title="UN Security Council resolution 2735 (2024)")
+    sent = {"version": "1", "text": json.dumps(corrected), "note": "two\nlines"}
+    assert service_client.post(page, data=sent, headers=auth("mediator")).status_code == 422
+    assert len(history(service_store)) == 1
+    sent["note"] = "  the year was missing from the title "
+    assert service_client.post(page, data=sent, headers=auth("mediator"), follow_redirects=False).status_code == 303
+    assert [v.note for v in history(service_store)] == [None, "the year was missing from the title"]
+    del sent["note"]  # the note stays optional
+    sent["version"], sent["text"] = "2", json.dumps(dict(corrected, title="UNSC resolution 2735 (2024)"))
+    assert service_client.post(page, data=sent, headers=auth("mediator"), follow_redirects=False).status_code == 303
+    assert [v.note for v in history(service_store)] == [None, "the year was missing from the title", None]

@@ -32,7 +32,7 @@ from truce.service.auth import (
     session_person,
     store_of,
 )
-from truce.service.schemas import LINE, BallotNew, check_bounds
+from truce.service.schemas import LINE, NOTE_MOST, BallotNew, check_bounds
 from truce.store.repo import Store
 
 router = APIRouter()
@@ -218,12 +218,14 @@ def proposal_edit(
     proposal_id: str,
     version: int = Form(..., ge=0, le=1_000_000),
     text: str = Form(..., max_length=200_000),
+    note: str = Form("", max_length=NOTE_MOST, pattern=LINE),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),
 ) -> Response:
     from truce.service.api import write_proposal
 
-    write_proposal(store, viewer, talks_id, proposal_id, _json_form(text, "proposal"), version)
+    said = note.strip() or None  # why this version, kept in its audit entry
+    write_proposal(store, viewer, talks_id, proposal_id, _json_form(text, "proposal"), version, said)
     return RedirectResponse(f"/talks/{talks_id}/proposals/{proposal_id}", status_code=303)
 
 
