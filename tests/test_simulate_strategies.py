@@ -12,6 +12,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from truce.analysis.frontier import pareto_frontier
 from truce.model.compiled import compile_scenario
 from truce.model.generate import random_scenario
 from truce.simulate import (
@@ -26,6 +27,8 @@ from truce.simulate import (
     build_space,
     make_strategy,
     negotiate,
+    run_many,
+    seeds,
 )
 from truce.simulate import strategies as strategies_module
 from truce.simulate.memory import Memory
@@ -208,6 +211,16 @@ class TestNiceTitForTat(StrategyConformance):
 
 class TestCUHKAgent(StrategyConformance):
     name = "cuhk-agent"
+
+    def test_two_copies_agree_where_the_zone_of_agreement_is_not_empty(self) -> None:
+        """Each copy accepts, in the last 2% of the time, the best offer it has received; it must also offer that
+        back, or two copies pass each other at the deadline (before, half of these domains ended in no deal)."""
+        agent = self.strategy()
+        for seed in range(6):
+            c = compile_scenario(random_scenario(np.random.default_rng(seed), 2, (6,) * 5, reservation=0.5))
+            assert len(pareto_frontier(c, zopa_only=True).utilities) > 0
+            runs = run_many(build_space(c), Setup(AlternatingOffers(100), (agent, agent)), seeds(0, 10))
+            assert runs.agreed.all(), seed
 
 
 class TestBoulwareFrequency(StrategyConformance):

@@ -13,8 +13,9 @@ reservation value and the best offer received), along ``(t / lambda)^2``; after 
 to that floor at the deadline. It offers the opponent's best offer when that reaches its threshold, else what
 its frequency model rates best for the opponent among the outcomes at its threshold; it accepts an offer at
 least as good as its threshold and, in the last 2% of the time, one at least as good as the best it has been
-offered (the agreement the paper's agent secures near the deadline). Simplification (stated): the paper's
-discount-factor handling and its exact adaptive formulas are replaced by these two piecewise curves.
+offered, which it then also offers back (the agreement the paper's agent secures near the deadline).
+Simplification (stated): the paper's discount-factor handling and its exact adaptive formulas are replaced by
+these two piecewise curves.
 """
 
 from __future__ import annotations
@@ -65,7 +66,12 @@ class CUHKAgent(Strategy):
         return target
 
     def propose(self, view: View) -> Ints:
-        return offer_or_take_best(view, self.target(view))
+        target = self.target(view)
+        if view.memory is not None and view.t >= LAST:
+            # it would accept the best offer it has received, so it offers that back: two agents that each wait
+            # for the other's threshold to reach their best offer otherwise pass each other at the deadline
+            target = np.minimum(target, np.nan_to_num(view.memory.best, nan=np.inf))
+        return offer_or_take_best(view, target)
 
     def respond(self, view: View, utility: Floats, crosses: Bools) -> Bools:
         floor = self.target(view)
