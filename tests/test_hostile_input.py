@@ -173,3 +173,26 @@ def test_a_numeric_issue_with_countless_values_is_refused_without_listing_them(t
     lines = assert_rejected(run("validate", str(path)), str(path))
     assert any("values (at most 100,000)" in line for line in lines), lines
     assert not any("contains no value" in line for line in lines), lines
+
+
+def test_an_integer_no_float_can_hold_is_refused_wherever_a_number_goes(tmp_path: Path) -> None:
+    """Every number of a scenario replaced, one at a time, by 10^400: a located error each time, never the
+    OverflowError a float conversion raised (a term of 309 digits or more once gave the service a 500)."""
+    document = parse_document(EXAMPLE.read_bytes(), "example").data
+    numbers = [where for where in paths(document)[1:] if _is_plain_number(_at(document, where))]
+    assert len(numbers) > 20
+    for where in numbers:
+        mutated = json.loads(json.dumps(document))
+        _at(mutated, where[:-1])[where[-1]] = 10**400
+        path = write(tmp_path, "huge.json", json.dumps(mutated).encode())
+        assert_rejected(run("validate", str(path)), str(path))
+
+
+def _at(node: Any, where: tuple[Any, ...]) -> Any:
+    for part in where:
+        node = node[part]
+    return node
+
+
+def _is_plain_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

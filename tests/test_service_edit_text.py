@@ -31,7 +31,10 @@ def opened(client: Any, proposal_id: str = TEXT) -> dict[str, Any]:
         if name is None or ('type="checkbox"' in tag and "checked" not in tag):
             continue
         text = unescape(value.group(1)) if value else ""
-        sent[name.group(1)] = [*sent[name.group(1)], text] if name.group(1) in sent else text
+        before = sent.get(name.group(1))
+        sent[name.group(1)] = (
+            text if before is None else [*before, text] if isinstance(before, list) else [before, text]
+        )
     for name, body in re.findall(r'<select id="[^"]*" name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
         chosen = re.search(r'<option value="([^"]*)" selected>', body)
         sent[name] = chosen.group(1) if chosen else ""
@@ -211,3 +214,20 @@ def test_the_json_editor_may_say_why_too(service_client: Any, service_store: Sto
     sent["version"], sent["text"] = "2", json.dumps(dict(corrected, title="UNSC resolution 2735 (2024)"))
     assert service_client.post(page, data=sent, headers=auth("mediator"), follow_redirects=False).status_code == 303
     assert [v.note for v in history(service_store)] == [None, "the year was missing from the title", None]
+
+
+@SQLITE
+def test_a_title_correction_changes_the_title_alone(service_client: Any, service_store: Store) -> None:
+    """Every ticked "Tabled by" box is kept (only the first one was), and the form adds nothing the text did
+    not say: no empty terms, no default status."""
+    text = {"id": "joint-call", "title": "Joint call", "date": "2024-08-20", "tabled_by": ["egypt", "qatar"]}
+    r = service_client.put(
+        f"/api/talks/{TALKS}/proposals/joint-call", headers=auth("mediator"), json={"version": 0, "proposal": text}
+    )
+    assert r.status_code == 200, r.text
+    sent = opened(service_client, "joint-call")
+    assert sorted(sent["tabled_by"]) == ["egypt", "qatar"]
+    sent |= {"title": "Joint call by Egypt and Qatar", "correction": "the title left out who called", "action": "save"}
+    r = service_client.post(DRAFT, data=sent, headers=auth("mediator"), follow_redirects=False)
+    assert r.status_code == 303, re.findall(r'role="alert">([^<]*)<', r.text)
+    assert history(service_store, "joint-call")[-1].data == {**text, "title": "Joint call by Egypt and Qatar"}

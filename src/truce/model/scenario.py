@@ -12,7 +12,7 @@ import math
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
 Id = Annotated[
     str,
@@ -25,7 +25,16 @@ Id = Annotated[
 ]
 Text = Annotated[str, Field(max_length=20_000)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Number = StrictInt | Annotated[StrictFloat, Field(allow_inf_nan=False)]
+
+
+def _float_sized(x: int) -> int:
+    """An int every computation can turn into a float (one past about 1.8e308 overflows there)."""
+    if not is_number(x):
+        raise ValueError("an integer beyond what a number can hold (about 1.8e308)")
+    return x
+
+
+Number = Annotated[StrictInt, AfterValidator(_float_sized)] | Annotated[StrictFloat, Field(allow_inf_nan=False)]
 # A term is an option id (categorical and ordinal issues) or a number (numeric issues).
 Term = StrictStr | Number
 # Other words a report uses for a party, issue, option or venue ("Washington", "the corridor"); matched
@@ -609,4 +618,10 @@ class Scenario(Frozen):
 
 
 def is_number(term: object) -> bool:
-    return isinstance(term, int | float) and not isinstance(term, bool) and math.isfinite(term)
+    """A finite int or float that a float can hold (an int past about 1.8e308 cannot: it is not a number here)."""
+    if not isinstance(term, int | float) or isinstance(term, bool):
+        return False
+    try:
+        return math.isfinite(term)
+    except OverflowError:  # math.isfinite converts an int to a float first
+        return False

@@ -120,7 +120,12 @@ def prefill_correction(scenario: Scenario, proposal_id: str, version: int) -> Fi
 def carried(current: dict[str, Any], corrected: dict[str, Any]) -> dict[str, Any]:
     """The corrected text with what the form has no control for (responses, readings) kept as they stand."""
     kept = {k: v for k, v in current.items() if k not in META and k not in ("terms", "inherits")}
-    return {**kept, **corrected}
+    out = {**kept, **corrected}
+    if "tabled_by" in out and set(out["tabled_by"]) == set(current.get("tabled_by", [])):
+        out["tabled_by"] = current["tabled_by"]  # the boxes come in the parties' order, not in the text's
+    if "status" not in current and out.get("status") == Status.tabled.value:
+        del out["status"]  # the default, left unstated as the text had it: a correction changes only what it says
+    return out
 
 
 def read_draft(
@@ -155,7 +160,7 @@ def read_draft(
     data.update(_own_terms({} if alone else _inherited(s, parent), chosen, opened, stated))
     if alone:
         data["inherits"] = False
-    return {k: v for k, v in data.items() if v not in (None, [], "")}, errors
+    return {k: v for k, v in data.items() if v not in (None, [], "", {})}, errors
 
 
 def _terms(issues: tuple[Issue, ...], fields: Fields, errors: Errors) -> tuple[dict[str, Any], set[str]]:

@@ -153,9 +153,10 @@ def tidy(x: float) -> float | int:
 
 
 def id_list(fields: Fields, name: str, errors: Errors, known: Iterable[str]) -> list[str]:
-    """Ids separated by commas or spaces, each one of ``known``."""
+    """Ids separated by commas or spaces, each one of ``known``: from one text field, or from every box
+    ticked (a group of checkboxes sends one value each, all under one name)."""
     allowed = set(known)
-    found = [part for part in re.split(r"[,\s]+", fields.get(name)) if part]
+    found = [part for value in fields.all(name) for part in re.split(r"[,\s]+", value) if part]
     unknown = [part for part in found if part not in allowed]
     if unknown:
         errors.add(name, f"unknown: {', '.join(u[:40] for u in unknown[:5])}")
