@@ -161,6 +161,14 @@ def test_export_is_a_valid_scenario_with_only_what_the_viewer_may_see(service_cl
     assert public["preferences"] == {}
     build_scenario(public)
 
+    # a shock's shift of a party's reservation value is an assumption about that party's preferences
+    def touched(data: dict[str, Any]) -> set[str]:
+        return {p for s in data["course"]["shocks"] for p in (*s.get("reservation", {}), *s.get("cost_of_delay", {}))}
+
+    assert touched(full) == {"israel", "hamas"}
+    assert touched(mine) == {"israel"} and touched(public) == set()
+    assert "Hamas" not in json.dumps(mine["course"]["shocks"])
+
 
 def test_import_makes_new_talks_with_a_mediator_token(service_client: Any) -> None:
     from conftest import ROOT

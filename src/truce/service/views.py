@@ -301,10 +301,19 @@ def standing_table(state: State, viewer: Viewer) -> dict[str, Any]:
 
 
 def export_data(state: State, viewer: Viewer) -> dict[str, Any]:
-    """The scenario as a file would hold it, with only the preferences this viewer may see."""
+    """The scenario as a file would hold it, with only the preferences this viewer may see: the course's
+    shocks that shift a hidden party's reservation value or cost of delay are left out too (their figures and
+    their basis are assumptions about that party's preferences)."""
     data = dict(state.data)
     data["preferences"] = {p: v for p, v in state.data.get("preferences", {}).items() if viewer.may_see_party(p)}
+    course = data.get("course")
+    if isinstance(course, dict) and course.get("shocks"):
+        data["course"] = {**course, "shocks": [s for s in course["shocks"] if _shock_visible(s, viewer)]}
     return data
+
+
+def _shock_visible(shock: dict[str, Any], viewer: Viewer) -> bool:
+    return all(viewer.may_see_party(p) for p in (*shock.get("reservation", {}), *shock.get("cost_of_delay", {})))
 
 
 def frontier_view(state: State) -> dict[str, Any]:
