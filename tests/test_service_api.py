@@ -420,3 +420,76 @@ def test_a_status_the_responses_do_not_support_is_refused(service_client: Any) -
     rewritten = client_put(service_client, "hamas-final", {**rejected, "status": "agreed"}, 2)
     assert rewritten.status_code == 422 and rewritten.json()["detail"][0]["path"] == ["proposal", "status"]
     assert proposal_data(service_client, "hamas-final").get("status", "tabled") == "tabled"
+
+
+def answer(service_client: Any, pid: str, who: str, stance: str, version: int) -> Any:
+    form = {"version": str(version), "stance": stance, "date": "2024-08-26"}
+    url = f"/talks/{TALKS}/proposals/{pid}/respond"
+    return service_client.post(url, data=form, headers=auth(who), follow_redirects=False)
+
+
+def test_a_side_cannot_change_what_a_text_says_once_the_other_side_answered_it(service_client: Any) -> None:
+    """An acceptance is of the terms it answered: a side that then changed its text kept the other side's
+    acceptance on terms it never saw, and the text's status `agreed` then refused that side's rejection."""
+    text = {
+        "id": "isr-2",
+        "title": "Israel's text",
+        "date": "2024-08-20",
+        "tabled_by": ["israel"],
+        "terms": {"philadelphi": "reduced_presence"},
+    }
+    put = service_client.put
+    assert (
+        put(f"{API}/proposals/isr-2", headers=auth("israel"), json={"version": 0, "proposal": text}).status_code == 200
+    )
+    assert answer(service_client, "isr-2", "hamas", "accepted", 1).status_code == 303
+    answered = proposal_data(service_client, "isr-2")
+    agreed = {**answered, "status": "agreed"}
+    assert client_put_as(service_client, "israel", agreed, 2).status_code == 200
+    changed = {**agreed, "terms": {"philadelphi": "idf_control"}}
+    r = client_put_as(service_client, "israel", changed, 3)
+    assert r.status_code == 422, r.text
+    (problem,) = r.json()["detail"]
+    assert problem["path"] == ["proposal", "terms"]
+    assert "hamas (accepted, 2024-08-26)" in problem["message"] and "new text amending it" in problem["message"]
+    assert client_put_as(service_client, "israel", {**agreed, "parent": "aug16-bridging"}, 3).status_code == 422
+    # what does not change what it says may still be put right
+    assert (
+        client_put_as(service_client, "israel", {**agreed, "title": "Israel's text of 20 August"}, 3).status_code == 200
+    )
+    # and the other side may always change its answer: the status follows it
+    assert answer(service_client, "isr-2", "hamas", "rejected", 4).status_code == 303
+    after = proposal_data(service_client, "isr-2")
+    assert after["status"] == "rejected" and after["responses"][-1]["stance"] == "rejected"
+    history = service_client.get(f"{API}/proposals/isr-2/history", headers=auth("observer")).json()["versions"]
+    assert history[-1]["note"] == "status 'agreed' -> 'rejected': hamas's recorded response is 'rejected'"
+
+
+def client_put_as(service_client: Any, who: str, proposal: dict[str, Any], version: int) -> Any:
+    url = f"{API}/proposals/{proposal['id']}"
+    return service_client.put(url, headers=auth(who), json={"version": version, "proposal": proposal})
+
+
+def test_a_side_writes_nothing_in_anyone_elses_name(service_client: Any) -> None:
+    """Not as co-tabler (adding a mediator, or dropping the other side from a joint text), and not a reading
+    attributed to another side."""
+    joint = {"id": "joint-1", "title": "Joint", "date": "2024-08-20", "tabled_by": ["israel", "hamas"]}
+    assert client_put_as(service_client, "mediator", joint, 0).status_code == 200
+    for forged in (
+        {**joint, "tabled_by": ["israel"]},
+        {**joint, "tabled_by": ["israel", "united_states"]},
+        {**joint, "title": "Retitled"},
+    ):
+        assert client_put_as(service_client, "israel", forged, 1).status_code == 403
+    own = {"id": "isr-3", "title": "Israel's", "date": "2024-08-21", "tabled_by": ["israel", "united_states"]}
+    assert client_put_as(service_client, "israel", own, 0).status_code == 403
+    own["tabled_by"] = ["israel"]
+    assert client_put_as(service_client, "israel", own, 0).status_code == 200
+    reading = {"id": "r1", "by": "hamas", "terms": {"philadelphi": "idf_control"}, "note": "Hamas reads it so"}
+    assert client_put_as(service_client, "israel", {**own, "readings": [reading]}, 1).status_code == 403
+    mine = {**reading, "by": "israel", "note": "Israel reads it so"}
+    assert client_put_as(service_client, "israel", {**own, "readings": [mine]}, 1).status_code == 200
+    # a huge number is refused where it stands, not a server error
+    huge = {**own, "readings": [mine], "terms": {"aid_trucks": 10**400}}
+    r = client_put_as(service_client, "israel", huge, 2)
+    assert r.status_code == 422 and r.json()["detail"][0]["path"][-2:] == ["terms", "aid_trucks"], r.text

@@ -151,10 +151,8 @@ def write_proposal(
     if data.get("id") != proposal_id:
         raise InputError([Problem("the proposal's id must be the one in the address", ("proposal", "id"))])
     bounded(data, PROPOSAL_LISTS, "proposal")
-    if viewer.role == Role.party:
-        tabled_by = data.get("tabled_by")
-        if not isinstance(tabled_by, list) or viewer.party not in tabled_by:
-            raise http_error(403, "a party may only table or edit texts it tables itself")
+    if viewer.role == Role.party and data.get("tabled_by") != [viewer.party]:
+        raise http_error(403, "a party tables texts in its own name alone (a joint text is recorded by a mediator)")
 
     def ours(path: tuple[Any, ...]) -> bool:
         return len(path) >= 2 and path[0] == "proposals"
@@ -165,13 +163,7 @@ def write_proposal(
         if current is None and len(scenario["proposals"]) > MAX_PROPOSALS:
             raise InputError([Problem(f"these talks already hold {MAX_PROPOSALS} proposals", ("proposal",))])
         if viewer.role == Role.party:
-            sides = {p["id"] for p in scenario["parties"] if p.get("role", "party") == "party"}
-            if any(other in sides and other != viewer.party for other in data.get("tabled_by", [])):
-                raise http_error(403, "a party may not table a text in another side's name")
-            if version > 0 and current is not None and viewer.party not in current.get("tabled_by", []):
-                raise http_error(403, "a party may only edit texts it tabled")
-            if _others_responses(data, viewer) != _others_responses(current or {}, viewer):
-                raise http_error(403, "a party records only its own response to a text")
+            party_write(viewer, data, current)
         validate(scenario)
         unsupported = views.unsupported_status(scenario, data)
         if unsupported is not None:
@@ -275,11 +267,42 @@ def put_preferences(
     return schemas.Written(version=write_preferences(store, viewer, talks_id, party, edit.preferences, edit.version))
 
 
-def _others_responses(proposal: dict[str, Any], viewer: Viewer) -> list[Any]:
-    responses = proposal.get("responses", [])
-    if not isinstance(responses, list):
-        return [responses]
-    return [r for r in responses if not (isinstance(r, dict) and r.get("party") == viewer.party)]
+WHAT_A_TEXT_SAYS = ("terms", "parent", "inherits")  # what another side's response answered
+
+
+def party_write(viewer: Viewer, data: dict[str, Any], current: dict[str, Any] | None) -> None:
+    """Refuse what a party may not write: anything in another's name, or a change to what a text says once
+    another side has answered it (the answer would then seem to be to terms it never saw)."""
+    if data.get("tabled_by") != [viewer.party]:
+        raise http_error(403, "a party tables texts in its own name alone (a joint text is recorded by a mediator)")
+    if current is not None and current.get("tabled_by") != [viewer.party]:
+        raise http_error(403, "a party edits only texts it tabled alone")
+    for field in ("responses", "readings"):
+        if _others(data, field, viewer) != _others(current or {}, field, viewer):
+            raise http_error(403, f"a party records only its own {field[:-1]} of a text")
+    answered = [r for r in _others(current or {}, "responses", viewer) if isinstance(r, dict)]
+    changed = [f for f in WHAT_A_TEXT_SAYS if (current or {}).get(f) != data.get(f)]
+    if answered and changed:
+        who = ", ".join(_answer(r) for r in answered)
+        message = (
+            f"{who} answered this text as it stands: what it says stays as answered; table the change as a new "
+            f"text amending it (parent {data.get('id')!r})"
+        )
+        raise InputError([Problem(message, ("proposal", changed[0]))])
+
+
+def _answer(response: dict[str, Any]) -> str:
+    when = f", {response['date']}" if response.get("date") else ""
+    return f"{response.get('party')} ({response.get('stance')}{when})"
+
+
+def _others(proposal: dict[str, Any], field: str, viewer: Viewer) -> list[Any]:
+    """The entries of a text's ``responses`` (by ``party``) or ``readings`` (by ``by``) not in the viewer's name."""
+    entries = proposal.get(field, [])
+    if not isinstance(entries, list):
+        return [entries]
+    key = "party" if field == "responses" else "by"
+    return [e for e in entries if not (isinstance(e, dict) and e.get(key) == viewer.party)]
 
 
 def write_preferences(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from truce.errors import InputError, Problem
-from truce.model.scenario import Scenario, Stance
+from truce.model.scenario import Scenario, Stance, Status
 from truce.service import forms, views
 from truce.service.auth import Role, Viewer, http_error
 from truce.service.forms import Errors, Fields
@@ -148,11 +148,18 @@ def record_response(
     current = store.proposal_history(state.scenario.id, proposal_id)[-1]
     data = copy.deepcopy(current.data)
     data["responses"] = [*data.get("responses", []), response]
+    note = None
+    unsupported = views.unsupported_status(state.data, data)
+    if unsupported is not None:  # a side may always answer: the status follows the answers, never the reverse
+        was = data.get("status")
+        data["status"] = Status.rejected.value if response.get("stance") == Stance.rejected else Status.tabled.value
+        note = f"status {was!r} -> {data['status']!r}: {unsupported.split('; ', 1)[-1]}"
     check = views.checker(viewer, lambda p: len(p) >= 2 and p[0] == "proposals")
 
     def checked(scenario: dict[str, Any], before: dict[str, Any] | None) -> None:
-        if before is not None and {k: v for k, v in before.items() if k != "responses"} != {
-            k: v for k, v in data.items() if k != "responses"
+        answers = ("responses", "status")  # what an answer writes; anything else changed means another wrote
+        if before is not None and {k: v for k, v in before.items() if k not in answers} != {
+            k: v for k, v in data.items() if k not in answers
         }:
             raise InputError([Problem("the text changed meanwhile: reload and answer again", ("version",))])
         check(scenario)
@@ -160,4 +167,4 @@ def record_response(
         if unsupported is not None:
             raise InputError([Problem(unsupported, ("stance",))])
 
-    return store.put_proposal(state.scenario.id, data, version, viewer.label, checked)
+    return store.put_proposal(state.scenario.id, data, version, viewer.label, checked, note)
