@@ -196,3 +196,15 @@ def _at(node: Any, where: tuple[Any, ...]) -> Any:
 
 def _is_plain_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@pytest.mark.parametrize(("term", "ok"), [("5.5000001", False), ("5.5", True), ("5.500000000000001", True)])
+def test_a_number_just_off_an_issues_values_is_refused(tmp_path: Path, term: str, ok: bool) -> None:
+    """5.5000001 on a grid of quarters was accepted (stored as typed, shown as 5.5); float rounding still is."""
+    text = EXAMPLE.read_text().replace("      wage_increase: 5.5\n", f"      wage_increase: {term}\n", 1)
+    path = write(tmp_path, "off-grid.yaml", text.encode())
+    result = run("validate", str(path))
+    if ok:
+        assert result.exit_code == 0, result.output
+    else:
+        assert any("is not a value of wage_increase" in line for line in assert_rejected(result, str(path)))

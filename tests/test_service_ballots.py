@@ -81,6 +81,8 @@ def test_a_side_that_marks_everything_learns_only_the_best_package_of_the_overla
 
 def test_marks_are_shown_to_their_author_only(service_client: Any) -> None:
     n, _ = publish(service_client)
+    twice = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [0, 0, 1]})
+    assert twice.status_code == 422 and "at most once" in twice.text and "accepted" in twice.text
     service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [0, 1]})
     service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": [1, 2]})
     mediator = service_client.get(f"{API}/ballots/{n}", headers=auth("mediator")).json()

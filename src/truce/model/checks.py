@@ -476,11 +476,13 @@ def _shown(term: object) -> str:
 
 
 def _on_grid(issue: Issue, x: float) -> bool:
+    """Whether ``x`` is one of the issue's values, up to float rounding (1e-12 of the numbers' size): a value
+    off by more (600.0000001 for 600) is refused, since it would be stored as typed but shown as the value."""
     if issue.min is None or issue.max is None or not issue.step:
         return False
-    k = (x - issue.min) / issue.step
-    tol = 1e-9 * max(1.0, abs(k))
-    return issue.min - 1e-12 <= x <= issue.max + 1e-12 and abs(k - round(k)) <= tol
+    nearest = issue.min + round((x - issue.min) / issue.step) * issue.step
+    tol = 1e-12 * max(1.0, abs(x), abs(issue.min), abs(issue.step))
+    return issue.min - tol <= x <= issue.max + tol and abs(x - nearest) <= tol
 
 
 def _check_preferences(prefs: Preferences | Constituent, issues: dict[str, Issue], path: Path) -> Iterator[Problem]:

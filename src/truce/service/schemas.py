@@ -225,9 +225,15 @@ class BallotView(BaseModel):
     )
 
 
+def _each_once(marks: list[int]) -> list[int]:
+    if len(set(marks)) != len(marks):
+        raise ValueError("name each package at most once")
+    return marks
+
+
 class MarkBody(Strict):
-    accepted: list[Annotated[int, Field(ge=0, le=1_000)]] = Field(
-        max_length=100, description="indices of the packages you could accept"
+    accepted: Annotated[list[Annotated[int, Field(ge=0, le=1_000)]], AfterValidator(_each_once)] = Field(
+        max_length=100, description="indices of the packages you could accept, each at most once"
     )
 
 
