@@ -53,6 +53,9 @@ def test_the_frontier_is_one_document_from_the_cli_and_the_api(service_client: A
     del cli["zopa"]  # counted on request only: a page must not wait on it
     assert api == cli
     valid("frontier", invoke_json("frontier", str(HARBOUR), "--zopa"))
+    ratified = invoke_json("frontier", str(GAZA), "--within", "all")  # a side ratifies at home
+    assert ratified["zopa"]["method"] == "inclusion-exclusion"
+    valid("frontier", ratified)
 
 
 def test_the_bridge_is_one_document_from_the_cli_and_the_api(service_client: Any, tmp_path: Path) -> None:
