@@ -135,9 +135,27 @@ def test_tournament_tables_are_the_same_on_one_and_two_workers(tmp_path: Path) -
 
 
 def test_tournament_bad_input_exits_2(tmp_path: Path) -> None:
-    for args in (["--backend", "nope"], ["--address", "auto"], ["--strategies", "nope"]):
+    for args in (["--backend", "nope"], ["--address", "auto"], ["--strategies", "nope"], ["--seed", "-1"]):
         result = runner.invoke(app, ["tournament", str(GAZA), "--seeds", "1", *args])
         assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--seed", "-1"], "--seed"),
+        (["--days", "100000000"], "--days"),  # memory grew by gigabytes a second
+        (["--days", "10000", "--rounds-per-day", "100"], "rounds in all"),
+        (["--weight-noise", "nan"], "--weight-noise"),  # nan and negative noise were silently ignored
+        (["--value-noise", "-5"], "--value-noise"),
+        (["--weight-noise", "1e308"], "--weight-noise"),
+        (["--discount", "nan"], "--discount"),
+    ],
+)
+def test_simulate_refuses_options_it_cannot_honour(args: list[str], named: str) -> None:
+    result = runner.invoke(app, ["simulate", str(LABOUR), "--runs", "2", "--no-course", *args])
+    assert result.exit_code == 2, result.output
+    assert named in result.output and "Traceback" not in result.output
 
 
 def test_missing_extras_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

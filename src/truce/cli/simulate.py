@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from truce.cli.common import (
 from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 from truce.model.compiled import Compiled, compile_scenario
-from truce.model.scenario import DEFAULT_DEADLINE_DAYS, Role, Scenario
+from truce.model.scenario import DEFAULT_DEADLINE_DAYS, MAX_DEADLINE_DAYS, Role, Scenario
 from truce.simulate import (
     AlternatingOffers,
     Delay,
@@ -50,6 +51,9 @@ from truce.simulate.space import INFORMATION, Information
 from truce.simulate.tournament import Backend, Local, Ray, Table, Tournament, run_tournament
 
 PROTOCOLS = ("alternating", "stacked", "single-text")
+MAX_DAYS = MAX_DEADLINE_DAYS
+MAX_ROUNDS = 100_000  # days x rounds a day: each run draws its random numbers for every round up front
+MAX_NOISE = 10.0  # log-normal weight noise of 10 already multiplies weights by up to e^30
 
 
 def _protocol(name: str, days: int, per_day: int, mediator: str, start: tuple[int, ...] | None) -> Protocol:
@@ -58,6 +62,10 @@ def _protocol(name: str, days: int, per_day: int, mediator: str, start: tuple[in
     if days < 1 or per_day < 1:
         raise typer.BadParameter("must be at least 1", param_hint="--days/--rounds-per-day")
     rounds = days * per_day
+    if rounds > MAX_ROUNDS:
+        raise typer.BadParameter(
+            f"at most {MAX_ROUNDS:,} rounds in all, not {rounds:,}", param_hint="--days x --rounds-per-day"
+        )
     if name == "alternating":
         return AlternatingOffers(rounds, per_day)
     if name == "stacked":
@@ -110,6 +118,16 @@ def _conditions(
     """The conditions of the runs: flags, plus the uncertainty the scenario file gives (``from_file``)."""
     if pressure not in PRESSURES:
         raise typer.BadParameter(f"{pressure!r} is not one of {', '.join(PRESSURES)}", param_hint="--pressure")
+    for flag, value in (("--weight-noise", weight_noise), ("--value-noise", value_noise)):
+        if not 0.0 <= value <= MAX_NOISE:  # also refuses nan, which no comparison holds for
+            raise typer.BadParameter(f"must be between 0 and {MAX_NOISE:g}, not {value}", param_hint=flag)
+    for flag, value in (
+        ("--discount", discount),
+        ("--shock-shift", shock_shift),
+        ("--shock-cost-factor", shock_cost_factor),
+    ):
+        if not math.isfinite(value):
+            raise typer.BadParameter(f"must be a finite number, not {value}", param_hint=flag)
     try:
         delay = Delay(discount=discount, pressure=pressure)  # type: ignore[arg-type]
         shocks = Shocks(shock_probability, shock_shift, shock_cost_factor) if shock_probability > 0 else None
@@ -144,7 +162,7 @@ INFORMATION_HELP = (
 # Options simulate and tournament share, declared once so they read and check the same in both verbs
 # (typer copies a declaration for each command that uses it).
 PROTOCOL_OPTION = typer.Option("alternating", "--protocol", help="alternating, stacked or single-text")
-ROUNDS_PER_DAY_OPTION = typer.Option(1, "--rounds-per-day", help="rounds of offers in a day")
+ROUNDS_PER_DAY_OPTION = typer.Option(1, "--rounds-per-day", min=1, max=1_000, help="rounds of offers in a day")
 MEDIATOR_OPTION = typer.Option("anneal", "--mediator", help="single-text mediator: hill or anneal")
 UNCERTAINTY_OPTION = typer.Option(True, "--uncertainty/--no-uncertainty", help=UNCERTAINTY_HELP)
 WITHIN_OPTION = typer.Option("all", "--within", help=SIMULATE_WITHIN_HELP)
@@ -207,8 +225,8 @@ def simulate_cmd(
     protocol: str = PROTOCOL_OPTION,
     strategies: str = typer.Option("boulware", "--strategies", help="one per party, comma-separated (or one for all)"),
     runs: int = typer.Option(1000, "--runs", min=1, help="number of negotiations"),
-    seed: int = typer.Option(0, "--seed", help="the seed all runs' seeds are expanded from"),
-    days: int | None = typer.Option(None, "--days", help=DAYS_HELP),
+    seed: int = typer.Option(0, "--seed", min=0, help="the seed all runs' seeds are expanded from"),
+    days: int | None = typer.Option(None, "--days", min=1, max=MAX_DAYS, help=DAYS_HELP),
     rounds_per_day: int = ROUNDS_PER_DAY_OPTION,
     mediator: str = MEDIATOR_OPTION,
     course: bool = typer.Option(True, "--course/--no-course", help=COURSE_HELP),
@@ -428,9 +446,9 @@ def tournament_cmd(
         "boulware,linear,conceder,tit-for-tat,hardliner,random", "--strategies", help="comma-separated"
     ),
     seeds_: int = typer.Option(10, "--seeds", min=1, help="runs per scenario and assignment of strategies"),
-    seed: int = typer.Option(0, "--seed", help="the tournament seed every run's seed is expanded from"),
+    seed: int = typer.Option(0, "--seed", min=0, help="the tournament seed every run's seed is expanded from"),
     protocol: str = PROTOCOL_OPTION,
-    days: int = typer.Option(DEFAULT_DEADLINE_DAYS, "--days", help="deadline in days"),
+    days: int = typer.Option(DEFAULT_DEADLINE_DAYS, "--days", min=1, max=MAX_DAYS, help="deadline in days"),
     rounds_per_day: int = ROUNDS_PER_DAY_OPTION,
     mediator: str = MEDIATOR_OPTION,
     course: bool = typer.Option(True, "--course/--no-course", help="play each scenario under its own course"),

@@ -524,6 +524,7 @@ class Shock(Frozen):
 
 
 DEFAULT_DEADLINE_DAYS = 100
+MAX_DEADLINE_DAYS = 10_000
 
 
 class Course(Frozen):
@@ -531,7 +532,10 @@ class Course(Frozen):
 
     start: dt.date | None = Field(default=None, description="day 1 of the simulated talks (dates place risks/shocks)")
     deadline_days: int = Field(
-        default=DEFAULT_DEADLINE_DAYS, ge=1, le=10_000, description="days the talks may last (not an agreement phase)"
+        default=DEFAULT_DEADLINE_DAYS,
+        ge=1,
+        le=MAX_DEADLINE_DAYS,
+        description="days the talks may last (not an agreement phase)",
     )
     deadline_basis: Text | None = None
     hazard: Hazard | None = Field(default=None, description="the chance per day that talks break down")
