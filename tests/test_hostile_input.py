@@ -208,3 +208,12 @@ def test_a_number_just_off_an_issues_values_is_refused(tmp_path: Path, term: str
         assert result.exit_code == 0, result.output
     else:
         assert any("is not a value of wage_increase" in line for line in assert_rejected(result, str(path)))
+
+
+@pytest.mark.parametrize("where", ["missing/brief.html", "."])
+def test_an_output_path_that_cannot_be_written_is_bad_input(tmp_path: Path, where: str) -> None:
+    """A report into a folder that does not exist, or onto a folder, was a traceback and exit 1."""
+    target = tmp_path / where
+    result = run("analyze", str(EXAMPLE), "--report", str(target))
+    assert_rejected(result, str(target))
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

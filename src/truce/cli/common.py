@@ -84,10 +84,20 @@ def print_json(data: Any) -> None:
 
 
 def write_atomically(path: Path, text: str | bytes) -> None:
-    """Write a whole file or nothing: a temporary file in the same folder, then a rename."""
+    """Write a whole file or nothing: a temporary file in the same folder, then a rename. A path that cannot be
+    written (a folder, a folder that does not exist, no permission) is bad input, located at the path."""
     path = Path(path)
     data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
+    if path.is_dir():
+        raise InputError([Problem("is a folder: give the name of a file to write", (), str(path), 1, 1)])
+    if not path.parent.is_dir():
+        raise InputError(
+            [Problem(f"no folder {str(path.parent)!r} to write into: create it first", (), str(path), 1, 1)]
+        )
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError([Problem(f"cannot write here: {exc.strerror}", (), str(path), 1, 1)]) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
