@@ -250,6 +250,23 @@ def test_folder_problems(tmp_path: Path) -> None:
         import_genius(folder)
 
 
+@pytest.mark.parametrize("content", [b"", b"garbage", b"\x00\x01"])
+def test_a_profile_that_is_not_xml_is_an_error_not_a_party_less(tmp_path: Path, content: bytes) -> None:
+    """An empty or broken profile was skipped: the talks were analysed with one party fewer, and exit 0."""
+    folder = _copy(tmp_path)
+    (folder / "harbour-prof1.xml").write_bytes(content)
+    with pytest.raises(InputError, match="not an XML file") as caught:
+        import_genius(folder)
+    assert caught.value.problems[0].file == str(folder / "harbour-prof1.xml")
+
+
+def test_a_listing_of_numbers_beside_the_profiles_is_left_alone(tmp_path: Path) -> None:
+    """ANAC folders keep their Pareto frontier as ``pareto.xml``, lines of numbers that are not XML."""
+    folder = _copy(tmp_path)
+    (folder / "pareto.xml").write_text("0.67, 1.0\n0.68, 0.93\n0.76, 0.92\n")
+    assert [p.id for p in import_genius(folder).parties] == [p.id for p in import_genius(_copy(tmp_path / "b")).parties]
+
+
 # folder, parties, outcomes, reservation values (from the README beside the domains)
 REAL_DOMAINS = [
     ("y2012_ItexvsCypressA", 2, 180, [0.5, 0.5]),

@@ -166,17 +166,28 @@ class _DomainIssue:
 
 
 def genius_files(folder: str | FsPath) -> tuple[FsPath | None, list[FsPath]]:
-    """The domain file and the profile files of a folder, found by their root elements."""
+    """The domain file and the profile files of a folder, found by their root elements. An XML file of
+    another kind is left alone, and so is a list of numbers (ANAC folders hold their Pareto frontier as
+    ``pareto.xml`` lines of ``u1, u2``); any other file that is not XML (empty, say) is an error, since
+    skipping it could silently drop a party."""
     base = FsPath(folder)
     domains: list[FsPath] = []
     profiles: list[FsPath] = []
     candidates = sorted((p for p in base.iterdir() if p.suffix.lower() == ".xml" and p.is_file()), key=_natural)
-    for path in candidates[:MAX_FILES]:
+    if len(candidates) > MAX_FILES:
+        message = (
+            f"{len(candidates)} XML files: a GENIUS folder holds one domain and its profiles (at most {MAX_FILES})"
+        )
+        raise InputError([Problem(message, (), str(base), 1, 1)])
+    for path in candidates:
         try:
             with path.open("rb") as handle:
                 tag = root_tag(handle.read(65536))
-        except OSError:
-            continue
+        except OSError as exc:
+            raise InputError([Problem(f"cannot be read: {exc.strerror}", (), str(path), 1, 1)]) from None
+        if tag is None and not _numbers_only(path):
+            message = "not an XML file (empty, or not starting with an element): a GENIUS domain or profile is XML"
+            raise InputError([Problem(message, (), str(path), 1, 1)])
         if tag == DOMAIN_ROOT:
             domains.append(path)
         elif tag == PROFILE_ROOT:
@@ -185,6 +196,20 @@ def genius_files(folder: str | FsPath) -> tuple[FsPath | None, list[FsPath]]:
         names = ", ".join(p.name for p in domains)
         raise InputError([Problem(f"more than one GENIUS domain file ({names})", (), str(base), 1, 1)])
     return (domains[0] if domains else None), profiles
+
+
+_NUMBERS = re.compile(rb"^\s*[-+0-9.eE]+(\s*[,;\s]\s*[-+0-9.eE]+)*\s*$")
+
+
+def _numbers_only(path: FsPath) -> bool:
+    """Whether a file is a non-empty listing of numbers, a line of them at a time (its first 64 KiB: a line
+    cut there is not judged)."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    lines = [line for line in head.splitlines() if line.strip()]
+    if len(head) == 65536 and len(lines) > 1:
+        lines = lines[:-1]
+    return bool(lines) and all(_NUMBERS.match(line) for line in lines)
 
 
 def is_genius_folder(folder: str | FsPath) -> bool:
