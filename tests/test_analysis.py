@@ -169,6 +169,8 @@ def test_silence_is_never_a_preference_nor_a_met_gap(
         assert sp.silent == quiet
         for party in c.parties:
             assert (sp.preferred[party] is None) == (party in quiet)
+            assert (sp.losses[party] is None) == (party in quiet)  # silence costs nothing: it is not a 0 loss
+        assert (sp.compromise is None) == (len(quiet) == len(c.parties))
         if quiet:
             assert sp.note is not None and all(p in sp.note for p in quiet)
         else:

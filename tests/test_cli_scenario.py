@@ -72,6 +72,11 @@ def test_silence_is_not_a_preference_on_the_gaza_case() -> None:
     aid = next(sp for sp in out["sticking_points"] if sp["issue"] == "aid_trucks")
     assert aid["preferred"]["israel"] is None and aid["preferred"]["hamas"] is not None
     assert "no stated position from israel" in aid["note"]
+    assert aid["losses_at_compromise"]["israel"] is None
+    # only 600 trucks a day was ever tabled: the least-loss 800 is the arithmetic's, and says so
+    assert aid["compromise"] == 800 and aid["untabled"] is True
+    tabled = {sp["issue"]: sp["untabled"] for sp in out["sticking_points"]}
+    assert tabled["rafah"] is True and tabled["philadelphi"] is False
     for p in out["proposals"]:
         israel = p["standing"]["israel"]
         assert israel["gaps"]["aid_trucks"] is None
@@ -106,6 +111,19 @@ def test_every_verdict_on_the_shipped_case_says_what_would_flip_it() -> None:
                 assert first["verdict"] in ("depends", "yes")
     text = " ".join(runner.invoke(app, ["analyze", str(GAZA)]).stdout.split())
     assert "aug16-bridging, hamas (" in text and "holds unless" in text
+
+
+def test_an_issue_every_party_is_silent_on_has_no_least_loss_option(tmp_path: Path) -> None:
+    """With no weight from anyone on the pension, the first option was shown as the least-loss one, at a loss
+    of 0 to both: silence read as agreement."""
+    text = (ROOT / "examples" / "labour-2025" / "scenario.yaml").read_text().replace("pension: 20", "pension: 0")
+    assert text.count("pension: 0") == 2
+    (tmp_path / "scenario.yaml").write_text(text)
+    out = invoke_json("analyze", str(tmp_path / "scenario.yaml"))
+    pension = next(sp for sp in out["sticking_points"] if sp["issue"] == "pension")
+    assert pension["compromise"] is None and set(pension["losses_at_compromise"].values()) == {None}
+    human = runner.invoke(app, ["analyze", str(tmp_path / "scenario.yaml")], env={"COLUMNS": "300"})
+    assert "none: no party states a position" in human.stdout
 
 
 def test_human_output_names_assumptions_and_sticking_points() -> None:

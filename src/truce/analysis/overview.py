@@ -223,7 +223,8 @@ def overview_json(o: Overview) -> dict[str, Any]:
                 "tension": _round(sp.tension),
                 "preferred": sp.preferred,
                 "compromise": sp.compromise,
-                "losses_at_compromise": {k: _round(v) for k, v in sp.losses.items()},
+                "untabled": sp.untabled,
+                "losses_at_compromise": {k: None if v is None else _round(v) for k, v in sp.losses.items()},
                 "note": sp.note,
             }
             for sp in o.sticking

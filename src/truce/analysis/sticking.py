@@ -7,9 +7,12 @@ and largest when both care a lot and want opposite things. Red lines count: an o
 one-issue red line of a party costs that party its whole weight on the issue, so an issue where the
 only options one side accepts are the other side's red lines rises to the top.
 
-A party that gives an issue no weight stated no position on it: it has no preferred option (``None``),
-and where it is silent while another party is not, the point's ``note`` says that the least-loss
-option follows those who spoke, so a low tension there is not read as the silent party giving way.
+A party that gives an issue no weight stated no position on it: it has no preferred option (``None``) and
+no loss at the least-loss option (``None``, not 0), and where it is silent while another party is not,
+the point's ``note`` says that the least-loss option follows those who spoke, so a low tension there is
+not read as the silent party giving way. Where no party states a position there is no least-loss option.
+A least-loss option that no proposal (or reading of one) holds is flagged ``untabled``, in talks that have
+proposals: it is the arithmetic's suggestion, not a term anyone put on the table.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from truce.analysis.standing import stated
+from truce.analysis.tabled import tabled_terms
 from truce.model.compiled import Compiled, Floats
-from truce.model.scenario import Term
+from truce.model.scenario import Issue, Term
 
 
 @dataclass(frozen=True)
@@ -29,15 +33,24 @@ class StickingPoint:
     issue: str
     tension: float  # least total loss any one option imposes on the parties
     preferred: dict[str, Term | None]  # each party's best option on this issue; None: no stated position
-    compromise: Term  # the option attaining the least total loss
-    losses: dict[str, float]  # each party's loss at that compromise
+    compromise: Term | None  # the option attaining the least total loss; None when no party states a position
+    losses: dict[str, float | None]  # each party's loss at that compromise; None for a silent party
     silent: tuple[str, ...] = ()  # parties with no stated position on this issue
     note: str | None = None  # what the silence means for this point, in words
+    untabled: bool = False  # the compromise is a term no proposal or reading holds (talks with proposals)
+
+    def compromise_text(self, issue: Issue) -> str:
+        """The least-loss option in words, flagged when nobody tabled it."""
+        if self.compromise is None:
+            return "none: no party states a position"
+        text = issue.label(self.compromise)
+        return f"{text} (not tabled by anyone)" if self.untabled else text
 
 
 def sticking_points(c: Compiled, parties: Sequence[int] | None = None) -> list[StickingPoint]:
     """Every issue, most contested first (ties by issue order)."""
     chosen = list(range(len(c.parties))) if parties is None else list(parties)
+    tabled = tabled_terms(c.scenario)
     points: list[StickingPoint] = []
     for i, issue_id in enumerate(c.issues):
         loss = _losses(c, i, chosen)  # (parties, options)
@@ -50,14 +63,20 @@ def sticking_points(c: Compiled, parties: Sequence[int] | None = None) -> list[S
             c.parties[p]: None if c.parties[p] in silent else c.options[i][int(np.argmin(loss[row]))]
             for row, p in enumerate(chosen)
         }
+        spoken = len(silent) < len(chosen)
+        compromise = c.options[i][best] if spoken else None
         points.append(
             StickingPoint(
                 issue=issue_id,
                 tension=float(total[best]),
                 preferred=preferred,
-                compromise=c.options[i][best],
-                losses={c.parties[p]: float(loss[row, best]) for row, p in enumerate(chosen)},
+                compromise=compromise,
+                losses={
+                    c.parties[p]: None if c.parties[p] in silent else float(loss[row, best])
+                    for row, p in enumerate(chosen)
+                },
                 silent=silent,
+                untabled=compromise is not None and tabled.flagged(issue_id, compromise),
                 note=_silence_note(
                     silent,
                     [c.parties[p] for p in chosen if c.parties[p] not in silent],

@@ -65,7 +65,7 @@ def show_overview(o: Overview) -> None:
             issue.name,
             f"{sp.tension:.3f}",
             *(_preferred_text(issue, sp.preferred[party]) for party in o.compiled.parties),
-            issue.label(sp.compromise),
+            sp.compromise_text(issue),
         )
     console.print(sticking)
     for sp in o.sticking:
