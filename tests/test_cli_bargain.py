@@ -225,3 +225,13 @@ def test_json_is_indented_when_small_and_compact_when_large(capsys: pytest.Captu
     print_json(big)
     large = capsys.readouterr().out
     assert large.count("\n") == 1 and json.loads(large) == big
+
+
+def test_a_fill_within_the_tabled_terms_never_calls_a_term_a_partys_preferred_one_outright() -> None:
+    """Hamas's best Rafah option (Israeli withdrawal) was never tabled: the best tabled one is only that."""
+    texts = {}
+    for within in ("tabled", "all"):
+        out = invoke_json("bridge", str(GAZA), "--from", "aug16-bridging", "--within", within)
+        texts[within] = [f["text"] for b in out["bridges"] for f in b["filled"]]
+    assert any("Rafah" in t and "Hamas gets its preferred term of those tabled" in t for t in texts["tabled"])
+    assert texts["all"] and not any("of those tabled" in t for t in texts["all"])

@@ -607,6 +607,8 @@ def fill(c: Compiled, i: int, option: int, tabled: bool = True) -> Fill:
     issue = c.scenario.issues[i]
     gives: dict[str, float | None] = {}
     parts = []
+    # within the tabled terms a party's best is the best of those: never call it its preferred term outright
+    of_those = " of those tabled" if len(c.options[i]) < len(issue.option_ids()) else ""
     for p, pid in enumerate(c.parties):
         row = c.tables[i][p]
         if not np.any(row > 0):
@@ -617,9 +619,10 @@ def fill(c: Compiled, i: int, option: int, tabled: bool = True) -> Fill:
         loss = float(row[best] - row[option])
         gives[pid] = loss
         if loss > 1e-9:
-            parts.append(f"{_party_name(c, pid)} gives {_amount(loss)} against {issue.label(c.options[i][best])}")
+            best_text = f"{issue.label(c.options[i][best])}{', its preferred term' + of_those if of_those else ''}"
+            parts.append(f"{_party_name(c, pid)} gives {_amount(loss)} against {best_text}")
         else:
-            parts.append(f"{_party_name(c, pid)} gets its preferred term")
+            parts.append(f"{_party_name(c, pid)} gets its preferred term{of_those}")
     silent = [_party_name(c, pid) for pid, g in gives.items() if g is None]
     if silent:
         parts.append(f"no stated position: {', '.join(silent)}")
