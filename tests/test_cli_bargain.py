@@ -22,7 +22,8 @@ HARBOUR = ROOT / "tests" / "data" / "genius" / "harbour"
 
 def test_frontier_json_has_the_documented_shape() -> None:
     out = invoke_json("frontier", str(LABOUR))
-    assert list(out) == ["parties", "frontier", "solutions", "zopa", "within", "proposals"]
+    assert list(out) == ["parties", "preferences_assumed_for", "frontier", "solutions", "zopa", "within", "proposals"]
+    assert out["preferences_assumed_for"] == ["union", "authority"]  # the shipped file's preferences are assumed
     assert set(out["solutions"]) == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian"}
     assert set(out["zopa"]) >= {"empty", "count", "share"}
     c = compile_scenario(load_any(LABOUR))
@@ -235,3 +236,20 @@ def test_a_fill_within_the_tabled_terms_never_calls_a_term_a_partys_preferred_on
         texts[within] = [f["text"] for b in out["bridges"] for f in b["filled"]]
     assert any("Rafah" in t and "Hamas gets its preferred term of those tabled" in t for t in texts["tabled"])
     assert texts["all"] and not any("of those tabled" in t for t in texts["all"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("frontier", str(GAZA)),
+        ("bridge", str(GAZA), "--from", "aug16-bridging"),
+        ("trades", str(GAZA), "--from", "aug16-bridging", "--parties", "israel,hamas"),
+        ("diff", str(GAZA), "may31-framework", "jul27-israel"),
+    ],
+)
+def test_every_answer_in_utilities_says_whose_preferences_are_assumed(args: tuple[str, ...]) -> None:
+    """The shipped case's preferences are assumptions: analyze and simulate said so, these verbs did not."""
+    result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Preferences of israel, hamas are assumptions" in result.stdout
+    assert invoke_json(*args)["preferences_assumed_for"] == ["israel", "hamas"]

@@ -156,6 +156,7 @@ class BridgeResult:
     bridges: tuple[Bridge, ...]
     infeasible: Infeasible | None
     search: Search
+    assumed: tuple[str, ...] = ()  # the parties whose preferences in the file are assumptions
 
     @property
     def acceptable_as_it_stands(self) -> bool:
@@ -188,6 +189,7 @@ def bridge(
         raise InputError([Problem("improvements must be 0 or more, max_sets 1 or more and the budget above 0")])
     reference_row(c, reference)  # bad terms raise here, with the issue named
     sub, chosen, tabled = scoped(c, scope, reference)
+    assumed = tuple(c.scenario.assumed(c.parties))
     ref = sub.encode(reference)
     ideal = ks_ideal(sub) if ALIASES[criterion] == "kalai_smorodinsky" else None
     start = time.monotonic()
@@ -195,7 +197,7 @@ def bridge(
         sub, ref, criterion, k, distinct=distinct, ideal=ideal, max_sets=max_sets, budget=budget
     )
     if not found:
-        return BridgeResult(dict(reference), criterion, chosen, (), infeasibility(sub), search)
+        return BridgeResult(dict(reference), criterion, chosen, (), infeasibility(sub), search, assumed)
     bridges = []
     for row in found:
         better: list[Ints] = []
@@ -212,7 +214,7 @@ def bridge(
                 budget=max(IMPROVE_BUDGET, budget - (time.monotonic() - start)) / len(found),
             )
         bridges.append(_explain(c, sub, ref, row, better, tabled))
-    return BridgeResult(dict(reference), criterion, chosen, tuple(bridges), None, search)
+    return BridgeResult(dict(reference), criterion, chosen, tuple(bridges), None, search, assumed)
 
 
 def bridge_proposal(
@@ -795,6 +797,7 @@ def bridge_json(result: BridgeResult, reference_id: str | None = None) -> dict[s
     infeasible = result.infeasible
     return {
         "reference": reference_id,
+        "preferences_assumed_for": list(result.assumed),
         "criterion": result.criterion,
         "bridges": [
             {

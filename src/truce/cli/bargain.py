@@ -27,6 +27,7 @@ from truce.cli.common import (
     print_json,
     profiles_of,
     scope_of,
+    show_assumed,
     write_atomically,
 )
 from truce.errors import InputError, Problem
@@ -109,6 +110,7 @@ def frontier(
         console.print(f"ZOPA{where}: {describe_zopa(b.zopa)}", soft_wrap=True)
     _show_ratification(b.compiled)
     _show_solutions(b)
+    show_assumed(talks, b.frontier.parties)
 
 
 def _frontier_table(b: Bargaining, rows: int, where: str) -> tuple[Table, int, bool]:
@@ -233,6 +235,7 @@ def bridge_cmd(
         title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
     _show_bridges(s, result, title, opening, "within the terms tabled" if scope == "tabled" else "with any term")
     _show_ratification(c)
+    show_assumed(s, c.parties)
     if not result.search.complete:
         console.print(
             f"The number of changes is the least possible; the bridges are ranked among the first "
@@ -340,8 +343,16 @@ def trades_cmd(
     except InputError as exc:
         raise _located(exc, scenario) from None
     if json_out:
-        print_json({"reference": reference, "within": scope_of(within, s, scenario), "trades": trades_json(found)})
+        print_json(
+            {
+                "reference": reference,
+                "within": scope_of(within, s, scenario),
+                "trades": trades_json(found),
+                "preferences_assumed_for": s.assumed(pair),
+            }
+        )
         return
+    show_assumed(s, pair)
     if not found and start is None:
         # a trade swaps terms a text holds: an empty text holds none
         console.print(

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -108,6 +108,17 @@ def write_atomically(path: Path, text: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def show_assumed(scenario: Scenario, parties: Sequence[str]) -> None:
+    """Say whose preferences the figures rest on as assumptions (every output of utilities says it)."""
+    assumed = scenario.assumed(parties)
+    if assumed:
+        console.print(
+            f"[yellow]Preferences of {', '.join(assumed)} are assumptions (see the scenario), not the parties' own: "
+            "every utility here rests on them.[/yellow]",
+            soft_wrap=True,
+        )
 
 
 def find_proposal(scenario: Scenario, proposal_id: str, where: Path) -> Proposal:

@@ -19,6 +19,7 @@ from truce.cli.common import (
     guarded,
     print_json,
     profiles_of,
+    show_assumed,
     write_atomically,
 )
 from truce.cli.render import show_changes, show_home, show_overview, show_rules_and_readings
@@ -89,9 +90,11 @@ def diff_cmd(
                     }
                     for proposal, reading, found in contested
                 ],
+                "preferences_assumed_for": s.assumed(c.parties),
             }
         )
         return
     show_changes(f"{a} -> {b}", changes)
     for proposal, reading, found in contested:
         show_changes(f"{proposal.id} as tabled -> as read by {holder_name(s, reading.by)} ({reading.id})", found)
+    show_assumed(s, c.parties)

@@ -214,10 +214,6 @@ def _negotiators(scenario: Scenario) -> Compiled:
     return compile_scenario(scenario, sides or None)
 
 
-def _assumed(scenario: Scenario, parties: tuple[str, ...]) -> list[str]:
-    return [p for p in parties if scenario.preferences[p].assumption]
-
-
 @app.command("simulate")
 @guarded
 def simulate_cmd(
@@ -260,7 +256,7 @@ def simulate_cmd(
     space = _space(c, scenario, information)
     _, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
     data = _flagged(s, summary.as_json(), scope) | {"conditions": conditions_json(s, c, setup, days, course)}
-    assumed = _assumed(s, c.parties)
+    assumed = s.assumed(c.parties)
     if report is not None:
         _write_simulate_report(report, s, setup, summary, assumed, seed, data["conditions"])
     if json_out:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -582,6 +583,10 @@ class Scenario(Frozen):
             if issue.id == issue_id:
                 return issue
         raise KeyError(issue_id)
+
+    def assumed(self, parties: Iterable[str]) -> list[str]:
+        """Those of ``parties`` whose preferences in this file are assumptions, not their own statement."""
+        return [p for p in parties if p in self.preferences and self.preferences[p].assumption]
 
     def party(self, party_id: str) -> Party:
         for party in self.parties:
