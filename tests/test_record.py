@@ -220,6 +220,23 @@ def test_a_steady_series_gives_its_rate_times_the_days(days: list[int], rate: in
     assert first.date == DAY0 + dt.timedelta(days=before[-1] if before else days[0])
 
 
+def test_a_period_of_no_deal_stops_at_the_first_text_agreed() -> None:
+    """Points recorded once a deal is in force are the deal's doing (hostages released under it): the
+    default period ends on the day the text was agreed, and says so; an end given explicitly stands."""
+    series = points((0, 100), (20, 90), (40, 60), (60, 30))
+    cut = series_cost(series, days=10, agreed=("the-deal", DAY0 + dt.timedelta(days=30)))
+    assert cut.end == DAY0 + dt.timedelta(days=30) and cut.agreed == "the-deal"
+    assert [p.value for p in cut.points] == [100, 90] and cut.change == pytest.approx(-5)
+    assert "the-deal was agreed: later points fall under the deal" in cut.text
+    assert series_cost(series, days=10, end=DAY0 + dt.timedelta(days=60), agreed=("the-deal", DAY0)).agreed is None
+    later = series_cost(series, days=10, agreed=("late", DAY0 + dt.timedelta(days=90)))
+    assert later.agreed is None and later.end == DAY0 + dt.timedelta(days=60)
+    s = load_any(GAZA)
+    hostages = next(c for c in cost_of_no_deal(s, 30) if c.series.id == "hostages-held")
+    # only one count before the January 2025 agreement: no change is read, rather than the releases after it
+    assert hostages.agreed == "jan2025-agreement" and hostages.change is None
+
+
 def test_the_shipped_death_toll_over_thirty_days() -> None:
     s = load_any(GAZA)
     deaths = next(c for c in cost_of_no_deal(s, 30) if c.series.id == "gaza-deaths-reported")

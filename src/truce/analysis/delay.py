@@ -9,6 +9,10 @@ utilities: nothing here reads preferences, and nothing turns a count into a util
   the end, and the last point on or before the start (the series' first point when none is that early).
 
 Either way the result names the points it rests on, their sources, and the weakest of their confidences.
+
+By default the period ends on the series' last point, but never after the date a text was agreed: what a
+series records once a deal is in force (hostages released under it, say) is the deal's doing, not the cost of
+having none. The result then names that text. An end given explicitly is taken as given.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from truce.model.scenario import Scenario, Series, SeriesPoint
+from truce.model.scenario import Scenario, Series, SeriesPoint, Status
 
 DEFAULT_DELAY_DAYS = 30
 
@@ -38,12 +42,14 @@ class SeriesCost:
     per_day: float | None
     points: tuple[SeriesPoint, ...]
     confidence: str | None
+    agreed: str | None = None  # the agreed text whose date ends the period (later points fall under the deal)
 
     @property
     def text(self) -> str:
         unit = self.series.unit
+        cut = f" (the day {self.agreed} was agreed: later points fall under the deal)" if self.agreed else ""
         if self.method is None or self.change is None or self.per_day is None:
-            return f"{self.series.name}: fewer than two points on or before {self.end}; no change can be read"
+            return f"{self.series.name}: fewer than two points on or before {self.end}{cut}; no change can be read"
         first, last = self.points
         rests = f"rests on {_point(first, unit)} and {_point(last, unit)}"
         if self.method == "recorded":
@@ -54,7 +60,8 @@ class SeriesCost:
                 f"average daily change over the {span} days from {first.date} to {last.date} "
                 f"({_num(self.per_day)} {unit} a day) times {self.days}"
             )
-        return f"{self.series.name}: {_signed(self.change)} {unit} over {self.days} days ({how}); {rests}"
+        ending = f", up to {self.end}{cut}" if cut else ""
+        return f"{self.series.name}: {_signed(self.change)} {unit} over {self.days} days ({how}{ending}); {rests}"
 
 
 def _num(x: float) -> str:
@@ -73,15 +80,21 @@ def weakest(confidences: list[str]) -> str | None:
     return max(confidences, key=CONFIDENCE.index) if confidences else None
 
 
-def series_cost(series: Series, days: int, end: dt.date | None = None) -> SeriesCost:
-    """What ``series`` says about ``days`` days of delay ending on ``end`` (default: its last point)."""
+def series_cost(
+    series: Series, days: int, end: dt.date | None = None, agreed: tuple[str, dt.date] | None = None
+) -> SeriesCost:
+    """What ``series`` says about ``days`` days of delay ending on ``end`` (default: its last point, or the
+    date of ``agreed``, the first text agreed, if that is earlier)."""
     if days < 1:
         raise ValueError("a period of delay is at least one day")
     last_day = end if end is not None else series.points[-1].date
+    cut = None
+    if end is None and agreed is not None and agreed[1] < last_day:
+        cut, last_day = agreed
     start = last_day - dt.timedelta(days=days)
     known = [p for p in series.points if p.date <= last_day]
     if len(known) < 2:
-        return SeriesCost(series, days, start, last_day, None, None, None, (), None)
+        return SeriesCost(series, days, start, last_day, None, None, None, (), None, cut)
     later = known[-1]
     early = [p for p in known[:-1] if p.date <= start]
     earlier = early[-1] if early else known[0]
@@ -99,13 +112,16 @@ def series_cost(series: Series, days: int, end: dt.date | None = None) -> Series
         per_day,
         (earlier, later),
         weakest([earlier.confidence, later.confidence]),
+        cut,
     )
 
 
 def cost_of_no_deal(s: Scenario, days: int = DEFAULT_DELAY_DAYS, end: dt.date | None = None) -> tuple[SeriesCost, ...]:
     """What every series of the scenario says about ``days`` days of delay (each ending on ``end``, or on
-    its own last point)."""
-    return tuple(series_cost(series, days, end) for series in s.series)
+    its own last point but not after the first text agreed)."""
+    agreed = min(((p.date, p.id) for p in s.proposals if p.status is Status.agreed), default=None)
+    first = None if agreed is None else (agreed[1], agreed[0])
+    return tuple(series_cost(series, days, end, first) for series in s.series)
 
 
 def series_cost_json(c: SeriesCost) -> dict[str, Any]:
@@ -125,5 +141,6 @@ def series_cost_json(c: SeriesCost) -> dict[str, Any]:
             for p in c.points
         ],
         "confidence": c.confidence,
+        "agreed": c.agreed,
         "text": c.text,
     }
