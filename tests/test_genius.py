@@ -21,6 +21,7 @@ from truce.model.generate import random_scenario
 from truce.model.scenario import Scenario
 
 HARBOUR = Path(__file__).parent / "data" / "genius" / "harbour"
+GAZA = Path(__file__).resolve().parent.parent / "examples" / "gaza-2024"
 # CI keeps the real ANAC domains beside the repository: <repo>/../shared/genius-domains
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "genius-domains"
 
@@ -147,6 +148,15 @@ def test_numeric_issues_round_trip(tmp_path: Path) -> None:
         best = sum(float(t[p].max()) for t in c.tables)
         q = d.parties.index(pid)
         assert np.allclose(d.utilities(outcomes)[:, q] * best, c.utilities(outcomes)[:, p], atol=1e-12)
+
+
+def test_export_lists_everything_genius_cannot_hold(tmp_path: Path) -> None:
+    """Israel's ratification rule was dropped without a word: the re-imported ZOPA was three times larger."""
+    notes = export_genius(load_any(GAZA), tmp_path / "out")
+    text = "\n".join(notes)
+    assert "israel: ratification at home left out (majority rule of 2 constituent(s)" in text
+    assert "uncertainty ranges left out" in text and "package rule(s) left out" in text
+    assert "hamas: 1 red line(s) left out" in text
 
 
 def test_export_refuses_a_folder_with_other_files(tmp_path: Path) -> None:

@@ -964,8 +964,9 @@ def export_genius(scenario: Scenario, folder: str | FsPath) -> list[str]:
     Files: ``<scenario id>-domain.xml`` and ``<party id>.xml`` for each party with preferences. GENIUS
     makes every issue's best value worth 1, so a party's utility there is its truce utility divided by
     its best possible utility (the sum over issues of weight x best value); with values that reach 1 on
-    every weighted issue the two are equal. The reservation value is scaled the same way. Red lines and
-    costs of delay have no place in GENIUS files and are left out (listed in the notes). Nothing is
+    every weighted issue the two are equal. The reservation value is scaled the same way. Red lines, costs
+    of delay, package rules, ratification at home and uncertainty ranges have no place in GENIUS files and
+    are left out (listed in the notes). Nothing is
     written if anything is wrong.
     """
     base = FsPath(folder)
@@ -1004,6 +1005,14 @@ def _party_notes(scenario: Scenario, pid: str, reservation: float, scale: float)
         notes.append(f"{pid}: {len(prefs.red_lines)} red line(s) left out (GENIUS has none)")
     if prefs.cost_of_delay > 0:
         notes.append(f"{pid}: cost of delay left out (GENIUS uses a discount factor instead)")
+    if prefs.ratification is not None:
+        rule, members = prefs.ratification.rule.value, len(prefs.ratification.constituents)
+        notes.append(
+            f"{pid}: ratification at home left out ({rule} rule of {members} constituent(s); GENIUS has one "
+            "profile per party), so a package its constituents would block reads as acceptable there"
+        )
+    if prefs.uncertainty is not None:
+        notes.append(f"{pid}: uncertainty ranges left out (GENIUS profiles hold one value each)")
     return notes
 
 
