@@ -164,6 +164,16 @@ def test_silence_is_never_a_preference_nor_a_met_gap(
             else:
                 assert standing.gaps[issue] is not None and issue not in standing.gap_notes
         assert standing.biggest_gap not in silent[standing.party]
+    first = {issue: c.options[i][0] for i, issue in enumerate(c.issues)}
+    second = {issue: c.options[i][1] for i, issue in enumerate(c.issues)}
+    texts = tuple(
+        Proposal(id=pid, title=pid, tabled_by=(c.parties[0],), date="2024-01-01", terms=terms)
+        for pid, terms in (("a", first), ("b", second))
+    )
+    with_texts = s.model_copy(update={"proposals": texts})
+    for ch in diff(with_texts, texts[0], texts[1], compile_scenario(with_texts)):
+        for party in c.parties:  # silence is not a change worth 0 to the silent party
+            assert (ch.effect[party] is None) == (ch.issue in silent[party])
     for sp in sticking_points(c):
         quiet = tuple(p for p in c.parties if sp.issue in silent[p])
         assert sp.silent == quiet

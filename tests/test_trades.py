@@ -68,7 +68,7 @@ def test_logroll_fee_for_season() -> None:
     assert t.text == (
         'Shipper concedes on Season, from "winter" to "summer"; in exchange, Port concedes on Fee, '
         'from "high fee" to "low fee". Net: Shipper gains 0.40, Port gains 0.40. '
-        "The result is acceptable to Shipper, acceptable to Port."
+        "The result is acceptable to Shipper; acceptable to Port."
     )
     assert t.verdicts == {p: st.acceptable for p, st in zip(c.parties, standings(c, c.encode(t.terms)), strict=True)}
     data = trades_json(found)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from truce.analysis.standing import stated
 from truce.model.compiled import Compiled
 from truce.model.scenario import Proposal, Scenario, Term
 
@@ -26,7 +27,9 @@ class Change:
     before: Term | None
     after: Term | None
     text: str  # e.g. "Philadelphi Corridor: phased withdrawal by day 50 -> forces remain"
-    effect: dict[str, float]  # utility change per party from this term alone (changed issues only)
+    # utility change per party from this term alone (changed issues only); None for a party that states no
+    # position on the issue: silence is not a change of 0 to it
+    effect: dict[str, float | None]
 
 
 def diff(
@@ -55,11 +58,11 @@ def diff(
         else:
             assert before is not None
             kind, text = ChangeKind.removed, f"{issue.name}: {issue.label(before)} -> (left open)"
-        effect: dict[str, float] = {}
+        effect: dict[str, float | None] = {}
         if compiled is not None and before is not None and after is not None:
             k0, k1 = compiled.index(n, before), compiled.index(n, after)
             effect = {
-                party: float(compiled.tables[n][p, k1] - compiled.tables[n][p, k0])
+                party: float(compiled.tables[n][p, k1] - compiled.tables[n][p, k0]) if stated(compiled, p, n) else None
                 for p, party in enumerate(compiled.parties)
             }
         changes.append(Change(issue.id, kind, before, after, text, effect))

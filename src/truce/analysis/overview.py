@@ -153,7 +153,7 @@ def change_json(change: Change) -> dict[str, Any]:
         "from": change.before,
         "to": change.after,
         "text": change.text,
-        "effect": {k: _round(v) for k, v in change.effect.items()},
+        "effect": {k: None if v is None else _round(v) for k, v in change.effect.items()},
     }
 
 

@@ -155,7 +155,7 @@ def _text(
 ) -> str:
     """Who concedes what, from what to what; what each ends up with; and whether the result is acceptable:
     'Israel concedes on Rafah crossing, from "Israeli control" to "EU presence"; in exchange, Hamas concedes on
-    ... . Net: Israel gains 0.03, Hamas gains 0.02. The result is acceptable to Israel, not acceptable to Hamas.'"""
+    ... . Net: Israel gains 0.03, Hamas gains 0.02. The result is acceptable to Israel; not acceptable to Hamas.'"""
     names = [_name(c, p) for p in parties]
     conceded = []
     for name, ch in zip(names, changes, strict=True):
@@ -163,8 +163,12 @@ def _text(
         to = f'"{issue.label(ch.after)}"' + ("" if ch.tabled else NOT_TABLED)
         conceded.append(f'{name} concedes on {issue.name}, from "{issue.label(ch.before)}" to {to}')
     net = ", ".join(f"{name} gains {gains[p]:.2f}" for name, p in zip(names, parties, strict=True))
-    said = {Verdict.yes: "acceptable", Verdict.no: "not acceptable", Verdict.depends: "depends on open issues"}
-    verdict = ", ".join(f"{said[verdicts[p]]} to {name}" for name, p in zip(names, parties, strict=True))
+    said = {
+        Verdict.yes: "acceptable to {}",
+        Verdict.no: "not acceptable to {}",
+        Verdict.depends: "acceptable to {} or not, depending on the open issues",
+    }
+    verdict = "; ".join(said[verdicts[p]].format(name) for name, p in zip(names, parties, strict=True))
     return f"{conceded[0]}; in exchange, {conceded[1]}. Net: {net}. The result is {verdict}."
 
 

@@ -87,7 +87,11 @@ def show_changes(title: str, changes: Sequence[Change]) -> None:
         return
     console.print(f"[bold]{title}[/bold]")
     for change in changes:
-        effect = ", ".join(f"{party} {delta:+.3f}" for party, delta in change.effect.items() if abs(delta) > 1e-9)
+        effect = ", ".join(
+            f"{party} {'no stated position' if delta is None else f'{delta:+.3f}'}"
+            for party, delta in change.effect.items()
+            if delta is None or abs(delta) > 1e-9
+        )
         console.print(f"  {change.text}" + (f"  [dim]({effect})[/dim]" if effect else ""), soft_wrap=True)
 
 
