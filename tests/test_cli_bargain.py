@@ -22,7 +22,17 @@ HARBOUR = ROOT / "tests" / "data" / "genius" / "harbour"
 
 def test_frontier_json_has_the_documented_shape() -> None:
     out = invoke_json("frontier", str(LABOUR))
-    assert list(out) == ["parties", "preferences_assumed_for", "frontier", "solutions", "zopa", "within", "proposals"]
+    assert list(out) == [
+        "parties",
+        "preferences_assumed_for",
+        "precision",
+        "frontier",
+        "solutions",
+        "zopa",
+        "within",
+        "proposals",
+    ]
+    assert out["precision"] == 0  # two parties: exact
     assert out["preferences_assumed_for"] == ["union", "authority"]  # the shipped file's preferences are assumed
     assert set(out["solutions"]) == {"nash", "kalai_smorodinsky", "egalitarian", "utilitarian"}
     assert set(out["zopa"]) >= {"empty", "count", "share"}
@@ -253,3 +263,15 @@ def test_every_answer_in_utilities_says_whose_preferences_are_assumed(args: tupl
     assert result.exit_code == 0, result.output
     assert "Preferences of israel, hamas are assumptions" in result.stdout
     assert invoke_json(*args)["preferences_assumed_for"] == ["israel", "hamas"]
+
+
+def test_a_thinned_frontier_says_so_and_how_close_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past its work bound the merge thins the frontier: the answer says it is approximate, by how much."""
+    from truce.analysis import frontier as fr
+
+    monkeypatch.setattr(fr, "ENUMERATE_MAX", 0)
+    monkeypatch.setattr(fr, "MAX_CANDIDATES", 8)
+    out = invoke_json("frontier", str(LABOUR), "--within", "all")
+    assert out["precision"] > 0
+    human = runner.invoke(app, ["frontier", str(LABOUR), "--within", "all"], env={"COLUMNS": "300"})
+    assert f"within {out['precision']:.3g} of a listed one for every party" in human.stdout

@@ -65,6 +65,33 @@ def test_frontier_equals_brute_force(
         assert not c.crossed(f.outcomes)[:, sel].any()
 
 
+@settings(max_examples=80, deadline=None)
+@given(case=cases, zopa_only=st.booleans(), most=st.integers(1, 24))
+def test_a_thinned_frontier_keeps_its_stated_precision(case: dict[str, object], zopa_only: bool, most: int) -> None:
+    """With the layers capped at a few rows the merge thins them: every efficient outcome (brute force) is
+    then within ``precision`` of a listed one in every party's utility, and none listed is dominated by
+    more than that; an exact frontier says precision 0."""
+    c = make(case)
+    sel = list(range(len(c.parties)))
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(fr, "ENUMERATE_MAX", 0)
+        m.setattr(fr, "MAX_CANDIDATES", most)
+        f = pareto_frontier(c, zopa_only=zopa_only)
+    exact = np.array(list(brute_frontier(c, sel, zopa_only)), dtype=np.int64).reshape(-1, len(sel)) / fr.SCALE
+    if f.precision == 0:
+        assert as_dict(f) == brute_frontier(c, sel, zopa_only)
+        return
+    assert len(f) >= min(len(exact), 1) and not c.crossed(f.outcomes)[:, sel].any()
+    assert np.allclose(c.utilities(f.outcomes)[:, sel], f.utilities)
+    slack = f.precision + 1e-9
+    for x in exact:  # every efficient outcome has a listed one within the precision
+        assert (f.utilities >= x - slack).all(axis=1).any()
+    for y in f.utilities:  # and nothing listed is beaten by more than it everywhere
+        assert not (exact > y + slack).all(axis=1).any()
+    if zopa_only:  # what is listed in the zone of agreement falls short of it by the precision at most
+        assert (f.utilities >= c.reservation[sel] - slack).all()
+
+
 @settings(max_examples=30, deadline=None)
 @given(case=cases)
 def test_points_are_undominated_and_sorted(case: dict[str, object]) -> None:

@@ -92,6 +92,7 @@ def bargaining_json(b: Bargaining) -> dict[str, Any]:
     out: dict[str, Any] = {
         "parties": list(names),
         "preferences_assumed_for": c.scenario.assumed(names),
+        "precision": b.frontier.precision,
         "frontier": _frontier_points(b),
         "solutions": {name: None if s is None else point(s.outcome, s.utilities) for name, s in b.solutions.items()},
     }

@@ -25,6 +25,17 @@ Algorithms, chosen automatically:
 With ratification rules, *feasible* also means ratifiable: an outcome a party's home would not ratify is
 one it cannot sign, as one crossing its red line.
 
+Bounded work. With three or more parties the efficient partial assignments can number millions (four parties
+over twenty ten-option issues). Once a layer keeps more than its next issue can extend within
+:data:`MAX_CANDIDATES` rows, the merge *thins* it: utilities are rounded down to a grid of step ``delta`` and
+one assignment is kept per grid cell that no other cell dominates, ``delta`` doubling from :data:`THIN_START`
+until few enough remain; the following layers are pruned on that grid. Every outcome the exact frontier holds
+is then within ``precision`` (the sum of the steps used, in every party's utility) of an outcome listed, and
+no listed outcome is dominated by more than that (:attr:`Frontier.precision`, 0 when exact); within the zone
+of agreement, a listed outcome may fall short of a reservation value (or a constituent's threshold) by as
+much. Memory stays bounded by :data:`MAX_CANDIDATES` rows a layer; the limit depends on the space alone, so
+the answer does not depend on the machine.
+
 Ties. Utilities are compared as integers ``rint(u * 1e12)``: values within 1e-12 of each other are one
 value, so ties are exact despite the order in which floats were added. Outcomes with the same utility
 vector keep one representative: the lexicographically smallest vector of option indices. Rows are sorted
@@ -46,6 +57,8 @@ from truce.model.compiled import TOLERANCE, Bools, Compiled, Coupling, Floats, I
 ENUMERATE_MAX = 1 << 12  # spaces up to this many outcomes are enumerated
 MAX_PIECES = 512  # ways to ratify (one frontier each) merged at most
 SCALE = 1e12  # utilities are compared as integers rint(u * SCALE), i.e. rounded to 1e-12
+MAX_CANDIDATES = 400_000  # extensions of one layer compared at once; past it the layer is thinned
+THIN_START = 1e-4  # the first grid step tried when thinning (utility units)
 _BOUND_MARGIN = 1e-9  # reservation pruning of partial assignments keeps this margin for float error
 
 
@@ -56,6 +69,7 @@ class Frontier:
     parties: tuple[str, ...]
     outcomes: Ints
     utilities: Floats
+    precision: float = 0.0  # 0: exact; else every efficient outcome is within this of a listed one (module doc)
 
     def __len__(self) -> int:
         return int(self.outcomes.shape[0])
@@ -71,18 +85,19 @@ def pareto_frontier(c: Compiled, parties: Sequence[int] | None = None, *, zopa_o
     """
     sel = selected(c, parties)
     space = math.prod(c.sizes)
+    precision = 0.0
     if space <= ENUMERATE_MAX:
         outcomes, utilities = _enumerated(c, sel)
     elif c.homes_of(sel):
-        outcomes, utilities = by_pieces(c, sel, zopa_only)
+        outcomes, utilities, precision = by_pieces(c, sel, zopa_only)
     else:
-        outcomes, utilities = _merged(c, sel, zopa_only)
+        outcomes, utilities, precision = _merged(c, sel, zopa_only)
     if zopa_only:
-        ok = (utilities >= c.reservation[sel] - TOLERANCE).all(axis=1)
+        ok = (utilities >= c.reservation[sel] - TOLERANCE - precision).all(axis=1)
         outcomes, utilities = outcomes[ok], utilities[ok]
     outcomes.setflags(write=False)
     utilities.setflags(write=False)
-    return Frontier(tuple(c.parties[p] for p in sel), outcomes, utilities)
+    return Frontier(tuple(c.parties[p] for p in sel), outcomes, utilities, precision)
 
 
 def selected(c: Compiled, parties: Sequence[int] | None) -> Ints:
@@ -171,7 +186,7 @@ def _enumerated(c: Compiled, sel: Ints) -> tuple[Ints, Floats]:
     return outcomes[keep], utilities[keep]
 
 
-def by_pieces(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
+def by_pieces(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats, float]:
     """The frontier over the outcomes every selected party's constituents ratify, without enumerating them.
 
     The ratifiable set is a union of pieces (:meth:`Compiled.pieces`), each the outcomes that every
@@ -184,6 +199,7 @@ def by_pieces(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
     m = len(sel)
     outcomes: list[Ints] = []
     utilities: list[Floats] = []
+    precision = 0.0
     pieces = c.pieces(sel)
     if len(pieces) > MAX_PIECES:
         raise InputError(
@@ -198,19 +214,20 @@ def by_pieces(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats]:
     for piece in pieces:
         ext = c.extended(piece, leaders_floor=zopa_only)
         columns = np.concatenate((sel, np.arange(len(c.parties), len(ext.parties), dtype=np.int64)))
-        rows, utils = _merged(ext, columns, True, thresholds=len(piece))
-        ok = (utils >= ext.reservation[columns] - TOLERANCE).all(axis=1)
+        rows, utils, slack = _merged(ext, columns, True, thresholds=len(piece))
+        precision = max(precision, slack)
+        ok = (utils >= ext.reservation[columns] - TOLERANCE - slack).all(axis=1)
         outcomes.append(rows[ok])
         utilities.append(utils[ok][:, :m])
     rows, utils = np.concatenate(outcomes), np.concatenate(utilities)
     if not len(rows):
-        return rows, utils.reshape(0, m)
+        return rows, utils.reshape(0, m), precision
     lexkey = np.unique(rows, axis=0, return_inverse=True)[1].ravel().astype(np.int64)  # lexicographic rank
     keep = undominated(keys(utils), lexkey)
-    return rows[keep], utils[keep]
+    return rows[keep], utils[keep], precision
 
 
-def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tuple[Ints, Floats]:
+def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tuple[Ints, Floats, float]:
     """The issue-by-issue merge. The last ``thresholds`` selected columns are constraints, not objectives
     (constituents who must reach their reservation value, see :func:`by_pieces`): a partial assignment that
     meets one's reservation value whatever the remaining issues bring is as good as any other that does, so
@@ -223,7 +240,7 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tup
     first = np.array([min(i for i, _ in cp.masks) for cp in couplings], dtype=np.int64)
     options = [allowed_options(c, sel, i) for i in range(n)]
     if any(len(o) == 0 for o in options):
-        return np.zeros((0, n), dtype=np.int64), np.zeros((0, m))
+        return np.zeros((0, n), dtype=np.int64), np.zeros((0, m)), 0.0
     tables = [c.tables[i][sel].T for i in range(n)]  # (options, parties)
     best = [tables[i][options[i]].max(axis=0) for i in range(n)]
     best_rest = np.cumsum([np.zeros(m), *best[::-1]], axis=0)[::-1][1:]  # best_rest[i]: issues after i
@@ -234,6 +251,7 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tup
     live = np.ones((1, len(couplings)), dtype=bool)  # couplings each row is still on course to cross
     rank = np.zeros(1, dtype=np.int64)  # lexicographic rank of each row's partial outcome
     layers: list[tuple[Ints, Ints]] = []
+    step, slack = 0.0, 0.0  # the thinning grid (0: exact so far) and the precision lost to it
     for i in range(n):
         opts = _useful_options(couplings, i, options[i], tables[i])
         parent = np.repeat(np.arange(len(utilities), dtype=np.int64), len(opts))
@@ -242,19 +260,48 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tup
         cand = (utilities[:, None, :] + tables[i][opts][None, :, :]).reshape(-1, m)
         state = live[parent]
         ok, group = _couple(couplings, first, last, i, option, state)
-        if zopa_only:
-            ok &= (cand + best_rest[i] >= floor).all(axis=1)
+        if zopa_only:  # a thinned layer's representatives may lie up to ``slack`` below what they stand for
+            ok &= (cand + best_rest[i] >= floor - slack).all(axis=1)
         rows = np.flatnonzero(ok)
         lexkey = rank[parent[rows]] * len(opts) + local[rows]
         compared = cand[rows] if caps is None else np.minimum(cand[rows], caps[i])
-        keep = rows[undominated(keys(compared), lexkey, None if group is None else group[rows])]
+        groups = None if group is None else group[rows]
+        kept = undominated(keys(compared) if step == 0 else _cells(compared, step), lexkey, groups)
+        most = MAX_CANDIDATES // (len(options[i + 1]) if i + 1 < n else 1)
+        if len(kept) > most or step > 0:
+            kept, step = _thinned(compared, lexkey, groups, kept, step, most)
+            slack += step
+        keep = rows[kept]
         utilities, live = cand[keep], state[keep]
         layers.append((parent[keep], option[keep]))
         lex = rank[parent[keep]] * len(opts) + local[keep]
         rank = np.empty(len(keep), dtype=np.int64)
         rank[np.argsort(lex, kind="stable")] = np.arange(len(keep), dtype=np.int64)
     order = frontier_order(keys(utilities), rank)
-    return _traced(layers, len(utilities))[order], utilities[order]
+    outcomes, utilities = _traced(layers, len(utilities))[order], utilities[order]
+    if slack > 0:  # a thinned layer may keep an outcome another kept one dominates: the frontier has none
+        exact = undominated(keys(utilities), np.arange(len(utilities), dtype=np.int64))
+        outcomes, utilities = outcomes[exact], utilities[exact]
+    return outcomes, utilities, slack
+
+
+def _cells(values: Floats, step: float) -> Ints:
+    """Utilities rounded down to a grid of ``step``, as integers."""
+    return np.floor(values / step).astype(np.int64)
+
+
+def _thinned(
+    values: Floats, lexkey: Ints, groups: Ints | None, kept: Ints, step: float, most: int
+) -> tuple[Ints, float]:
+    """At most ``most`` of the rows ``kept``: one per undominated cell of the coarsest grid needed,
+    starting from ``step`` (or :data:`THIN_START`); with that step. A grid coarser than the utilities' range
+    leaves one row per group (rows still on course to cross different red lines are never compared), so
+    the step stops growing there, with as many rows as groups."""
+    step = step or THIN_START
+    while len(kept) > most and step < 1.0:
+        step *= 2
+        kept = kept[undominated(_cells(values[kept], step), lexkey[kept], None if groups is None else groups[kept])]
+    return kept, step
 
 
 def _couple(

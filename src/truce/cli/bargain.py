@@ -106,6 +106,13 @@ def frontier(
         )
     if marked:
         console.print("* not tabled by anyone", soft_wrap=True)
+    if b.frontier.precision > 0:
+        console.print(
+            f"[yellow]Approximate frontier: too many efficient packages to list exactly, so it was thinned; every "
+            f"efficient package is within {b.frontier.precision:.3g} of a listed one for every party; the "
+            "solutions are chosen among those listed.[/yellow]",
+            soft_wrap=True,
+        )
     if b.zopa is not None:
         console.print(f"ZOPA{where}: {describe_zopa(b.zopa)}", soft_wrap=True)
     _show_ratification(b.compiled)
