@@ -326,7 +326,8 @@ def _frontier(state: State) -> dict[str, Any]:
     c, s = state.compiled, state.scenario
     scope = default_scope(s)
     if not c.parties:
-        return {"parties": [], "frontier": [], "solutions": {}, "within": scope, "proposals": []}
+        empty = {"parties": [], "preferences_assumed_for": [], "precision": 0.0, "frontier": [], "solutions": {}}
+        return {**empty, "within": scope, "proposals": []}
     # the same document as `truce frontier --json` (one schema), without the ZOPA count: a page must not wait on it
     return bargaining_json(bargaining(c, count_zopa=False, scope=scope))
 
