@@ -454,9 +454,8 @@ def test_a_side_cannot_change_what_a_text_says_once_the_other_side_answered_it(s
     assert "hamas (accepted, 2024-08-26)" in problem["message"] and "new text amending it" in problem["message"]
     assert client_put_as(service_client, "israel", {**agreed, "parent": "aug16-bridging"}, 3).status_code == 422
     # what does not change what it says may still be put right
-    assert (
-        client_put_as(service_client, "israel", {**agreed, "title": "Israel's text of 20 August"}, 3).status_code == 200
-    )
+    retitled = {**agreed, "title": "Israel's text of 20 August", "inherits": True}  # stated default: no change
+    assert client_put_as(service_client, "israel", retitled, 3).status_code == 200
     # and the other side may always change its answer: the status follows it
     assert answer(service_client, "isr-2", "hamas", "rejected", 4).status_code == 303
     after = proposal_data(service_client, "isr-2")

@@ -151,8 +151,6 @@ def write_proposal(
     if data.get("id") != proposal_id:
         raise InputError([Problem("the proposal's id must be the one in the address", ("proposal", "id"))])
     bounded(data, PROPOSAL_LISTS, "proposal")
-    if viewer.role == Role.party and data.get("tabled_by") != [viewer.party]:
-        raise http_error(403, "a party tables texts in its own name alone (a joint text is recorded by a mediator)")
 
     def ours(path: tuple[Any, ...]) -> bool:
         return len(path) >= 2 and path[0] == "proposals"
@@ -267,7 +265,8 @@ def put_preferences(
     return schemas.Written(version=write_preferences(store, viewer, talks_id, party, edit.preferences, edit.version))
 
 
-WHAT_A_TEXT_SAYS = ("terms", "parent", "inherits")  # what another side's response answered
+# what another side's response answered, with each field's value when it is left out
+WHAT_A_TEXT_SAYS: dict[str, Any] = {"terms": {}, "parent": None, "inherits": True}
 
 
 def party_write(viewer: Viewer, data: dict[str, Any], current: dict[str, Any] | None) -> None:
@@ -281,7 +280,7 @@ def party_write(viewer: Viewer, data: dict[str, Any], current: dict[str, Any] | 
         if _others(data, field, viewer) != _others(current or {}, field, viewer):
             raise http_error(403, f"a party records only its own {field[:-1]} of a text")
     answered = [r for r in _others(current or {}, "responses", viewer) if isinstance(r, dict)]
-    changed = [f for f in WHAT_A_TEXT_SAYS if (current or {}).get(f) != data.get(f)]
+    changed = [f for f, unset in WHAT_A_TEXT_SAYS.items() if (current or {}).get(f, unset) != data.get(f, unset)]
     if answered and changed:
         who = ", ".join(_answer(r) for r in answered)
         message = (
