@@ -151,6 +151,8 @@ def write_proposal(
     if data.get("id") != proposal_id:
         raise InputError([Problem("the proposal's id must be the one in the address", ("proposal", "id"))])
     bounded(data, PROPOSAL_LISTS, "proposal")
+    if viewer.role == Role.party:  # before the store compares versions: a text not its own is a 403, not a 409
+        own_name(viewer, data)
 
     def ours(path: tuple[Any, ...]) -> bool:
         return len(path) >= 2 and path[0] == "proposals"
@@ -269,11 +271,17 @@ def put_preferences(
 WHAT_A_TEXT_SAYS: dict[str, Any] = {"terms": {}, "parent": None, "inherits": True}
 
 
-def party_write(viewer: Viewer, data: dict[str, Any], current: dict[str, Any] | None) -> None:
-    """Refuse what a party may not write: anything in another's name, or a change to what a text says once
-    another side has answered it (the answer would then seem to be to terms it never saw)."""
+def own_name(viewer: Viewer, data: dict[str, Any]) -> None:
+    """Refuse a text a party would table in any name but its own alone."""
     if data.get("tabled_by") != [viewer.party]:
         raise http_error(403, "a party tables texts in its own name alone (a joint text is recorded by a mediator)")
+
+
+def party_write(viewer: Viewer, data: dict[str, Any], current: dict[str, Any] | None) -> None:
+    """Refuse what a party may not write: anything in another's name, or a change to what a text says once
+    another side has answered it (the answer would then seem to be to terms it never saw). ``current``: the
+    text as it stands (``None``: a new text)."""
+    own_name(viewer, data)
     if current is not None and current.get("tabled_by") != [viewer.party]:
         raise http_error(403, "a party edits only texts it tabled alone")
     for field in ("responses", "readings"):
