@@ -3,16 +3,18 @@ person shows their token once, and a person can be revoked or given a new token.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truce.errors import InputError
 from truce.service import forms, views
 from truce.service.auth import Role, Viewer, access, current_viewer, store_of
 from truce.service.forms import Errors, Fields, form_fields
 from truce.service.pages import HTML, render
+from truce.service.shown_once import shown_once_of
 from truce.store.repo import Conflict, NotFound, Store, new_token
 
 router = APIRouter()
@@ -63,7 +65,20 @@ def people_page(
 
 @router.get("/talks/{talks_id}/people", **access(Role.mediator), **HTML)
 def people(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)) -> HTMLResponse:
-    return people_page(store, viewer, talks_id)
+    """The people of the talks; after an addition, a revocation or a new token, what was done (a new token
+    once: a reload shows the list alone)."""
+    held = shown_once_of(store).take(_done_key(viewer, talks_id))
+    return people_page(store, viewer, talks_id, shown=None if held is None else json.loads(held))
+
+
+def _done_key(viewer: Viewer, talks_id: str) -> tuple[Any, ...]:
+    return (viewer.person, talks_id, "people")
+
+
+def _done(store: Store, viewer: Viewer, talks_id: str, shown: dict[str, Any]) -> Response:
+    """Post/Redirect/Get: what a form did waits for the page it redirects to, so a reload repeats nothing."""
+    shown_once_of(store).put(_done_key(viewer, talks_id), json.dumps(shown))
+    return RedirectResponse(f"/talks/{talks_id}/people", status_code=303)
 
 
 ADD_FORM = {
@@ -95,8 +110,9 @@ def add_person(
     fields: Fields = Depends(form_fields),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),
-) -> HTMLResponse:
-    """Add a person with a role (and the side they speak for); their token is on the answer, once."""
+) -> Response:
+    """Add a person with a role (and the side they speak for); their token is shown once, on the page the
+    answer redirects to."""
     state = views.load(store, talks_id)
     errors = Errors()
     name = forms.text(fields, "name", errors, required=True, most=200)
@@ -113,8 +129,7 @@ def add_person(
         return people_page(store, viewer, talks_id, f=fields, errors=errors, status=422)
     token = new_token()
     person = store.add_person(talks_id, name, role, party, token, viewer.label)
-    shown = {"name": person.name, "token": token, "what": "added"}
-    return people_page(store, viewer, talks_id, shown=shown)
+    return _done(store, viewer, talks_id, {"name": person.name, "token": token, "what": "added"})
 
 
 def _person(store: Store, talks_id: str, fields: Fields, errors: Errors) -> Any:
@@ -134,7 +149,7 @@ def revoke(
     fields: Fields = Depends(form_fields),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),
-) -> HTMLResponse:
+) -> Response:
     """End a person's access: their token stops working and their signed-in pages are signed out."""
     errors = Errors()
     person = _person(store, talks_id, fields, errors)
@@ -147,7 +162,7 @@ def revoke(
     except Conflict as exc:
         errors.add("person", str(exc))
         return people_page(store, viewer, talks_id, errors=errors, status=409)
-    return people_page(store, viewer, talks_id, shown={"name": person.name, "what": "revoked"})
+    return _done(store, viewer, talks_id, {"name": person.name, "what": "revoked"})
 
 
 @router.post("/talks/{talks_id}/people/rotate", **access(Role.mediator), **HTML)
@@ -156,7 +171,7 @@ def rotate(
     fields: Fields = Depends(form_fields),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_of),
-) -> HTMLResponse:
+) -> Response:
     """Give a person a new token (shown once); the old one stops working."""
     errors = Errors()
     person = _person(store, talks_id, fields, errors)
@@ -167,5 +182,4 @@ def rotate(
     except (Conflict, InputError) as exc:
         errors.add("person", str(exc))
         return people_page(store, viewer, talks_id, errors=errors, status=409)
-    shown = {"name": person.name, "token": token, "what": "given a new token"}
-    return people_page(store, viewer, talks_id, shown=shown)
+    return _done(store, viewer, talks_id, {"name": person.name, "token": token, "what": "given a new token"})
