@@ -297,10 +297,16 @@ def _thinned(
     starting from ``step`` (or :data:`THIN_START`); with that step. A grid coarser than the utilities' range
     leaves one row per group (rows still on course to cross different red lines are never compared), so
     the step stops growing there, with as many rows as groups."""
-    step = step or THIN_START
+
+    def on_grid(rows: Ints, step: float) -> Ints:
+        return rows[undominated(_cells(values[rows], step), lexkey[rows], None if groups is None else groups[rows])]
+
+    if step == 0:  # the first thinned layer: its rows were compared exactly so far
+        step = THIN_START
+        kept = on_grid(kept, step)
     while len(kept) > most and step < 1.0:
         step *= 2
-        kept = kept[undominated(_cells(values[kept], step), lexkey[kept], None if groups is None else groups[kept])]
+        kept = on_grid(kept, step)
     return kept, step
 
 
