@@ -119,8 +119,8 @@ def series_cost(
 def cost_of_no_deal(s: Scenario, days: int = DEFAULT_DELAY_DAYS, end: dt.date | None = None) -> tuple[SeriesCost, ...]:
     """What every series of the scenario says about ``days`` days of delay (each ending on ``end``, or on
     its own last point but not after the first text agreed)."""
-    agreed = min(((p.date, p.id) for p in s.proposals if p.status is Status.agreed), default=None)
-    first = None if agreed is None else (agreed[1], agreed[0])
+    agreed = [(p.id, p.date) for p in s.proposals if p.status is Status.agreed]
+    first = min(agreed, key=lambda a: a[1], default=None)
     return tuple(series_cost(series, days, end, first) for series in s.series)
 
 

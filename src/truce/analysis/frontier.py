@@ -75,6 +75,17 @@ class Frontier:
         return int(self.outcomes.shape[0])
 
 
+def thinned_text(precision: float) -> str | None:
+    """What a thinned frontier means, in words (None for an exact one): the CLI and the frontier page say it."""
+    if precision <= 0:
+        return None
+    return (
+        f"Approximate frontier: too many efficient packages to list exactly, so it was thinned; every efficient "
+        f"package is within {precision:.3g} of a listed one for every party; the solutions are chosen among those "
+        "listed."
+    )
+
+
 def pareto_frontier(c: Compiled, parties: Sequence[int] | None = None, *, zopa_only: bool = False) -> Frontier:
     """The exact Pareto frontier over the feasible outcomes (no red line of ``parties`` crossed).
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from truce.analysis.bargaining import Bargaining, bargaining, bargaining_json
 from truce.analysis.bridge import BridgeResult, Criterion, bridge, bridge_json
 from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
+from truce.analysis.frontier import thinned_text
 from truce.analysis.tabled import TabledBy, tabled_json, tabled_terms
 from truce.analysis.trades import trades, trades_json
 from truce.analysis.zopa import BUDGET, describe_zopa
@@ -106,13 +107,9 @@ def frontier(
         )
     if marked:
         console.print("* not tabled by anyone", soft_wrap=True)
-    if b.frontier.precision > 0:
-        console.print(
-            f"[yellow]Approximate frontier: too many efficient packages to list exactly, so it was thinned; every "
-            f"efficient package is within {b.frontier.precision:.3g} of a listed one for every party; the "
-            "solutions are chosen among those listed.[/yellow]",
-            soft_wrap=True,
-        )
+    thinned = thinned_text(b.frontier.precision)
+    if thinned is not None:
+        console.print(f"[yellow]{thinned}[/yellow]", soft_wrap=True)
     if b.zopa is not None:
         console.print(f"ZOPA{where}: {describe_zopa(b.zopa)}", soft_wrap=True)
     _show_ratification(b.compiled)

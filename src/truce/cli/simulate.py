@@ -23,6 +23,7 @@ from truce.cli.common import (
     print_json,
     profiles_of,
     scope_of,
+    show_assumed,
     write_atomically,
 )
 from truce.errors import InputError, Problem
@@ -367,8 +368,7 @@ def _show_summary(s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], 
     who = ", ".join(f"{p} {st.label}" for p, st in zip(c.parties, setup.strategies, strict=True))
     title = TITLES[setup.protocol.name]
     console.print(f"[bold]{s.title or s.id}[/bold]: {title}, {who}, {data['runs']} runs", markup=True)
-    if assumed:
-        console.print(f"Preferences of {', '.join(assumed)} are assumptions (see the scenario), not the parties' own.")
+    show_assumed(s, assumed)
     _show_conditions(data["conditions"])
     by_day = data["agreement_by_day"]
     marks = sorted({d for d in (7, 14, 28, 56, days) if d <= len(by_day)})

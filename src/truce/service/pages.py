@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from truce.analysis.bridge import Criterion
+from truce.analysis.frontier import thinned_text
 from truce.service import views, words
 from truce.service.auth import (
     ALL,
@@ -271,10 +272,12 @@ def frontier_page(
     from truce.service.charts import frontier_page_data
 
     state = views.load(store, talks_id)
+    data = views.frontier_view(state)
     return render(
         "frontier.html",
         viewer,
-        data=views.frontier_view(state),
+        data=data,
+        thinned=thinned_text(data["precision"]),
         page=frontier_page_data(state),
         select_script=SELECT_SCRIPT,
     )
