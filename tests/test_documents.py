@@ -1,9 +1,14 @@
 from __future__ import annotations
 
-import pytest
+import json
 
-from truce.errors import InputError
-from truce.io.documents import parse_document
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from truce.errors import InputError, Problem
+from truce.io.composed import composed
+from truce.io.documents import MAX_NODES, parse_document
 
 
 def test_positions_are_kept() -> None:
@@ -17,3 +22,60 @@ def test_duplicate_key_is_located() -> None:
     with pytest.raises(InputError) as err:
         parse_document(b"a: 1\nb: 2\na: 3\n", "f.yaml")
     assert err.value.problems[0].located() == "f.yaml:3:1: duplicate key 'a' (first given on line 1)"
+
+
+# JSON as people and tools write it: any plain data, in the characters YAML allows (a text with others is read
+# by the YAML reader alone, so both readers agree on it by construction).
+_TEXT = st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs", "Cc")), max_size=12)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_JSON, st.booleans(), st.booleans())
+def test_json_reads_the_same_by_either_reader(data: object, ascii_only: bool, indented: bool) -> None:
+    text = json.dumps({"x": data}, ensure_ascii=ascii_only, indent=2 if indented else None)
+    fast = parse_document(text.encode(), "f.json", as_json=True)
+    assert fast.data == composed(text, "f.json").data == {"x": data}
+
+
+def test_a_problem_in_json_is_placed_as_the_yaml_reader_places_it() -> None:
+    text = '{\n  "a": {\n    "b": [1,\n      "two"]\n  }\n}\n'
+    fast = parse_document(text.encode(), "f.json", as_json=True)
+    assert fast.unplaced is not None  # read by the plain reader: no positions until one is needed
+    problem = Problem("not a number", ("a", "b", 1))
+    assert fast.locate(problem).located() == "f.json:4:7: not a number"
+    assert fast.locate(problem) == composed(text, "f.json").locate(problem)
+    assert fast.locate(Problem("unknown field", ("a", "b")), prefer_key=True).located() == "f.json:3:5: unknown field"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"a": 1,\n "a": 2}', "f.json:2:2: duplicate key 'a' (first given on line 1)"),
+        ('{"a": 1, "b": {"c": 2, "c": 3}, d: 4}', "f.json:1:33: invalid JSON: Expecting property name"),
+        ('{"a": NaN, b: 1}', "f.json:1:12: invalid JSON: Expecting property name"),
+        ('{"a": "\u0086"}', "f.json:1:8: invalid YAML: special characters are not allowed"),
+        ('{"a": ' + "7" * 5000 + "}", "f.json:1:7: cannot read value '77777777777777777777...7777777777' (Exceeds"),
+        ("[" * 100_000 + "]" * 100_000, "f.json:1:1: JSON nested too deeply"),
+    ],
+)
+def test_json_the_plain_reader_would_pass_is_refused_and_located(text: str, message: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_document(text.encode(), "f.json", as_json=True)
+    assert err.value.problems[0].located().startswith(message)
+
+
+def test_json_past_the_value_budget_is_refused() -> None:
+    text = "[" + ",".join(["0"] * (MAX_NODES + 1)) + "]"
+    with pytest.raises(InputError) as err:
+        parse_document(text.encode(), "f.json", as_json=True)
+    assert f"more than {MAX_NODES:,} values" in err.value.problems[0].message
+
+
+def test_an_escaped_pair_of_surrogates_is_the_character_it_encodes() -> None:
+    # The YAML reader leaves the two halves, which no UTF-8 output can hold; JSON says they are one character.
+    assert parse_document(b'{"face": "\\ud83d\\ude00"}', "f.json", as_json=True).data == {"face": "\U0001f600"}

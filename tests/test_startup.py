@@ -45,6 +45,20 @@ def test_validate_loads_no_solver_simulator_or_service() -> None:
     assert not heavy & loaded
 
 
+def test_frontier_on_a_json_scenario_loads_only_what_it_shows(tmp_path: Path) -> None:
+    # the verb timed whole-process against peers: no other verb's analyses, no YAML reader, no table for people
+    from truce.io.scenario_files import load_scenario, scenario_to_data, scenario_to_text
+
+    talks = tmp_path / "talks.json"
+    scenario = load_scenario(ROOT / "examples" / "gaza-2024")
+    talks.write_text(scenario_to_text(scenario_to_data(scenario), json_format=True), encoding="utf-8")
+    loaded = loaded_by("frontier", str(talks), "--json")
+    assert {"truce.cli.frontier", "truce.analysis.bargaining"} <= loaded
+    heavy = {"truce.cli.bargain", "truce.analysis.bridge", "truce.analysis.trades", "truce.analysis.fair_division"}
+    heavy |= {"ruamel", "ruamel.yaml", "rich.table", "scipy", "truce.io.composed"}
+    assert not heavy & loaded
+
+
 def test_help_lists_every_verb() -> None:
     done = subprocess.run(
         [sys.executable, "-c", "from truce.cli import main; main()", "--help"],

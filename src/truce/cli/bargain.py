@@ -1,22 +1,18 @@
-"""Verbs on what could be agreed: frontier, bridge, trades, fair-divide, and GENIUS import/export."""
+"""Verbs on what could be agreed, after the frontier: bridge, trades, tabled, fair-divide, and GENIUS
+import/export."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import typer
 from rich.table import Table
 
-from truce.analysis.bargaining import Bargaining, bargaining, bargaining_json
 from truce.analysis.bridge import BridgeResult, Criterion, bridge, bridge_json
 from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
-from truce.analysis.frontier import thinned_text
 from truce.analysis.tabled import TabledBy, tabled_json, tabled_terms
 from truce.analysis.trades import trades, trades_json
-from truce.analysis.zopa import BUDGET, describe_zopa
 from truce.cli.common import (
     NO_RATIFICATION_HELP,
     PROFILES_HELP,
@@ -25,17 +21,19 @@ from truce.cli.common import (
     console,
     find_text,
     guarded,
+    party_indices,
     print_json,
     profiles_of,
     scope_of,
     show_assumed,
+    show_ratification,
     write_atomically,
 )
 from truce.errors import InputError, Problem
 from truce.io.genius import export_genius, load_any, read_genius
 from truce.io.points_csv import read_points_csv
 from truce.io.scenario_files import scenario_to_data, scenario_to_text
-from truce.model.compiled import Compiled, compile_scenario
+from truce.model.compiled import compile_scenario
 from truce.model.scenario import Proposal, Scenario, Term
 
 FROM_HELP = (
@@ -47,145 +45,6 @@ import_app = typer.Typer(help="Bring talks in from other tools' files.", no_args
 export_app = typer.Typer(help="Write talks out in other tools' files.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
-
-
-FRONTIER_ROWS = 40  # a table longer than this is for --json, not for reading
-
-
-def _located(exc: InputError, where: Path) -> InputError:
-    """Problems raised without a file (a bad command-line value) are said of the scenario argument."""
-    return InputError([p if p.file else dataclasses.replace(p, file=str(where)) for p in exc.problems])
-
-
-def _party_indices(c: Compiled, parties: str | None, where: Path) -> list[int] | None:
-    if parties is None:
-        return None
-    names = [p.strip() for p in parties.split(",") if p.strip()]
-    unknown = [p for p in names if p not in c.parties]
-    if unknown or not names or len(set(names)) != len(names):
-        known = ", ".join(c.parties) or "(none)"
-        raise InputError(
-            [Problem(f"--parties {parties!r}: expected distinct parties with preferences ({known})", (), str(where))]
-        )
-    return [c.parties.index(p) for p in names]
-
-
-@app.command()
-@guarded
-def frontier(
-    scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
-    parties: str | None = typer.Option(None, "--parties", help="comma-separated party ids (default: all)"),
-    zopa_only: bool = typer.Option(False, "--zopa", help="only outcomes every party accepts"),
-    within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
-    json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
-    profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
-    zopa_budget: float = typer.Option(
-        BUDGET, "--zopa-budget", help="seconds to count the ZOPA exactly before bounding or estimating it", min=0
-    ),
-    rows: int = typer.Option(
-        FRONTIER_ROWS, "--rows", min=0, help="rows of the table: the first ones and every solution's (0: all)"
-    ),
-    no_ratification: bool = typer.Option(False, "--no-ratification", help=NO_RATIFICATION_HELP),
-) -> None:
-    """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement (of the
-    packages each side's constituents ratify, where the scenario says who must ratify at home)."""
-    talks = load_any(scenario, profiles_of(profiles))
-    scope = scope_of(within, talks, scenario)
-    c = compile_scenario(talks, ratification=not no_ratification)
-    chosen = _party_indices(c, parties, scenario)
-    b = bargaining(c, chosen, zopa_only=zopa_only, scope=scope, zopa_budget=zopa_budget)
-    if json_out:
-        print_json(bargaining_json(b))
-        return
-    where = " within the terms tabled" if scope == "tabled" else ""
-    table, shown, marked = _frontier_table(b, rows, where)
-    console.print(table)
-    if shown < len(b.frontier):
-        hidden = len(b.frontier) - shown
-        console.print(
-            f"{hidden:,} more rows not shown: --rows 0 shows them all, --json gives them as data", soft_wrap=True
-        )
-    if marked:
-        console.print("* not tabled by anyone", soft_wrap=True)
-    thinned = thinned_text(b.frontier.precision)
-    if thinned is not None:
-        console.print(f"[yellow]{thinned}[/yellow]", soft_wrap=True)
-    if b.zopa is not None:
-        console.print(f"ZOPA{where}: {describe_zopa(b.zopa)}", soft_wrap=True)
-    _show_ratification(b.compiled)
-    _show_solutions(b)
-    show_assumed(talks, b.frontier.parties)
-
-
-def _frontier_table(b: Bargaining, rows: int, where: str) -> tuple[Table, int, bool]:
-    """The frontier as a table of its first ``rows`` rows (0: all) and every solution's row; with how many rows
-    it shows and whether any shown term is marked as not tabled."""
-    table = Table(title=f"Pareto frontier{where}: {len(b.frontier)} outcomes", title_justify="left")
-    for name in b.frontier.parties:
-        table.add_column(name, justify="right")
-    table.add_column("solutions")
-    table.add_column("terms (the first row's in full, then what changes from the row above)")
-    marks: dict[tuple[int, ...], list[str]] = {}
-    for concept, s in b.solutions.items():
-        if s is not None:
-            marks.setdefault(tuple(int(k) for k in s.outcome), []).append(concept)
-    above: tuple[int, ...] | None = None
-    marked = False
-    shown = 0
-    for number, (row, utils) in enumerate(zip(b.frontier.outcomes, b.frontier.utilities, strict=True)):
-        key = tuple(int(k) for k in row)
-        if rows and number >= rows and key not in marks:
-            above = None  # the next row shown follows a gap: its terms in full
-            continue
-        shown += 1
-        flagged = b.untabled(row)
-        terms = _terms_text(b.compiled, key, above, flagged)
-        marked |= any(
-            issue in flagged for i, issue in enumerate(b.compiled.issues) if above is None or above[i] != key[i]
-        )
-        table.add_row(*(f"{u:.3f}" for u in utils), ", ".join(marks.get(key, [])), terms)
-        above = key
-    return table, shown, marked
-
-
-def _terms_text(c: Compiled, row: tuple[int, ...], above: tuple[int, ...] | None, flagged: Sequence[str] = ()) -> str:
-    """A frontier row's terms in the issues' own words: all of them, or those that differ from ``above``;
-    a term nobody tabled is marked."""
-    lines = [
-        f"{issue.name}: {issue.label(c.options[i][k])}" + (" *" if issue.id in flagged else "")
-        for i, (issue, k) in enumerate(zip(c.scenario.issues, row, strict=True))
-        if above is None or above[i] != k
-    ]
-    return "\n".join(lines)
-
-
-def _show_solutions(b: Bargaining) -> None:
-    """One column per distinct solution (concepts that coincide share a column), one row per issue; a term
-    nobody tabled is marked, and the mark explained."""
-    c = b.compiled
-    columns: dict[tuple[int, ...], list[str]] = {}
-    found = {name: sol for name, sol in b.solutions.items() if sol is not None}
-    if not found:
-        console.print("No solution: no outcome is acceptable to every party.")
-        return
-    for name, sol in found.items():
-        columns.setdefault(tuple(int(k) for k in sol.outcome), []).append(name)
-    table = Table(title="Bargaining solutions", title_justify="left")
-    table.add_column("issue")
-    for names in columns.values():
-        table.add_column(" = ".join(names))
-    flagged = {row: b.untabled(np.asarray(row, dtype=np.int64)) for row in columns}
-    for i, issue in enumerate(c.scenario.issues):
-        table.add_row(
-            issue.name,
-            *(issue.label(c.options[i][row[i]]) + (" *" if issue.id in flagged[row] else "") for row in columns),
-        )
-    for p, party in enumerate(b.frontier.parties):
-        utilities = (found[names[0]].utilities[p] for names in columns.values())
-        table.add_row(f"[bold]utility: {party}[/bold]", *(f"{u:.3f}" for u in utilities))
-    console.print(table)
-    if any(flagged.values()):
-        console.print("* not tabled by anyone", soft_wrap=True)
 
 
 @app.command("bridge")
@@ -238,7 +97,7 @@ def bridge_cmd(
         proposal, reading = start
         title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
     _show_bridges(s, result, title, opening, "within the terms tabled" if scope == "tabled" else "with any term")
-    _show_ratification(c)
+    show_ratification(c)
     show_assumed(s, c.parties)
     if not result.search.complete:
         console.print(
@@ -247,17 +106,6 @@ def bridge_cmd(
             "others changing as few terms may rank higher.",
             soft_wrap=True,
         )
-
-
-def _show_ratification(c: Compiled) -> None:
-    """Say so when the answers honour who must ratify at home, and how to see the leaders' view alone."""
-    if not c.homes:
-        return
-    rules = ", ".join(f"{c.parties[h.party]} ({h.rule}, {len(h.members)} constituents)" for h in c.homes)
-    console.print(
-        f"Only packages each side's home ratifies count: {rules}. --no-ratification gives the leaders' view alone.",
-        soft_wrap=True,
-    )
 
 
 def _show_bridges(s: Scenario, result: BridgeResult, title: str, opening: str, where: str) -> None:
@@ -285,6 +133,11 @@ def _show_bridges(s: Scenario, result: BridgeResult, title: str, opening: str, w
             console.print("  and if you also change:", soft_wrap=True)
             for change in m.changes:
                 console.print(f"    {change.text}", soft_wrap=True)
+
+
+def _located(exc: InputError, where: Path) -> InputError:
+    """Problems raised without a file (a bad command-line value) are said of the scenario argument."""
+    return InputError([p if p.file else dataclasses.replace(p, file=str(where)) for p in exc.problems])
 
 
 def _start(s: Scenario, reference: str | None, where: Path) -> tuple[Proposal, str | None] | None:
@@ -424,7 +277,7 @@ def fair_divide(
         allocation = adjusted_winner(*read_points_csv(source))
     else:
         c = compile_scenario(load_any(source, profiles_of(profiles)))
-        chosen = _party_indices(c, parties, source)
+        chosen = party_indices(c, parties, source)
         names = [c.parties[p] for p in chosen] if chosen else list(c.parties[:2])
         if len(names) != 2:
             raise InputError([Problem("fair division is between two parties with preferences", (), str(source))])

@@ -9,13 +9,16 @@ import tempfile
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from truce.errors import InputError, Problem
 from truce.model.scenario import Proposal, Scenario
+
+if TYPE_CHECKING:
+    from truce.model.compiled import Compiled
 
 app = typer.Typer(
     name="truce",
@@ -173,3 +176,28 @@ def find_text(s: Scenario, ref: str, where: Path) -> tuple[Proposal, str | None]
             [Problem(f"no reading {reading!r} of proposal {pid!r} (expected one of {known})", (), str(where))]
         )
     return proposal, reading
+
+
+def party_indices(c: Compiled, parties: str | None, where: Path) -> list[int] | None:
+    """``--parties a,b`` as indices of compiled parties (``None`` when not given); a located error otherwise."""
+    if parties is None:
+        return None
+    names = [p.strip() for p in parties.split(",") if p.strip()]
+    unknown = [p for p in names if p not in c.parties]
+    if unknown or not names or len(set(names)) != len(names):
+        known = ", ".join(c.parties) or "(none)"
+        raise InputError(
+            [Problem(f"--parties {parties!r}: expected distinct parties with preferences ({known})", (), str(where))]
+        )
+    return [c.parties.index(p) for p in names]
+
+
+def show_ratification(c: Compiled) -> None:
+    """Say so when the answers honour who must ratify at home, and how to see the leaders' view alone."""
+    if not c.homes:
+        return
+    rules = ", ".join(f"{c.parties[h.party]} ({h.rule}, {len(h.members)} constituents)" for h in c.homes)
+    console.print(
+        f"Only packages each side's home ratifies count: {rules}. --no-ratification gives the leaders' view alone.",
+        soft_wrap=True,
+    )

@@ -7,8 +7,6 @@ import json
 from pathlib import Path as FsPath
 from typing import Any
 
-from ruamel.yaml import YAML
-
 from truce.errors import InputError, Problem
 from truce.io.documents import Document, read_document
 from truce.model.checks import build_scenario
@@ -57,6 +55,8 @@ def scenario_to_text(data: dict[str, Any], json_format: bool = False) -> str:
     """Scenario data as YAML (block style, keys in model order) or as JSON."""
     if json_format:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    from ruamel.yaml import YAML  # here, not at the top: a command reading a JSON scenario never needs it
+
     out = io.StringIO()
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
