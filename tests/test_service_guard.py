@@ -93,6 +93,20 @@ def test_every_list_and_text_is_bounded_with_a_422_naming_the_field(service_clie
     assert r.status_code == 422 and r.json()["detail"][0]["path"] == ["body", "name"]
     r = service_client.put(f"{API}/ballots/1/marks", headers=auth("israel"), json={"accepted": [2**70]})
     assert r.status_code == 422
+    # an integer past the digits Python converts fails inside the JSON parser: still the field named
+    digits = "7" * 5_000
+    body = '{"version": 1, "proposal": {"id": "x", "title": "t", "terms": {"rafah": ' + digits + "}}}"
+    for field, sent in (("version", '{"version": ' + digits + ', "proposal": {}}'), ("proposal", body)):
+        r = service_client.put(
+            f"{API}/proposals/aug16-bridging",
+            headers={**auth("mediator"), "content-type": "application/json"},
+            content=sent,
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"][0]["path"][:2] == ["body", field], r.text
+    assert r.json()["detail"][0]["path"] == ["body", "proposal", "terms", "rafah"]
+    r = service_client.post("/api/talks", headers={**auth("mediator"), "content-type": "application/json"}, content="{")
+    assert r.status_code == 422  # not JSON at all: FastAPI's own answer, unchanged
     # the pages' edit forms have the same bounds
     r = service_client.post(
         f"/talks/{TALKS}/proposals/aug16-bridging",

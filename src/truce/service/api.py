@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 
 from truce.analysis.bridge import Criterion
 from truce.errors import InputError, Problem
@@ -18,7 +22,70 @@ from truce.service.auth import store_of as _store_of
 from truce.store.models import Person
 from truce.store.repo import NotFound, Store, Version, new_token
 
-router = APIRouter(prefix="/api")
+
+class LongInteger(HTTPException):
+    """A JSON body holds an integer of more digits than Python converts (``sys.get_int_max_str_digits``).
+
+    FastAPI answers the ValueError its JSON parsing raises with a bare 400 that names nothing; this names the
+    field, as every other refusal does. An HTTPException because FastAPI lets those through as they are."""
+
+    def __init__(self, where: list[str | int]) -> None:
+        super().__init__(422, "an integer of more digits than a number can hold")
+        self.where = where
+
+
+def long_integer_at(body: bytes) -> list[str | int] | None:
+    """Where the first integer too long to convert stands in a JSON body (None: nowhere, or not JSON)."""
+    limit, too_long = sys.get_int_max_str_digits(), object()
+
+    def integer(digits: str) -> object:
+        return too_long if limit and len(digits.lstrip("-")) > limit else int(digits)
+
+    try:
+        data = json.loads(body, parse_int=integer)
+    except ValueError:
+        return None
+    stack: list[tuple[list[str | int], Any]] = [([], data)]
+    while stack:
+        path, value = stack.pop()
+        if value is too_long:
+            return path
+        if isinstance(value, dict):
+            stack.extend(([*path, k], v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend(([*path, i], v) for i, v in reversed(list(enumerate(value))))
+    return None
+
+
+class _JsonRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            body = await self.body()
+            try:
+                self._json = json.loads(body)
+            except json.JSONDecodeError:
+                raise
+            except ValueError:
+                where = long_integer_at(body)
+                if where is None:
+                    raise
+                raise LongInteger(where) from None
+        return self._json
+
+
+class JsonRoute(APIRoute):
+    """A route whose JSON body is read by :class:`_JsonRequest`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            return await handler(_JsonRequest(request.scope, request.receive))
+
+        return handle
+
+
+router = APIRouter(prefix="/api", route_class=JsonRoute)
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": schemas.Message, "description": "not signed in"},
     403: {"model": schemas.Message, "description": "not for this role"},
