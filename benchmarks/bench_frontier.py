@@ -19,6 +19,12 @@ imports, building the domain, the computation once and writing the answer. Each 
 :data:`WHOLE_RUNS` times below 10^7 outcomes and the fastest is kept, as the start-up benchmark does: a
 shared 2-core machine only ever adds time, and a fraction of a second is what truce's process takes.
 
+The command as people run it is timed too, on the same domains at 10^4 and 10^6 outcomes: ``truce frontier
+FILE --json --zopa`` on the domain written as a JSON scenario, from reading and checking the file to the last
+byte of JSON, taking turns with the two processes above (fastest of :data:`WHOLE_RUNS`). It does more than
+either: it also counts the ZOPA and finds every bargaining solution and each side's standing. Its frontier
+is checked against NegMAS's at the 6 decimals the JSON prints.
+
 Also, whole process: ``truce frontier --json`` on six parties with ten five-option issues (about 10^7
 outcomes, every one acceptable: nothing is pruned by reservation values), from reading the file to the
 last byte of JSON. NegMAS would enumerate all 10^7 outcomes for six utility functions; it is not run there.
@@ -114,12 +120,29 @@ def child(side: str, parties: int, sizes: tuple[int, ...], once: bool = False) -
     return {"seconds": seconds, "peak_mb": peak_mb(), "base_mb": base, "frontier": frontier, "nash": point}
 
 
-def measure(sides: tuple[str, ...], parties: int, sizes: tuple[int, ...]) -> dict[str, dict[str, Any]]:
+def command(parties: int, sizes: tuple[int, ...], folder: Path) -> list[str]:
+    """``truce frontier FILE --json --zopa`` on the benchmark domain, written to ``folder`` as a JSON scenario."""
+    from truce.io.scenario_files import scenario_to_data, scenario_to_text
+
+    plain = compile_scenario(random_scenario(np.random.default_rng(SEED), parties, sizes))
+    lowest = tuple(float(sum(t[p].min() for t in plain.tables)) for p in range(parties))
+    scenario = random_scenario(np.random.default_rng(SEED), parties, sizes, reservation=lowest)
+    path = folder / "domain.json"
+    path.write_text(scenario_to_text(scenario_to_data(scenario), json_format=True), encoding="utf-8")
+    script = Path(sys.executable).with_name("truce")  # the installed command, as people run it
+    runner = [str(script)] if script.exists() else [sys.executable, "-c", "from truce.cli import main; main()"]
+    return [*runner, "frontier", str(path), "--json", "--zopa"]
+
+
+def measure(
+    sides: tuple[str, ...], parties: int, sizes: tuple[int, ...], cli: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
     """Run :func:`child` for each side in fresh interpreters and read the results; ``process`` is a whole
     process's wall time (start-up, imports, building the domain, the frontier and Nash point once, writing
     the answer), the fastest of :data:`WHOLE_RUNS` runs below 10^7 outcomes (one run from there: a minute
     and gigabytes for NegMAS). The sides take turns, so that whatever else the machine does falls on both
-    alike. Truce's computation time comes from one more run, which repeats it five times."""
+    alike. Truce's computation time comes from one more run, which repeats it five times. With ``cli`` (a
+    command line), that command takes its turn too, as side ``"cli"``: its process time and its frontier."""
     import subprocess  # here, not at the top: the children being timed never need it
 
     root = Path(__file__).resolve().parents[1]
@@ -130,10 +153,18 @@ def measure(sides: tuple[str, ...], parties: int, sizes: tuple[int, ...]) -> dic
         done = subprocess.run(args + extra, cwd=root, capture_output=True, text=True, check=True)
         return time.perf_counter() - start, json.loads(done.stdout.splitlines()[-1])
 
+    def typed() -> tuple[float, dict[str, Any]]:
+        assert cli is not None
+        start = time.perf_counter()
+        done = subprocess.run(cli, cwd=root, capture_output=True, text=True, check=True)
+        seconds = time.perf_counter() - start
+        points = json.loads(done.stdout)["frontier"]
+        return seconds, {"frontier": [list(point["utilities"].values()) for point in points]}
+
     best: dict[str, tuple[float, dict[str, Any]]] = {}
     for _ in range(WHOLE_RUNS if np.prod(sizes, dtype=float) < 1e7 else 1):
-        for side in sides:
-            run = timed(side, ["once"])
+        for side in (*sides, "cli") if cli else sides:
+            run = typed() if side == "cli" else timed(side, ["once"])
             best[side] = min(best.get(side, run), run, key=lambda w: w[0])
     results = {side: {**result, "process": process} for side, (process, result) in best.items()}
     if "truce" in results:
@@ -159,6 +190,12 @@ def agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return same_frontier and bool(np.allclose(a["nash"], b["nash"], rtol=0, atol=1e-9))
 
 
+def agree_printed(printed: list[list[float]], exact: list[list[float]]) -> bool:
+    """A frontier printed at 6 decimals against an exact one: as many points, each within rounding."""
+    fa, fb = _canonical(printed), _canonical(exact)
+    return fa.shape == fb.shape and bool(np.allclose(fa, fb, rtol=0, atol=5e-7 + 1e-12))
+
+
 def run() -> None:
     print(f"Pareto frontier + Nash point, random linear-additive domains (seed {SEED}), each side in a fresh process")
     header = (
@@ -166,10 +203,14 @@ def run() -> None:
         f"{'speed-up':>10}{'agree':>7}  verdict"
     )
     print(header)
+    import tempfile
+
     for parties, sizes, target in CASES:
         label = f"{parties}p, {len(sizes)}x{sizes[0]} ({np.prod(sizes, dtype=float):.0e})"
         skip = np.prod(sizes, dtype=float) >= 1e7 and os.environ.get(SKIP) == "1"
-        measured = measure(("truce",) if skip else ("truce", "negmas"), parties, sizes)
+        with tempfile.TemporaryDirectory() as folder:
+            cli = command(parties, sizes, Path(folder)) if parties == 2 and np.prod(sizes) < 1e7 else None
+            measured = measure(("truce",) if skip else ("truce", "negmas"), parties, sizes, cli)
         ours, theirs = measured["truce"], measured.get("negmas")
         for name, r in (("negmas", theirs), ("truce", ours)):
             if r is None:
@@ -187,6 +228,13 @@ def run() -> None:
                 row += f"; whole process {r['process']:.2f} s vs {theirs['process']:.2f} s = {whole:,.1f}x "
                 row += f"({'meets' if whole >= wanted else 'MISSES'} >= {wanted:.0f}x)"
             print(row, flush=True)
+        typed = measured.get("cli")
+        if typed is not None and theirs is not None:
+            whole, wanted = theirs["process"] / typed["process"], whole_process_target(sizes)
+            same = "yes" if agree_printed(typed["frontier"], theirs["frontier"]) else "NO"
+            row = f"  {label:<22}{'command':<8}{'':>27}{len(typed['frontier']):>9}{'':>10}{same:>7}  "
+            row += f"truce frontier --json, whole process {typed['process']:.2f} s vs {theirs['process']:.2f} s = "
+            print(row + f"{whole:,.1f}x ({'meets' if whole >= wanted else 'MISSES'} >= {wanted:.0f}x)", flush=True)
     parties, sizes = BIG
     r = measure(("truce",), parties, sizes)["truce"]
     verdict = "meets" if r["seconds"] < BIG_TARGET_SECONDS else "MISSES"
