@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
 from truce.errors import InputError, Problem
 from truce.model.scenario import Proposal, Scenario
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from truce.model.compiled import Compiled
 
 app = typer.Typer(
@@ -36,8 +37,27 @@ def _verbs() -> None:
     pass
 
 
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+class _Console:
+    """A rich console made when first used: a verb answering ``--json`` never loads rich (15 ms of its start)."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._made: Console | None = None
+
+    def rich(self) -> Console:
+        """The console itself, for what takes one (a progress bar)."""
+        if self._made is None:
+            from rich.console import Console
+
+            self._made = Console(stderr=self._stderr, highlight=False)
+        return self._made
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rich(), name)
+
+
+console = _Console()
+errors = _Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
 P = ParamSpec("P")

@@ -513,7 +513,7 @@ def _run_with_progress(t: Tournament, backend: Backend, *, quiet: bool) -> Table
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=errors,
+        console=errors.rich(),
         transient=True,
         disable=quiet,
     ) as bar:
