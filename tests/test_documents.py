@@ -79,3 +79,12 @@ def test_json_past_the_value_budget_is_refused() -> None:
 def test_an_escaped_pair_of_surrogates_is_the_character_it_encodes() -> None:
     # The YAML reader leaves the two halves, which no UTF-8 output can hold; JSON says they are one character.
     assert parse_document(b'{"face": "\\ud83d\\ude00"}', "f.json", as_json=True).data == {"face": "\U0001f600"}
+
+
+def test_json_the_yaml_reader_cannot_read_is_read_and_its_problems_placed_at_the_start() -> None:
+    text = '{"id": "x",\n "' + "k" * 1_500 + '": 1}'
+    with pytest.raises(InputError):
+        composed(text, "f.json")  # YAML allows no key of over 1,024 characters
+    doc = parse_document(text.encode(), "f.json", as_json=True)
+    assert doc.data["id"] == "x"
+    assert doc.locate(Problem("unknown field", ("k" * 1_500,))).located() == "f.json:1:1: unknown field"

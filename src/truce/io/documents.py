@@ -39,8 +39,12 @@ class Document:
         if self.unplaced is not None:
             from truce.io.composed import composed
 
-            placed = composed(self.unplaced, self.file)  # the same text, so the same data, now with positions
-            self.values, self.keys, self.unplaced = placed.values, placed.keys, None
+            try:  # the same text, so the same data, now with positions
+                placed = composed(self.unplaced, self.file)
+                self.values, self.keys = placed.values, placed.keys
+            except InputError:
+                pass  # JSON the YAML reader cannot read (a key over 1,024 characters): placed at the start
+            self.unplaced = None
         path = problem.path
         while True:
             where = (self.keys.get(path) if prefer_key else None) or self.values.get(path)
