@@ -151,6 +151,50 @@ def test_requests_from_another_origin_are_refused(service_client: Any) -> None:
 
 
 @SQLITE
+def test_behind_a_tls_proxy_the_stated_origin_is_compared_scheme_and_port_included(service_store: Store) -> None:
+    # A plain-HTTP page on the same name (a network attacker's, say) is another origin once --origin is given.
+    settings = client_settings(allowed_hosts=("127.0.0.1", "truce.example"), origins=("https://truce.example",))
+    app = create_app(service_store, settings)
+    with TestClient(app, base_url="https://truce.example", raise_server_exceptions=False) as client:
+        url = f"{API}/ballots/1/marks"
+        for foreign in ("http://truce.example", "https://truce.example:8443", "https://evil.example"):
+            r = client.put(url, json={"accepted": [0]}, headers={**auth("israel"), "origin": foreign})
+            assert r.status_code == 403, foreign
+        for ours in ("https://truce.example", "HTTPS://Truce.Example:443"):
+            r = client.put(url, json={"accepted": [0]}, headers={**auth("israel"), "origin": ours})
+            assert r.status_code in (200, 404), (ours, r.text)  # past the check: no ballot 1 yet is a 404
+        r = client.put(url, json={"accepted": [0]}, headers={**auth("israel"), "referer": "http://truce.example/x"})
+        assert r.status_code == 403
+    with TestClient(app, base_url="http://127.0.0.1:8000", raise_server_exceptions=False) as local:
+        # on the machine itself, as before: the Host header's name, whatever the scheme
+        r = local.put(
+            f"{API}/ballots/1/marks",
+            json={"accepted": [0]},
+            headers={**auth("israel"), "origin": "http://127.0.0.1:8000"},
+        )
+        assert r.status_code in (200, 404), r.text
+
+
+def test_origin_of_is_what_a_browser_sends() -> None:
+    from truce.service.guard import origin_of
+
+    assert origin_of("https://Truce.Example:443/x?y") == "https://truce.example"
+    assert origin_of("http://truce.example:8080") == "http://truce.example:8080"
+    assert origin_of("http://[::1]:8000/") == "http://[::1]:8000"
+    assert origin_of("ftp://truce.example") is None
+    assert origin_of("https://truce.example:99999") is None
+    assert origin_of("null") is None
+
+
+def test_serve_refuses_an_origin_that_is_not_one(tmp_path: Path) -> None:
+    for bad in ("truce.example", "https://truce.example/talks", "ftp://truce.example", "https://a:b@truce.example"):
+        done = CliRunner().invoke(app, ["serve", "--db", str(tmp_path / "t.db"), "--origin", bad])
+        assert done.exit_code == 2, (bad, done.output)
+        assert "--origin" in done.output and "expected an origin" in done.output
+    assert not (tmp_path / "t.db").exists()  # refused before anything was opened
+
+
+@SQLITE
 def test_the_sign_in_form_needs_its_own_form_token(service_client: Any) -> None:
     service_client.cookies.clear()
     r = service_client.post("/login", data={"token": TOKENS["hamas"]}, follow_redirects=False)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import typer
 
 from truce.cli.common import app, console, errors, guarded, print_json, write_atomically
 from truce.errors import InputError, Problem
-from truce.service.guard import LOOPBACK_HOSTS, MIB, Settings, is_loopback, normal_host
+from truce.service.guard import LOOPBACK_HOSTS, MIB, Settings, host_name, is_loopback, normal_host, origin_of
 
 if TYPE_CHECKING:
     from truce.store.repo import Store
@@ -63,6 +64,14 @@ def seed(store: Store, scenario: Path, demo: bool, exchange: Path | None = None)
     return made
 
 
+def _origin(text: str) -> str:
+    """An --origin value as the origin check compares it; a located error for anything but scheme://name[:port]."""
+    found, parts = origin_of(text), urlsplit(text.strip())
+    if found is None or parts.path not in ("", "/") or parts.query or parts.fragment or parts.username is not None:
+        raise InputError([Problem(f"{text!r}: expected an origin, http(s)://name[:port], no path", (), "--origin")])
+    return found
+
+
 @app.command()
 @guarded
 def serve(
@@ -85,6 +94,12 @@ def serve(
     session_idle: int = typer.Option(
         8 * 60, "--session-idle", min=1, max=60 * 24 * 30, help="minutes after which an unused page session ends"
     ),
+    origin: list[str] = typer.Option(
+        [],
+        "--origin",
+        help="the address people reach the service at behind a TLS proxy, e.g. https://truce.example (repeatable): "
+        "writes from any other origin, the same name over plain HTTP included, are refused; its name is allowed",
+    ),
 ) -> None:
     """Run the mediation service (API and pages). An empty database gets the shipped case and tokens."""
     import uvicorn
@@ -94,7 +109,8 @@ def serve(
 
     if demo and not is_loopback(host):
         raise InputError([Problem("--demo tokens are public: use them on 127.0.0.1 only", (), "--host")])
-    hosts = [*LOOPBACK_HOSTS, *allowed_host]
+    origins = tuple(dict.fromkeys(_origin(o) for o in origin))
+    hosts = [*LOOPBACK_HOSTS, *allowed_host, *(host_name(o.split("://", 1)[1]) for o in origins)]
     if host not in ("0.0.0.0", "::", ""):  # an address to listen on is also a name to be reached by
         hosts.append(normal_host(host))
     store = _open_store(db, host)
@@ -104,7 +120,9 @@ def serve(
         console.print("Sign in with the tokens printed on the first start (see docs/service.md).", soft_wrap=True)
     warm(store)  # build the talks and solve the exchange plans before the first reader comes
     console.print(f"truce is serving on http://{host}:{port}/", markup=False, soft_wrap=True)
-    settings = Settings(max_body=max_body, allowed_hosts=tuple(hosts), session_idle_minutes=session_idle)
+    settings = Settings(
+        max_body=max_body, allowed_hosts=tuple(hosts), session_idle_minutes=session_idle, origins=origins
+    )
     uvicorn.run(create_app(store, settings), host=host, port=port, log_level="warning")
 
 

@@ -55,7 +55,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings
     # The last added runs first: headers on everything, then the Host, the body's size, NULs, the origin.
-    app.add_middleware(OriginCheck)
+    app.add_middleware(OriginCheck, origins=settings.origins)
     app.add_middleware(NoNul)
     app.add_middleware(BodyLimit, limit=settings.max_body)
     app.add_middleware(HostCheck, allowed=settings.allowed_hosts)

@@ -51,6 +51,10 @@ class Settings:
 
     max_body: int = MIB  # bytes of request body, checked before anything is parsed
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS  # Host header names answered (ports are not compared)
+    # The addresses people reach the service at ("https://truce.example"), as `origin_of` writes them. When
+    # given, a write whose browser names its page must come from one of them exactly, scheme and port included
+    # (a plain-HTTP page on the same name is another origin), or from a loopback name of this machine.
+    origins: tuple[str, ...] = ()
     session_idle_minutes: int = 8 * 60  # a page session not used for this long is ended
 
 
@@ -198,11 +202,29 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-def same_origin(value: str, host: str) -> bool:
-    """Whether an Origin or Referer header names this server (as the request's Host header names it)."""
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL, lower case and without a default port (None: not one)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    scheme = parts.scheme.lower()
+    name = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{name.lower()}" + (f":{port}" if port is not None and port != default else "")
+
+
+def same_origin(value: str, host: str, origins: tuple[str, ...] = ()) -> bool:
+    """Whether an Origin or Referer header names this server: one of ``origins`` when they are given, else (or
+    for a loopback name) the name the request's Host header gives, whatever the scheme."""
     if not value or value == "null":
         return False
     parts = urlsplit(value)
+    if origins and not is_loopback(host_name(host)):
+        return origin_of(value) in origins
     return parts.scheme in ("http", "https") and parts.netloc.lower() == host.strip().lower()
 
 
@@ -214,8 +236,9 @@ class OriginCheck:
     could not set our cookie anyway; the pages' form tokens and the API's bearer tokens cover it.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, origins: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.origins = origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and str(scope.get("method", "GET")).upper() not in SAFE_METHODS:
@@ -224,8 +247,8 @@ class OriginCheck:
             referer = _header(scope, b"referer")
             fetch_site = _header(scope, b"sec-fetch-site")
             foreign = (
-                (origin is not None and not same_origin(origin, host))
-                or (origin is None and referer is not None and not same_origin(referer, host))
+                (origin is not None and not same_origin(origin, host, self.origins))
+                or (origin is None and referer is not None and not same_origin(referer, host, self.origins))
                 or (fetch_site is not None and fetch_site.lower() not in ("same-origin", "none"))
             )
             if foreign:
