@@ -3,7 +3,8 @@
 Domains: random linear-additive preferences (seed :data:`SEED`) over ten-option issues: two parties at
 10^4 outcomes (4 issues), 10^6 (6 issues) and 10^7 (7 issues), three parties at 10^6. NegMAS gets the same domain: its
 discrete issues and a ``LinearAdditiveUtilityFunction`` per party whose value tables are the compiled
-tables (weights 1), and computes ``pareto_frontier`` then ``nash_points``. Truce computes
+tables (weights 1), read from a file with numpy alone (NegMAS's process never imports truce, whose imports
+it would otherwise pay for), and computes ``pareto_frontier`` then ``nash_points``. Truce computes
 ``pareto_frontier(zopa_only=True)`` then ``nash``. Both use the same disagreement point: each party's
 reservation value is set to its lowest utility, which is what NegMAS measures gains from when the
 reserved value is not above it. The results are checked to agree: the same frontier as utility vectors
@@ -40,15 +41,15 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from benchmarks.memory import peak_mb
-from truce.analysis.frontier import pareto_frontier
-from truce.analysis.solutions import nash
-from truce.model.compiled import Compiled, compile_scenario
-from truce.model.generate import random_scenario
+
+if TYPE_CHECKING:
+    from truce.model.compiled import Compiled
+    from truce.model.scenario import Scenario
 
 SEED = 2024
 CASES: tuple[tuple[int, tuple[int, ...], float], ...] = (  # parties, issue sizes, target speed-up
@@ -66,14 +67,27 @@ SKIP = "TRUCE_BENCH_SKIP_LARGE"
 WHOLE_RUNS = 5
 
 
-def domain(parties: int, sizes: tuple[int, ...]) -> Compiled:
-    """The benchmark domain, with each party's reservation value at its lowest utility."""
+def scenario_of(parties: int, sizes: tuple[int, ...]) -> Scenario:
+    """The benchmark domain as a scenario, with each party's reservation value at its lowest utility."""
+    from truce.model.compiled import compile_scenario
+    from truce.model.generate import random_scenario
+
     plain = compile_scenario(random_scenario(np.random.default_rng(SEED), parties, sizes))
     lowest = tuple(float(sum(t[p].min() for t in plain.tables)) for p in range(parties))
-    return compile_scenario(random_scenario(np.random.default_rng(SEED), parties, sizes, reservation=lowest))
+    return random_scenario(np.random.default_rng(SEED), parties, sizes, reservation=lowest)
+
+
+def domain(parties: int, sizes: tuple[int, ...]) -> Compiled:
+    """The benchmark domain, compiled, as truce's process builds it."""
+    from truce.model.compiled import compile_scenario
+
+    return compile_scenario(scenario_of(parties, sizes))
 
 
 def _truce(c: Compiled, runs: int = 5) -> tuple[float, list[list[float]], list[float]]:
+    from truce.analysis.frontier import pareto_frontier
+    from truce.analysis.solutions import nash
+
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -86,23 +100,34 @@ def _truce(c: Compiled, runs: int = 5) -> tuple[float, list[list[float]], list[f
     return sorted(times)[runs // 2], f.utilities.tolist(), point.utilities.tolist()
 
 
-def _negmas(c: Compiled) -> tuple[float, list[list[float]], list[float]]:
+def save_tables(c: Compiled, folder: Path) -> Path:
+    """The domain's value tables and reservation values, for NegMAS's process to read with numpy alone."""
+    path = folder / "tables.npz"
+    np.savez(path, reservation=c.reservation, **{f"table{i}": t for i, t in enumerate(c.tables)})
+    return path
+
+
+def _negmas(path: Path) -> tuple[float, list[list[float]], list[float]]:
+    """NegMAS on the saved tables; its process never imports truce (whose imports it would otherwise pay for)."""
     from negmas.outcomes import make_issue, make_os
     from negmas.preferences import LinearAdditiveUtilityFunction
     from negmas.preferences.ops import nash_points
     from negmas.preferences.ops import pareto_frontier as negmas_frontier
     from negmas.preferences.value_fun import TableFun
 
-    issues = [make_issue(list(range(n)), name=name) for n, name in zip(c.sizes, c.issues, strict=True)]
+    with np.load(path) as saved:
+        reservation = saved["reservation"]
+        tables = [saved[f"table{i}"] for i in range(len(saved.files) - 1)]
+    issues = [make_issue(list(range(t.shape[1])), name=f"i{i}") for i, t in enumerate(tables)]
     space = make_os(issues)
     ufuns = [
         LinearAdditiveUtilityFunction(
-            [TableFun({k: float(v) for k, v in enumerate(table[p])}) for table in c.tables],
-            weights=[1.0] * len(c.tables),
+            [TableFun({k: float(v) for k, v in enumerate(table[p])}) for table in tables],
+            weights=[1.0] * len(tables),
             outcome_space=space,
-            reserved_value=float(c.reservation[p]),
+            reserved_value=float(reservation[p]),
         )
-        for p in range(len(c.parties))
+        for p in range(len(reservation))
     ]
     start = time.perf_counter()
     frontier, _ = negmas_frontier(ufuns, issues=issues)
@@ -111,12 +136,15 @@ def _negmas(c: Compiled) -> tuple[float, list[list[float]], list[float]]:
     return seconds, [[float(x) for x in u] for u in frontier], [float(x) for x in points[0][0]]
 
 
-def child(side: str, parties: int, sizes: tuple[int, ...], once: bool = False) -> dict[str, Any]:
+def child(side: str, parties: int, sizes: tuple[int, ...], tables: Path, once: bool = False) -> dict[str, Any]:
     """One side's measurement, in this (fresh) process; ``once``: truce computes once, as a user's run does
-    (NegMAS always does)."""
+    (NegMAS always does). Truce builds the domain as its users do (a scenario, compiled); NegMAS reads the same
+    value tables from ``tables``."""
     base = peak_mb()
-    c = domain(parties, sizes)
-    seconds, frontier, point = _truce(c, 1 if once else 5) if side == "truce" else _negmas(c)
+    if side == "truce":
+        seconds, frontier, point = _truce(domain(parties, sizes), 1 if once else 5)
+    else:
+        seconds, frontier, point = _negmas(tables)
     return {"seconds": seconds, "peak_mb": peak_mb(), "base_mb": base, "frontier": frontier, "nash": point}
 
 
@@ -124,9 +152,7 @@ def command(parties: int, sizes: tuple[int, ...], folder: Path) -> list[str]:
     """``truce frontier FILE --json --zopa`` on the benchmark domain, written to ``folder`` as a JSON scenario."""
     from truce.io.scenario_files import scenario_to_data, scenario_to_text
 
-    plain = compile_scenario(random_scenario(np.random.default_rng(SEED), parties, sizes))
-    lowest = tuple(float(sum(t[p].min() for t in plain.tables)) for p in range(parties))
-    scenario = random_scenario(np.random.default_rng(SEED), parties, sizes, reservation=lowest)
+    scenario = scenario_of(parties, sizes)
     path = folder / "domain.json"
     path.write_text(scenario_to_text(scenario_to_data(scenario), json_format=True), encoding="utf-8")
     script = Path(sys.executable).with_name("truce")  # the installed command, as people run it
@@ -135,7 +161,7 @@ def command(parties: int, sizes: tuple[int, ...], folder: Path) -> list[str]:
 
 
 def measure(
-    sides: tuple[str, ...], parties: int, sizes: tuple[int, ...], cli: list[str] | None = None
+    sides: tuple[str, ...], parties: int, sizes: tuple[int, ...], tables: Path, cli: list[str] | None = None
 ) -> dict[str, dict[str, Any]]:
     """Run :func:`child` for each side in fresh interpreters and read the results; ``process`` is a whole
     process's wall time (start-up, imports, building the domain, the frontier and Nash point once, writing
@@ -149,6 +175,7 @@ def measure(
 
     def timed(side: str, extra: list[str]) -> tuple[float, dict[str, Any]]:
         args = [sys.executable, "-m", "benchmarks.bench_frontier", side, str(parties), ",".join(map(str, sizes))]
+        args.append(str(tables))
         start = time.perf_counter()
         done = subprocess.run(args + extra, cwd=root, capture_output=True, text=True, check=True)
         return time.perf_counter() - start, json.loads(done.stdout.splitlines()[-1])
@@ -210,7 +237,8 @@ def run() -> None:
         skip = np.prod(sizes, dtype=float) >= 1e7 and os.environ.get(SKIP) == "1"
         with tempfile.TemporaryDirectory() as folder:
             cli = command(parties, sizes, Path(folder)) if parties == 2 and np.prod(sizes) < 1e7 else None
-            measured = measure(("truce",) if skip else ("truce", "negmas"), parties, sizes, cli)
+            tables = save_tables(domain(parties, sizes), Path(folder))
+            measured = measure(("truce",) if skip else ("truce", "negmas"), parties, sizes, tables, cli)
         ours, theirs = measured["truce"], measured.get("negmas")
         for name, r in (("negmas", theirs), ("truce", ours)):
             if r is None:
@@ -236,7 +264,8 @@ def run() -> None:
             row += f"truce frontier --json, whole process {typed['process']:.2f} s vs {theirs['process']:.2f} s = "
             print(row + f"{whole:,.1f}x ({'meets' if whole >= wanted else 'MISSES'} >= {wanted:.0f}x)", flush=True)
     parties, sizes = BIG
-    r = measure(("truce",), parties, sizes)["truce"]
+    with tempfile.TemporaryDirectory() as folder:
+        r = measure(("truce",), parties, sizes, Path(folder) / "unused.npz")["truce"]
     verdict = "meets" if r["seconds"] < BIG_TARGET_SECONDS else "MISSES"
     label = f"{parties}p, {len(sizes)}x{sizes[0]} ({np.prod(sizes, dtype=float):.0e})"
     row = f"  {label:<22}{'truce':<8}{r['seconds']:>10.4f}{r['peak_mb']:>9.0f}{r['base_mb']:>9.0f}"
@@ -250,6 +279,7 @@ def six_parties() -> None:
     import tempfile
 
     from truce.io.scenario_files import scenario_to_data, scenario_to_text
+    from truce.model.generate import random_scenario
 
     parties, sizes = SIX
     scenario = random_scenario(np.random.default_rng(SEED), parties, sizes)
@@ -273,4 +303,4 @@ _QUIET: dict[str, Any] = {"capture_output": True, "text": True, "check": True}
 
 if __name__ == "__main__":
     side, parties, sizes = sys.argv[1], int(sys.argv[2]), tuple(int(x) for x in sys.argv[3].split(","))
-    print(json.dumps(child(side, parties, sizes, once=sys.argv[4:] == ["once"])))
+    print(json.dumps(child(side, parties, sizes, Path(sys.argv[4]), once=sys.argv[5:] == ["once"])))

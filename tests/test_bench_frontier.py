@@ -6,12 +6,16 @@ from __future__ import annotations
 import importlib
 import json
 import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 from truce.analysis.frontier import pareto_frontier
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -31,3 +35,13 @@ def test_the_timed_command_prints_the_librarys_frontier(bench: ModuleType, tmp_p
     moved = [[u + 2e-6 if i == 0 and j == 0 else u for j, u in enumerate(p)] for i, p in enumerate(printed)]
     assert not bench.agree_printed(moved, exact)
     assert not bench.agree_printed(printed[1:], exact)
+
+
+def test_negmas_gets_the_same_tables_without_importing_truce(bench: ModuleType, tmp_path: Path) -> None:
+    c = bench.domain(2, (4, 3, 5))
+    with np.load(bench.save_tables(c, tmp_path)) as saved:
+        assert np.array_equal(saved["reservation"], c.reservation)
+        assert all(np.array_equal(saved[f"table{i}"], t) for i, t in enumerate(c.tables))
+    code = "import sys, benchmarks.bench_frontier; print(sorted(m for m in sys.modules if m.startswith('truce')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]"  # NegMAS's process loads the module and pays for no truce import
