@@ -97,3 +97,10 @@ def test_json_the_yaml_reader_cannot_read_is_read_and_its_problems_placed_at_the
     doc = parse_document(text.encode(), "f.json", as_json=True)
     assert doc.data["id"] == "x"
     assert doc.locate(Problem("unknown field", ("k" * 1_500,))).located() == "f.json:1:1: unknown field"
+
+
+def test_a_problem_under_a_key_with_an_escaped_emoji_is_placed() -> None:
+    text = '{"x": 1,\n "\\ud83d\\ude00": {"c": [1, 2]}}'
+    doc = parse_document(text.encode(), "f.json", as_json=True)
+    assert list(doc.data) == ["x", "\U0001f600"]
+    assert doc.locate(Problem("bad", ("\U0001f600", "c", 1))).located() == "f.json:2:28: bad"

@@ -41,7 +41,7 @@ class Document:
 
             try:  # the same text, so the same data, now with positions
                 placed = composed(self.unplaced, self.file)
-                self.values, self.keys = placed.values, placed.keys
+                self.values, self.keys = _json_paths(placed.values), _json_paths(placed.keys)
             except InputError:
                 pass  # JSON the YAML reader cannot read (a key over 1,024 characters): placed at the start
             self.unplaced = None
@@ -53,6 +53,21 @@ class Document:
             path = path[:-1]
         line, col = where if where is not None else (1, 1)
         return Problem(problem.message, problem.path, self.file, line, col)
+
+
+def _json_paths(places: dict[Path, tuple[int, int]]) -> dict[Path, tuple[int, int]]:
+    """Positions the YAML reader found, under the keys the JSON reader gives: an escaped surrogate pair
+    ("\\ud83d\\ude00", as Python's json.dumps writes an emoji) is one character to JSON, two halves to YAML."""
+
+    def joined(part: str | int) -> str | int:
+        if isinstance(part, str):
+            try:
+                return part.encode("utf-16", "surrogatepass").decode("utf-16")
+            except UnicodeDecodeError:  # a lone half stays as it is, on both readers
+                return part
+        return part
+
+    return {tuple(joined(part) for part in path): where for path, where in places.items()}
 
 
 def read_document(path: str | FsPath, display: str | None = None) -> Document:
@@ -111,7 +126,13 @@ def _plain_json(text: str) -> Any:
     """JSON read by Python's own reader, ten times faster than composing it as YAML (most of a command's start
     on a JSON scenario). Anything that reader would let through and the YAML reader refuses or reads otherwise
     (a duplicate key, NaN, a number past a float, a character YAML does not allow, more than
-    :data:`MAX_NODES` values) raises :class:`_Unusual`, so that the YAML reader reads it, as before."""
+    :data:`MAX_NODES` values) raises :class:`_Unusual`, so that the YAML reader reads it, as before.
+
+    Where the two differ on purpose, this is the JSON reading: a character YAML takes for a line break
+    (U+0085, U+2028, U+2029) stays in its string (YAML folded it, or the spaces around it, away), an escaped
+    surrogate pair is the one character it encodes (YAML kept two halves), and valid JSON that YAML cannot
+    read (a key over 1,024 characters, a line break before a colon) is read, its problems placed at the start
+    of the file."""
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out = dict(items)
