@@ -91,6 +91,19 @@ def test_bad_input_writes_no_report(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == [bad]
 
 
+def test_json_with_integers_and_keys_past_every_limit_is_refused_in_short_located_lines(tmp_path: Path) -> None:
+    # an integer of more digits than Python converts once crashed every verb; a 1,500-character key is valid JSON
+    # that YAML cannot read (so its problem is placed at the start) and was quoted whole in the message
+    long_int = write(tmp_path, "int.json", b'{"id": "x", "title": ' + b"7" * 5_000 + b"}")
+    lines = assert_rejected(run("validate", str(long_int)), str(long_int))
+    assert ":1:22: cannot read value '77777777777777777777...7777777777'" in lines[0]
+    long_key = write(tmp_path, "key.json", b'{"id": "x", "' + b"k" * 1_500 + b'": 1}')
+    lines = assert_rejected(run("validate", str(long_key)), str(long_key))
+    assert any(
+        f"{long_key}:1:1: unknown field 'kkkk" in line and len(line) < 200 + len(str(long_key)) for line in lines
+    )
+
+
 def test_every_problem_is_reported_not_only_the_first(tmp_path: Path) -> None:
     text = EXAMPLE.read_text().replace("role: mediator", "role: referee", 1)
     data = parse_document(text.encode(), "x").data

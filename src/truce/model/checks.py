@@ -127,9 +127,9 @@ def path_has_branch_marks(part: str) -> bool:
 def _message(error: Any) -> str:
     kind = error["type"]
     if kind == "missing":
-        return f"missing required field {error['loc'][-1]!r}"
+        return f"missing required field {_short(error['loc'][-1])}"
     if kind == "extra_forbidden":
-        return f"unknown field {error['loc'][-1]!r} (check the spelling; `truce schema` lists the fields)"
+        return f"unknown field {_short(error['loc'][-1])} (check the spelling; `truce schema` lists the fields)"
     text = error["msg"].removeprefix("Value error, ")  # the wording of truce's own validators stands alone
     text = text[0].lower() + text[1:]
     return f"{text} (got {_short(error.get('input'))})"
