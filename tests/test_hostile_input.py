@@ -91,6 +91,13 @@ def test_bad_input_writes_no_report(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == [bad]
 
 
+def test_a_problem_on_line_100_is_located_there_not_drawn_as_an_emoji(tmp_path: Path) -> None:
+    # rich prints ":100:" as an emoji unless told not to, which made "file:100:1" unreadable
+    bad = write(tmp_path, "l100.yaml", b"id: x\n" + b"# note\n" * 98 + b"bogus_field: 1\n")
+    lines = assert_rejected(run("validate", str(bad)), str(bad))
+    assert f"{bad}:100:1: unknown field 'bogus_field' (check the spelling; `truce schema` lists the fields)" in lines
+
+
 def test_json_with_integers_and_keys_past_every_limit_is_refused_in_short_located_lines(tmp_path: Path) -> None:
     # an integer of more digits than Python converts once crashed every verb; a 1,500-character key is valid JSON
     # that YAML cannot read (so its problem is placed at the start) and was quoted whole in the message

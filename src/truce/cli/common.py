@@ -49,7 +49,8 @@ class _Console:
         if self._made is None:
             from rich.console import Console
 
-            self._made = Console(stderr=self._stderr, highlight=False)
+            # emoji=False: rich would print a problem located at line 100 (file:100:1) as "file💯1"
+            self._made = Console(stderr=self._stderr, highlight=False, emoji=False)
         return self._made
 
     def __getattr__(self, name: str) -> Any:
