@@ -104,3 +104,9 @@ def test_a_problem_under_a_key_with_an_escaped_emoji_is_placed() -> None:
     doc = parse_document(text.encode(), "f.json", as_json=True)
     assert list(doc.data) == ["x", "\U0001f600"]
     assert doc.locate(Problem("bad", ("\U0001f600", "c", 1))).located() == "f.json:2:28: bad"
+
+
+def test_a_problem_under_a_key_with_an_escaped_emoji_and_a_lone_half_is_placed() -> None:
+    text = '{"x": 1,\n "\\ud83d\\ude00\\ud83d": {"c": [1, 2]}}'
+    doc = parse_document(text.encode(), "f.json", as_json=True)
+    assert doc.locate(Problem("bad", ("\U0001f600\ud83d", "c", 1))).located() == "f.json:2:34: bad"

@@ -145,6 +145,9 @@ def test_requests_from_another_origin_are_refused(service_client: Any) -> None:
         assert r.status_code == 403, foreign
         r = service_client.put(f"{API}/ballots/1/marks", json={"accepted": [0]}, headers={**auth("israel"), **foreign})
         assert r.status_code == 403, foreign
+    for malformed in ({"origin": "http://["}, {"referer": "http://[::1/x"}):  # once a 500
+        r = service_client.post(url, data=publish_form(service_client, csrf), headers=malformed)
+        assert r.status_code == 403, malformed
     ours = {"origin": "http://testserver", "referer": "http://testserver/talks/x", "sec-fetch-site": "same-origin"}
     r = service_client.post(url, data=publish_form(service_client, csrf), headers=ours, follow_redirects=False)
     assert r.status_code == 303
@@ -181,6 +184,8 @@ def test_origin_of_is_what_a_browser_sends() -> None:
     assert origin_of("https://Truce.Example:443/x?y") == "https://truce.example"
     assert origin_of("http://truce.example:8080") == "http://truce.example:8080"
     assert origin_of("http://[::1]:8000/") == "http://[::1]:8000"
+    assert origin_of("https://[2001:0DB8::1]") == "https://[2001:db8::1]"
+    assert origin_of("https://Bücher.example") == "https://xn--bcher-kva.example"
     assert origin_of("ftp://truce.example") is None
     assert origin_of("https://truce.example:99999") is None
     assert origin_of("null") is None

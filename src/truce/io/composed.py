@@ -103,6 +103,7 @@ class _Converter:
         except (YAMLError, ValueError, OverflowError) as exc:
             reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             shown = node.value if len(node.value) <= 40 else f"{node.value[:20]}...{node.value[-10:]}"
+            # Python's reason goes on, after a semicolon, with advice for programmers (sys.set_int_max_str_digits)
             self._problem(f"cannot read value {shown!r} ({reason.split(';')[0]})", node, path)
             return None
         return value

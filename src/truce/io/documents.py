@@ -59,13 +59,11 @@ def _json_paths(places: dict[Path, tuple[int, int]]) -> dict[Path, tuple[int, in
     """Positions the YAML reader found, under the keys the JSON reader gives: an escaped surrogate pair
     ("\\ud83d\\ude00", as Python's json.dumps writes an emoji) is one character to JSON, two halves to YAML."""
 
-    def joined(part: str | int) -> str | int:
-        if isinstance(part, str):
-            try:
-                return part.encode("utf-16", "surrogatepass").decode("utf-16")
-            except UnicodeDecodeError:  # a lone half stays as it is, on both readers
-                return part
-        return part
+    def pair(found: re.Match[str]) -> str:
+        return found.group().encode("utf-16", "surrogatepass").decode("utf-16")
+
+    def joined(part: str | int) -> str | int:  # a lone half stays as it is, on both readers
+        return re.sub("[\ud800-\udbff][\udc00-\udfff]", pair, part) if isinstance(part, str) else part
 
     return {tuple(joined(part) for part in path): where for path, where in places.items()}
 

@@ -35,16 +35,14 @@ class LongInteger(HTTPException):
 
 
 def long_integer_at(body: bytes) -> list[str | int] | None:
-    """Where the first integer too long to convert stands in a JSON body (None: nowhere, or not JSON)."""
+    """Where the first integer too long to convert stands in a JSON body (None: nowhere); a body that is not
+    JSON past that integer raises json.JSONDecodeError, which FastAPI answers as any text that is not JSON."""
     limit, too_long = sys.get_int_max_str_digits(), object()
 
     def integer(digits: str) -> object:
         return too_long if limit and len(digits.lstrip("-")) > limit else int(digits)
 
-    try:
-        data = json.loads(body, parse_int=integer)
-    except ValueError:
-        return None
+    data = json.loads(body, parse_int=integer)
     stack: list[tuple[list[str | int], Any]] = [([], data)]
     while stack:
         path, value = stack.pop()
@@ -58,6 +56,8 @@ def long_integer_at(body: bytes) -> list[str | int] | None:
 
 
 class _JsonRequest(Request):
+    """A request whose JSON body, when Python cannot convert an integer in it, says where that integer is."""
+
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             body = await self.body()

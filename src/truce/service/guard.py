@@ -211,10 +211,17 @@ def origin_of(url: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    scheme = parts.scheme.lower()
-    name = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    scheme, name = parts.scheme.lower(), parts.hostname.lower()
+    try:  # as a browser writes it: an IPv6 address compressed, a name in ASCII (punycode)
+        address = ipaddress.ip_address(name)
+        name = f"[{address.compressed}]" if address.version == 6 else address.compressed
+    except ValueError:
+        try:
+            name = name.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
     default = {"http": 80, "https": 443}[scheme]
-    return f"{scheme}://{name.lower()}" + (f":{port}" if port is not None and port != default else "")
+    return f"{scheme}://{name}" + (f":{port}" if port is not None and port != default else "")
 
 
 def same_origin(value: str, host: str, origins: tuple[str, ...] = ()) -> bool:
@@ -222,9 +229,12 @@ def same_origin(value: str, host: str, origins: tuple[str, ...] = ()) -> bool:
     for a loopback name) the name the request's Host header gives, whatever the scheme."""
     if not value or value == "null":
         return False
-    parts = urlsplit(value)
     if origins and not is_loopback(host_name(host)):
         return origin_of(value) in origins
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "http://[" is no address at all: not this server's
+        return False
     return parts.scheme in ("http", "https") and parts.netloc.lower() == host.strip().lower()
 
 
