@@ -26,7 +26,7 @@ def bench() -> ModuleType:
 
 def test_the_timed_command_prints_the_librarys_frontier(bench: ModuleType, tmp_path: Path) -> None:
     sizes = (4, 3, 5)
-    argv = bench.command(2, sizes, tmp_path)
+    argv = bench.frontier_command(bench.scenario_of(2, sizes), tmp_path / "domain.json", "--zopa")
     assert argv[-4:] == ["frontier", str(tmp_path / "domain.json"), "--json", "--zopa"]
     done = subprocess.run(argv, capture_output=True, text=True, check=True)
     printed = [list(p["utilities"].values()) for p in json.loads(done.stdout)["frontier"]]
