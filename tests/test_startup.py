@@ -55,7 +55,7 @@ def test_frontier_on_a_json_scenario_loads_only_what_it_shows(tmp_path: Path) ->
     loaded = loaded_by("frontier", str(talks), "--json")
     assert {"truce.cli.frontier", "truce.analysis.bargaining"} <= loaded
     heavy = {"truce.cli.bargain", "truce.analysis.bridge", "truce.analysis.trades", "truce.analysis.fair_division"}
-    heavy |= {"ruamel", "ruamel.yaml", "rich", "scipy", "truce.io.composed"}
+    heavy |= {"ruamel", "ruamel.yaml", "rich", "scipy", "truce.io.composed", "xml.etree.ElementTree"}
     assert not heavy & loaded
 
 

@@ -43,18 +43,21 @@ from __future__ import annotations
 
 import math
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
-from xml.parsers import expat
+from typing import TYPE_CHECKING, Any
 
 from truce.errors import InputError, Problem
 from truce.io.documents import Document, parse_document, read_limited
 from truce.io.scenario_files import SCENARIO_NAMES, load_scenario
 from truce.model.checks import build_scenario
 from truce.model.scenario import IssueKind, Scenario, Term
+
+if TYPE_CHECKING:
+    # Loaded where XML is read or written: every verb reading talks loads this module (for load_any), and
+    # most never meet XML.
+    import xml.etree.ElementTree as ET
 
 MAX_XML_BYTES = 4 * 1024 * 1024
 MAX_FILES = 200
@@ -112,6 +115,9 @@ def parse_xml(raw: bytes, name: str) -> _Xml:
                 )
             ]
         )
+    import xml.etree.ElementTree as ET
+    from xml.parsers import expat
+
     parser = expat.ParserCreate()
     builder = ET.TreeBuilder()
     doc = _Xml(name, ET.Element("none"))
@@ -1075,6 +1081,8 @@ def _term_text(term: Term) -> str:
 
 
 def _domain_xml(scenario: Scenario, integer_issues: set[int], profiles: list[str]) -> str:
+    import xml.etree.ElementTree as ET
+
     # GENIUS reads only the <utility_space> inside: the attribute tells truce which files are the parties
     root = ET.Element(DOMAIN_ROOT, {PARTIES_ATTRIBUTE: ",".join(profiles)})
     space = ET.SubElement(root, PROFILE_ROOT, {"number_of_issues": str(len(scenario.issues))})
@@ -1106,6 +1114,8 @@ def _profile_xml(scenario: Scenario, c: Any, p: int, integer_issues: set[int]) -
     pid = c.parties[p]
     if scale <= 0:
         raise InputError([Problem(f"{pid} values every outcome at 0: GENIUS cannot hold that", ("preferences", pid))])
+    import xml.etree.ElementTree as ET
+
     root = ET.Element(PROFILE_ROOT)
     objective = ET.SubElement(
         root, "objective", {"index": "0", "name": pid, "type": "objective", "etype": "objective", "description": ""}
@@ -1139,6 +1149,8 @@ def _profile_xml(scenario: Scenario, c: Any, p: int, integer_issues: set[int]) -
 
 
 def _serialise(root: ET.Element) -> str:
+    import xml.etree.ElementTree as ET
+
     ET.indent(root)
     return ET.tostring(root, encoding="unicode") + "\n"
 
