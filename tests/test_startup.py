@@ -99,3 +99,18 @@ def test_help_is_the_verbs_own_help_and_imports_nothing() -> None:
         [sys.executable, "-c", "from truce.cli import main; main()", "--help"], cwd=ROOT, capture_output=True, text=True
     )
     assert done.returncode == 0 and done.stdout == truce.cli.HELP
+
+
+def test_no_verb_help_breaks_a_sentence_across_lines() -> None:
+    # the help joins the lines of a docstring's first paragraph but keeps the line breaks of the others: a
+    # later paragraph wrapped in the source prints as a line cut short in the middle of a sentence
+    for verb in sorted(VERBS):
+        truce.cli.load(verb)
+    commands = [*app.registered_commands]
+    for group in app.registered_groups:
+        assert group.typer_instance is not None
+        commands += group.typer_instance.registered_commands
+    for command in commands:
+        assert command.callback is not None
+        for paragraph in (command.callback.__doc__ or "").strip().split("\n\n")[1:]:
+            assert "\n" not in paragraph.strip(), (command.callback.__name__, paragraph)

@@ -68,8 +68,7 @@ def bridge_cmd(
 ) -> None:
     """Packages every party accepts that change as few terms of a proposal as possible, each change explained.
 
-    With no proposal in the scenario (an imported GENIUS domain), leave out --from: the bridges then start
-    from an empty text, every issue open, and fill it."""
+    With no proposal on the table (a GENIUS domain), leave out --from: bridges fill an empty text."""
     s = load_any(scenario, profiles_of(profiles))
     start = _start(s, reference, scenario)
     scope = scope_of(within, s, scenario)
