@@ -75,3 +75,42 @@ def test_many_racing_cycle_edits_leave_the_talks_readable_over_http(service_clie
     # every link but one of the ring can be saved; the last one would close it
     assert statuses.count(200) == writers - 1 and statuses.count(422) == 1, statuses
     assert service_client.get(f"/api/talks/{TALKS}", headers=auth("observer")).status_code == 200
+
+
+def test_reading_waits_for_no_writer_and_sees_only_what_is_committed(service_store: Store) -> None:
+    # every page reads; on SQLite a transaction that may write takes the write lock first, and a page that
+    # queued behind each write (or made writers queue behind it) was what made pages slow under load
+    from truce.store.models import Setting
+
+    holding, release = threading.Event(), threading.Event()
+
+    def write(s: Any) -> None:
+        s.merge(Setting(name="demo", value="1"))
+        s.flush()
+        holding.set()
+        release.wait(60)
+
+    with ThreadPoolExecutor(2) as pool:
+        writer = pool.submit(service_store.run, write)
+        assert holding.wait(30)
+        reader = pool.submit(lambda: (service_store.is_demo(), service_store.talks_version(TALKS)))
+        try:
+            demo, version = reader.result(timeout=20)  # queued behind the writer, it would wait until released
+        finally:
+            release.set()
+        writer.result(timeout=30)
+    assert not demo and version is not None
+    assert service_store.is_demo()
+
+
+def test_work_read_that_turns_out_to_write_is_run_again_as_a_write(service_store: Store) -> None:
+    from truce.store.models import Setting
+
+    runs: list[int] = []
+
+    def work(s: Any) -> None:
+        runs.append(1)
+        s.merge(Setting(name="demo", value="1"))
+
+    service_store.read(work)
+    assert len(runs) == 2 and service_store.is_demo()

@@ -17,8 +17,7 @@ from truce.errors import InputError, Problem
 from truce.model.checks import build_scenario
 from truce.model.scenario import Scenario
 from truce.service import schemas, views
-from truce.service.auth import ALL, PUBLIC, Role, Viewer, access, current_viewer, http_error
-from truce.service.auth import store_of as _store_of
+from truce.service.auth import ALL, PUBLIC, Role, Viewer, access, current_viewer, http_error, store_dep
 from truce.store.models import Person
 from truce.store.repo import NotFound, Store, Version, new_token
 
@@ -96,10 +95,6 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": schemas.ConflictBody, "description": "made from a version that is no longer the latest"},
     422: {"model": schemas.BadInput, "description": "the edit would make the talks invalid"},
 }
-
-
-def store_dep(store: Store = Depends(_store_of)) -> Store:
-    return store
 
 
 @router.get("/health", response_model=schemas.Health, **PUBLIC)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -26,6 +29,11 @@ from truce.service.schemas import BoundsError
 from truce.store.repo import Conflict, NotFound, Store
 
 STATIC = Path(__file__).parent / "static"
+# Worker threads for the routes and dependencies that are plain functions (anyio lends 40 by default). They
+# take turns on one interpreter lock: with 40 at once, every answer under load waits behind 39 others'
+# slices; with a few, the rest wait in line and answers come back in order. A bridging page holds its
+# thread for at most jobs.WAIT_SECONDS (its search runs on the jobs' own threads), so a few are enough.
+THREADS = 8
 
 
 def _where(error: Any) -> list[str | int]:
@@ -51,6 +59,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         description="Mediation service: talks, proposals, private preferences, blind acceptance, audit log.",
         docs_url=None,  # the interactive docs page loads its scripts from a CDN: nothing here comes from the internet
         redoc_url=None,
+        lifespan=_threads,
     )
     app.state.store = store
     app.state.settings = settings
@@ -63,6 +72,12 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     _routes(app)
     _error_answers(app)
     return app
+
+
+@asynccontextmanager
+async def _threads(_app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
 
 
 def _routes(app: FastAPI) -> None:

@@ -69,6 +69,12 @@ def store_of(request: Request) -> Store:
     return store
 
 
+async def store_dep(request: Request) -> Store:
+    """The store, as a dependency: a coroutine, so that reading it takes no worker thread (a plain function
+    would wait its turn for one, as every sync dependency does)."""
+    return store_of(request)
+
+
 def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings

@@ -31,6 +31,7 @@ from truce.service.auth import (
     form_token,
     optional_viewer,
     session_person,
+    store_dep,
     store_of,
 )
 from truce.service.schemas import LINE, NOTE_MOST, BallotNew, check_bounds
@@ -153,7 +154,7 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/talks/{talks_id}", **access(*ALL), **HTML)
-def glance(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)) -> HTMLResponse:
+def glance(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)) -> HTMLResponse:
     state = views.load(store, talks_id)
     frame = views.public_frame(state)
     proposals = [views.proposal_summary(state, p) for p in state.scenario.proposals]
@@ -174,7 +175,7 @@ def glance(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store
 
 @router.get("/talks/{talks_id}/proposals/{proposal_id}", **access(*ALL), **HTML)
 def proposal_page(
-    talks_id: str, proposal_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str, proposal_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> HTMLResponse:
     from truce.service.api import history
 
@@ -221,7 +222,7 @@ def proposal_edit(
     text: str = Form(..., max_length=200_000),
     note: str = Form("", max_length=NOTE_MOST, pattern=LINE),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     from truce.service.api import write_proposal
 
@@ -232,7 +233,7 @@ def proposal_edit(
 
 @router.get("/talks/{talks_id}/preferences/{party}", **access(Role.mediator, Role.party), **HTML)
 def preferences_page(
-    talks_id: str, party: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str, party: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> HTMLResponse:
     from truce.service.api import history
 
@@ -256,7 +257,7 @@ def preferences_edit(
     version: int = Form(..., ge=0, le=1_000_000),
     text: str = Form(..., max_length=200_000),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     from truce.service.api import write_preferences
 
@@ -266,7 +267,7 @@ def preferences_edit(
 
 @router.get("/talks/{talks_id}/frontier", **access(Role.mediator), **HTML)
 def frontier_page(
-    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> HTMLResponse:
     from truce.report.frontier_chart import SELECT_SCRIPT
     from truce.service.charts import frontier_page_data
@@ -289,7 +290,7 @@ def bridge_page(
     proposal: str | None = Query(None, max_length=80),
     criterion: Criterion = Query("nash"),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> HTMLResponse:
     from truce.errors import InputError, Problem
     from truce.service.jobs import WAIT_SECONDS, jobs_of
@@ -321,7 +322,7 @@ def bridge_page(
 
 @router.get("/talks/{talks_id}/ballots", **access(Role.mediator, Role.party), **HTML)
 def ballots_page(
-    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> HTMLResponse:
     state = views.load(store, talks_id)
     items = [views.ballot_view(store, state, b, viewer) for b in store.ballots(talks_id)]
@@ -336,7 +337,7 @@ def publish_page(
     title: str = Form(..., min_length=1, max_length=500, pattern=LINE),
     criterion: Criterion = Form("nash"),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     state = views.load(store, talks_id)
     body = BallotNew(title=title, from_proposal=proposal, criterion=criterion)
@@ -346,7 +347,7 @@ def publish_page(
 
 @router.get("/talks/{talks_id}/ballots/{number}", **access(Role.mediator, Role.party), **HTML)
 def ballot_page(
-    talks_id: str, number: int, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str, number: int, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> HTMLResponse:
     from truce.service.ballot_table import ballot_table, package_diff
     from truce.store.repo import ballot_content
@@ -373,7 +374,7 @@ def mark_page(
     number: int,
     accepted: list[int] = Form(default=[], max_length=100),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     views.record_mark(store, store.ballot(talks_id, number), accepted, viewer)
     return RedirectResponse(f"/talks/{talks_id}/ballots/{number}", status_code=303)
@@ -381,7 +382,7 @@ def mark_page(
 
 @router.get("/talks/{talks_id}/audit", **access(Role.mediator), **HTML)
 def audit_page(
-    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> HTMLResponse:
     from truce.service.audit_view import audit_page_entries
 

@@ -19,7 +19,7 @@ from truce.model.exchange import Agreement
 from truce.report.exchange import exposure_figure, gantt
 from truce.report.html import figure_json
 from truce.service import views
-from truce.service.auth import ALL, Role, Viewer, access, current_viewer, store_of
+from truce.service.auth import ALL, Role, Viewer, access, current_viewer, store_dep
 from truce.service.cache import LRU
 from truce.service.pages import HTML, render
 from truce.service.schemas import LINE
@@ -34,7 +34,7 @@ WHOLE = re.compile("[0-9]{1,7}")  # ASCII digits only: "²" is a digit to str.is
 
 @router.get("/talks/{talks_id}/exchange", **access(*ALL), **HTML)
 def exchange_page(
-    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> HTMLResponse:
     return exchange_answer(store, talks_id, viewer, {}, {}, 200)
 
@@ -160,7 +160,7 @@ def record_release(
     count: str = Form(..., max_length=10),
     note: str = Form("", max_length=500, pattern=LINE),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     """Record a release: a new row of the release log, saved as a new version; the ledger follows."""
     values = {"date": date, "day": day, "side": side, "category": category, "count": count, "note": note}

@@ -29,7 +29,7 @@ from truce.io.scenario_files import scenario_from_document, scenario_to_data, sc
 from truce.model.checks import build_scenario
 from truce.model.scenario import Scenario
 from truce.service import views
-from truce.service.auth import ALL, Role, Viewer, access, current_viewer, store_of
+from truce.service.auth import ALL, Role, Viewer, access, current_viewer, store_dep
 from truce.service.pages import HTML, render
 from truce.service.shown_once import shown_once_of
 from truce.store.repo import Conflict, NotFound, Store, new_token
@@ -56,7 +56,7 @@ def files_page(
     opened: str | None = Query(None, max_length=80, description="talks you opened from a file: say what was opened"),
     file: str | None = Query(None, pattern=NAME, description="the name of the file they were opened from"),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> HTMLResponse:
     views.load(store, talks_id)
     answer = opened_answer(store, viewer, opened, file) if opened is not None else None
@@ -109,7 +109,7 @@ def upload(
     talks_id: str,
     sent: tuple[str, bytes] | None = Depends(upload_of),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     """Open new talks from an uploaded scenario file or GENIUS zip, then redirect (303) to the page that says
     what was opened and shows a mediator's token for them, once. Nothing is stored unless the whole file is
@@ -210,7 +210,7 @@ def download_scenario(
     talks_id: str,
     format: str = Query("yaml", pattern="^(yaml|json)$", description="YAML or JSON"),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     """The talks as a scenario file (``truce validate`` reads it), with the preferences you may see."""
     state = views.load(store, talks_id)
@@ -220,7 +220,7 @@ def download_scenario(
 
 @router.get("/talks/{talks_id}/download/genius", **access(Role.mediator, Role.party), **DOWNLOAD)
 def download_genius(
-    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> Response:
     """The talks as a GENIUS domain folder (zip): the domain and a profile for each party you may see."""
     from truce.io.genius import export_genius
@@ -238,7 +238,7 @@ def download_genius(
 
 @router.get("/talks/{talks_id}/download/brief", **access(*ALL), **DOWNLOAD)
 def download_brief(
-    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> Response:
     """The HTML brief of the talks (as ``truce analyze --report`` writes it), on the preferences you may see."""
     state = views.load(store, talks_id)

@@ -15,7 +15,7 @@ from truce.analysis.bridge import Criterion
 from truce.errors import InputError
 from truce.model.scenario import Stance, Status
 from truce.service import drafting, forms, recording, views
-from truce.service.auth import Role, Viewer, access, current_viewer, http_error, store_of
+from truce.service.auth import Role, Viewer, access, current_viewer, http_error, store_dep
 from truce.service.forms import Errors, Fields, form_fields
 from truce.service.pages import HTML, render
 from truce.service.prefs_form import check_preferences as prefs_check
@@ -41,7 +41,7 @@ def draft_page(
     n: int = Query(0, ge=0, le=9, description="which of the bridges"),
     edit: str | None = Query(None, max_length=80, description="correct this recorded text (mediators)"),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> HTMLResponse:
     state = views.load(store, talks_id)
     if edit is not None:
@@ -101,7 +101,7 @@ def draft_save(
     talks_id: str,
     fields: Fields = Depends(form_fields),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     """``action=preview`` shows what the draft would change; ``action=save`` tables it (version 1). With an
     ``edit`` field, the form corrects that text instead (see :func:`correct_save`)."""
@@ -236,7 +236,7 @@ def record_page(
     talks_id: str,
     saved: str | None = Query(None, pattern="^(round|event|source)$", description="what was just recorded"),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> HTMLResponse:
     return record_form(store, viewer, talks_id, saved=saved)
 
@@ -247,7 +247,7 @@ def record_save(
     kind: str = Path(..., pattern="^(round|event|source)$"),
     fields: Fields = Depends(form_fields),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     """Record a round, an event or a source (a new version of the talks' public record)."""
     state = views.load(store, talks_id)
@@ -297,7 +297,7 @@ def respond_form(
 
 @router.get("/talks/{talks_id}/proposals/{proposal_id}/respond", **access(*DRAFTERS), **HTML)
 def respond_page(
-    talks_id: str, proposal_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str, proposal_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> HTMLResponse:
     f = Fields({"party": [viewer.party or ""], "date": [dt.date.today().isoformat()]})
     return respond_form(store, viewer, talks_id, proposal_id, f, Errors(), 200)
@@ -309,7 +309,7 @@ def respond_save(
     proposal_id: str,
     fields: Fields = Depends(form_fields),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     """Record a side's response to a text (a party: its own only), as a new version of the text."""
     state = views.load(store, talks_id)
@@ -377,7 +377,7 @@ def prefs_form(
 
 @router.get("/talks/{talks_id}/preferences/{party}/form", **access(*DRAFTERS), **HTML)
 def prefs_page(
-    talks_id: str, party: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str, party: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> HTMLResponse:
     """A party's preferences in a form (its own party and mediators only)."""
     return prefs_form(store, viewer, talks_id, party, None, Errors(), None, 200)
@@ -389,7 +389,7 @@ def prefs_save(
     party: str,
     fields: Fields = Depends(form_fields),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     """``action=preview`` shows the party's own standing on every text before and after; ``action=save``
     saves the preferences as a new version."""

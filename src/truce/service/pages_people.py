@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truce.errors import InputError
 from truce.service import forms, views
-from truce.service.auth import Role, Viewer, access, current_viewer, store_of
+from truce.service.auth import Role, Viewer, access, current_viewer, store_dep
 from truce.service.forms import Errors, Fields, form_fields
 from truce.service.pages import HTML, render
 from truce.service.shown_once import shown_once_of
@@ -64,7 +64,7 @@ def people_page(
 
 
 @router.get("/talks/{talks_id}/people", **access(Role.mediator), **HTML)
-def people(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)) -> HTMLResponse:
+def people(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)) -> HTMLResponse:
     """The people of the talks; after an addition, a revocation or a new token, what was done (a new token
     once: a reload shows the list alone)."""
     held = shown_once_of(store).take(_done_key(viewer, talks_id))
@@ -109,7 +109,7 @@ def add_person(
     talks_id: str,
     fields: Fields = Depends(form_fields),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     """Add a person with a role (and the side they speak for); their token is shown once, on the page the
     answer redirects to."""
@@ -148,7 +148,7 @@ def revoke(
     talks_id: str,
     fields: Fields = Depends(form_fields),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     """End a person's access: their token stops working and their signed-in pages are signed out."""
     errors = Errors()
@@ -170,7 +170,7 @@ def rotate(
     talks_id: str,
     fields: Fields = Depends(form_fields),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     """Give a person a new token (shown once); the old one stops working."""
     errors = Errors()

@@ -24,7 +24,7 @@ from truce.errors import InputError, Problem
 from truce.io.documents import decode_utf8
 from truce.io.scenario_edit import edit_scenario
 from truce.service import views
-from truce.service.auth import Role, Viewer, access, current_viewer, store_of
+from truce.service.auth import Role, Viewer, access, current_viewer, store_dep
 from truce.service.pages import HTML, render
 from truce.store.repo import Store
 
@@ -68,7 +68,7 @@ def _draft(store: Store, talks_id: str, report: str, date: str, source: str) -> 
 
 @router.get("/talks/{talks_id}/record/draft", **access(Role.mediator), **HTML)
 def record_draft_form(
-    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_of)
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> HTMLResponse:
     state = views.load(store, talks_id)
     return render("record_draft.html", viewer, draft=None, report="", date="", source="",
@@ -83,7 +83,7 @@ async def record_draft_page(
     date: str = Form("", pattern=DATE),
     source: str = Form("", max_length=80),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> HTMLResponse:
     text = await _report(report, upload)
     state, draft = _draft(store, talks_id, text, date, source)
@@ -100,7 +100,7 @@ def record_draft_download(
     source: str = Form("", max_length=80),
     accept: list[str] = Form(default=[], max_length=500),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     """The talks' scenario with the ticked entries, as a JSON scenario file to download (nothing is stored)."""
     if not accept:
@@ -125,7 +125,7 @@ def record_draft_apply(
     version: int = Form(..., ge=0, le=1_000_000),
     accept: list[str] = Form(default=[], max_length=500),
     viewer: Viewer = Depends(current_viewer),
-    store: Store = Depends(store_of),
+    store: Store = Depends(store_dep),
 ) -> Response:
     """Add the ticked entries to the talks' public record, as one new version of it."""
     if not accept:

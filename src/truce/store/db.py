@@ -1,7 +1,10 @@
 """Engines and migrations: SQLite (a file, by default) or PostgreSQL, by URL.
 
-SQLite runs in WAL mode with full sync, and every transaction starts with ``BEGIN IMMEDIATE`` so that
-concurrent writers queue on the busy timeout instead of failing on a stale snapshot.
+SQLite runs in WAL mode with full sync, and every transaction that may write starts with ``BEGIN IMMEDIATE``
+so that concurrent writers queue on the busy timeout instead of failing on a stale snapshot. A transaction
+made on an engine with the :data:`READ_ONLY` options starts with a plain ``BEGIN``: it reads a snapshot and
+takes no lock, so readers neither queue behind writers nor make them wait (PostgreSQL is told it is read-only,
+and refuses a write in it).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy.engine import make_url
 ENV_URL = "TRUCE_DATABASE_URL"
 DEFAULT_FILE = "truce.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
+READ_ONLY = {"truce_read_only": True, "postgresql_readonly": True}  # execution options of a reading transaction
 
 
 def database_url(db: str | None) -> str:
@@ -71,7 +75,7 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("truce_read_only") else "BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

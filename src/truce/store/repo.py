@@ -22,12 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Engine, delete, func, select
+from sqlalchemy import ColumnElement, Engine, delete, event, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from truce.store import audit
-from truce.store.db import make_engine, migrate
+from truce.store.db import READ_ONLY, make_engine, migrate
 from truce.store.models import (
     AuditEntry,
     Ballot,
@@ -108,21 +108,44 @@ class Version:
     note: str | None = None  # why the version was written, where its writer said (a correction's "what was wrong")
 
 
+class _Writes(Exception):
+    """Work run as a read turned out to write."""
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise _Writes()
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
         migrate(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.readers = sessionmaker(self.engine.execution_options(**READ_ONLY), expire_on_commit=False)
+        event.listen(self.readers, "before_flush", _refuse_writes)
 
     def close(self) -> None:
         self.engine.dispose()
 
     def run(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one transaction; a collision with a concurrent writer is retried from scratch."""
+        return self._transaction(self.sessions, work)
+
+    def read(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one transaction that only reads: it waits for no writer and no writer waits for it
+        (what every page does most). Work that turns out to write (a session to keep alive, at most once a
+        minute) is run again from scratch by :meth:`run`."""
+        try:
+            return self._transaction(self.readers, work)
+        except _Writes:
+            return self.run(work)
+
+    def _transaction(self, sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
         for attempt in range(RETRIES):
             try:
-                with self.sessions.begin() as session:
+                with sessions.begin() as session:
                     return work(session)
             except (IntegrityError, OperationalError):
                 if attempt == RETRIES - 1:
@@ -134,7 +157,7 @@ class Store:
     # talks and people
 
     def is_empty(self) -> bool:
-        return self.run(lambda s: s.execute(select(func.count()).select_from(Talks)).scalar_one() == 0)
+        return self.read(lambda s: s.execute(select(func.count()).select_from(Talks)).scalar_one() == 0)
 
     def create_talks(self, scenario_data: dict[str, Any], actor: str) -> None:
         frame = {k: v for k, v in scenario_data.items() if k not in ("proposals", "preferences")}
@@ -166,10 +189,10 @@ class Store:
         self.run(work)
 
     def talks(self) -> list[Talks]:
-        return self.run(lambda s: list(s.execute(select(Talks).order_by(Talks.created_at)).scalars()))
+        return self.read(lambda s: list(s.execute(select(Talks).order_by(Talks.created_at)).scalars()))
 
     def get_talks(self, talks_id: str) -> Talks:
-        found = self.run(lambda s: s.get(Talks, talks_id))
+        found = self.read(lambda s: s.get(Talks, talks_id))
         if found is None:
             raise NotFound(f"no talks {talks_id!r}")
         return found
@@ -205,10 +228,10 @@ class Store:
             _seen(s, person.id)
             return person
 
-        return self.run(work)
+        return self.read(work)
 
     def people(self, talks_id: str) -> list[Person]:
-        return self.run(
+        return self.read(
             lambda s: list(s.execute(select(Person).where(Person.talks_id == talks_id).order_by(Person.id)).scalars())
         )
 
@@ -219,7 +242,7 @@ class Store:
             .join(Person, Person.id == CredentialChange.person_id)
             .where(Person.talks_id == talks_id, CredentialChange.action == "revoke")
         )
-        return self.run(lambda s: set(s.execute(query).scalars()))
+        return self.read(lambda s: set(s.execute(query).scalars()))
 
     def last_used(self, talks_id: str) -> dict[int, str]:
         """When each person of these talks last used their access (people who never did are left out)."""
@@ -228,10 +251,10 @@ class Store:
             .join(Person, Person.id == PersonSeen.person_id)
             .where(Person.talks_id == talks_id)
         )
-        return self.run(lambda s: {pid: at for pid, at in s.execute(query).all()})
+        return self.read(lambda s: {pid: at for pid, at in s.execute(query).all()})
 
     def person(self, person_id: int) -> Person:
-        found = self.run(lambda s: s.get(Person, person_id)) if 0 < person_id <= MAX_NUMBER else None
+        found = self.read(lambda s: s.get(Person, person_id)) if 0 < person_id <= MAX_NUMBER else None
         if found is None:
             raise NotFound(f"no person {person_id}")
         return found
@@ -300,7 +323,7 @@ class Store:
             _seen(s, row.person_id)
             return s.get(Person, row.person_id)
 
-        return self.run(work)
+        return self.read(work)
 
     def end_session(self, session_id: str) -> None:
         digest = hash_token(session_id)
@@ -314,19 +337,19 @@ class Store:
         self.run(lambda s: s.merge(Setting(name="demo", value="1")))
 
     def is_demo(self) -> bool:
-        return self.run(lambda s: s.get(Setting, "demo")) is not None
+        return self.read(lambda s: s.get(Setting, "demo")) is not None
 
     # ------------------------------------------------------------------------------------------
     # the scenario as it stands
 
     def scenario_data(self, talks_id: str) -> dict[str, Any]:
         """The scenario as it stands now: the frame with the latest proposals and preferences."""
-        return self.run(lambda s: _scenario_data(s, talks_id))
+        return self.read(lambda s: _scenario_data(s, talks_id))
 
     def talks_version(self, talks_id: str) -> int | None:
         """The talks' version: the position of their newest audit entry, which every write to them
         appends (None: no such talks). One indexed lookup, to key what is derived from the talks."""
-        return self.run(
+        return self.read(
             lambda s: s.execute(select(func.max(AuditEntry.seq)).where(AuditEntry.talks_id == talks_id)).scalar()
         )
 
@@ -339,10 +362,10 @@ class Store:
             data = _scenario_data(s, talks_id)
             return int(version or 0), data, _proposal_versions(s, talks_id)
 
-        return self.run(work)
+        return self.read(work)
 
     def proposal_versions(self, talks_id: str) -> dict[str, int]:
-        return self.run(lambda s: _proposal_versions(s, talks_id))
+        return self.read(lambda s: _proposal_versions(s, talks_id))
 
     def proposal_history(self, talks_id: str, proposal_id: str) -> list[Version]:
         """Every version of a proposal, oldest first, each with the note its audit entry holds (if any)."""
@@ -354,13 +377,13 @@ class Store:
             notes = _notes(s, talks_id, ProposalVersion.__tablename__, [talks_id, proposal_id])
             return [dataclasses.replace(v, note=notes.get(v.version)) for v in found]
 
-        found = self.run(work)
+        found = self.read(work)
         if not found:
             raise NotFound(f"no proposal {proposal_id!r}")
         return found
 
     def preference_history(self, talks_id: str, party: str) -> list[Version]:
-        return self.run(
+        return self.read(
             lambda s: _versions(
                 s, PreferenceVersion, PreferenceVersion.talks_id == talks_id, PreferenceVersion.party == party
             )
@@ -449,7 +472,7 @@ class Store:
 
     def frame_version(self, talks_id: str) -> int:
         """The version of the talks' public frame: 1 as imported, one more for each recorded change."""
-        return self.run(lambda s: _frame_version(s, talks_id))
+        return self.read(lambda s: _frame_version(s, talks_id))
 
     def put_frame(self, talks_id: str, frame: dict[str, Any], expected: int, actor: str, check: Check) -> int:
         """Write a new version of the public frame (rounds, events, sources ...) made from version ``expected``.
@@ -515,7 +538,7 @@ class Store:
         return self.run(work)
 
     def ballots(self, talks_id: str) -> list[Ballot]:
-        return self.run(
+        return self.read(
             lambda s: list(
                 s.execute(select(Ballot).where(Ballot.talks_id == talks_id).order_by(Ballot.number)).scalars()
             )
@@ -524,7 +547,7 @@ class Store:
     def ballot(self, talks_id: str, number: int) -> Ballot:
         if not 0 < number <= MAX_NUMBER:  # past the column's range no ballot can exist (nor be looked up)
             raise NotFound(f"no ballot {number}")
-        found = self.run(lambda s: s.get(Ballot, (talks_id, number)))
+        found = self.read(lambda s: s.get(Ballot, (talks_id, number)))
         if found is None:
             raise NotFound(f"no ballot {number}")
         return found
@@ -536,7 +559,7 @@ class Store:
             rows = s.execute(select(Mark).where(Mark.talks_id == talks_id, Mark.number == number)).scalars()
             return {m.party: list(json.loads(m.accepted)) for m in rows}
 
-        return self.run(work)
+        return self.read(work)
 
     def put_mark(self, talks_id: str, number: int, party: str, accepted: list[int], actor: str) -> None:
         def work(s: Session) -> None:
@@ -571,7 +594,7 @@ class Store:
             ).scalar_one_or_none()
             return None if row is None else (row.version, json.loads(row.agreement), row.release_log)
 
-        return self.run(work)
+        return self.read(work)
 
     def exchange_history(self, talks_id: str) -> list[tuple[int, dict[str, Any], str, str, str]]:
         """Every version of the exchange agreement: (version, agreement, release log, author, time), oldest first."""
@@ -582,7 +605,7 @@ class Store:
             ).scalars()
             return [(r.version, json.loads(r.agreement), r.release_log, r.author, r.created_at) for r in rows]
 
-        return self.run(work)
+        return self.read(work)
 
     def put_exchange(
         self,
@@ -616,17 +639,17 @@ class Store:
     # audit
 
     def audit_entries(self, talks_id: str) -> list[AuditEntry]:
-        return self.run(
+        return self.read(
             lambda s: list(
                 s.execute(select(AuditEntry).where(AuditEntry.talks_id == talks_id).order_by(AuditEntry.seq)).scalars()
             )
         )
 
     def verify(self) -> audit.Verification:
-        return self.run(audit.verify)
+        return self.read(audit.verify)
 
     def check_checkpoint(self, point: Any, secret: bytes) -> list[str]:
-        return self.run(lambda s: audit.check_checkpoint(s, point, secret))
+        return self.read(lambda s: audit.check_checkpoint(s, point, secret))
 
 
 def _lock_talks(s: Session, talks_id: str) -> None:
