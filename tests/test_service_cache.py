@@ -59,8 +59,9 @@ def test_the_talks_are_built_once_per_version_for_every_reader(
     builds = counting(monkeypatch, "build_scenario")
     fronts = counting(monkeypatch, "bargaining")
     bridges = counting(monkeypatch, "bridge_proposal")
+    proposals = counting(monkeypatch, "_proposal_whole")
     read_everything(service_client, 3)
-    assert (len(builds), len(fronts), len(bridges)) == (1, 1, 1)
+    assert (len(builds), len(fronts), len(bridges), len(proposals)) == (1, 1, 1, 1)
     # a write makes a new version: validated once under the lock, then built once for every reader
     p = service_client.get(f"{API}/export", headers=auth("mediator")).json()["proposals"][0]
     r = service_client.put(
@@ -68,8 +69,29 @@ def test_the_talks_are_built_once_per_version_for_every_reader(
     )
     assert r.status_code == 200
     read_everything(service_client, 3)
-    assert (len(builds), len(fronts), len(bridges)) == (3, 2, 2)
+    assert (len(builds), len(fronts), len(bridges), len(proposals)) == (3, 2, 2, 2)
     assert service_client.get(f"{API}/proposals/{p['id']}", headers=auth("observer")).json()["note"] == "new"
+
+
+def test_a_proposal_made_once_for_everyone_shows_each_reader_only_their_own(service_client: Any) -> None:
+    # the view is made once with every party's effects and standings, then cut to what each reader may see:
+    # the cut must never change what is kept for the next reader
+    def seen(who: str, proposal: str) -> dict[str, set[str]]:
+        view = service_client.get(f"{API}/proposals/{proposal}", headers=auth(who)).json()
+        return {
+            "standing": set(view["standing"]),
+            "effects": {party for change in view["changes_from_parent"] for party in change["effect"]},
+            "readings": {party for reading in view["readings"] for party in reading["standing"]},
+            "ratification": {h["party"] for h in view["ratification"]},
+        }
+
+    for proposal, part in (("jan2025-agreement", "effects"), ("aug16-bridging", "readings")):
+        first = seen("hamas", proposal)
+        everyone = seen("mediator", proposal)
+        assert everyone["standing"] == everyone[part] == {"israel", "hamas"} and everyone["ratification"] == {"israel"}
+        assert first["standing"] == first[part] == {"hamas"} and first["ratification"] == set()
+        assert seen("hamas", proposal) == first and seen("israel", proposal)[part] == {"israel"}
+        assert not any(seen("observer", proposal).values())
 
 
 def test_the_exchange_plan_is_solved_on_write_outside_the_transaction_never_on_a_read(

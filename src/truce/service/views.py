@@ -180,16 +180,29 @@ def proposal_summary(state: State, proposal: Proposal) -> dict[str, Any]:
 
 def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, Any]:
     """One proposal: the public record, its diff to its parent, and the standings this viewer may see."""
-    s, c = state.scenario, state.compiled
     try:
-        proposal = s.proposal(proposal_id)
+        proposal = state.scenario.proposal(proposal_id)
     except KeyError:
         raise NotFound(f"no proposal {proposal_id!r}") from None
+    whole = state.memo.get(("proposal", proposal.id), lambda: _proposal_whole(state, proposal))
     seen = set(visible_parties(state, viewer))
+    return {
+        **whole,
+        "standing": {p: v for p, v in all_standings(state).get(proposal.id, {}).items() if p in seen},
+        "changes_from_parent": [_filtered_change(change, seen) for change in whole["changes_from_parent"]],
+        # ratification at home reads a party's constituents: shown only to whoever may see that party
+        "ratification": [h for h in whole["ratification"] if h["party"] in seen],
+        "readings": [{**r, "standing": _only(r["standing"], seen)} for r in whole["readings"]],
+    }
+
+
+def _proposal_whole(state: State, proposal: Proposal) -> dict[str, Any]:
+    """A proposal's view with every party's effects, standings and ratification: made once per version, and
+    never shown as it is (:func:`proposal_view` keeps what the viewer may see; nobody changes it)."""
+    s, c = state.scenario, state.compiled
     outcome = c.encode(s.terms_of(proposal.id))
     parent = s.proposal(proposal.parent) if proposal.parent else None
     changes = diff(s, parent, proposal, c) if parent else []
-    standing = {p: v for p, v in all_standings(state).get(proposal.id, {}).items() if p in seen}
     return {
         **proposal_summary(state, proposal),
         "lineage": [p.id for p in s.lineage(proposal.id)],
@@ -202,12 +215,10 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
             for r in proposal.responses
         ],
         "note": proposal.note,
-        "standing": with_fragility(c, s.terms_of(proposal.id), standing),
-        "changes_from_parent": [_filtered_change(change_json(ch), seen) for ch in changes],
+        "changes_from_parent": [change_json(ch) for ch in changes],
         "package_rules": [rule_json(b) for b in rule_breaches(c, outcome)],
-        # ratification at home reads a party's constituents: shown only to whoever may see that party
-        "ratification": [home_json(h) for h in home_standings(c, outcome) if h.party in seen],
-        "readings": [_reading(state, proposal, r, seen) for r in proposal.readings],
+        "ratification": [home_json(h) for h in home_standings(c, outcome)],
+        "readings": [_reading(state, proposal, r) for r in proposal.readings],
         "statements": [
             {
                 "id": st.id,
@@ -239,8 +250,8 @@ def record_view(state: State) -> dict[str, Any]:
     return state.memo.get("record", make)
 
 
-def _reading(state: State, proposal: Proposal, reading: Reading, seen: set[str]) -> dict[str, Any]:
-    """A reading of the text, with the standings under it of the parties this viewer may see."""
+def _reading(state: State, proposal: Proposal, reading: Reading) -> dict[str, Any]:
+    """A reading of the text, with every party's standing under it (filtered by :func:`proposal_view`)."""
     s, c = state.scenario, state.compiled
     outcome = c.encode(s.terms_of(proposal.id, reading.id))
     return {
@@ -251,22 +262,17 @@ def _reading(state: State, proposal: Proposal, reading: Reading, seen: set[str])
         "asserts_text": {i: f"{s.issue(i).name}: {s.issue(i).label(t)}" for i, t in reading.terms.items()},
         "note": reading.note,
         "sources": list(reading.sources),
-        "standing": {st.party: standing_json(st) for st in standings(c, outcome) if st.party in seen}
-        if c.parties
-        else {},
+        "standing": {st.party: standing_json(st) for st in standings(c, outcome)} if c.parties else {},
         "package_rules": [rule_json(b) for b in rule_breaches(c, outcome)],
     }
 
 
-def with_fragility(c: Compiled, terms: dict[str, Any], standing: dict[str, Any]) -> dict[str, Any]:
-    """Each standing shown, with how fragile its verdict is (only for the parties already let through)."""
-    shaky = {f.party: fragility_json(f) for f in fragility(c, c.encode(terms))} if standing else {}
-    return {party: {**st, "fragility": shaky[party]} for party, st in standing.items()}
+def _only(by_party: dict[str, Any], seen: set[str]) -> dict[str, Any]:
+    return {party: v for party, v in by_party.items() if party in seen}
 
 
 def _filtered_change(change: dict[str, Any], seen: set[str]) -> dict[str, Any]:
-    change["effect"] = {p: v for p, v in change["effect"].items() if p in seen}
-    return change
+    return {**change, "effect": _only(change["effect"], seen)}
 
 
 def all_standings(state: State) -> dict[str, dict[str, dict[str, Any]]]:
