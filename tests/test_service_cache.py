@@ -94,6 +94,22 @@ def test_a_proposal_made_once_for_everyone_shows_each_reader_only_their_own(serv
         assert not any(seen("observer", proposal).values())
 
 
+def test_a_proposal_saved_again_unchanged_shows_its_new_version(service_client: Any) -> None:
+    # the talks' data are the same as before the save, so their build and memo are shared with the old version:
+    # the version shown must still be the new one, or the next edit made from the page is refused as stale
+    path = f"{API}/proposals/aug16-bridging"
+    before = service_client.get(path, headers=auth("mediator")).json()
+    proposal = next(
+        p
+        for p in service_client.get(f"{API}/export", headers=auth("mediator")).json()["proposals"]
+        if p["id"] == "aug16-bridging"
+    )
+    for version in (before["version"], before["version"] + 1):
+        body = {"version": version, "proposal": proposal}
+        assert service_client.put(path, headers=auth("mediator"), json=body).status_code == 200
+        assert service_client.get(path, headers=auth("mediator")).json()["version"] == version + 1
+
+
 def test_the_exchange_plan_is_solved_on_write_outside_the_transaction_never_on_a_read(
     service_client: Any, service_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

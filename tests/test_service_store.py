@@ -114,3 +114,20 @@ def test_work_read_that_turns_out_to_write_is_run_again_as_a_write(service_store
 
     service_store.read(work)
     assert len(runs) == 2 and service_store.is_demo()
+
+
+def test_a_statement_that_writes_in_a_read_is_run_again_as_a_write(service_store: Store) -> None:
+    # a statement never passes through a flush: PostgreSQL would refuse it in a read-only transaction (a 500),
+    # SQLite would write in a transaction begun without the write lock
+    from sqlalchemy import insert
+
+    from truce.store.models import Setting
+
+    runs: list[int] = []
+
+    def work(s: Any) -> None:
+        runs.append(1)
+        s.execute(insert(Setting).values(name="demo", value="1"))
+
+    service_store.read(work)
+    assert len(runs) == 2 and service_store.is_demo()

@@ -32,7 +32,8 @@ STATIC = Path(__file__).parent / "static"
 # Worker threads for the routes and dependencies that are plain functions (anyio lends 40 by default). They
 # take turns on one interpreter lock: with 40 at once, every answer under load waits behind 39 others'
 # slices; with a few, the rest wait in line and answers come back in order. A bridging page holds its
-# thread for at most jobs.WAIT_SECONDS (its search runs on the jobs' own threads), so a few are enough.
+# thread for at most jobs.WAIT_SECONDS (its search runs on the jobs' own threads); the API's bridges and a
+# ballot's draft search on theirs, within the bridge's budget (seconds, mediators only).
 THREADS = 8
 
 

@@ -188,6 +188,8 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
     seen = set(visible_parties(state, viewer))
     return {
         **whole,
+        # the memo serves every version whose data are the same (a text saved again unchanged): the number is now's
+        "version": state.versions.get(proposal.id, 1),
         "standing": {p: v for p, v in all_standings(state).get(proposal.id, {}).items() if p in seen},
         "changes_from_parent": [_filtered_change(change, seen) for change in whole["changes_from_parent"]],
         # ratification at home reads a party's constituents: shown only to whoever may see that party

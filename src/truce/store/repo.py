@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Engine, delete, event, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, sessionmaker
 
 from truce.store import audit
 from truce.store.db import READ_ONLY, make_engine, migrate
@@ -117,6 +117,13 @@ def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
         raise _Writes()
 
 
+def _refuse_statements(state: ORMExecuteState) -> None:
+    # a statement that writes never passes through a flush: PostgreSQL would refuse it in a read-only
+    # transaction, and SQLite would take the write lock halfway through one begun without it
+    if state.is_insert or state.is_update or state.is_delete:
+        raise _Writes()
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -125,6 +132,7 @@ class Store:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.readers = sessionmaker(self.engine.execution_options(**READ_ONLY), expire_on_commit=False)
         event.listen(self.readers, "before_flush", _refuse_writes)
+        event.listen(self.readers, "do_orm_execute", _refuse_statements)
 
     def close(self) -> None:
         self.engine.dispose()
