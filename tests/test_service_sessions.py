@@ -67,6 +67,42 @@ def test_signing_out_ends_the_session_on_the_server(service_client: Any, service
 
 
 @SQLITE
+def test_signing_out_while_a_write_holds_the_database_stops_no_other_request(
+    service_client: Any, service_store: Store
+) -> None:
+    # signing out writes; on SQLite it waits for the write lock, and waiting on the event loop would stop
+    # every other request until the lock came free
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from truce.store.models import Setting
+
+    sign_in(service_client, "israel")
+    csrf = form_token(service_client, GLANCE)
+    holding, release = threading.Event(), threading.Event()
+
+    def write(s: Any) -> None:
+        s.merge(Setting(name="held", value="1"))
+        s.flush()
+        holding.set()
+        release.wait(60)
+
+    with ThreadPoolExecutor(3) as pool:
+        writer = pool.submit(service_store.run, write)
+        assert holding.wait(30)
+        out = pool.submit(service_client.post, "/logout", data={"csrf": csrf}, follow_redirects=False)
+        try:
+            assert not out.done()
+            health = pool.submit(service_client.get, "/api/health").result(timeout=20)
+        finally:
+            release.set()
+        assert health.status_code == 200
+        assert out.result(timeout=30).status_code == 303
+        writer.result(timeout=30)
+    assert not signed_in(service_client)
+
+
+@SQLITE
 def test_an_idle_session_ends(service_store: Store) -> None:
     with TestClient(create_app(service_store, client_settings(session_idle_minutes=30))) as client:
         sign_in(client, "hamas")

@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
@@ -144,10 +145,12 @@ def login(request: Request, token: str = Form(..., max_length=200), csrf: str = 
 @router.post("/logout", **PUBLIC, **HTML)
 async def logout(request: Request) -> Response:
     """Ends the session on the server (the cookie alone would be no sign-out), then forgets the cookie."""
-    found = session_person(request)
+    # the database is read and written on a worker thread: a write waiting for the lock must not stop the
+    # event loop, which every other request needs
+    found = await run_in_threadpool(session_person, request)
     if found is not None:
         await check_form_token(request, form_token(found[1]))
-        store_of(request).end_session(found[1])
+        await run_in_threadpool(store_of(request).end_session, found[1])
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response

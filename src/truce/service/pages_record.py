@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truce.analysis.drafting import MAX_REPORT_CHARS, Draft, draft_json, draft_record, edits_for
@@ -85,7 +86,11 @@ async def record_draft_page(
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_dep),
 ) -> HTMLResponse:
-    text = await _report(report, upload)
+    text = await _report(report, upload)  # a coroutine only to read the upload: the rest waits on a worker thread
+    return await run_in_threadpool(_draft_page, store, talks_id, viewer, text, date, source)
+
+
+def _draft_page(store: Store, talks_id: str, viewer: Viewer, text: str, date: str, source: str) -> HTMLResponse:
     state, draft = _draft(store, talks_id, text, date, source)
     return render("record_draft.html", viewer, draft=draft_json(draft, state.scenario.id), report=text,
                   date=date, source=source, sources=sorted(state.scenario.sources),
