@@ -89,6 +89,16 @@ def test_bridges_from_the_shipped_texts_are_acceptable_and_explained(proposal: s
     assert out["acceptable_as_it_stands"] == (out["bridges"][0]["changes"] == [])
 
 
+def test_fewer_bridges_than_asked_for_says_why() -> None:
+    # every bridge from the US text changes nothing (it only fills open issues): they change the same set
+    short = runner.invoke(app, ["bridge", str(GAZA), "--from", "aug16-bridging", "-k", "3"])
+    assert short.exit_code == 0 and short.stdout.count("Bridge ") == 1
+    assert "1 bridge of the 3 asked for: each bridge changes a different set of issues" in short.stdout
+    assert "--same-issues" in short.stdout
+    full = runner.invoke(app, ["bridge", str(GAZA), "--from", "aug16-bridging", "-k", "3", "--same-issues"])
+    assert full.stdout.count("Bridge ") == 3 and "asked for" not in full.stdout
+
+
 def test_bridge_needs_a_known_proposal_and_criterion() -> None:
     result = runner.invoke(app, ["bridge", str(GAZA), "--from", "nope"])
     assert result.exit_code == 2 and "no proposal 'nope'" in result.stderr

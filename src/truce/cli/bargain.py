@@ -96,6 +96,12 @@ def bridge_cmd(
         proposal, reading = start
         title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
     _show_bridges(s, result, title, opening, "within the terms tabled" if scope == "tabled" else "with any term")
+    if result.infeasible is None and len(result.bridges) < k and not same_issues:
+        console.print(
+            f"{len(result.bridges)} bridge{'s' if len(result.bridges) != 1 else ''} of the {k} asked for: each "
+            "bridge changes a different set of issues (--same-issues also lists packages changing the same ones).",
+            soft_wrap=True,
+        )
     show_ratification(c)
     show_assumed(s, c.parties)
     if not result.search.complete:
