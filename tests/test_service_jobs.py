@@ -73,3 +73,31 @@ def test_an_unknown_proposal_is_refused_naming_the_field(service_client: Any) ->
     assert r.status_code == 422 and "no proposal" in r.text
     r = service_client.get(PAGE, params={"criterion": "nope"}, headers=auth("mediator"))
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_the_api_searches_on_the_job_threads_and_joins_the_pages_search(
+    service_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a search on a request's own thread would hold one of the few worker threads every page needs
+    from concurrent.futures import ThreadPoolExecutor
+
+    real, release, threads = views.bridge_view, threading.Event(), []
+
+    def held(*args: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        release.wait(30)
+        return real(*args)
+
+    monkeypatch.setattr(views, "bridge_view", held)
+    question = {"proposal": "may6-egypt-qatar"}
+    assert service_client.get(PAGE, params=question, headers=auth("mediator")).status_code == 202
+    with ThreadPoolExecutor(1) as pool:
+        api = pool.submit(service_client.get, f"/api/talks/{TALKS}/bridge", params=question, headers=auth("mediator"))
+        try:
+            assert service_client.get("/api/health").status_code == 200  # while the API waits for the search
+        finally:
+            release.set()
+        answer = api.result(timeout=30)
+    assert answer.status_code == 200 and answer.json()["reference"] == "may6-egypt-qatar"
+    assert len(threads) == 1 and threads[0].startswith("truce-job")  # one search, the page's, joined by the API

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
@@ -406,7 +408,7 @@ def frontier(talks_id: str, store: Store = Depends(store_dep)) -> Any:
 
 
 @router.get("/talks/{talks_id}/bridge", response_model=dict[str, Any], responses=WRITE_ERRORS, **access(Role.mediator))
-def bridge(
+async def bridge(
     talks_id: str,
     proposal: str = Query(..., max_length=80, description="the proposal to bridge from"),
     criterion: Criterion = Query("nash", description="tie-break: a solution concept (ks: kalai_smorodinsky)"),
@@ -414,7 +416,11 @@ def bridge(
     store: Store = Depends(store_dep),
 ) -> Any:
     """Bridging suggestions from a proposal, with who gains and who gives (mediators only)."""
-    return views.bridge_view(views.load(store, talks_id), proposal, str(criterion), k)
+    state = await run_in_threadpool(views.load, store, talks_id)
+    # the search runs on the jobs' threads, as the bridging page's does: waiting for it holds none of the few
+    # worker threads every page needs, and the page and the API asking the same question share one search
+    job = views.bridge_job(store, state, proposal, str(criterion), k)
+    return await asyncio.wrap_future(job.future)
 
 
 @router.get(

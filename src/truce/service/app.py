@@ -31,9 +31,10 @@ from truce.store.repo import Conflict, NotFound, Store
 STATIC = Path(__file__).parent / "static"
 # Worker threads for the routes and dependencies that are plain functions (anyio lends 40 by default). They
 # take turns on one interpreter lock: with 40 at once, every answer under load waits behind 39 others'
-# slices; with a few, the rest wait in line and answers come back in order. A bridging page holds its
-# thread for at most jobs.WAIT_SECONDS (its search runs on the jobs' own threads); the API's bridges and a
-# ballot's draft search on theirs, within the bridge's budget (seconds, mediators only).
+# slices; with a few, the rest wait in line and answers come back in order. Bridging searches run on the
+# jobs' own threads (the page waits at most jobs.WAIT_SECONDS for one, the API holds no thread while it
+# waits). A ballot or a draft made from bridges reuses a search already made for that version, or searches
+# on its own thread, within the bridge's budget (seconds; mediators only).
 THREADS = 8
 
 

@@ -296,7 +296,7 @@ def bridge_page(
     store: Store = Depends(store_dep),
 ) -> HTMLResponse:
     from truce.errors import InputError, Problem
-    from truce.service.jobs import WAIT_SECONDS, jobs_of
+    from truce.service.jobs import WAIT_SECONDS
 
     state = views.load(store, talks_id)
     ids = [p.id for p in state.scenario.proposals]
@@ -305,8 +305,7 @@ def bridge_page(
         raise InputError([Problem(f"no proposal {chosen!r}", ("proposal",))])
     job = None
     if chosen is not None:  # the search runs off the request path; a long one shows its progress
-        work = lambda: views.bridge_view(state, chosen, criterion, 3)  # noqa: E731
-        job = jobs_of(store).submit(("bridge", talks_id, state.version, chosen, criterion), work)
+        job = views.bridge_job(store, state, chosen, str(criterion), 3)
     done = job is None or job.wait(WAIT_SECONDS)
     return render(
         "bridge.html",

@@ -43,6 +43,7 @@ from truce.model.exchange import Agreement, Event, Plan, build_agreement
 from truce.model.scenario import Proposal, Reading, Scenario
 from truce.service.auth import Role, Viewer
 from truce.service.cache import LRU, Memo
+from truce.service.jobs import Job, jobs_of
 from truce.service.schemas import BallotView, Package
 from truce.store.repo import BallotContent, NotFound, Store, ballot_content
 
@@ -349,6 +350,13 @@ def bridge_view(state: State, proposal_id: str, criterion: str, k: int) -> dict[
         ("bridge", proposal_id, criterion, k),
         lambda: bridge_json(bridge_proposal(state.compiled, proposal_id, criterion, k), proposal_id),
     )
+
+
+def bridge_job(store: Store, state: State, proposal_id: str, criterion: str, k: int) -> Job:
+    """:func:`bridge_view` as a job on the store's job threads: one search per version and question, joined
+    by whoever asks it again while it runs (the bridging page, the API)."""
+    work = functools.partial(bridge_view, state, proposal_id, criterion, k)
+    return jobs_of(store).submit(("bridge", state.scenario.id, state.version, proposal_id, criterion, k), work)
 
 
 AGREED = ("accepted", "agreed")  # statuses that say the sides took the text
