@@ -33,7 +33,7 @@ from truce.errors import InputError, Problem
 from truce.io.genius import export_genius, load_any, read_genius
 from truce.io.points_csv import read_points_csv
 from truce.io.scenario_files import scenario_to_data, scenario_to_text
-from truce.model.compiled import compile_scenario
+from truce.model.compiled import Compiled, compile_scenario
 from truce.model.scenario import Proposal, Scenario, Term
 
 FROM_HELP = (
@@ -90,20 +90,8 @@ def bridge_cmd(
     if json_out:
         print_json(bridge_json(result, reference))
         return
-    if start is None:
-        title, opening = "an empty text", "An empty text (no proposal is on the table)"
-    else:
-        proposal, reading = start
-        title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
-    _show_bridges(s, result, title, opening, "within the terms tabled" if scope == "tabled" else "with any term")
-    if result.infeasible is None and len(result.bridges) < k and not same_issues:
-        console.print(
-            f"{len(result.bridges)} bridge{'s' if len(result.bridges) != 1 else ''} of the {k} asked for: each "
-            "bridge changes a different set of issues (--same-issues also lists packages changing the same ones).",
-            soft_wrap=True,
-        )
-    show_ratification(c)
-    show_assumed(s, c.parties)
+    where = "within the terms tabled" if scope == "tabled" else "with any term"
+    _say_bridges(s, c, result, start, where, asked=None if same_issues else k)
     if not result.search.complete:
         console.print(
             f"The number of changes is the least possible; the bridges are ranked among the first "
@@ -111,6 +99,32 @@ def bridge_cmd(
             "others changing as few terms may rank higher.",
             soft_wrap=True,
         )
+
+
+def _say_bridges(
+    s: Scenario,
+    c: Compiled,
+    result: BridgeResult,
+    start: tuple[Proposal, str | None] | None,
+    where: str,
+    asked: int | None,
+) -> None:
+    """The bridges as text, then why there are fewer than ``asked`` (None: bridges may change the same issues),
+    who must ratify, and whose preferences are assumed."""
+    if start is None:
+        title, opening = "an empty text", "An empty text (no proposal is on the table)"
+    else:
+        proposal, reading = start
+        title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
+    _show_bridges(s, result, title, opening, where)
+    if result.infeasible is None and asked is not None and len(result.bridges) < asked:
+        console.print(
+            f"{len(result.bridges)} bridge{'s' if len(result.bridges) != 1 else ''} of the {asked} asked for: each "
+            "bridge changes a different set of issues (--same-issues also lists packages changing the same ones).",
+            soft_wrap=True,
+        )
+    show_ratification(c)
+    show_assumed(s, c.parties)
 
 
 def _show_bridges(s: Scenario, result: BridgeResult, title: str, opening: str, where: str) -> None:
