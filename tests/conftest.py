@@ -3,7 +3,9 @@ with known tokens, and a scenario whose private parts carry markers that must ne
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,6 +158,32 @@ def client_settings(**changes: Any) -> Any:
     from truce.service.guard import LOOPBACK_HOSTS, Settings
 
     return Settings(**{"allowed_hosts": (*LOOPBACK_HOSTS, "testserver"), **changes})
+
+
+@contextlib.contextmanager
+def write_held(store: Any, setting: str = "held") -> Iterator[None]:
+    """A write transaction open in another thread for the whole block, holding the database's write lock (it
+    has written the setting ``setting`` and not committed it); it commits when the block ends."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from truce.store.models import Setting
+
+    holding, release = threading.Event(), threading.Event()
+
+    def write(s: Any) -> None:
+        s.merge(Setting(name=setting, value="1"))
+        s.flush()
+        holding.set()
+        release.wait(60)
+
+    with ThreadPoolExecutor(1) as pool:
+        writer = pool.submit(store.run, write)
+        try:
+            assert holding.wait(30)
+            yield
+        finally:
+            release.set()
+        writer.result(timeout=30)
 
 
 def auth(who: str) -> dict[str, str]:

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from conftest import ROOT, TALKS, TOKENS, auth, client_settings, seed_store
+from conftest import ROOT, TALKS, TOKENS, auth, client_settings, seed_store, write_held
 from truce.cli import app
 from truce.service.app import create_app
 from truce.store.repo import Store, hash_token
@@ -72,33 +72,16 @@ def test_signing_out_while_a_write_holds_the_database_stops_no_other_request(
 ) -> None:
     # signing out writes; on SQLite it waits for the write lock, and waiting on the event loop would stop
     # every other request until the lock came free
-    import threading
     from concurrent.futures import ThreadPoolExecutor
-
-    from truce.store.models import Setting
 
     sign_in(service_client, "israel")
     csrf = form_token(service_client, GLANCE)
-    holding, release = threading.Event(), threading.Event()
-
-    def write(s: Any) -> None:
-        s.merge(Setting(name="held", value="1"))
-        s.flush()
-        holding.set()
-        release.wait(60)
-
-    with ThreadPoolExecutor(3) as pool:
-        writer = pool.submit(service_store.run, write)
-        assert holding.wait(30)
+    with ThreadPoolExecutor(2) as pool, write_held(service_store):
         out = pool.submit(service_client.post, "/logout", data={"csrf": csrf}, follow_redirects=False)
-        try:
-            assert not out.done()
-            health = pool.submit(service_client.get, "/api/health").result(timeout=20)
-        finally:
-            release.set()
-        assert health.status_code == 200
-        assert out.result(timeout=30).status_code == 303
-        writer.result(timeout=30)
+        assert not out.done()
+        health = pool.submit(service_client.get, "/api/health").result(timeout=20)
+    assert health.status_code == 200
+    assert out.result(timeout=30).status_code == 303
     assert not signed_in(service_client)
 
 

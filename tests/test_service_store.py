@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from conftest import TALKS, auth
+from conftest import TALKS, auth, write_held
 from truce.errors import InputError
 from truce.model.checks import build_scenario
 from truce.store.repo import Store
@@ -80,25 +80,10 @@ def test_many_racing_cycle_edits_leave_the_talks_readable_over_http(service_clie
 def test_reading_waits_for_no_writer_and_sees_only_what_is_committed(service_store: Store) -> None:
     # every page reads; on SQLite a transaction that may write takes the write lock first, and a page that
     # queued behind each write (or made writers queue behind it) was what made pages slow under load
-    from truce.store.models import Setting
-
-    holding, release = threading.Event(), threading.Event()
-
-    def write(s: Any) -> None:
-        s.merge(Setting(name="demo", value="1"))
-        s.flush()
-        holding.set()
-        release.wait(60)
-
-    with ThreadPoolExecutor(2) as pool:
-        writer = pool.submit(service_store.run, write)
-        assert holding.wait(30)
+    # (the writer is let go first, so that a reader queued behind it could finish and the test end)
+    with ThreadPoolExecutor(1) as pool, write_held(service_store, "demo"):
         reader = pool.submit(lambda: (service_store.is_demo(), service_store.talks_version(TALKS)))
-        try:
-            demo, version = reader.result(timeout=20)  # queued behind the writer, it would wait until released
-        finally:
-            release.set()
-        writer.result(timeout=30)
+        demo, version = reader.result(timeout=20)  # queued behind the writer, it would wait until released
     assert not demo and version is not None
     assert service_store.is_demo()
 
