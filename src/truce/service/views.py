@@ -191,7 +191,7 @@ def proposal_view(state: State, viewer: Viewer, proposal_id: str) -> dict[str, A
         **whole,
         # the memo serves every version whose data are the same (a text saved again unchanged): the number is now's
         "version": state.versions.get(proposal.id, 1),
-        "standing": {p: v for p, v in all_standings(state).get(proposal.id, {}).items() if p in seen},
+        "standing": _only(all_standings(state).get(proposal.id, {}), seen),
         "changes_from_parent": [_filtered_change(change, seen) for change in whole["changes_from_parent"]],
         # ratification at home reads a party's constituents: shown only to whoever may see that party
         "ratification": [h for h in whole["ratification"] if h["party"] in seen],
