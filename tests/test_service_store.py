@@ -116,3 +116,14 @@ def test_a_statement_that_writes_in_a_read_is_run_again_as_a_write(service_store
 
     service_store.read(work)
     assert len(runs) == 2 and service_store.is_demo()
+
+
+def test_a_proposals_history_holds_its_own_notes_only(service_store: Store) -> None:
+    # ids that LIKE would take for patterns ('_' matches any one character) or for prefixes of each other
+    for pid in ("a_b", "axb", "a_bc"):
+        table(service_store, pid)
+        proposal = {"id": pid, "title": f"{pid} again", "tabled_by": ["egypt"], "date": "2024-09-01"}
+        service_store.put_proposal(TALKS, proposal, 1, "test", valid, note=f"why {pid} changed")
+    for pid in ("a_b", "axb", "a_bc"):
+        notes = [v.note for v in service_store.proposal_history(TALKS, pid)]
+        assert notes == [None, f"why {pid} changed"], (pid, notes)

@@ -678,8 +678,15 @@ def _record(s: Session, row: Base, *, at: str, talks_id: str, actor: str, action
 def _notes(s: Session, talks_id: str, table: str, key: list[Any]) -> dict[int, str]:
     """The notes the audit entries of the talks hold for the rows of ``table`` whose key starts with ``key``,
     by the key's last part (a version number)."""
+    # The database keeps the entries whose key starts with ``key`` (as canonical JSON writes it) and that hold
+    # a note, so that a proposal's history parses its own entries, not every noted entry of the talks.
+    prefix = '"key":' + audit.canonical(key)[:-1] + ","
     rows = s.execute(
-        select(AuditEntry.subject).where(AuditEntry.talks_id == talks_id, AuditEntry.subject.contains('"note":'))
+        select(AuditEntry.subject).where(
+            AuditEntry.talks_id == talks_id,
+            AuditEntry.subject.contains(prefix, autoescape=True),
+            AuditEntry.subject.contains('"note":'),
+        )
     ).scalars()
     out: dict[int, str] = {}
     for text in rows:
