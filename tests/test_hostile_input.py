@@ -237,3 +237,30 @@ def test_an_output_path_that_cannot_be_written_is_bad_input(tmp_path: Path, wher
     result = run("analyze", str(EXAMPLE), "--report", str(target))
     assert_rejected(result, str(target))
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+GAZA = str(EXAMPLE.parents[1] / "gaza-2024")
+LABOUR = str(EXAMPLE.parent)
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["exchange", "lists", str(EXAMPLE.parents[1] / "exchange-2025"), "--synthetic", "--seed", "-1"], "--seed"),
+        (["trades", GAZA, "--from", "aug16-bridging", "--parties", "israel,hamas", "--limit", "0"], "--limit"),
+        (["trades", GAZA, "--from", "aug16-bridging", "--parties", "israel,hamas", "--limit", "-1"], "--limit"),
+        (["bridge", GAZA, "--from", "aug16-bridging", "-k", "0"], "-k"),
+        (["bridge", GAZA, "--from", "aug16-bridging", "--improvements", "-1"], "--improvements"),
+        (["bridge", GAZA, "--from", "aug16-bridging", "--budget", "nan"], "budget"),
+        (["simulate", GAZA, "--shock-probability", "-0.5"], "--shock-probability"),
+        (["simulate", GAZA, "--shock-probability", "nan"], "--shock-probability"),
+        (["simulate", GAZA, "--shock-cost-factor", "-3"], "--shock-cost-factor"),
+        (["simulate", LABOUR, "--start", "mediator-package"], "--start"),
+    ],
+)
+def test_an_option_value_out_of_its_range_is_refused_by_name(args: list[str], named: str) -> None:
+    """A negative seed was a traceback; a limit of 0 said no trade exists; a negative shock probability, or a
+    text on the table for a protocol that has none, ran as if nothing had been given."""
+    result = run(*args)
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    assert "Traceback" not in result.output and named in result.output, result.output

@@ -120,6 +120,9 @@ def test_bad_parties() -> None:
         trades(c, {}, ("ship", "x"))
     with pytest.raises(InputError, match="two different parties"):
         trades(c, {}, ("ship", "ship"))
+    for limit in (0, -1):  # a slice would have dropped trades without a word
+        with pytest.raises(InputError, match="limit must be at least 1"):
+            trades(c, {}, ("ship", "port"), limit)
 
 
 @st.composite

@@ -46,6 +46,7 @@ alone leave no outcome at all, a smallest set of red lines that cannot all be re
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -185,8 +186,17 @@ def bridge(
         raise InputError([Problem(f"unknown criterion {criterion!r} (expected one of {', '.join(CRITERIA)})")])
     if k < 1:
         raise InputError([Problem(f"k must be at least 1 (got {k})")])
-    if improvements < 0 or max_sets < 1 or not budget > 0:
-        raise InputError([Problem("improvements must be 0 or more, max_sets 1 or more and the budget above 0")])
+    bad = [
+        f"{what} (got {value})"
+        for what, value, ok in (
+            ("improvements must be 0 or more", improvements, improvements >= 0),
+            ("max_sets must be at least 1", max_sets, max_sets >= 1),
+            ("the budget must be above 0 seconds", budget, budget > 0 and math.isfinite(budget)),
+        )
+        if not ok
+    ]
+    if bad:
+        raise InputError([Problem(message) for message in bad])
     reference_row(c, reference)  # bad terms raise here, with the issue named
     sub, chosen, tabled = scoped(c, scope, reference)
     assumed = tuple(c.scenario.assumed(c.parties))

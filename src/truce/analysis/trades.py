@@ -60,6 +60,8 @@ def trades(
     New terms stay within ``scope`` (``tabled`` or ``all``; default: :func:`truce.analysis.tabled.default_scope`);
     a new term nobody tabled is flagged in its concession's text."""
     _check_parties(c, parties)
+    if limit is not None and limit < 1:  # a slice would quietly drop trades: [:0] none, [:-1] the last
+        raise InputError([Problem(f"limit must be at least 1 (got {limit})")])
     reference_row(c, reference)  # bad terms raise here, with the issue named
     c, _, tabled = scoped(c, scope, reference)
     ref = c.encode(reference)

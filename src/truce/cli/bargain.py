@@ -55,10 +55,10 @@ def bridge_cmd(
     criterion: Criterion = typer.Option(
         "nash", "--criterion", help="tie-break: a solution concept (ks: kalai_smorodinsky)"
     ),
-    k: int = typer.Option(3, "-k", help="how many bridging proposals"),
+    k: int = typer.Option(3, "-k", min=1, help="how many bridging proposals"),
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     same_issues: bool = typer.Option(False, "--same-issues", help="allow bridges that change the same issues"),
-    improvements: int = typer.Option(2, "--improvements", help="Pareto improvements shown per bridge"),
+    improvements: int = typer.Option(2, "--improvements", min=0, help="Pareto improvements shown per bridge"),
     budget: float = typer.Option(
         5.0, "--budget", help="seconds to rank bridges that change equally few terms (the count is exact regardless)"
     ),
@@ -195,7 +195,7 @@ def trades_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
     reference: str | None = typer.Option(None, "--from", help=FROM_HELP),
     parties: str = typer.Option(..., "--parties", help="the two parties, e.g. israel,hamas"),
-    limit: int | None = typer.Option(None, "--limit", help="at most this many trades"),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="at most this many trades"),
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),

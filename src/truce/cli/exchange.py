@@ -226,7 +226,7 @@ def _print_ledger(a: Agreement, ledger: Ledger, with_plan: bool) -> None:
 def lists_verb(
     agreement: Path = typer.Argument(..., help="agreement file or folder"),
     synthetic: bool = typer.Option(False, "--synthetic", help="make synthetic test lists (identifiers, no names)"),
-    seed: int = typer.Option(0, "--seed", help="seed for the synthetic identifiers"),
+    seed: int = typer.Option(0, "--seed", min=0, help="seed for the synthetic identifiers"),
     out: Path | None = typer.Option(None, "--out", help="write the CSV here instead of standard output"),
     json_out: bool = typer.Option(False, "--json", help="the rows as JSON objects on standard output"),
 ) -> None:

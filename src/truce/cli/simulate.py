@@ -67,6 +67,8 @@ def _protocol(name: str, days: int, per_day: int, mediator: str, start: tuple[in
         raise typer.BadParameter(
             f"at most {MAX_ROUNDS:,} rounds in all, not {rounds:,}", param_hint="--days x --rounds-per-day"
         )
+    if start is not None and name != "single-text":
+        raise typer.BadParameter(f"a text on the table is for --protocol single-text, not {name}", param_hint="--start")
     if name == "alternating":
         return AlternatingOffers(rounds, per_day)
     if name == "stacked":
@@ -129,6 +131,10 @@ def _conditions(
     ):
         if not math.isfinite(value):
             raise typer.BadParameter(f"must be a finite number, not {value}", param_hint=flag)
+    if not 0.0 <= shock_probability <= 1.0:  # checked whether or not shocks are drawn: also refuses nan
+        raise typer.BadParameter(f"must be between 0 and 1, not {shock_probability}", param_hint="--shock-probability")
+    if shock_cost_factor < 0:
+        raise typer.BadParameter(f"must be 0 or more, not {shock_cost_factor}", param_hint="--shock-cost-factor")
     try:
         delay = Delay(discount=discount, pressure=pressure)  # type: ignore[arg-type]
         shocks = Shocks(shock_probability, shock_shift, shock_cost_factor) if shock_probability > 0 else None
