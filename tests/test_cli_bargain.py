@@ -285,3 +285,18 @@ def test_a_thinned_frontier_says_so_and_how_close_it_is(monkeypatch: pytest.Monk
     assert out["precision"] > 0
     human = runner.invoke(app, ["frontier", str(LABOUR), "--within", "all"], env={"COLUMNS": "300"})
     assert f"within {out['precision']:.3g} of a listed one for every party" in human.stdout
+
+
+def test_bridges_from_a_thinned_frontier_say_so_and_how_close_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bridge's packages come from the frontier of the packages changing its set of issues: when that
+    frontier is thinned, the answer says that each set's best is chosen among those listed, and by how much."""
+    from truce.analysis import frontier as fr
+
+    monkeypatch.setattr(fr, "ENUMERATE_MAX", 0)
+    monkeypatch.setattr(fr, "MAX_CANDIDATES", 8)
+    args = ("bridge", str(GAZA), "--from", "jul2-hamas", "--within", "all")
+    search = invoke_json(*args)["search"]
+    assert search["precision"] > 0
+    human = runner.invoke(app, list(args), env={"COLUMNS": "300"})
+    assert f"within {search['precision']:.3g} of every party's utility" in human.stdout
+    assert ("is the least possible" in human.stdout) == search["least"] or search["complete"]

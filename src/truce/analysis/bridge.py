@@ -127,6 +127,11 @@ class Search:
     sets: int  # sets of issues examined
     complete: bool  # False when ``max_sets`` or the time budget ran out first: the ranking is among the sets seen
     seconds: float = 0.0  # time the search took
+    # The widest precision of the frontiers the packages were taken from (0: all exact; see
+    # :attr:`truce.analysis.frontier.Frontier.precision`). Above 0 a set's best package may be missing, and
+    # so may a set's only acceptable ones: then a bridge may change more terms than the fewest possible.
+    precision: float = 0.0
+    least: bool = True  # the bridges change as few terms as the 0-1 programme proves possible
 
 
 @dataclass(frozen=True)
@@ -338,20 +343,27 @@ def fewest_change_packages(
     if ideal is None and ALIASES[criterion] == "kalai_smorodinsky":
         ideal = ks_ideal(c)
     candidates: list[tuple[int, tuple[int, ...], tuple[int, ...], Ints]] = []  # (changes, -key, row, row)
-    seen = 0
+    seen, precision, fewest = 0, 0.0, None
     start = time.monotonic()
+
+    def search(complete: bool) -> Search:
+        # without a candidate, a set the programme found was passed over unless none was found
+        least = precision == 0 or fewest == min((x[0] for x in candidates), default=None)
+        return Search(seen, complete, time.monotonic() - start, precision, least)
+
     while True:
-        spent = time.monotonic() - start
-        if candidates and (seen >= max_sets or spent > budget):
-            return _best(candidates, k), Search(seen, complete=False, seconds=spent)
+        if candidates and (seen >= max_sets or time.monotonic() - start > budget):
+            return _best(candidates, k), search(complete=False)
         found = program.fewest_changes()
         if found is None:
             break
         count, changed = found
+        fewest = count if fewest is None else fewest
         if len(candidates) >= k and count > sorted(x[0] for x in candidates)[k - 1]:
             break
         seen += 1
-        rows = _packages_changing(c, ref, changed, need, improving)
+        rows, thinned = _packages_changing(c, ref, changed, need, improving)
+        precision = max(precision, thinned)
         if len(rows) == 0:
             program.exclude_exactly(changed)  # a tolerance artefact of the 0-1 programme: this set only
             continue
@@ -360,7 +372,7 @@ def fewest_change_packages(
         ranked = sorted(range(len(rows)), key=lambda j: (_neg(keys[j]), tuple(rows[j])))
         for j in ranked[:1] if distinct else ranked:
             candidates.append((count, _neg(keys[j]), tuple(int(x) for x in rows[j]), rows[j]))
-    return _best(candidates, k), Search(seen, complete=True, seconds=time.monotonic() - start)
+    return _best(candidates, k), search(complete=True)
 
 
 def _best(candidates: list[tuple[int, tuple[int, ...], tuple[int, ...], Ints]], k: int) -> list[Ints]:
@@ -371,10 +383,13 @@ def _neg(key: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(-x for x in key)
 
 
-def _packages_changing(c: Compiled, ref: Ints, changed: Sequence[int], need: Floats, improving: bool) -> Ints:
+def _packages_changing(
+    c: Compiled, ref: Ints, changed: Sequence[int], need: Floats, improving: bool
+) -> tuple[Ints, float]:
     """The efficient packages (one per utility vector) changing exactly ``changed`` among the reference's
     fixed terms, filling its open issues, that give every party at least ``need`` (and, when
-    ``improving``, ``GAIN`` more in total); found exactly on the Pareto frontier of those packages."""
+    ``improving``, ``GAIN`` more in total); found on the Pareto frontier of those packages, with its
+    precision (0: exactly)."""
     masks = []
     for i in range(len(c.issues)):
         mask = np.ones(len(c.options[i]), dtype=bool)
@@ -386,7 +401,7 @@ def _packages_changing(c: Compiled, ref: Ints, changed: Sequence[int], need: Flo
                 mask[ref[i]] = True
         masks.append(mask)
     if not all(m.any() for m in masks):
-        return np.zeros((0, len(c.issues)), dtype=np.int64)
+        return np.zeros((0, len(c.issues)), dtype=np.int64), 0.0
     sub = restrict(c, masks)
     front = pareto_frontier(sub, zopa_only=True)
     utils = np.asarray(front.utilities, dtype=float)
@@ -394,8 +409,8 @@ def _packages_changing(c: Compiled, ref: Ints, changed: Sequence[int], need: Flo
     if improving:
         ok &= utils.sum(axis=1) >= need.sum() + GAIN / 2
     if not ok.any():
-        return np.zeros((0, len(c.issues)), dtype=np.int64)
-    return lift(c, sub, np.asarray(front.outcomes)[ok])
+        return np.zeros((0, len(c.issues)), dtype=np.int64), front.precision
+    return lift(c, sub, np.asarray(front.outcomes)[ok]), front.precision
 
 
 def ks_ideal(c: Compiled) -> Floats:
@@ -849,7 +864,12 @@ def bridge_json(result: BridgeResult, reference_id: str | None = None) -> dict[s
         },
         "within": result.scope,
         "acceptable_as_it_stands": result.acceptable_as_it_stands,
-        "search": {"sets": result.search.sets, "complete": result.search.complete},
+        "search": {
+            "sets": result.search.sets,
+            "complete": result.search.complete,
+            "precision": round(result.search.precision, 6),
+            "least": result.search.least,
+        },
     }
 
 

@@ -95,8 +95,17 @@ def _leaf_pairs(tree: _Tree, k: Ranks, queries: Ints) -> tuple[Ints, Ints]:
     return np.concatenate(found_q), np.concatenate(found_leaf)
 
 
-def dominated(keys: Ints) -> Bools:
-    """``out[i]``: some other row of ``keys`` (distinct rows, three or more columns) is >= row ``i`` everywhere."""
+@dataclass
+class Work:
+    """Pairs of rows compared by :func:`dominated` calls that share it: their cost, counted rather than timed,
+    so that a caller's budget gives the same answer on any machine."""
+
+    pairs: int = 0
+
+
+def dominated(keys: Ints, work: Work | None = None) -> Bools:
+    """``out[i]``: some other row of ``keys`` (distinct rows, three or more columns) is >= row ``i`` everywhere.
+    The pairs compared are added to ``work``."""
     n = len(keys)
     k = np.empty(keys.shape, dtype=np.int32)
     for j in range(keys.shape[1]):
@@ -107,6 +116,7 @@ def dominated(keys: Ints) -> Bools:
     for node in np.flatnonzero(tree.children[:, 0] < 0):
         at = slice(tree.start[node], tree.end[node])
         _mark(tree.order[at], ordered[at], tree.order[at], ordered[at], out)
+    pairs = int(np.sum((tree.end - tree.start)[tree.children[:, 0] < 0] ** 2))
     survivors = np.flatnonzero(~out)
     tree = _build(k, survivors)
     ordered = k[tree.order]
@@ -114,10 +124,13 @@ def dominated(keys: Ints) -> Bools:
         q, leaf = _leaf_pairs(tree, k, survivors[first : first + _QUERIES])
         if not len(q):
             continue
+        pairs += int(np.sum(tree.end[leaf] - tree.start[leaf]))
         by_leaf = np.argsort(leaf, kind="stable")
         q, leaf = q[by_leaf], leaf[by_leaf]
         cuts = np.flatnonzero(np.diff(leaf)) + 1
         for queries, node in zip(np.split(q, cuts), leaf[np.concatenate(([0], cuts))], strict=True):
             at = slice(tree.start[node], tree.end[node])
             _mark(queries, k[queries], tree.order[at], ordered[at], out)
+    if work is not None:
+        work.pairs += pairs
     return out

@@ -33,8 +33,11 @@ until few enough remain; the following layers are pruned on that grid. Every out
 is then within ``precision`` (the sum of the steps used, in every party's utility) of an outcome listed, and
 no listed outcome is dominated by more than that (:attr:`Frontier.precision`, 0 when exact); within the zone
 of agreement, a listed outcome may fall short of a reservation value (or a constituent's threshold) by as
-much. Memory stays bounded by :data:`MAX_CANDIDATES` rows a layer; the limit depends on the space alone, so
-the answer does not depend on the machine.
+much. Memory stays bounded by :data:`MAX_CANDIDATES` rows a layer. Time stays bounded too: with three or
+more parties each layer's filter counts the pairs of rows it compares (:class:`truce.analysis.dominance.Work`),
+and the layers share :data:`MAX_PAIRS` between them (:func:`layer_cap`), so that thirty issues take about as
+long as ten, on a coarser grid (a larger precision stated). The limits count rows and pairs, not seconds: the
+answer depends on the space alone, never on the machine.
 
 Ties. Utilities are compared as integers ``rint(u * 1e12)``: values within 1e-12 of each other are one
 value, so ties are exact despite the order in which floats were added. Outcomes with the same utility
@@ -50,7 +53,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from truce.analysis.dominance import dominated
+from truce.analysis.dominance import Work, dominated
 from truce.errors import InputError, Problem
 from truce.model.compiled import TOLERANCE, Bools, Compiled, Coupling, Floats, Ints
 
@@ -58,6 +61,8 @@ ENUMERATE_MAX = 1 << 12  # spaces up to this many outcomes are enumerated
 MAX_PIECES = 512  # ways to ratify (one frontier each) merged at most
 SCALE = 1e12  # utilities are compared as integers rint(u * SCALE), i.e. rounded to 1e-12
 MAX_CANDIDATES = 400_000  # extensions of one layer compared at once; past it the layer is thinned
+MAX_PAIRS = 400_000_000  # pairs of rows one merge of three or more parties compares (about 5 s; dominance.Work)
+MIN_CANDIDATES = 2_000  # extensions a layer may always compare, past that budget
 THIN_START = 1e-4  # the first grid step tried when thinning (utility units)
 _BOUND_MARGIN = 1e-9  # reservation pruning of partial assignments keeps this margin for float error
 
@@ -131,10 +136,11 @@ def frontier_order(k: Ints, lexkey: Ints) -> Ints:
     return np.lexsort((lexkey, *(-k[:, j] for j in range(k.shape[1] - 1, -1, -1))))
 
 
-def undominated(k: Ints, lexkey: Ints, group: Ints | None = None) -> Ints:
+def undominated(k: Ints, lexkey: Ints, group: Ints | None = None, work: Work | None = None) -> Ints:
     """Indices of the rows of ``k`` no other row of the same group weakly dominates, in frontier order.
 
-    Of rows with equal keys the one with the smallest ``lexkey`` stays.
+    Of rows with equal keys the one with the smallest ``lexkey`` stays. With three or more columns the pairs
+    of rows compared are added to ``work``.
     """
     n, m = k.shape
     if n == 0:
@@ -153,17 +159,17 @@ def undominated(k: Ints, lexkey: Ints, group: Ints | None = None) -> Ints:
         else:
             keep = order[offset > before]
     else:
-        keep = np.concatenate([_filter(k, lexkey, np.flatnonzero(g == v)) for v in np.unique(g)])
+        keep = np.concatenate([_filter(k, lexkey, np.flatnonzero(g == v), work) for v in np.unique(g)])
     return keep[frontier_order(k[keep], lexkey[keep])]
 
 
-def _filter(k: Ints, lexkey: Ints, rows: Ints) -> Ints:
+def _filter(k: Ints, lexkey: Ints, rows: Ints, work: Work | None) -> Ints:
     """Undominated rows among ``rows`` (three or more parties): of equal rows the smallest ``lexkey`` stays."""
     order = rows[np.lexsort((lexkey[rows], *(k[rows, j] for j in range(k.shape[1] - 1, -1, -1))))]
     ko = k[order]
     first = np.concatenate(([True], np.any(ko[1:] != ko[:-1], axis=1)))  # the smallest lexkey of equal rows
     distinct = order[first]
-    return distinct[~dominated(k[distinct])]
+    return distinct[~dominated(k[distinct], work)]
 
 
 def allowed_options(c: Compiled, sel: Ints, issue: int) -> Ints:
@@ -263,6 +269,7 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tup
     rank = np.zeros(1, dtype=np.int64)  # lexicographic rank of each row's partial outcome
     layers: list[tuple[Ints, Ints]] = []
     step, slack = 0.0, 0.0  # the thinning grid (0: exact so far) and the precision lost to it
+    work = Work()
     for i in range(n):
         opts = _useful_options(couplings, i, options[i], tables[i])
         parent = np.repeat(np.arange(len(utilities), dtype=np.int64), len(opts))
@@ -277,10 +284,12 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tup
         lexkey = rank[parent[rows]] * len(opts) + local[rows]
         compared = cand[rows] if caps is None else np.minimum(cand[rows], caps[i])
         groups = None if group is None else group[rows]
-        kept = undominated(keys(compared) if step == 0 else _cells(compared, step), lexkey, groups)
-        most = MAX_CANDIDATES // (len(options[i + 1]) if i + 1 < n else 1)
+        before = work.pairs
+        kept = undominated(keys(compared) if step == 0 else _cells(compared, step), lexkey, groups, work)
+        cap = layer_cap(work, work.pairs - before, len(rows), sum(len(o) > 1 for o in options[i + 1 :]))
+        most = cap // (len(options[i + 1]) if i + 1 < n else 1)
         if len(kept) > most or step > 0:
-            kept, step = _thinned(compared, lexkey, groups, kept, step, most)
+            kept, step = _thinned(compared, lexkey, groups, kept, step, most, work)
             slack += step
         keep = rows[kept]
         utilities, live = cand[keep], state[keep]
@@ -296,13 +305,27 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tup
     return outcomes, utilities, slack
 
 
+def layer_cap(work: Work, pairs: int, candidates: int, layers: int) -> int:
+    """How many extensions the next layer of the merge may compare exactly, after one that compared
+    ``candidates`` rows in ``pairs`` pairs, with ``layers`` issues still to choose (see the module docstring).
+
+    Two parties are compared by a sort: :data:`MAX_CANDIDATES`. Three or more share :data:`MAX_PAIRS` between
+    the layers left; a layer's pairs grow about as its rows to the power 1.5 (measured on random domains of
+    three to six parties), which says how many rows the next layer's share allows."""
+    if pairs == 0 or layers == 0:  # two parties, or nothing left to extend
+        return MAX_CANDIDATES
+    share = max(MAX_PAIRS - work.pairs, 0) / layers
+    allowed = candidates * (share / pairs) ** (2 / 3)
+    return int(min(MAX_CANDIDATES, max(MIN_CANDIDATES, allowed)))
+
+
 def _cells(values: Floats, step: float) -> Ints:
     """Utilities rounded down to a grid of ``step``, as integers."""
     return np.floor(values / step).astype(np.int64)
 
 
 def _thinned(
-    values: Floats, lexkey: Ints, groups: Ints | None, kept: Ints, step: float, most: int
+    values: Floats, lexkey: Ints, groups: Ints | None, kept: Ints, step: float, most: int, work: Work
 ) -> tuple[Ints, float]:
     """At most ``most`` of the rows ``kept``: one per undominated cell of the coarsest grid needed,
     starting from ``step`` (or :data:`THIN_START`); with that step. A grid coarser than the utilities' range
@@ -310,7 +333,8 @@ def _thinned(
     the step stops growing there, with as many rows as groups."""
 
     def on_grid(rows: Ints, step: float) -> Ints:
-        return rows[undominated(_cells(values[rows], step), lexkey[rows], None if groups is None else groups[rows])]
+        cells = _cells(values[rows], step)
+        return rows[undominated(cells, lexkey[rows], None if groups is None else groups[rows], work)]
 
     if step == 0:  # the first thinned layer: its rows were compared exactly so far
         step = THIN_START

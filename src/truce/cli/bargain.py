@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from truce.analysis.bridge import BridgeResult, Criterion, bridge, bridge_json
+from truce.analysis.bridge import BridgeResult, Criterion, Search, bridge, bridge_json
 from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
 from truce.analysis.tabled import TabledBy, tabled_json, tabled_terms
 from truce.analysis.trades import trades, trades_json
@@ -92,13 +92,38 @@ def bridge_cmd(
         return
     where = "within the terms tabled" if scope == "tabled" else "with any term"
     _say_bridges(s, c, result, start, where, asked=None if same_issues else k)
-    if not result.search.complete:
-        console.print(
-            f"The number of changes is the least possible; the bridges are ranked among the first "
-            f"{result.search.sets} sets of issues examined within the budget of {budget:g} s (--budget), and "
-            "others changing as few terms may rank higher.",
-            soft_wrap=True,
+    for line in search_notes(result.search, budget):
+        console.print(line, soft_wrap=True)
+
+
+def search_notes(search: Search, budget: float) -> list[str]:
+    """What the bridges' search could not promise: a ranking among the sets seen within the budget, and
+    packages taken from a thinned frontier."""
+    notes = []
+    least = "is the least possible" if search.least else "may not be the least possible (below)"
+    if not search.complete:
+        took = (
+            f"; the search took {search.seconds:.1f} s: a set once begun is examined whole"
+            if search.seconds > budget
+            else ""
         )
+        notes.append(
+            f"The number of changes {least}; the bridges are ranked among the first {search.sets} sets of issues "
+            f"examined within the budget of {budget:g} s (--budget{took}), and others changing as few terms may "
+            "rank higher."
+        )
+    if search.precision > 0:
+        notes.append(
+            f"Some sets had too many efficient packages to list exactly (as on an approximate frontier, within "
+            f"{search.precision:.3g} of every party's utility): each set's best package is chosen among those listed"
+            + (
+                "."
+                if search.least
+                else ", and a set whose acceptable packages all reach a reservation value by less than that was "
+                "passed over, so fewer changes may be possible."
+            )
+        )
+    return notes
 
 
 def _say_bridges(
