@@ -170,6 +170,29 @@ def test_malformed_plan_is_located(tmp_path: Path) -> None:
     assert "plan.json:3:" in err and "greater than or equal to 0" in err
 
 
+def test_a_plan_for_another_agreement_is_refused_at_its_agreement_field(tmp_path: Path) -> None:
+    """A plan naming another agreement was checked anyway: one for `other` met every rule of exchange-2025."""
+    _, out, _ = run("plan", str(A2025), "--json")
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({**json.loads(out), "agreement": "other"}, indent=1))
+    code, _, err = run("check", str(A2025), str(plan))
+    assert code == 2
+    assert err.strip() == f"{plan}:2:15: the plan is for agreement 'other', not 'exchange-2025'"
+    assert run("ledger", str(A2025), str(A2025 / "release-log.csv"), "--plan", str(plan))[0] == 2
+
+
+def test_a_plans_own_problems_are_located_in_the_plan(tmp_path: Path) -> None:
+    """A category the agreement does not have was reported as `plan: ...`, with no line in either file."""
+    _, out, _ = run("plan", str(A2025), "--json")
+    plan = tmp_path / "plan.json"
+    text = json.dumps(json.loads(out), indent=1).replace('"civilian_women"', '"unicorns"', 1)
+    plan.write_text(text)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if '"unicorns"' in row)
+    code, out, _ = run("check", str(A2025), str(plan))
+    assert code == 1
+    assert f"{plan}:{line}:" in out and "plan: day 1: 'unicorns' is not a category of side 'hamas'" in out
+
+
 def test_lists_that_do_not_match_are_reported(tmp_path: Path) -> None:
     lists = tmp_path / "people.csv"
     lists.write_text("id,side,category,status\nX-1,hamas,civilian_women,\n")

@@ -15,12 +15,12 @@ from rich.table import Table
 
 from truce.cli.common import app, console, guarded, print_json, write_atomically
 from truce.errors import InputError, Problem
-from truce.errors import Path as JsonPath
 from truce.exchange.checker import check_plan
 from truce.exchange.ledger import Ledger, keep_ledger, ledger_to_data
 from truce.exchange.lists import assign_identifiers, check_lists, synthetic_lists
 from truce.exchange.plan import plan_to_data
 from truce.exchange.planner import Objective, plan_exchange
+from truce.exchange.rules.base import RuleKind, Violation
 from truce.io.agreement_files import load_agreement, load_people, load_plan, load_release_log, people_to_csv
 from truce.model.exchange import Agreement
 
@@ -116,17 +116,19 @@ def check_verb(
 ) -> None:
     """Check a plan against the agreement, rule by rule; exit 1 if it breaks any."""
     a, doc = load_agreement(agreement)
-    violations = check_plan(a, load_plan(plan))
+    given, plan_doc = load_plan(plan, a)
+    violations = check_plan(a, given)
 
-    def where(path: JsonPath) -> str:
-        return _where(doc.file, doc.locate(Problem("", path))) if path else str(plan)
+    def where(v: Violation) -> str:  # a rule's place in the agreement, or the plan's own problem in the plan
+        located = plan_doc if v.rule == RuleKind.plan else doc
+        return _where(located.file, located.locate(Problem("", v.path))) if v.path else str(plan)
 
     if json_out:
         print_json(
             {
                 "valid": not violations,
                 "violations": [
-                    {"rule": v.rule, "day": v.day, "message": v.message, "where": where(v.path)} for v in violations
+                    {"rule": v.rule, "day": v.day, "message": v.message, "where": where(v)} for v in violations
                 ],
             }
         )
@@ -135,7 +137,7 @@ def check_verb(
     else:
         for v in violations:
             day = f"day {v.day}: " if v.day is not None else ""
-            console.print(f"{where(v.path)}: {v.rule}: {day}{v.message}", markup=False, soft_wrap=True)
+            console.print(f"{where(v)}: {v.rule}: {day}{v.message}", markup=False, soft_wrap=True)
     if violations:
         raise typer.Exit(1)
 
@@ -155,7 +157,7 @@ def ledger_verb(
 ) -> None:
     """What was due, what happened, every deviation, what is still owed, and the running exposure."""
     a, _ = load_agreement(agreement)
-    ledger = keep_ledger(a, load_release_log(log, a), through, load_plan(plan) if plan is not None else None)
+    ledger = keep_ledger(a, load_release_log(log, a), through, load_plan(plan, a)[0] if plan is not None else None)
     if report is not None:
         from truce.report.exchange import ledger_report
         from truce.report.exchange_png import ledger_png

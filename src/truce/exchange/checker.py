@@ -37,20 +37,22 @@ def _shape(a: Agreement, plan: Plan) -> tuple[list[Violation], bool]:
     found: list[Violation] = []
     malformed = False
     seen_days: set[int] = set()
-    for d in plan.days:
+    for i, d in enumerate(plan.days):  # a violation of the plan's own shape has a path into the plan
         if d.day in seen_days:
-            found.append(Violation(RuleKind.plan, f"day {d.day} is listed twice", d.day))
+            found.append(Violation(RuleKind.plan, f"day {d.day} is listed twice", d.day, ("days", i, "day")))
             malformed = True
         seen_days.add(d.day)
         if d.day > a.horizon and any(r.count for r in d.releases):
             message = f"releases on day {d.day}, after the agreement's last day {a.horizon}"
-            found.append(Violation(RuleKind.plan, message, d.day))
-        for r in d.releases:
+            found.append(Violation(RuleKind.plan, message, d.day, ("days", i, "day")))
+        for j, r in enumerate(d.releases):
+            at = ("days", i, "releases", j)
             if owner.get(r.category) != r.side:
-                found.append(Violation(RuleKind.plan, f"{r.category!r} is not a category of side {r.side!r}", d.day))
+                message = f"{r.category!r} is not a category of side {r.side!r}"
+                found.append(Violation(RuleKind.plan, message, d.day, (*at, "category")))
                 malformed = True
             if r.side == a.other_side.id and (len(r.settles) != 1 or r.settles[0] not in rule_ids):
                 message = f"a release of {r.category} must settle exactly one key or block"
-                found.append(Violation(RuleKind.plan, message, d.day))
+                found.append(Violation(RuleKind.plan, message, d.day, (*at, "settles")))
                 malformed = True
     return found, malformed

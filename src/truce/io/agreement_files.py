@@ -51,8 +51,9 @@ def load_agreement(path: str | FsPath) -> tuple[Agreement, Document]:
         raise _locate_all(doc, exc) from None
 
 
-def load_plan(path: str | FsPath) -> Plan:
-    """Read a plan written by ``truce exchange plan --json``."""
+def load_plan(path: str | FsPath, a: Agreement) -> tuple[Plan, Document]:
+    """Read a plan written by ``truce exchange plan --json`` for agreement ``a``; the document is kept to locate
+    the plan's own problems."""
     file = FsPath(path)
     if not file.is_file():
         raise InputError([Problem("no such file", (), str(path), 1, 1)])
@@ -60,9 +61,13 @@ def load_plan(path: str | FsPath) -> Plan:
     if not isinstance(doc.data, dict):
         raise InputError([Problem("expected a mapping with `days`", (), doc.file, 1, 1)])
     try:
-        return Plan.model_validate(doc.data)
+        plan = Plan.model_validate(doc.data)
     except ValidationError as exc:
         raise _locate_all(doc, InputError(pydantic_problems(exc, doc.data))) from None
+    if plan.agreement is not None and plan.agreement != a.id:  # its categories and keys are another agreement's
+        problem = Problem(f"the plan is for agreement {plan.agreement!r}, not {a.id!r}", ("agreement",))
+        raise InputError([doc.locate(problem)])
+    return plan, doc
 
 
 def _read_text(path: str | FsPath) -> str:
