@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from truce.errors import InputError
 from truce.exchange import Agreement
 from truce.exchange.ledger import Ledger, keep_ledger, ledger_to_data
 from truce.io.agreement_files import load_agreement, load_release_log
@@ -89,6 +90,26 @@ def test_surplus_captives(a2025: Agreement) -> None:
     ledger = keep_ledger(a2025, [Event(1, "hamas", "civilian_women", 6), Event(1, "israel", "women_minors", 180)])
     found = {(d.kind, d.side, d.size) for _, d in ledger.deviations()}
     assert ("surplus", "hamas", 2) in found
+
+
+def test_captives_released_beyond_the_list_owe_no_key(a2025: Agreement) -> None:
+    """Nine civilian women (the list holds four) made 270 prisoners due and the other side in default by
+    270, while the ledger itself said five could not be on the list: only the four listed are keyed."""
+    ledger = keep_ledger(a2025, [Event(1, "hamas", "civilian_women", 3)] * 3, through=1)
+    found = {(d.kind, d.side, d.size) for _, d in ledger.deviations()}
+    assert ("surplus", "hamas", 5) in found and ("missing", "israel", 120) in found
+    assert [o.count for o in ledger.owed["israel"] if o.rule == "key_civilian"] == [120]
+
+
+def test_a_count_or_day_past_the_agreements_bounds_is_refused_at_its_cell(tmp_path: Path, a2025: Agreement) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text("day,side,category,count\n1,hamas,civilian_women,99999999999999999999999999\n99999,hamas,,\n")
+    with pytest.raises(InputError) as caught:
+        load_release_log(log, a2025)
+    assert [(p.line, p.column, p.message) for p in caught.value.problems] == [
+        (2, 24, "count must be at most 10,000,000 (got 99999999999999999999999999)"),
+        (3, 1, "day must be at most 3,660 (got 99999)"),
+    ]
 
 
 def test_ledger_beside_the_plan(a2025: Agreement) -> None:

@@ -18,7 +18,18 @@ from pydantic import ValidationError
 from truce.errors import InputError, Problem
 from truce.io.documents import MAX_BYTES, Document, decode_utf8, read_document, read_limited
 from truce.model.checks import pydantic_problems
-from truce.model.exchange import Agreement, Destination, Event, Identified, Person, Plan, Status, build_agreement
+from truce.model.exchange import (
+    MAX_COUNT,
+    MAX_DAY,
+    Agreement,
+    Destination,
+    Event,
+    Identified,
+    Person,
+    Plan,
+    Status,
+    build_agreement,
+)
 
 AGREEMENT_NAMES = ("agreement.yaml", "agreement.yml", "agreement.json")
 MAX_ROWS = 200_000
@@ -128,6 +139,9 @@ def _rows(
         yield n + 1, row, cols
 
 
+HIGHEST = {"count": MAX_COUNT, "day": MAX_DAY}  # a log's cells have the agreement file's bounds
+
+
 def _int(text: str, what: str, low: int) -> int:
     try:
         value = int(text)
@@ -135,6 +149,10 @@ def _int(text: str, what: str, low: int) -> int:
         raise ValueError(f"{what} must be a whole number (got {text!r})") from None
     if value < low:
         raise ValueError(f"{what} must be at least {low} (got {value})")
+    if what in HIGHEST and value > HIGHEST[what]:
+        raise ValueError(
+            f"{what} must be at most {HIGHEST[what]:,} (got {text if len(text) <= 30 else text[:27] + '...'})"
+        )
     return value
 
 

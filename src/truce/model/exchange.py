@@ -23,8 +23,10 @@ from truce.model.checks import build_checked
 from truce.model.scenario import Frozen, Id
 
 Text = Annotated[str, Field(max_length=5_000)]
-Count = Annotated[StrictInt, Field(ge=0, le=10_000_000)]
-Day = Annotated[StrictInt, Field(ge=1, le=3_660)]
+MAX_COUNT = 10_000_000  # people in one category, or released in one row of a log
+MAX_DAY = 3_660  # ten years of days
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
+Day = Annotated[StrictInt, Field(ge=1, le=MAX_DAY)]
 Composition = dict[Id, Count]
 Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="a time of day, HH:MM")]
 

@@ -64,14 +64,18 @@ def key_parts(a: Agreement) -> list[KeyPart]:
 
 
 def key_dues(a: Agreement, released: Released) -> dict[tuple[str, str], dict[int, int]]:
-    """Per (key, prisoner category): people due per day (the day the captives are released)."""
+    """Per (key, prisoner category): people due per day (the day the captives are released). Only captives the
+    list holds count: one released beyond it (a surplus, which the lists rule reports) settles nothing the
+    agreement keyed, so nothing falls due for it."""
     done = completion_days(a, released)
     counts = a.available()
     dues: dict[tuple[str, str], dict[int, int]] = {}
     for part in key_parts(a):
         per_day: dict[int, int] = {}
-        for day in sorted(released) if counts.get(part.captive, 0) else ():
-            n = released[day].get(part.captive, 0) * part.each
+        running, listed = 0, counts.get(part.captive, 0)
+        for day in sorted(released) if listed else ():
+            before, running = running, running + released[day].get(part.captive, 0)
+            n = (min(running, listed) - min(before, listed)) * part.each
             if done.get(part.captive) == day:
                 n += part.last
             if n:
