@@ -118,7 +118,7 @@ def test_fair_divide_csv(tmp_path: Path) -> None:
     points = tmp_path / "points.csv"
     points.write_text("item,north,south\na,40,20\nb,10,10\nc,30,12\nd,15,38\ne,5,20\n")
     out = invoke_json("fair-divide", str(points))
-    assert list(out) == ["allocation", "points", "split"]
+    assert list(out)[:3] == ["allocation", "points", "split"]
     assert out["points"]["north"] == pytest.approx(out["points"]["south"])
     split = [item for item, shares in out["allocation"].items() if 0 < shares["north"] < 1]
     assert split == ([out["split"]] if out["split"] else [])
@@ -126,6 +126,25 @@ def test_fair_divide_csv(tmp_path: Path) -> None:
     bad.write_text("item,north,south\na,40,x\n")
     result = runner.invoke(app, ["fair-divide", str(bad)])
     assert result.exit_code == 2 and result.stderr.startswith(f"{bad}:2:")
+
+
+def test_fair_divide_scenario_names_silence_and_assumptions(tmp_path: Path) -> None:
+    text = (GAZA / "scenario.yaml").read_text(encoding="utf-8")
+    for issue_id in ("aid_trucks", "phase2_talks", "philadelphi", "rafah"):
+        text = text.replace(f"  - id: {issue_id}\n", f"  - id: {issue_id}\n    divisible: true\n", 1)
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["fair-divide", str(scenario)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    # the issues by name, Israel's silence on aid as silence, and the preferences as assumptions
+    assert "Humanitarian aid entering Gaza" in said and "aid_trucks" not in said
+    assert said.count("(no stated position)") == 2
+    assert "israel states no position on Humanitarian aid entering Gaza, Start of phase-2 talks" in said
+    assert "Preferences of israel, hamas are assumptions" in said
+    out = invoke_json("fair-divide", str(scenario))
+    assert out["no_stated_position"] == {"aid_trucks": ["israel"], "phase2_talks": ["israel"]}
+    assert out["preferences_assumed_for"] == ["israel", "hamas"]
 
 
 def test_genius_import_export_round_trip(tmp_path: Path) -> None:

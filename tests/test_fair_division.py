@@ -44,7 +44,20 @@ def test_worked_example_step_by_step() -> None:
     assert result.points["north"] == pytest.approx(206 / 3)
     assert result.points["south"] == pytest.approx(206 / 3)
     data = allocation_json(result)
-    assert list(data) == ["allocation", "points", "split"]
+    assert list(data) == [
+        "allocation",
+        "points",
+        "split",
+        "item_points",
+        "names",
+        "no_stated_position",
+        "preferences_assumed_for",
+        "notes",
+    ]
+    # points given as such (a CSV table) are nobody's silence and no file's assumption
+    assert data["item_points"]["a"] == {"north": 40.0, "south": 20.0}
+    assert data["names"]["a"] == "a"
+    assert data["no_stated_position"] == {} and data["preferences_assumed_for"] == [] and data["notes"] == []
     assert data["split"] == "a"
     assert data["allocation"]["c"] == {"north": 1.0, "south": 0.0}
 
@@ -203,6 +216,38 @@ def test_scenario_points_come_from_swings() -> None:
     assert result.shares["land"]["b"] == pytest.approx(f)
     assert result.points["a"] == pytest.approx(75 * (1 - f))
     assert result.points["b"] == pytest.approx(result.points["a"])
+
+
+def test_silence_is_named_and_counted_as_nothing_not_as_a_preference() -> None:
+    data = _scenario()
+    data["issues"].append(issue("sea", "Sea access", "ordinal", {"to-a": "to A", "to-b": "to B"}, divisible=True))
+    data["preferences"]["a"]["weights"]["sea"] = 2
+    data["preferences"]["a"]["values"]["sea"] = {"to-a": 1, "to-b": 0}
+    result = adjusted_winner_scenario(compile_scenario(build_scenario(data)), ("a", "b"))
+    # b weighs land and water only: sea is silence on b's part, worth 0 of its points, so it goes to a
+    assert result.silent == {"sea": ("b",)}
+    assert result.given["sea"] == (pytest.approx(100 * 2 / 6), 0.0)
+    assert result.shares["sea"]["a"] == 1.0
+    assert result.names["sea"] == "Sea access" and result.assumed == ("a", "b")
+    out = allocation_json(result)
+    assert out["no_stated_position"] == {"sea": ["b"]}
+    assert out["names"] == {"land": "Land", "water": "Water", "sea": "Sea access"}
+    assert out["preferences_assumed_for"] == ["a", "b"]
+    assert out["notes"] == [
+        "b states no position on Sea access: the division counts it as worth 0 of its points (its 100 points "
+        "go to the issues it weighs), so it goes to a. This is what the split assumes, not a preference b stated."
+    ]
+
+
+def test_an_item_both_are_silent_on_goes_by_the_tie_rule_and_says_so() -> None:
+    data = _scenario()
+    data["issues"].append(issue("sea", "Sea access", "ordinal", {"to-a": "to A", "to-b": "to B"}, divisible=True))
+    result = adjusted_winner_scenario(compile_scenario(build_scenario(data)), ("a", "b"))
+    assert result.silent == {"sea": ("a", "b")}
+    assert allocation_json(result)["notes"] == [
+        "Neither a nor b states a position on Sea access: worth 0 points to both, it goes to a by the tie rule "
+        "(the first party) alone, not by a preference."
+    ]
 
 
 def test_scenario_errors() -> None:

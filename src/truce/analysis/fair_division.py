@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from truce.analysis.standing import stated
 from truce.errors import InputError, Problem
 from truce.io.points_csv import SUM_TOLERANCE, TOTAL
 from truce.model.compiled import Compiled
@@ -39,7 +40,11 @@ class Allocation:
     ``shares[item][party]`` is the fraction of the item the party receives (the two add up to 1);
     ``points[party]`` is the party's total of its own points for what it receives (equal for both);
     ``split`` is the one item that is divided (``None`` when no item needs dividing) and ``fraction``
-    the share of it that the first party receives.
+    the share of it that the first party receives. ``given[item]`` is the points each party gives the item
+    (in the order of ``parties``). From a scenario, ``names`` holds the issues' names, ``silent[item]`` the
+    parties that state no position on the issue (counted as 0 points: an assumption of the division, not a
+    preference) and ``assumed`` the parties whose preferences in the file, where the points come from, are
+    assumptions.
     """
 
     parties: tuple[str, str]
@@ -49,6 +54,14 @@ class Allocation:
     split: str | None
     fraction: float | None
     initial_winner: str | None
+    given: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
+    silent: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    assumed: tuple[str, ...] = ()
+
+    def name(self, item: str) -> str:
+        """The item's name to show: the issue's name from a scenario, the item itself from a CSV file."""
+        return self.names.get(item, item)
 
 
 def adjusted_winner(points: Mapping[str, tuple[float, float]], parties: tuple[str, str]) -> Allocation:
@@ -108,6 +121,7 @@ def adjusted_winner(points: Mapping[str, tuple[float, float]], parties: tuple[st
         split=split,
         fraction=None if split is None else share[split][0],
         initial_winner=winner_name,
+        given={item: (float(points[item][0]), float(points[item][1])) for item in items},
     )
 
 
@@ -140,13 +154,63 @@ def _check_points(points: Mapping[str, tuple[float, float]], parties: tuple[str,
 
 
 def allocation_json(allocation: Allocation) -> dict[str, Any]:
-    """Stable JSON: ``{"allocation": {item: {party: share}}, "points": {party: total}, "split": item | null}``,
-    shares and points rounded to 6 decimals like every utility in the JSON output."""
+    """Stable JSON (docs/json.md): the shares, the totals and the split item, then what they rest on: the
+    points each party gives each item, the items' names, who states no position on which item, whose
+    preferences are assumptions, and the notes saying how silence was counted. Numbers rounded to 6
+    decimals like every utility in the JSON output."""
+    a = allocation
     return {
-        "allocation": {item: {p: round(x, 6) for p, x in allocation.shares[item].items()} for item in allocation.items},
-        "points": {p: round(x, 6) for p, x in allocation.points.items()},
-        "split": allocation.split,
+        "allocation": {item: {p: round(x, 6) for p, x in a.shares[item].items()} for item in a.items},
+        "points": {p: round(x, 6) for p, x in a.points.items()},
+        "split": a.split,
+        "item_points": {
+            item: {p: round(x, 6) for p, x in zip(a.parties, a.given[item], strict=True)} for item in a.given
+        },
+        "names": {item: a.name(item) for item in a.items},
+        "no_stated_position": {item: list(who) for item, who in a.silent.items()},
+        "preferences_assumed_for": list(a.assumed),
+        "notes": silence_notes(a),
     }
+
+
+def silence_notes(a: Allocation) -> list[str]:
+    """What the division did with silence, in words: an item a party states no position on counts as 0 of
+    its points, so it goes to the other side. That is the procedure's assumption, and it must not read as
+    the silent party's preference."""
+    notes = []
+    both = [item for item in a.items if set(a.silent.get(item, ())) == set(a.parties)]
+    for k, party in enumerate(a.parties):
+        other = a.parties[1 - k]
+        items = [item for item in a.items if party in a.silent.get(item, ()) and item not in both]
+        if not items:
+            continue
+        kept = [f"{a.shares[item][party]:.0%} of {a.name(item)}" for item in items if a.shares[item][party] > 1e-12]
+        notes.append(
+            f"{party} states no position on {_listed(a, items)}: the division counts "
+            f"{_them(items)} as worth 0 of its points (its 100 points go to the issues it weighs), so "
+            f"{_they_go(items)} to {other}"
+            + (f", save {', '.join(kept)}, handed to {party} at no points to even the totals" if kept else "")
+            + f". This is what the split assumes, not a preference {party} stated."
+        )
+    if both:
+        notes.append(
+            f"Neither {a.parties[0]} nor {a.parties[1]} states a position on {_listed(a, both)}: worth 0 points "
+            f"to both, {_they_go(both)} to {a.parties[0]} by the tie rule "
+            "(the first party) alone, not by a preference."
+        )
+    return notes
+
+
+def _listed(a: Allocation, items: list[str]) -> str:
+    return ", ".join(a.name(item) for item in items)
+
+
+def _them(items: list[str]) -> str:
+    return "them" if len(items) > 1 else "it"
+
+
+def _they_go(items: list[str]) -> str:
+    return "they go" if len(items) > 1 else "it goes"
 
 
 def adjusted_winner_scenario(c: Compiled, parties: tuple[str, str]) -> Allocation:
@@ -185,4 +249,14 @@ def adjusted_winner_scenario(c: Compiled, parties: tuple[str, str]) -> Allocatio
     items = [c.issues[i] for i in divisible]
     scaled = [[TOTAL * s / sum(row) for s in row] for row in swings]
     points = {item: (scaled[0][n], scaled[1][n]) for n, item in enumerate(items)}
-    return adjusted_winner(points, (parties[0], parties[1]))
+    silent = {
+        c.issues[i]: who
+        for i in divisible
+        if (who := tuple(parties[k] for k, p in enumerate(index) if not stated(c, p, i)))
+    }
+    return replace(
+        adjusted_winner(points, (parties[0], parties[1])),
+        names={c.issues[i]: c.scenario.issues[i].name for i in divisible},
+        silent=silent,
+        assumed=tuple(c.scenario.assumed(parties)),
+    )

@@ -10,7 +10,13 @@ import typer
 from rich.table import Table
 
 from truce.analysis.bridge import BridgeResult, Criterion, Search, bridge, bridge_json
-from truce.analysis.fair_division import Allocation, adjusted_winner, adjusted_winner_scenario, allocation_json
+from truce.analysis.fair_division import (
+    Allocation,
+    adjusted_winner,
+    adjusted_winner_scenario,
+    allocation_json,
+    silence_notes,
+)
 from truce.analysis.tabled import TabledBy, tabled_json, tabled_terms
 from truce.analysis.trades import trades, trades_json
 from truce.cli.common import (
@@ -311,16 +317,23 @@ def _holder(s: Scenario, t: TabledBy) -> str:
 @app.command("fair-divide")
 @guarded
 def fair_divide(
-    source: Path = typer.Argument(..., help="a CSV item,<party 1>,<party 2> of points, or a scenario"),
+    source: Path = typer.Argument(
+        ...,
+        help="a CSV item,<party 1>,<party 2> of points, each party's points adding up to 100; or a scenario",
+    ),
     parties: str | None = typer.Option(None, "--parties", help="with a scenario: the two parties (default: first two)"),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
-    """Adjusted Winner (Brams & Taylor): divisible items split so both get equal points and neither envies."""
+    """Adjusted Winner (Brams & Taylor): divisible items split so both get equal points and neither envies.
+
+    From a scenario, the items are its issues marked divisible; each party's 100 points follow its preferences."""
+    scenario: Scenario | None = None
     if source.suffix.lower() == ".csv":
         allocation = adjusted_winner(*read_points_csv(source))
     else:
-        c = compile_scenario(load_any(source, profiles_of(profiles)))
+        scenario = load_any(source, profiles_of(profiles))
+        c = compile_scenario(scenario)
         chosen = party_indices(c, parties, source)
         names = [c.parties[p] for p in chosen] if chosen else list(c.parties[:2])
         if len(names) != 2:
@@ -333,18 +346,35 @@ def fair_divide(
         print_json(allocation_json(allocation))
         return
     _show_allocation(allocation)
+    if scenario is not None:
+        show_assumed(scenario, allocation.parties)
 
 
 def _show_allocation(a: Allocation) -> None:
-    table = Table(title="Adjusted Winner", title_justify="left")
+    table = Table(
+        title="Adjusted Winner: each party's share of each item (the points it gives the item)", title_justify="left"
+    )
     table.add_column("item")
     for party in a.parties:
         table.add_column(party, justify="right")
     for item in a.items:
-        table.add_row(item, *(f"{a.shares[item][p]:.0%}" for p in a.parties))
+        table.add_row(a.name(item), *(_share_cell(a, item, k) for k in range(2)))
     table.add_row("points", *(f"{a.points[p]:.2f}" for p in a.parties))
     console.print(table)
-    console.print(f"Split item: {a.split} ({a.fraction:.1%})" if a.split else "No item is split.")
+    if a.split:
+        console.print(f"Split item: {a.name(a.split)} ({a.fraction:.1%} to {a.parties[0]})", markup=False)
+    else:
+        console.print("No item is split.")
+    for note in silence_notes(a):
+        console.print(f"[yellow]{note}[/yellow]", soft_wrap=True)
+
+
+def _share_cell(a: Allocation, item: str, k: int) -> str:
+    party = a.parties[k]
+    share = f"{a.shares[item][party]:.0%}"
+    if party in a.silent.get(item, ()):
+        return f"{share} [dim](no stated position)[/dim]"
+    return f"{share} [dim]({a.given[item][k]:.1f})[/dim]"
 
 
 @import_app.command("genius")
