@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from cli_runner import invoke_json, runner
+from truce.analysis.standing import standings
 from truce.analysis.tabled import tabled_terms
 from truce.cli import app
 from truce.io.genius import load_any
@@ -112,6 +113,20 @@ def test_trades_leave_both_better_off() -> None:
     assert len(out["trades"]) <= 2
     for trade in out["trades"]:
         assert trade["gains"]["israel"] > 0 and trade["gains"]["hamas"] > 0
+
+
+def test_a_trades_verdict_with_any_term_is_analyzes_on_the_same_terms() -> None:
+    # the first trade leaves Philadelphi, Rafah and the lists open: within the tabled terms Israel accepts it,
+    # with any term there it depends, and the trade says which verdict assumes what
+    out = invoke_json("trades", str(GAZA), "--from", "aug16-bridging", "--parties", "israel,hamas")
+    c = compile_scenario(load_any(GAZA))
+    first = out["trades"][0]
+    assert first["open"] == ["prisoner_lists", "philadelphi", "rafah"]
+    assert first["acceptable"]["israel"] == "yes" and first["any_term"]["acceptable"]["israel"] == "depends"
+    assert "these verdicts assume they are settled within the terms tabled" in first["text"]
+    for trade in out["trades"]:
+        analyzed = {st.party: st.acceptable.value for st in standings(c, c.encode(trade["terms"]))}
+        assert trade["any_term"]["acceptable"] == {p: analyzed[p] for p in ("israel", "hamas")}
 
 
 def test_fair_divide_csv(tmp_path: Path) -> None:

@@ -105,6 +105,37 @@ def test_trades_stay_within_the_tabled_terms() -> None:
     assert trades_json((t,))[0]["concessions"][0]["tabled"] is False
 
 
+def test_a_verdict_within_the_tabled_terms_says_so_and_gives_analyzes_beside_it() -> None:
+    """With cranes open and only one crane tabled, the port accepts the result within the tabled terms; with two
+    cranes it would not, so analyze, which lets an open issue take any term, says it depends. The trade gives
+    both verdicts and says what the first assumes."""
+    data = _port()
+    data["preferences"]["port"]["reservation"] = 0.7
+    data["proposals"] = [
+        {"id": "ship-1", "title": "Shipper's", "tabled_by": ["ship"], "date": "2024-01-02",
+         "terms": {"fee": "high", "season": "winter"}},
+        {"id": "port-1", "title": "Port's", "tabled_by": ["port"], "date": "2024-01-03",
+         "terms": {"fee": "low", "season": "summer", "cranes": "one"}},
+    ]  # fmt: skip
+    c = compile_scenario(build_scenario(data))
+    (t,) = trades(c, c.scenario.terms_of("ship-1"), ("ship", "port"))
+    assert t.terms == {"fee": "low", "season": "summer"} and t.open == ("cranes",)
+    assert t.verdicts == {"ship": Verdict.yes, "port": Verdict.yes}
+    analyzed = {st.party: st.acceptable for st in standings(c, c.encode(t.terms))}
+    assert t.any_term == analyzed == {"ship": Verdict.yes, "port": Verdict.depends}
+    assert t.text.endswith(
+        "The result is acceptable to Shipper; acceptable to Port. Open issues (Cranes): these verdicts assume they "
+        "are settled within the terms tabled; with any term there, as analyze reads these terms, it is acceptable "
+        "to Port or not, depending on the open issues."
+    )
+    data_out = trades_json((t,))[0]
+    assert data_out["open"] == ["cranes"]
+    assert data_out["any_term"] == {"acceptable": {"ship": "yes", "port": "depends"}, "ratified": {}}
+    # with any term allowed, the verdict is analyze's and there is no assumption to state
+    (wide,) = trades(c, c.scenario.terms_of("ship-1"), ("ship", "port"), scope="all")
+    assert wide.verdicts == wide.any_term == analyzed and "Open issues" not in wide.text
+
+
 def test_open_issues_and_red_lines_are_not_traded() -> None:
     data = _port()
     c = compile_scenario(build_scenario(data))

@@ -9,8 +9,15 @@ trade that would complete a red line spanning several settled issues is left out
 reference crosses already is not held against a trade that leaves it as it is).
 
 For each ordered pair of issues the best pair of new terms is kept (largest smaller gain, then largest
-total gain), and trades are ranked the same way. See Raiffa, *The Art and Science of Negotiation*
-(1982), ch. 10, and Pruitt, *Negotiation Behavior* (1981) on logrolling.
+total gain), and trades are ranked the same way.
+
+A trade's result holds the reference's open issues open. Its verdicts, like its terms, stay within the
+scope: within the tabled terms they assume the open issues are settled within those terms, so they can
+differ from ``analyze``, which lets an open issue take any term. The trade says so, and carries the
+verdicts with any term beside them (``any_term``), the same as ``analyze`` gives on the same terms.
+
+See Raiffa, *The Art and Science of Negotiation* (1982), ch. 10, and Pruitt, *Negotiation Behavior* (1981)
+on logrolling.
 """
 
 from __future__ import annotations
@@ -45,6 +52,10 @@ class Trade:
     verdicts: Mapping[str, Verdict] = field(default_factory=dict)  # each party's verdict on ``terms``
     # whether the constituents of each party with a ratification rule ratify ``terms`` (two-level talks)
     homes: Mapping[str, HomeStanding] = field(default_factory=dict)
+    open: tuple[str, ...] = ()  # the issues ``terms`` leaves open, as the reference did
+    # the verdicts when the open issues may take any term, not only tabled ones (as ``analyze`` reads ``terms``)
+    any_term: Mapping[str, Verdict] = field(default_factory=dict)
+    any_term_homes: Mapping[str, HomeStanding] = field(default_factory=dict)
 
 
 def trades(
@@ -63,8 +74,10 @@ def trades(
     if limit is not None and limit < 1:  # a slice would quietly drop trades: [:0] none, [:-1] the last
         raise InputError([Problem(f"limit must be at least 1 (got {limit})")])
     reference_row(c, reference)  # bad terms raise here, with the issue named
+    whole = c
     c, _, tabled = scoped(c, scope, reference)
     ref = c.encode(reference)
+    left_open = tuple(c.issues[i] for i in range(len(c.issues)) if ref[i] == OPEN)
     best = _best_pairs(c, ref, _concessions(c, ref, c.parties.index(parties[0]), c.parties.index(parties[1])))
     ranked = sorted(best.items(), key=lambda item: (-item[1][0][0], -item[1][0][1], item[0]))
     out: list[Trade] = []
@@ -74,11 +87,27 @@ def trades(
         gains = {p: first.gains[p] + second.gains[p] for p in c.parties}
         row = ref.copy()
         row[i], row[j] = o, q
-        verdicts = {st.party: st.acceptable for st in standings(c, row)}
-        homes = {h.party: h for h in home_standings(c, row)}
-        text = _text(c, parties, (first, second), gains, verdicts) + _home_text(c, parties, homes)
-        out.append(Trade((parties[0], parties[1]), first, second, gains, c.decode(row), text, verdicts, homes))
+        verdicts, homes = _verdicts(c, row)
+        # a scope that narrows nothing leaves the same compiled scenario: the verdicts are those with any term
+        wide, wide_homes = _verdicts(whole, whole.encode(c.decode(row))) if c is not whole else (verdicts, homes)
+        text = (
+            _text(c, parties, (first, second), gains, verdicts)
+            + _home_text(c, parties, homes)
+            + _open_text(c, parties, left_open if c is not whole else (), verdicts, homes, wide, wide_homes)
+        )
+        out.append(
+            Trade(
+                (parties[0], parties[1]),
+                *(first, second, gains, c.decode(row), text, verdicts, homes),
+                *(left_open, wide, wide_homes),
+            )
+        )
     return tuple(out)
+
+
+def _verdicts(c: Compiled, row: Ints) -> tuple[dict[str, Verdict], dict[str, HomeStanding]]:
+    """Each party's verdict on ``row``, and each ratification rule's, as ``analyze`` gives them in ``c``."""
+    return {st.party: st.acceptable for st in standings(c, row)}, {h.party: h for h in home_standings(c, row)}
 
 
 def _check_parties(c: Compiled, parties: tuple[str, str]) -> None:
@@ -165,13 +194,15 @@ def _text(
         to = f'"{issue.label(ch.after)}"' + ("" if ch.tabled else NOT_TABLED)
         conceded.append(f'{name} concedes on {issue.name}, from "{issue.label(ch.before)}" to {to}')
     net = ", ".join(f"{name} gains {gains[p]:.2f}" for name, p in zip(names, parties, strict=True))
-    said = {
-        Verdict.yes: "acceptable to {}",
-        Verdict.no: "not acceptable to {}",
-        Verdict.depends: "acceptable to {} or not, depending on the open issues",
-    }
-    verdict = "; ".join(said[verdicts[p]].format(name) for name, p in zip(names, parties, strict=True))
+    verdict = "; ".join(_SAID[verdicts[p]].format(name) for name, p in zip(names, parties, strict=True))
     return f"{conceded[0]}; in exchange, {conceded[1]}. Net: {net}. The result is {verdict}."
+
+
+_SAID = {
+    Verdict.yes: "acceptable to {}",
+    Verdict.no: "not acceptable to {}",
+    Verdict.depends: "acceptable to {} or not, depending on the open issues",
+}
 
 
 def _home_text(c: Compiled, parties: tuple[str, str], homes: Mapping[str, HomeStanding]) -> str:
@@ -192,6 +223,42 @@ def _home_text(c: Compiled, parties: tuple[str, str], homes: Mapping[str, HomeSt
     return f" At home, {'; '.join(said)}." if said else ""
 
 
+def _open_text(
+    c: Compiled,
+    parties: tuple[str, str],
+    left_open: tuple[str, ...],
+    verdicts: Mapping[str, Verdict],
+    homes: Mapping[str, HomeStanding],
+    wide: Mapping[str, Verdict],
+    wide_homes: Mapping[str, HomeStanding],
+) -> str:
+    """' Open issues (Rafah crossing): these verdicts assume they are settled within the terms tabled; with any
+    term there, as analyze reads these terms, it is acceptable to Israel or not, depending on the open issues.'
+    Said whenever the scope narrowed the open issues, so that a verdict never differs from analyze's without the
+    reason."""
+    if not left_open:
+        return ""
+    names = "; ".join(c.scenario.issue(i).name for i in left_open)  # an issue's name may hold a comma
+    said = f" Open issues ({names}): these verdicts assume they are settled within the terms tabled"
+    differ = []
+    for pid in parties:
+        if wide[pid] is not verdicts[pid]:
+            differ.append(_SAID[wide[pid]].format(_name(c, pid)))
+        h, w = homes.get(pid), wide_homes.get(pid)
+        if h is not None and w is not None and w.verdict is not h.verdict:
+            differ.append(_RATIFIED[w.verdict].format(_name(c, pid)))
+    if differ:
+        return f"{said}; with any term there, as analyze reads these terms, it is {'; '.join(differ)}."
+    return f"{said}, and they are the same with any term there."
+
+
+_RATIFIED = {
+    Verdict.yes: "ratified by {}'s constituents",
+    Verdict.no: "not ratified by {}'s constituents",
+    Verdict.depends: "ratified by {}'s constituents or not, depending on the open issues",
+}
+
+
 def _name(c: Compiled, pid: str) -> str:
     try:
         return c.scenario.party(pid).name
@@ -205,7 +272,7 @@ def _rounded(values: Mapping[str, float]) -> dict[str, float]:
 
 def trades_json(found: tuple[Trade, ...]) -> list[dict[str, Any]]:
     """Stable JSON: a list of ``{"concessions": [{party, issue, from, to, gains, text}, x2], "gains", "terms", "text",
-    "acceptable", "ratified"}``, utilities rounded to 6 decimals."""
+    "acceptable", "ratified", "open", "any_term"}``, utilities rounded to 6 decimals (docs/json.md)."""
     return [
         {
             "concessions": [
@@ -215,7 +282,16 @@ def trades_json(found: tuple[Trade, ...]) -> list[dict[str, Any]]:
             "terms": dict(t.terms),
             "text": t.text,
             "acceptable": {p: v.value for p, v in t.verdicts.items()},
-            "ratified": {p: {"ratified": h.verdict.value, "blockers": list(h.blockers)} for p, h in t.homes.items()},
+            "ratified": _ratified_json(t.homes),
+            "open": list(t.open),
+            "any_term": {
+                "acceptable": {p: v.value for p, v in t.any_term.items()},
+                "ratified": _ratified_json(t.any_term_homes),
+            },
         }
         for t in found
     ]
+
+
+def _ratified_json(homes: Mapping[str, HomeStanding]) -> dict[str, dict[str, Any]]:
+    return {p: {"ratified": h.verdict.value, "blockers": list(h.blockers)} for p, h in homes.items()}
