@@ -19,6 +19,7 @@ from truce.analysis.bridge import (
     criterion_keys,
 )
 from truce.analysis.solutions import CONCEPTS
+from truce.analysis.tabled import tabled_terms
 from truce.errors import InputError
 from truce.model.checks import build_scenario
 from truce.model.compiled import OPEN, Compiled, Ints, compile_scenario
@@ -321,6 +322,50 @@ def test_bridges_stay_within_tabled_terms_by_default() -> None:
     assert first.changes[0].text.endswith("(not tabled by anyone)")
     assert first.untabled == ("crossing",)
     assert bridge_json(anything)["bridges"][0]["untabled"] == ["crossing"]
+
+
+def test_a_term_only_a_reading_holds_is_said_to_be_that_sides_reading() -> None:
+    proposals = [
+        {"id": "east-1", "title": "East's text", "tabled_by": ["east"], "date": "2024-05-06",
+         "terms": {"corridor": "stay", "crossing": "closed", "venue": "a"}},
+        # no text opens the crossing: only West reads the UN text so
+        {"id": "un-1", "title": "UN text", "tabled_by": ["un"], "date": "2024-05-08",
+         "terms": {"corridor": "phased", "venue": "b"},
+         "readings": [{"id": "west-view", "by": "west", "terms": {"crossing": "open"}}]},
+    ]  # fmt: skip
+    c = compile_scenario(build_scenario(_talks(proposals=proposals)))
+    note = " (tabled only in un-1 as read by West, reading west-view)"
+    change = bridge_proposal(c, "east-1").bridges[0].changes[0]
+    assert change.tabled is True  # on the table, as West's reading of a text
+    assert change.text == f"Crossing: closed -> open{note}: West gains 0.50, East gives 0.25"
+    read = [{"term": "open", "proposal": "un-1", "reading": "west-view", "by": ["west"]}]
+    assert bridge_json(bridge_proposal(c, "east-1"))["bridges"][0]["changes"][0]["only_in_readings"] == read
+    # filling the UN text's open crossing cites the same reading
+    filled = bridge_proposal(c, "un-1").bridges[0].filled
+    crossing = next(f for f in filled if f.issue == "crossing")
+    assert crossing.text.startswith(f"Crossing: (open) -> open{note}: ")
+    assert [(term, t.reading) for term, t in crossing.only_read] == [("open", "west-view")]
+    # a term a text as tabled holds carries no note, whoever also reads it so
+    assert all(not f.only_read for f in filled if f.issue != "crossing")
+
+
+def test_on_a_numeric_issue_a_value_only_a_readings_range_reaches_names_those_readings() -> None:
+    aid = {"id": "aid", "name": "Aid", "kind": "numeric", "unit": "trucks/day", "min": 0, "max": 100, "step": 10}
+    proposals = [
+        {"id": "t1", "title": "one", "tabled_by": ["un"], "date": "2024-05-06", "terms": {"aid": 20},
+         "readings": [{"id": "low", "by": "east", "terms": {"aid": 10}}]},
+        {"id": "t2", "title": "two", "tabled_by": ["un"], "date": "2024-05-07", "terms": {"aid": 40},
+         "readings": [{"id": "high", "by": "west", "terms": {"aid": 80}}]},
+    ]  # fmt: skip
+    s = build_scenario(_talks(issues=[*corridor_and_crossing(), aid], proposals=proposals))
+    tabled = tabled_terms(s)
+    # 20 to 40 the texts as tabled hold; 60 and 80 only West's reading reaches, 10 only East's; 90 nobody
+    assert tabled.only_read("aid", 30) == ()
+    assert [t.reading for t in tabled.only_read("aid", 60)] == ["high"]
+    assert [t.reading for t in tabled.only_read("aid", 80)] == ["high"]
+    assert [t.reading for t in tabled.only_read("aid", 10)] == ["low"]
+    assert tabled.only_read("aid", 90) == ()
+    assert tabled.only_read_note("aid", 60) == " (tabled only in t2 as read by West, reading high)"
 
 
 def test_no_zopa_names_the_parties_and_the_gap() -> None:

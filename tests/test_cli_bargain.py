@@ -108,6 +108,19 @@ def test_bridge_needs_a_known_proposal_and_criterion() -> None:
     assert result.exit_code == 2 and "'best' is not one of" in result.stderr and "kalai_smorodinsky" in result.stderr
 
 
+def test_a_preferred_term_only_hamas_reads_into_the_us_text_is_said_to_be_its_reading() -> None:
+    # nobody tabled Israeli control of the Rafah crossing: Hamas reads the 16 August text so
+    out = invoke_json("bridge", str(GAZA), "--from", "aug16-bridging", "-k", "1")
+    rafah = next(f for f in out["bridges"][0]["filled"] if f["issue"] == "rafah")
+    assert (
+        "against Israeli control of the crossing (tabled only in aug16-bridging as read by Hamas, reading "
+        "hamas-aug18), its preferred term of those tabled" in rafah["text"]
+    )
+    assert {"term": "israeli_control", "proposal": "aug16-bridging", "reading": "hamas-aug18", "by": ["hamas"]} in (
+        rafah["only_in_readings"]
+    )
+
+
 def test_trades_leave_both_better_off() -> None:
     out = invoke_json("trades", str(GAZA), "--from", "aug16-bridging", "--parties", "israel,hamas", "--limit", "2")
     assert len(out["trades"]) <= 2

@@ -58,7 +58,7 @@ import numpy as np
 from truce.analysis.frontier import pareto_frontier
 from truce.analysis.solutions import CONCEPTS
 from truce.analysis.standing import describe_condition
-from truce.analysis.tabled import Tabled, lift, restrict, scoped
+from truce.analysis.tabled import Tabled, TabledBy, lift, restrict, scoped
 from truce.errors import InputError, Problem
 from truce.model.compiled import OPEN, TOLERANCE, Compiled, Floats, Ints, condition_mask
 from truce.model.scenario import IssueKind, Range, Term, is_number
@@ -86,6 +86,8 @@ class TermChange:
     gains: Mapping[str, float]  # party -> utility change from this term alone, the rest held
     text: str
     tabled: bool = True  # False when nobody tabled the new term
+    # the new term, with the readings that alone hold it, when no text as tabled does
+    only_read: tuple[tuple[Term, TabledBy], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ class Fill:
     gives: Mapping[str, float | None]  # party -> its loss against its own best term there (None: no stated position)
     text: str
     tabled: bool = True
+    # the terms the text cites (the new one, a party's best) that only readings hold, with those readings
+    only_read: tuple[tuple[Term, TabledBy], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -582,18 +586,16 @@ def _explain(c: Compiled, sub: Compiled, ref: Ints, row: Ints, better: Sequence[
     terms = sub.decode(row)
     changes: list[TermChange] = []
     filled: list[Fill] = []
-    for i, issue_id in enumerate(sub.issues):
+    for i in range(len(sub.issues)):
         new = int(row[i])
         if ref[i] == OPEN:
-            filled.append(fill(sub, i, new, not tabled.flagged(issue_id, sub.options[i][new])))
+            filled.append(fill(sub, i, new, tabled))
         elif ref[i] != new:
-            changes.append(term_change(sub, i, int(ref[i]), new, not tabled.flagged(issue_id, sub.options[i][new])))
+            changes.append(term_change(sub, i, int(ref[i]), new, tabled))
     improvements = []
     for other in better:
         moves = tuple(
-            term_change(
-                sub, i, int(row[i]), int(other[i]), not tabled.flagged(sub.issues[i], sub.options[i][int(other[i])])
-            )
+            term_change(sub, i, int(row[i]), int(other[i]), tabled)
             for i in range(len(sub.issues))
             if other[i] != row[i]
         )
@@ -615,25 +617,38 @@ def _utilities(c: Compiled, row: Ints) -> dict[str, float]:
     return {p: float(u) for p, u in zip(c.parties, c.utilities(row)[0], strict=True)}
 
 
-def term_change(c: Compiled, i: int, before: int, after: int, tabled: bool = True) -> TermChange:
-    """One issue moved from option ``before`` to ``after``: each party's gain, and a sentence."""
+def term_change(c: Compiled, i: int, before: int, after: int, tabled: Tabled | None = None) -> TermChange:
+    """One issue moved from option ``before`` to ``after``: each party's gain, and a sentence. With the terms
+    ``tabled``, a new term nobody tabled is flagged, and one only a reading holds says whose."""
     issue = c.scenario.issues[i]
     delta = c.tables[i][:, after] - c.tables[i][:, before]
     gains = {p: float(d) for p, d in zip(c.parties, delta, strict=True)}
     old, new = c.options[i][before], c.options[i][after]
     silent = [pid for p, pid in enumerate(c.parties) if not np.any(c.tables[i][p] > 0)]
-    text = change_text(c, issue.name, issue.label(old), issue.label(new), gains, silent)
-    return TermChange(issue.id, old, new, gains, text + ("" if tabled else NOT_TABLED), tabled)
+    note, only_read = _read_only(tabled, issue.id, new)
+    text = change_text(c, issue.name, issue.label(old), issue.label(new) + note, gains, silent)
+    on_table = tabled is None or not tabled.flagged(issue.id, new)
+    return TermChange(issue.id, old, new, gains, text + ("" if on_table else NOT_TABLED), on_table, only_read)
 
 
 NOT_TABLED = " (not tabled by anyone)"
 
 
-def fill(c: Compiled, i: int, option: int, tabled: bool = True) -> Fill:
-    """An open issue given option ``option``: what each party gives against its own best term there."""
+def _read_only(tabled: Tabled | None, issue_id: str, term: Term) -> tuple[str, tuple[tuple[Term, TabledBy], ...]]:
+    """The note to put after a term that only readings hold, and those readings (``''`` and none otherwise)."""
+    if tabled is None:
+        return "", ()
+    return tabled.only_read_note(issue_id, term), tuple((term, t) for t in tabled.only_read(issue_id, term))
+
+
+def fill(c: Compiled, i: int, option: int, tabled: Tabled | None = None) -> Fill:
+    """An open issue given option ``option``: what each party gives against its own best term there. With the
+    terms ``tabled``, a term nobody tabled is flagged, and one only a reading holds (the new term or a party's
+    best) says whose."""
     issue = c.scenario.issues[i]
     gives: dict[str, float | None] = {}
     parts = []
+    only_read: list[tuple[Term, TabledBy]] = []
     # within the tabled terms a party's best is the best of those: never call it its preferred term outright
     of_those = " of those tabled" if len(c.options[i]) < len(issue.option_ids()) else ""
     for p, pid in enumerate(c.parties):
@@ -646,7 +661,10 @@ def fill(c: Compiled, i: int, option: int, tabled: bool = True) -> Fill:
         loss = float(row[best] - row[option])
         gives[pid] = loss
         if loss > 1e-9:
-            best_text = f"{issue.label(c.options[i][best])}{', its preferred term' + of_those if of_those else ''}"
+            note, read = _read_only(tabled, issue.id, c.options[i][best])
+            only_read.extend(r for r in read if r not in only_read)
+            best_text = f"{issue.label(c.options[i][best])}{note}"
+            best_text += f", its preferred term{of_those}" if of_those else ""
             parts.append(f"{_party_name(c, pid)} gives {_amount(loss)} against {best_text}")
         else:
             parts.append(f"{_party_name(c, pid)} gets its preferred term{of_those}")
@@ -654,8 +672,10 @@ def fill(c: Compiled, i: int, option: int, tabled: bool = True) -> Fill:
     if silent:
         parts.append(f"no stated position: {', '.join(silent)}")
     term = c.options[i][option]
-    text = f"{issue.name}: (open) -> {issue.label(term)}: {'; '.join(parts) or 'no one gains or gives'}"
-    return Fill(issue.id, term, gives, text + ("" if tabled else NOT_TABLED), tabled)
+    note, read = _read_only(tabled, issue.id, term)
+    text = f"{issue.name}: (open) -> {issue.label(term)}{note}: {'; '.join(parts) or 'no one gains or gives'}"
+    on_table = tabled is None or not tabled.flagged(issue.id, term)
+    return Fill(issue.id, term, gives, text + ("" if on_table else NOT_TABLED), on_table, (*read, *only_read))
 
 
 def change_text(
@@ -836,6 +856,7 @@ def bridge_json(result: BridgeResult, reference_id: str | None = None) -> dict[s
                         "gives": {p: None if g is None else round(g, 6) for p, g in f.gives.items()},
                         "tabled": f.tabled,
                         "text": f.text,
+                        "only_in_readings": only_read_json(f.only_read),
                     }
                     for f in b.filled
                 ],
@@ -881,7 +902,13 @@ def change_json(ch: TermChange) -> dict[str, Any]:
         "gains": _rounded(ch.gains),
         "tabled": ch.tabled,
         "text": ch.text,
+        "only_in_readings": only_read_json(ch.only_read),
     }
+
+
+def only_read_json(found: Sequence[tuple[Term, TabledBy]]) -> list[dict[str, Any]]:
+    """``[{"term", "proposal", "reading", "by"}]``: the terms an explanation cites that only readings hold."""
+    return [{"term": term, "proposal": t.proposal, "reading": t.reading, "by": list(t.by)} for term, t in found]
 
 
 def _rounded(values: Mapping[str, float]) -> dict[str, float]:

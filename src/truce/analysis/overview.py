@@ -19,6 +19,7 @@ from truce.analysis.home import HomeStanding, home_json, home_standings
 from truce.analysis.rules import RuleBreach, rule_breaches
 from truce.analysis.standing import Standing, Verdict, standings
 from truce.analysis.sticking import StickingPoint, sticking_points
+from truce.analysis.tabled import holder_name
 from truce.model.compiled import OPEN, Compiled, compile_scenario
 from truce.model.scenario import Proposal, Reading, Scenario, Term
 
@@ -117,15 +118,6 @@ def _reading_view(scenario: Scenario, c: Compiled, proposal: Proposal, reading: 
         rules=rule_breaches(c, outcome),
         fragility=tuple(fragility(c, outcome, found)) if c.parties else (),
     )
-
-
-def holder_name(scenario: Scenario, by: str) -> str:
-    """Who holds a reading, as people say it: the party's name, or the source's title."""
-    for party in scenario.parties:
-        if party.id == by:
-            return party.name
-    source = scenario.sources.get(by)
-    return source.title if source is not None else by
 
 
 def _round(x: float) -> float:

@@ -76,6 +76,57 @@ class Tabled:
                 return texts
         return ()
 
+    def only_read(self, issue_id: str, term: Term) -> tuple[TabledBy, ...]:
+        """The readings that alone put ``term`` on the table: empty when some text as tabled holds it (on a
+        numeric issue: when it lies within the range the texts as tabled hold) or when nobody tabled it. A term
+        only one side's reading holds is that side's account of a text, not the text: answers must say so."""
+        if not self.holds(issue_id, term):
+            return ()
+        held = self.terms.get(issue_id, {})
+        if self.scenario.issue(issue_id).kind is not IssueKind.numeric:
+            found = self.by_whom(issue_id, term)
+            return () if any(t.reading is None for t in found) else found
+        x = float(term)
+        as_tabled = [float(v) for v, texts in held.items() if any(t.reading is None for t in texts)]
+        if as_tabled and min(as_tabled) - 1e-9 <= x <= max(as_tabled) + 1e-9:
+            return ()
+        # the readings whose values stretch the range tabled out to this value
+        above = bool(as_tabled) and x > max(as_tabled)
+        below = bool(as_tabled) and x < min(as_tabled)
+        return tuple(
+            dict.fromkeys(
+                t
+                for v, texts in held.items()
+                for t in texts
+                if t.reading is not None and not (above and float(v) < x - 1e-9) and not (below and float(v) > x + 1e-9)
+            )
+        )
+
+    def only_read_note(self, issue_id: str, term: Term) -> str:
+        """``' (tabled only in aug16-bridging as read by Hamas, reading hamas-aug18)'``, or ``''``: see
+        :meth:`only_read`."""
+        return read_note(self.scenario, self.only_read(issue_id, term))
+
+
+def read_note(scenario: Scenario, readings: Sequence[TabledBy]) -> str:
+    """Whose readings alone hold a term, as a note to put after it (``''`` for none)."""
+    if not readings:
+        return ""
+    said = "; ".join(
+        f"{t.proposal} as read by {', '.join(holder_name(scenario, by) for by in t.by)}, reading {t.reading}"
+        for t in readings
+    )
+    return f" (tabled only in {said})"
+
+
+def holder_name(scenario: Scenario, by: str) -> str:
+    """Who holds a reading, as people say it: the party's name, or the source's title."""
+    for party in scenario.parties:
+        if party.id == by:
+            return party.name
+    source = scenario.sources.get(by)
+    return source.title if source is not None else by
+
 
 def tabled_terms(scenario: Scenario) -> Tabled:
     """Every term some proposal, or a reading of one, holds."""

@@ -31,7 +31,7 @@ import numpy as np
 from truce.analysis.bridge import NOT_TABLED, TermChange, change_json, reference_row, term_change
 from truce.analysis.home import HomeStanding, home_standings
 from truce.analysis.standing import Verdict, standings
-from truce.analysis.tabled import scoped
+from truce.analysis.tabled import read_note, scoped
 from truce.errors import InputError, Problem
 from truce.model.compiled import OPEN, Compiled, Ints
 from truce.model.scenario import Term
@@ -82,8 +82,8 @@ def trades(
     ranked = sorted(best.items(), key=lambda item: (-item[1][0][0], -item[1][0][1], item[0]))
     out: list[Trade] = []
     for (i, j), (_, o, q) in ranked[:limit]:
-        first = term_change(c, i, int(ref[i]), o, not tabled.flagged(c.issues[i], c.options[i][o]))
-        second = term_change(c, j, int(ref[j]), q, not tabled.flagged(c.issues[j], c.options[j][q]))
+        first = term_change(c, i, int(ref[i]), o, tabled)
+        second = term_change(c, j, int(ref[j]), q, tabled)
         gains = {p: first.gains[p] + second.gains[p] for p in c.parties}
         row = ref.copy()
         row[i], row[j] = o, q
@@ -191,7 +191,8 @@ def _text(
     conceded = []
     for name, ch in zip(names, changes, strict=True):
         issue = c.scenario.issue(ch.issue)
-        to = f'"{issue.label(ch.after)}"' + ("" if ch.tabled else NOT_TABLED)
+        to = f'"{issue.label(ch.after)}"' + read_note(c.scenario, [r for _, r in ch.only_read])
+        to += "" if ch.tabled else NOT_TABLED
         conceded.append(f'{name} concedes on {issue.name}, from "{issue.label(ch.before)}" to {to}')
     net = ", ".join(f"{name} gains {gains[p]:.2f}" for name, p in zip(names, parties, strict=True))
     verdict = "; ".join(_SAID[verdicts[p]].format(name) for name, p in zip(names, parties, strict=True))

@@ -8,8 +8,8 @@ import typer
 
 from truce.analysis.bargaining import bargaining
 from truce.analysis.diff import diff
-from truce.analysis.overview import change_json, holder_name, overview, overview_json
-from truce.analysis.tabled import default_scope
+from truce.analysis.overview import change_json, overview, overview_json
+from truce.analysis.tabled import default_scope, holder_name
 from truce.cli.common import (
     NO_RATIFICATION_HELP,
     PROFILES_HELP,
