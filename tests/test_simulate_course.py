@@ -209,6 +209,39 @@ def test_the_shipped_case_no_longer_always_agrees() -> None:
     assert calm["status"]["breakdown"] == 0 and calm["conditions"]["course"] is None
 
 
+def test_what_the_command_line_adds_to_the_files_uncertainty_is_shown_and_said(tmp_path: Path) -> None:
+    args = ["simulate", str(GAZA), "--strategies", "boulware,linear", "--no-course", "--runs", "20"]
+    flags = ["--weight-noise", "0.1", "--reservation-range", "hamas=0.4:0.6"]
+    report = tmp_path / "sim.html"
+    parties = invoke_json(*args, *flags, "--report", str(report))["conditions"]["uncertainty"]["parties"]
+    # the runs drew weights with the file's 0.2 and the flag's 0.1, and Hamas's reservation from 0.4-0.6
+    assert (parties["hamas"]["weights"], parties["hamas"]["reservation"]) == (0.3, [0.4, 0.6])
+    assert (parties["israel"]["weights"], parties["israel"]["reservation"]) == (0.3, [0.45, 0.55])
+    replaced = "added 0.1 to the noise on weights and replaced the reservation range 0.45-0.55 by 0.4-0.6"
+    assert parties["hamas"]["command_line"] == replaced
+    # the file's basis still speaks of 0.45-0.55: it ends by saying the command line replaced that
+    assert parties["hamas"]["basis"].endswith(f"For these runs the command line {replaced}.")
+    assert replaced in report.read_text()
+    text = " ".join(runner.invoke(app, [*args, *flags]).stdout.split())
+    assert (
+        "Uncertain preferences of hamas (weights noise 0.3, values 0.05, reservation 0.4-0.6); "
+        f"the command line {replaced}" in text
+    )
+    # with the file's uncertainty left out, the flags alone are the uncertainty, and are shown
+    text = " ".join(runner.invoke(app, [*args, "--no-uncertainty", *flags]).stdout.split())
+    assert (
+        "Uncertain preferences of israel (weights noise 0.1, values 0.0); "
+        "the command line set the noise on weights to 0.1" in text
+    )
+
+
+def test_a_partys_noise_as_drawn_is_the_flags_plus_its_own_per_issue() -> None:
+    c = space().compiled
+    u = Uncertainty(weight_noise=0.1, parties={"p1": PartyUncertainty(weights={"i0": 0.3}, basis="b")})
+    assert u.of_party(c, 0) == (0.1, 0.0, None)
+    assert u.of_party(c, 1) == ({"i0": 0.4, "i1": 0.1, "i2": 0.1}, 0.0, None)
+
+
 def test_the_report_shows_the_course_and_the_uncertainty(tmp_path: Path) -> None:
     report = tmp_path / "sim.html"
     result = runner.invoke(app, ["simulate", str(GAZA), "--runs", "50", "--report", str(report)])

@@ -311,20 +311,53 @@ def conditions_json(s: Scenario, c: Compiled, setup: Setup, days: int, course: b
             "weight_noise": uncertainty.weight_noise,
             "value_noise": uncertainty.value_noise,
             "reservation_range": {p: list(r) for p, r in uncertainty.reservation_range.items()},
-            "parties": {
-                p: {
-                    "weights": u.weights,
-                    "values": u.values,
-                    "reservation": None if u.reservation is None else list(u.reservation),
-                    "basis": u.basis,
-                    "sources": list(s.preferences[p].uncertainty.sources)  # type: ignore[union-attr]
-                    if s.preferences[p].uncertainty is not None
-                    else [],
-                }
-                for p, u in uncertainty.parties.items()
-            },
+            "parties": _parties_json(s, c, uncertainty),
         },
     }
+
+
+def _parties_json(s: Scenario, c: Compiled, uncertainty: Uncertainty) -> dict[str, Any]:
+    """Each party's uncertainty as the runs drew it (the file's and the command line's together), with the file's
+    basis and sources; where the command line added to the file's figures or replaced them, ``command_line`` and
+    the basis say so, so that no basis vouches for a figure it did not give."""
+    out: dict[str, Any] = {}
+    for p, party in enumerate(c.parties):
+        weights, values, reservation = uncertainty.of_party(c, p)
+        if not (weights or values or reservation):
+            continue
+        # the file's model as written (the one the runs hold has lost a range the command line replaced)
+        given = s.preferences[party].uncertainty if party in uncertainty.parties else None
+        changed = _command_line(uncertainty, party, given is not None, None if given is None else given.reservation)
+        said = (given.basis if given else "", f"For these runs the command line {changed}." if changed else "")
+        basis = " ".join(x for x in said if x)
+        out[party] = {
+            "weights": weights,
+            "values": values,
+            "reservation": None if reservation is None else list(reservation),
+            "basis": basis,
+            "sources": [] if given is None else list(given.sources),
+            "command_line": changed or None,
+            "in_scenario": given is not None,
+        }
+    return out
+
+
+def _command_line(uncertainty: Uncertainty, party: str, in_file: bool, file_range: tuple[float, float] | None) -> str:
+    """What the command line did to one party's uncertainty, in words ('' for nothing): added to the file's noise
+    (``in_file``), or set it; replaced the file's reservation range, or set one."""
+    said = []
+    for noise, what in ((uncertainty.weight_noise, "weights"), (uncertainty.value_noise, "option values")):
+        if noise > 0:
+            said.append(
+                f"added {noise:g} to the noise on {what}" if in_file else f"set the noise on {what} to {noise:g}"
+            )
+    if party in uncertainty.reservation_range:
+        low, high = uncertainty.reservation_range[party]
+        if file_range is None:
+            said.append(f"set the reservation range {low:g}-{high:g}")
+        else:
+            said.append(f"replaced the reservation range {file_range[0]:g}-{file_range[1]:g} by {low:g}-{high:g}")
+    return " and ".join(said)
 
 
 def _show_conditions(conditions: dict[str, Any]) -> None:
@@ -354,9 +387,10 @@ def _show_conditions(conditions: dict[str, Any]) -> None:
     uncertainty = conditions["uncertainty"]
     for party, u in (uncertainty or {}).get("parties", {}).items():
         span = "" if u["reservation"] is None else f", reservation {u['reservation'][0]:g}-{u['reservation'][1]:g}"
+        changed = f"; the command line {u['command_line']}" if u["command_line"] else ""
         console.print(
-            f"Uncertain preferences of {party} (weights noise {u['weights']}, values {u['values']}{span}); "
-            "basis in the scenario and the --report",
+            f"Uncertain preferences of {party} (weights noise {u['weights']}, values {u['values']}{span}){changed}"
+            + ("; basis in the scenario and the --report" if u["in_scenario"] else ""),
             markup=False,
         )
     if conditions["pressure"] != "none":

@@ -193,6 +193,12 @@ class Uncertainty:
         w, v = self.scales(c)
         return tuple(int(p) for p in np.flatnonzero((w > 0).any(axis=1) | (v > 0).any(axis=1)))
 
+    def of_party(self, c: Compiled, p: int) -> tuple[Scale, Scale, tuple[float, float] | None]:
+        """Party ``p``'s uncertainty as the runs draw it: the noise for all plus its own, on weights and on values
+        (one number when it is the same on every issue, else per issue), and its reservation range."""
+        w, v = self.scales(c)
+        return _scale_of(w[p], c.issues), _scale_of(v[p], c.issues), self.ranges(c.parties).get(c.parties[p])
+
     def ranges(self, parties: tuple[str, ...]) -> dict[str, tuple[float, float]]:
         out = dict(self.reservation_range)
         out.update({p: u.reservation for p, u in self.parties.items() if u.reservation is not None})
@@ -219,6 +225,13 @@ class Uncertainty:
                 low, high = ranges[party]
                 reservation[p] = low + (high - low) * draws[p]
         return tables, reservation
+
+
+def _scale_of(row: Floats, issues: tuple[str, ...]) -> Scale:
+    """A row of noise per issue as a scenario file writes it (rounded as the JSON output rounds)."""
+    if np.allclose(row, row[0], rtol=0.0, atol=1e-12):
+        return round(float(row[0]), 6)
+    return {i: round(float(x), 6) for i, x in zip(issues, row, strict=True) if x > 0}
 
 
 def _per_issue(scale: Scale, issues: tuple[str, ...]) -> Floats:
