@@ -124,6 +124,27 @@ def test_every_list_and_text_is_bounded_with_a_422_naming_the_field(service_clie
     assert ok.status_code == 200, ok.text
 
 
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_nesting_too_deep_for_the_json_reader_is_a_422_naming_the_field(service_client: Any) -> None:
+    """Thousands of brackets fit in a form or a body; Python's reader gives up on them with a RecursionError."""
+    deep = "[" * 5_000 + "]" * 5_000
+    before = service_client.get(f"{API}/export", headers=auth("mediator")).json()
+    for url, who, what in (
+        (f"/talks/{TALKS}/preferences/israel", "israel", "preferences"),
+        (f"/talks/{TALKS}/proposals/jul27-israel", "israel", "proposal"),
+    ):
+        r = service_client.post(url, headers=auth(who), data={"version": "1", "text": deep})
+        assert r.status_code == 422, r.text
+        assert f"{what}: nested more than 16 deep" in r.text
+    body = '{"version": 1, "preferences": ' + deep + "}"
+    r = service_client.put(
+        f"{API}/preferences/israel", headers={**auth("israel"), "content-type": "application/json"}, content=body
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [{"message": "body: nested more than 16 deep", "path": ["body"]}]
+    assert service_client.get(f"{API}/export", headers=auth("mediator")).json() == before
+
+
 def test_huge_numbers_and_nul_characters_are_404_or_422_never_500(service_client: Any) -> None:
     """On both backends: PostgreSQL's INTEGER ends at 2**31 - 1 and its strings cannot hold a NUL."""
     one = {"title": "One", "packages": [{"rafah": "israeli_control"}]}

@@ -24,14 +24,15 @@ from truce.store.models import Person
 from truce.store.repo import NotFound, Store, Version, new_token
 
 
-class LongInteger(HTTPException):
-    """A JSON body holds an integer of more digits than Python converts (``sys.get_int_max_str_digits``).
+class UnreadableBody(HTTPException):
+    """A JSON body Python's reader cannot read although it is JSON: an integer of more digits than Python
+    converts (``sys.get_int_max_str_digits``), or nesting deeper than its recursion goes.
 
-    FastAPI answers the ValueError its JSON parsing raises with a bare 400 that names nothing; this names the
+    FastAPI answers the error its JSON parsing raises with a bare 400 that names nothing; this names the
     field, as every other refusal does. An HTTPException because FastAPI lets those through as they are."""
 
-    def __init__(self, where: list[str | int]) -> None:
-        super().__init__(422, "an integer of more digits than a number can hold")
+    def __init__(self, message: str, where: list[str | int]) -> None:
+        super().__init__(422, message)
         self.where = where
 
 
@@ -57,20 +58,23 @@ def long_integer_at(body: bytes) -> list[str | int] | None:
 
 
 class _JsonRequest(Request):
-    """A request whose JSON body, when Python cannot convert an integer in it, says where that integer is."""
+    """A request whose JSON body, when Python cannot read it (an integer too long to convert, nesting too deep),
+    says where the problem is."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             body = await self.body()
             try:
-                self._json = json.loads(body)
+                self._json = schemas.read_json(body, "body")
             except json.JSONDecodeError:
                 raise
+            except schemas.BoundsError as exc:
+                raise UnreadableBody(str(exc), list(exc.where)) from None
             except ValueError:
                 where = long_integer_at(body)
                 if where is None:
                     raise
-                raise LongInteger(where) from None
+                raise UnreadableBody("an integer of more digits than a number can hold", ["body", *where]) from None
         return self._json
 
 

@@ -147,9 +147,9 @@ def _error_answers(app: FastAPI) -> None:
             return _answer(request, 422, "; ".join(named))
         return JSONResponse({"detail": [{"message": m, "path": p} for m, p in zip(messages, paths, strict=True)]}, 422)
 
-    @app.exception_handler(api.LongInteger)
-    def long_integer(_request: Request, exc: api.LongInteger) -> Response:
-        return JSONResponse({"detail": [{"message": exc.detail, "path": ["body", *exc.where]}]}, 422)
+    @app.exception_handler(api.UnreadableBody)
+    def unreadable_body(_request: Request, exc: api.UnreadableBody) -> Response:
+        return JSONResponse({"detail": [{"message": exc.detail, "path": exc.where}]}, 422)
 
     @app.exception_handler(HTTPException)
     def http_exception(request: Request, exc: HTTPException) -> Response:

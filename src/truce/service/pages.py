@@ -35,7 +35,7 @@ from truce.service.auth import (
     store_dep,
     store_of,
 )
-from truce.service.schemas import LINE, NOTE_MOST, BallotNew, check_bounds
+from truce.service.schemas import LINE, NOTE_MOST, BallotNew, BoundsError, check_bounds, read_json
 from truce.store.repo import Store
 
 router = APIRouter()
@@ -205,7 +205,9 @@ def _json_form(text: str, what: str) -> dict[str, Any]:
     from truce.errors import InputError, Problem
 
     try:
-        data = json.loads(text)
+        data = read_json(text, what)  # refuses nesting too deep to read, as the API's bodies are refused
+    except BoundsError as exc:
+        raise InputError([Problem(str(exc), exc.where)]) from None
     except ValueError as exc:
         raise InputError([Problem(f"the {what} is not valid JSON: {exc}", (what,))]) from None
     if not isinstance(data, dict):

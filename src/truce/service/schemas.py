@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -58,6 +59,16 @@ def _walk(value: Any, path: str, key: str, depth: int, count: list[int], where: 
 def check_bounds(value: Any, what: str) -> None:
     """Raise ValueError, naming the field, if ``value`` (free-form JSON called ``what``) passes a bound above."""
     _walk(value, what, what, 0, [0], (what,))
+
+
+def read_json(text: str | bytes, what: str) -> Any:
+    """JSON text as Python's reader reads it. Nesting deep enough to exhaust the reader's recursion (a few
+    thousand brackets fit in a form or a body) is refused as any nesting past :data:`MAX_DEPTH` is once read:
+    a :class:`BoundsError` naming ``what``, never a RecursionError that would be answered as a failure."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise BoundsError(f"{what}: nested more than {MAX_DEPTH} deep", (what,)) from None
 
 
 def bounded(what: str) -> AfterValidator:
