@@ -426,3 +426,68 @@ def test_people_get_a_role_a_token_shown_once_and_can_be_revoked_or_rotated(
     me = next(p for p in service_store.people(TALKS) if p.name == "Mediator")
     assert service_client.post(f"{url}/revoke", data={"person": str(me.id)}, headers=h).status_code == 422
     assert service_client.get(url, headers=auth("israel")).status_code == 403
+
+
+LONG = "n" * 30_000  # past the 20,000 characters of any one text, as the API's bodies are bounded
+
+
+def over_limit_cases(store: Store) -> list[tuple[str, str, dict[str, Any], str]]:
+    """(who, url, a form good but for one field, that field) for every page route reading a form's fields."""
+    data = store.scenario_data(TALKS)
+    prefs = prefill(data["preferences"]["israel"], build_scenario(data)).values
+    prefs_form = {**prefs, "version": "1", "action": "save"}
+    correction = draft(action="save", edit="aug16-bridging", version="1", correction="x", note=LONG)
+    frame = str(store.frame_version(TALKS))
+    respond = {"version": "1", "party": "hamas", "stance": "rejected", "date": "2024-09-07"}
+    record, people = f"/talks/{TALKS}/record", f"/talks/{TALKS}/people"
+    round_ = {"version": frame, "id": "r9", "title": "R", "start": "2024-09-05", "summary": LONG}
+    event = {"version": frame, "date": "2024-09-06", "title": "E", "summary": LONG}
+    source = {"version": frame, "id": "Z9", "title": "S", "publisher": LONG}
+    return [
+        ("hamas", f"/talks/{TALKS}/proposals/jul27-israel/respond", {**respond, "note": LONG}, "note"),
+        ("mediator", DRAFT, draft(action="save", note=LONG), "note"),
+        ("mediator", DRAFT, correction, "note"),
+        ("israel", f"/talks/{TALKS}/preferences/israel/form", {**prefs_form, "basis": LONG}, "basis"),
+        ("israel", f"/talks/{TALKS}/preferences/israel/form", {**prefs_form, "delay_note": LONG}, "delay_note"),
+        ("mediator", f"{record}/round", round_, "summary"),
+        ("mediator", f"{record}/event", event, "summary"),
+        ("mediator", f"{record}/source", source, "publisher"),
+        ("mediator", people, {"name": "Qatar\x00desk", "role": "observer"}, "name"),
+        ("mediator", f"{people}/revoke", {"person": "1" * 30_000}, "person"),
+        ("mediator", f"{people}/rotate", {"person": "1" * 30_000}, "person"),
+    ]
+
+
+@SQLITE
+def test_a_form_field_over_its_limit_comes_back_beside_the_field_and_nothing_is_saved(
+    service_client: Any, service_store: Store
+) -> None:
+    before = service_store.talks_version(TALKS)
+    cases = over_limit_cases(service_store)
+    for who, url, form, name in cases:
+        r = service_client.post(url, data=form, headers=auth(who), follow_redirects=False)
+        assert r.status_code == 422, (url, name, r.status_code)
+        expected = "a NUL character is not allowed" if "\x00" in form[name] else "at most 20,000 characters"
+        assert expected in field_error(r.text, name), (url, name)
+        assert service_store.talks_version(TALKS) == before, (url, name)  # nothing cut and saved
+    who, url, form, _name = cases[0]
+    assert LONG in service_client.post(url, data=form, headers=auth(who)).text  # everything typed is kept
+    # every route reading a form's fields is among the cases above, so a new form cannot cut a field again
+    import importlib
+    import pkgutil
+
+    import truce.service
+    from truce.service.forms import form_fields
+
+    modules = [importlib.import_module(f"truce.service.{m.name}") for m in pkgutil.iter_modules(truce.service.__path__)]
+    reading = {
+        (r.path.replace("{talks_id}", TALKS), method)
+        for module in modules
+        for r in getattr(getattr(module, "router", None), "routes", [])
+        if any(d.call is form_fields for d in r.dependant.dependencies)
+        for method in r.methods
+    }
+    covered = {(re.sub(r"/proposals/[^/]+/", "/proposals/{proposal_id}/", u), "POST") for _, u, _, _ in cases}
+    covered = {(u.replace("/preferences/israel/", "/preferences/{party}/"), m) for u, m in covered}
+    covered = {(re.sub(r"/record/\w+$", "/record/{kind}", u), m) for u, m in covered}
+    assert reading == covered

@@ -134,7 +134,7 @@ def read_draft(
     """The proposal a drafting form describes, and every problem with it, by field. The terms in ``stated``
     (those a corrected text states itself) stay its own even where its parent holds the same."""
     s = state.scenario
-    errors = Errors()
+    errors = Errors.of(fields)
     data: dict[str, Any] = {
         "id": forms.ident(fields, "id", errors),
         "title": forms.text(fields, "title", errors, required=True),

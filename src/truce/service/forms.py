@@ -28,9 +28,11 @@ OPEN = "__open__"  # the value of a term control that leaves its issue open
 
 @dataclass
 class Fields:
-    """A form as sent: every value of every field, as text (files are not kept here)."""
+    """A form as sent: every value of every field, as text (files are not kept here), and ``refused``: why a
+    field cannot be taken as sent (over :data:`MAX_VALUE` characters, or holding a NUL), by field."""
 
     values: dict[str, list[str]] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str, default: str = "") -> str:
         found = self.values.get(name)
@@ -46,14 +48,29 @@ class Fields:
 async def form_fields(request: Request) -> Fields:
     """The form's text fields (a dependency: read once, in the event loop, before a sync route runs).
 
-    Fields past the limits are cut here; the route then finds a value missing or wrong and says so."""
+    Values are kept as sent, so that the form comes back with everything typed; a value past
+    :data:`MAX_VALUE` or holding a NUL is never cut or cleaned into something saved, but noted in
+    ``refused``, which :meth:`Errors.of` puts beside the field. A field name over 200 characters is no
+    field any form has, and is left out."""
     form = await request.form(max_fields=MAX_FIELDS)
-    values: dict[str, list[str]] = {}
+    fields = Fields()
     for name, value in form.multi_items():
         if isinstance(value, str) and len(name) <= 200:
-            values.setdefault(name, []).append(value[:MAX_VALUE].replace("\x00", ""))
+            fields.values.setdefault(name, []).append(value)
+            why = _refusal(value)
+            if why is not None:
+                fields.refused.setdefault(name, why)
     await form.close()  # any file sent along is not read
-    return Fields(values)
+    return fields
+
+
+def _refusal(value: str) -> str | None:
+    """Why a value sent in a form cannot be taken as it is (None: it can); the API's bounds say the same."""
+    if len(value) > MAX_VALUE:
+        return f"at most {MAX_VALUE:,} characters (got {len(value):,})"
+    if "\x00" in value:
+        return "a NUL character is not allowed"
+    return None
 
 
 @dataclass
@@ -62,6 +79,12 @@ class Errors:
 
     by_field: dict[str, str] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, fields: Fields) -> Errors:
+        """The errors a form starts with: every field refused as sent. Every route reading a form starts
+        here, so that no value over a limit is cut or cleaned and then saved."""
+        return cls(by_field=dict(fields.refused))
 
     def add(self, name: str, message: str) -> None:
         if name in self.by_field:
@@ -84,6 +107,8 @@ class Errors:
 
 def text(fields: Fields, name: str, errors: Errors, *, required: bool = False, most: int = 500) -> str | None:
     """A line of text (None when empty and not required)."""
+    if name in fields.refused:
+        return None  # already beside the field (see Errors.of)
     value = fields.get(name).strip()
     if not value:
         if required:

@@ -251,7 +251,7 @@ def record_save(
 ) -> Response:
     """Record a round, an event or a source (a new version of the talks' public record)."""
     state = views.load(store, talks_id)
-    errors = Errors()
+    errors = Errors.of(fields)
     item = recording.READERS[kind](fields, state.scenario, errors)
     try:
         version = int(fields.get("version"))
@@ -313,7 +313,7 @@ def respond_save(
 ) -> Response:
     """Record a side's response to a text (a party: its own only), as a new version of the text."""
     state = views.load(store, talks_id)
-    errors = Errors()
+    errors = Errors.of(fields)
     response = recording.read_response(fields, viewer, state.scenario, errors)
     try:
         version = int(fields.get("version"))
@@ -396,7 +396,7 @@ def prefs_save(
     from truce.service.api import write_preferences
 
     state = views.load(store, talks_id)
-    errors = Errors()
+    errors = Errors.of(fields)
     data = keep_untouched(state.data.get("preferences", {}).get(party), prefs_read(fields, state.scenario, errors))
     try:
         version = int(fields.get("version"))

@@ -114,7 +114,7 @@ def add_person(
     """Add a person with a role (and the side they speak for); their token is shown once, on the page the
     answer redirects to."""
     state = views.load(store, talks_id)
-    errors = Errors()
+    errors = Errors.of(fields)
     name = forms.text(fields, "name", errors, required=True, most=200)
     role = fields.get("role")
     if role not in {r.value for r in Role}:
@@ -151,7 +151,7 @@ def revoke(
     store: Store = Depends(store_dep),
 ) -> Response:
     """End a person's access: their token stops working and their signed-in pages are signed out."""
-    errors = Errors()
+    errors = Errors.of(fields)
     person = _person(store, talks_id, fields, errors)
     if person is not None and person.id == viewer.person:
         errors.add("person", "you cannot revoke yourself; ask another mediator")
@@ -173,9 +173,9 @@ def rotate(
     store: Store = Depends(store_dep),
 ) -> Response:
     """Give a person a new token (shown once); the old one stops working."""
-    errors = Errors()
+    errors = Errors.of(fields)
     person = _person(store, talks_id, fields, errors)
-    if person is None:
+    if errors or person is None:
         return people_page(store, viewer, talks_id, errors=errors, status=422)
     try:
         token = store.rotate_token(person.id, viewer.label)
