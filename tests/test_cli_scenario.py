@@ -126,6 +126,18 @@ def test_an_issue_every_party_is_silent_on_has_no_least_loss_option(tmp_path: Pa
     assert "none: no party states a position" in human.stdout
 
 
+def test_a_weight_past_the_cap_is_bad_input_in_a_file(tmp_path: Path) -> None:
+    """Only ratios matter, so weights are capped: past about 1e308 they added up to infinity and every
+    utility was 0."""
+    text = (ROOT / "examples" / "labour-2025" / "scenario.yaml").read_text().replace("pension: 20", "pension: 1e308", 1)
+    (tmp_path / "scenario.yaml").write_text(text)
+    result = runner.invoke(app, ["validate", str(tmp_path / "scenario.yaml")])
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "pension: 1e308" in row)
+    column = text.splitlines()[line - 1].index("1e308") + 1
+    assert result.exit_code == 2
+    assert f"scenario.yaml:{line}:{column}: input should be less than or equal to 1000" in result.stderr
+
+
 def test_human_output_names_assumptions_and_sticking_points() -> None:
     result = runner.invoke(app, ["analyze", str(GAZA)])
     assert result.exit_code == 0

@@ -136,6 +136,28 @@ def test_bad_preferences_get_located_errors_about_the_sender_only(service_client
     assert "hamas" not in r.text.lower() or "SECRET-HAMAS" not in r.text
 
 
+def test_a_weight_past_the_cap_is_refused_naming_it_so_weights_cannot_add_up_to_infinity(
+    service_client: Any,
+) -> None:
+    """Weights near the largest float added up to infinity, and every utility became 0."""
+    own = service_client.get(f"{API}/preferences/israel", headers=auth("israel")).json()["versions"][-1]["data"]
+    huge = {**own, "weights": {issue: 1e308 for issue in own["weights"]}}
+    r = service_client.put(
+        f"{API}/preferences/israel", headers=auth("israel"), json={"version": 1, "preferences": huge}
+    )
+    assert r.status_code == 422, r.text
+    named = {tuple(p["path"]) for p in r.json()["detail"]}
+    assert named == {("preferences", "israel", "weights", issue) for issue in own["weights"]}
+    assert all("less than or equal to 1000" in p["message"] for p in r.json()["detail"])
+    versions = service_client.get(f"{API}/preferences/israel", headers=auth("israel")).json()["versions"]
+    assert len(versions) == 1  # nothing written
+    at_cap = {**own, "weights": {issue: 1000 for issue in own["weights"]}}
+    r = service_client.put(
+        f"{API}/preferences/israel", headers=auth("israel"), json={"version": 1, "preferences": at_cap}
+    )
+    assert r.status_code == 200, r.text
+
+
 def test_standing_shows_each_party_its_own(service_client: Any) -> None:
     mine = service_client.get(f"{API}/standing", headers=auth("israel")).json()
     assert mine["parties"] == ["israel"]

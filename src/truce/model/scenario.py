@@ -26,6 +26,10 @@ Id = Annotated[
 ]
 Text = Annotated[str, Field(max_length=20_000)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+# Only the ratios of a party's weights matter, so a cap takes nothing away (any ratio fits under it, scaled);
+# without one, weights near the largest float add up to infinity and every utility (a share of that sum) is 0.
+MAX_WEIGHT = 1_000.0
+Weight = Annotated[float, Field(ge=0.0, le=MAX_WEIGHT, allow_inf_nan=False)]
 
 
 def _float_sized(x: int) -> int:
@@ -259,7 +263,7 @@ class Constituent(Frozen):
     )
     assumption: bool = Field(description="true when its preferences are illustrative assumptions")
     basis: Text | None = Field(default=None, description="what its preferences or red lines were derived from")
-    weights: dict[Id, Annotated[float, Field(ge=0.0, allow_inf_nan=False)]] = {}
+    weights: dict[Id, Weight] = {}
     values: dict[Id, IssueValues] = {}
     reservation: Unit = Field(default=0.0, description="the least utility it approves (0 with no weights)")
     red_lines: tuple[RedLine, ...] = ()
@@ -308,7 +312,7 @@ class Preferences(Frozen):
 
     assumption: bool = Field(description="true when these are illustrative assumptions, not the party's own")
     basis: Text | None = Field(default=None, description="what the preferences were derived from")
-    weights: dict[Id, Annotated[float, Field(ge=0.0, allow_inf_nan=False)]]
+    weights: dict[Id, Weight]
     values: dict[Id, IssueValues] = {}
     reservation: Unit = Field(default=0.0, description="utility of no deal (the disagreement point)")
     red_lines: tuple[RedLine, ...] = ()

@@ -18,7 +18,7 @@ from truce.analysis.standing import standings
 from truce.errors import InputError
 from truce.model.checks import build_scenario
 from truce.model.compiled import compile_scenario
-from truce.model.scenario import Issue, IssueKind, Scenario
+from truce.model.scenario import MAX_WEIGHT, Issue, IssueKind, Scenario
 from truce.service import forms, views
 from truce.service.forms import Errors, Fields
 
@@ -96,7 +96,7 @@ def read_preferences(fields: Fields, s: Scenario, errors: Errors) -> dict[str, A
         "red_lines": [],
     }
     for issue in s.issues:
-        weight = forms.number(fields, f"weight.{issue.id}", errors, low=0, high=1000)
+        weight = forms.number(fields, f"weight.{issue.id}", errors, low=0, high=MAX_WEIGHT)
         if weight is not None:
             data["weights"][issue.id] = weight
         given = _issue_values(fields, issue, errors)
