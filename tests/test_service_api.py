@@ -491,6 +491,38 @@ def client_put_as(service_client: Any, who: str, proposal: dict[str, Any], versi
     return service_client.put(url, headers=auth(who), json={"version": version, "proposal": proposal})
 
 
+def test_names_and_titles_are_one_line_and_numbers_and_flags_are_not_text(
+    service_client: Any, service_store: Store
+) -> None:
+    """Each was accepted with 200 and stored as sent: a title on two lines, a name holding U+2028, a reservation
+    "0.5" or true, inherits "yes", a mark "0"."""
+    one = {"title": "One", "packages": [{"rafah": "israeli_control"}]}
+    assert service_client.post(f"{API}/ballots", headers=auth("mediator"), json=one).status_code == 201
+    before = service_store.talks_version(TALKS)
+    prefs = service_client.get(f"{API}/preferences/israel", headers=auth("israel")).json()["versions"][-1]["data"]
+    export = service_client.get(f"{API}/export", headers=auth("mediator")).json()
+    text = next(p for p in export["proposals"] if p["id"] == "aug16-bridging")
+    sent: list[tuple[str, str, str, dict[str, Any], list[str | int]]] = [  # the path's first and last parts
+        ("put", f"{API}/proposals/aug16-bridging", "mediator", {"version": 1, "proposal": {**text, "title": "a\nb"}},
+         ["proposal", "title"]),
+        ("put", f"{API}/proposals/aug16-bridging", "mediator", {"version": 1, "proposal": {**text, "inherits": "yes"}},
+         ["proposals", "inherits"]),
+        ("put", f"{API}/preferences/israel", "israel", {"version": 1, "preferences": {**prefs, "reservation": "0.5"}},
+         ["preferences", "israel", "reservation"]),
+        ("put", f"{API}/preferences/israel", "israel", {"version": 1, "preferences": {**prefs, "reservation": True}},
+         ["preferences", "israel", "reservation"]),
+        ("put", f"{API}/ballots/1/marks", "israel", {"accepted": ["0"]}, ["body", "accepted", 0]),
+    ]  # fmt: skip
+    for name in ("a\nb", "a\tb", "a\u2028b", "a\x85b"):
+        sent.append(("post", f"{API}/people", "mediator", {"name": name, "role": "observer"}, ["body", "name"]))
+    for method, url, who, body, path in sent:
+        r = getattr(service_client, method)(url, headers=auth(who), json=body)
+        assert r.status_code == 422, (body, r.text)
+        found = r.json()["detail"][0]["path"]
+        assert [found[0], *found[-len(path) + 1 :]] == path, (body, r.text)  # the field, wherever its text stands
+    assert service_store.talks_version(TALKS) == before  # nothing written
+
+
 def test_a_side_writes_nothing_in_anyone_elses_name(service_client: Any) -> None:
     """Not as co-tabler (adding a mediator, or dropping the other side from a joint text), and not a reading
     attributed to another side."""

@@ -491,3 +491,16 @@ def test_a_form_field_over_its_limit_comes_back_beside_the_field_and_nothing_is_
     covered = {(u.replace("/preferences/israel/", "/preferences/{party}/"), m) for u, m in covered}
     covered = {(re.sub(r"/record/\w+$", "/record/{kind}", u), m) for u, m in covered}
     assert reading == covered
+
+
+@SQLITE
+def test_a_name_or_a_title_on_a_form_is_one_line_as_in_the_api(service_client: Any, service_store: Store) -> None:
+    """The people form took a name holding a newline, a tab or U+2028 with 303, which the API refuses."""
+    before = service_store.talks_version(TALKS)
+    for broken in ("a\nb", "a\tb", "a\u2028b", "a\u0085b"):
+        r = service_client.post(f"/talks/{TALKS}/people", data={"name": broken, "role": "observer"},
+                                headers=auth("mediator"))  # fmt: skip
+        assert r.status_code == 422 and field_error(r.text, "name") == "one line with no control characters"
+        r = service_client.post(DRAFT, data=draft(action="save", title=broken), headers=auth("mediator"))
+        assert r.status_code == 422 and field_error(r.text, "title") == "one line with no control characters"
+    assert service_store.talks_version(TALKS) == before

@@ -25,11 +25,14 @@ Id = Annotated[
     ),
 ]
 Text = Annotated[str, Field(max_length=20_000)]
-Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+# Numbers and flags a person states are strict: "0.5" or true where a number belongs, or "yes" where a flag
+# does, is refused rather than read as something else, since a service stores what it was sent as it was sent.
+Unit = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
+Flag = Annotated[bool, Field(strict=True)]
 # Only the ratios of a party's weights matter, so a cap takes nothing away (any ratio fits under it, scaled);
 # without one, weights near the largest float add up to infinity and every utility (a share of that sum) is 0.
 MAX_WEIGHT = 1_000.0
-Weight = Annotated[float, Field(ge=0.0, le=MAX_WEIGHT, allow_inf_nan=False)]
+Weight = Annotated[float, Field(strict=True, ge=0.0, le=MAX_WEIGHT, allow_inf_nan=False)]
 
 
 def _float_sized(x: int) -> int:
@@ -137,7 +140,7 @@ class Issue(Frozen):
     min: Number | None = None
     max: Number | None = None
     step: Number | None = None
-    divisible: bool = Field(default=False, description="can be split between parties (fair division)")
+    divisible: Flag = Field(default=False, description="can be split between parties (fair division)")
     aliases: Aliases = ()
     sources: tuple[Id, ...] = ()
 
@@ -261,7 +264,7 @@ class Constituent(Frozen):
     votes: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = Field(
         default=1.0, description="its votes under a majority or weighted rule (seats, say)"
     )
-    assumption: bool = Field(description="true when its preferences are illustrative assumptions")
+    assumption: Flag = Field(description="true when its preferences are illustrative assumptions")
     basis: Text | None = Field(default=None, description="what its preferences or red lines were derived from")
     weights: dict[Id, Weight] = {}
     values: dict[Id, IssueValues] = {}
@@ -310,13 +313,13 @@ class Preferences(Frozen):
     """A party's private preferences. Utility = sum of weight x value over issues, divided by the
     sum of weights, so it lies in [0, 1]. Issues without a weight do not matter to the party."""
 
-    assumption: bool = Field(description="true when these are illustrative assumptions, not the party's own")
+    assumption: Flag = Field(description="true when these are illustrative assumptions, not the party's own")
     basis: Text | None = Field(default=None, description="what the preferences were derived from")
     weights: dict[Id, Weight]
     values: dict[Id, IssueValues] = {}
     reservation: Unit = Field(default=0.0, description="utility of no deal (the disagreement point)")
     red_lines: tuple[RedLine, ...] = ()
-    cost_of_delay: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = Field(
+    cost_of_delay: Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)] = Field(
         default=0.0, description="utility lost per day without agreement"
     )
     delay_note: Text | None = None
@@ -360,7 +363,7 @@ class Proposal(Frozen):
     date: dt.date
     venue: Text | None = None
     parent: Id | None = None
-    inherits: bool = Field(
+    inherits: Flag = Field(
         default=True,
         description="with a parent: keep the parent's terms this proposal does not restate (false: stands alone)",
     )
@@ -493,7 +496,7 @@ class Hazard(Frozen):
 
     per_day: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
     basis: Text = Field(min_length=1, description="why this figure")
-    assumption: bool = Field(default=True, description="true when the figure is assumed, not reported")
+    assumption: Flag = Field(default=True, description="true when the figure is assumed, not reported")
     sources: tuple[Id, ...] = ()
 
 
@@ -508,7 +511,7 @@ class Risk(Frozen):
     )
     days: int | None = Field(default=None, ge=1, description="for how many days (default: to the deadline)")
     basis: Text = Field(min_length=1, description="why this figure")
-    assumption: bool = Field(default=True, description="true when the figure is assumed, not reported")
+    assumption: Flag = Field(default=True, description="true when the figure is assumed, not reported")
     sources: tuple[Id, ...] = ()
 
 
@@ -524,7 +527,7 @@ class Shock(Frozen):
         default={}, description="per party: its daily cost of delay is multiplied by this"
     )
     basis: Text = Field(min_length=1, description="why this shift")
-    assumption: bool = Field(default=True, description="true when the shift is assumed, not reported")
+    assumption: Flag = Field(default=True, description="true when the shift is assumed, not reported")
     sources: tuple[Id, ...] = ()
 
 

@@ -137,7 +137,7 @@ def read_draft(
     errors = Errors.of(fields)
     data: dict[str, Any] = {
         "id": forms.ident(fields, "id", errors),
-        "title": forms.text(fields, "title", errors, required=True),
+        "title": forms.line(fields, "title", errors, required=True),
         "date": forms.date(fields, "date", errors),
         "tabled_by": forms.id_list(fields, "tabled_by", errors, [p.id for p in s.parties]),
         "venue": forms.text(fields, "venue", errors),

@@ -19,6 +19,7 @@ from fastapi import Request
 
 from truce.errors import InputError, Problem
 from truce.model.scenario import Issue, IssueKind
+from truce.service.schemas import LINE
 
 MAX_FIELDS = 2_000  # a preferences form on a large scenario stays far below this
 MAX_VALUE = 20_000  # characters of one field (the scenario model's Text)
@@ -118,6 +119,15 @@ def text(fields: Fields, name: str, errors: Errors, *, required: bool = False, m
         errors.add(name, f"at most {most} characters (got {len(value)})")
     elif re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
         errors.add(name, "control characters are not allowed")
+    return value
+
+
+def line(fields: Fields, name: str, errors: Errors, *, required: bool = False, most: int = 500) -> str | None:
+    """One line of text (None when empty and not required): a name or a title, held to the API's rule for
+    them (:data:`truce.service.schemas.LINE`), so that a form takes no name the API would refuse."""
+    value = text(fields, name, errors, required=required, most=most)
+    if value is not None and name not in errors.by_field and not re.fullmatch(LINE, value):
+        errors.add(name, "one line with no control characters")
     return value
 
 

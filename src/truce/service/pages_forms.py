@@ -151,7 +151,7 @@ def correct_save(store: Store, state: views.State, viewer: Viewer, talks_id: str
     current = next(p for p in state.data["proposals"] if p["id"] == proposal_id)
     data, errors = drafting.read_draft(state, viewer, fields, frozenset(current.get("terms", {})))
     data = drafting.carried(current, data)
-    why = forms.text(fields, "correction", errors, required=True, most=NOTE_MOST)
+    why = forms.line(fields, "correction", errors, required=True, most=NOTE_MOST)
     if data.get("id") != proposal_id and "id" not in errors.by_field:
         errors.add("id", "a correction keeps the text's id: draft a new text to give it another")
     version = _form_version(fields, errors)

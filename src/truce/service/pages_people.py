@@ -115,7 +115,7 @@ def add_person(
     answer redirects to."""
     state = views.load(store, talks_id)
     errors = Errors.of(fields)
-    name = forms.text(fields, "name", errors, required=True, most=200)
+    name = forms.line(fields, "name", errors, required=True, most=200)
     role = fields.get("role")
     if role not in {r.value for r in Role}:
         errors.add("role", "choose mediator, party or observer")

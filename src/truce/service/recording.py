@@ -26,7 +26,7 @@ def read_round(fields: Fields, s: Scenario, errors: Errors) -> dict[str, Any]:
     parties = [p.id for p in s.parties]
     data = {
         "id": forms.ident(fields, "id", errors),
-        "title": forms.text(fields, "title", errors, required=True),
+        "title": forms.line(fields, "title", errors, required=True),
         "start": forms.date(fields, "start", errors),
         "end": forms.date(fields, "end", errors, required=False),
         "venue": forms.text(fields, "venue", errors),
@@ -47,7 +47,7 @@ def read_event(fields: Fields, s: Scenario, errors: Errors) -> dict[str, Any]:
     parties = [p.id for p in s.parties]
     data = {
         "date": forms.date(fields, "date", errors),
-        "title": forms.text(fields, "title", errors, required=True),
+        "title": forms.line(fields, "title", errors, required=True),
         "parties": [p for p in fields.all("parties") if p in parties],
         "summary": forms.text(fields, "summary", errors, most=forms.MAX_VALUE),
         "sources": forms.id_list(fields, "sources", errors, s.sources),
@@ -66,7 +66,7 @@ def read_source(fields: Fields, s: Scenario, errors: Errors) -> tuple[str | None
     if confidence is not None and confidence not in CONFIDENCE:
         errors.add("confidence", f"one of {', '.join(CONFIDENCE)}")
     data = {
-        "title": forms.text(fields, "title", errors, required=True),
+        "title": forms.line(fields, "title", errors, required=True),
         "url": url,
         "date": forms.date(fields, "date", errors, required=False),
         "publisher": forms.text(fields, "publisher", errors),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -18,8 +19,10 @@ MAX_SOURCES = 1_000  # the scenario's table of sources (an object keyed by sourc
 MAX_TEXT = 20_000  # characters of any one string (the scenario model's Text)
 MAX_DEPTH = 16
 MAX_VALUES = 50_000  # strings, numbers and containers in one body
-# A plain line of text: no control characters (a NUL cannot be stored on PostgreSQL, the others are noise).
-LINE = r"^[^\x00-\x1f\x7f]*$"
+# A plain line of text: no control characters (a NUL cannot be stored on PostgreSQL, the others are noise), and
+# none of the characters that break a line although they are not controls of ASCII (NEL, U+2028, U+2029).
+LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+ONE_LINE_KEYS = ("name", "title")  # in a free-form body, what is shown as one line wherever it appears
 NOTE_MOST = 300  # characters of a version's note: a short "what was wrong", not a second text
 
 
@@ -42,6 +45,8 @@ def _walk(value: Any, path: str, key: str, depth: int, count: list[int], where: 
             raise BoundsError(f"{path}: at most {MAX_TEXT:,} characters (got {len(value):,})", where)
         if "\x00" in value:
             raise BoundsError(f"{path}: a NUL character is not allowed", where)
+        if key in ONE_LINE_KEYS and not re.fullmatch(LINE, value):
+            raise BoundsError(f"{path}: one line with no control characters", where)
         return
     if isinstance(value, dict | list):
         limit = MAX_SOURCES if key == "sources" and isinstance(value, dict) else MAX_ITEMS_OF.get(key, MAX_ITEMS)
@@ -243,7 +248,7 @@ def _each_once(marks: list[int]) -> list[int]:
 
 
 class MarkBody(Strict):
-    accepted: Annotated[list[Annotated[int, Field(ge=0, le=1_000)]], AfterValidator(_each_once)] = Field(
+    accepted: Annotated[list[Annotated[int, Field(strict=True, ge=0, le=1_000)]], AfterValidator(_each_once)] = Field(
         max_length=100, description="indices of the packages you could accept, each at most once"
     )
 
