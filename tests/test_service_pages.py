@@ -154,6 +154,15 @@ def test_a_party_edits_its_preferences_in_the_page_and_a_stale_form_gets_409(ser
 
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_the_preferences_of_a_party_there_is_not_are_not_found(service_client: Any) -> None:
+    """A mediator was shown "Preferences of zzz ... Version 0." for a party the talks do not have."""
+    for url in (f"/talks/{TALKS}/preferences/zzz", f"/talks/{TALKS}/preferences/zzz/form"):
+        assert service_client.get(url, headers=auth("mediator")).status_code == 404, url
+    assert service_client.get(f"/api/talks/{TALKS}/preferences/zzz", headers=auth("mediator")).status_code == 404
+    assert service_client.get(f"/talks/{TALKS}/preferences/israel", headers=auth("mediator")).status_code == 200
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
 def test_the_edit_form_is_offered_to_who_may_edit(service_client: Any) -> None:
     sign_in(service_client, "hamas")
     assert "Edit this text" in service_client.get(f"/talks/{TALKS}/proposals/jul2-hamas").text

@@ -36,7 +36,7 @@ from truce.service.auth import (
     store_of,
 )
 from truce.service.schemas import LINE, NOTE_MOST, BallotNew, BoundsError, check_bounds, read_json
-from truce.store.repo import Store
+from truce.store.repo import NotFound, Store
 
 router = APIRouter()
 LOGIN_COOKIE = "truce_login"
@@ -243,6 +243,8 @@ def preferences_page(
     from truce.service.api import history
 
     state = views.load(store, talks_id)
+    if party not in {p.id for p in state.scenario.parties}:
+        raise NotFound(f"no party {party!r}")  # as the API and the form answer
     versions = history(state.scenario, store.preference_history(talks_id, party))
     current = versions[-1] if versions else None
     return render(
