@@ -64,6 +64,8 @@ def test_a_recorded_release_appears_in_the_ledger(service_client: Any) -> None:
         ({"count": "²"}, "count", "whole number"),
         ({"date": "28/02/2025"}, "date", "YYYY-MM-DD"),
         ({"date": "2025-01-01"}, "date", "before day 1"),
+        ({"date": "9999-12-31"}, "date", "last day, day 42 (2025-03-01)"),
+        ({"date": "2025-03-02"}, "date", "last day, day 42"),
         ({"date": ""}, "date", "give the date"),
         ({"category": "deceased"}, "category", "other side"),
         ({"category": "nobody"}, "category", "choose one"),
@@ -80,6 +82,11 @@ def test_a_bad_release_is_refused_beside_its_field_with_the_input_kept(
     assert error is not None and words in error.group(1)
     assert 'value="recorded from the form"' in r.text  # the input is kept
     assert version(service_client) == before  # nothing written
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_release_on_the_agreements_last_day_is_recorded(service_client: Any) -> None:
+    assert release(service_client, date="2025-03-01").status_code == 303  # day 42 of 42
 
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)

@@ -106,10 +106,13 @@ def _day(a: Agreement, date: str, day: str, errors: dict[str, str]) -> int | Non
         if number < 1:
             errors["date"] = f"before day 1 ({a.day_one.isoformat()})"
             return None
+        if number > a.horizon:  # a date years away is a typing slip, not a release of this agreement
+            errors["date"] = f"after the agreement's last day, {a.day_label(a.horizon)}"
+            return None
         return number
     if day.strip():
-        if not WHOLE.fullmatch(day.strip()) or not 1 <= int(day) <= 1000:
-            errors["day"] = "give a day number from 1"
+        if not WHOLE.fullmatch(day.strip()) or not 1 <= int(day) <= a.horizon:
+            errors["day"] = f"give a day number from 1 to {a.horizon}, the agreement's last day"
             return None
         return int(day)
     errors["date"] = "give the date of the release"
