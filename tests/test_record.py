@@ -228,7 +228,15 @@ def test_a_period_of_no_deal_stops_at_the_first_text_agreed() -> None:
     assert cut.end == DAY0 + dt.timedelta(days=30) and cut.agreed == "the-deal"
     assert [p.value for p in cut.points] == [100, 90] and cut.change == pytest.approx(-5)
     assert "the-deal was agreed: later points fall under the deal" in cut.text
-    assert series_cost(series, days=10, end=DAY0 + dt.timedelta(days=60), agreed=("the-deal", DAY0)).agreed is None
+    given = series_cost(series, days=10, end=DAY0 + dt.timedelta(days=60), agreed=("the-deal", DAY0))
+    assert given.agreed is None and given.under_deal == "the-deal"  # an end given stands, and says what it reads
+    assert "NOT a cost of no deal: the-deal was agreed before" in given.text
+    assert (
+        series_cost(
+            series, days=10, end=DAY0 + dt.timedelta(days=60), agreed=("late", DAY0 + dt.timedelta(days=90))
+        ).under_deal
+        is None
+    )
     later = series_cost(series, days=10, agreed=("late", DAY0 + dt.timedelta(days=90)))
     assert later.agreed is None and later.end == DAY0 + dt.timedelta(days=60)
     s = load_any(GAZA)

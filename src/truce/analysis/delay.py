@@ -12,7 +12,9 @@ Either way the result names the points it rests on, their sources, and the weake
 
 By default the period ends on the series' last point, but never after the date a text was agreed: what a
 series records once a deal is in force (hostages released under it, say) is the deal's doing, not the cost of
-having none. The result then names that text. An end given explicitly is taken as given.
+having none. The result then names that text. An end given explicitly is taken as given, and when the points
+read reach past the date a text was agreed, the result names that text too (``under_deal``) and says that the
+change is partly the deal's doing.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class SeriesCost:
     points: tuple[SeriesPoint, ...]
     confidence: str | None
     agreed: str | None = None  # the agreed text whose date ends the period (later points fall under the deal)
+    under_deal: str | None = None  # with an end given: the agreed text whose date the points read reach past
 
     @property
     def text(self) -> str:
@@ -61,7 +64,13 @@ class SeriesCost:
                 f"({_num(self.per_day)} {unit} a day) times {self.days}"
             )
         ending = f", up to {self.end}{cut}" if cut else ""
-        return f"{self.series.name}: {_signed(self.change)} {unit} over {self.days} days ({how}{ending}); {rests}"
+        said = f"{self.series.name}: {_signed(self.change)} {unit} over {self.days} days ({how}{ending}); {rests}"
+        if self.under_deal:
+            said += (
+                f"; NOT a cost of no deal: {self.under_deal} was agreed before {last.date}, so the change is partly "
+                "what the series recorded under the deal"
+            )
+        return said
 
 
 def _num(x: float) -> str:
@@ -102,6 +111,7 @@ def series_cost(
     per_day = (later.value - earlier.value) / span
     recorded = earlier.date == start and later.date == last_day
     change = float(later.value - earlier.value) if recorded else per_day * days
+    under = agreed[0] if end is not None and agreed is not None and agreed[1] < later.date else None
     return SeriesCost(
         series,
         days,
@@ -113,6 +123,7 @@ def series_cost(
         (earlier, later),
         weakest([earlier.confidence, later.confidence]),
         cut,
+        under,
     )
 
 
@@ -142,5 +153,6 @@ def series_cost_json(c: SeriesCost) -> dict[str, Any]:
         ],
         "confidence": c.confidence,
         "agreed": c.agreed,
+        "under_deal": c.under_deal,
         "text": c.text,
     }
