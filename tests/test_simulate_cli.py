@@ -233,3 +233,14 @@ preferences:
     )
     out = invoke_json("simulate", str(scenario), "--strategies", "linear,conceder", "--runs", "5", "--days", "6")
     assert set(out["utilities"]) == {"a", "b"}
+
+
+def test_random_escalations_from_the_command_line_are_said_and_recorded() -> None:
+    """--shock-probability and --discount changed the runs but neither the text nor the JSON's conditions said so."""
+    args = ("simulate", str(GAZA), "--runs", "5", "--shock-probability", "0.1", "--shock-shift", "-0.05")
+    conditions = invoke_json(*args, "--discount", "0.99")["conditions"]
+    assert conditions["discount"] == 0.99
+    assert conditions["shocks"] == {"probability": 0.1, "reservation_shift": -0.05, "cost_factor": 1.0}
+    assert invoke_json("simulate", str(GAZA), "--runs", "5")["conditions"]["shocks"] is None
+    said = runner.invoke(app, list(args), env={"COLUMNS": "300"}).stdout
+    assert "Random escalations (assumed, from the command line): each day with probability 0.1, reservation" in said

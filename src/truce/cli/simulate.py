@@ -301,9 +301,21 @@ def conditions_json(s: Scenario, c: Compiled, setup: Setup, days: int, course: b
     """What the runs assumed besides the strategies, with each figure's basis and sources, for output and reports."""
     given = s.course if course else None
     uncertainty = setup.uncertainty
+    shocks = setup.shocks
     return {
         "deadline_days": days,
         "pressure": setup.delay.pressure,
+        "discount": setup.delay.discount,
+        # random escalations from the command line (the course's dated shocks are under "course")
+        "shocks": None
+        if shocks is None
+        else {
+            "probability": shocks.probability,
+            "reservation_shift": shocks.reservation_shift
+            if isinstance(shocks.reservation_shift, float | int)
+            else dict(shocks.reservation_shift),
+            "cost_factor": shocks.cost_factor,
+        },
         "course": None if given is None else given.model_dump(mode="json", exclude_none=True),
         "uncertainty": None
         if uncertainty is None
@@ -384,6 +396,16 @@ def _show_conditions(conditions: dict[str, Any]) -> None:
                 f"Shock on {shock['date']}: {shock['title']}" + (" (assumed)" if shock.get("assumption", True) else ""),
                 markup=False,
             )
+    shocks = conditions["shocks"]
+    if shocks is not None:
+        shift = shocks["reservation_shift"]
+        moves = ", ".join(f"{p} {x:+g}" for p, x in shift.items()) if isinstance(shift, dict) else f"{shift:+g}"
+        console.print(
+            "Random escalations (assumed, from the command line): each day with probability "
+            f"{shocks['probability']:g}, reservation values move by {moves} and costs of delay are multiplied by "
+            f"{shocks['cost_factor']:g}",
+            markup=False,
+        )
     uncertainty = conditions["uncertainty"]
     for party, u in (uncertainty or {}).get("parties", {}).items():
         span = "" if u["reservation"] is None else f", reservation {u['reservation'][0]:g}-{u['reservation'][1]:g}"
