@@ -70,6 +70,29 @@ def test_simulate_single_text_from_the_text_on_the_table(tmp_path: Path) -> None
     assert "Philadelphi Corridor" in page and "end_of_war" not in page and "trucks a day" in page
 
 
+def test_the_text_on_the_table_is_filled_within_the_package_rules_and_says_which_terms_are_the_mediators() -> None:
+    """The May 6 text's open issues were filled issue by issue, into a text breaking the package rule on the
+    corridor and the withdrawal, shown as "text" and rejected by an acceptor with no reason given."""
+    import numpy as np
+
+    from truce.cli.simulate import _sides_from  # the command's own reading of --start
+    from truce.simulate.engine import start_text
+
+    s = load_any(GAZA)
+    c, start = _sides_from(s, GAZA, "all", "may6-egypt-qatar")
+    assert start is not None and -1 in start
+    text = start_text(c, start)
+    row = text[None, :]
+    assert not c.broken(row).any() and not c.barred(row).any()
+    assert all(k == -1 or k == t for k, t in zip(start, text, strict=True))  # the tabled terms stay
+    every_best = np.array([k if k != -1 else int(np.argmax(c.tables[i].sum(axis=0))) for i, k in enumerate(start)])
+    assert c.broken(every_best[None, :]).any()  # what the old fill gave
+    args = ["simulate", str(GAZA), "--protocol", "single-text", "--start", "may6-egypt-qatar", "--runs", "5"]
+    shown = " ".join(runner.invoke(app, [*args, "--strategies", "acceptor,linear", "--trace"]).stdout.split())
+    assert "the text on the table leaves open end_of_war, prisoner_lists, philadelphi" in shown
+    assert "those terms are the mediator's, not the text's" in shown
+
+
 def test_simulate_information_and_opponent_models_from_the_command_line() -> None:
     base = ("simulate", str(GENIUS), "--runs", "10", "--days", "20")
     private = invoke_json(*base, "--strategies", "boulware+frequency,nice-tit-for-tat")

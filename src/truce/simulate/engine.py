@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from truce.analysis.frontier import pareto_frontier
+from truce.analysis.tabled import lift, restrict
 from truce.model.compiled import OPEN, Bools, Compiled, Floats, Ints
 from truce.simulate.conditions import Course, Delay, Shocks, Uncertainty
 from truce.simulate.memory import Memory
@@ -127,15 +129,31 @@ def run_many(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSeque
 
 
 def start_text(c: Compiled, start: tuple[int, ...] | None) -> Ints:
-    """The single text to start from: ``start`` with each open issue set to the option the parties value most in sum."""
+    """The single text to start from: ``start`` with its open issues filled as a mediator would, by the
+    completion the parties value most in sum among those that cross no party's red line, break no package rule
+    and are ratified at home (the most in sum is efficient, so it is found on the Pareto frontier of the
+    completions). When no completion is allowed, each open issue takes the option valued most in sum."""
     text = np.full(len(c.issues), OPEN, dtype=np.int64) if start is None else np.array(start, dtype=np.int64)
     if text.shape != (len(c.issues),):
         raise ValueError(f"the start text needs one option index per issue ({len(c.issues)})")
     for i, table in enumerate(c.tables):
+        if text[i] != OPEN and not 0 <= text[i] < table.shape[1]:
+            raise ValueError(f"option {text[i]} out of range for issue {c.issues[i]!r}")
+    if not (text == OPEN).any():
+        return text
+    masks = [
+        np.ones(len(o), dtype=bool) if text[i] == OPEN else np.arange(len(o)) == text[i]
+        for i, o in enumerate(c.options)
+    ]
+    sub = restrict(c, masks)
+    front = pareto_frontier(sub)
+    if len(front):
+        best = int(np.argmax(front.utilities.sum(axis=1)))  # the first of equals, in the frontier's fixed order
+        filled: Ints = lift(c, sub, front.outcomes[best : best + 1])[0]
+        return filled
+    for i, table in enumerate(c.tables):
         if text[i] == OPEN:
             text[i] = int(np.argmax(table.sum(axis=0)))
-        elif not 0 <= text[i] < table.shape[1]:
-            raise ValueError(f"option {text[i]} out of range for issue {c.issues[i]!r}")
     return text
 
 

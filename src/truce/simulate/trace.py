@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from truce.model.compiled import Compiled
+import numpy as np
+
+from truce.model.compiled import OPEN, Compiled
 from truce.simulate.engine import MEDIATOR, Negotiation, Setup
 from truce.simulate.protocol import SingleText
 
@@ -19,6 +21,14 @@ def format_trace(c: Compiled, setup: Setup, negotiation: Negotiation, *, seed: i
     ]
     if seed is not None:
         lines.append(f"seed: {seed}")
+    if isinstance(proto, SingleText) and proto.start is not None:
+        filled = [c.issues[i] for i, k in enumerate(proto.start) if k == OPEN]
+        if filled:
+            lines.append(
+                f"the text on the table leaves open {', '.join(filled)}: the mediator fills them (the completion "
+                "valued most in sum that crosses no red line and breaks no package rule); those terms are "
+                "the mediator's, not the text's"
+            )
     lines.append("")
     for step in negotiation.steps:
         worth = " ".join(f"{p}={u:.4f}" for p, u in zip(parties, step.utilities, strict=True))
@@ -27,14 +37,14 @@ def format_trace(c: Compiled, setup: Setup, negotiation: Negotiation, *, seed: i
         if step.accepts:
             lines.append(f"{head} {parties[step.by]} accepts {terms} [{worth}]")
         elif step.by == MEDIATOR and step.adopted is None:
-            answers = _answers(parties, step.responses, "accepts", "rejects")
+            answers = _answers(parties, step.responses, "accepts", "rejects", _barred(c, step.outcome))
             lines.append(f"{head} text {terms} [{worth}] {answers}")
         elif step.by == MEDIATOR:
             votes = _answers(parties, step.responses, "for", "against")
             verdict = "adopted" if step.adopted else "dropped"
             lines.append(f"{head} mediator proposes {terms} [{worth}] {votes} -> {verdict}")
         else:
-            answers = _answers(parties, step.responses, "accepts", "rejects")
+            answers = _answers(parties, step.responses, "accepts", "rejects", _barred(c, step.outcome))
             lines.append(f"{head} {parties[step.by]} offers {terms} [{worth}] {answers}".rstrip())
     r = negotiation.result
     lines.append("")
@@ -57,5 +67,32 @@ def _terms(c: Compiled, outcome: tuple[int, ...]) -> str:
     return "{" + ", ".join(f"{issue}: {term}" for issue, term in decoded.items()) + "}"
 
 
-def _answers(parties: tuple[str, ...], responses: tuple[bool | None, ...], yes: str, no: str) -> str:
-    return " ".join(f"{p} {yes if a else no}" for p, a in zip(parties, responses, strict=True) if a is not None)
+def _answers(
+    parties: tuple[str, ...], responses: tuple[bool | None, ...], yes: str, no: str, why: tuple[str, ...] = ()
+) -> str:
+    """Each party's answer; a rejection says why when the terms are barred to it (``why``, by party)."""
+    return " ".join(
+        f"{p} {yes if a else no}" + (f" ({why[k]})" if not a and why and why[k] else "")
+        for k, (p, a) in enumerate(zip(parties, responses, strict=True))
+        if a is not None
+    )
+
+
+def _barred(c: Compiled, outcome: tuple[int, ...]) -> tuple[str, ...]:
+    """Per party, why it cannot take ``outcome`` whatever its worth ('' when it can): the package rules the
+    terms break, its own red line, or its constituents' refusal. A rejection with no reason given is the
+    strategy's: the terms are worth less than it asks for that day."""
+    row = np.asarray([outcome], dtype=np.int64)
+    rules = [rule.id for rule, hit in zip(c.rules, c.broken(row)[0], strict=True) if hit]
+    crossed, ratified = c.crossed(row)[0], c.ratified(row)[0]
+    out = []
+    for p in range(len(c.parties)):
+        if rules:
+            out.append("breaks package rule " + ", ".join(rules))
+        elif crossed[p]:
+            out.append("crosses its red line")
+        elif not ratified[p]:
+            out.append("not ratified at home")
+        else:
+            out.append("")
+    return tuple(out)
