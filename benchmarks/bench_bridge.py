@@ -106,16 +106,21 @@ def _timed(run: Any) -> tuple[float, Any]:
 
 
 def _summary(c: Compiled, r: BridgeResult) -> dict[str, Any]:
+    search = {"complete": r.search.complete, "least": r.search.least, "precision": r.search.precision}
     if not r.bridges:
-        return {"changes": None, "nash": None, "bridges": 0, "complete": r.search.complete}
+        return {"changes": None, "nash": None, "bridges": 0, **search}
     first = r.bridges[0]
     utilities = [float(first.utilities[p]) for p in c.parties]
-    return {
-        "changes": len(first.changes),
-        "nash": nash_product(c, utilities),
-        "bridges": len(r.bridges),
-        "complete": r.search.complete,
-    }
+    return {"changes": len(first.changes), "nash": nash_product(c, utilities), "bridges": len(r.bridges), **search}
+
+
+def _search_note(r: dict[str, Any]) -> str:
+    """What the search could not promise (``''``: nothing): see ``truce bridge``'s closing lines."""
+    count = "the count is exact" if r["least"] else "fewer changes may be possible"
+    said = [] if r["complete"] else [f"search cut short: {count}, the ranking among the sets seen"]
+    if r["precision"] > 0:
+        said.append(f"packages from a thinned frontier, precision {r['precision']:.3g}")
+    return "; " + "; ".join(said) if said else ""
 
 
 def truce_side(c: Compiled, reference: dict[str, Term]) -> tuple[float, dict[str, Any]]:
@@ -238,13 +243,12 @@ def run() -> None:
     for parties, sizes in ((2, BIG), (3, THREE)):
         big = measure("truce", f"{parties}p:{','.join(map(str, sizes))}")
         assert big is not None
-        cut = "" if big["complete"] else "; search cut short: the count is exact, the ranking among the sets seen"
-        note = f"  (no peer: too many outcomes to enumerate{cut})"
+        note = f"  (no peer: too many outcomes to enumerate{_search_note(big)})"
         print(_row(_label(sizes, parties), "truce", big) + note, flush=True)
     for scope in SCOPES:
         r = measure("gaza", scope)
         assert r is not None
-        note = f"  ({r['bridges']} bridges, up to 2 improvements each{'' if r['complete'] else '; search cut short'})"
+        note = f"  ({r['bridges']} bridges, up to 2 improvements each{_search_note(r)})"
         print(_row(f"{TALKS} {PROPOSAL}@{READING}, {scope}", "truce", r) + note, flush=True)
 
 
