@@ -241,6 +241,76 @@ def test_an_output_path_that_cannot_be_written_is_bad_input(tmp_path: Path, wher
 
 GAZA = str(EXAMPLE.parents[1] / "gaza-2024")
 LABOUR = str(EXAMPLE.parent)
+EXCHANGE = str(EXAMPLE.parents[1] / "exchange-2025")
+HARBOUR = str(EXAMPLE.parents[2] / "tests" / "data" / "genius" / "harbour")
+NEWS = str(EXAMPLE.parents[2] / "tests" / "data" / "reports" / "gaza-2024-08-18.txt")
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "said"),
+    [
+        (["exchange", "plan", EXCHANGE, "--report"], "plan.pdf", ".html, .htm or .png files, not '.pdf'"),
+        (["exchange", "ledger", EXCHANGE, EXCHANGE + "/release-log.csv", "--report"], "ledger", "has none"),
+        (["import", "genius", HARBOUR, "-o"], "harbour.txt", ".yaml, .yml or .json files, not '.txt'"),
+        (["analyze", LABOUR, "--report"], "brief.pdf", ".html or .htm files, not '.pdf'"),
+        (["simulate", LABOUR, "--runs", "2", "--report"], "sim.png", ".html or .htm files, not '.png'"),
+        (["exchange", "lists", EXCHANGE, "--synthetic", "--out"], "people.txt", ".csv files, not '.txt'"),
+        (["record", "draft", GAZA, NEWS, "--accept", "all", "--out"], "new.json", "scenario.yaml is YAML"),
+        (["record", "draft", GAZA, NEWS, "--accept", "all", "--patch"], "new.txt", ".patch or .diff files"),
+        (["audit", "checkpoint", "--db", "x.db", "--out"], "head.db", ".json files, not '.db'"),
+    ],
+)
+def test_an_output_named_for_a_format_its_command_does_not_write_is_refused(
+    tmp_path: Path, args: list[str], name: str, said: str
+) -> None:
+    """exchange plan --report plan.pdf wrote 4.8 MB of HTML named .pdf; import genius -o x.txt wrote YAML."""
+    target = tmp_path / name
+    lines = assert_rejected(run(*args, str(target)), str(target))
+    assert any(said in line and "give a name ending in" in line for line in lines), lines
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["import", "genius", HARBOUR, "-o", "{missing}/h.yaml"],
+        ["export", "genius", GAZA, "{missing}/sub/genius"],
+        ["tournament", LABOUR, "--seeds", "1", "--no-parquet", "--out", "{missing}/runs"],
+        ["record", "draft", GAZA, NEWS, "--accept", "all", "--out", "{missing}/new.yaml"],
+        ["exchange", "plan", EXCHANGE, "--report", "{missing}/plan.png"],
+    ],
+)
+def test_no_command_makes_a_missing_folder_for_its_output(tmp_path: Path, args: list[str]) -> None:
+    """export genius and tournament --out made any folders missing on the way, where analyze --report refused."""
+    argv = [a.replace("{missing}", str(tmp_path / "missing")) for a in args]
+    lines = assert_rejected(run(*argv), argv[-1])
+    assert any(f"no folder '{tmp_path / 'missing'}" in line for line in lines), lines
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_command_never_writes_over_what_it_reads(tmp_path: Path) -> None:
+    """record draft --out onto its own scenario replaced it; export genius into the GENIUS folder it read
+    rewrote that folder's files."""
+    import shutil
+
+    scenario = tmp_path / "gaza" / "scenario.yaml"
+    shutil.copytree(GAZA, scenario.parent)
+    domain = shutil.copytree(HARBOUR, tmp_path / "harbour")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    drafted = run("record", "draft", str(scenario.parent), NEWS, "--accept", "all", "--out", str(scenario))
+    assert any("is read by this command" in line for line in assert_rejected(drafted, str(scenario)))
+    exported = run("export", "genius", str(domain), str(domain))
+    assert any("is where" in line for line in assert_rejected(exported, str(domain)))
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_another_existing_file_is_replaced_as_every_command_does(tmp_path: Path) -> None:
+    """The one rule for an existing file that is not an input: replaced whole, by record draft as by reports."""
+    out = tmp_path / "new.yaml"
+    out.write_text("old\n")
+    result = run("record", "draft", GAZA, NEWS, "--accept", "all", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("# Gaza ceasefire")
 
 
 @pytest.mark.parametrize(

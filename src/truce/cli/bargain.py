@@ -22,8 +22,11 @@ from truce.analysis.trades import trades, trades_json
 from truce.cli.common import (
     NO_RATIFICATION_HELP,
     PROFILES_HELP,
+    SCENARIO_FILES,
     WITHIN_HELP,
     app,
+    check_output,
+    check_output_folder,
     console,
     find_text,
     guarded,
@@ -381,11 +384,12 @@ def _share_cell(a: Allocation, item: str, k: int) -> str:
 @guarded
 def import_genius_cmd(
     folder: Path = typer.Argument(..., help="a GENIUS domain folder (domain XML and one profile per party)"),
-    out: Path = typer.Option(..., "-o", "--out", help="scenario file to write (.yaml or .json)"),
+    out: Path = typer.Option(..., "-o", "--out", help="scenario file to write (.yaml, .yml or .json)"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
 ) -> None:
     """Read a GENIUS/ANAC domain into a truce scenario file, as GENIUS's own loader reads it (docs/genius.md)."""
+    check_output(out, SCENARIO_FILES, [folder])
     found = read_genius(folder, profiles_of(profiles))
     scenario = found.scenario
     write_atomically(out, scenario_to_text(scenario_to_data(scenario), json_format=out.suffix.lower() == ".json"))
@@ -402,11 +406,12 @@ def import_genius_cmd(
 @guarded
 def export_genius_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder"),
-    folder: Path = typer.Argument(..., help="folder to write the GENIUS domain into"),
+    folder: Path = typer.Argument(..., help="folder to write the GENIUS domain into (made if new)"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
 ) -> None:
     """Write a scenario as a GENIUS domain folder (what GENIUS cannot hold is listed)."""
+    check_output_folder(folder, scenario)
     notes = export_genius(load_any(scenario, profiles_of(profiles)), folder)
     if json_out:
         print_json({"folder": str(folder), "files": sorted(p.name for p in folder.iterdir()), "notes": list(notes)})

@@ -1,4 +1,4 @@
-"""What every verb shares: the typer app, the error guard, JSON output, and safe file writing."""
+"""What every verb shares: the typer app, the error guard, JSON output, and the one rule for writing files."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 
@@ -107,21 +107,80 @@ def print_json(data: Any) -> None:
     sys.stdout.write(text + "\n")
 
 
+def _refuse(path: Path, message: str) -> NoReturn:
+    raise InputError([Problem(message, (), str(path), 1, 1)])
+
+
+def _place_to_write(path: Path) -> None:
+    """A file can be written at ``path``: it is not a folder, and its folder exists (none is made for it)."""
+    if path.is_dir():
+        _refuse(path, "is a folder: give the name of a file to write")
+    if not path.parent.is_dir():
+        _refuse(path, f"no folder {str(path.parent)!r} to write into: create it first")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)  # links and a case-blind file system name one file in several ways
+    except OSError:
+        return False
+
+
+def _files_read(inputs: Iterable[Path | None]) -> Iterator[Path]:
+    """The files behind a verb's inputs: a file itself, every file of a folder (a verb may read any of them)."""
+    for given in inputs:
+        if given is not None and given.is_dir():
+            yield from (p for p in given.iterdir() if p.is_file())
+        elif given is not None:
+            yield given
+
+
+HTML_FILES = (".html", ".htm")
+SCENARIO_FILES = (".yaml", ".yml", ".json")
+
+
+def check_output(path: Path, suffixes: Sequence[str], inputs: Iterable[Path | None] = (), why: str = "") -> None:
+    """The rule for every file a verb writes (README, "Files a command writes"), checked before any work: a
+    name ending in an extension the verb writes, in a folder that exists, and not a file the verb reads. Any
+    other existing file is replaced, whole, as by :func:`write_atomically`. ``why`` says why only these
+    extensions, where the verb's help does not."""
+    path = Path(path)
+    if path.suffix.lower() not in suffixes:
+        found = f"not {path.suffix!r}" if path.suffix else "and this name has none"
+        writes = f"this command writes {_either(suffixes)} files{why}"
+        _refuse(path, f"{writes}, {found}: give a name ending in {_either(suffixes)}")
+    _place_to_write(path)
+    read = next((given for given in _files_read(inputs) if _same_file(path, given)), None)
+    if read is not None:
+        _refuse(path, f"is read by this command ({read}): writing here would overwrite it; give another name")
+
+
+def check_output_folder(folder: Path, reads_from: Path | None = None) -> None:
+    """The same rule for a verb that writes a folder of files: the folder may be new, but not its parent, and
+    it is not the folder ``reads_from`` is read from (its files are the input's, or beside it)."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        _refuse(folder, "exists and is not a folder: give a folder to write into")
+    if not folder.parent.is_dir():
+        _refuse(folder, f"no folder {str(folder.parent)!r} to make it in: create it first")
+    if reads_from is not None and _same_file(folder, reads_from if reads_from.is_dir() else reads_from.parent):
+        _refuse(folder, f"is where {reads_from} is read from: write into another folder")
+
+
+def _either(suffixes: Sequence[str]) -> str:
+    return " or ".join([", ".join(suffixes[:-1]), suffixes[-1]] if len(suffixes) > 1 else list(suffixes))
+
+
 def write_atomically(path: Path, text: str | bytes) -> None:
     """Write a whole file or nothing: a temporary file in the same folder, then a rename. A path that cannot be
     written (a folder, a folder that does not exist, no permission) is bad input, located at the path."""
     path = Path(path)
     data = text.encode("utf-8") if isinstance(text, str) else text
-    if path.is_dir():
-        raise InputError([Problem("is a folder: give the name of a file to write", (), str(path), 1, 1)])
-    if not path.parent.is_dir():
-        raise InputError(
-            [Problem(f"no folder {str(path.parent)!r} to write into: create it first", (), str(path), 1, 1)]
-        )
+    _place_to_write(path)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise InputError([Problem(f"cannot write here: {exc.strerror}", (), str(path), 1, 1)]) from None
+        _refuse(path, f"cannot write here: {exc.strerror}")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

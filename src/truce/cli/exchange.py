@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from truce.cli.common import app, console, guarded, print_json, write_atomically
+from truce.cli.common import HTML_FILES, app, check_output, console, guarded, print_json, write_atomically
 from truce.errors import InputError, Problem
 from truce.exchange.checker import check_plan
 from truce.exchange.ledger import Ledger, keep_ledger, ledger_to_data
@@ -49,6 +49,9 @@ def _solver_chatter_to_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+REPORT_FILES = (*HTML_FILES, ".png")  # a PNG name gets the chart alone
+
+
 @exchange_app.command("plan")
 @guarded
 def plan_verb(
@@ -59,6 +62,8 @@ def plan_verb(
     report: Path | None = typer.Option(None, "--report", help="HTML report, or a PNG chart if the name ends in .png"),
 ) -> None:
     """An optimal day-by-day plan; if none exists, the conflicting rules are named."""
+    if report is not None:
+        check_output(report, REPORT_FILES, [agreement, lists])
     a, doc = load_agreement(agreement)
     try:
         with _solver_chatter_to_stderr():
@@ -156,6 +161,8 @@ def ledger_verb(
     report: Path | None = typer.Option(None, "--report", help="HTML report, or a PNG chart if the name ends in .png"),
 ) -> None:
     """What was due, what happened, every deviation, what is still owed, and the running exposure."""
+    if report is not None:
+        check_output(report, REPORT_FILES, [agreement, log, plan])
     a, _ = load_agreement(agreement)
     ledger = keep_ledger(a, load_release_log(log, a), through, load_plan(plan, a)[0] if plan is not None else None)
     if report is not None:
@@ -233,6 +240,8 @@ def lists_verb(
     json_out: bool = typer.Option(False, "--json", help="the rows as JSON objects on standard output"),
 ) -> None:
     """Make people lists matching the agreement: synthetic identifiers and categories only."""
+    if out is not None:
+        check_output(out, (".csv",), [agreement])
     a, _ = load_agreement(agreement)
     if not synthetic:
         raise InputError([Problem("only synthetic lists can be made: pass --synthetic", (), str(agreement))])

@@ -10,7 +10,7 @@ import typer
 
 from truce.analysis.delay import DEFAULT_DELAY_DAYS, cost_of_no_deal, series_cost_json
 from truce.analysis.timeline import entry_json, timeline
-from truce.cli.common import app, console, guarded, print_json, write_atomically
+from truce.cli.common import app, check_output, console, guarded, print_json, write_atomically
 from truce.errors import InputError, Problem
 from truce.io.genius import load_any
 
@@ -77,8 +77,12 @@ def draft_cmd(
     ),
     source: str | None = typer.Option(None, "--source", help="cite this existing source (default: add the report)"),
     accept: str | None = typer.Option(None, "--accept", help="'all', or entry ids separated by commas"),
-    out: Path | None = typer.Option(None, "--out", help="with --accept: write the scenario with the entries here"),
-    patch: Path | None = typer.Option(None, "--patch", help="with --accept: write a unified diff of the scenario here"),
+    out: Path | None = typer.Option(
+        None, "--out", help="with --accept: write the scenario with the entries here, in its format (.yaml or .json)"
+    ),
+    patch: Path | None = typer.Option(
+        None, "--patch", help="with --accept: write a unified diff of the scenario here (.patch or .diff)"
+    ),
 ) -> None:
     """Read a news report and propose entries for the scenario, each with the words it came from and a
     confidence. Nothing is written unless entries are accepted with --accept and --out or --patch."""
@@ -87,8 +91,8 @@ def draft_cmd(
     from truce.io.scenario_edit import edit_scenario, unified_patch
     from truce.io.scenario_files import scenario_file, scenario_from_document
 
-    _check_accept_options(accept, out, patch)
     file = scenario_file(scenario)
+    _check_accept_options(accept, out, patch, file, report)
     raw = read_limited(file, str(file), 2 * 1024 * 1024)
     text = decode_utf8(raw, str(file))
     s = scenario_from_document(parse_document(raw, str(file), as_json=file.suffix.lower() == ".json"))
@@ -119,14 +123,21 @@ def draft_cmd(
     _print_draft(draft, written)
 
 
-def _check_accept_options(accept: str | None, out: Path | None, patch: Path | None) -> None:
-    """--accept needs exactly one of --out and --patch, and they mean nothing without it."""
+def _check_accept_options(accept: str | None, out: Path | None, patch: Path | None, file: Path, report: Path) -> None:
+    """--accept needs exactly one of --out and --patch, and they mean nothing without it; what they name is
+    written by the rule for every output (the scenario in its own format, never over the files read)."""
     if accept is not None and (out is None) == (patch is None):
         raise InputError([Problem("--accept needs one of --out FILE (a new scenario file) or --patch FILE (a diff)")])
     if accept is None and (out is not None or patch is not None):
         raise InputError(
             [Problem("--out and --patch write accepted entries: give them with --accept all or --accept ID,ID")]
         )
+    if out is not None:  # the scenario's text with the entries added, so in the scenario's own format
+        as_json = file.suffix.lower() == ".json"
+        why = f" here ({file} is {'JSON' if as_json else 'YAML'})"
+        check_output(out, (".json",) if as_json else (".yaml", ".yml"), [file, report], why)
+    if patch is not None:
+        check_output(patch, (".patch", ".diff"), [file, report])
 
 
 def _on_option(problem: Problem, report: Path) -> Problem:

@@ -11,9 +11,11 @@ from truce.analysis.diff import diff
 from truce.analysis.overview import change_json, overview, overview_json
 from truce.analysis.tabled import default_scope, holder_name
 from truce.cli.common import (
+    HTML_FILES,
     NO_RATIFICATION_HELP,
     PROFILES_HELP,
     app,
+    check_output,
     console,
     find_text,
     guarded,
@@ -38,6 +40,8 @@ def analyze(
 ) -> None:
     """Each proposal's standing for each party, the sticking points, the diffs along each lineage, and
     whether each side's constituents would ratify each text (who blocks it, and by how much)."""
+    if report is not None:
+        check_output(report, HTML_FILES, [scenario])
     result = overview(load_any(scenario, profiles_of(profiles)), ratification=not no_ratification)
     if report is not None:
         from truce.report.brief import brief_html  # plotly loads only when a brief is written

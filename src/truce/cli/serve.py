@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import typer
 
-from truce.cli.common import app, console, errors, guarded, print_json, write_atomically
+from truce.cli.common import app, check_output, console, errors, guarded, print_json, write_atomically
 from truce.errors import InputError, Problem
 from truce.service.guard import LOOPBACK_HOSTS, MIB, Settings, host_name, is_loopback, normal_host, origin_of
 
@@ -184,14 +184,22 @@ def audit_secret(path: Path | None) -> bytes:
     return secret
 
 
+def _sqlite_file(db: str | None) -> Path | None:
+    """The file of a SQLite database (``None`` for a database on a server)."""
+    from truce.store.db import database_url
+
+    url = database_url(db)
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
 def open_existing(db: str | None) -> Store:
     from truce.store.db import database_url
     from truce.store.repo import Store
 
-    url = database_url(db)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        raise InputError([Problem("no such database file", (), url.removeprefix("sqlite:///"))])
-    return Store(url)
+    file = _sqlite_file(db)
+    if file is not None and not file.exists():
+        raise InputError([Problem("no such database file", (), str(file))])
+    return Store(database_url(db))
 
 
 @audit_app.command("verify")
@@ -239,7 +247,7 @@ def audit_verify(
 @audit_app.command("checkpoint")
 @guarded
 def audit_checkpoint(
-    out: Path = typer.Option(..., "--out", help="the file to write the checkpoint to (keep it off the database host)"),
+    out: Path = typer.Option(..., "--out", help="JSON file to write the checkpoint to (keep it off the database host)"),
     db: str | None = typer.Option(None, "--db", help="database URL or SQLite file (default as for serve)"),
     secret_file: Path | None = SECRET_FILE,
     json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
@@ -250,6 +258,7 @@ def audit_checkpoint(
     from truce.store import audit
     from truce.store.repo import now
 
+    check_output(out, (".json",), [secret_file, _sqlite_file(db)])
     secret = audit_secret(secret_file)
     store = open_existing(db)
     try:

@@ -14,8 +14,11 @@ from rich.table import Table as RichTable
 
 from truce.analysis.tabled import scoped, tabled_terms
 from truce.cli.common import (
+    HTML_FILES,
     PROFILES_HELP,
     app,
+    check_output,
+    check_output_folder,
     console,
     errors,
     find_proposal,
@@ -251,6 +254,8 @@ def simulate_cmd(
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
 ) -> None:
     """How likely a deal is by each day, on what terms, at what cumulative cost, with these strategies."""
+    if report is not None:
+        check_output(report, HTML_FILES, [scenario])
     s = load_any(scenario, profiles_of(profiles))
     scope = scope_of(within, s, scenario)
     c, start_text = _sides_from(s, scenario, scope, start)
@@ -602,8 +607,8 @@ def _check_backend(backend: str, address: str | None, out: Path | None, parquet:
         raise typer.BadParameter(f"{backend!r} is not local or ray", param_hint="--backend")
     if address and backend != "ray":
         raise typer.BadParameter("--address is for --backend ray", param_hint="--address")
-    if out is not None and out.exists() and not out.is_dir():
-        raise typer.BadParameter(f"{out} is not a folder", param_hint="--out")
+    if out is not None:
+        check_output_folder(out)
     if parquet and out is not None:
         _need("pyarrow.parquet", "Parquet output needs pyarrow: pip install 'truce[parquet]', or pass --no-parquet")
     if backend == "ray":
@@ -648,7 +653,7 @@ def _need(module: str, message: str) -> None:
 
 
 def _write(out: Path, table: Table, parquet: bool) -> list[str]:
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(exist_ok=True)  # its parent was checked before the runs: no tree of folders is made
     from truce.report.simulate import tournament_html
 
     files = [(out / "results.csv", table.to_csv().encode()), (out / "report.html", tournament_html(table).encode())]

@@ -1044,9 +1044,9 @@ def _check_target(base: FsPath, files: dict[str, str]) -> None:
 
 def _write_all(base: FsPath, files: dict[str, str]) -> None:
     """Write every file through a temporary name, removing the temporaries on failure so nothing half-written stays."""
-    base.mkdir(parents=True, exist_ok=True)
     written: list[FsPath] = []
     try:
+        base.mkdir(exist_ok=True)  # the folder, not a tree of them: a mistyped parent is refused, not made
         for name, text in files.items():
             tmp = base / f".{name}.tmp"
             tmp.write_text(text, encoding="utf-8")
