@@ -230,6 +230,29 @@ def test_a_number_just_off_an_issues_values_is_refused(tmp_path: Path, term: str
         assert any("is not a value of wage_increase" in line for line in assert_rejected(result, str(path)))
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ("parties:\n", "parties: []\n", "at least one party is needed (got none)"),
+        ("[[1.5, 0.0], [3.0", "[[1.5], [3.0", "a point of a value function needs two numbers: [x, value] (got [1.5])"),
+        ("    max: 6\n    step: 0.25\n", "    max: 1.0e308\n    step: 1.0e-308\n", "more values than can be counted"),
+        ("    min: 0\n    max: 6\n", "    min: -1.7e308\n    max: 1.7e308\n", "more values than can be counted"),
+        ("      wage_increase: 5.5\n", "      wage_increase: 1.0e308\n", "1e+308 is not a value of wage_increase"),
+    ],
+)
+def test_a_scenarios_problem_is_said_in_its_own_words(tmp_path: Path, old: str, new: str, said: str) -> None:
+    """The validator's words leaked ("tuple should have at least 1 item after validation", "missing required
+    field 1", "gives inf values"), and a term on an issue of 1e308 by 1e-308 was a traceback."""
+    text = EXAMPLE.read_text()
+    if new == "parties: []\n":  # the list's entries go with it
+        text = text[: text.index(old)] + old + text[text.index("\nissues:") :]
+    assert old in text
+    path = write(tmp_path, "words.yaml", text.replace(old, new, 1).encode())
+    lines = assert_rejected(run("validate", str(path)), str(path))
+    assert any(said in line for line in lines), lines
+    assert not any(word in line for line in lines for word in ("tuple", "field 1", "inf ", "validation")), lines
+
+
 @pytest.mark.parametrize("where", ["missing/brief.html", "."])
 def test_an_output_path_that_cannot_be_written_is_bad_input(tmp_path: Path, where: str) -> None:
     """A report into a folder that does not exist, or onto a folder, was a traceback and exit 1."""

@@ -8,6 +8,7 @@ so that one run of ``truce validate`` lists all that is wrong, not only the firs
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -124,15 +125,63 @@ def path_has_branch_marks(part: str) -> bool:
     }
 
 
+# What one entry of a list is called, by the list's field, for messages on how many a list holds.
+ENTRY_NAMES = {
+    "parties": ("party", "parties"),
+    "tabled_by": ("party", "parties"),
+    "who": ("party", "parties"),
+    "issues": ("issue", "issues"),
+    "terms": ("term", "terms"),
+    "never": ("term", "terms"),
+    "constituents": ("constituent", "constituents"),
+    "sources": ("source", "sources"),
+    "points": ("point", "points"),
+    "categories": ("category", "categories"),
+    "batches": ("batch", "batches"),
+    "aliases": ("alias", "aliases"),
+}
+# A list of a fixed length, by the field that holds it: what it needs, in people's words.
+FIXED_LISTS = {
+    "values": "a point of a value function needs two numbers: [x, value]",
+    "reservation": "a reservation range needs two numbers: [low, high]",
+    "sides": "an exchange agreement has two sides",
+}
+
+
 def _message(error: Any) -> str:
     kind = error["type"]
+    if kind == "missing" and isinstance(error["loc"][-1], int):  # an item short of a fixed-length list
+        return f"{_fixed_list(error['loc'])} (got {_short(error.get('input'))})"
     if kind == "missing":
         return f"missing required field {_short(error['loc'][-1])}"
+    if kind in ("too_short", "too_long"):
+        return _list_length(kind, error)
     if kind == "extra_forbidden":
         return f"unknown field {_short(error['loc'][-1])} (check the spelling; `truce schema` lists the fields)"
     text = error["msg"].removeprefix("Value error, ")  # the wording of truce's own validators stands alone
     text = text[0].lower() + text[1:]
     return f"{text} (got {_short(error.get('input'))})"
+
+
+def _fixed_list(loc: tuple[Any, ...]) -> str:
+    field = next((part for part in reversed(loc) if part in FIXED_LISTS), None)
+    if field is None:
+        return f"expected at least {loc[-1] + 1} items here"
+    return FIXED_LISTS[field]
+
+
+def _list_length(kind: str, error: Any) -> str:
+    """How many entries a list holds against how many it may, in the list's own words (at least one party)."""
+    field = next((p for p in reversed(error["loc"]) if isinstance(p, str) and not path_has_branch_marks(p)), "")
+    one, many = ENTRY_NAMES.get(field, ("entry", "entries"))
+    ctx = error.get("ctx", {})
+    bound = ctx.get("min_length" if kind == "too_short" else "max_length", 0)
+    got = ctx.get("actual_length")
+    if kind == "too_short":
+        wanted = f"at least one {one} is needed" if bound == 1 else f"at least {bound} {many} are needed"
+    else:
+        wanted = f"at most {bound} {many} are allowed"
+    return f"{wanted} (got {got if got else 'none'})"
 
 
 def _kind(value: Any) -> str:
@@ -429,7 +478,11 @@ def _check_issue(issue: Issue, path: Path) -> Iterator[Problem]:
             yield Problem(f"step must be positive (got {issue.step})", (*path, "step"))
         else:
             count = (issue.max - issue.min) / issue.step
-            if count + 1 > MAX_NUMERIC_OPTIONS:
+            if not math.isfinite(count):  # 1e308 by 1e-308: a count no float holds
+                yield Problem(
+                    f"min..max by step gives more values than can be counted (at most {MAX_NUMERIC_OPTIONS:,})", path
+                )
+            elif count + 1 > MAX_NUMERIC_OPTIONS:
                 yield Problem(f"min..max by step gives {count + 1:,.0f} values (at most {MAX_NUMERIC_OPTIONS:,})", path)
             elif abs(count - round(count)) > 1e-9 * max(1.0, count):
                 yield Problem(f"max - min ({issue.max - issue.min:g}) is not a whole number of steps", (*path, "step"))
@@ -458,7 +511,7 @@ def _check_term(issues: dict[str, Issue], issue_id: str, term: Term, path: Path)
     if issue.kind is IssueKind.numeric:
         if not is_number(term):
             yield Problem(f"{issue_id} is numeric: expected a number, got {term!r}", path)
-        elif not _on_grid(issue, float(term)):
+        elif _counted(issue) and not _on_grid(issue, float(term)):  # an issue with no valid values says so itself
             yield Problem(
                 f"{term} is not a value of {issue_id} (expected {issue.min}..{issue.max} in steps of {issue.step})",
                 path,
@@ -467,14 +520,23 @@ def _check_term(issues: dict[str, Issue], issue_id: str, term: Term, path: Path)
         yield Problem(f"unknown option {term!r} of {issue_id} (expected one of {_list(issue.option_ids())})", path)
 
 
+def _counted(issue: Issue) -> bool:
+    """Whether min..max by step gives the issue its values (when not, the issue's own check says why)."""
+    if issue.min is None or issue.max is None or not issue.step:
+        return False
+    return 0 <= (issue.max - issue.min) / issue.step < MAX_NUMERIC_OPTIONS  # nan (inf - inf) is not
+
+
 def _on_grid(issue: Issue, x: float) -> bool:
     """Whether ``x`` is one of the issue's values, up to float rounding (1e-12 of the numbers' size): a value
     off by more (600.0000001 for 600) is refused, since it would be stored as typed but shown as the value."""
     if issue.min is None or issue.max is None or not issue.step:
         return False
-    nearest = issue.min + round((x - issue.min) / issue.step) * issue.step
     tol = 1e-12 * max(1.0, abs(x), abs(issue.min), abs(issue.step))
-    return issue.min - tol <= x <= issue.max + tol and abs(x - nearest) <= tol
+    if not issue.min - tol <= x <= issue.max + tol:  # first: far outside, the count of steps overflows
+        return False
+    nearest = issue.min + round((x - issue.min) / issue.step) * issue.step
+    return abs(x - nearest) <= tol
 
 
 def _check_preferences(prefs: Preferences | Constituent, issues: dict[str, Issue], path: Path) -> Iterator[Problem]:
