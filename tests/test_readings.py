@@ -151,6 +151,21 @@ def test_diff_lists_each_reading_and_takes_a_text_as_one_reading_reads_it() -> N
     assert bad.exit_code == 2 and "no reading 'nobody' of proposal 'mediator-package'" in bad.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["diff", str(LABOUR), "mediator-package@", "tentative-agreement"], "'mediator-package@': no reading after @"),
+        (["diff", str(LABOUR), "union-opening", "authority-counter@"], "authority-counter: it has no readings"),
+        (["bridge", str(LABOUR), "--from", "mediator-package@"], "union-mar07, authority-mar07"),
+    ],
+)
+def test_an_at_sign_with_no_reading_after_it_is_refused(args: list[str], said: str) -> None:
+    """'ID@' passed for the text as tabled, with the @ in the header as if a reading had been named."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "no reading after @" in result.stderr and said in result.stderr, result.stderr
+
+
 def test_the_service_shows_each_viewer_only_the_standings_it_may_see(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 

@@ -246,12 +246,15 @@ def scope_of(within: str | None, scenario: Scenario, where: Path) -> str:
 
 def find_text(s: Scenario, ref: str, where: Path) -> tuple[Proposal, str | None]:
     """``ID`` or ``ID@READING``: the proposal, and the reading's id if one is named (a located error if unknown)."""
-    pid, _, reading = ref.partition("@")
+    pid, at, reading = ref.partition("@")
     proposal = find_proposal(s, pid, where)
+    known = ", ".join(r.id for r in proposal.readings) or "(none)"
+    if at and not reading:  # "ID@" must not pass for the text as tabled: the reading was left out, not chosen
+        choice = f"{pid} alone, or {pid}@READING, one of {known}" if proposal.readings else f"{pid}: it has no readings"
+        raise InputError([Problem(f"{ref!r}: no reading after @ (give {choice})", (), str(where))])
     if not reading:
         return proposal, None
     if reading not in {r.id for r in proposal.readings}:
-        known = ", ".join(r.id for r in proposal.readings) or "(none)"
         raise InputError(
             [Problem(f"no reading {reading!r} of proposal {pid!r} (expected one of {known})", (), str(where))]
         )
