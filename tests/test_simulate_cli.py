@@ -267,3 +267,14 @@ def test_random_escalations_from_the_command_line_are_said_and_recorded() -> Non
     assert invoke_json("simulate", str(GAZA), "--runs", "5")["conditions"]["shocks"] is None
     said = runner.invoke(app, list(args), env={"COLUMNS": "300"}).stdout
     assert "Random escalations (assumed, from the command line): each day with probability 0.1, reservation" in said
+
+
+def test_a_tournament_says_whose_preferences_are_assumptions() -> None:
+    """Every other verb answering in utilities said so; a tournament did not, in text or JSON."""
+    args = ["tournament", str(GAZA), str(GENIUS), "--seeds", "1", "--strategies", "boulware,linear", "--workers", "1"]
+    out = invoke_json(*args, "--no-parquet")
+    assumed = {"gaza-2024": ["israel", "hamas"], "harbour": ["harbour-prof1", "harbour-prof2"]}  # GENIUS's too
+    assert out["preferences_assumed_for"] == assumed
+    text = " ".join(runner.invoke(app, args).stdout.split())
+    for scenario, parties in assumed.items():
+        assert f"Preferences of {', '.join(parties)} are assumptions (see the scenario {scenario})" in text

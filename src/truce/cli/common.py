@@ -193,12 +193,14 @@ def write_atomically(path: Path, text: str | bytes) -> None:
         raise
 
 
-def show_assumed(scenario: Scenario, parties: Sequence[str]) -> None:
-    """Say whose preferences the figures rest on as assumptions (every output of utilities says it)."""
+def show_assumed(scenario: Scenario, parties: Sequence[str], *, named: bool = False) -> None:
+    """Say whose preferences the figures rest on as assumptions (every output of utilities says it); ``named``
+    names the scenario, for an answer over several."""
     assumed = scenario.assumed(parties)
     if assumed:
+        see = f"the scenario {scenario.id}" if named else "the scenario"
         console.print(
-            f"[yellow]Preferences of {', '.join(assumed)} are assumptions (see the scenario), not the parties' own: "
+            f"[yellow]Preferences of {', '.join(assumed)} are assumptions (see {see}), not the parties' own: "
             "every utility here rests on them.[/yellow]",
             soft_wrap=True,
         )

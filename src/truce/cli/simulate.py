@@ -547,11 +547,13 @@ def tournament_cmd(
     chosen: Backend = Ray(address, workers) if backend == "ray" else Local(workers)
     table = _run_with_progress(t, chosen, quiet=json_out)
     written = _write(out, table, parquet) if out is not None else []
-    result = _tournament_json(table, written, information)
+    result = _tournament_json(table, written, information, compiled)
     if json_out:
         print_json(result)
         return
     _show_by_strategy(result["by_strategy"])
+    for c in compiled:
+        show_assumed(c.scenario, c.parties, named=True)
     if information == "complete":
         console.print("Assumption: complete information (every side knows the others' preferences).")
     _show_ranking(result["ranking"])
@@ -588,7 +590,9 @@ def _run_with_progress(t: Tournament, backend: Backend, *, quiet: bool) -> Table
         return run_tournament(t, backend, lambda done, total: bar.update(task, completed=done, total=total))
 
 
-def _tournament_json(table: Table, written: list[str], information: str) -> dict[str, Any]:
+def _tournament_json(
+    table: Table, written: list[str], information: str, compiled: tuple[Compiled, ...]
+) -> dict[str, Any]:
     return {
         "runs": len(table) and int(table.columns["run"].max()) + 1,
         "rows": len(table),
@@ -598,6 +602,7 @@ def _tournament_json(table: Table, written: list[str], information: str) -> dict
         "ranking": table.ranking(),
         "files": written,
         "information": information,
+        "preferences_assumed_for": {c.scenario.id: c.scenario.assumed(c.parties) for c in compiled},
     }
 
 
