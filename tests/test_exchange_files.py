@@ -224,3 +224,17 @@ def test_csv_readers_take_text_as_well_as_files(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_release_log("day,side,category,count\n1,nobody,x,1\n", a, "pasted log")
     assert [(p.file, p.line, p.column) for p in caught.value.problems] == [("pasted log", 2, 3)]
+
+
+def test_ledger_lines_leave_no_blank_where_a_category_or_side_is_missing() -> None:
+    """A cadence's batch due read "hamas: 3  (cadence batch 1)", and aid trucks done ": aid_trucks 630"."""
+    from truce.cli.exchange import _done_line, _due_line
+    from truce.exchange.ledger import keep_ledger
+    from truce.io.agreement_files import load_agreement, load_release_log
+
+    a, _ = load_agreement(A2025)
+    ledger = keep_ledger(a, load_release_log(A2025 / "release-log.csv", a), None, None)
+    dues = [_due_line(e) for d in ledger.days for e in d.due]
+    done = [_done_line(e) for d in ledger.days for e in d.done]
+    assert "hamas: 3 people (cadence batch 1)" in dues and "aid_trucks 630" in done
+    assert not [line for line in dues + done if "  " in line or line.startswith(":") or ": :" in line]

@@ -20,7 +20,7 @@ from truce.exchange.ledger import Ledger, keep_ledger, ledger_to_data
 from truce.exchange.lists import assign_identifiers, check_lists, synthetic_lists
 from truce.exchange.plan import plan_to_data
 from truce.exchange.planner import Objective, plan_exchange
-from truce.exchange.rules.base import RuleKind, Violation
+from truce.exchange.rules.base import Entry, RuleKind, Violation
 from truce.io.agreement_files import load_agreement, load_people, load_plan, load_release_log, people_to_csv
 from truce.model.exchange import Agreement
 
@@ -181,6 +181,21 @@ def _day_cell(a: Agreement, day: int) -> str:
     return f"{day}\n{date}" if date else str(day)
 
 
+def _due_line(e: Entry) -> str:
+    """A release due (a cadence's batch names no category: its count is of people) or a commitment due."""
+    side = e.side or "both"
+    return f"{side}: {e.count} {e.category or 'people'} ({e.rule})" if e.count else f"{side}: {e.label}"
+
+
+def _done_line(e: Entry) -> str:
+    """A release done, or a commitment met (with its count where it has one: aid trucks). A row of the log
+    that names no side is shown without one: the record may not say who answers for it."""
+    side = f"{e.side}: " if e.side else ""
+    if e.category:
+        return f"{side}{e.count} {e.category}"
+    return f"{side}{e.rule}" + (f" {e.count}" if e.count else "")
+
+
 def _print_ledger(a: Agreement, ledger: Ledger, with_plan: bool) -> None:
     """The ledger as a table (a date under each day number), then what is owed, not yet due, and the tallies."""
     table = Table(title=f"{a.title}: ledger through {a.day_label(ledger.through)}")
@@ -192,18 +207,8 @@ def _print_ledger(a: Agreement, ledger: Ledger, with_plan: bool) -> None:
     for column in columns:
         table.add_column(column, justify="right" if column == "day" else "left")
     for d in ledger.days:
-        due = "\n".join(
-            f"{e.side or 'both'}: {e.count} {e.category or ''} ({e.rule})"
-            if e.count
-            else f"{e.side or 'both'}: {e.label}"
-            for e in d.due
-        )
-        done = "\n".join(
-            f"{e.side}: {e.count} {e.category}"
-            if e.category
-            else f"{e.side}: {e.rule}" + (f" {e.count}" if e.count else "")
-            for e in d.done
-        )
+        due = "\n".join(_due_line(e) for e in d.due)
+        done = "\n".join(_done_line(e) for e in d.done)
         devs = "\n".join(
             f"{v.kind} ({v.side or 'both'}, {v.size:g}{' ' + v.unit if v.unit else ''}): {v.note}" for v in d.deviations
         )
