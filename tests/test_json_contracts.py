@@ -102,7 +102,7 @@ def test_every_standing_has_one_shape_in_analyze_and_the_api(service_client: Any
 
 
 def _section(text: str, verb: str) -> str:
-    match = re.search(rf"^## `truce {verb}\b.*?(?=^## )", text, flags=re.S | re.M)
+    match = re.search(rf"^## `truce {verb}\b.*?(?=^## |\Z)", text, flags=re.S | re.M)  # the last section too
     assert match, f"docs/json.md has no section for truce {verb}"
     return match.group(0)
 
@@ -115,6 +115,32 @@ def test_docs_json_names_every_field_of_each_schema() -> None:
         for field in schema["properties"]:
             assert f'"{field}"' in section, f"docs/json.md, truce {verb}: field {field!r} of the {name} schema"
         assert f"truce schema {name}" in section
+
+
+LABOUR = ROOT / "examples" / "labour-2025"
+DOCUMENTED = {
+    "frontier": ["frontier", str(LABOUR)],
+    "bridge": ["bridge", str(GAZA), "--from", "aug16-bridging", "-k", "1"],
+    "trades": ["trades", str(GAZA), "--from", "aug16-bridging", "--parties", "israel,hamas", "--limit", "1"],
+    "analyze": ["analyze", str(LABOUR)],
+    "diff": ["diff", str(LABOUR), "authority-counter", "mediator-package"],
+    "timeline": ["timeline", str(LABOUR)],
+    "tabled": ["tabled", str(LABOUR)],
+    "fair-divide": ["fair-divide", str(ROOT / "examples" / "points.csv")],
+}
+
+
+@pytest.mark.parametrize("verb", DOCUMENTED)
+def test_docs_json_gives_the_top_level_fields_in_the_order_printed(verb: str) -> None:
+    """The order is what readers of the output rely on: the docs had bridge's criterion before
+    preferences_assumed_for and trades' preferences_assumed_for before trades, the other way from the output."""
+    section = _section((ROOT / "docs" / "json.md").read_text(encoding="utf-8"), verb)
+    block = re.search(r"```text\n(.*?)```", section, re.S)
+    assert block, f"docs/json.md, truce {verb}: no text block"
+    printed = list(invoke_json(*DOCUMENTED[verb]))
+    found = {key: block.group(1).find(f'"{key}"') for key in printed}  # a top-level field's first mention
+    assert -1 not in found.values(), f"docs/json.md, truce {verb}: fields not named: {found}"
+    assert sorted(printed, key=found.__getitem__) == printed, f"docs/json.md, truce {verb}: {found}"
 
 
 def _verbs() -> dict[str, Any]:
