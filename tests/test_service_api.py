@@ -10,6 +10,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from conftest import RESERVATION, SECRET, TALKS, auth
+from test_service_pages import form_token, sign_in
 from truce.cli import app
 from truce.model.checks import build_scenario
 from truce.store.repo import Store
@@ -546,6 +547,83 @@ def test_a_side_writes_nothing_in_anyone_elses_name(service_client: Any) -> None
     huge = {**own, "readings": [mine], "terms": {"aid_trucks": 10**400}}
     r = client_put_as(service_client, "israel", huge, 2)
     assert r.status_code == 422 and r.json()["detail"][0]["path"][-2:] == ["terms", "aid_trucks"], r.text
+
+
+def test_a_side_changes_its_own_response_and_reading_on_a_text_it_did_not_table(
+    service_client: Any, service_store: Store
+) -> None:
+    """Any change, even none, to a text a side did not table alone was refused with 403 "a party tables texts in
+    its own name alone", so a side could not record its own response or reading through the API."""
+    url = f"{API}/proposals/aug16-bridging"
+
+    def latest(who: str) -> tuple[int, dict[str, Any]]:
+        v = service_client.get(f"{url}/history", headers=auth(who)).json()["versions"][-1]
+        return v["version"], v["data"]
+
+    version, text = latest("israel")
+    assert text["responses"][0]["party"] == "israel"
+    unchanged = service_client.put(url, headers=auth("israel"), json={"version": version, "proposal": text})
+    assert unchanged.status_code == 200, unchanged.text
+    version, text = latest("israel")
+    text["responses"][0]["stance"] = "conditional"
+    r = service_client.put(url, headers=auth("israel"), json={"version": version, "proposal": text})
+    assert r.status_code == 200, r.text
+    version, text = latest("hamas")
+    mine = next(r for r in text["readings"] if r["by"] == "hamas")
+    mine["note"] = "Hamas's reading, restated"
+    r = service_client.put(url, headers=auth("hamas"), json={"version": version, "proposal": text})
+    assert r.status_code == 200, r.text
+    assert latest("observer")[1]["responses"][0]["stance"] == "conditional"
+    # anything else is the tablers' or a mediator's: the text itself, another side's answer, who tabled it
+    version, text = latest("hamas")
+    before = service_store.talks_version(TALKS)
+    theirs = json.loads(json.dumps(text))
+    theirs["responses"][0]["stance"] = "accepted"  # israel's
+    other_reading = json.loads(json.dumps(text))
+    next(r for r in other_reading["readings"] if r["by"] == "israel")["note"] = "forged"
+    for forged in (
+        {**text, "title": "Renamed"},
+        {**text, "terms": {**text.get("terms", {}), "aid_trucks": 700}},
+        {**text, "tabled_by": ["hamas"]},
+        {**text, "status": "withdrawn"},
+        theirs,
+        other_reading,
+    ):
+        r = service_client.put(url, headers=auth("hamas"), json={"version": version, "proposal": forged})
+        assert r.status_code == 403, (forged, r.text)
+    # a side's reading of a text it did not table goes in under its own name only
+    added = {
+        **text,
+        "readings": [*text["readings"], {"id": "hamas-2", "by": "israel", "terms": {"rafah": "agreed_reopening"}}],
+    }
+    r = service_client.put(url, headers=auth("hamas"), json={"version": version, "proposal": added})
+    assert r.status_code == 403
+    assert service_store.talks_version(TALKS) == before  # nothing written
+    # the JSON editor on the text's page is the same write
+    sign_in(service_client, "hamas")
+    form = {
+        "version": str(version),
+        "text": json.dumps(text),
+        "csrf": form_token(service_client, f"/talks/{TALKS}/proposals/aug16-bridging"),
+    }
+    page = f"/talks/{TALKS}/proposals/aug16-bridging"
+    assert service_client.post(page, data=form, follow_redirects=False).status_code == 303
+    retitled = {**form, "version": str(version + 1), "text": json.dumps({**text, "title": "Renamed"})}
+    assert service_client.post(page, data=retitled, follow_redirects=False).status_code == 403
+
+
+def test_a_side_takes_the_status_down_with_its_own_answer_and_no_further(service_client: Any) -> None:
+    """As the response form does: a rejection of an agreed text may set it to rejected, never to anything else."""
+    url = f"{API}/proposals/jan2025-agreement"
+    v = service_client.get(f"{url}/history", headers=auth("israel")).json()["versions"][-1]
+    text = json.loads(json.dumps(v["data"]))
+    for r in text["responses"]:
+        if r["party"] == "israel":
+            r["stance"] = "rejected"
+    for status, expected in (("agreed", 422), ("withdrawn", 403), ("rejected", 200)):
+        body = {"version": v["version"], "proposal": {**text, "status": status}}
+        r = service_client.put(url, headers=auth("israel"), json=body)
+        assert r.status_code == expected, (status, r.text)
 
 
 def test_the_service_answers_on_a_few_worker_threads_not_forty(service_client: Any) -> None:

@@ -191,14 +191,17 @@ def test_a_party_records_only_its_own_response(service_client: Any, service_stor
     def responses() -> list[dict[str, Any]]:
         return next(p for p in service_store.scenario_data(TALKS)["proposals"] if p["id"] == "jul2-hamas")["responses"]
 
-    before = responses()
+    before, version = responses(), service_store.talks_version(TALKS)
     form = {"version": "1", "party": "hamas", "stance": "rejected", "date": "2024-07-05", "note": "as israel"}
+    # another side named in the form is refused, not recorded as the sender's own (it was, with 303)
     r = service_client.post(url, data=form, headers=auth("israel"), follow_redirects=False)
+    assert r.status_code == 403 and responses() == before and service_store.talks_version(TALKS) == version
+    r = service_client.post(url, data={**form, "party": "israel"}, headers=auth("israel"), follow_redirects=False)
     assert r.status_code == 303
     after = responses()
-    # the side named in the form is not the one recorded: a party answers in its own name only
     assert after[:-1] == before and after[-1]["party"] == "israel" and after[-1]["stance"] == "rejected"
-    assert service_client.post(url, data=form, headers=auth("israel")).status_code == 409  # made from a stale version
+    own = {**form, "party": ""}  # a party's own side is the one the form means when it names none
+    assert service_client.post(url, data=own, headers=auth("israel")).status_code == 409  # made from a stale version
     r = service_client.post(url, data={"version": "2", "stance": "maybe"}, headers=auth("hamas"))
     assert r.status_code == 422 and "choose" in field_error(r.text, "stance") and field_error(r.text, "date")
     form = {"version": "2", "party": "hamas", "stance": "conditional", "date": "2024-07-06"}

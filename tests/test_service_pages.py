@@ -167,6 +167,9 @@ def test_the_edit_form_is_offered_to_who_may_edit(service_client: Any) -> None:
     sign_in(service_client, "hamas")
     assert "Edit this text" in service_client.get(f"/talks/{TALKS}/proposals/jul2-hamas").text
     assert "Edit this text" not in service_client.get(f"/talks/{TALKS}/proposals/may27-israel").text
+    # on another's text a side may give its own response and reading, and is told that this is all
+    other = service_client.get(f"/talks/{TALKS}/proposals/may27-israel").text
+    assert "Answer this text" in other and "only your own side's response and your own reading" in other
     sign_in(service_client, "observer")
     assert "Edit this text" not in service_client.get(f"/talks/{TALKS}/proposals/jul2-hamas").text
     sign_in(service_client, "mediator")

@@ -20,6 +20,7 @@ from truce.model.checks import build_scenario
 from truce.model.scenario import Scenario
 from truce.service import schemas, views
 from truce.service.auth import ALL, PUBLIC, Role, Viewer, access, current_viewer, http_error, store_dep
+from truce.service.text_rules import party_may_write, party_write
 from truce.store.models import Person
 from truce.store.repo import NotFound, Store, Version, new_token
 
@@ -220,7 +221,9 @@ def write_proposal(
         raise InputError([Problem("the proposal's id must be the one in the address", ("proposal", "id"))])
     bounded(data, PROPOSAL_LISTS, "proposal")
     if viewer.role == Role.party:  # before the store compares versions: a text not its own is a 403, not a 409
-        own_name(viewer, data)
+        made_from = made_from_version(store, talks_id, proposal_id, version)
+        if version == 0 or made_from is not None:  # a version that does not exist is the store's 409
+            party_may_write(viewer, data, made_from, views.load(store, talks_id).data)
 
     def ours(path: tuple[Any, ...]) -> bool:
         return len(path) >= 2 and path[0] == "proposals"
@@ -231,13 +234,24 @@ def write_proposal(
         if current is None and len(scenario["proposals"]) > MAX_PROPOSALS:
             raise InputError([Problem(f"these talks already hold {MAX_PROPOSALS} proposals", ("proposal",))])
         if viewer.role == Role.party:
-            party_write(viewer, data, current)
+            party_write(viewer, data, current, scenario)
         validate(scenario)
         unsupported = views.unsupported_status(scenario, data)
         if unsupported is not None:
             raise InputError([Problem(unsupported, ("proposal", "status"))])
 
     return store.put_proposal(talks_id, data, version, viewer.label, check, note)
+
+
+def made_from_version(store: Store, talks_id: str, proposal_id: str, version: int) -> dict[str, Any] | None:
+    """The text as it stood at ``version`` (None: a new text, or a version it never had)."""
+    if version == 0:
+        return None
+    try:
+        versions = store.proposal_history(talks_id, proposal_id)
+    except NotFound:
+        return None
+    return next((v.data for v in versions if v.version == version), None)
 
 
 @router.get(
@@ -333,51 +347,6 @@ def put_preferences(
 ) -> schemas.Written:
     """A new version of a party's preferences (its own party and mediators only)."""
     return schemas.Written(version=write_preferences(store, viewer, talks_id, party, edit.preferences, edit.version))
-
-
-# what another side's response answered, with each field's value when it is left out
-WHAT_A_TEXT_SAYS: dict[str, Any] = {"terms": {}, "parent": None, "inherits": True}
-
-
-def own_name(viewer: Viewer, data: dict[str, Any]) -> None:
-    """Refuse a text a party would table in any name but its own alone."""
-    if data.get("tabled_by") != [viewer.party]:
-        raise http_error(403, "a party tables texts in its own name alone (a joint text is recorded by a mediator)")
-
-
-def party_write(viewer: Viewer, data: dict[str, Any], current: dict[str, Any] | None) -> None:
-    """Refuse what a party may not write: anything in another's name, or a change to what a text says once
-    another side has answered it (the answer would then seem to be to terms it never saw). ``current``: the
-    text as it stands (``None``: a new text)."""
-    own_name(viewer, data)
-    if current is not None and current.get("tabled_by") != [viewer.party]:
-        raise http_error(403, "a party edits only texts it tabled alone")
-    for field in ("responses", "readings"):
-        if _others(data, field, viewer) != _others(current or {}, field, viewer):
-            raise http_error(403, f"a party records only its own {field[:-1]} of a text")
-    answered = [r for r in _others(current or {}, "responses", viewer) if isinstance(r, dict)]
-    changed = [f for f, unset in WHAT_A_TEXT_SAYS.items() if (current or {}).get(f, unset) != data.get(f, unset)]
-    if answered and changed:
-        who = ", ".join(_answer(r) for r in answered)
-        message = (
-            f"{who} answered this text as it stands: what it says stays as answered; table the change as a new "
-            f"text amending it (parent {data.get('id')!r})"
-        )
-        raise InputError([Problem(message, ("proposal", changed[0]))])
-
-
-def _answer(response: dict[str, Any]) -> str:
-    when = f", {response['date']}" if response.get("date") else ""
-    return f"{response.get('party')} ({response.get('stance')}{when})"
-
-
-def _others(proposal: dict[str, Any], field: str, viewer: Viewer) -> list[Any]:
-    """The entries of a text's ``responses`` (by ``party``) or ``readings`` (by ``by``) not in the viewer's name."""
-    entries = proposal.get(field, [])
-    if not isinstance(entries, list):
-        return [entries]
-    key = "party" if field == "responses" else "by"
-    return [e for e in entries if not (isinstance(e, dict) and e.get(key) == viewer.party)]
 
 
 def write_preferences(

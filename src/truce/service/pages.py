@@ -187,7 +187,8 @@ def proposal_page(
     versions = history(state.scenario, store.proposal_history(talks_id, proposal_id))
     issues = {i.id: i.name for i in state.scenario.issues}
     proposal = state.scenario.proposal(proposal_id)
-    editable = viewer.role == Role.mediator or (viewer.role == Role.party and viewer.party in proposal.tabled_by)
+    # a side edits the texts it tabled alone; on any other it may change its own response and reading only
+    answers_only = viewer.role == Role.party and list(proposal.tabled_by) != [viewer.party]
     text = json.dumps(proposal.model_dump(mode="json", exclude_defaults=True), indent=2, ensure_ascii=False)
     return render(
         "proposal.html",
@@ -197,7 +198,8 @@ def proposal_page(
         issues=issues,
         names={party.id: party.name for party in state.scenario.parties},
         titles={q.id: q.title for q in state.scenario.proposals},
-        edit_text=text if editable else None,
+        edit_text=text if viewer.role in (Role.mediator, Role.party) else None,
+        answers_only=answers_only,
     )
 
 

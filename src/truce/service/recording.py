@@ -120,9 +120,10 @@ def item_field(path: tuple[Any, ...]) -> str | None:
 
 
 def read_response(fields: Fields, viewer: Viewer, s: Scenario, errors: Errors) -> dict[str, Any]:
-    """A response as the form gives it. A party answers for its own side only; a mediator records any side's."""
+    """A response as the form gives it. A party answers for its own side only (another side sent is refused
+    when the response is recorded, never taken as its own); a mediator records any side's."""
     sides = [p.id for p in s.parties if p.role.value == "party"]
-    party = viewer.party if viewer.role == Role.party else fields.get("party").strip()
+    party = fields.get("party").strip() or (viewer.party if viewer.role == Role.party else "")
     if party not in sides:
         errors.add("party", "choose the side whose response this is")
     stance = fields.get("stance")

@@ -1,0 +1,110 @@
+"""Who may write what in a text.
+
+Any side may answer any text in its own name: its response (``responses``, by ``party``) and its reading
+(``readings``, by ``by``). A side tables and edits texts in its own name alone, and once another side has
+answered one of its texts, what it says (``terms``, ``parent``, ``inherits``) stays as answered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from truce.errors import InputError, Problem
+from truce.model.scenario import Proposal
+from truce.service import views
+from truce.service.auth import Viewer, http_error
+
+# what another side's response answered, with each field's value when it is left out
+WHAT_A_TEXT_SAYS: dict[str, Any] = {"terms": {}, "parent": None, "inherits": True}
+
+
+def what_changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The fields saying what a text says (of :data:`WHAT_A_TEXT_SAYS`) that differ between two versions."""
+    return [f for f, unset in WHAT_A_TEXT_SAYS.items() if before.get(f, unset) != after.get(f, unset)]
+
+
+def said(proposal: dict[str, Any]) -> dict[str, Any] | None:
+    """A text as its model reads it, defaults left out, so that two ways of writing the same text compare
+    equal (``"inherits": true`` or nothing); None for what is not a text."""
+    try:
+        return Proposal.model_validate(proposal).model_dump(mode="json", exclude_defaults=True)
+    except ValueError:
+        return None
+
+
+def own_name(viewer: Viewer, data: dict[str, Any]) -> None:
+    """Refuse a text a party would table in any name but its own alone."""
+    if data.get("tabled_by") != [viewer.party]:
+        raise http_error(403, "a party tables texts in its own name alone (a joint text is recorded by a mediator)")
+
+
+def party_write(viewer: Viewer, data: dict[str, Any], current: dict[str, Any] | None, scenario: dict[str, Any]) -> None:
+    """Refuse what a party may not write: anything in another's name, or a change to what a text says once
+    another side has answered it (the answer would then seem to be to terms it never saw). ``current``: the
+    text as it stands (``None``: a new text); ``scenario``: the talks with the edit."""
+    party_may_write(viewer, data, current, scenario)
+    answered = [r for r in _others(current or {}, "responses", viewer) if isinstance(r, dict)]
+    changed = what_changed(current or {}, data)
+    if answered and changed:
+        who = ", ".join(_answer(r) for r in answered)
+        message = (
+            f"{who} answered this text as it stands: what it says stays as answered; table the change as a new "
+            f"text amending it (parent {data.get('id')!r})"
+        )
+        raise InputError([Problem(message, ("proposal", changed[0]))])
+
+
+def party_may_write(
+    viewer: Viewer, data: dict[str, Any], current: dict[str, Any] | None, scenario: dict[str, Any]
+) -> None:
+    """The 403s of :func:`party_write`: a party tables and edits texts in its own name alone, and on a text
+    it did not table alone changes only its own answers."""
+    if current is not None and current.get("tabled_by") != [viewer.party]:
+        answers_only(viewer, data, current, scenario)
+        return
+    own_name(viewer, data)
+    for field in ANSWERS:
+        if _others(data, field, viewer) != _others(current or {}, field, viewer):
+            raise http_error(403, f"a party records only its own {field[:-1]} of a text")
+
+
+# a text's answers, each by the field naming whose it is: any side may give its own on any text
+ANSWERS = {"responses": "party", "readings": "by"}
+# what an answer may do to a text's status: take it down when the answers no longer support it
+STATUS_AFTER_AN_ANSWER = ("tabled", "rejected")
+
+
+def answers_only(viewer: Viewer, data: dict[str, Any], current: dict[str, Any], scenario: dict[str, Any]) -> None:
+    """Refuse an edit of a text the party did not table alone that changes more than the party's own
+    responses and readings. The status may follow them down, as the response form sets it, when they no
+    longer support it (``agreed`` after a rejection); the text itself is its tablers' and the mediators'."""
+    after, before = said(data), said(current)
+    if after is None or before is None:
+        return  # not a text at all: the check of the talks refuses it beside its field
+    was, now = before.pop("status", "tabled"), after.pop("status", "tabled")
+    for field in ANSWERS:
+        before[field], after[field] = _others(before, field, viewer), _others(after, field, viewer)
+    if before != after:
+        raise http_error(
+            403,
+            "on a text it did not table alone, a party records only its own response and its own reading; "
+            "the rest is changed by its tablers or a mediator (a joint text is recorded by a mediator)",
+        )
+    if now != was and not (
+        now in STATUS_AFTER_AN_ANSWER and views.unsupported_status(scenario, {**data, "status": was}) is not None
+    ):
+        raise http_error(
+            403, "a party changes the status of a text it did not table only as its own answer takes it down"
+        )
+
+
+def _answer(response: dict[str, Any]) -> str:
+    when = f", {response['date']}" if response.get("date") else ""
+    return f"{response.get('party')} ({response.get('stance')}{when})"
+
+
+def _others(proposal: dict[str, Any], field: str, viewer: Viewer) -> list[Any]:
+    """The entries of a text's ``responses`` (by ``party``) or ``readings`` (by ``by``) not in the viewer's name."""
+    entries = proposal.get(field, [])
+    if not isinstance(entries, list):
+        return [entries]
+    return [e for e in entries if not (isinstance(e, dict) and e.get(ANSWERS[field]) == viewer.party)]
