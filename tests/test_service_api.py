@@ -39,29 +39,59 @@ def test_me_tells_the_role(service_client: Any) -> None:
 
 
 def test_edits_are_versioned_and_a_stale_edit_gets_409(service_client: Any) -> None:
-    p = proposal_data(service_client, "jan2025-agreement")
+    url = f"{API}/proposals/may27-israel"  # a text nobody has answered
+    p = proposal_data(service_client, "may27-israel")
     first = service_client.put(
-        f"{API}/proposals/jan2025-agreement",
+        url,
         headers=auth("mediator"),
         json={"version": 1, "proposal": {**p, "terms": {**p["terms"], "rafah": "international_presence"}}},
     )
     assert first.status_code == 200, first.text
     assert first.json() == {"version": 2}
-    stale = service_client.put(
-        f"{API}/proposals/jan2025-agreement",
-        headers=auth("mediator"),
-        json={"version": 1, "proposal": {**p, "note": "lost?"}},
-    )
+    stale = service_client.put(url, headers=auth("mediator"), json={"version": 1, "proposal": {**p, "note": "lost?"}})
     assert stale.status_code == 409
     assert stale.json()["current_version"] == 2
-    history = service_client.get(f"{API}/proposals/jan2025-agreement/history", headers=auth("observer")).json()
+    history = service_client.get(f"{url}/history", headers=auth("observer")).json()
     assert [v["version"] for v in history["versions"]] == [1, 2]
-    assert history["versions"][0]["data"]["terms"]["rafah"] == "agreed_reopening"
+    assert "rafah" not in history["versions"][0]["data"]["terms"]
     (change,) = history["versions"][1]["changes"]
     assert change["field"] == "terms.rafah"
     assert change["text"].startswith("Rafah")
-    view = service_client.get(f"{API}/proposals/jan2025-agreement", headers=auth("observer")).json()
+    view = service_client.get(url, headers=auth("observer")).json()
     assert view["version"] == 2 and view["terms"]["rafah"] == "international_presence"
+
+
+def test_an_answered_text_changes_what_it_says_only_with_a_reason_and_without_the_earlier_answers(
+    service_client: Any, service_store: Store
+) -> None:
+    """A mediator changed the terms of the agreed text with no note, and both sides' acceptances stayed on
+    terms neither had seen (200, status still agreed)."""
+    url = f"{API}/proposals/jan2025-agreement"
+    p = proposal_data(service_client, "jan2025-agreement")
+    changed = {**p, "terms": {**p["terms"], "aid_trucks": 500}}
+    before = service_store.talks_version(TALKS)
+    r = service_client.put(url, headers=auth("mediator"), json={"version": 1, "proposal": changed})
+    assert r.status_code == 422
+    paths = [d["path"] for d in r.json()["detail"]]
+    assert paths == [["note"], ["proposal", "responses"]], r.text
+    assert "hamas (accepted, 2025-01-15), israel (accepted, 2025-01-18)" in r.json()["detail"][1]["message"]
+    why = "the agreed figure was 600 a day, misread as 500"
+    r = service_client.put(url, headers=auth("mediator"), json={"version": 1, "proposal": changed, "note": why})
+    assert r.status_code == 422 and [d["path"] for d in r.json()["detail"]] == [["proposal", "responses"]]
+    # without the responses, the status they supported goes too
+    unanswered = {k: v for k, v in changed.items() if k != "responses"}
+    r = service_client.put(url, headers=auth("mediator"), json={"version": 1, "proposal": unanswered, "note": why})
+    assert r.status_code == 422 and r.json()["detail"][0]["path"] == ["proposal", "status"]
+    assert service_store.talks_version(TALKS) == before  # nothing written
+    body = {"version": 1, "proposal": {**unanswered, "status": "tabled"}, "note": why}
+    assert service_client.put(url, headers=auth("mediator"), json=body).status_code == 200
+    versions = service_client.get(f"{url}/history", headers=auth("observer")).json()["versions"]
+    assert versions[-1]["note"] == why and "responses" not in versions[-1]["data"]
+    assert len(versions[0]["data"]["responses"]) == 2  # the acceptances stay with the terms they accepted
+    # what does not change what a text says keeps its answers, with or without a note
+    retitled = {**versions[-1]["data"], "title": "Agreement (as corrected)"}
+    assert service_client.put(url, headers=auth("mediator"), json={"version": 2, "proposal": retitled}).is_success
+    assert versions[0]["data"]["status"] == "agreed"
 
 
 def client_put(service_client: Any, pid: str, proposal: dict[str, Any], version: int) -> Any:

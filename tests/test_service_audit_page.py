@@ -22,15 +22,16 @@ def audit(client: Any) -> str:
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
 def test_a_new_version_of_a_text_shows_what_changed_and_links_to_it(service_client: Any) -> None:
-    current = service_client.get(f"{API}/proposals/aug16-bridging/history", headers=auth("mediator")).json()
+    # a text nobody has answered: an answered one needs a note, and drops its answers
+    current = service_client.get(f"{API}/proposals/may27-israel/history", headers=auth("mediator")).json()
     latest = current["versions"][-1]
     data = {**latest["data"], "terms": {**latest["data"].get("terms", {}), "aid_trucks": 700}}
     body = {"version": latest["version"], "proposal": data}
-    r = service_client.put(f"{API}/proposals/aug16-bridging", headers=auth("mediator"), json=body)
+    r = service_client.put(f"{API}/proposals/may27-israel", headers=auth("mediator"), json=body)
     assert r.status_code == 200, r.text
     html = audit(service_client)
     first = html.split("<tbody>")[1].split("</tr>")[0]  # newest first
-    assert f'href="/talks/{TALKS}/proposals/aug16-bridging"' in first and "version 2" in first
+    assert f'href="/talks/{TALKS}/proposals/may27-israel"' in first and "version 2" in first
     assert re.search(r"Humanitarian aid[^<]*: \(open\) → 700", first), first  # its own terms had none
     assert re.search(r'<time datetime="[^"]+">\d{1,2} \w{3} \d{4}, \d\d:\d\d UTC</time>', first)
 

@@ -77,6 +77,7 @@ def test_a_correction_is_previewed_then_saved_as_the_next_version_with_its_note(
     preview = unescape(r.text.split('data-testid="preview"')[1].split("</section>")[0])
     assert "Changes from the text as it stands (version 1)" in preview
     assert "600 trucks a day -> 650 trucks a day" in preview and "End of the war" not in preview
+    assert "answered what it says now: they stay with version 1" in preview
     assert service_store.talks_version(TALKS) == talks_before  # a preview writes nothing
     r = service_client.post(DRAFT, data=sent | {"action": "save"}, headers=auth("mediator"), follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/talks/{TALKS}/proposals/{TEXT}"
@@ -85,10 +86,12 @@ def test_a_correction_is_previewed_then_saved_as_the_next_version_with_its_note(
     old, new = after[-2].data, after[-1].data
     assert old == before[-1].data
     assert old["terms"] == {"end_of_war": "phased", "withdrawal_depth": "populated_then_full"}
-    # the correction, and nothing else: restated terms, responses and readings are kept as they stood
+    # the correction, and nothing else: restated terms and readings are kept as they stood; the responses
+    # answered the terms as they stood, and stay with version 1
     assert new["date"] == "2024-06-09" and new["terms"] == {**old["terms"], "aid_trucks": 650}
+    assert old["responses"] and "responses" not in new
     assert {k: v for k, v in new.items() if k not in ("date", "terms")} == {
-        k: v for k, v in old.items() if k not in ("date", "terms")
+        k: v for k, v in old.items() if k not in ("date", "terms", "responses")
     }
     assert after[-1].note == sent["correction"] and after[-2].note is None
     entry = service_store.audit_entries(TALKS)[-1]

@@ -20,7 +20,7 @@ from truce.model.checks import build_scenario
 from truce.model.scenario import Scenario
 from truce.service import schemas, views
 from truce.service.auth import ALL, PUBLIC, Role, Viewer, access, current_viewer, http_error, store_dep
-from truce.service.text_rules import party_may_write, party_write
+from truce.service.text_rules import answered_change, party_may_write, party_write
 from truce.store.models import Person
 from truce.store.repo import NotFound, Store, Version, new_token
 
@@ -235,6 +235,7 @@ def write_proposal(
             raise InputError([Problem(f"these talks already hold {MAX_PROPOSALS} proposals", ("proposal",))])
         if viewer.role == Role.party:
             party_write(viewer, data, current, scenario)
+        answered_change(data, current, note)
         validate(scenario)
         unsupported = views.unsupported_status(scenario, data)
         if unsupported is not None:

@@ -26,6 +26,7 @@ from truce.model.scenario import Issue, IssueKind, Proposal, Scenario, Status
 from truce.service import forms
 from truce.service.auth import Role, Viewer
 from truce.service.forms import OPEN, Errors, Fields
+from truce.service.text_rules import what_changed
 from truce.service.views import State
 
 META = ("id", "title", "date", "venue", "status", "note", "parent", "tabled_by", "sources")
@@ -118,9 +119,13 @@ def prefill_correction(scenario: Scenario, proposal_id: str, version: int) -> Fi
 
 
 def carried(current: dict[str, Any], corrected: dict[str, Any]) -> dict[str, Any]:
-    """The corrected text with what the form has no control for (responses, readings) kept as they stand."""
+    """The corrected text with what the form has no control for (responses, readings) kept as they stand,
+    except the responses when the correction changes what the text says: each answered the text as it stood
+    and stays with that version (:func:`truce.service.text_rules.answered_change`)."""
     kept = {k: v for k, v in current.items() if k not in META and k not in ("terms", "inherits")}
     out = {**kept, **corrected}
+    if what_changed(current, out):
+        out.pop("responses", None)
     if "tabled_by" in out and set(out["tabled_by"]) == set(current.get("tabled_by", [])):
         out["tabled_by"] = current["tabled_by"]  # the boxes come in the parties' order, not in the text's
     if "status" not in current and out.get("status") == Status.tabled.value:

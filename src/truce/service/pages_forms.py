@@ -164,6 +164,7 @@ def correct_save(store: Store, state: views.State, viewer: Viewer, talks_id: str
     if scenario is None:
         return draft_form(state, viewer, fields, errors, None, 422)
     shown = drafting.preview(scenario, viewer, proposal_id, state.scenario)
+    shown["unanswered"] = [] if "responses" in data else current.get("responses", [])  # answered what it was
     if fields.get("action") != "save":
         return draft_form(state, viewer, fields, errors, shown, 200)
     try:

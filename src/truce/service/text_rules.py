@@ -1,8 +1,9 @@
-"""Who may write what in a text.
+"""Who may write what in a text, and what the answers recorded to a text hold it to.
 
 Any side may answer any text in its own name: its response (``responses``, by ``party``) and its reading
-(``readings``, by ``by``). A side tables and edits texts in its own name alone, and once another side has
-answered one of its texts, what it says (``terms``, ``parent``, ``inherits``) stays as answered."""
+(``readings``, by ``by``). A side tables and edits texts in its own name alone. An answer is to the text as it
+stood: once a text is answered, what it says (``terms``, ``parent``, ``inherits``) changes only with a reason
+given, and the answers given before do not pass to the changed text."""
 
 from __future__ import annotations
 
@@ -29,6 +30,28 @@ def said(proposal: dict[str, Any]) -> dict[str, Any] | None:
         return Proposal.model_validate(proposal).model_dump(mode="json", exclude_defaults=True)
     except ValueError:
         return None
+
+
+def answered_change(data: dict[str, Any], current: dict[str, Any] | None, note: str | None) -> None:
+    """Refuse a change to what an answered text says that gives no reason (422 on ``note``) or that carries
+    a response recorded before it (422 on ``proposal.responses``): each answered the text as it stood, and
+    stays with that version in the history; the sides answer the changed text anew."""
+    before, after = said(current or {}), said(data)
+    if before is None or after is None or not before.get("responses") or not what_changed(before, after):
+        return  # a new text, one nobody answered, or not a text at all (the check of the talks says why)
+    problems = []
+    if not note:
+        problems.append(Problem("a change to what an answered text says needs a note saying why", ("note",)))
+    carried = [r for r in before["responses"] if r in after.get("responses", [])]
+    if carried:
+        who = ", ".join(_answer(r) for r in carried)
+        message = (
+            f"{who} answered the text as it stood, not as changed: leave these responses out (they stay with "
+            "the earlier version in the history) and record the answers to the changed text"
+        )
+        problems.append(Problem(message, ("proposal", "responses")))
+    if problems:
+        raise InputError(problems)
 
 
 def own_name(viewer: Viewer, data: dict[str, Any]) -> None:
