@@ -117,7 +117,7 @@ def test_new_proposal_and_a_bad_one(service_client: Any) -> None:
     bad = {**new, "id": "bad", "terms": {"rafah": "no_such_option"}}
     r = service_client.put(f"{API}/proposals/bad", headers=auth("hamas"), json={"version": 0, "proposal": bad})
     assert r.status_code == 422
-    assert r.json()["detail"][0]["path"][:1] == ["proposals"]
+    assert r.json()["detail"][0]["path"] == ["proposal", "terms", "rafah"]
     # a party may not table in another's name
     forged = {**new, "id": "forged", "tabled_by": ["israel"]}
     r = service_client.put(f"{API}/proposals/forged", headers=auth("hamas"), json={"version": 0, "proposal": forged})
@@ -130,6 +130,34 @@ def test_new_proposal_and_a_bad_one(service_client: Any) -> None:
     jointly = {**new, "id": "jointly", "tabled_by": ["hamas", "israel"]}
     r = service_client.put(f"{API}/proposals/jointly", headers=auth("hamas"), json={"version": 0, "proposal": jointly})
     assert r.status_code == 403
+
+
+def test_a_problem_in_the_edited_text_is_located_in_what_was_sent(service_client: Any) -> None:
+    """Paths pointed into the talks as checked (["proposals", 9, "terms", "aid_trucks"]), not into the body."""
+    text = {"id": "med-x", "title": "X", "date": "2024-08-20", "tabled_by": ["united_states"]}
+    reading = {"id": "r", "by": "hamas", "terms": {"rafah": "nowhere"}}
+    for sent, path in (
+        ({**text, "terms": {"aid_trucks": float("nan")}}, ["proposal", "terms", "aid_trucks"]),
+        ({**text, "terms": {"aid_trucks": "lots"}}, ["proposal", "terms", "aid_trucks"]),
+        ({**text, "readings": [reading]}, ["proposal", "readings", 0, "terms", "rafah"]),
+        ({**text, "parent": "no-such-text"}, ["proposal", "parent"]),
+    ):
+        body = json.dumps({"version": 0, "proposal": sent})  # NaN as JavaScript writes it
+        r = service_client.put(
+            f"{API}/proposals/med-x", headers={**auth("mediator"), "content-type": "application/json"}, content=body
+        )
+        assert r.status_code == 422 and [d["path"] for d in r.json()["detail"]] == [path], r.text
+    # a problem the edit makes in another text stays where it is in the talks
+    p = proposal_data(service_client, "may27-israel")
+    r = service_client.put(
+        f"{API}/proposals/may27-israel",
+        headers=auth("mediator"),
+        json={"version": 1, "proposal": {**p, "date": "2024-06-30"}},
+    )
+    assert r.status_code == 422, r.text
+    export = service_client.get(f"{API}/export", headers=auth("mediator")).json()
+    child = next(i for i, q in enumerate(export["proposals"]) if q["id"] == "may31-framework")
+    assert r.json()["detail"][0]["path"] == ["proposals", child, "date"]
 
 
 def test_preferences_are_private_and_versioned(service_client: Any) -> None:
@@ -537,7 +565,7 @@ def test_names_and_titles_are_one_line_and_numbers_and_flags_are_not_text(
         ("put", f"{API}/proposals/aug16-bridging", "mediator", {"version": 1, "proposal": {**text, "title": "a\nb"}},
          ["proposal", "title"]),
         ("put", f"{API}/proposals/aug16-bridging", "mediator", {"version": 1, "proposal": {**text, "inherits": "yes"}},
-         ["proposals", "inherits"]),
+         ["proposal", "inherits"]),
         ("put", f"{API}/preferences/israel", "israel", {"version": 1, "preferences": {**prefs, "reservation": "0.5"}},
          ["preferences", "israel", "reservation"]),
         ("put", f"{API}/preferences/israel", "israel", {"version": 1, "preferences": {**prefs, "reservation": True}},

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Coroutine
@@ -236,7 +237,11 @@ def write_proposal(
         if viewer.role == Role.party:
             party_write(viewer, data, current, scenario)
         answered_change(data, current, note)
-        validate(scenario)
+        edited = next(i for i, p in enumerate(scenario["proposals"]) if p.get("id") == proposal_id)
+        try:
+            validate(scenario)
+        except InputError as exc:
+            raise InputError([in_body(p, edited) for p in exc.problems]) from None
         unsupported = views.unsupported_status(scenario, data)
         if unsupported is not None:
             raise InputError([Problem(unsupported, ("proposal", "status"))])
@@ -253,6 +258,14 @@ def made_from_version(store: Store, talks_id: str, proposal_id: str, version: in
     except NotFound:
         return None
     return next((v.data for v in versions if v.version == version), None)
+
+
+def in_body(problem: Problem, edited: int) -> Problem:
+    """A problem of the candidate scenario located in what was sent when it names something inside the edited
+    text (``proposals[9].terms.aid_trucks`` is the body's ``proposal.terms.aid_trucks``), else as it was."""
+    if problem.path[:2] != ("proposals", edited):
+        return problem
+    return dataclasses.replace(problem, path=("proposal", *problem.path[2:]))
 
 
 @router.get(
