@@ -467,3 +467,41 @@ def test_any_report_drafts_entries_that_validate_once_accepted(words: list[str])
     clean = [e.id for e in draft.entries if not any("clash" in n for n in e.notes)]
     if clean:
         _accept(GAZA, draft, clean)
+
+
+def one_line_report(n: int, sentence: str = "{i} people were killed in Gaza, the ministry said.") -> str:
+    """A report of ``n`` sentences on one line, none after the first opening with a capital: one sentence to
+    the reader, which quoted it whole in each of its entries (8.3 MB of HTML for 400 of them)."""
+    return "2024-08-18\n\n" + " ".join(sentence.format(i=i) for i in range(n))
+
+
+def test_a_long_report_drafts_bounded_quotes_and_at_most_100_entries(gaza: Scenario, tmp_path: Path) -> None:
+    from truce.analysis.drafting import MAX_ENTRIES, QUOTE_MOST, draft_json
+
+    text = one_line_report(400)
+    draft = draft_record(gaza, text)
+    assert len(draft.entries) == MAX_ENTRIES and draft.not_drafted == {"figure": 300}
+    for e in draft.entries:
+        words = e.span.text.strip("\u2026")
+        assert len(words) <= QUOTE_MOST and words == text[e.span.start : e.span.end]
+        assert e.span.line == 3
+        assert f"{e.data['value']} people were killed" in words  # the quote is around what it was read from
+    assert len(json.dumps(draft_json(draft, gaza.id))) < 100_000
+    report = tmp_path / "report.txt"
+    report.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["record", "draft", str(GAZA), str(report)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "and 300 more not drafted (300 figures)" in result.output
+    result = runner.invoke(app, ["record", "draft", str(GAZA), str(report), "--json"])
+    assert json.loads(result.output)["not_drafted"] == {"figure": 300}
+
+
+def test_a_report_of_one_long_sentence_costs_its_size(gaza: Scenario) -> None:
+    """A sentence naming a place thousands of times was read in time cubic in its length (a visit in each of
+    1,600 clauses took 391 s, one of 3,850 ran out of patience); it is read in pieces."""
+    import time
+
+    text = one_line_report(3_850, "the US envoy arrived in Israel on Sunday and met officials {i}.")[:199_000]
+    started = time.perf_counter()
+    draft = draft_record(gaza, text)
+    assert time.perf_counter() - started < 30  # about 2 s on 2 cores
+    assert draft.entries and all(len(e.span.text) <= 302 for e in draft.entries)

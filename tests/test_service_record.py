@@ -104,3 +104,12 @@ def test_the_mediator_applies_ticked_entries_to_the_record(service_client: Any) 
     assert "report-2024-08-18" in next(m for m in s.meetings if m.id == "us-visit-israel-2024-08").sources
     r = service_client.post(f"{PAGE}/apply", data={**form, "accept": ["issue-philadelphi"]})
     assert r.status_code == 409  # made from the version before the last change
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_long_report_gives_a_page_its_size_not_its_size_squared(service_client: Any) -> None:
+    """A one-line report of 400 sentences (20 KB) gave 8.3 MB of HTML: each entry quoted the whole line."""
+    report = "2024-08-18\n\n" + " ".join(f"{i} people were killed in Gaza, the ministry said." for i in range(400))
+    r = service_client.post(PAGE, headers=auth("mediator"), data={"report": report})
+    assert r.status_code == 200 and len(r.content) < 200_000, len(r.content)
+    assert "and 300 more not drafted (300 figures): a report gives at most 100 entries" in r.text

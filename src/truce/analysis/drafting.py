@@ -23,6 +23,7 @@ instead of a day). An entry found twice in one report gains a little.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import re
@@ -37,6 +38,13 @@ from truce.model.scenario import Role, Scenario, Series, StatementStance, Venue
 
 KINDS = ("meeting", "round", "statement", "figure", "issue", "proposal")
 MAX_REPORT_CHARS = 200_000
+# What one report may cost to read, whatever its size: each entry quotes at most QUOTE_MOST characters (the
+# sentence, or the part of a long one around what the entry was read from), and one report gives at most
+# MAX_ENTRIES entries, the rest counted as not drafted. Without them a report of one long sentence quoted the
+# whole sentence in each of its hundreds of entries.
+QUOTE_MOST = 300
+MAX_ENTRIES = 100
+SENTENCE_MOST = 2_000  # a longer run of words with no sentence break is read in pieces of this size
 
 _TRAVEL = re.compile(
     r"\b(arriv(?:e|es|ed|ing) in|visit(?:s|ed|ing)?|visit to|trip to|head(?:s|ed|ing)?(?: on)? to|"
@@ -147,6 +155,7 @@ class Draft:
     source_id: str
     source: dict[str, Any] | None  # the report as a new source (None: an existing source is cited)
     entries: tuple[Entry, ...]
+    not_drafted: dict[str, int] = field(default_factory=dict)  # entries past MAX_ENTRIES, by kind
 
     def entry(self, entry_id: str) -> Entry:
         for e in self.entries:
@@ -176,6 +185,7 @@ class Context:
     words: list[tuple[str, str, re.Pattern[str], bool]]
     subject: Mention | None = None  # the last speaker or traveller named, for "he said"
     found: list[Entry] = field(default_factory=list)
+    newlines: list[int] = field(default_factory=list)  # the offset of every line break, for the line of a span
 
 
 @dataclass(frozen=True)
@@ -203,12 +213,17 @@ def draft_record(s: Scenario, text: str, today: dt.date | None = None, source_id
         raise InputError([Problem(f"unknown source {source_id!r} (expected one of {known})", ("source",))])
     sid = source_id or _fresh(f"report-{date.isoformat()}", set(s.sources))
     ctx = Context(s, text, normalise(text), date, sid, vocabulary(s))
+    ctx.newlines = [m.start() for m in re.finditer("\n", text)]
     for sentence in sentences(ctx):
         for rule in (_visits, _rounds, _statements, _figures, _issues, _proposals):
             rule(ctx, sentence)
-    entries = _number(_merge(ctx.found))
+    merged = _merge(ctx.found)
+    entries = _number(merged[:MAX_ENTRIES])
+    not_drafted: dict[str, int] = {}
+    for e in merged[MAX_ENTRIES:]:
+        not_drafted[e.kind] = not_drafted.get(e.kind, 0) + 1
     source = None if source_id else _source_of(text, date)
-    return Draft(date, "given" if today else "dateline", sid, source, tuple(entries))
+    return Draft(date, "given" if today else "dateline", sid, source, tuple(entries), not_drafted)
 
 
 def normalise(text: str) -> str:
@@ -250,10 +265,24 @@ def sentences(ctx: Context) -> list[Sentence]:
     opening = _DATELINE.match(ctx.text)
     start = opening.end() if opening else 0
     for m in re.finditer(r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d)]))\s+(?=[\"\u201c(]?[A-Z])|\n\s*\n", ctx.text):
-        out.append(_sentence(ctx, start, m.start()))
+        out += [_sentence(ctx, a, b) for a, b in _pieces(ctx.text, start, m.start())]
         start = m.end()
-    out.append(_sentence(ctx, start, len(ctx.text)))
+    out += [_sentence(ctx, a, b) for a, b in _pieces(ctx.text, start, len(ctx.text))]
     return [s for s in out if s.end > s.start]
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence as pieces of at most :data:`SENTENCE_MOST` characters, cut after a clause's comma or
+    semicolon (else at a space): the rules read a sentence as a whole, so a sentence of a whole report (no
+    capital after its full stops) would cost its length for each name in it."""
+    out = []
+    while end - start > SENTENCE_MOST:
+        cut = max(text.rfind(", ", start, start + SENTENCE_MOST), text.rfind("; ", start, start + SENTENCE_MOST))
+        cut = cut + 1 if cut > start else text.rfind(" ", start, start + SENTENCE_MOST)
+        cut = cut if cut > start else start + SENTENCE_MOST
+        out.append((start, cut))
+        start = cut
+    return [*out, (start, end)]
 
 
 def _sentence(ctx: Context, start: int, end: int) -> Sentence:
@@ -288,10 +317,24 @@ def find_mentions(ctx: Context, start: int, end: int) -> list[Mention]:
     return kept
 
 
-def _span(ctx: Context, start: int, end: int) -> Span:
+def _span(ctx: Context, start: int, end: int, at: int | None = None) -> Span:
+    """The words between two offsets, cut to at most :data:`QUOTE_MOST` characters around ``at`` (default:
+    from the start) at word breaks, an ellipsis marking each cut; the offsets are those of the words kept."""
     while end > start and ctx.text[end - 1] in " ,;":
         end -= 1
-    return Span(ctx.text[start:end], start, end, ctx.text.count("\n", 0, start) + 1)
+    first, last = start, end
+    if end - start > QUOTE_MOST:
+        middle = start if at is None else at - QUOTE_MOST // 3
+        first = max(start, min(middle, end - QUOTE_MOST))
+        last = first + QUOTE_MOST
+        if first > start:
+            space = ctx.text.find(" ", first, first + 40)
+            first = space + 1 if space >= 0 else first
+        if last < end:
+            space = ctx.text.rfind(" ", last - 40, last)
+            last = space if space > first else last
+    text = ("\u2026" if first > start else "") + ctx.text[first:last] + ("\u2026" if last < end else "")
+    return Span(text, first, last, bisect.bisect_left(ctx.newlines, first) + 1)
 
 
 def _clause_of(sentence: Sentence, offset: int) -> tuple[int, int]:
@@ -315,10 +358,13 @@ def _parties(sentence: Sentence, start: int = 0, end: int = 1 << 60, venues: boo
     ("arrived in Israel" names a place, not a party) are left out."""
     places = sentence.places
     out = []
-    for m in sentence.mentions:
-        if m.kind not in ("party", "mediators") or not start <= m.start < end:
+    # mentions and places are in the order they stand: a long sentence is searched where asked, not throughout
+    first = bisect.bisect_left(sentence.mentions, start, key=lambda m: m.start)
+    for m in itertools.takewhile(lambda m: m.start < end, sentence.mentions[first:]):
+        if m.kind not in ("party", "mediators"):
             continue
-        if not venues and any(v.start <= m.start and m.end <= v.end for v in places):
+        at = bisect.bisect_right(places, m.start, key=lambda v: v.start) - 1  # the last place starting by it
+        if not venues and at >= 0 and m.end <= places[at].end:
             continue
         out.append(m)
     return out
@@ -611,8 +657,14 @@ def figure_value(words: str) -> int | None:
 
 
 def _figures(ctx: Context, sentence: Sentence) -> None:
-    """Counts of people killed or held, as points of the scenario's series (or of a new one)."""
+    """Counts of people killed or held, as points of the scenario's series (or of a new one). What the whole
+    sentence says is read once for all its figures, so a long sentence costs its length, not its length
+    times its figures."""
     low = ctx.low[sentence.start : sentence.end]
+    held_words = re.search(r"\bheld\b|remain|captivity|custody|still", low)
+    deaths = re.search(r"killed|death toll|deaths|\bdead\b|died|lost their lives", low)
+    total = _CUMULATIVE.search(low) or not _PERIOD.search(low)
+    when: list[When | None] = []  # the sentence's date, read at its first figure
     for m in _FIGURE.finditer(low):
         after = low[m.end() : m.end() + 40]
         noun = _PEOPLE.match(after)
@@ -621,15 +673,16 @@ def _figures(ctx: Context, sentence: Sentence) -> None:
         if re.match(r"\s*(?:days?|weeks?|months?|years?|per cent|%)", after):
             continue
         held_noun = noun is not None and noun[1] in ("hostages", "captives", "detainees", "prisoners")
-        held = held_noun and re.search(r"\bheld\b|remain|captivity|custody|still", low)
-        deaths = re.search(r"killed|death toll|deaths|\bdead\b|died|lost their lives", low)
+        held = held_noun and held_words
         if not held and not deaths:
             continue
-        kind = "held" if held else "deaths" if _CUMULATIVE.search(low) or not _PERIOD.search(low) else "deaths-a-day"
+        kind = "held" if held else "deaths" if total else "deaths-a-day"
         value = figure_value(m[2])
         if value is None:
             continue
-        _add_figure(ctx, sentence, kind, value, m[1], (sentence.start + m.start(), sentence.start + m.end()))
+        if not when:
+            when.append(_when(ctx, sentence, (sentence.start, sentence.end)))
+        _add_figure(ctx, sentence, when[0], kind, value, m[1], (sentence.start + m.start(), sentence.start + m.end()))
 
 
 def _series_for(s: Scenario, kind: str) -> Series | None:
@@ -645,9 +698,14 @@ def _series_for(s: Scenario, kind: str) -> Series | None:
 
 
 def _add_figure(
-    ctx: Context, sentence: Sentence, kind: str, value: int, qualifier: str | None, at: tuple[int, int]
+    ctx: Context,
+    sentence: Sentence,
+    when: When | None,
+    kind: str,
+    value: int,
+    qualifier: str | None,
+    at: tuple[int, int],
 ) -> None:
-    when = _when(ctx, sentence, (sentence.start, sentence.end))
     stock = kind != "deaths-a-day"
     if when is None or (stock and when.contains(ctx.today)) or not when.exact:
         date = ctx.today if when is None or stock or when.contains(ctx.today) else when.end
@@ -675,7 +733,7 @@ def _add_figure(
     vague = not stock and (when is None or not when.exact)  # a count for a day needs its day
     confidence = 0.75 - (0.05 if qualifier else 0.0) - (0.1 if vague else 0.0)
     entry = Entry(
-        "", "figure", summary, _span(ctx, sentence.start, sentence.end), round(confidence, 2), "series", point
+        "", "figure", summary, _span(ctx, sentence.start, sentence.end, at[0]), round(confidence, 2), "series", point
     )
     entry = replace(entry, matches=matches, series=target, new_series=new, notes=tuple(notes))
     ctx.found.append(replace(entry, key=(target, value, date.isoformat())))
@@ -876,4 +934,5 @@ def draft_json(draft: Draft, scenario_id: str) -> dict[str, Any]:
             }
             for e in draft.entries
         ],
+        "not_drafted": dict(draft.not_drafted),
     }

@@ -168,6 +168,16 @@ def _print_draft(draft: Any, written: dict[str, Any] | None) -> None:
             )
         for note in e.notes:
             console.print(f"    note: {note}", markup=False, soft_wrap=True)
+    if draft.not_drafted:
+        from truce.analysis.drafting import MAX_ENTRIES
+
+        kinds = ", ".join(f"{n:,} {kind}{'s' if n != 1 else ''}" for kind, n in draft.not_drafted.items())
+        console.print(
+            f"\nand {sum(draft.not_drafted.values()):,} more not drafted ({kinds}): a report gives at most "
+            f"{MAX_ENTRIES} entries; draft the rest from a shorter report.",
+            markup=False,
+            soft_wrap=True,
+        )
     if written is None:
         console.print(
             "\nNothing written. Accept entries with --accept all (or --accept ID,ID) and --out FILE or --patch FILE.",

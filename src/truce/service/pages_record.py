@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from truce.analysis.drafting import MAX_REPORT_CHARS, Draft, draft_json, draft_record, edits_for
+from truce.analysis.drafting import MAX_ENTRIES, MAX_REPORT_CHARS, Draft, draft_json, draft_record, edits_for
 from truce.errors import InputError, Problem
 from truce.io.documents import decode_utf8
 from truce.io.scenario_edit import edit_scenario
@@ -94,7 +94,7 @@ def _draft_page(store: Store, talks_id: str, viewer: Viewer, text: str, date: st
     state, draft = _draft(store, talks_id, text, date, source)
     return render("record_draft.html", viewer, draft=draft_json(draft, state.scenario.id), report=text,
                   date=date, source=source, sources=sorted(state.scenario.sources),
-                  version=store.frame_version(talks_id))  # fmt: skip
+                  version=store.frame_version(talks_id), max_entries=MAX_ENTRIES)  # fmt: skip
 
 
 @router.post("/talks/{talks_id}/record/draft/scenario", **access(Role.mediator), **DOWNLOAD)
