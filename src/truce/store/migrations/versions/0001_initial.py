@@ -16,6 +16,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _talks_and_people()
+    _versions()
+    _ballots_and_marks()
+    _audit()
+
+
+def _talks_and_people() -> None:
     op.create_table(
         "talks",
         sa.Column("id", sa.String(80), primary_key=True),
@@ -33,6 +40,10 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("created_at", sa.String(40), nullable=False),
     )
+
+
+def _versions() -> None:
+    """Every version of a proposal and of a party's preferences is a row of its own: nothing is overwritten."""
     op.create_table(
         "proposal_version",
         sa.Column("talks_id", sa.String(80), sa.ForeignKey("talks.id"), primary_key=True),
@@ -52,6 +63,9 @@ def upgrade() -> None:
         sa.Column("author", sa.String(200), nullable=False),
         sa.Column("created_at", sa.String(40), nullable=False),
     )
+
+
+def _ballots_and_marks() -> None:
     op.create_table(
         "ballot",
         sa.Column("talks_id", sa.String(80), sa.ForeignKey("talks.id"), primary_key=True),
@@ -70,6 +84,9 @@ def upgrade() -> None:
         sa.Column("salt", sa.String(64), nullable=False),
         sa.Column("created_at", sa.String(40), nullable=False),
     )
+
+
+def _audit() -> None:
     op.create_table(
         "audit",
         sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=False),
