@@ -58,7 +58,7 @@ import numpy as np
 from truce.analysis.frontier import pareto_frontier
 from truce.analysis.solutions import CONCEPTS
 from truce.analysis.standing import describe_condition
-from truce.analysis.tabled import Tabled, TabledBy, lift, restrict, scoped
+from truce.analysis.tabled import Tabled, TabledBy, lift, read_note, restrict, scoped
 from truce.errors import InputError, Problem
 from truce.model.compiled import OPEN, TOLERANCE, Compiled, Floats, Ints, condition_mask
 from truce.model.scenario import IssueKind, Range, Term, is_number
@@ -638,7 +638,8 @@ def _read_only(tabled: Tabled | None, issue_id: str, term: Term) -> tuple[str, t
     """The note to put after a term that only readings hold, and those readings (``''`` and none otherwise)."""
     if tabled is None:
         return "", ()
-    return tabled.only_read_note(issue_id, term), tuple((term, t) for t in tabled.only_read(issue_id, term))
+    found = tabled.only_read(issue_id, term)
+    return read_note(tabled.scenario, found), tuple((term, t) for t in found)
 
 
 def fill(c: Compiled, i: int, option: int, tabled: Tabled | None = None) -> Fill:

@@ -511,20 +511,13 @@ def _check_term(issues: dict[str, Issue], issue_id: str, term: Term, path: Path)
     if issue.kind is IssueKind.numeric:
         if not is_number(term):
             yield Problem(f"{issue_id} is numeric: expected a number, got {term!r}", path)
-        elif _counted(issue) and not _on_grid(issue, float(term)):  # an issue with no valid values says so itself
+        elif issue.count() and not _on_grid(issue, float(term)):  # an issue with no valid values says so itself
             yield Problem(
                 f"{term} is not a value of {issue_id} (expected {issue.min}..{issue.max} in steps of {issue.step})",
                 path,
             )
     elif term not in issue.option_ids():
         yield Problem(f"unknown option {term!r} of {issue_id} (expected one of {_list(issue.option_ids())})", path)
-
-
-def _counted(issue: Issue) -> bool:
-    """Whether min..max by step gives the issue its values (when not, the issue's own check says why)."""
-    if issue.min is None or issue.max is None or not issue.step:
-        return False
-    return 0 <= (issue.max - issue.min) / issue.step < MAX_NUMERIC_OPTIONS  # nan (inf - inf) is not
 
 
 def _on_grid(issue: Issue, x: float) -> bool:

@@ -148,14 +148,20 @@ class Issue(Frozen):
         """The values of a numeric issue, from min to max by step (empty if it is not numeric, or if its
         bounds and step give none or more than :data:`MAX_NUMERIC_OPTIONS`: such an issue is invalid, its
         check says so, and nothing may spend memory listing its values)."""
-        if self.kind is not IssueKind.numeric or self.min is None or self.max is None or not self.step:
+        count = self.count()
+        if not count:
             return ()
-        span = (self.max - self.min) / self.step
-        if not 0 <= span < MAX_NUMERIC_OPTIONS:
-            return ()
-        count = round(span) + 1
+        assert self.min is not None and self.step is not None  # count() says they are there
         integral = all(isinstance(v, int) for v in (self.min, self.step))
         return tuple((self.min + k * self.step) if integral else _clean(self.min + k * self.step) for k in range(count))
+
+    def count(self) -> int:
+        """How many values a numeric issue's min..max by step gives (0 when it is not numeric, or when its bounds
+        and step give none or more than :data:`MAX_NUMERIC_OPTIONS`), without listing them."""
+        if self.kind is not IssueKind.numeric or self.min is None or self.max is None or not self.step:
+            return 0
+        span = (self.max - self.min) / self.step
+        return round(span) + 1 if 0 <= span < MAX_NUMERIC_OPTIONS else 0  # nan (inf - inf) is neither
 
     def option_ids(self) -> tuple[Term, ...]:
         return self.grid() if self.kind is IssueKind.numeric else tuple(o.id for o in self.options)
