@@ -39,13 +39,11 @@ def test_me_tells_the_role(service_client: Any) -> None:
 
 
 def test_edits_are_versioned_and_a_stale_edit_gets_409(service_client: Any) -> None:
-    url = f"{API}/proposals/may27-israel"  # a text nobody has answered
+    url = f"{API}/proposals/may27-israel"  # a text nobody has answered, though the texts amending it were
     p = proposal_data(service_client, "may27-israel")
-    first = service_client.put(
-        url,
-        headers=auth("mediator"),
-        json={"version": 1, "proposal": {**p, "terms": {**p["terms"], "rafah": "international_presence"}}},
-    )
+    changed = {**p, "terms": {**p["terms"], "rafah": "international_presence"}}
+    note = "the Rafah term was left out"  # those texts inherit the change: it says why
+    first = service_client.put(url, headers=auth("mediator"), json={"version": 1, "proposal": changed, "note": note})
     assert first.status_code == 200, first.text
     assert first.json() == {"version": 2}
     stale = service_client.put(url, headers=auth("mediator"), json={"version": 1, "proposal": {**p, "note": "lost?"}})
@@ -693,3 +691,35 @@ def test_the_service_answers_on_a_few_worker_threads_not_forty(service_client: A
 
     tokens = service_client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
     assert tokens == THREADS < 40
+
+
+def test_a_change_that_changes_what_answered_texts_amending_it_say_is_not_silent(
+    service_client: Any, service_store: Store
+) -> None:
+    """Israel changed its own text, nobody's answer, and the mediators' text amending it, which Hamas had
+    accepted, then said something else under Hamas's acceptance (200, no word of it); a mediator's correction
+    of a parent did the same with no reason given."""
+    own = {"id": "isr-1", "title": "Israel's text", "date": "2024-08-20", "tabled_by": ["israel"]}
+    own |= {"terms": {"philadelphi": "reduced_presence"}}
+    assert client_put_as(service_client, "israel", own, 0).status_code == 200
+    amending = {"id": "med-1", "title": "Mediators' text", "date": "2024-08-21", "tabled_by": ["egypt", "qatar"]}
+    amending |= {"parent": "isr-1", "terms": {"rafah": "international_presence"}}
+    assert client_put_as(service_client, "mediator", amending, 0).status_code == 200
+    assert answer(service_client, "med-1", "hamas", "accepted", 1).status_code == 303
+    before = service_store.talks_version(TALKS)
+    changed = {**own, "terms": {"philadelphi": "idf_control"}}
+    r = client_put_as(service_client, "israel", changed, 1)
+    assert r.status_code == 422, r.text
+    (problem,) = r.json()["detail"]
+    assert problem["path"] == ["proposal", "terms"]
+    assert "Mediators' text (med-1)" in problem["message"] and "hamas (accepted, 2024-08-26)" in problem["message"]
+    assert service_store.talks_version(TALKS) == before  # nothing written
+    # a mediator may put it right, saying why: the answers stay, and the note says which texts changed with it
+    r = client_put_as(service_client, "mediator", changed, 1)
+    assert r.status_code == 422 and [d["path"] for d in r.json()["detail"]] == [["note"]], r.text
+    assert "Mediators' text (med-1)" in r.json()["detail"][0]["message"]
+    body = {"version": 1, "proposal": changed, "note": "the corridor term was misrecorded"}
+    assert service_client.put(f"{API}/proposals/isr-1", headers=auth("mediator"), json=body).status_code == 200
+    # a change that leaves what the answered texts say as they were needs no reason
+    retitled = {**changed, "title": "Israel's text of 20 August"}
+    assert client_put_as(service_client, "israel", retitled, 2).status_code == 200

@@ -21,7 +21,7 @@ from truce.model.checks import build_scenario
 from truce.model.scenario import Scenario
 from truce.service import schemas, views
 from truce.service.auth import ALL, PUBLIC, Role, Viewer, access, current_viewer, http_error, store_dep
-from truce.service.text_rules import answered_change, party_may_write, party_write
+from truce.service.text_rules import answered_change, answered_heirs, party_may_write, party_write
 from truce.store.models import Person
 from truce.store.repo import NotFound, Store, Version, new_token
 
@@ -242,6 +242,7 @@ def write_proposal(
             validate(scenario)
         except InputError as exc:
             raise InputError([in_body(p, edited) for p in exc.problems]) from None
+        answered_heirs(viewer, scenario, current, note)
         unsupported = views.unsupported_status(scenario, data)
         if unsupported is not None:
             raise InputError([Problem(unsupported, ("proposal", "status"))])

@@ -3,16 +3,19 @@
 Any side may answer any text in its own name: its response (``responses``, by ``party``) and its reading
 (``readings``, by ``by``). A side tables and edits texts in its own name alone. An answer is to the text as it
 stood: once a text is answered, what it says (``terms``, ``parent``, ``inherits``) changes only with a reason
-given, and the answers given before do not pass to the changed text."""
+given, and the answers given before do not pass to the changed text. A text amending another inherits its terms,
+so a change to the parent that changes what an answered heir says is never silent either: a mediator gives the
+reason, and a party, whose change would put words under the other side's answer, tables a new text instead."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from truce.errors import InputError, Problem
-from truce.model.scenario import Proposal
+from truce.model.checks import build_scenario
+from truce.model.scenario import Proposal, Response, Scenario
 from truce.service import views
-from truce.service.auth import Viewer, http_error
+from truce.service.auth import Role, Viewer, http_error
 
 # what another side's response answered, with each field's value when it is left out
 WHAT_A_TEXT_SAYS: dict[str, Any] = {"terms": {}, "parent": None, "inherits": True}
@@ -52,6 +55,48 @@ def answered_change(data: dict[str, Any], current: dict[str, Any] | None, note: 
         problems.append(Problem(message, ("proposal", "responses")))
     if problems:
         raise InputError(problems)
+
+
+def answered_heirs(viewer: Viewer, scenario: dict[str, Any], current: dict[str, Any] | None, note: str | None) -> None:
+    """Refuse a change to a text that changes what answered texts amending it say (the terms they inherit):
+    from a party, whose change would put terms under another side's answer it never saw (422 on the field
+    changed: table a new text); from a mediator, without a note saying why (422 on ``note``). The answers stay:
+    what the heirs themselves say was not edited, and a correction of the record is what a mediator's note
+    explains. ``scenario``: the talks with the change, already checked; ``current``: the text before it."""
+    if current is None:
+        return  # a new text: nothing amends it yet
+    edited = next((p for p in scenario["proposals"] if p.get("id") == current["id"]), None)
+    changed = [] if edited is None else what_changed(current, edited)
+    if not changed:
+        return  # a change of anything else leaves what the heirs inherit as it was
+    as_it_stood = [current if p is edited else p for p in scenario["proposals"]]
+    before, after = build_scenario({**scenario, "proposals": as_it_stood}), build_scenario(scenario)
+    answered = _heirs_answered(before, after, current["id"], viewer.party if viewer.role == Role.party else None)
+    if not answered:
+        return
+    what = "; ".join(f"{title} ({pid}), answered by {who}" for pid, title, who in answered)
+    said_now = f"this change also changes what the texts amending this one say, through the terms they inherit: {what}"
+    if viewer.role == Role.party:
+        message = f"{said_now}; they were answered as they stood: table the change as a new text instead"
+        raise InputError([Problem(message, ("proposal", changed[0]))])
+    if not note:
+        message = f"{said_now}; a change to what answered texts say needs a note saying why"
+        raise InputError([Problem(message, ("note",))])
+
+
+def _heirs_answered(before: Scenario, after: Scenario, text: str, party: str | None) -> list[tuple[str, str, str]]:
+    """The texts other than ``text`` whose terms differ between the talks ``before`` and ``after``, each with
+    who answered it (those answered by another than ``party`` alone, when it is given)."""
+    out = []
+    for p in after.proposals:
+        who = [r for r in p.responses if r.party != party]
+        if p.id != text and who and before.terms_of(p.id) != after.terms_of(p.id):
+            out.append((p.id, p.title, ", ".join(_response(r) for r in who)))
+    return out
+
+
+def _response(response: Response) -> str:
+    return _answer(response.model_dump(mode="json"))
 
 
 def own_name(viewer: Viewer, data: dict[str, Any]) -> None:
