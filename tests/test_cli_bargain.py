@@ -334,6 +334,28 @@ def test_a_thinned_frontier_says_so_and_how_close_it_is(monkeypatch: pytest.Monk
     assert f"within {out['precision']:.3g} of a listed one for every party" in human.stdout
 
 
+def test_the_frontier_budget_buys_precision(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The work a frontier of three or more parties may do was fixed: a researcher could not trade time for a
+    finer grid. With no budget beyond the comparisons every layer may always make it thins; by default it is
+    exact; and the answer names the option."""
+    from truce.analysis import frontier as fr
+    from truce.io.scenario_files import scenario_to_data, scenario_to_text
+    from truce.model.generate import random_scenario
+
+    three = tmp_path / "three.json"
+    data = scenario_to_data(random_scenario(np.random.default_rng(3), 3, (6,) * 6))
+    three.write_text(scenario_to_text(data, json_format=True), encoding="utf-8")
+    monkeypatch.setattr(fr, "MIN_CANDIDATES", 8)
+    args = ("frontier", str(three))
+    assert invoke_json(*args)["precision"] == 0
+    starved = invoke_json(*args, "--frontier-budget", "0")
+    assert starved["precision"] > 0
+    human = runner.invoke(app, [*args, "--frontier-budget", "0"], env={"COLUMNS": "300"})
+    assert "(--frontier-budget above 0 s gives a finer grid)" in human.stdout
+    refused = runner.invoke(app, [*args, "--frontier-budget", "-1"])
+    assert refused.exit_code == 2 and "--frontier-budget" in refused.output
+
+
 def test_bridges_from_a_thinned_frontier_say_so_and_how_close_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bridge's packages come from the frontier of the packages changing its set of issues: when that
     frontier is thinned, the answer says that each set's best is chosen among those listed, and by how much."""

@@ -78,11 +78,10 @@ def test_a_thinned_frontier_keeps_its_stated_precision(
     with pytest.MonkeyPatch.context() as m:
         m.setattr(fr, "ENUMERATE_MAX", 0)
         if by_pairs:
-            m.setattr(fr, "MAX_PAIRS", most * 10)
             m.setattr(fr, "MIN_CANDIDATES", most)
         else:
             m.setattr(fr, "MAX_CANDIDATES", most)
-        f = pareto_frontier(c, zopa_only=zopa_only)
+        f = pareto_frontier(c, zopa_only=zopa_only, pairs=most * 10 if by_pairs else fr.MAX_PAIRS)
     exact = np.array(list(brute_frontier(c, sel, zopa_only)), dtype=np.int64).reshape(-1, len(sel)) / fr.SCALE
     if f.precision == 0:
         assert as_dict(f) == brute_frontier(c, sel, zopa_only)
@@ -209,7 +208,6 @@ def test_the_merge_compares_about_its_budget_of_pairs_however_many_issues(
     them but rows a layer. The pairs of rows compared are counted, not timed: past the budget the layers thin
     more, so four times the issues do not compare four times the pairs, and the precision says what it cost."""
     budget = 2_000_000
-    monkeypatch.setattr(fr, "MAX_PAIRS", budget)
     monkeypatch.setattr(fr, "MIN_CANDIDATES", 100)
     counted = dominance.Work()
     real = fr.dominated
@@ -225,6 +223,6 @@ def test_the_merge_compares_about_its_budget_of_pairs_however_many_issues(
     for issues in (10, 40):
         counted.pairs = 0
         c = compile_scenario(random_scenario(np.random.default_rng(issues), parties, (8,) * issues))
-        f = pareto_frontier(c)
+        f = pareto_frontier(c, pairs=budget)
         assert counted.pairs <= 2 * budget, (issues, counted.pairs)
         assert len(f) and f.precision > 0  # thinned: the budget, not the space, set the work

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from truce.analysis.frontier import Frontier, pareto_frontier
+from truce.analysis.frontier import MAX_PAIRS, Frontier, pareto_frontier
 from truce.analysis.solutions import CONCEPTS, Solution
 from truce.analysis.standing import standings
 from truce.analysis.tabled import Tabled, scoped
@@ -41,15 +41,17 @@ def bargaining(
     count_zopa: bool = True,
     scope: str = "all",
     zopa_budget: float | None = BUDGET,
+    frontier_pairs: int = MAX_PAIRS,
 ) -> Bargaining:
     """The frontier (of every feasible outcome, or only of the ZOPA), the solutions, and the ZOPA, all
     within ``scope`` (``tabled``: the terms some proposal holds; ``all``: any term). The ZOPA is counted
     exactly within ``zopa_budget`` seconds (``None``: no limit), then bounded or estimated
-    (:func:`truce.analysis.zopa.zopa`)."""
+    (:func:`truce.analysis.zopa.zopa`); the frontier of three or more parties is exact within
+    ``frontier_pairs`` comparisons, then thinned with its precision stated (:mod:`truce.analysis.frontier`)."""
     source = c
     c, scope, tabled = scoped(c, scope, {})
     chosen = tuple(range(len(c.parties))) if parties is None else tuple(parties)
-    frontier = pareto_frontier(c, chosen, zopa_only=zopa_only)
+    frontier = pareto_frontier(c, chosen, zopa_only=zopa_only, pairs=frontier_pairs)
     # computed once: the ZOPA's frontier is the full frontier's acceptable part (whatever dominates an acceptable
     # outcome is acceptable too), and each solution takes those rows of whichever frontier it is given
     solutions = {name: entry.solve(c, chosen, frontier=frontier) for name, entry in CONCEPTS.items()}

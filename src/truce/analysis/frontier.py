@@ -35,9 +35,11 @@ no listed outcome is dominated by more than that (:attr:`Frontier.precision`, 0 
 of agreement, a listed outcome may fall short of a reservation value (or a constituent's threshold) by as
 much. Memory stays bounded by :data:`MAX_CANDIDATES` rows a layer. Time stays bounded too: with three or
 more parties each layer's filter counts the pairs of rows it compares (:class:`truce.analysis.dominance.Work`),
-and the layers share :data:`MAX_PAIRS` between them (:func:`layer_cap`), so that thirty issues take about as
-long as ten, on a coarser grid (a larger precision stated). The limits count rows and pairs, not seconds: the
-answer depends on the space alone, never on the machine.
+and the layers share a budget of pairs between them (:data:`MAX_PAIRS` unless the caller sets ``pairs``;
+:func:`layer_cap`), so that thirty issues take about as long as ten, on a coarser grid (a larger precision
+stated); the ways to ratify (:func:`by_pieces`) share it as well. The limits count rows and pairs, not
+seconds: the answer depends on the space and the budget alone, never on the machine. :data:`PAIRS_A_SECOND`
+is the nominal pace a budget given in seconds is counted at.
 
 Ties. Utilities are compared as integers ``rint(u * 1e12)``: values within 1e-12 of each other are one
 value, so ties are exact despite the order in which floats were added. Outcomes with the same utility
@@ -62,6 +64,7 @@ MAX_PIECES = 512  # ways to ratify (one frontier each) merged at most
 SCALE = 1e12  # utilities are compared as integers rint(u * SCALE), i.e. rounded to 1e-12
 MAX_CANDIDATES = 400_000  # extensions of one layer compared at once; past it the layer is thinned
 MAX_PAIRS = 400_000_000  # pairs of rows one merge of three or more parties compares (about 5 s; dominance.Work)
+PAIRS_A_SECOND = 80_000_000  # the nominal pace of that comparison (11-15 ns a pair measured on 3-6 parties)
 MIN_CANDIDATES = 2_000  # extensions a layer may always compare, past that budget
 THIN_START = 1e-4  # the first grid step tried when thinning (utility units)
 _BOUND_MARGIN = 1e-9  # reservation pruning of partial assignments keeps this margin for float error
@@ -91,13 +94,16 @@ def thinned_text(precision: float) -> str | None:
     )
 
 
-def pareto_frontier(c: Compiled, parties: Sequence[int] | None = None, *, zopa_only: bool = False) -> Frontier:
+def pareto_frontier(
+    c: Compiled, parties: Sequence[int] | None = None, *, zopa_only: bool = False, pairs: int = MAX_PAIRS
+) -> Frontier:
     """The exact Pareto frontier over the feasible outcomes (no red line of ``parties`` crossed).
 
     ``parties`` are indices into ``c.parties`` (default: all). With ``zopa_only`` only outcomes acceptable
     to every one of them count (utility at or above the reservation value, as :meth:`Compiled.acceptable`);
     that frontier is the full frontier's acceptable part, since whatever dominates an acceptable outcome is
-    itself acceptable.
+    itself acceptable. ``pairs``: the comparisons three or more parties may spend before the merge thins its
+    layers (module docstring); a larger budget buys a finer grid.
     """
     sel = selected(c, parties)
     space = math.prod(c.sizes)
@@ -105,9 +111,9 @@ def pareto_frontier(c: Compiled, parties: Sequence[int] | None = None, *, zopa_o
     if space <= ENUMERATE_MAX:
         outcomes, utilities = _enumerated(c, sel)
     elif c.homes_of(sel):
-        outcomes, utilities, precision = by_pieces(c, sel, zopa_only)
+        outcomes, utilities, precision = by_pieces(c, sel, zopa_only, pairs)
     else:
-        outcomes, utilities, precision = _merged(c, sel, zopa_only)
+        outcomes, utilities, precision = _merged(c, sel, zopa_only, pairs=pairs)
     if zopa_only:
         ok = (utilities >= c.reservation[sel] - TOLERANCE - precision).all(axis=1)
         outcomes, utilities = outcomes[ok], utilities[ok]
@@ -203,7 +209,7 @@ def _enumerated(c: Compiled, sel: Ints) -> tuple[Ints, Floats]:
     return outcomes[keep], utilities[keep]
 
 
-def by_pieces(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats, float]:
+def by_pieces(c: Compiled, sel: Ints, zopa_only: bool, pairs: int = MAX_PAIRS) -> tuple[Ints, Floats, float]:
     """The frontier over the outcomes every selected party's constituents ratify, without enumerating them.
 
     The ratifiable set is a union of pieces (:meth:`Compiled.pieces`), each the outcomes that every
@@ -211,7 +217,8 @@ def by_pieces(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats, fl
     in its piece, and within a piece some outcome with the same leaders' utilities lies on the frontier of
     leaders and constituents together, restricted to the constituents' thresholds (whatever weakly
     dominates it there is in the piece too). So each piece's frontier is computed with its constituents as
-    parties of their own, the leaders' columns are kept, and the union is filtered once more.
+    parties of their own, the leaders' columns are kept, and the union is filtered once more. The pieces share
+    the ``pairs`` budget equally, so that many ways to ratify cost no more time, on a coarser grid.
     """
     m = len(sel)
     outcomes: list[Ints] = []
@@ -231,7 +238,7 @@ def by_pieces(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats, fl
     for piece in pieces:
         ext = c.extended(piece, leaders_floor=zopa_only)
         columns = np.concatenate((sel, np.arange(len(c.parties), len(ext.parties), dtype=np.int64)))
-        rows, utils, slack = _merged(ext, columns, True, thresholds=len(piece))
+        rows, utils, slack = _merged(ext, columns, True, thresholds=len(piece), pairs=pairs // len(pieces))
         precision = max(precision, slack)
         ok = (utils >= ext.reservation[columns] - TOLERANCE - slack).all(axis=1)
         outcomes.append(rows[ok])
@@ -244,12 +251,14 @@ def by_pieces(c: Compiled, sel: Ints, zopa_only: bool) -> tuple[Ints, Floats, fl
     return rows[keep], utils[keep], precision
 
 
-def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tuple[Ints, Floats, float]:
+def _merged(
+    c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0, pairs: int = MAX_PAIRS
+) -> tuple[Ints, Floats, float]:
     """The issue-by-issue merge. The last ``thresholds`` selected columns are constraints, not objectives
     (constituents who must reach their reservation value, see :func:`by_pieces`): a partial assignment that
     meets one's reservation value whatever the remaining issues bring is as good as any other that does, so
     those columns are compared capped at that level, and partial assignments that differ only above it do
-    not both survive."""
+    not both survive. The layers share ``pairs`` (:func:`layer_cap`)."""
     n, m = len(c.issues), len(sel)
     chosen = set(sel.tolist())
     couplings = [cp for cp in c.couplings if cp.party in chosen]
@@ -286,7 +295,7 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tup
         groups = None if group is None else group[rows]
         before = work.pairs
         kept = undominated(keys(compared) if step == 0 else _cells(compared, step), lexkey, groups, work)
-        cap = layer_cap(work, work.pairs - before, len(rows), sum(len(o) > 1 for o in options[i + 1 :]))
+        cap = layer_cap(work, work.pairs - before, len(rows), sum(len(o) > 1 for o in options[i + 1 :]), pairs)
         most = cap // (len(options[i + 1]) if i + 1 < n else 1)
         if len(kept) > most or step > 0:
             kept, step = _thinned(compared, lexkey, groups, kept, step, most, work)
@@ -305,16 +314,16 @@ def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0) -> tup
     return outcomes, utilities, slack
 
 
-def layer_cap(work: Work, pairs: int, candidates: int, layers: int) -> int:
+def layer_cap(work: Work, pairs: int, candidates: int, layers: int, budget: int = MAX_PAIRS) -> int:
     """How many extensions the next layer of the merge may compare exactly, after one that compared
     ``candidates`` rows in ``pairs`` pairs, with ``layers`` issues still to choose (see the module docstring).
 
-    Two parties are compared by a sort: :data:`MAX_CANDIDATES`. Three or more share :data:`MAX_PAIRS` between
-    the layers left; a layer's pairs grow about as its rows to the power 1.5 (measured on random domains of
+    Two parties are compared by a sort: :data:`MAX_CANDIDATES`. Three or more share the ``budget`` of pairs
+    between the layers left; a layer's pairs grow about as its rows to the power 1.5 (measured on random domains of
     three to six parties), which says how many rows the next layer's share allows."""
     if pairs == 0 or layers == 0:  # two parties, or nothing left to extend
         return MAX_CANDIDATES
-    share = max(MAX_PAIRS - work.pairs, 0) / layers
+    share = max(budget - work.pairs, 0) / layers
     allowed = candidates * (share / pairs) ** (2 / 3)
     return int(min(MAX_CANDIDATES, max(MIN_CANDIDATES, allowed)))
 

@@ -14,7 +14,7 @@ import numpy as np
 import typer
 
 from truce.analysis.bargaining import Bargaining, bargaining, bargaining_json
-from truce.analysis.frontier import thinned_text
+from truce.analysis.frontier import MAX_PAIRS, PAIRS_A_SECOND, thinned_text
 from truce.analysis.zopa import BUDGET, describe_zopa
 from truce.cli.common import (
     NO_RATIFICATION_HELP,
@@ -37,6 +37,11 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 FRONTIER_ROWS = 40  # a table longer than this is for --json, not for reading
+FRONTIER_BUDGET_HELP = (
+    "seconds a frontier of three or more parties may spend comparing packages before it thins them to a grid "
+    f"and states its precision, counted as comparisons at a nominal {PAIRS_A_SECOND / 1e6:.0f} million a second "
+    "(so the same figure gives the same answer on any machine)"
+)
 
 
 @app.command()
@@ -55,6 +60,9 @@ def frontier(
         FRONTIER_ROWS, "--rows", min=0, help="rows of the table: the first ones and every solution's (0: all)"
     ),
     no_ratification: bool = typer.Option(False, "--no-ratification", help=NO_RATIFICATION_HELP),
+    frontier_budget: float = typer.Option(
+        MAX_PAIRS / PAIRS_A_SECOND, "--frontier-budget", min=0, max=1e6, help=FRONTIER_BUDGET_HELP
+    ),
 ) -> None:
     """The exact Pareto frontier, the bargaining solutions and the zone of possible agreement (of the
     packages each side's constituents ratify, where the scenario says who must ratify at home)."""
@@ -62,7 +70,8 @@ def frontier(
     scope = scope_of(within, talks, scenario)
     c = compile_scenario(talks, ratification=not no_ratification)
     chosen = party_indices(c, parties, scenario)
-    b = bargaining(c, chosen, zopa_only=zopa_only, scope=scope, zopa_budget=zopa_budget)
+    pairs = int(frontier_budget * PAIRS_A_SECOND)
+    b = bargaining(c, chosen, zopa_only=zopa_only, scope=scope, zopa_budget=zopa_budget, frontier_pairs=pairs)
     if json_out:
         print_json(bargaining_json(b))
         return
@@ -78,7 +87,8 @@ def frontier(
         console.print("* not tabled by anyone", soft_wrap=True)
     thinned = thinned_text(b.frontier.precision)
     if thinned is not None:
-        console.print(f"[yellow]{thinned}[/yellow]", soft_wrap=True)
+        finer = f"--frontier-budget above {frontier_budget:g} s gives a finer grid"
+        console.print(f"[yellow]{thinned} ({finer})[/yellow]", soft_wrap=True)
     if b.zopa is not None:
         console.print(f"ZOPA{where}: {describe_zopa(b.zopa)}", soft_wrap=True)
     show_ratification(b.compiled)
