@@ -157,6 +157,19 @@ def test_tournament_tables_are_the_same_on_one_and_two_workers(tmp_path: Path) -
         assert pq.read_table(tmp_path / "one" / "results.parquet").num_rows == one["rows"]
 
 
+def test_tournament_refuses_two_scenarios_with_one_id(tmp_path: Path) -> None:
+    """Two GENIUS folders of the same name (or one scenario given twice) have one id: their runs were pooled
+    under it, and the ranking's paired tests used half of them."""
+    import shutil
+
+    copy = tmp_path / "other" / GENIUS.name
+    shutil.copytree(GENIUS, copy)
+    result = runner.invoke(app, ["tournament", str(GENIUS), str(copy), "--seeds", "1", "--workers", "1"])
+    assert result.exit_code == 2, result.output
+    assert f"{copy}: at id: scenario id 'harbour' is given twice" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_tournament_bad_input_exits_2(tmp_path: Path) -> None:
     for args in (["--backend", "nope"], ["--address", "auto"], ["--strategies", "nope"], ["--seed", "-1"]):
         result = runner.invoke(app, ["tournament", str(GAZA), "--seeds", "1", *args])

@@ -103,6 +103,14 @@ def test_bad_tournaments_are_refused() -> None:
         tournament(repetitions=0)
 
 
+def test_two_scenarios_with_one_id_are_refused() -> None:
+    """The table tells scenarios apart by id: two with the same id were merged, and the paired tests kept one
+    run of each matched pair and silently dropped the other."""
+    two = scenarios()[0]
+    with pytest.raises(ValueError, match=r"scenario id 'random' is given twice"):
+        tournament(scenarios=(two, two))
+
+
 def test_ray_backend_names_the_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 

@@ -52,7 +52,7 @@ from truce.simulate import (
 from truce.simulate.conditions import PRESSURES, PartyUncertainty, course_of, deadline_days, uncertainty_of
 from truce.simulate.protocol import TITLES
 from truce.simulate.space import INFORMATION, Information
-from truce.simulate.tournament import Backend, Local, Ray, Table, Tournament, run_tournament
+from truce.simulate.tournament import ONE_ID, Backend, Local, Ray, Table, Tournament, run_tournament
 
 PROTOCOLS = ("alternating", "stacked", "single-text")
 MAX_DAYS = MAX_DEADLINE_DAYS
@@ -567,6 +567,11 @@ def _tournament_sides(
     """Each scenario compiled for its bargaining sides; a scenario with no space to bargain over stops here
     with exit 2 (cheap next to the tournament)."""
     loaded = [load_any(p, profiles_of(profiles)) for p in scenarios]
+    for n, (where, s) in enumerate(zip(scenarios, loaded, strict=True)):
+        first = next((w for w, t in zip(scenarios[:n], loaded[:n], strict=True) if t.id == s.id), None)
+        if first is not None:
+            said = f"scenario id {s.id!r} is given twice (here and {first}): {ONE_ID}"
+            raise InputError([Problem(said, ("id",), str(where))])
     compiled = tuple(
         restrict_to(_negotiators(s), scope_of(within, s, where)) for s, where in zip(loaded, scenarios, strict=True)
     )

@@ -69,8 +69,16 @@ class Tournament:
     def __post_init__(self) -> None:
         if not self.scenarios or not self.strategies or self.repetitions < 1:
             raise ValueError("a tournament needs scenarios, strategies and at least one repetition")
+        ids = [c.scenario.id for c in self.scenarios]
+        twice = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
+        if twice is not None:
+            raise ValueError(f"scenario id {twice!r} is given twice: {ONE_ID}")
         for name in self.strategies:
             make_strategy(name)
+
+
+# The table, its groups and the ranking's matched pairs know a scenario by its id alone.
+ONE_ID = "a tournament's table tells its scenarios apart by id, so two with one id would be pooled as one"
 
 
 @dataclass(frozen=True)
