@@ -291,3 +291,26 @@ def test_a_tournament_says_whose_preferences_are_assumptions() -> None:
     text = " ".join(runner.invoke(app, args).stdout.split())
     for scenario, parties in assumed.items():
         assert f"Preferences of {', '.join(parties)} are assumptions (see the scenario {scenario})" in text
+
+
+def test_tournament_json_rows_have_the_documented_fields() -> None:
+    """docs/simulate.md gave by_strategy's rows a ci they do not have, and left out mean_net, mean_day and the
+    ranking's metric, level, better and worse."""
+    out = invoke_json("tournament", str(LABOUR), "--seeds", "2", "--strategies", "boulware,linear", "--workers", "1")
+    fields = {
+        "by_strategy": ["strategy", "runs", "agreement_rate", "mean_utility", "mean_net", "mean_day"],
+        "by_scenario": ["scenario", "strategy", "runs", "agreement_rate", "mean_utility", "ci"],
+        "by_pairing": ["strategy", "opponents", "runs", "agreement_rate", "mean_utility", "ci"],
+    }
+    for key, names in fields.items():
+        assert all(list(row) == names for row in out[key]), key
+    ranking = out["ranking"]
+    assert list(ranking) == ["metric", "level", "strategies", "tests"]
+    assert list(ranking["strategies"][0]) == ["rank", "strategy", "mean_utility", "ci", "below_previous"]
+    assert list(ranking["tests"][0]) == ["better", "worse", "p", "p_holm"]
+    docs = (ROOT / "docs" / "simulate.md").read_text(encoding="utf-8")
+    said = docs[docs.index("`truce tournament --json`") : docs.index("Tournament table columns")]
+    for name in {n for names in fields.values() for n in names} | {"metric", "level", "better", "worse", "p_holm"}:
+        assert f"`{name}`" in said, name
+    by_strategy = said[said.index("`by_strategy`") : said.index("`by_scenario`")]
+    assert "`ci`" not in by_strategy
