@@ -34,7 +34,9 @@ TARGET = 100.0
 
 
 def domain(seed: int = 0) -> Compiled:
-    return compile_scenario(random_scenario(np.random.default_rng(seed), 2, SIZES))
+    # one id per domain: a tournament's table knows a scenario by its id
+    scenario = random_scenario(np.random.default_rng(seed), 2, SIZES).model_copy(update={"id": f"random-{seed}"})
+    return compile_scenario(scenario)
 
 
 def negmas_rate(c: Compiled) -> tuple[float, float, float]:

@@ -170,6 +170,21 @@ def test_tournament_refuses_two_scenarios_with_one_id(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["tournament", str(LABOUR), "--seeds", "30000"],  # 6 strategies, 2 parties: 36 assignments x 30,000 seeds
+        ["simulate", str(LABOUR), "--runs", "1000001"],
+    ],
+)
+def test_more_runs_than_can_be_planned_are_refused(args: list[str]) -> None:
+    """A nine-party GENIUS domain with the default six strategies is 10 million assignments: the tournament
+    spawned a seed for every run up front and died of a MemoryError with a traceback (exit 1)."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "1000000" in result.output.replace(",", "") and "Traceback" not in result.output
+
+
 def test_tournament_bad_input_exits_2(tmp_path: Path) -> None:
     for args in (["--backend", "nope"], ["--address", "auto"], ["--strategies", "nope"], ["--seed", "-1"]):
         result = runner.invoke(app, ["tournament", str(GAZA), "--seeds", "1", *args])

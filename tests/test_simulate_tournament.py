@@ -16,9 +16,10 @@ from truce.simulate.tournament import COLUMNS, Local, Ray, Serial, Tournament, p
 
 @cache
 def scenarios() -> tuple[Compiled, ...]:
-    two = compile_scenario(random_scenario(np.random.default_rng(1), 2, (4, 5, 3), reservation=0.2))
-    three = compile_scenario(random_scenario(np.random.default_rng(2), 3, (3, 4), reservation=0.1))
-    return two, three
+    # each its own id: the table knows a scenario by it (both were "random", and their rows were pooled)
+    two = random_scenario(np.random.default_rng(1), 2, (4, 5, 3), reservation=0.2).model_copy(update={"id": "two"})
+    three = random_scenario(np.random.default_rng(2), 3, (3, 4), reservation=0.1).model_copy(update={"id": "three"})
+    return compile_scenario(two), compile_scenario(three)
 
 
 def tournament(**changes: object) -> Tournament:
@@ -103,11 +104,21 @@ def test_bad_tournaments_are_refused() -> None:
         tournament(repetitions=0)
 
 
+def test_a_tournament_too_big_to_plan_is_refused_before_any_work() -> None:
+    """Six strategies on a nine-party ANAC domain are 6^9 assignments: the plan spawned a seed for each of some
+    100 million runs and died of a MemoryError after eating the machine's memory."""
+    t = tournament(strategies=("boulware", "random", "tit-for-tat", "linear"), repetitions=10)
+    assert t.runs == 16 * 10
+    with pytest.raises(ValueError, match=r"1,000,008 runs in all, over the limit of 1,000,000") as refused:
+        tournament(repetitions=111_112)
+    assert "9 assignments on two" in str(refused.value)
+
+
 def test_two_scenarios_with_one_id_are_refused() -> None:
     """The table tells scenarios apart by id: two with the same id were merged, and the paired tests kept one
     run of each matched pair and silently dropped the other."""
     two = scenarios()[0]
-    with pytest.raises(ValueError, match=r"scenario id 'random' is given twice"):
+    with pytest.raises(ValueError, match=r"scenario id 'two' is given twice"):
         tournament(scenarios=(two, two))
 
 

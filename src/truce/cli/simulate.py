@@ -52,7 +52,7 @@ from truce.simulate import (
 from truce.simulate.conditions import PRESSURES, PartyUncertainty, course_of, deadline_days, uncertainty_of
 from truce.simulate.protocol import TITLES
 from truce.simulate.space import INFORMATION, Information
-from truce.simulate.tournament import ONE_ID, Backend, Local, Ray, Table, Tournament, run_tournament
+from truce.simulate.tournament import MAX_RUNS, ONE_ID, Backend, Local, Ray, Table, Tournament, run_tournament
 
 PROTOCOLS = ("alternating", "stacked", "single-text")
 MAX_DAYS = MAX_DEADLINE_DAYS
@@ -230,7 +230,7 @@ def simulate_cmd(
     scenario: Path = typer.Argument(..., help="scenario file or folder, or a GENIUS domain folder"),
     protocol: str = PROTOCOL_OPTION,
     strategies: str = typer.Option("boulware", "--strategies", help="one per party, comma-separated (or one for all)"),
-    runs: int = typer.Option(1000, "--runs", min=1, help="number of negotiations"),
+    runs: int = typer.Option(1000, "--runs", min=1, max=MAX_RUNS, help="number of negotiations"),
     seed: int = typer.Option(0, "--seed", min=0, help="the seed all runs' seeds are expanded from"),
     days: int | None = typer.Option(None, "--days", min=1, max=MAX_DAYS, help=DAYS_HELP),
     rounds_per_day: int = ROUNDS_PER_DAY_OPTION,
@@ -534,16 +534,19 @@ def tournament_cmd(
     _check_backend(backend, address, out, parquet)
     rules = _protocol(protocol, days, rounds_per_day, mediator, None)
     known: Information = "complete" if information == "complete" else "private"
-    t = Tournament(
-        compiled,
-        names,
-        rules,
-        seeds_,
-        seed,
-        information=known,
-        scenario_course=course,
-        scenario_uncertainty=file_uncertainty,
-    )
+    try:
+        t = Tournament(
+            compiled,
+            names,
+            rules,
+            seeds_,
+            seed,
+            information=known,
+            scenario_course=course,
+            scenario_uncertainty=file_uncertainty,
+        )
+    except ValueError as exc:  # too many runs to plan: said before any work
+        raise typer.BadParameter(str(exc), param_hint="--strategies/--seeds") from None
     chosen: Backend = Ray(address, workers) if backend == "ray" else Local(workers)
     table = _run_with_progress(t, chosen, quiet=json_out)
     written = _write(out, table, parquet) if out is not None else []

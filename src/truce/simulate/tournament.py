@@ -75,7 +75,26 @@ class Tournament:
             raise ValueError(f"scenario id {twice!r} is given twice: {ONE_ID}")
         for name in self.strategies:
             make_strategy(name)
+        if self.runs > MAX_RUNS:
+            k = len(self.strategies)
+            each = ", ".join(
+                f"{k}^{len(c.parties)} = {k ** len(c.parties):,} assignments on {c.scenario.id}" for c in self.scenarios
+            )
+            raise ValueError(
+                f"{self.runs:,} runs in all, over the limit of {MAX_RUNS:,}: every assignment of the strategies to"
+                f" the parties is played once per seed ({each}; {self.repetitions:,} seeds): give fewer strategies"
+                " or seeds"
+            )
 
+    @property
+    def runs(self) -> int:
+        """How many negotiations the tournament plays: every assignment on every scenario, ``repetitions`` times."""
+        k = len(self.strategies)
+        return sum(int(k ** len(c.parties)) for c in self.scenarios) * self.repetitions
+
+
+# Every run's seed is spawned before any work (about 430 bytes each) and the table keeps a row per run and party.
+MAX_RUNS = 1_000_000
 
 # The table, its groups and the ranking's matched pairs know a scenario by its id alone.
 ONE_ID = "a tournament's table tells its scenarios apart by id, so two with one id would be pooled as one"
