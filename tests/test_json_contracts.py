@@ -157,6 +157,27 @@ def _verbs() -> dict[str, Any]:
     return found
 
 
+@pytest.mark.parametrize("verb", ["import genius", "export genius"])
+def test_docs_json_gives_the_file_verbs_fields_in_the_order_printed(verb: str, tmp_path: Path) -> None:
+    """docs/json.md had no section for the verbs that read and write GENIUS files, though they answer --json."""
+    section = _section((ROOT / "docs" / "json.md").read_text(encoding="utf-8"), verb)
+    block = re.search(r"```text\n(.*?)```", section, re.S)
+    assert block, f"docs/json.md, truce {verb}: no text block"
+    target = ["-o", str(tmp_path / "harbour.yaml")] if verb == "import genius" else [str(tmp_path / "out")]
+    printed = list(invoke_json(*verb.split(), str(HARBOUR), *target))
+    found = {key: block.group(1).find(f'"{key}"') for key in printed}
+    assert -1 not in found.values(), f"docs/json.md, truce {verb}: fields not named: {found}"
+    assert sorted(printed, key=found.__getitem__) == printed, f"docs/json.md, truce {verb}: {found}"
+
+
+def test_export_genius_lists_only_the_files_it_wrote(tmp_path: Path) -> None:
+    """files listed everything in the folder: a notes.txt kept beside the domain was given as a GENIUS file."""
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("ours", encoding="utf-8")
+    out = invoke_json("export", "genius", str(HARBOUR), str(tmp_path / "out"))
+    assert out["files"] == ["harbour-domain.xml", "harbour-prof1.xml", "harbour-prof2.xml"]
+
+
 def test_every_verb_has_json() -> None:
     verbs = _verbs()
     assert {"frontier", "bridge", "analyze", "exchange plan", "simulate"} <= set(verbs)

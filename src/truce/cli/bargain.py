@@ -414,7 +414,10 @@ def export_genius_cmd(
     check_output_folder(folder, scenario)
     notes = export_genius(load_any(scenario, profiles_of(profiles)), folder)
     if json_out:
-        print_json({"folder": str(folder), "files": sorted(p.name for p in folder.iterdir()), "notes": list(notes)})
+        # the folder held no other XML file (refused otherwise), so its XML files are the ones written; anything
+        # else in it (a README, notes) is not part of the domain
+        written = sorted(p.name for p in folder.glob("*.xml"))
+        print_json({"folder": str(folder), "files": written, "notes": list(notes)})
         return
     for note in notes:
         console.print(f"note: {note}", soft_wrap=True)
