@@ -26,7 +26,10 @@ class TitForTat(Strategy):
 
     If the offers it received have moved a share ``s`` of the way from the first one towards its best outcome
     (measured in its own utility), it aims a share ``s`` of the way from its best down to its reservation
-    value. Two of them never start conceding. Source: Faratin, Sierra and Jennings, 1998, imitative tactics.
+    value. Two of them never start conceding. Source: Faratin, Sierra and Jennings, 1998, imitative tactics,
+    adapted: their relative tit-for-tat works issue by issue, multiplying its own last value of an issue by the
+    ratio between two of the opponent's offers ``delta`` steps back; this one works on utilities, and on the
+    whole way conceded since the first offer, so that it needs no order on categorical options.
     """
 
     def target(self, view: View) -> Floats:
