@@ -220,6 +220,23 @@ def test_missing_extras_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert result.exit_code == 1 and "truce[parquet]" in result.stderr and not (tmp_path / "o").exists()
 
 
+def test_a_ray_cluster_that_cannot_be_reached_is_said_in_a_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--address ray://... without ray[client] ended in a traceback from inside Ray."""
+    import sys
+    import types
+
+    def init(**_: object) -> None:
+        raise ValueError("Ray Client requires pip package `ray[client]`.")
+
+    fake = types.SimpleNamespace(is_initialized=lambda: False, init=init)
+    monkeypatch.setitem(sys.modules, "ray", fake)
+    args = ["tournament", str(LABOUR), "--seeds", "1", "--backend", "ray", "--address", "ray://head:10001"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "cannot start or reach Ray at ray://head:10001: Ray Client requires" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_nothing_to_negotiate_over_is_bad_input(tmp_path: Path) -> None:
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(

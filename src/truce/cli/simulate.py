@@ -548,7 +548,11 @@ def tournament_cmd(
     except ValueError as exc:  # too many runs to plan: said before any work
         raise typer.BadParameter(str(exc), param_hint="--strategies/--seeds") from None
     chosen: Backend = Ray(address, workers) if backend == "ray" else Local(workers)
-    table = _run_with_progress(t, chosen, quiet=json_out)
+    try:
+        table = _run_with_progress(t, chosen, quiet=json_out)
+    except RuntimeError as exc:  # the backend could not start (Ray unreachable): nothing was played
+        errors.print(str(exc), markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     written = _write(out, table, parquet) if out is not None else []
     result = _tournament_json(table, written, information, compiled)
     if json_out:

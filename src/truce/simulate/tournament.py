@@ -249,10 +249,15 @@ class Ray:
         if started:  # quiet: no banner, no usage-statistics notice, no worker logs in the caller's output
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
             quiet = {"log_to_driver": False, "logging_level": logging.ERROR}
-            if self.address:
-                ray.init(address=self.address, **quiet)
-            else:
-                ray.init(num_cpus=self.workers, include_dashboard=False, **quiet)
+            try:
+                if self.address:
+                    ray.init(address=self.address, **quiet)
+                else:
+                    ray.init(num_cpus=self.workers, include_dashboard=False, **quiet)
+            except (ValueError, ConnectionError, RuntimeError, TimeoutError) as exc:
+                # a cluster that cannot be reached, or a ray:// address without ray[client]: said in a line
+                where = f" at {self.address}" if self.address else ""
+                raise RuntimeError(f"cannot start or reach Ray{where}: {' '.join(str(exc).split())}") from None
         try:
             remote = ray.remote(execute)
             shared = [ray.put(s) for s in spaces]
