@@ -52,6 +52,22 @@ def test_harbour_is_read_with_genius_semantics() -> None:
     assert utilities.min() >= 0 and utilities.max() <= 1 + 1e-12
 
 
+@pytest.mark.parametrize("written", ["2.5", "0", "-0.5"])
+def test_a_discount_factor_genius_discards_is_said_to_be_discarded(tmp_path: Path, written: str) -> None:
+    """GENIUS's loader keeps a discount factor only in (0, 1] and uses 1 (no discount) otherwise; the basis said
+    "discount factor 2.5 in the file (not applied)" as if the profile discounted."""
+    folder = _copy(tmp_path)
+    profile = folder / "harbour-prof1.xml"
+    profile.write_text(
+        profile.read_text().replace('<discount_factor value="0.9"/>', f'<discount_factor value="{written}"/>')
+    )
+    found = read_genius(folder)
+    basis = found.scenario.preferences["harbour-prof1"].basis or ""
+    assert "not applied" not in basis
+    assert f"discount factor {float(written):g} is outside (0, 1], which GENIUS discards: no discount" in basis
+    assert any("GENIUS discards" in note for note in found.notes)
+
+
 def test_harbour_round_trip_is_exact(tmp_path: Path) -> None:
     s = import_genius(HARBOUR)
     notes = export_genius(s, tmp_path / "out")

@@ -22,7 +22,8 @@ Semantics follow GENIUS itself, not any other loader:
 - weights given for an objective (the root objective, as in ANAC 2012 Fitness) are ignored, as GENIUS's
   ``getUtility`` ignores objectives; issues may sit under nested objectives or directly under
   ``<utility_space>`` (GENIUS's loader reads both), and are taken in GENIUS's order;
-- the discount factor is kept as a note in the party's ``basis``: truce does not apply it.
+- the discount factor is kept as a note in the party's ``basis``: truce does not apply it (one outside
+  (0, 1], which GENIUS discards, is said to be discarded).
 
 Which profiles are the parties: those picked with ``profiles=[...]`` (``--profiles a.xml,b.xml`` on the
 command line), else those the domain file declares (a ``parties="a.xml,b.xml"`` attribute on
@@ -536,7 +537,11 @@ def _read_profile(
     discount = root.find("discount_factor")
     basis = f"GENIUS profile {FsPath(doc.file).name}"
     if discount is not None:
-        basis += f"; discount factor {_number(doc, discount, 'value'):g} in the file (not applied)"
+        factor = _number(doc, discount, "value")
+        if 0 < factor <= 1:
+            basis += f"; discount factor {factor:g} in the file (not applied)"
+        else:  # GENIUS's loader (validateDiscount) replaces it with 1: that profile does not discount at all
+            notes.append(f"discount factor {factor:g} is outside (0, 1], which GENIUS discards: no discount")
     basis += "".join(f"; {n}" for n in notes)
     prefs = {
         "assumption": True,
