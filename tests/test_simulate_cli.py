@@ -93,6 +93,15 @@ def test_the_text_on_the_table_is_filled_within_the_package_rules_and_says_which
     assert "those terms are the mediator's, not the text's" in shown
 
 
+def test_a_trace_says_the_mediator_wrote_the_first_text_when_none_was_on_the_table() -> None:
+    """A GENIUS domain (no proposal) or no --start: every term of the first text is the mediator's, and the trace
+    said so only when a tabled text left some issues open."""
+    args = ["simulate", str(GENIUS), "--protocol", "single-text", "--runs", "2", "--days", "3", "--trace"]
+    shown = " ".join(runner.invoke(app, [*args, "--strategies", "acceptor,linear"]).stdout.split())
+    assert "no text is on the table: the mediator writes the first one" in shown
+    assert "its terms are the mediator's" in shown
+
+
 def test_simulate_information_and_opponent_models_from_the_command_line() -> None:
     base = ("simulate", str(GENIUS), "--runs", "10", "--days", "20")
     private = invoke_json(*base, "--strategies", "boulware+frequency,nice-tit-for-tat")

@@ -21,7 +21,12 @@ def format_trace(c: Compiled, setup: Setup, negotiation: Negotiation, *, seed: i
     ]
     if seed is not None:
         lines.append(f"seed: {seed}")
-    if isinstance(proto, SingleText) and proto.start is not None:
+    if isinstance(proto, SingleText) and proto.start is None:  # every term of the first text is the mediator's
+        lines.append(
+            "no text is on the table: the mediator writes the first one (the package valued most in sum that "
+            "crosses no red line and breaks no package rule); its terms are the mediator's"
+        )
+    elif isinstance(proto, SingleText) and proto.start is not None:
         filled = [c.issues[i] for i, k in enumerate(proto.start) if k == OPEN]
         if filled:
             lines.append(
