@@ -246,6 +246,16 @@ def test_a_ray_cluster_that_cannot_be_reached_is_said_in_a_line(monkeypatch: pyt
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("verb", ["simulate", "tournament"])
+def test_one_side_alone_is_bad_input(verb: str) -> None:
+    """A GENIUS folder read with one profile has one side: simulate and tournament ended in a traceback
+    (alternating offers is bilateral; this scenario has 1 parties)."""
+    result = runner.invoke(app, [verb, str(GENIUS), "--profiles", "harbour-prof1.xml"])
+    assert result.exit_code == 2, result.output
+    assert f"{GENIUS}: at preferences: a negotiation needs two sides with preferences at least; here 1" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_nothing_to_negotiate_over_is_bad_input(tmp_path: Path) -> None:
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(

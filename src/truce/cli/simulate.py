@@ -217,11 +217,15 @@ def _strategies(given: str, c: Compiled) -> tuple[Any, ...]:
     return tuple(make_strategy(n) for n in names)
 
 
-def _negotiators(scenario: Scenario) -> Compiled:
+def _negotiators(scenario: Scenario, where: Path) -> Compiled:
     """The scenario compiled for the sides that bargain: parties with preferences (mediators and observers
-    with preferences do not make offers), or every party with preferences if no side has any."""
+    with preferences do not make offers), or every party with preferences if no side has any; at least two."""
     sides = [p.id for p in scenario.parties if p.role is Role.party and p.id in scenario.preferences]
-    return compile_scenario(scenario, sides or None)
+    c = compile_scenario(scenario, sides or None)
+    if len(c.parties) < 2:  # no protocol has anyone to answer a lone side's offers
+        said = f"a negotiation needs two sides with preferences at least; here {len(c.parties)}"
+        raise InputError([Problem(f"{said} ({', '.join(c.parties) or 'none'})", ("preferences",), str(where))])
+    return c
 
 
 @app.command("simulate")
@@ -285,7 +289,7 @@ def simulate_cmd(
 def _sides_from(s: Scenario, where: Path, scope: str, start: str | None) -> tuple[Compiled, tuple[int, ...] | None]:
     """The bargaining sides' space within ``scope``, and the text on the table (``--start``) as option indices."""
     text = find_proposal(s, start, where) if start else None
-    c = restrict_to(_negotiators(s), scope, start_terms=s.terms_of(text.id) if text else None)
+    c = restrict_to(_negotiators(s, where), scope, start_terms=s.terms_of(text.id) if text else None)
     return c, tuple(int(k) for k in c.encode(text.terms)) if text else None
 
 
@@ -580,7 +584,8 @@ def _tournament_sides(
             said = f"scenario id {s.id!r} is given twice (here and {first}): {ONE_ID}"
             raise InputError([Problem(said, ("id",), str(where))])
     compiled = tuple(
-        restrict_to(_negotiators(s), scope_of(within, s, where)) for s, where in zip(loaded, scenarios, strict=True)
+        restrict_to(_negotiators(s, where), scope_of(within, s, where))
+        for s, where in zip(loaded, scenarios, strict=True)
     )
     for where, c in zip(scenarios, compiled, strict=True):
         _space(c, where, information)
