@@ -52,7 +52,17 @@ from truce.simulate import (
 from truce.simulate.conditions import PRESSURES, PartyUncertainty, course_of, deadline_days, uncertainty_of
 from truce.simulate.protocol import TITLES
 from truce.simulate.space import INFORMATION, Information
-from truce.simulate.tournament import MAX_RUNS, ONE_ID, Backend, Local, Ray, Table, Tournament, run_tournament
+from truce.simulate.tournament import (
+    MAX_RUNS,
+    ONE_ID,
+    Backend,
+    BackendError,
+    Local,
+    Ray,
+    Table,
+    Tournament,
+    run_tournament,
+)
 
 PROTOCOLS = ("alternating", "stacked", "single-text")
 MAX_DAYS = MAX_DEADLINE_DAYS
@@ -552,11 +562,7 @@ def tournament_cmd(
     except ValueError as exc:  # too many runs to plan: said before any work
         raise typer.BadParameter(str(exc), param_hint="--strategies/--seeds") from None
     chosen: Backend = Ray(address, workers) if backend == "ray" else Local(workers)
-    try:
-        table = _run_with_progress(t, chosen, quiet=json_out)
-    except RuntimeError as exc:  # the backend could not start (Ray unreachable): nothing was played
-        errors.print(str(exc), markup=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    table = _run_with_progress(t, chosen, quiet=json_out)
     written = _write(out, table, parquet) if out is not None else []
     result = _tournament_json(table, written, information, compiled)
     if json_out:
@@ -604,7 +610,11 @@ def _run_with_progress(t: Tournament, backend: Backend, *, quiet: bool) -> Table
         disable=quiet,
     ) as bar:
         task = bar.add_task("runs", total=None)
-        return run_tournament(t, backend, lambda done, total: bar.update(task, completed=done, total=total))
+        try:
+            return run_tournament(t, backend, lambda done, total: bar.update(task, completed=done, total=total))
+        except BackendError as exc:  # said in a line: nothing was played
+            errors.print(str(exc), markup=False, soft_wrap=True)
+            raise typer.Exit(1) from None
 
 
 def _tournament_json(

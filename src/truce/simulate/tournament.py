@@ -111,6 +111,10 @@ class Task:
     seeds: tuple[np.random.SeedSequence, ...]
 
 
+class BackendError(RuntimeError):
+    """A backend could not start (its extra missing, its cluster out of reach): nothing was played."""
+
+
 class Backend(Protocol):
     def map(
         self, spaces: Sequence[Space], tournament: Tournament, tasks: Sequence[Task], progress: Progress
@@ -244,7 +248,7 @@ class Ray:
         try:
             ray: Any = importlib.import_module("ray")  # an optional extra: typed loosely on purpose
         except ImportError:
-            raise RuntimeError("the ray backend needs Ray: pip install 'truce[ray]'") from None
+            raise BackendError("the ray backend needs Ray: pip install 'truce[ray]'") from None
         started = not ray.is_initialized()
         if started:  # quiet: no banner, no usage-statistics notice, no worker logs in the caller's output
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
@@ -257,7 +261,7 @@ class Ray:
             except (ValueError, ConnectionError, RuntimeError, TimeoutError) as exc:
                 # a cluster that cannot be reached, or a ray:// address without ray[client]: said in a line
                 where = f" at {self.address}" if self.address else ""
-                raise RuntimeError(f"cannot start or reach Ray{where}: {' '.join(str(exc).split())}") from None
+                raise BackendError(f"cannot start or reach Ray{where}: {' '.join(str(exc).split())}") from None
         try:
             remote = ray.remote(execute)
             shared = [ray.put(s) for s in spaces]
