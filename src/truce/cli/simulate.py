@@ -563,7 +563,8 @@ def tournament_cmd(
         raise typer.BadParameter(str(exc), param_hint="--strategies/--seeds") from None
     chosen: Backend = Ray(address, workers) if backend == "ray" else Local(workers)
     table = _run_with_progress(t, chosen, quiet=json_out)
-    written = _write(out, table, parquet) if out is not None else []
+    assumed = {c.scenario.id: c.scenario.assumed(c.parties) for c in compiled}
+    written = _write(out, table, parquet, assumed, information == "complete") if out is not None else []
     result = _tournament_json(table, written, information, compiled)
     if json_out:
         print_json(result)
@@ -684,11 +685,14 @@ def _need(module: str, message: str) -> None:
         raise typer.Exit(1) from None
 
 
-def _write(out: Path, table: Table, parquet: bool) -> list[str]:
+def _write(out: Path, table: Table, parquet: bool, assumed: dict[str, list[str]], complete: bool) -> list[str]:
     out.mkdir(exist_ok=True)  # its parent was checked before the runs: no tree of folders is made
     from truce.report.simulate import tournament_html
 
-    files = [(out / "results.csv", table.to_csv().encode()), (out / "report.html", tournament_html(table).encode())]
+    files = [
+        (out / "results.csv", table.to_csv().encode()),
+        (out / "report.html", tournament_html(table, assumed, complete).encode()),
+    ]
     if parquet:
         files.append((out / "results.parquet", _parquet_bytes(table)))
     for path, data in files:

@@ -50,8 +50,10 @@ def simulate_html(
     )
 
 
-def tournament_html(table: Table) -> str:
-    """A self-contained page: agreement rate by strategy and opponent, utilities, and time to agreement."""
+def tournament_html(table: Table, assumed: dict[str, list[str]], complete: bool = False) -> str:
+    """A self-contained page: agreement rate by strategy and opponent, utilities, and time to agreement, with
+    what they rest on: ``assumed``, each scenario's parties whose preferences are assumptions (by scenario id);
+    ``complete``, whether the runs assumed that every side knows the others' preferences."""
     cols = table.columns
     names = sorted(set(cols["strategy"].tolist()))
     opponents = sorted(set(cols["opponents"].tolist()))
@@ -79,6 +81,8 @@ def tournament_html(table: Table) -> str:
         by_pairing=table.by_pairing(),
         runs=int(cols["run"].max()) + 1 if len(table) else 0,
         scenarios=sorted(set(cols["scenario"].tolist())),
+        assumed={scenario: parties for scenario, parties in assumed.items() if parties},
+        complete=complete,
         heat=figure_json(heat),
         utility=figure_json(utility),
         days=figure_json(days),
