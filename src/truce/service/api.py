@@ -20,7 +20,7 @@ from truce.errors import InputError, Problem
 from truce.model.checks import build_scenario
 from truce.model.scenario import Scenario
 from truce.service import schemas, views
-from truce.service.auth import ALL, PUBLIC, Role, Viewer, access, current_viewer, http_error, store_dep
+from truce.service.auth import ALL, PUBLIC, Role, Viewer, access, current_viewer, fitted, http_error, store_dep
 from truce.service.text_rules import answered_change, answered_heirs, party_may_write, party_write
 from truce.store.models import Person
 from truce.store.repo import NotFound, Store, Version, new_token
@@ -137,9 +137,8 @@ def import_talks(
     s = build_scenario(scenario)
     from truce.io.scenario_files import scenario_to_data
 
-    store.create_talks(scenario_to_data(s), viewer.label)
     token = new_token()
-    store.add_person(s.id, f"mediator (imported by {viewer.name})", Role.mediator.value, None, token, viewer.label)
+    store.create_talks(scenario_to_data(s), viewer.label, (fitted(viewer.name, ")", "mediator (imported by "), token))
     return schemas.Imported(id=s.id, mediator_token=token)
 
 

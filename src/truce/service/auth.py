@@ -53,7 +53,26 @@ class Viewer:
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.role.value}{': ' + self.party if self.party else ''})"
+        """Who wrote something, as a version's author and the audit log's actor keep it: the name, the role and
+        side, and the person's number, which tells apart two people given the same name."""
+        return self.label_in("")
+
+    def label_in(self, where: str) -> str:
+        """:attr:`label` followed by ``where`` (" in talks gaza-2024"), the name cut to fit if need be."""
+        side = f": {self.party}" if self.party else ""
+        return fitted(self.name, f" ({self.role.value}{side}, person {self.person}){where}")
+
+
+# What the database keeps of who wrote something (a version's author, an audit entry's actor, a person's name):
+# the size of those columns, which PostgreSQL enforces.
+WHO_MOST = 200
+
+
+def fitted(name: str, after: str, before: str = "") -> str:
+    """``before + name + after`` within :data:`WHO_MOST` characters: a person's name may itself be that long, so
+    what is written around it would not fit; the name is cut (ending in "…"), never what says whose it is."""
+    room = WHO_MOST - len(before) - len(after)
+    return before + (name if len(name) <= room else name[: room - 1] + "…") + after
 
 
 class NotSignedIn(Exception):

@@ -29,7 +29,7 @@ from truce.io.scenario_files import scenario_from_document, scenario_to_data, sc
 from truce.model.checks import build_scenario
 from truce.model.scenario import Scenario
 from truce.service import views
-from truce.service.auth import ALL, Role, Viewer, access, current_viewer, store_dep
+from truce.service.auth import ALL, Role, Viewer, access, current_viewer, fitted, store_dep
 from truce.service.pages import HTML, render
 from truce.service.shown_once import shown_once_of
 from truce.store.repo import Conflict, NotFound, Store, new_token
@@ -39,7 +39,6 @@ ZIP_FILES = 60  # a GENIUS domain is a domain file and a few profiles
 ZIP_BYTES = 8 * 1024 * 1024  # unpacked, in all: a zip bomb stops here
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 NAME = r"^[\w.\-]{1,100}$"  # an uploaded file's name as kept (see upload_of)
-OPENER = "mediator (opened by {})"  # the name of the mediator a file's new talks are given
 _KINDS = {
     "application/yaml": "object",  # schemathesis reads YAML as data, as a client would
     "application/json": "object",
@@ -74,7 +73,7 @@ def opened_answer(store: Store, viewer: Viewer, talks_id: str, file: str | None)
     talks = store.get_talks(talks_id)
     frame = json.loads(talks.frame)
     written = [e for e in entries if e.at == imported.at]  # one transaction: the talks, texts and preferences
-    opener = next((p for p in store.people(talks_id) if p.name == OPENER.format(viewer.name)), None)
+    opener = next((p for p in store.people(talks_id) if p.name == opener_name(viewer)), None)
     return {
         "id": talks_id,
         "title": talks.title,
@@ -118,14 +117,13 @@ def upload(
         if sent is None or not sent[1]:
             raise InputError([Problem("choose a file to upload", (), "file", 1, 1)])
         scenario = read_upload(*sent)
-        store.create_talks(scenario_to_data(scenario), opener_label(viewer))
+        token = new_token()
+        store.create_talks(scenario_to_data(scenario), opener_label(viewer), (opener_name(viewer), token))
     except InputError as exc:
         return render("forms/files.html", viewer, status=422, problems=[p.located() for p in exc.problems], opened=None)
     except Conflict as exc:
         problem = f"{sent[0] if sent else 'file'}: {exc} (change the scenario's id)"
         return render("forms/files.html", viewer, status=409, problems=[problem], opened=None)
-    token = new_token()
-    store.add_person(scenario.id, OPENER.format(viewer.name), Role.mediator.value, None, token, opener_label(viewer))
     shown_once_of(store).put((viewer.person, scenario.id), token)
     query = urlencode({"opened": scenario.id, "file": sent[0] if sent else "upload"})
     return RedirectResponse(f"/talks/{talks_id}/files?{query}", status_code=303)
@@ -134,7 +132,12 @@ def upload(
 def opener_label(viewer: Viewer) -> str:
     """Who opened talks from a file, as their audit log says: the mediator and the talks they did it from, so
     that the answer page is shown to that mediator alone (a namesake in other talks is somebody else)."""
-    return f"{viewer.label} in talks {viewer.talks_id}"
+    return viewer.label_in(f" in talks {viewer.talks_id}")
+
+
+def opener_name(viewer: Viewer) -> str:
+    """The name of the mediator the talks a file opened are given (the person's name, kept whole if it fits)."""
+    return fitted(viewer.name, ")", "mediator (opened by ")
 
 
 def read_upload(name: str, raw: bytes) -> Scenario:

@@ -167,7 +167,9 @@ class Store:
     def is_empty(self) -> bool:
         return self.read(lambda s: s.execute(select(func.count()).select_from(Talks)).scalar_one() == 0)
 
-    def create_talks(self, scenario_data: dict[str, Any], actor: str) -> None:
+    def create_talks(self, scenario_data: dict[str, Any], actor: str, mediator: tuple[str, str] | None = None) -> None:
+        """Open talks from a scenario. ``mediator`` (a name and a token) is given access to them in the same
+        transaction, so that talks nobody can reach are never left behind when that fails."""
         frame = {k: v for k, v in scenario_data.items() if k not in ("proposals", "preferences")}
         talks_id = str(scenario_data["id"])
 
@@ -193,6 +195,8 @@ class Store:
                     talks_id=talks_id, party=party, version=1, data=audit.canonical(prefs), author=actor, created_at=at
                 )
                 _record(s, prow, at=at, talks_id=talks_id, actor=actor, action="preferences")
+            if mediator is not None:
+                _new_person(s, talks_id, mediator[0], "mediator", None, mediator[1], actor)
 
         self.run(work)
 
@@ -208,12 +212,7 @@ class Store:
     def add_person(self, talks_id: str, name: str, role: str, party: str | None, token: str, actor: str) -> Person:
         def work(s: Session) -> Person:
             _lock_talks(s, talks_id)
-            at = now()
-            person = Person(
-                talks_id=talks_id, name=name, role=role, party=party, token_hash=hash_token(token), created_at=at
-            )
-            _record(s, person, at=at, talks_id=talks_id, actor=actor, action="person")
-            return person
+            return _new_person(s, talks_id, name, role, party, token, actor)
 
         return self.run(work)
 
@@ -667,6 +666,13 @@ def _lock_talks(s: Session, talks_id: str) -> None:
     found = s.execute(select(Talks.id).where(Talks.id == talks_id).with_for_update()).scalar_one_or_none()
     if found is None:
         raise NotFound(f"no talks {talks_id!r}")
+
+
+def _new_person(s: Session, talks_id: str, name: str, role: str, party: str | None, token: str, actor: str) -> Person:
+    at = now()
+    person = Person(talks_id=talks_id, name=name, role=role, party=party, token_hash=hash_token(token), created_at=at)
+    _record(s, person, at=at, talks_id=talks_id, actor=actor, action="person")
+    return person
 
 
 def _record(s: Session, row: Base, *, at: str, talks_id: str, actor: str, action: str, note: str | None = None) -> None:
