@@ -284,6 +284,23 @@ def test_a_scenario_is_uploaded_and_a_bad_one_refused_with_located_errors(
     assert service_client.post(url, files={"file": ("labour.yaml", LABOUR)}, headers=auth("israel")).status_code == 403
 
 
+def test_an_upload_is_held_to_the_bounds_a_scenario_sent_to_the_api_is(
+    service_client: Any, service_store: Store
+) -> None:
+    """A file may hold what the API refuses in a body (a NUL in the title, which PostgreSQL cannot store and
+    answered 500; a name on two lines): the upload refuses it too, located in the file, and opens nothing."""
+    url, h = f"/talks/{TALKS}/files", auth("mediator")
+    title = b"title: Harbourton transit contract talks, 2025 (fictional)"
+    nul = LABOUR.replace(title, b'title: "Harbourton\\0talks"', 1)
+    two_lines = LABOUR.replace(title, b'title: "Harbourton\\ntalks"', 1)
+    for raw, said in ((nul, "a NUL character is not allowed"), (two_lines, "one line with no control characters")):
+        r = service_client.post(url, files={"file": ("labour.yaml", raw)}, headers=h)
+        assert r.status_code == 422, r.text[-500:]
+        assert f"labour.yaml:5:8: scenario.title: {said}" in unescape(r.text)
+    assert [t.id for t in service_store.talks()] == [TALKS]
+    assert service_client.post(url, files={"file": ("labour.yaml", LABOUR)}, headers=h).status_code == 200
+
+
 @SQLITE
 def test_an_upload_redirects_to_an_answer_that_a_reload_shows_again_and_changes_nothing(
     service_client: Any, service_store: Store

@@ -16,6 +16,7 @@ import json
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlencode
@@ -31,6 +32,7 @@ from truce.model.scenario import Scenario
 from truce.service import views
 from truce.service.auth import ALL, Role, Viewer, access, current_viewer, fitted, store_dep
 from truce.service.pages import HTML, render
+from truce.service.schemas import BoundsError, check_bounds
 from truce.service.shown_once import shown_once_of
 from truce.store.repo import Conflict, NotFound, Store, new_token
 
@@ -141,13 +143,29 @@ def opener_name(viewer: Viewer) -> str:
 
 
 def read_upload(name: str, raw: bytes) -> Scenario:
-    """A scenario from an uploaded file: YAML or JSON by its suffix, or a zip of a GENIUS domain folder."""
+    """A scenario from an uploaded file: YAML or JSON by its suffix, or a zip of a GENIUS domain folder; within
+    the bounds the API keeps a scenario sent to it in (:func:`within_bounds`)."""
     suffix = Path(name).suffix.lower()
     if suffix in SCENARIO_SUFFIXES:
-        return scenario_from_document(parse_document(raw, name, as_json=suffix == ".json"))
+        doc = parse_document(raw, name, as_json=suffix == ".json")
+        scenario = scenario_from_document(doc)
+        within_bounds(scenario, doc.locate)
+        return scenario
     if suffix == ".zip":
-        return read_zip(name, raw)
+        scenario = read_zip(name, raw)
+        within_bounds(scenario, lambda p: Problem(p.message, p.path, name, 1, 1))
+        return scenario
     raise InputError([Problem(f"upload a scenario ({', '.join(SCENARIO_SUFFIXES)}) or a GENIUS zip", (), name, 1, 1)])
+
+
+def within_bounds(scenario: Scenario, locate: Callable[[Problem], Problem]) -> None:
+    """Refuse, located in the file, a scenario the API would refuse as the body of ``POST /api/talks``: the same
+    talks are opened either way. The model itself takes what a file on disk may hold (a NUL in a title, a name on
+    two lines); the service keeps none of it, and PostgreSQL cannot even store the NUL."""
+    try:
+        check_bounds(scenario_to_data(scenario), "scenario")
+    except BoundsError as exc:
+        raise InputError([locate(Problem(str(exc), exc.where[1:]))]) from None
 
 
 def read_zip(name: str, raw: bytes) -> Scenario:
