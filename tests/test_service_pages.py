@@ -154,6 +154,34 @@ def test_a_party_edits_its_preferences_in_the_page_and_a_stale_form_gets_409(ser
 
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_refused_json_edit_on_a_page_names_the_field(service_client: Any) -> None:
+    """The page said "input should be less than or equal to 1 (got 2)" and left the reader to guess which of the
+    preferences' numbers it meant; it names the field as the API's answer does in its path, and a side is still
+    told nothing of what it did not send."""
+    import json
+    from html import unescape
+
+    scenario = service_client.get(f"/api/talks/{TALKS}/export", headers=auth("mediator")).json()
+    prefs = scenario["preferences"]["israel"]
+    url = f"/talks/{TALKS}/preferences/israel"
+    r = service_client.post(
+        url, data={"version": "1", "text": json.dumps({**prefs, "reservation": 2})}, headers=auth("israel")
+    )
+    assert r.status_code == 422
+    assert "preferences.israel.reservation: input should be less than or equal to 1" in unescape(r.text)
+    zero = {**prefs, "weights": dict.fromkeys(prefs["weights"], 0)}
+    r = service_client.post(url, data={"version": "1", "text": json.dumps(zero)}, headers=auth("israel"))
+    assert "preferences.israel.weights: at least one issue needs a positive weight" in unescape(r.text)
+    text = next(p for p in scenario["proposals"] if p["id"] == "may27-israel")
+    bad = {**text, "terms": {**text.get("terms", {}), "rafah": "nowhere"}}
+    r = service_client.post(
+        f"/talks/{TALKS}/proposals/may27-israel", data={"version": "1", "text": json.dumps(bad)}, headers=auth("israel")
+    )
+    assert r.status_code == 422 and "proposal.terms.rafah: unknown option 'nowhere' of rafah" in unescape(r.text)
+    assert "SECRET-HAMAS" not in r.text
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
 def test_the_preferences_of_a_party_there_is_not_are_not_found(service_client: Any) -> None:
     """A mediator was shown "Preferences of zzz ... Version 0." for a party the talks do not have."""
     for url in (f"/talks/{TALKS}/preferences/zzz", f"/talks/{TALKS}/preferences/zzz/form"):
