@@ -88,6 +88,30 @@ def test_reading_waits_for_no_writer_and_sees_only_what_is_committed(service_sto
     assert service_store.is_demo()
 
 
+def test_a_read_of_the_talks_is_one_snapshot_whatever_is_written_during_it(
+    service_store: Store, monkeypatch: Any
+) -> None:
+    """On PostgreSQL each statement of a read saw what had been committed before it began: a text saved between
+    the read's statements came out at its new version number with its old content, and a page offering that
+    content to edit "from" the new version would have let the save silently undo the change."""
+    import truce.store.repo as repo
+
+    latest = repo._proposal_versions
+
+    def after_a_write(s: Any, talks_id: str) -> dict[str, int]:
+        monkeypatch.setattr(repo, "_proposal_versions", latest)  # one write, in the middle of the read
+        current = service_store.proposal_history(TALKS, "may27-israel")[-1]
+        changed = {**current.data, "title": "Changed meanwhile"}
+        service_store.put_proposal(TALKS, changed, current.version, "test", lambda _d, _c: None)
+        return latest(s, talks_id)
+
+    monkeypatch.setattr(repo, "_proposal_versions", after_a_write)
+    version, data, versions = service_store.snapshot(TALKS)
+    text = next(p for p in data["proposals"] if p["id"] == "may27-israel")
+    assert (versions["may27-israel"], text["title"] == "Changed meanwhile") == (1, False)
+    assert service_store.snapshot(TALKS)[2]["may27-israel"] == 2 and service_store.talks_version(TALKS) > version
+
+
 def test_work_read_that_turns_out_to_write_is_run_again_as_a_write(service_store: Store) -> None:
     from truce.store.models import Setting
 

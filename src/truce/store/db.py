@@ -2,7 +2,7 @@
 
 SQLite runs in WAL mode with full sync, and every transaction that may write starts with ``BEGIN IMMEDIATE``
 so that concurrent writers queue on the busy timeout instead of failing on a stale snapshot. A transaction
-made on an engine with the :data:`READ_ONLY` options starts with a plain ``BEGIN``: it reads a snapshot and
+made on an engine with the :func:`read_only_options` starts with a plain ``BEGIN``: it reads one snapshot and
 takes no lock, so readers neither queue behind writers nor make them wait (PostgreSQL is told it is read-only,
 and refuses a write in it).
 """
@@ -22,6 +22,18 @@ ENV_URL = "TRUCE_DATABASE_URL"
 DEFAULT_FILE = "truce.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = {"truce_read_only": True, "postgresql_readonly": True}  # execution options of a reading transaction
+
+
+def read_only_options(engine: Engine) -> dict[str, Any]:
+    """The execution options of a transaction that only reads: :data:`READ_ONLY`, and on PostgreSQL the
+    REPEATABLE READ level, under which its statements all see one snapshot. (At PostgreSQL's default level each
+    statement sees what was committed before it began, so a read of the talks in several statements could put
+    one version's number beside an earlier version's text. SQLite's transaction keeps the snapshot of its first
+    read to its end, and takes no isolation level by that name.) A transaction that only reads never fails to
+    serialise at that level, so nothing has to be retried."""
+    if engine.dialect.name == "postgresql":
+        return {**READ_ONLY, "isolation_level": "REPEATABLE READ"}
+    return dict(READ_ONLY)
 
 
 def database_url(db: str | None) -> str:

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, sessionmaker
 
 from truce.store import audit
-from truce.store.db import READ_ONLY, make_engine, migrate
+from truce.store.db import make_engine, migrate, read_only_options
 from truce.store.models import (
     AuditEntry,
     Ballot,
@@ -130,7 +130,8 @@ class Store:
         self.engine: Engine = make_engine(url)
         migrate(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.readers = sessionmaker(self.engine.execution_options(**READ_ONLY), expire_on_commit=False)
+        reading = self.engine.execution_options(**read_only_options(self.engine))
+        self.readers = sessionmaker(reading, expire_on_commit=False)
         event.listen(self.readers, "before_flush", _refuse_writes)
         event.listen(self.readers, "do_orm_execute", _refuse_statements)
 
