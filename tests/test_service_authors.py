@@ -34,24 +34,24 @@ def save_preferences(client: Any, headers: dict[str, str], party: str) -> Any:
 def test_a_person_with_the_longest_name_writes_and_is_named_by_their_number(
     service_client: Any, service_store: Store
 ) -> None:
-    number, headers = person(service_client, LONGEST, "party", "israel")
+    _, headers = person(service_client, LONGEST, "party", "israel")  # the fifth person of these talks
     saved = save_preferences(service_client, headers, "israel")
     assert saved.status_code == 200, saved.text
     entry = service_store.audit_entries(TALKS)[-1]
     assert len(entry.actor) <= WHO_MOST
-    assert entry.actor.endswith(f"… (party: israel, person {number})")
+    assert entry.actor.endswith("… (party: israel, person 5)")
     author = service_store.preference_history(TALKS, "israel")[-1].author
     assert author == entry.actor
     assert service_store.verify().ok
 
 
 def test_two_people_of_one_name_are_told_apart_in_the_record(service_client: Any, service_store: Store) -> None:
-    first, one = person(service_client, "Israel's team", "party", "israel")
-    second, other = person(service_client, "Israel's team", "party", "israel")
+    _, one = person(service_client, "Israel's team", "party", "israel")
+    _, other = person(service_client, "Israel's team", "party", "israel")
     for headers in (one, other):
         assert save_preferences(service_client, headers, "israel").status_code == 200
     actors = [e.actor for e in service_store.audit_entries(TALKS)[-2:]]
-    assert actors == [f"Israel's team (party: israel, person {n})" for n in (first, second)]
+    assert actors == [f"Israel's team (party: israel, person {n})" for n in (5, 6)]
     versions = service_client.get(f"{API}/preferences/israel", headers=one).json()["versions"]
     assert [v["author"] for v in versions[-2:]] == actors
 
@@ -72,6 +72,10 @@ def test_a_mediator_with_the_longest_name_opens_talks_that_have_their_mediator(
     assert len(opener.name) <= WHO_MOST
     mine = {"Authorization": f"Bearer {r.json()['mediator_token']}"}
     assert service_client.get(f"/api/talks/{data['id']}", headers=mine).status_code == 200
+    # its number is among the people of its own talks, not an id that counts the people of every talks
+    added = service_client.post(f"/api/talks/{data['id']}/people", headers=mine, json={"name": "O", "role": "observer"})
+    assert added.status_code == 201 and added.json()["id"] > 1
+    assert service_store.audit_entries(data["id"])[-1].actor.endswith("… (mediator, person 1)")
     assert service_store.verify().ok
 
 

@@ -46,6 +46,7 @@ class Viewer:
     party: str | None  # the side this person speaks for (party role only)
     talks_id: str
     form_token: str | None = None  # what forms must send back: signed in by a session (None: by a bearer token)
+    number: int = 0  # the person's number among the people of their talks (1: the first given access)
 
     def may_see_party(self, party: str) -> bool:
         """Whether this viewer may see ``party``'s preferences and anything derived from them."""
@@ -54,13 +55,14 @@ class Viewer:
     @property
     def label(self) -> str:
         """Who wrote something, as a version's author and the audit log's actor keep it: the name, the role and
-        side, and the person's number, which tells apart two people given the same name."""
+        side, and the person's number among the people of the talks, which tells apart two people given the same
+        name (and, unlike their id, says nothing of how many people other talks have)."""
         return self.label_in("")
 
     def label_in(self, where: str) -> str:
         """:attr:`label` followed by ``where`` (" in talks gaza-2024"), the name cut to fit if need be."""
         side = f": {self.party}" if self.party else ""
-        return fitted(self.name, f" ({self.role.value}{side}, person {self.person}){where}")
+        return fitted(self.name, f" ({self.role.value}{side}, person {self.number}){where}")
 
 
 # What the database keeps of who wrote something (a version's author, an audit entry's actor, a person's name):
@@ -121,17 +123,18 @@ def session_person(request: Request) -> tuple[Person, str] | None:
     return None if person is None else (person, session_id)
 
 
-def _viewer(person: Person, form: str | None) -> Viewer:
-    return Viewer(person.id, person.name, Role(person.role), person.party, person.talks_id, form)
+def _viewer(store: Store, person: Person, form: str | None) -> Viewer:
+    number = store.person_number(person)
+    return Viewer(person.id, person.name, Role(person.role), person.party, person.talks_id, form, number)
 
 
 def optional_viewer(request: Request) -> Viewer | None:
     token = token_of(request)
     if token is not None:
         person = store_of(request).person_by_token(token) if len(token) <= 200 else None
-        return None if person is None else _viewer(person, None)
+        return None if person is None else _viewer(store_of(request), person, None)
     found = session_person(request)
-    return None if found is None else _viewer(found[0], form_token(found[1]))
+    return None if found is None else _viewer(store_of(request), found[0], form_token(found[1]))
 
 
 def current_viewer(request: Request) -> Viewer:

@@ -238,6 +238,11 @@ class Store:
 
         return self.read(work)
 
+    def person_number(self, person: Person) -> int:
+        """A person's number among the people of their talks, in the order they were given access (1: the first)."""
+        query = select(func.count()).where(Person.talks_id == person.talks_id, Person.id <= person.id)
+        return self.read(lambda s: int(s.execute(query).scalar_one()))
+
     def people(self, talks_id: str) -> list[Person]:
         return self.read(
             lambda s: list(s.execute(select(Person).where(Person.talks_id == talks_id).order_by(Person.id)).scalars())
