@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -247,6 +248,32 @@ def test_export_is_a_valid_scenario_with_only_what_the_viewer_may_see(service_cl
     assert touched(full) == {"israel", "hamas"}
     assert touched(mine) == {"israel"} and touched(public) == set()
     assert "Hamas" not in json.dumps(mine["course"]["shocks"])
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_what_the_downloads_are_made_from_is_remembered_per_viewer_not_per_preferences_seen(
+    service_store: Store,
+) -> None:
+    """While one side has entered no preferences, a mediator and the other side see the same preferences but
+    not the same shocks: the talks made for the mediator's download were handed to the side's."""
+    from conftest import marked_scenario
+    from truce.service import views
+    from truce.service.auth import Role, Viewer
+    from truce.service.pages_files import visible_scenario
+
+    data = {**marked_scenario(), "id": "no-hamas-yet"}
+    del data["preferences"]["hamas"]
+    service_store.create_talks(data, "test")
+    state = views.load(service_store, "no-hamas-yet")
+    mediator = Viewer(1, "Mediator", Role.mediator, None, "no-hamas-yet")
+    israel = Viewer(2, "Israel's team", Role.party, "israel", "no-hamas-yet")
+    assert views.visible_parties(state, mediator) == views.visible_parties(state, israel) == ["israel"]
+
+    def touched(scenario: Any) -> set[str]:
+        return {p for shock in scenario.course.shocks for p in (*shock.reservation, *shock.cost_of_delay)}
+
+    assert "hamas" in touched(visible_scenario(state, mediator))
+    assert touched(visible_scenario(state, israel)) == {"israel"}
 
 
 def test_import_makes_new_talks_with_a_mediator_token(service_client: Any) -> None:

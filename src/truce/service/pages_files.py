@@ -217,9 +217,11 @@ def _relative(problem: Problem, folder: Path, name: str) -> Problem:
 
 
 def visible_scenario(state: views.State, viewer: Viewer) -> Scenario:
-    """The talks with only the preferences this viewer may see (built once per version and viewer scope)."""
-    seen = tuple(views.visible_parties(state, viewer))
-    return state.memo.get(("visible", seen), lambda: build_scenario(views.export_data(state, viewer)))
+    """The talks as this viewer may see them (:func:`truce.service.views.export_data`), built once per version and
+    :func:`truce.service.views.export_scope`."""
+    return state.memo.get(
+        ("visible", views.export_scope(viewer)), lambda: build_scenario(views.export_data(state, viewer))
+    )
 
 
 def _attachment(body: bytes | str, media: str, filename: str) -> Response:
@@ -263,8 +265,7 @@ def download_brief(
 ) -> Response:
     """The HTML brief of the talks (as ``truce analyze --report`` writes it), on the preferences you may see."""
     state = views.load(store, talks_id)
-    seen = tuple(views.visible_parties(state, viewer))
-    html = state.memo.get(("brief", seen), lambda: brief_of(visible_scenario(state, viewer)))
+    html = state.memo.get(("brief", views.export_scope(viewer)), lambda: brief_of(visible_scenario(state, viewer)))
     return _attachment(html, "text/html", f"{talks_id}-brief.html")
 
 

@@ -321,6 +321,14 @@ def export_data(state: State, viewer: Viewer) -> dict[str, Any]:
     return data
 
 
+def export_scope(viewer: Viewer) -> tuple[str, ...]:
+    """What decides what :func:`export_data` keeps for a viewer, as a key to remember what is made from it by: the
+    role, and the side a party speaks for. (The parties whose preferences the viewer sees are not enough: a
+    mediator and a side see the same preferences while the other side has entered none, but not the same
+    shocks.)"""
+    return (viewer.role.value, viewer.party or "")
+
+
 def _shock_visible(shock: dict[str, Any], viewer: Viewer) -> bool:
     return all(viewer.may_see_party(p) for p in (*shock.get("reservation", {}), *shock.get("cost_of_delay", {})))
 
