@@ -62,6 +62,24 @@ def test_a_rewritten_and_rehashed_log_fails_against_a_checkpoint_but_growth_pass
     assert "MAC" in service_store.check_checkpoint(point, b"another key of sixteen bytes")[0]
 
 
+def test_a_write_made_while_the_chain_is_checked_is_no_tampering(service_store: Store, monkeypatch: Any) -> None:
+    """On PostgreSQL ``verify`` read the entries and then the rows, each statement seeing what was committed
+    before it began: a person added in between was reported as "no audit entry records this row" on a healthy
+    database (and no checkpoint could be made). The check reads one snapshot of both."""
+    rows = audit._rows
+
+    def rows_after_a_write(session: Any, cls: Any) -> Any:
+        monkeypatch.setattr(audit, "_rows", rows)  # one write, after the entries were read
+        service_store.add_person(TALKS, "Late observer", "observer", None, "tok-late-0123456789", "test")
+        return rows(session, cls)
+
+    monkeypatch.setattr(audit, "_rows", rows_after_a_write)
+    during = service_store.verify()
+    assert during.ok, during.problems
+    after = service_store.verify()
+    assert after.ok and after.entries == during.entries + 1
+
+
 def test_a_checkpoint_of_a_chain_that_does_not_verify_cannot_be_made(service_store: Store) -> None:
     change_a_row_and_record_it_again(service_store)
     with pytest.raises(ValueError):
