@@ -487,6 +487,17 @@ def test_exchange_plan_and_ledger_are_public_and_versioned(service_client: Any) 
     assert service_client.get(f"{API}/exchange", headers=auth("hamas")).json()["ledger"] is None
 
 
+def test_a_bad_agreement_is_refused_naming_the_field_in_the_body_sent(service_client: Any) -> None:
+    """The problems of an agreement were located as in an agreement file (["days"]), a field the body sent does
+    not have: they are located in the body, as a release log's are (["release_log", 2])."""
+    x = service_client.get(f"{API}/exchange", headers=auth("mediator")).json()
+    for change, path in (({"days": -3}, ["agreement", "days"]), ({"surprise": 1}, ["agreement", "surprise"])):
+        body = {"version": 1, "agreement": {**x["agreement"], **change}, "release_log": ""}
+        r = service_client.put(f"{API}/exchange", headers=auth("mediator"), json=body)
+        assert r.status_code == 422 and [p["path"] for p in r.json()["detail"]] == [path], r.text
+    assert service_client.get(f"{API}/exchange", headers=auth("mediator")).json()["version"] == 1
+
+
 def test_a_status_the_responses_do_not_support_is_refused(service_client: Any) -> None:
     text = {"id": "hamas-final", "title": "Final", "tabled_by": ["hamas"], "date": "2024-08-20"}
     assert client_put(service_client, "hamas-final", text, 0).status_code == 200

@@ -553,9 +553,18 @@ class Exchange:
     ledger: Ledger | None
 
 
+def in_agreement(exc: InputError) -> InputError:
+    """Problems of an agreement located in the body that sent it (``["agreement", "days"]``, not ``["days"]``);
+    a problem naming no field stays where it is."""
+    return InputError([Problem(p.message, ("agreement", *p.path) if p.path else ()) for p in exc.problems])
+
+
 def read_exchange(agreement: dict[str, Any], release_log: str) -> tuple[Agreement, list[Event] | None]:
     """The agreement and its release log, checked as ``truce exchange`` checks files."""
-    a = build_agreement(agreement)
+    try:
+        a = build_agreement(agreement)
+    except InputError as exc:
+        raise in_agreement(exc) from None
     if not release_log.strip():
         return a, None
     try:
@@ -592,4 +601,7 @@ def prepare_exchange(store: Store, agreement: dict[str, Any], release_log: str) 
     """Check an agreement and its release log as a write of them needs, and solve its plan: before the
     write, outside its transaction. An agreement no plan can meet is refused, its conflicting rules named."""
     a, _ = read_exchange(agreement, release_log)
-    caches(store).plans.get(agreement_digest(agreement), lambda: plan_exchange(a))
+    try:
+        caches(store).plans.get(agreement_digest(agreement), lambda: plan_exchange(a))
+    except InputError as exc:
+        raise in_agreement(exc) from None
