@@ -291,6 +291,23 @@ def test_import_makes_new_talks_with_a_mediator_token(service_client: Any) -> No
     assert broken.status_code == 422
 
 
+def test_an_imported_scenario_is_refused_naming_the_field_from_the_top_of_the_body(service_client: Any) -> None:
+    """The body is the scenario: its problems are located from the body's top (["title"]), as the model's are; a
+    NUL or a name on two lines was located under a "scenario" the body does not have."""
+    from conftest import ROOT
+    from truce.io.scenario_files import load_scenario, scenario_to_data
+
+    data = scenario_to_data(load_scenario(ROOT / "examples" / "labour-2025"))
+    for change, path in (
+        ({"description": "a\u0000b"}, ["description"]),
+        ({"title": "two\nlines"}, ["title"]),
+        ({"parties": [{**data["parties"][0], "name": "a\u2028b"}]}, ["parties", 0, "name"]),
+        ({"title": 3}, ["title"]),
+    ):
+        r = service_client.post("/api/talks", headers=auth("mediator"), json={**data, **change})
+        assert r.status_code == 422 and [p["path"] for p in r.json()["detail"]] == [path], r.text
+
+
 def test_blind_acceptance_reveals_one_package_once_all_have_answered(service_client: Any) -> None:
     packages = [{"rafah": "israeli_control"}, {"rafah": "international_presence"}, {"philadelphi": "reduced_presence"}]
     r = service_client.post(f"{API}/ballots", headers=auth("mediator"), json={"title": "Three", "packages": packages})

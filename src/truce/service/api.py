@@ -127,7 +127,7 @@ def talks_list(viewer: Viewer = Depends(current_viewer), store: Store = Depends(
 def import_talks(
     scenario: Annotated[
         dict[str, Any],
-        schemas.bounded("scenario"),
+        schemas.bounded("scenario", whole_body=True),
         Body(description="a scenario, as a scenario file holds it (JSON)"),
     ],
     viewer: Viewer = Depends(current_viewer),

@@ -76,11 +76,18 @@ def read_json(text: str | bytes, what: str) -> Any:
         raise BoundsError(f"{what}: nested more than {MAX_DEPTH} deep", (what,)) from None
 
 
-def bounded(what: str) -> AfterValidator:
-    """A validator keeping a free-form JSON body within the bounds above; the message names the field."""
+def bounded(what: str, whole_body: bool = False) -> AfterValidator:
+    """A validator keeping a free-form JSON body within the bounds above; the message names the field. A value
+    that is the ``whole_body`` sent (a scenario imported) is located from the body's top, as every other problem
+    with it is (``["title"]``, not ``["scenario", "title"]``); ``what`` still names it in the message."""
 
     def check(value: Json) -> Json:
-        check_bounds(value, what)
+        try:
+            check_bounds(value, what)
+        except BoundsError as exc:
+            if not whole_body:
+                raise
+            raise BoundsError(str(exc), exc.where[1:]) from None
         return value
 
     return AfterValidator(check)
