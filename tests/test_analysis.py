@@ -45,19 +45,20 @@ def test_standing_matches_brute_force(case: tuple[int, int, list[int], bool, flo
     acceptable = c.acceptable(completions)
     for p, s in enumerate(standings(c, partial)):
         assert s.low == pytest.approx(utilities[:, p].min(), abs=1e-12)
-        # The best completion is the best one that crosses none of the party's one-issue red lines.
-        ok = np.ones(len(completions), dtype=bool)
-        for i in np.flatnonzero(~fixed):
-            if c.allowed[i][p].any():
-                ok &= c.allowed[i][p][completions[:, i]]
-        assert s.high == pytest.approx(utilities[ok, p].max(), abs=1e-12)
+        # The best completion is the best one the party could sign: crossing none of its red lines, those over
+        # several issues too (unless the text's own terms already cross one: its verdict is then no).
+        ok = ~c.crossed(completions)[:, p]
+        if not s.crossed:
+            assert s.closed is (not ok.any())
+            if ok.any():
+                assert s.high == pytest.approx(utilities[ok, p].max(), abs=1e-12)
         # A verdict is a promise about every completion of the proposal.
         if s.acceptable is Verdict.yes:
             assert acceptable[:, p].all()
         elif s.acceptable is Verdict.no:
             assert not acceptable[:, p].any()
         else:
-            assert not acceptable[:, p].all()
+            assert acceptable[:, p].any() and not acceptable[:, p].all()
         if fixed.all():
             assert s.low == pytest.approx(s.high)
             # The gaps of a complete proposal add up to what it loses against the ideal outcome.

@@ -19,7 +19,10 @@ where ``a_i`` (``b_i``) is the party's value of the term on ``i``, or of its wor
 when the text leaves ``i`` open, and ``A`` (``B``) is the utility of the worst (best) completion of the
 other issues under their renormalised weights. This is exact, with no linear programme: a completion
 chooses each open issue on its own (the utility is a sum over issues), and scaling the other issues'
-weights by one positive factor does not change which option is worst or best on any of them. Both lines
+weights by one positive factor does not change which option is worst or best on any of them. When red
+lines over several issues tie the open issues together (:func:`truce.analysis.standing.open_couplings`),
+the best completion is the highest of one such line per way of settling ``i`` (each with the best
+completion of the rest that settles ``i`` so), and every line's crossing is a candidate point. Both lines
 are linear in ``w``, so each meets ``r`` at most once in ``[0, 1]``, at ``w = (r - A) / (a_i - A)``.
 The verdict is constant between those points; the nearest one each way is where the verdict flips.
 
@@ -36,7 +39,16 @@ from typing import Any, Literal
 
 import numpy as np
 
-from truce.analysis.standing import TOL, Standing, Verdict, standings, verdict_of
+from truce.analysis.standing import (
+    CLOSED,
+    TOL,
+    Standing,
+    Verdict,
+    best_completion,
+    open_couplings,
+    standings,
+    verdict_of,
+)
 from truce.model.compiled import OPEN, Compiled, Floats, Ints
 
 Direction = Literal["rises", "falls"]
@@ -83,7 +95,7 @@ def fragility(c: Compiled, outcome: Ints, standing: Sequence[Standing] | None = 
 
 
 def _fragility(c: Compiled, p: int, outcome: Ints, st: Standing) -> Fragility:
-    crossed, at_risk = bool(st.crossed), bool(st.at_risk)
+    crossed, at_risk = bool(st.crossed) or st.closed, bool(st.at_risk)
     r = st.reservation
 
     def at_reservation(x: float) -> Verdict:
@@ -94,6 +106,7 @@ def _fragility(c: Compiled, p: int, outcome: Ints, st: Standing) -> Fragility:
     reservation_flips = () if crossed else nearest_flips(at_reservation, (st.low + TOL / 2, st.high + TOL / 2), r)
     weights = _issue_weights(c, p)
     low_parts, high_parts = _parts(c, p, outcome)
+    tied = not crossed and open_couplings(c, p, outcome)
     issue_flips = []
     for i, w0 in enumerate(weights):
         if w0 <= 0:
@@ -101,29 +114,52 @@ def _fragility(c: Compiled, p: int, outcome: Ints, st: Standing) -> Fragility:
         flips: tuple[Flip, ...] = ()
         if not crossed and w0 < 1 - TOL:
             rest = 1 - w0
-            # Value of the term on i, and the other issues' worst/best completion renormalised to sum 1.
-            a, b = low_parts[i] / w0, high_parts[i] / w0
+            # Value of the term on i, and the other issues' worst completion renormalised to sum 1.
+            a = low_parts[i] / w0
             low_rest = (low_parts.sum() - low_parts[i]) / rest
-            high_rest = (high_parts.sum() - high_parts[i]) / rest
+            # The best completion: one line (value on i, the rest's best renormalised) per way of settling i.
+            if tied:
+                lines = _tied_lines(c, p, outcome, i, w0, st.high)
+            else:
+                lines = [(high_parts[i] / w0, (high_parts.sum() - high_parts[i]) / rest)]
 
-            def at_weight(w: float, a: float = a, b: float = b, lr: float = low_rest, hr: float = high_rest) -> Verdict:
+            def at_weight(w: float, a: float = a, lr: float = low_rest, lines: list[Line] = lines) -> Verdict:
                 low = w * a + (1 - w) * lr
-                high = w * b + (1 - w) * hr
+                high = max(w * b + (1 - w) * hr for b, hr in lines)
                 return verdict_of(low, high, r, crossed=crossed, at_risk=at_risk)
 
-            points = [t for t in (_crossing(a, low_rest, r), _crossing(b, high_rest, r)) if t is not None]
-            flips = nearest_flips(at_weight, points, w0, lo=0.0, hi=1.0)
+            crossings = (_crossing(a, low_rest, r), *(_crossing(b, hr, r) for b, hr in lines))
+            flips = nearest_flips(at_weight, [t for t in crossings if t is not None], w0, lo=0.0, hi=1.0)
         issue_flips.append(WeightFlips(c.issues[i], w0, flips))
     result = Fragility(
         party=c.parties[p],
         verdict=st.acceptable,
         reservation=r,
-        forced_by=st.crossed,
+        forced_by=(*st.crossed, CLOSED) if st.closed else st.crossed,
         reservation_flips=reservation_flips,
         weights=tuple(issue_flips),
         text="",
     )
     return replace(result, text=_text(c, result))
+
+
+Line = tuple[float, float]  # (value on one issue, the rest's renormalised utility): the utility at weight w
+
+
+def _tied_lines(c: Compiled, p: int, outcome: Ints, i: int, w0: float, best: float) -> list[Line]:
+    """The best completion's lines as the weight on issue ``i`` moves, when red lines over several issues tie
+    the open issues together: the best completion that settles ``i`` each way it may be settled (scaling the
+    other issues' weights by one factor changes none of their best completions), so the best completion at
+    weight ``w`` is the highest of these lines."""
+    row, rest = c.tables[i][p], 1 - w0
+    if outcome[i] != OPEN:
+        return [(row[outcome[i]] / w0, (best - row[outcome[i]]) / rest)]
+    lines = []
+    for o in np.flatnonzero(c.allowed[i][p]):
+        found = best_completion(c, p, outcome, pick=(i, int(o)))
+        if found is not None:
+            lines.append((row[o] / w0, (found - row[o]) / rest))
+    return lines
 
 
 def _issue_weights(c: Compiled, p: int) -> list[float]:

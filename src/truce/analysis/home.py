@@ -5,7 +5,9 @@ International Organization 42(3), 1988): a negotiator can accept only what its o
 constituent approves a text when its utility is at or above its reservation value and no red line of its
 own is crossed; for a partial text its utility is a range over the completions, as for a party
 (:mod:`truce.analysis.standing`), and its verdict may be "depends". The rule then counts votes: the
-approvals certain to come, and those that might.
+approvals certain to come, and those that might; "might" holds only when one completion wins every
+constituent of some winning coalition together (:func:`ratifiable`), since approvals each possible alone
+may need the open issues settled in different ways.
 
 A constituent *blocks* a text the rule does not ratify when it does not approve it: "by how much" is how
 far its utility falls below its reservation value (in its best completion) and which of its red lines the
@@ -22,15 +24,25 @@ apart; one known by its red lines alone has no reservation to move.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from truce.analysis.fragility import Flip, flip_json, nearest_flips
-from truce.analysis.standing import TOL, Verdict, lines_met, verdict_of
-from truce.model.compiled import OPEN, Compiled, Home, Ints
+from truce.analysis.frontier import pareto_frontier
+from truce.analysis.standing import (
+    CLOSED,
+    TOL,
+    Verdict,
+    best_completion,
+    completions,
+    lines_met,
+    open_couplings,
+    verdict_of,
+)
+from truce.model.compiled import OPEN, Compiled, Floats, Home, Ints
 from truce.model.scenario import Constituent, Ratification
 
 
@@ -49,6 +61,7 @@ class MemberStanding:
     at_risk: tuple[str, ...]  # its red lines an open issue could still cross
     assumption: bool
     sources: tuple[str, ...]
+    closed: bool = False  # no completion of a partial text is clear of its red lines and the package rules
 
     @property
     def shortfall(self) -> float:
@@ -57,7 +70,9 @@ class MemberStanding:
 
     def reasons(self) -> str:
         said = []
-        if self.shortfall > TOL:
+        if self.closed:
+            said.append(CLOSED)
+        elif self.shortfall > TOL:
             said.append(f"below its reservation {self.reservation:.2f} by {self.shortfall:.3f}")
         elif self.low < self.reservation - TOL:
             said.append(f"below its reservation in the worst completion, by {self.reservation - self.low:.3f}")
@@ -161,23 +176,40 @@ def _home(c: Compiled, home: Home, outcome: Ints) -> HomeStanding:
     pid = c.parties[home.party]
     rule = c.scenario.preferences[pid].ratification
     assert rule is not None and c.members is not None
+    m = c.members
     members = tuple(
-        _member(c.members, int(j), member, outcome) for j, member in zip(home.members, rule.constituents, strict=True)
+        _member(m, int(j), member, outcome) for j, member in zip(home.members, rule.constituents, strict=True)
     )
-    verdict = rule_verdict(home, [m.verdict for m in members])
-    blockers = () if verdict is Verdict.yes else tuple(m.id for m in members if m.verdict is not Verdict.yes)
-    fragility = home_fragility(home, rule, members, verdict)
+
+    def decide(approvals: Sequence[Verdict], reservation: Floats) -> Verdict:
+        verdict = rule_verdict(home, approvals)
+        if verdict is Verdict.depends and not ratifiable(replace(m, reservation=reservation), home, approvals, outcome):
+            return Verdict.no  # each might approve, but no one way of settling the open issues wins them together
+        return verdict
+
+    verdict = decide([st.verdict for st in members], m.reservation)
+    blockers = () if verdict is Verdict.yes else tuple(st.id for st in members if st.verdict is not Verdict.yes)
+    fragility = home_fragility(home, rule, members, verdict, decide, m.reservation)
     return HomeStanding(pid, rule, home.need, home.strict, members, verdict, blockers, fragility)
 
 
+Decide = Callable[[Sequence[Verdict], Floats], Verdict]
+
+
 def home_fragility(
-    home: Home, rule: Ratification, members: Sequence[MemberStanding], verdict: Verdict
+    home: Home,
+    rule: Ratification,
+    members: Sequence[MemberStanding],
+    verdict: Verdict,
+    decide: Decide,
+    reservation: Floats,
 ) -> HomeFragility:
-    """The pivots of a rule's verdict (see the module docstring)."""
+    """The pivots of a rule's verdict (see the module docstring). ``decide`` says what the rule decides given
+    each constituent's approval and every constituent's reservation value (``reservation``, as it stands)."""
     approvals = [m.verdict for m in members]
     pivots = []
     for j, (m, constituent) in enumerate(zip(members, rule.constituents, strict=True)):
-        if m.crossed or not constituent.weights:
+        if m.crossed or m.closed or not constituent.weights:
             continue  # its approval turns on its red lines alone
 
         def at(x: float, m: MemberStanding = m) -> Verdict:
@@ -186,10 +218,33 @@ def home_fragility(
         # as for a party's reservation: the points sit half-way into the verdict's allowance below it
         points = (m.low + TOL / 2, m.high + TOL / 2)
         for flip in nearest_flips(at, points, m.reservation):
-            after = rule_verdict(home, [*approvals[:j], flip.verdict, *approvals[j + 1 :]])
+            moved = reservation.copy()
+            moved[home.members[j]] = _beyond(flip)
+            after = decide([*approvals[:j], flip.verdict, *approvals[j + 1 :]], moved)
             if after is not verdict:
                 pivots.append(Pivot(m.id, m.name, m.reservation, flip, after))
-    return HomeFragility(tuple(pivots), tuple(m.name for m in members if m.crossed))
+    return HomeFragility(tuple(pivots), tuple(m.name for m in members if m.crossed or m.closed))
+
+
+def _beyond(flip: Flip) -> float:
+    """A reservation value at which the flip has happened: its threshold, or just past it."""
+    if flip.inclusive:
+        return flip.threshold
+    return flip.threshold + (1e-9 if flip.direction == "rises" else -1e-9)
+
+
+def ratifiable(m: Compiled, home: Home, approvals: Sequence[Verdict], outcome: Ints) -> bool:
+    """Whether some completion of ``outcome`` is approved by every constituent of one winning coalition of
+    ``home`` together (``m``: the compiled constituents; ``approvals``: each one's own verdict, in the rule's
+    order): approvals each possible alone may need the open issues settled in different ways."""
+    refused = {int(j) for j, v in zip(home.members, approvals, strict=True) if v is Verdict.no}
+    for coalition in home.winning():
+        if refused & set(coalition):
+            continue
+        space = completions(m, coalition, outcome)
+        if space is not None and len(pareto_frontier(space, zopa_only=True)):
+            return True
+    return False
 
 
 def rule_verdict(home: Home, approvals: Sequence[Verdict]) -> Verdict:
@@ -217,7 +272,11 @@ def _member(m: Compiled, j: int, member: Constituent, outcome: Ints) -> MemberSt
             low += float(row[k])
             high += float(row[k])
     crossed, at_risk = lines_met(m, member.red_lines, outcome)
-    verdict = verdict_of(low, high, member.reservation, crossed=bool(crossed), at_risk=bool(at_risk))
+    closed = False
+    if not crossed and open_couplings(m, j, outcome):  # as for a party (truce.analysis.standing)
+        best = best_completion(m, j, outcome)
+        closed, high = best is None, high if best is None else best
+    verdict = verdict_of(low, high, member.reservation, crossed=bool(crossed) or closed, at_risk=bool(at_risk))
     return MemberStanding(
         member.id,
         member.name,
@@ -230,6 +289,7 @@ def _member(m: Compiled, j: int, member: Constituent, outcome: Ints) -> MemberSt
         tuple(at_risk),
         member.assumption,
         member.sources,
+        closed,
     )
 
 
@@ -254,7 +314,7 @@ def home_json(h: HomeStanding) -> dict[str, Any]:
                 }
                 for pv in h.fragility.pivots
             ],
-            "fixed_by_red_lines": [m.id for m in h.members if m.crossed],
+            "fixed_by_red_lines": [m.id for m in h.members if m.crossed or m.closed],
             "text": h.fragility.text(h.verdict),
         },
         "constituents": [

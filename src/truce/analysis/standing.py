@@ -1,9 +1,14 @@
 """Where a proposal stands for each party, and why: utility, acceptability, and the gap by issue.
 
-For a partial proposal the utility is a range: the worst and the best completion of the issues it
-leaves open. The gap of an issue is what the term costs the party against its ideal on that issue
-(its normalised weight times the value lost), so the gaps of a complete proposal add up to
-``1 - utility``.
+For a partial proposal the utility is a range: the worst completion of the issues it leaves open, and
+the best one the party could sign (crossing none of its red lines, breaking no package rule on an open
+issue). Red lines over several issues tie the open issues together, so that best completion is then
+found exactly (:func:`best_completion`) rather than issue by issue; when there is none, the verdict is
+*no*, whatever the utilities (:data:`CLOSED`). A verdict is a promise about the completions: *yes*, every
+one is acceptable; *no*, none is; *depends*, some are and some are not.
+
+The gap of an issue is what the term costs the party against its ideal on that issue (its normalised
+weight times the value lost), so the gaps of a complete proposal add up to ``1 - utility``.
 
 Silence is not indifference: an issue a party gives no weight is one on which it stated no position,
 so its gap there is not a number (it would read as "met in full") but a note saying why there is none.
@@ -12,15 +17,20 @@ so its gap there is not a number (it would read as "met in full") but a note say
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from truce.model.compiled import OPEN, Compiled, Ints, condition_mask
+import numpy as np
+
+from truce.analysis.frontier import pareto_frontier
+from truce.analysis.tabled import restrict
+from truce.model.compiled import OPEN, Bools, Compiled, Ints, condition_mask
 from truce.model.scenario import Condition, Issue, Range, RedLine
 
 TOL = 1e-12
 NO_POSITION = "no stated position"  # the party gives the issue no weight
 LEFT_OPEN = "left open"  # the proposal does not settle the issue
+CLOSED = "every way of settling the open issues crosses one of its red lines or breaks a package rule"
 
 
 class Verdict(StrEnum):
@@ -41,6 +51,7 @@ class Standing:
     crossed: tuple[str, ...]  # red lines the proposal crosses, described
     at_risk: tuple[str, ...]  # red lines some completion of a partial proposal would cross
     gap_notes: dict[str, str]  # issue -> why it has no gap: NO_POSITION or LEFT_OPEN
+    closed: bool = False  # no completion of a partial text is clear of its red lines and the package rules
 
     @property
     def shortfall(self) -> float:
@@ -84,15 +95,23 @@ def _standing(c: Compiled, p: int, outcome: Ints) -> Standing:
             gaps[c.issues[i]] = None
             notes[c.issues[i]] = NO_POSITION
     crossed, at_risk = _red_lines(c, p, outcome)
+    closed = False
+    if not crossed and open_couplings(c, p, outcome):
+        # red lines over several issues tie the open issues together (or bar every option of one): the best
+        # completion the party could sign is not the best option of each issue on its own
+        best = best_completion(c, p, outcome)
+        closed, high = best is None, high if best is None else best
     reservation = float(c.reservation[p])
     reasons: list[str] = []
-    if high < reservation - TOL:
+    if closed:
+        reasons.append(CLOSED)
+    elif high < reservation - TOL:
         reasons.append(f"below reservation {reservation:.3f} by {reservation - high:.3f}")
     elif low < reservation - TOL:
         reasons.append(f"below reservation {reservation:.3f} in its worst completion (by {reservation - low:.3f})")
     reasons += [f"crosses red line: {text}" for text in crossed]
     reasons += [f"could cross red line: {text}" for text in at_risk]
-    verdict = verdict_of(low, high, reservation, crossed=bool(crossed), at_risk=bool(at_risk))
+    verdict = verdict_of(low, high, reservation, crossed=bool(crossed) or closed, at_risk=bool(at_risk))
     return Standing(
         party=c.parties[p],
         low=low,
@@ -104,7 +123,61 @@ def _standing(c: Compiled, p: int, outcome: Ints) -> Standing:
         crossed=tuple(crossed),
         at_risk=tuple(at_risk),
         gap_notes=notes,
+        closed=closed,
     )
+
+
+def open_couplings(c: Compiled, p: int, outcome: Ints) -> bool:
+    """Whether a red line over several issues of row ``p`` (its own, or a package rule) still turns on an issue
+    ``outcome`` leaves open, or red lines bar every option of an open issue: only then is its best completion
+    not the best allowed option of each issue."""
+    barred = any(outcome[i] == OPEN and not allowed[p].any() for i, allowed in enumerate(c.allowed))
+    return barred or any(cp.party == p and any(outcome[i] == OPEN for i, _ in cp.masks) for cp in c.couplings)
+
+
+def best_completion(c: Compiled, p: int, outcome: Ints, pick: tuple[int, int] | None = None) -> float | None:
+    """The utility for row ``p`` of its best completion of ``outcome`` that crosses none of its red lines and
+    breaks no package rule on an open issue (``None`` when every completion does). With ``pick`` = (issue,
+    option), that open issue is settled so."""
+    space = completions(c, (p,), outcome, pick)
+    if space is None:
+        return None
+    front = pareto_frontier(replace(space, reservation=np.full(1, -1.0)))
+    return float(front.utilities[:, 0].max()) if len(front) else None
+
+
+def completions(
+    c: Compiled, rows: Sequence[int], outcome: Ints, pick: tuple[int, int] | None = None
+) -> Compiled | None:
+    """The completions of ``outcome`` (with ``pick`` = (issue, option) settling one more issue), as ``c``
+    restricted to them with only ``rows`` as parties, their reservation values kept (``None``: red lines bar
+    every option of an open issue). The red lines and package rules the settled terms alone cross are the
+    text's, said apart (:func:`lines_met`, :mod:`truce.analysis.rules`): they bar no completion here."""
+    sel = list(rows)
+    masks: list[Bools] = []
+    for i, allowed in enumerate(c.allowed):
+        k = int(outcome[i]) if pick is None or pick[0] != i else pick[1]
+        mask: Bools = np.asarray(allowed[sel].all(axis=0) if k == OPEN else np.arange(len(c.options[i])) == k)
+        if not mask.any():
+            return None
+        masks.append(mask)
+    where = {p: n for n, p in enumerate(sel)}
+    space = replace(
+        c,
+        parties=tuple(c.parties[p] for p in sel),
+        tables=tuple(t[sel] for t in c.tables),
+        allowed=tuple(np.tile(m, (len(sel), 1)) for m in masks),
+        couplings=tuple(
+            replace(cp, party=where[cp.party])
+            for cp in c.couplings
+            if cp.party in where and any(outcome[i] == OPEN for i, _ in cp.masks)
+        ),
+        reservation=c.reservation[sel],
+        cost_of_delay=c.cost_of_delay[sel],
+        members=None,
+        homes=(),
+    )
+    return restrict(space, masks)
 
 
 def verdict_of(low: float, high: float, reservation: float, *, crossed: bool, at_risk: bool) -> Verdict:
