@@ -259,6 +259,21 @@ def test_bridge_explains_changes_in_words() -> None:
     assert first["changes"][0]["from"] == "closed" and first["changes"][0]["to"] == "open"
 
 
+def test_a_side_that_weighs_an_issue_and_values_every_option_at_nothing_has_a_position_there() -> None:
+    # East gives the crossing weight and values both options at 0: a stated position (neither is worth
+    # anything to it), as analyze reads it, never "no stated position", which is silence: no weight at all
+    talks = _talks()
+    talks["preferences"]["east"]["values"]["crossing"] = {"closed": 0, "open": 0}
+    c = compile_scenario(build_scenario(talks))
+    change = bridge(c, {"corridor": "stay", "crossing": "closed"}, k=1, scope="all").bridges[0].changes[0]
+    assert change.text == "Crossing: closed -> open: West gains 0.50"
+    filled = bridge(c, {"corridor": "phased"}, k=1, scope="all").bridges[0].filled
+    crossing = next(f for f in filled if f.issue == "crossing")
+    assert crossing.gives["east"] == 0.0 and "no stated position: East" not in crossing.text
+    venue = next(f for f in filled if f.issue == "venue")  # nobody weighs the venue: that is silence
+    assert venue.gives == {"east": None, "west": None} and "no stated position: East, West" in venue.text
+
+
 def test_partial_reference_fills_open_issues() -> None:
     c = compile_scenario(build_scenario(_talks()))
     result = bridge(c, {"venue": "b"}, "utilitarian", k=1)

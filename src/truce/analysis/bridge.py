@@ -57,7 +57,7 @@ import numpy as np
 
 from truce.analysis.frontier import pareto_frontier
 from truce.analysis.solutions import CONCEPTS
-from truce.analysis.standing import describe_condition
+from truce.analysis.standing import describe_condition, stated
 from truce.analysis.tabled import Tabled, TabledBy, lift, read_note, restrict, scoped
 from truce.errors import InputError, Problem
 from truce.model.compiled import OPEN, TOLERANCE, Compiled, Floats, Ints, condition_mask
@@ -624,7 +624,8 @@ def term_change(c: Compiled, i: int, before: int, after: int, tabled: Tabled | N
     delta = c.tables[i][:, after] - c.tables[i][:, before]
     gains = {p: float(d) for p, d in zip(c.parties, delta, strict=True)}
     old, new = c.options[i][before], c.options[i][after]
-    silent = [pid for p, pid in enumerate(c.parties) if not np.any(c.tables[i][p] > 0)]
+    # silence is no weight on the issue (as analyze reads it), not values that happen to be all 0
+    silent = [pid for p, pid in enumerate(c.parties) if not stated(c, p, i)]
     note, only_read = _read_only(tabled, issue.id, new)
     text = change_text(c, issue.name, issue.label(old), issue.label(new) + note, gains, silent)
     on_table = tabled is None or not tabled.flagged(issue.id, new)
@@ -654,7 +655,7 @@ def fill(c: Compiled, i: int, option: int, tabled: Tabled | None = None) -> Fill
     of_those = " of those tabled" if len(c.options[i]) < len(issue.option_ids()) else ""
     for p, pid in enumerate(c.parties):
         row = c.tables[i][p]
-        if not np.any(row > 0):
+        if not stated(c, p, i):
             gives[pid] = None  # the party stated no position on this issue: it gives nothing, it gets nothing
             continue
         usable = c.allowed[i][p]
