@@ -14,9 +14,11 @@ far its utility falls below its reservation value (in its best completion) and w
 text crosses.
 
 How fragile the rule's verdict is (:class:`HomeFragility`): for each constituent with preferences, the
-nearest point each way where its own approval flips as its reservation value moves (exact, as for a party in
-:mod:`truce.analysis.fragility`: its utility does not depend on its reservation), kept when that flip alone,
-with every other constituent as it stands, changes what the rule decides. Those constituents are the
+nearest point each way where what the rule decides changes as that constituent's reservation value alone
+moves, every other constituent as it stands (exact: the rule can change only where its own approval flips,
+as for a party in :mod:`truce.analysis.fragility`, or where it passes the best it gets in a completion the
+rest of a winning coalition approves with it; a flip of its own approval that changes nothing is passed
+over, not taken for the end of the search). Those constituents are the
 *pivots*: "ratified unless the cabinet's hard-liners ask 0.03 more" or "ratified for certain if they accept
 0.05 less". A constituent whose red lines the text crosses cannot be moved by its reservation and is named
 apart; one known by its red lines alone has no reservation to move.
@@ -187,42 +189,47 @@ def _home(c: Compiled, home: Home, outcome: Ints) -> HomeStanding:
             return Verdict.no  # each might approve, but no one way of settling the open issues wins them together
         return verdict
 
+    def joint(j: int) -> list[float]:
+        return together(m, home, [st.verdict for st in members], outcome, j)
+
     verdict = decide([st.verdict for st in members], m.reservation)
     blockers = () if verdict is Verdict.yes else tuple(st.id for st in members if st.verdict is not Verdict.yes)
-    fragility = home_fragility(home, rule, members, verdict, decide, m.reservation)
+    fragility = home_fragility(home, rule, members, verdict, (decide, joint, m.reservation))
     return HomeStanding(pid, rule, home.need, home.strict, members, verdict, blockers, fragility)
 
 
-Decide = Callable[[Sequence[Verdict], Floats], Verdict]
+# What a rule decides given each constituent's approval and every constituent's reservation value; for one
+# constituent (its place in the rule), its best utilities in completions the rest of a winning coalition
+# approves with it; and every constituent's reservation value as it stands.
+Rule = tuple[Callable[[Sequence[Verdict], Floats], Verdict], Callable[[int], list[float]], Floats]
 
 
 def home_fragility(
-    home: Home,
-    rule: Ratification,
-    members: Sequence[MemberStanding],
-    verdict: Verdict,
-    decide: Decide,
-    reservation: Floats,
+    home: Home, rule: Ratification, members: Sequence[MemberStanding], verdict: Verdict, decides: Rule
 ) -> HomeFragility:
-    """The pivots of a rule's verdict (see the module docstring). ``decide`` says what the rule decides given
-    each constituent's approval and every constituent's reservation value (``reservation``, as it stands)."""
+    """The pivots of a rule's verdict (see the module docstring): for each constituent, the nearest reservation
+    value each way at which what the rule decides changes. The rule changes only where the constituent's own
+    approval does, or where it passes the best it gets in a completion that the rest of some winning coalition
+    approves with it (:func:`together`)."""
+    decide, joint, reservation = decides
     approvals = [m.verdict for m in members]
     pivots = []
     for j, (m, constituent) in enumerate(zip(members, rule.constituents, strict=True)):
         if m.crossed or m.closed or not constituent.weights:
             continue  # its approval turns on its red lines alone
 
-        def at(x: float, m: MemberStanding = m) -> Verdict:
+        def own(x: float, m: MemberStanding = m) -> Verdict:
             return verdict_of(m.low, m.high, x, crossed=False, at_risk=bool(m.at_risk))
 
-        # as for a party's reservation: the points sit half-way into the verdict's allowance below it
-        points = (m.low + TOL / 2, m.high + TOL / 2)
-        for flip in nearest_flips(at, points, m.reservation):
+        def ruled(x: float, j: int = j, own: Callable[[float], Verdict] = own) -> Verdict:
             moved = reservation.copy()
-            moved[home.members[j]] = _beyond(flip)
-            after = decide([*approvals[:j], flip.verdict, *approvals[j + 1 :]], moved)
-            if after is not verdict:
-                pivots.append(Pivot(m.id, m.name, m.reservation, flip, after))
+            moved[home.members[j]] = x
+            return decide([*approvals[:j], own(x), *approvals[j + 1 :]], moved)
+
+        # as for a party's reservation: the points sit half-way into the verdict's allowance below it
+        points = (m.low + TOL / 2, m.high + TOL / 2, *(t + TOL / 2 for t in joint(j)))
+        for flip in nearest_flips(ruled, points, m.reservation):
+            pivots.append(Pivot(m.id, m.name, m.reservation, replace(flip, verdict=own(_beyond(flip))), flip.verdict))
     return HomeFragility(tuple(pivots), tuple(m.name for m in members if m.crossed or m.closed))
 
 
@@ -231,6 +238,27 @@ def _beyond(flip: Flip) -> float:
     if flip.inclusive:
         return flip.threshold
     return flip.threshold + (1e-9 if flip.direction == "rises" else -1e-9)
+
+
+def together(m: Compiled, home: Home, approvals: Sequence[Verdict], outcome: Ints, j: int) -> list[float]:
+    """For the ``j``-th constituent of ``home``: per winning coalition holding it, its best utility in a
+    completion of ``outcome`` that the coalition's others approve and that crosses none of its red lines.
+    Its reservation value at or below one of these is what lets that coalition ratify."""
+    member = int(home.members[j])
+    refused = {int(k) for k, v in zip(home.members, approvals, strict=True) if v is Verdict.no and k != member}
+    out = []
+    for coalition in home.winning():
+        if member not in coalition or refused & set(coalition):
+            continue
+        space = completions(m, coalition, outcome)
+        if space is None:
+            continue
+        floor = space.reservation.copy()
+        floor[coalition.index(member)] = -1.0
+        front = pareto_frontier(replace(space, reservation=floor), zopa_only=True)
+        if len(front):
+            out.append(float(front.utilities[:, coalition.index(member)].max()))
+    return out
 
 
 def ratifiable(m: Compiled, home: Home, approvals: Sequence[Verdict], outcome: Ints) -> bool:
