@@ -396,3 +396,80 @@ def test_the_ratification_benchmark_measures_what_it_says() -> None:
     row = bench.measure(found["2x8x5", "veto"])
     assert row["pieces"] == 1 and isinstance(row["zopa"], int)
     assert row["frontier"] == len(pareto_frontier(found["2x8x5", "veto"]))
+
+
+def _no_zopa_at_home(rule: dict[str, Any]) -> Compiled:
+    """East and West with no package both accept (West needs 0.9): the least relaxation for the leaders alone
+    is West asking 0.05 less of a phased withdrawal with the crossing open, which West's ``rule`` decides on."""
+    preferences = east_west_preferences(west_reservation=0.9)
+    preferences["west"]["ratification"] = rule
+    data = {
+        "id": "no-zopa",
+        "title": "no ZOPA",
+        "parties": east_west_sides(),
+        "issues": corridor_and_crossing(),
+        "preferences": preferences,
+    }
+    return compile_scenario(build_scenario(data))
+
+
+def test_the_least_relaxation_is_one_that_opens_a_ratifiable_package() -> None:
+    # West's hard-liners veto any phased withdrawal: lowering West's reservation by 0.05 opens nothing they
+    # ratify; the least that does is 0.4, by either side (troops remain, or a full withdrawal, crossing open)
+    hardliners = {"id": "hardliners", "name": "Hard-liners", "assumption": True}
+    c = _no_zopa_at_home(
+        {"rule": "veto", "constituents": [{**hardliners, "red_lines": [{"terms": {"corridor": "phased"}}]}]}
+    )
+    info = bridge(c, {}, "nash", 1, scope="all").infeasible
+    assert info is not None and sum(info.relaxation.values()) == pytest.approx(0.4)
+    delta = np.array([info.relaxation.get(p, 0.0) for p in c.parties])
+    rows = every_outcome(c)
+    opened = (c.utilities(rows) >= c.reservation - delta - 1e-9).all(axis=1) & ~c.barred(rows).any(axis=1)
+    assert opened.any()
+
+
+def test_two_single_votes_are_not_a_majority_of_two() -> None:
+    # a majority of two votes needs both: the one that wants a phased withdrawal cannot carry it alone
+    members = [
+        {
+            "id": f"m{k}",
+            "name": f"group {k}",
+            "assumption": True,
+            "weights": {"corridor": 1},
+            "values": {"corridor": values},
+            "reservation": 0.5,
+        }
+        for k, values in enumerate(({"stay": 0, "phased": 0, "out": 1}, {"stay": 1, "phased": 1, "out": 0}))
+    ]
+    c = _no_zopa_at_home({"rule": "majority", "constituents": members})
+    info = bridge(c, {}, "nash", 1, scope="all").infeasible
+    assert info is not None and not info.relaxation
+    assert info.text == (
+        "no package crossing no red line is ratified at home (West), whatever the leaders would accept"
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=CASES)
+def test_no_zopa_at_home_is_explained_by_what_opens_a_ratifiable_package(case: dict[str, Any]) -> None:
+    """The relaxation said opens a package every side accepts and ratifies, and no smaller one does; or no
+    package crossing no red line is ratified, as said."""
+    s = make(case)
+    raised = {
+        p: prefs.model_copy(update={"reservation": min(1.0, prefs.reservation + 0.4)})
+        for p, prefs in s.preferences.items()
+    }
+    c = compile_scenario(s.model_copy(update={"preferences": raised}))
+    rows = every_outcome(c)
+    if c.acceptable(rows).all(axis=1).any():
+        return
+    info = bridge(c, {}, "nash", 1, scope="all").infeasible
+    assert info is not None
+    open_ = ~c.barred(rows).any(axis=1)
+    if info.red_lines or "ratified at home" in info.text or not info.relaxation:
+        assert not open_.any()
+        return
+    delta = np.array([info.relaxation.get(p, 0.0) for p in c.parties])
+    need = np.maximum(c.reservation - c.utilities(rows), 0.0).sum(axis=1)
+    assert delta.sum() == pytest.approx(need[open_].min(), abs=1e-7)
+    assert ((c.utilities(rows) >= c.reservation - delta - 1e-9).all(axis=1) & open_).any()

@@ -46,10 +46,11 @@ alone leave no outcome at all, a smallest set of red lines that cannot all be re
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -60,7 +61,7 @@ from truce.analysis.solutions import CONCEPTS
 from truce.analysis.standing import describe_condition, stated
 from truce.analysis.tabled import Tabled, TabledBy, lift, read_note, restrict, scoped
 from truce.errors import InputError, Problem
-from truce.model.compiled import OPEN, TOLERANCE, Compiled, Floats, Ints, condition_mask
+from truce.model.compiled import OPEN, TOLERANCE, Compiled, Floats, Home, Ints, condition_mask
 from truce.model.scenario import IssueKind, Range, Term, is_number
 
 # the criteria are the registered solution concepts, scored by their own code; "ks" is kept as a shorthand
@@ -573,8 +574,21 @@ def vote_rows(c: Compiled, starts: Ints) -> VoteRows:
     for home in c.homes:
         coef = np.zeros(n_x + n_y)
         coef[n_x + home.members] = home.votes
-        add(coef, home.need + (1e-6 if home.strict else -1e-9), np.inf)
+        add(coef, home.need + (_above(home) if home.strict else -1e-9), np.inf)
     return VoteRows(np.array(rows), np.array(low), np.array(high))
+
+
+def _above(home: Home) -> float:
+    """How far above its need a strict rule's row asks the approving votes to reach: half the way to the least
+    total of votes above it, so that the solver's feasibility tolerance (about 1e-6) never lets a total at the
+    need itself pass (the votes are floats: two of one vote each make 2, a majority of 2 needs more than 1)."""
+    totals = {
+        float(home.votes[list(combo)].sum())
+        for size in range(1, len(home.votes) + 1)
+        for combo in itertools.combinations(range(len(home.votes)), size)
+    }
+    gap = min((t - home.need for t in totals if t > home.need + 1e-9), default=1.0)
+    return max(gap / 2, 1e-6)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -726,7 +740,9 @@ def infeasibility(c: Compiled) -> Infeasible:
     line is dropped in turn and kept out if the rest still conflict).
     """
     lines = red_lines(c)
-    x = _solve(c, lines, relax=True)
+    x = _solve(c, lines, relax=True, homes=c.homes)
+    if x is None and c.homes and _solve(c, lines, relax=True) is not None:
+        return _unratified(c, lines)
     if x is None:
         conflict = list(lines)
         for line in list(conflict):
@@ -743,16 +759,27 @@ def infeasibility(c: Compiled) -> Infeasible:
     utilities = c.utilities(x)[0]
     relaxation = {p: max(0.0, float(r - u)) for p, r, u in zip(c.parties, c.reservation, utilities, strict=True)}
     short = {p: d for p, d in relaxation.items() if d > 1e-12}
-    if not short and c.homes:
-        # the leaders alone could agree on x: what stands in the way is ratification at home
-        refused = c.ratified(x)[0]
-        names = [_party_name(c, pid) for pid, ok in zip(c.parties, refused, strict=True) if not ok]
-        text = "the leaders could agree, but no package they all accept is ratified at home (" + ", ".join(names)
-        return Infeasible(tuple(p for p, ok in zip(c.parties, refused, strict=True) if not ok), {}, (), text + ")")
+    if not short and c.homes:  # within the programme's tolerance of an acceptable package: said as for none
+        return _unratified(c, lines)
     text = "no package is acceptable to all; the least relaxation that opens one: " + ", ".join(
         f"{_party_name(c, p)} lowers its reservation value by {d:.3f}" for p, d in short.items()
     )
     return Infeasible(tuple(short), short, (), text)
+
+
+def _unratified(c: Compiled, lines: Sequence[_Line]) -> Infeasible:
+    """No package crossing no red line is ratified at home by every side, however far the leaders' reservation
+    values come down: the sides whose rule alone ratifies none (or, when none does alone, every side with a
+    rule: together they do not)."""
+    alone = [home for home in c.homes if _solve(c, lines, relax=True, homes=(home,)) is None]
+    who = tuple(c.parties[home.party] for home in (alone or c.homes))
+    names = ", ".join(_party_name(c, pid) for pid in who)
+    x = _solve(c, lines, relax=True)  # the leaders' own least relaxation: none when they could agree
+    if x is not None and np.all(c.utilities(x)[0] >= c.reservation - _SLACK):
+        text = f"the leaders could agree, but no package they all accept is ratified at home ({names})"
+    else:
+        text = f"no package crossing no red line is ratified at home ({names}), whatever the leaders would accept"
+    return Infeasible(who, {}, (), text)
 
 
 _Line = tuple[RedLineRef, int, tuple[tuple[int, Any], ...]]
@@ -779,8 +806,9 @@ def red_lines(c: Compiled) -> list[_Line]:
     return out
 
 
-def _solve(c: Compiled, lines: Sequence[_Line], relax: bool) -> Ints | None:
-    """An outcome respecting ``lines`` (with least total relaxation of reservations if ``relax``)."""
+def _solve(c: Compiled, lines: Sequence[_Line], relax: bool, homes: tuple[Home, ...] = ()) -> Ints | None:
+    """An outcome respecting ``lines`` (with least total relaxation of reservations if ``relax``), and ratified
+    by the rules ``homes`` (as the bridge's 0-1 programme reads them: :func:`vote_rows`)."""
     from scipy.optimize import Bounds, LinearConstraint
 
     sizes = c.sizes
@@ -819,15 +847,21 @@ def _solve(c: Compiled, lines: Sequence[_Line], relax: bool) -> Ints | None:
                 coef[starts[i] : starts[i] + n] = c.tables[i][p]
             coef[n_x + p] = 1.0
             add(coef, float(c.reservation[p]), np.inf)
-    objective = np.zeros(n_x + n_p)
-    objective[n_x:] = 1.0
-    integrality = np.zeros(n_x + n_p)
-    integrality[:n_x] = 1
+    votes = vote_rows(replace(c, homes=homes), starts)
+    n_y = votes.rows.shape[1] - n_x  # one approval per constituent, after the relaxations (none without homes)
+    matrix = np.vstack(
+        (
+            np.hstack((np.array(rows), np.zeros((len(rows), n_y)))),
+            np.hstack((votes.rows[:, :n_x], np.zeros((len(votes.low), n_p)), votes.rows[:, n_x:])),
+        )
+    )
+    objective = np.concatenate((np.zeros(n_x), np.ones(n_p), np.zeros(n_y)))
+    integrality = np.concatenate((np.ones(n_x), np.zeros(n_p), np.ones(n_y)))
     result = solve_milp(
         objective,
-        constraints=LinearConstraint(np.array(rows), np.array(low), np.array(high)),
+        constraints=LinearConstraint(matrix, np.array([*low, *votes.low]), np.array([*high, *votes.high])),
         integrality=integrality,
-        bounds=Bounds(np.zeros(n_x + n_p), upper),
+        bounds=Bounds(np.zeros(n_x + n_p + n_y), np.concatenate((upper, np.ones(n_y)))),
     )
     if result.x is None or result.status != 0:
         return None
