@@ -67,6 +67,23 @@ def test_a_text_every_completion_of_which_crosses_a_red_line_is_a_no_no_reservat
     assert all(not w.flips for w in forced.weights)
 
 
+def test_a_majority_that_every_fill_wins_is_ratified() -> None:
+    # of three single votes, A approves only a closed crossing, B only an open one, C either: whichever way
+    # the crossing is settled two approve, though only C approves for certain
+    prefs = east_west_preferences()
+    said = {"a": "open", "b": "closed"}
+    members: list[dict[str, Any]] = [
+        {"id": k, "name": k.upper(), "assumption": True, "red_lines": [{"terms": {"crossing": v}}]}
+        for k, v in said.items()
+    ]
+    members.append({"id": "c", "name": "C", "assumption": True, "red_lines": [{"terms": {"corridor": "stay"}}]})
+    prefs["west"]["ratification"] = {"rule": "majority", "constituents": members}
+    c = compile_scenario(_talks(prefs))
+    (west,) = home_standings(c, c.encode({"corridor": "phased"}))
+    assert [m.verdict for m in west.members] == [Verdict.depends, Verdict.depends, Verdict.yes]
+    assert west.verdict is Verdict.yes and west.text().startswith("ratified (")
+
+
 def test_a_rule_needing_two_approvals_that_no_one_completion_wins_is_not_ratified() -> None:
     # Both West ministers have a veto; one approves only a phased withdrawal, the other only a full one.
     prefs = east_west_preferences()
@@ -166,8 +183,8 @@ def test_verdicts_on_a_partial_text_are_those_of_its_completions(case: tuple[Sce
         ratified = home.passes(np.array(strict).T)
         if h.verdict is Verdict.no:
             assert not ratified.any()
-        elif h.verdict is Verdict.depends:
-            assert ratified.any()  # some one way of settling the open issues is ratified
+        elif h.verdict is Verdict.depends:  # some one way of settling the open issues is ratified, and not every one
+            assert ratified.any() and not home.passes(np.array(loose).T).all()
         else:
             assert home.passes(np.array(loose).T).all()
 

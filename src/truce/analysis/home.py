@@ -5,9 +5,11 @@ International Organization 42(3), 1988): a negotiator can accept only what its o
 constituent approves a text when its utility is at or above its reservation value and no red line of its
 own is crossed; for a partial text its utility is a range over the completions, as for a party
 (:mod:`truce.analysis.standing`), and its verdict may be "depends". The rule then counts votes: the
-approvals certain to come, and those that might; "might" holds only when one completion wins every
-constituent of some winning coalition together (:func:`ratifiable`), since approvals each possible alone
-may need the open issues settled in different ways.
+approvals certain to come, and those that might. Approvals each possible alone may need the open issues
+settled in different ways, so the rule is read over the completions themselves: ratified or not "as the
+open issues are settled" only when one completion wins every constituent of some winning coalition
+together (:func:`ratifiable`) and one loses every constituent of some blocking set together
+(:func:`certain`); ratified when none does the latter, though no constituent approves for certain.
 
 A constituent *blocks* a text the rule does not ratify when it does not approve it: "by how much" is how
 far its utility falls below its reservation value (in its best completion) and which of its red lines the
@@ -26,6 +28,7 @@ apart; one known by its red lines alone has no reservation to move.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -44,7 +47,8 @@ from truce.analysis.standing import (
     open_couplings,
     verdict_of,
 )
-from truce.model.compiled import OPEN, Compiled, Floats, Home, Ints
+from truce.analysis.tabled import restrict
+from truce.model.compiled import OPEN, Bools, Compiled, Floats, Home, Ints, condition_mask
 from truce.model.scenario import Constituent, Ratification
 
 
@@ -183,14 +187,23 @@ def _home(c: Compiled, home: Home, outcome: Ints) -> HomeStanding:
         _member(m, int(j), member, outcome) for j, member in zip(home.members, rule.constituents, strict=True)
     )
 
+    lines = own_lines(m, home, rule)
+
     def decide(approvals: Sequence[Verdict], reservation: Floats) -> Verdict:
         verdict = rule_verdict(home, approvals)
-        if verdict is Verdict.depends and not ratifiable(replace(m, reservation=reservation), home, approvals, outcome):
+        if verdict is not Verdict.depends:
+            return verdict
+        moved = replace(m, reservation=reservation)
+        if not ratifiable(moved, home, approvals, outcome):
             return Verdict.no  # each might approve, but no one way of settling the open issues wins them together
+        if certain(moved, home, lines, outcome):
+            return Verdict.yes  # none is sure to approve, but no way of settling them loses them all together
         return verdict
 
     def joint(j: int) -> list[float]:
-        return together(m, home, [st.verdict for st in members], outcome, j)
+        member = int(home.members[j])
+        refuse = [low for low in refusals(m, home, lines, outcome, member) if low is not None]
+        return together(m, home, [st.verdict for st in members], outcome, j) + refuse
 
     verdict = decide([st.verdict for st in members], m.reservation)
     blockers = () if verdict is Verdict.yes else tuple(st.id for st in members if st.verdict is not Verdict.yes)
@@ -227,7 +240,9 @@ def home_fragility(
             return decide([*approvals[:j], own(x), *approvals[j + 1 :]], moved)
 
         # as for a party's reservation: the points sit half-way into the verdict's allowance below it
-        points = (m.low + TOL / 2, m.high + TOL / 2, *(t + TOL / 2 for t in joint(j)))
+        points: tuple[float, ...] = (m.low + TOL / 2, m.high + TOL / 2)
+        # a coalition's point that is its own approval's, summed in another order, is that point: kept once
+        points += tuple(t + TOL / 2 for t in joint(j) if min(abs(t + TOL / 2 - x) for x in points) > 1e-9)
         for flip in nearest_flips(ruled, points, m.reservation):
             pivots.append(Pivot(m.id, m.name, m.reservation, replace(flip, verdict=own(_beyond(flip))), flip.verdict))
     return HomeFragility(tuple(pivots), tuple(m.name for m in members if m.crossed or m.closed))
@@ -273,6 +288,93 @@ def ratifiable(m: Compiled, home: Home, approvals: Sequence[Verdict], outcome: I
         if space is not None and len(pareto_frontier(space, zopa_only=True)):
             return True
     return False
+
+
+Line = tuple[tuple[int, Bools], ...]  # a red line as (issue, options) masks, crossed when every one holds
+
+
+def own_lines(m: Compiled, home: Home, rule: Ratification) -> dict[int, list[Line]]:
+    """Each constituent's own red lines (by its index into ``m``), without the package rules ``m`` holds too."""
+    index = {issue_id: i for i, issue_id in enumerate(m.issues)}
+    return {
+        int(k): [
+            tuple((index[issue], condition_mask(m.options[index[issue]], cond)) for issue, cond in line.terms.items())
+            for line in member.red_lines
+        ]
+        for k, member in zip(home.members, rule.constituents, strict=True)
+    }
+
+
+def certain(m: Compiled, home: Home, lines: dict[int, list[Line]], outcome: Ints) -> bool:
+    """Whether every completion of ``outcome`` is ratified: no minimal blocking set of constituents refuses one
+    completion together, each by a red line of its own or by falling short of its reservation value."""
+    for short, low in _refused(m, home, lines, outcome):
+        if low is not None and (not short or low < m.reservation[short[0]] - TOL):
+            return False
+    return True
+
+
+def refusals(m: Compiled, home: Home, lines: dict[int, list[Line]], outcome: Ints, member: int) -> list[float | None]:
+    """For constituent ``member``: per way a blocking set holding it can refuse a completion together with it
+    falling short, the least utility it gets in such a completion (its reservation value above that lets the
+    set refuse; ``None``: no such completion)."""
+    return [low for short, low in _refused(m, home, lines, outcome, member)]
+
+
+def _refused(
+    m: Compiled, home: Home, lines: dict[int, list[Line]], outcome: Ints, member: int | None = None
+) -> list[tuple[tuple[int, ...], float | None]]:
+    """Every way a minimal blocking set can refuse one completion of ``outcome`` together: each constituent by
+    one of its red lines (the completion within its masks) or by falling short (listed in ``short``). With each,
+    the least utility of ``short``'s first constituent (or ``member``, which must then be short) among the
+    completions where the others fall short, or ``None`` when there is none (``-1`` when none need fall short)."""
+    base = [
+        np.arange(len(o)) == k if k != OPEN else np.ones(len(o), dtype=bool)
+        for o, k in zip(m.options, outcome, strict=True)
+    ]
+    out: list[tuple[tuple[int, ...], float | None]] = []
+    for blocking in home.blocking():
+        for reasons in itertools.product(*([None, *lines[k]] for k in blocking)):
+            masks = [b.copy() for b in base]
+            for line in reasons:
+                for i, mask in line or ():
+                    masks[i] &= mask
+            short = tuple(k for k, line in zip(blocking, reasons, strict=True) if line is None)
+            if member is not None and member not in short:
+                continue
+            if not all(mk.any() for mk in masks):
+                out.append((short, None))
+            elif not short:
+                out.append((short, -1.0))
+            else:
+                out.append((short, _lowest(m, short, masks, short[0] if member is None else member)))
+    return out
+
+
+def _lowest(m: Compiled, short: Sequence[int], masks: Sequence[Bools], j: int) -> float | None:
+    """The least utility constituent ``j`` gets in a completion within ``masks`` where every other constituent
+    of ``short`` falls short of its reservation value (``None``: there is none). Found as the frontier of the
+    utilities each gives up against its best within the masks, so falling short is reaching a floor there."""
+    rows = sorted({j, *short})
+    top = [t[rows][:, mk].max(axis=1) for t, mk in zip(m.tables, masks, strict=True)]
+    ceiling = np.sum(top, axis=0)
+    floor = np.array([-1.0 if k == j else ceiling[n] - m.reservation[k] + 2 * TOL for n, k in enumerate(rows)])
+    given_up = replace(
+        m,
+        parties=tuple(m.parties[k] for k in rows),
+        tables=tuple(np.clip(best[:, None] - t[rows], 0.0, None) for best, t in zip(top, m.tables, strict=True)),
+        allowed=tuple(np.ones((len(rows), len(o)), dtype=bool) for o in m.options),
+        couplings=(),
+        rules=(),
+        reservation=floor,
+        cost_of_delay=np.zeros(len(rows)),
+        members=None,
+        homes=(),
+    )
+    front = pareto_frontier(restrict(given_up, masks), zopa_only=True)
+    if not len(front):
+        return None
+    return float(ceiling[rows.index(j)] - front.utilities[:, rows.index(j)].max())
 
 
 def rule_verdict(home: Home, approvals: Sequence[Verdict]) -> Verdict:

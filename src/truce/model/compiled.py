@@ -96,6 +96,21 @@ class Home:
                     found.append(combo)
         return [tuple(int(self.members[j]) for j in combo) for combo in found]
 
+    def blocking(self) -> list[tuple[int, ...]]:
+        """The minimal blocking sets, as indices into Compiled.members: the rule fails exactly when every
+        constituent of one of them does not approve (the others' approval cannot carry it)."""
+        k = len(self.members)
+        found: list[tuple[int, ...]] = []
+        for size in range(1, k + 1):
+            for combo in itertools.combinations(range(k), size):
+                if any(set(b) <= set(combo) for b in found):
+                    continue
+                approve = np.ones((1, k), dtype=bool)
+                approve[0, list(combo)] = False
+                if not bool(self.passes(approve)[0]):
+                    found.append(combo)
+        return [tuple(int(self.members[j]) for j in combo) for combo in found]
+
 
 @dataclass(frozen=True, eq=False)
 class Compiled:
