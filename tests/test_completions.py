@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from hand_cases import corridor_and_crossing, east_west_preferences, east_west_sides
 from test_fragility import _check as check_fragility
 from truce.analysis.fragility import fragility
-from truce.analysis.home import home_standings
+from truce.analysis.home import MAX_WAYS, home_standings, rule_verdict
 from truce.analysis.standing import CLOSED, Verdict, standings
 from truce.model.checks import build_scenario
 from truce.model.compiled import OPEN, TOLERANCE, Compiled, Ints, compile_scenario, condition_mask
 from truce.model.generate import random_scenario, with_constituents
-from truce.model.scenario import PackageRule, RedLine, Scenario
+from truce.model.scenario import PackageRule, RatificationRule, RedLine, Scenario
 
 
 def _talks(preferences: dict[str, Any]) -> Scenario:
@@ -194,3 +194,15 @@ def test_verdicts_on_a_partial_text_are_those_of_its_completions(case: tuple[Sce
 def test_fragility_of_a_partial_text_tied_by_red_lines_matches_brute_force(case: tuple[Scenario, Ints]) -> None:
     s, text = case
     check_fragility(s, compile_scenario(s), text)
+
+
+def test_a_rule_with_more_ways_than_are_gone_through_is_read_from_the_approvals() -> None:
+    # twelve constituents under a majority: 792 winning coalitions, past MAX_WAYS; the rule is read from
+    # each one's own verdict, as before, rather than going through every coalition's completions
+    rng = np.random.default_rng(1)
+    s = random_scenario(rng, 1, [4, 4, 4, 4], red_lines=True)
+    s = with_constituents(rng, s, members=12, exact=True, rule=RatificationRule.majority, reservation=0.5)
+    c = compile_scenario(s)
+    (h,) = home_standings(c, np.array([0, OPEN, OPEN, 1], dtype=np.int64))
+    assert len(c.homes[0].winning()) > MAX_WAYS
+    assert h.verdict is rule_verdict(c.homes[0], [m.verdict for m in h.members])

@@ -9,7 +9,9 @@ approvals certain to come, and those that might. Approvals each possible alone m
 settled in different ways, so the rule is read over the completions themselves: ratified or not "as the
 open issues are settled" only when one completion wins every constituent of some winning coalition
 together (:func:`ratifiable`) and one loses every constituent of some blocking set together
-(:func:`certain`); ratified when none does the latter, though no constituent approves for certain.
+(:func:`certain`); ratified when none does the latter, though no constituent approves for certain. Each
+coalition and each way a blocking set can refuse is a frontier to find: past :data:`MAX_WAYS` of them (a
+majority of twelve has 792 winning coalitions) the rule is read from the constituents' own verdicts alone.
 
 A constituent *blocks* a text the rule does not ratify when it does not approve it: "by how much" is how
 far its utility falls below its reservation value (in its best completion) and which of its red lines the
@@ -29,6 +31,7 @@ apart; one known by its red lines alone has no reservation to move.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -188,22 +191,27 @@ def _home(c: Compiled, home: Home, outcome: Ints) -> HomeStanding:
     )
 
     lines = own_lines(m, home, rule)
+    # a complete text's rule follows from the approvals alone; a partial one is read over its completions, by
+    # way of the winning coalitions and the blocking sets, when there are few enough of them to go through
+    ways = _ways(home, lines) if (outcome == OPEN).any() else None
 
     def decide(approvals: Sequence[Verdict], reservation: Floats) -> Verdict:
         verdict = rule_verdict(home, approvals)
-        if verdict is not Verdict.depends:
+        if verdict is not Verdict.depends or ways is None:
             return verdict
         moved = replace(m, reservation=reservation)
-        if not ratifiable(moved, home, approvals, outcome):
+        if not ratifiable(moved, home, approvals, outcome, ways.winning):
             return Verdict.no  # each might approve, but no one way of settling the open issues wins them together
-        if certain(moved, home, lines, outcome):
+        if certain(moved, lines, outcome, ways.blocking):
             return Verdict.yes  # none is sure to approve, but no way of settling them loses them all together
         return verdict
 
     def joint(j: int) -> list[float]:
+        if ways is None:
+            return []
         member = int(home.members[j])
-        refuse = [low for low in refusals(m, home, lines, outcome, member) if low is not None]
-        return together(m, home, [st.verdict for st in members], outcome, j) + refuse
+        refuse = [low for low in refusals(m, lines, outcome, ways.blocking, member) if low is not None]
+        return together(m, home, [st.verdict for st in members], outcome, j, ways.winning) + refuse
 
     verdict = decide([st.verdict for st in members], m.reservation)
     blockers = () if verdict is Verdict.yes else tuple(st.id for st in members if st.verdict is not Verdict.yes)
@@ -255,14 +263,16 @@ def _beyond(flip: Flip) -> float:
     return flip.threshold + (1e-9 if flip.direction == "rises" else -1e-9)
 
 
-def together(m: Compiled, home: Home, approvals: Sequence[Verdict], outcome: Ints, j: int) -> list[float]:
+def together(
+    m: Compiled, home: Home, approvals: Sequence[Verdict], outcome: Ints, j: int, winning: Sequence[tuple[int, ...]]
+) -> list[float]:
     """For the ``j``-th constituent of ``home``: per winning coalition holding it, its best utility in a
     completion of ``outcome`` that the coalition's others approve and that crosses none of its red lines.
     Its reservation value at or below one of these is what lets that coalition ratify."""
     member = int(home.members[j])
     refused = {int(k) for k, v in zip(home.members, approvals, strict=True) if v is Verdict.no and k != member}
     out = []
-    for coalition in home.winning():
+    for coalition in winning:
         if member not in coalition or refused & set(coalition):
             continue
         space = completions(m, coalition, outcome)
@@ -276,12 +286,14 @@ def together(m: Compiled, home: Home, approvals: Sequence[Verdict], outcome: Int
     return out
 
 
-def ratifiable(m: Compiled, home: Home, approvals: Sequence[Verdict], outcome: Ints) -> bool:
+def ratifiable(
+    m: Compiled, home: Home, approvals: Sequence[Verdict], outcome: Ints, winning: Sequence[tuple[int, ...]]
+) -> bool:
     """Whether some completion of ``outcome`` is approved by every constituent of one winning coalition of
     ``home`` together (``m``: the compiled constituents; ``approvals``: each one's own verdict, in the rule's
     order): approvals each possible alone may need the open issues settled in different ways."""
     refused = {int(j) for j, v in zip(home.members, approvals, strict=True) if v is Verdict.no}
-    for coalition in home.winning():
+    for coalition in winning:
         if refused & set(coalition):
             continue
         space = completions(m, coalition, outcome)
@@ -291,6 +303,26 @@ def ratifiable(m: Compiled, home: Home, approvals: Sequence[Verdict], outcome: I
 
 
 Line = tuple[tuple[int, Bools], ...]  # a red line as (issue, options) masks, crossed when every one holds
+MAX_WAYS = 64  # winning coalitions, or ways a blocking set can refuse, a partial text's rule is read over
+
+
+@dataclass(frozen=True)
+class Ways:
+    """A rule's minimal winning coalitions and minimal blocking sets (indices into Compiled.members)."""
+
+    winning: tuple[tuple[int, ...], ...]
+    blocking: tuple[tuple[int, ...], ...]
+
+
+def _ways(home: Home, lines: dict[int, list[Line]]) -> Ways | None:
+    """The rule's ways to ratify and to block, or ``None`` past :data:`MAX_WAYS` of either (each is a frontier
+    to find): the rule is then read from the constituents' own verdicts, as a complete text's is."""
+    winning = tuple(home.winning())
+    blocking = tuple(home.blocking()) if len(winning) <= MAX_WAYS else ()
+    refusing = sum(math.prod(1 + len(lines[k]) for k in b) for b in blocking)
+    if len(winning) > MAX_WAYS or refusing > MAX_WAYS:
+        return None
+    return Ways(winning, blocking)
 
 
 def own_lines(m: Compiled, home: Home, rule: Ratification) -> dict[int, list[Line]]:
@@ -305,24 +337,30 @@ def own_lines(m: Compiled, home: Home, rule: Ratification) -> dict[int, list[Lin
     }
 
 
-def certain(m: Compiled, home: Home, lines: dict[int, list[Line]], outcome: Ints) -> bool:
+def certain(m: Compiled, lines: dict[int, list[Line]], outcome: Ints, blocking: Sequence[tuple[int, ...]]) -> bool:
     """Whether every completion of ``outcome`` is ratified: no minimal blocking set of constituents refuses one
     completion together, each by a red line of its own or by falling short of its reservation value."""
-    for short, low in _refused(m, home, lines, outcome):
+    for short, low in _refused(m, lines, outcome, blocking):
         if low is not None and (not short or low < m.reservation[short[0]] - TOL):
             return False
     return True
 
 
-def refusals(m: Compiled, home: Home, lines: dict[int, list[Line]], outcome: Ints, member: int) -> list[float | None]:
+def refusals(
+    m: Compiled, lines: dict[int, list[Line]], outcome: Ints, blocking: Sequence[tuple[int, ...]], member: int
+) -> list[float | None]:
     """For constituent ``member``: per way a blocking set holding it can refuse a completion together with it
     falling short, the least utility it gets in such a completion (its reservation value above that lets the
     set refuse; ``None``: no such completion)."""
-    return [low for short, low in _refused(m, home, lines, outcome, member)]
+    return [low for _, low in _refused(m, lines, outcome, blocking, member)]
 
 
 def _refused(
-    m: Compiled, home: Home, lines: dict[int, list[Line]], outcome: Ints, member: int | None = None
+    m: Compiled,
+    lines: dict[int, list[Line]],
+    outcome: Ints,
+    blocking: Sequence[tuple[int, ...]],
+    member: int | None = None,
 ) -> list[tuple[tuple[int, ...], float | None]]:
     """Every way a minimal blocking set can refuse one completion of ``outcome`` together: each constituent by
     one of its red lines (the completion within its masks) or by falling short (listed in ``short``). With each,
@@ -333,13 +371,13 @@ def _refused(
         for o, k in zip(m.options, outcome, strict=True)
     ]
     out: list[tuple[tuple[int, ...], float | None]] = []
-    for blocking in home.blocking():
-        for reasons in itertools.product(*([None, *lines[k]] for k in blocking)):
+    for blocked in blocking:
+        for reasons in itertools.product(*([None, *lines[k]] for k in blocked)):
             masks = [b.copy() for b in base]
             for line in reasons:
                 for i, mask in line or ():
                     masks[i] &= mask
-            short = tuple(k for k, line in zip(blocking, reasons, strict=True) if line is None)
+            short = tuple(k for k, line in zip(blocked, reasons, strict=True) if line is None)
             if member is not None and member not in short:
                 continue
             if not all(mk.any() for mk in masks):
