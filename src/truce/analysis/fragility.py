@@ -154,6 +154,10 @@ def _tied_lines(c: Compiled, p: int, outcome: Ints, i: int, w0: float, best: flo
     row, rest = c.tables[i][p], 1 - w0
     if outcome[i] != OPEN:
         return [(row[outcome[i]] / w0, (best - row[outcome[i]]) / rest)]
+    if not any(cp.party == p and any(k == i for k, _ in cp.masks) for cp in c.couplings):
+        # no red line ties this issue to another: its best allowed option goes with the rest's best, whatever w
+        top = float(row[c.allowed[i][p]].max())
+        return [(top / w0, (best - top) / rest)]
     lines = []
     for o in np.flatnonzero(c.allowed[i][p]):
         found = best_completion(c, p, outcome, pick=(i, int(o)))
