@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,8 @@ from truce.analysis.tabled import tabled_terms
 from truce.errors import InputError
 from truce.model.checks import build_scenario
 from truce.model.compiled import OPEN, Compiled, Ints, compile_scenario
-from truce.model.generate import random_scenario
+from truce.model.generate import random_scenario, with_constituents
+from truce.model.scenario import PackageRule, Proposal, Reading
 
 
 def _dominated(u: np.ndarray, others: np.ndarray) -> bool:
@@ -478,3 +480,61 @@ def test_a_solver_error_on_a_tiny_programme_does_not_hide_the_relaxation() -> No
     utils = c.utilities(every_outcome(c))
     least = np.maximum(c.reservation - utils, 0.0).sum(axis=1).min()
     assert sum(info.relaxation.values()) == pytest.approx(least, abs=1e-7)
+
+
+@st.composite
+def tabled_cases(draw: st.DrawFn) -> tuple[Compiled, dict[str, Any]]:
+    """A random case with texts on the table (one with a reading), a package rule, and sometimes constituents
+    who must ratify; the reference is one of the texts as tabled or as read."""
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    sizes = draw(st.lists(st.integers(2, 4), min_size=2, max_size=4))
+    s = random_scenario(rng, draw(st.integers(2, 3)), sizes, red_lines=draw(st.booleans()), reservation=0.3)
+    a, b = (int(x) for x in rng.choice(len(sizes), 2, replace=False))
+    rule = PackageRule(id="rule", never={f"i{a}": f"o{int(rng.integers(sizes[a]))}", f"i{b}": "o0"})
+    texts = []
+    for n in range(draw(st.integers(1, 3))):
+        terms = {f"i{i}": f"o{int(rng.integers(k))}" for i, k in enumerate(sizes) if rng.random() < 0.7}
+        i = int(rng.integers(len(sizes)))
+        read = Reading(id=f"r{n}", by="p1", terms={f"i{i}": f"o{int(rng.integers(sizes[i]))}"})
+        texts.append(
+            Proposal(id=f"t{n}", title=f"text {n}", tabled_by=("p0",), date=dt.date(2024, 1, 1 + n), terms=terms)
+        )
+        if n == 0:
+            texts[0] = texts[0].model_copy(update={"readings": (read,)})
+    s = s.model_copy(update={"constraints": (rule,), "proposals": tuple(texts)})
+    if draw(st.booleans()):
+        s = with_constituents(rng, s, members=2, reservation=0.4)
+    text = draw(st.sampled_from(texts))
+    reading = draw(st.sampled_from([None, *(r.id for r in text.readings)]))
+    return compile_scenario(s), s.terms_of(text.id, reading)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tabled_cases())
+def test_bridges_within_the_tabled_terms_change_the_fewest_terms(case: tuple[Compiled, dict[str, Any]]) -> None:
+    """Within the tabled terms (readings' too), with a package rule and ratification at home: the first bridge
+    changes as few terms as any package every side accepts and ratifies there, every bridge is such a package,
+    and every term it puts forward is one somebody tabled, where anybody tabled a term on that issue."""
+    c, reference = case
+    result = bridge(c, reference, "nash", 2, scope="tabled")
+    tabled = tabled_terms(c.scenario)
+    ref = c.encode(reference)
+    rows = every_outcome(c)
+    inside = np.ones(len(rows), dtype=bool)
+    for i, issue_id in enumerate(c.issues):
+        if tabled.terms.get(issue_id):
+            held = [tabled.holds(issue_id, term) or reference.get(issue_id) == term for term in c.options[i]]
+            inside &= np.array(held)[rows[:, i]]
+    admissible = rows[inside & c.acceptable(rows).all(axis=1)]
+    if not len(admissible):
+        assert result.bridges == () and result.infeasible is not None
+        return
+    fewest = int(((admissible != ref) & (ref != OPEN)).sum(axis=1).min())
+    assert len(result.bridges[0].changes) == fewest
+    for b in result.bridges:
+        row = np.array(b.outcome, dtype=np.int64)
+        assert c.acceptable(row).all()
+        assert {ch.issue for ch in b.changes} == {c.issues[i] for i in _changed(ref, row)}
+        for ch in b.changes:
+            assert tabled.holds(ch.issue, ch.after) or not tabled.terms.get(ch.issue)
