@@ -206,3 +206,8 @@ def test_a_rule_with_more_ways_than_are_gone_through_is_read_from_the_approvals(
     (h,) = home_standings(c, np.array([0, OPEN, OPEN, 1], dtype=np.int64))
     assert len(c.homes[0].winning()) > MAX_WAYS
     assert h.verdict is rule_verdict(c.homes[0], [m.verdict for m in h.members])
+    # and says so where that reading leaves the rule in doubt: a mediator can tell it from one read jointly
+    assert h.alone == (h.verdict is Verdict.depends)
+    assert ("read from each constituent's approval alone" in h.text()) == h.alone
+    (complete,) = home_standings(c, np.array([0, 1, 2, 1], dtype=np.int64))
+    assert not complete.alone  # a complete text's rule follows from the approvals: nothing to read together

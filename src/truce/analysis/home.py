@@ -146,6 +146,7 @@ class HomeStanding:
     verdict: Verdict
     blockers: tuple[str, ...]  # ids of the constituents that do not (or may not) approve, when it fails
     fragility: HomeFragility
+    alone: bool = False  # "depends" read from the approvals alone, past MAX_WAYS ways to ratify or block (_ways)
 
     @property
     def votes_for(self) -> float:
@@ -169,6 +170,12 @@ class HomeStanding:
             Verdict.depends: "ratified or not, as the open issues are settled",
         }
         said = f"{head[self.verdict]} ({self.rule_text()}; {self.votes_for:g} of {total:g} approve for certain)"
+        if self.alone:
+            said += (
+                f"; read from each constituent's approval alone: the rule has more than {MAX_WAYS} ways to ratify or "
+                "to block to read together over the completions, and the approvals each possible may need the open "
+                "issues settled in different ways"
+            )
         against = [m for m in self.members if m.verdict is not Verdict.yes]
         if not against:
             return said
@@ -216,7 +223,8 @@ def _home(c: Compiled, home: Home, outcome: Ints) -> HomeStanding:
     verdict = decide([st.verdict for st in members], m.reservation)
     blockers = () if verdict is Verdict.yes else tuple(st.id for st in members if st.verdict is not Verdict.yes)
     fragility = home_fragility(home, rule, members, verdict, (decide, joint, m.reservation))
-    return HomeStanding(pid, rule, home.need, home.strict, members, verdict, blockers, fragility)
+    alone = ways is None and bool((outcome == OPEN).any()) and verdict is Verdict.depends
+    return HomeStanding(pid, rule, home.need, home.strict, members, verdict, blockers, fragility, alone)
 
 
 # What a rule decides given each constituent's approval and every constituent's reservation value; for one
