@@ -778,3 +778,30 @@ def test_a_change_that_changes_what_answered_texts_amending_it_say_is_not_silent
     # a change that leaves what the answered texts say as they were needs no reason
     retitled = {**changed, "title": "Israel's text of 20 August"}
     assert client_put_as(service_client, "israel", retitled, 2).status_code == 200
+
+
+def test_a_side_sees_who_acts_in_its_name_and_who_gave_them_access(service_client: Any) -> None:
+    """A mediator could give someone a token in Israel's name, read Israel's secret marks with it, and Israel
+    had no way to know: the list of people was the mediators' alone. A side now sees everyone who acts in its
+    name, with when and by whom their access was given, renewed or ended, and nobody else."""
+    added = {"name": "Extra desk", "role": "party", "party": "israel"}
+    r = service_client.post(f"{API}/people", headers=auth("mediator"), json=added)
+    assert r.status_code == 201, r.text
+    extra = r.json()["id"]
+    assert service_client.post(f"{API}/people/{extra}/token", headers=auth("mediator")).status_code == 200
+    seen = service_client.get(f"{API}/people", headers=auth("israel")).json()
+    assert sorted(p["name"] for p in seen) == ["Extra desk", "Israel's team"]
+    (desk,) = [p for p in seen if p["id"] == extra]
+    assert [e["what"] for e in desk["history"]] == ["given access", "given a new token"]
+    assert all(e["by"].startswith("Mediator (mediator") for e in desk["history"])
+    assert sorted(p["name"] for p in service_client.get(f"{API}/people", headers=auth("hamas")).json()) == [
+        "Hamas's team"
+    ]
+    assert service_client.get(f"{API}/people", headers=auth("observer")).status_code == 403
+    page = service_client.get(f"/talks/{TALKS}/people", headers=auth("israel"))
+    assert page.status_code == 200
+    assert "Extra desk" in page.text and "given a new token" in page.text and "Hamas&#39;s team" not in page.text
+    assert "Add a person" not in page.text and "/people/revoke" not in page.text
+    # what a side cannot do stays the mediators'
+    r = service_client.post(f"{API}/people/{extra}/revoke", headers=auth("israel"))
+    assert r.status_code == 403

@@ -411,11 +411,24 @@ async def bridge(
 
 
 @router.get(
-    "/talks/{talks_id}/people", response_model=list[schemas.PersonItem], responses=ERRORS, **access(Role.mediator)
+    "/talks/{talks_id}/people",
+    response_model=list[schemas.PersonItem],
+    responses=ERRORS,
+    **access(Role.mediator, Role.party),
 )
-def people(talks_id: str, store: Store = Depends(store_dep)) -> list[schemas.PersonItem]:
-    revoked = store.revoked(talks_id)
-    return [_person_item(p, revoked=p.id in revoked) for p in store.people(talks_id)]
+def people(
+    talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
+) -> list[schemas.PersonItem]:
+    """Who has access, with when and by whom it was given, renewed or ended. A side sees the people who act in
+    its name alone: whoever holds such a token reads its preferences and its secret marks, so a side can see
+    that nobody was given one behind its back."""
+    revoked, history = store.revoked(talks_id), store.access_history(talks_id)
+    return [
+        _person_item(p, revoked=p.id in revoked).model_copy(
+            update={"history": [schemas.AccessItem(**vars(e)) for e in history.get(p.id, [])]}
+        )
+        for p in views.visible_people(store, viewer, talks_id)
+    ]
 
 
 PersonId = Annotated[int, Path(ge=1, le=2**31 - 1, description="a person's id, as the list of people gives it")]

@@ -1,5 +1,6 @@
-"""People and access (mediators only): who may sign in, with which role, and when each last did; adding a
-person shows their token once, and a person can be revoked or given a new token."""
+"""People and access: who may sign in, with which role, when each last did, and when and by whom their access
+was given, renewed or ended. Mediators add people (their token shown once), revoke them and give them new
+tokens; a side sees the people who act in its name, and nothing it can change."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ router = APIRouter()
 ROLES = [(r.value, r.value) for r in Role]
 
 
-def people_rows(store: Store, talks_id: str) -> list[dict[str, Any]]:
+def people_rows(store: Store, viewer: Viewer, talks_id: str) -> list[dict[str, Any]]:
     revoked = store.revoked(talks_id)
     seen = store.last_used(talks_id)
+    history = store.access_history(talks_id)
     return [
         {
             "id": p.id,
@@ -33,8 +35,9 @@ def people_rows(store: Store, talks_id: str) -> list[dict[str, Any]]:
             "revoked": p.id in revoked,
             "last_used": seen.get(p.id),
             "added": p.created_at[:19].replace("T", " "),
+            "history": [(e.what, e.at[:19].replace("T", " "), e.by) for e in history.get(p.id, [])],
         }
-        for p in store.people(talks_id)
+        for p in views.visible_people(store, viewer, talks_id)
     ]
 
 
@@ -53,7 +56,7 @@ def people_page(
         "forms/people.html",
         viewer,
         status=status,
-        people=people_rows(store, talks_id),
+        people=people_rows(store, viewer, talks_id),
         names={p.id: p.name for p in state.scenario.parties},
         sides=[(p.id, p.name) for p in state.scenario.parties if p.role.value == "party"],
         roles=ROLES,
@@ -63,7 +66,7 @@ def people_page(
     )
 
 
-@router.get("/talks/{talks_id}/people", **access(Role.mediator), **HTML)
+@router.get("/talks/{talks_id}/people", **access(Role.mediator, Role.party), **HTML)
 def people(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)) -> HTMLResponse:
     """The people of the talks; after an addition, a revocation or a new token, what was done (a new token
     once: a reload shows the list alone)."""

@@ -177,12 +177,19 @@ class PersonNew(Strict):
     party: str | None = Field(default=None, max_length=80, pattern=LINE)
 
 
+class AccessItem(BaseModel):
+    what: str = Field(description="given access | given a new token | access ended")
+    at: str
+    by: str = Field(description="who did it, as the audit log names them")
+
+
 class PersonItem(BaseModel):
     id: int
     name: str
     role: str
     party: str | None
     revoked: bool = Field(default=False, description="access ended for good (the token no longer works)")
+    history: list[AccessItem] = Field(default=[], description="when and by whom access was given, renewed, ended")
 
 
 class PersonCreated(PersonItem):

@@ -45,6 +45,7 @@ from truce.service.auth import Role, Viewer
 from truce.service.cache import LRU, Memo
 from truce.service.jobs import Job, jobs_of
 from truce.service.schemas import BallotView, Package
+from truce.store.models import Person
 from truce.store.repo import BallotContent, NotFound, Store, ballot_content
 
 
@@ -605,3 +606,9 @@ def prepare_exchange(store: Store, agreement: dict[str, Any], release_log: str) 
         caches(store).plans.get(agreement_digest(agreement), lambda: plan_exchange(a))
     except InputError as exc:
         raise in_agreement(exc) from None
+
+
+def visible_people(store: Store, viewer: Viewer, talks_id: str) -> list[Person]:
+    """The people ``viewer`` may see: all of them for a mediator; for a side, those who act in its name (whoever
+    holds such a token reads its preferences and its secret marks, so the side can see who does)."""
+    return [p for p in store.people(talks_id) if viewer.role == Role.mediator or p.party == viewer.party]

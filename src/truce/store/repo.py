@@ -257,6 +257,20 @@ class Store:
         )
         return self.read(lambda s: set(s.execute(query).scalars()))
 
+    def access_history(self, talks_id: str) -> dict[int, list[AccessEvent]]:
+        """Per person of these talks, oldest first: when they were given access, given a new token or revoked,
+        and by whom, as the audit log records it (the log, not the rows, names who did it)."""
+        query = (
+            select(AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.subject)
+            .where(AuditEntry.talks_id == talks_id, AuditEntry.action.in_(ACCESS_ACTIONS))
+            .order_by(AuditEntry.seq)
+        )
+        out: dict[int, list[AccessEvent]] = {}
+        for at, actor, action, subject in self.read(lambda s: s.execute(query).all()):
+            person = int(json.loads(subject)["key"][0])  # person: [id]; credential_change: [person id, number]
+            out.setdefault(person, []).append(AccessEvent(ACCESS_ACTIONS[action], at, actor))
+        return out
+
     def last_used(self, talks_id: str) -> dict[int, str]:
         """When each person of these talks last used their access (people who never did are left out)."""
         query = (
@@ -672,6 +686,19 @@ def _lock_talks(s: Session, talks_id: str) -> None:
     found = s.execute(select(Talks.id).where(Talks.id == talks_id).with_for_update()).scalar_one_or_none()
     if found is None:
         raise NotFound(f"no talks {talks_id!r}")
+
+
+@dataclass(frozen=True)
+class AccessEvent:
+    """A change of someone's access: ``what`` (:data:`ACCESS_ACTIONS`' words), when, and by whom."""
+
+    what: str
+    at: str
+    by: str
+
+
+# the audit log's actions that change someone's access, in words
+ACCESS_ACTIONS = {"person": "given access", "rotate": "given a new token", "revoke": "access ended"}
 
 
 def _new_person(s: Session, talks_id: str, name: str, role: str, party: str | None, token: str, actor: str) -> Person:
