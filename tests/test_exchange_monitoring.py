@@ -79,6 +79,19 @@ def test_a_counted_recurring_row_needs_its_count_and_a_known_id() -> None:
     assert second.line == 3 and "unknown recurring commitment 'lorries'" in second.message
 
 
+def test_a_row_crediting_a_commitment_to_the_side_it_does_not_bind_is_located() -> None:
+    """Side a's row of b's trucks, or of b's crossing, counted as b keeping them; a row may name no side."""
+    a = _agreement(**TRUCKS, commitments=[{"id": "crossing", "side": "b", "day": 3, "text": "crossing opens"}])
+    with pytest.raises(InputError) as info:
+        read_release_log("day,side,recurring,commitment,count\n1,a,trucks,,100\n3,a,,crossing,\n", a, "log.csv")
+    assert [(p.line, p.column, p.message) for p in info.value.problems] == [
+        (2, 3, "recurring commitment trucks is side b's, not side a's"),
+        (3, 3, "commitment crossing is side b's, not side a's"),
+    ]
+    ledger = _ledger(a, "day,side,recurring,commitment,count\n1,,trucks,,100\n3,,,crossing,\n", through=3)
+    assert _kinds(ledger, "crossing") == set()
+
+
 def test_recurring_outside_the_agreement_is_located() -> None:
     with pytest.raises(InputError, match="outside days 1-6"):
         _agreement(recurring=[{"id": "x", "text": "x", "to_day": 6, "on_days": [8]}])

@@ -221,7 +221,8 @@ def _log_event(a: Agreement, row: dict[str, str]) -> Event:
     day = _cell_int(row, "day", 1)
     side = row["side"]
     sides = {s.id for s in a.sides}
-    if side not in sides and not (side == "" and row.get("recurring")):  # a recurring row may name no side
+    # a commitment or recurring row may name no side: the record often does not say who answers for it
+    if side not in sides and not (side == "" and (row.get("recurring") or row.get("commitment"))):
         raise _BadCell(f"unknown side {side!r} (expected {', '.join(sorted(sides))})", "side")
     time = row.get("time") or None
     if time is not None and not _CLOCK.match(time):
@@ -262,6 +263,7 @@ def _commitment_event(a: Agreement, row: dict[str, str], day: int, side: str, ti
     known = {c.id for c in a.commitments}
     if commitment not in known:
         raise _BadCell(f"unknown commitment {commitment!r} (expected {', '.join(sorted(known))})", "commitment")
+    _same_side(next(c.side for c in a.commitments if c.id == commitment), side, f"commitment {commitment}")
     return Event(day, side, None, 0, (), commitment, note, time)
 
 
@@ -273,6 +275,7 @@ def _recurring_event(a: Agreement, row: dict[str, str], day: int, side: str, tim
         raise _BadCell(
             f"unknown recurring commitment {rid!r} (expected {', '.join(sorted(known)) or '(none)'})", "recurring"
         )
+    _same_side(known[rid].side, side, f"recurring commitment {rid}")
     if row.get("count"):
         count = _cell_int(row, "count", 0)
     elif known[rid].per_day is not None:
@@ -280,6 +283,12 @@ def _recurring_event(a: Agreement, row: dict[str, str], day: int, side: str, tim
     else:
         count = 1
     return Event(day, side, None, count, (), None, note, time, recurring=rid)
+
+
+def _same_side(owner: str | None, side: str, what: str) -> None:
+    """A row naming another side than the one a commitment binds would credit that side with what it did."""
+    if owner is not None and side and side != owner:
+        raise _BadCell(f"{what} is side {owner}'s, not side {side}'s", "side")
 
 
 def load_people(path: str | FsPath, a: Agreement) -> list[Person]:
