@@ -8,7 +8,7 @@ import pytest
 from truce.exchange import Agreement, Plan, PlanDay, Release, plan_exchange
 from truce.exchange.checker import check_plan
 from truce.io.agreement_files import load_agreement
-from truce.model.exchange import Capacity
+from truce.model.exchange import Capacity, Restriction
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -79,6 +79,23 @@ def test_list_exceeded(a2025: Agreement, plan2025: Plan) -> None:
     extra = Release(side="hamas", category="deceased", count=5, settles=())
     bad = edit(plan2025, 1, lambda d: d.model_copy(update={"releases": (*d.releases, extra)}))
     assert "list" in rules_broken(a2025, bad)
+
+
+def test_a_list_exceeded_is_located_at_its_count_and_a_veto_broken_at_the_veto(
+    a2025: Agreement, plan2025: Plan
+) -> None:
+    """A list passed was printed at the plan file with no line, as if the plan were malformed; with a
+    veto, "the list holds 4" was said of a list of 5, one of them vetoed."""
+    extra = Release(side="hamas", category="deceased", count=5, settles=())
+    bad = edit(plan2025, 1, lambda d: d.model_copy(update={"releases": (*d.releases, extra)}))
+    found = {(v.message, v.path) for v in check_plan(a2025, bad) if v.rule == "list"}
+    deceased = next(i for i, c in enumerate(a2025.batch_side.categories) if c.id == "deceased")
+    assert found == {("13 of deceased released but the list holds 8", ("sides", 0, "categories", deceased, "count"))}
+    vetoed = a2025.model_copy(update={"vetoes": (Restriction(side="hamas", category="female_soldiers", count=1),)})
+    found = {(v.message, v.path) for v in check_plan(vetoed, plan2025) if v.rule == "list"}
+    assert found == {
+        ("5 of female_soldiers released but only 4 may be: the list holds 5, 1 of them vetoed", ("vetoes", 0))
+    }
 
 
 def test_capacity(a2025: Agreement, plan2025: Plan) -> None:

@@ -43,17 +43,29 @@ def _build(a: Agreement, m: Model) -> None:
 
 
 def _check(a: Agreement, f: PlanFacts) -> Iterator[Violation]:
-    counts = f.counts
-    for cat in a.sides[0].categories + a.sides[1].categories:
-        out = sum(day.get(cat.id, 0) for table in (f.captives, f.prisoners) for day in table.values())
-        if out > counts[cat.id]:
-            yield Violation(RuleKind.list, f"{out} of {cat.id} released but the list holds {counts[cat.id]}")
+    counts, listed = f.counts, a.counts()
+    vetoed = {v.category: k for k, v in enumerate(a.vetoes)}
+    for i, side in enumerate(a.sides):  # each at the rule it breaks: the list's count, or the veto
+        for n, cat in enumerate(side.categories):
+            out = sum(day.get(cat.id, 0) for table in (f.captives, f.prisoners) for day in table.values())
+            if out > listed[cat.id]:
+                message = f"{out} of {cat.id} released but the list holds {listed[cat.id]}"
+                yield Violation(RuleKind.list, message, None, ("sides", i, "categories", n, "count"))
+            elif out > counts[cat.id]:
+                message = (
+                    f"{out} of {cat.id} released but only {counts[cat.id]} may be: the list holds "
+                    f"{listed[cat.id]}, {listed[cat.id] - counts[cat.id]} of them vetoed"
+                )
+                yield Violation(RuleKind.list, message, None, ("vetoes", vetoed[cat.id]))
     side_index = a.sides.index(a.batch_side)
-    for cat in a.batch_side.categories:
+    for n, cat in enumerate(a.batch_side.categories):
         out = sum(day.get(cat.id, 0) for day in f.captives.values())
         if out < counts[cat.id]:
-            message = f"only {out} of the {counts[cat.id]} {cat.id} released by day {a.horizon}"
-            yield Violation(RuleKind.list, message, None, ("sides", side_index))
+            who = f"the {counts[cat.id]} {cat.id}"
+            if counts[cat.id] < listed[cat.id]:
+                who += f" who may be released (the list holds {listed[cat.id]}, some vetoed)"
+            message = f"only {out} of {who} released by day {a.horizon}"
+            yield Violation(RuleKind.list, message, None, ("sides", side_index, "categories", n, "count"))
 
 
 def _watch(a: Agreement, r: Record) -> None:
