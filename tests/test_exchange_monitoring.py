@@ -70,6 +70,20 @@ def test_a_yes_no_recurring_commitment_on_given_days() -> None:
     assert tally.data["days_due"] == 3 and tally.data["not_recorded"] == [9]
 
 
+def test_a_day_recorded_not_kept_shows_its_zero_and_is_drawn_as_no_commitment_done() -> None:
+    """A crossing recorded shut (0) had no count in --json and a grey "commitment done" bar in the HTML
+    chart, like a day it opened; the HTML table showed no truck counts and "both" for a row naming nobody."""
+    from truce.report.exchange import ledger_report
+
+    a = _agreement(recurring=[*TRUCKS["recurring"], {"id": "crossing", "side": "b", "on_days": [2, 4], "text": "open"}])
+    ledger = _ledger(a, "day,side,recurring,count\n2,b,crossing,\n4,b,crossing,0\n3,,trucks,80\n", through=4)
+    done = {d["day"]: d["done"] for d in ledger_to_data(ledger)["days"]}
+    assert done[4] == [{"side": "b", "rule": "crossing", "category": None, "count": 0}]
+    html = ledger_report(a, ledger)
+    assert '"commitment: crossing"' not in html and '"commitment: trucks"' not in html
+    assert "<td>b: crossing 0<br></td>" in html and "<td>trucks 80<br></td>" in html
+
+
 def test_a_counted_recurring_row_needs_its_count_and_a_known_id() -> None:
     a = _agreement(**TRUCKS)
     with pytest.raises(InputError) as info:

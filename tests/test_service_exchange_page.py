@@ -43,6 +43,16 @@ def test_days_come_with_their_dates_and_sides_with_their_names(service_client: A
 
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_days_truck_count_is_shown_and_a_row_naming_nobody_names_no_side(service_client: Any) -> None:
+    """OCHA's 339 trucks on day 6 showed as "both sides: aid_trucks": no count, and a side the record does
+    not name (the agreement says it does not say who answers for a day's shortfall)."""
+    html = service_client.get(PAGE, headers=auth("observer")).text
+    row = re.search(r'<td class="num">6</td><td>Fri 24 Jan 2025</td>(.*?)</tr>', html, re.S)
+    assert row is not None and "<td>aid_trucks 339</td>" in row.group(1), row and row.group(1)
+    assert "both sides: aid_trucks" not in html
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
 def test_a_recorded_release_appears_in_the_ledger(service_client: Any) -> None:
     before = version(service_client)
     r = release(service_client)

@@ -193,7 +193,7 @@ def _done_line(e: Entry) -> str:
     side = f"{e.side}: " if e.side else ""
     if e.category:
         return f"{side}{e.count} {e.category}"
-    return f"{side}{e.rule}" + (f" {e.count}" if e.count else "")
+    return f"{side}{e.rule}" + (f" {e.count}" if e.count or e.counted else "")
 
 
 def _print_ledger(a: Agreement, ledger: Ledger, with_plan: bool) -> None:

@@ -86,7 +86,7 @@ def _record(a: Agreement, events: list[Event], last: int) -> Record:
             r.done_commitments.setdefault(e.commitment, e.day)
             r.day(e.day).done.append(Entry(e.side, 0, e.commitment))
         elif e.recurring is not None:
-            r.day(e.day).done.append(Entry(e.side, e.count, e.recurring))
+            r.day(e.day).done.append(Entry(e.side, e.count, e.recurring, counted=True))
         elif e.category is not None and e.identified in (None, "yes"):
             (captives if e.side == one else prisoners)[e.day][e.category] += e.count
     for n in sorted(set(captives) | set(prisoners)):
@@ -145,7 +145,7 @@ def ledger_to_data(ledger: Ledger) -> dict[str, Any]:
 
     def entry(e: Entry) -> dict[str, Any]:
         out: dict[str, Any] = {"side": e.side, "rule": e.rule}
-        if e.category is not None or e.count:
+        if e.category is not None or e.count or e.counted:
             out |= {"category": e.category, "count": e.count}
         if not e.monitored:
             out["monitored"] = False

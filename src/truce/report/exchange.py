@@ -158,7 +158,9 @@ def plan_report(a: Agreement, plan: Plan) -> str:
 
 def ledger_report(a: Agreement, ledger: Ledger) -> str:
     rows = [(d.day, e.side or "", e.category or "", e.count) for d in ledger.days for e in d.done if e.category]
-    done_commitments = [(d.day, d.day, e.rule) for d in ledger.days for e in d.done if not e.category]
+    # recurring days are no commitment done (a day recorded not kept is one too): the PNG leaves them out alike
+    ids = {c.id for c in a.commitments}
+    done_commitments = [(d.day, d.day, e.rule) for d in ledger.days for e in d.done if e.rule in ids]
     marks = [
         (d.day, f"{a.day_label(d.day)}: {v.kind} ({v.size:g}{' ' + v.unit if v.unit else ''}): {v.note}")
         for d in ledger.days
@@ -170,7 +172,7 @@ def ledger_report(a: Agreement, ledger: Ledger) -> str:
             "day": d.day,
             "date": a.date(d.day),
             "due": [(e.side or "both", e.category or "", e.count, e.label) for e in d.due],
-            "done": [(e.side or "both", e.category or "", e.count, e.rule) for e in d.done],
+            "done": [(e.side or "", e.category or "", e.count, e.rule, e.counted) for e in d.done],
             "deviations": d.deviations,
             "exposure": d.exposure,
             "planned": None

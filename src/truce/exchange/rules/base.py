@@ -79,6 +79,7 @@ class Entry:
     rule: str
     category: str | None = None
     monitored: bool = True  # false: a commitment no release log is expected to record
+    counted: bool = False  # a recurring day: its count is shown even when 0 (recorded not kept)
 
     @property
     def label(self) -> str:
