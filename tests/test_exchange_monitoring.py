@@ -68,6 +68,7 @@ def test_a_yes_no_recurring_commitment_on_given_days() -> None:
     assert _kinds(ledger, "crossing") == {(4, "recurring_short", 1)}
     (tally,) = ledger.tallies
     assert tally.data["days_due"] == 3 and tally.data["not_recorded"] == [9]
+    assert "3 days due by day 9 (2025-01-27): 1 met, 1 short, 1 not recorded (day 9)" in tally.note
 
 
 def test_a_day_recorded_not_kept_shows_its_zero_and_is_drawn_as_no_commitment_done() -> None:

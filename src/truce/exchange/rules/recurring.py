@@ -68,6 +68,10 @@ def _short(a: Agreement, item: Recurring, day: int, got: int, need: int, unit: s
     return Deviation(RecurringDeviation.recurring_short, item.side, need - got, note, item.id, unit)
 
 
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 def _tally(
     a: Agreement, item: Recurring, days: list[int], recorded: dict[int, int], short: list[int], last: int
 ) -> Tally:
@@ -79,8 +83,9 @@ def _tally(
     if not days:
         note = f"{head}; none due by {a.day_label(last)}"
     else:
-        note = f"{head}; {len(days)} days due by {a.day_label(last)}: {met} met, {len(short)} short"
-        note += f", {len(unrecorded)} not recorded" + (f" (days {spans(unrecorded)})" if unrecorded else "")
+        note = f"{head}; {_days(len(days))} due by {a.day_label(last)}: {met} met, {len(short)} short"
+        days_word = "day" if len(unrecorded) == 1 else "days"
+        note += f", {len(unrecorded)} not recorded" + (f" ({days_word} {spans(unrecorded)})" if unrecorded else "")
     if not item.monitored:
         note += " (not monitored)"
     data = {
