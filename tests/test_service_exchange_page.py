@@ -116,3 +116,11 @@ def test_a_row_goes_under_the_logs_own_header() -> None:
     assert append_row("", {"day": "1", "side": "a", "category": "b", "count": "1", "note": ""}) == (
         "day,side,category,count,note\n1,a,b,1,\n"
     )
+
+
+def test_a_note_is_kept_when_the_logs_header_has_no_note_column() -> None:
+    """The form's note went nowhere when the log had no note column; earlier rows stay as they were."""
+    log = "# from the API\nday,side,category,count\n1,a,b,2\n"
+    out = append_row(log, {"day": "3", "side": "a", "category": "b", "count": "4", "note": "from the form"})
+    assert out == "# from the API\nday,side,category,count,note\n1,a,b,2\n3,a,b,4,from the form\n"
+    assert append_row(log, {"day": "3", "side": "a", "category": "b", "count": "4", "note": ""}).endswith("\n3,a,b,4\n")

@@ -139,14 +139,25 @@ def release_row(a: Agreement, values: dict[str, str]) -> tuple[dict[str, str], d
 
 
 def append_row(log: str, row: dict[str, str]) -> str:
-    """The release log with ``row`` added under its header (comments and earlier rows kept as they are)."""
+    """The release log with ``row`` added under its header (comments and earlier rows kept as they are).
+
+    A column the row fills and the header lacks (a log of ``day,side,category,count`` and a note) is added
+    at the header's end, so nothing typed is dropped; earlier rows, shorter than the header, read as before.
+    """
     lines = log.splitlines()
-    header = next((next(csv.reader([line])) for line in lines if line.strip() and not line.startswith("#")), None)
+    at = next((n for n, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), None)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    if header is None:
+    if at is None:
         header = DEFAULT_HEADER
         writer.writerow(header)
+    else:
+        header = next(csv.reader([lines[at]]))
+        missing = [c for c in DEFAULT_HEADER if row.get(c) and c not in {h.strip() for h in header}]
+        if missing:
+            lines[at] += "," + ",".join(missing)
+            header = [*header, *missing]
+            log = "\n".join(lines)
     writer.writerow([row.get(column.strip(), "") for column in header])
     text = log if not log or log.endswith("\n") else log + "\n"
     return text + out.getvalue()
