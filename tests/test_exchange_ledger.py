@@ -86,6 +86,14 @@ def test_missing_and_short(a2025: Agreement) -> None:
     assert ("key_female_soldier", 30, 7) in owed
 
 
+def test_a_key_paid_a_day_late_says_one_day(a2025: Agreement) -> None:
+    events = [Event(1, "hamas", "civilian_women", 3), Event(1, "israel", "women_minors", 60)]
+    events += [Event(2, "israel", "women_minors", 30)]
+    ledger = keep_ledger(a2025, events, through=2)
+    (short,) = [d for _, d in ledger.deviations() if d.kind == "short"]
+    assert short.note.endswith("released on day 2 (2025-01-20) (1 day late)")
+
+
 def test_surplus_captives(a2025: Agreement) -> None:
     ledger = keep_ledger(a2025, [Event(1, "hamas", "civilian_women", 6), Event(1, "israel", "women_minors", 180)])
     found = {(d.kind, d.side, d.size) for _, d in ledger.deviations()}

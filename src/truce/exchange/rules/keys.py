@@ -187,8 +187,9 @@ def _shortfall(a: Agreement, item: Due, side: str, last: int) -> Deviation | Non
     missing = amount - on_time - late
     what = ", ".join(f"{n} {q}" for q, n in item.amounts.items())
     head = f"{item.rule}: {what} due by {a.day_label(item.deadline)}"
+    behind = late_days[-1] - item.deadline if late else 0
     tail = (
-        f"; released on {', '.join(map(a.day_label, late_days))} ({late_days[-1] - item.deadline} days late)"
+        f"; released on {', '.join(map(a.day_label, late_days))} ({behind} day{'' if behind == 1 else 's'} late)"
         if late
         else ""
     )
