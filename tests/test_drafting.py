@@ -127,6 +127,19 @@ def test_seed_article_statements_with_their_stances(seed: Draft) -> None:
     assert hamas.matches == "hamas-2024-08-18"
 
 
+def test_what_a_party_relates_of_another_is_the_relating_partys_statement(gaza: Scenario) -> None:
+    """ "Israel rejected ... last week, according to Hamas, which accused Israel of adding new demands" was
+    drafted as Israel accusing, dated to last week: Hamas's account and Hamas's accusation put in Israel's
+    mouth. A party's act related by another, with no words of the relating party's own, is no statement."""
+    text = (
+        "DOHA, September 5, 2024 — Israel rejected the mediators' latest proposal last week, according to "
+        "Hamas, which accused Israel of adding new demands. Hamas rejected the text, according to Israel."
+    )
+    draft = draft_record(gaza, text)
+    found = [(e.data["speaker"], e.data["stance"], e.data["date"]) for e in draft.entries if e.kind == "statement"]
+    assert found == [("hamas", "accuses_of_new_conditions", "2024-09-05")]
+
+
 def test_seed_article_sticking_points_lists_and_schedule_as_issues(seed: Draft) -> None:
     issues = {e.matches: e for e in seed.entries if e.kind == "issue"}
     for sticking, words in (("philadelphi", "Philadelphi Corridor"), ("return_north", "checkpoints")):

@@ -562,14 +562,14 @@ def _statement(ctx: Context, sentence: Sentence) -> None:
     if cue is None or stance is None:
         return
     quoted = re.findall(r'"([^"]{2,400})"', ctx.text[sentence.start : sentence.end].translate(_QUOTES))
-    first = _subject(ctx, sentence, sentence.end)
-    if first is None:
+    found = _speaker(ctx, sentence, stance)
+    if found is None:
         return
+    first, stance, when = found
     ids = _party_ids(ctx, first)
     speaker: Any = ids[0]
     if first.kind == "party" and _OFFICE.search(first.surface.lower()):
         speaker = {"name": first.surface, "party": ids[0]}
-    when = _when(ctx, sentence, (sentence.start, sentence.end))
     notes = () if when and when.exact else ("no day named: the report's date",)
     date = when.start if when and when.exact else ctx.today
     # a recent window ("last week") dates the statement; an older one ("a plan outlined in late May") is
@@ -613,6 +613,38 @@ def _statement(ctx: Context, sentence: Sentence) -> None:
         matches,
     )
     ctx.found.append(replace(entry, notes=notes, key=(ids[0], stance.value, date.isoformat())))
+
+
+def _speaker(
+    ctx: Context, sentence: Sentence, stance: StatementStance
+) -> tuple[Mention, StatementStance, When | None] | None:
+    """Who speaks in a sentence, with the stance and date of their own words (see :func:`_cited`)."""
+    first = _subject(ctx, sentence, sentence.end)
+    if first is None:
+        return None
+    cited = _cited(ctx, sentence, first)
+    if cited is None:
+        return first, stance, _when(ctx, sentence, (sentence.start, sentence.end))
+    source, (start, end) = cited
+    own = ctx.low[start:end]
+    said = next((st for st, pattern in STANCE_CUES if pattern.search(own)), None)
+    return None if said is None else (source, said, next(iter(dates_in(own, ctx.today)), None))
+
+
+def _cited(ctx: Context, sentence: Sentence, subject: Mention) -> tuple[Mention, tuple[int, int]] | None:
+    """The party a sentence cites with "according to", and its own words, when it is not the subject's.
+
+    In "Israel rejected the proposal last week, according to Hamas, which accused Israel of new demands" the
+    rejection is Hamas's account, not a statement of Israel's: the speaker is Hamas, and only the words from
+    "according to" on are its own (a stance and a date read before them belong to what it relates).
+    """
+    at = ctx.low.find("according to", sentence.start, sentence.end)
+    if at < 0:
+        return None
+    source = next(iter(_parties(sentence, at, sentence.end)), None)  # after "according to", a name is no place
+    if source is None or _party_ids(ctx, source)[0] == _party_ids(ctx, subject)[0]:
+        return None
+    return source, (at, sentence.end)
 
 
 _SPEAKERS = re.compile(r"\s(?:while|whereas)\s|;\s")
