@@ -130,14 +130,23 @@ def test_seed_article_statements_with_their_stances(seed: Draft) -> None:
 def test_what_a_party_relates_of_another_is_the_relating_partys_statement(gaza: Scenario) -> None:
     """ "Israel rejected ... last week, according to Hamas, which accused Israel of adding new demands" was
     drafted as Israel accusing, dated to last week: Hamas's account and Hamas's accusation put in Israel's
-    mouth. A party's act related by another, with no words of the relating party's own, is no statement."""
+    mouth. A party's act related by another ("..., P said", "P said Q had ..."), or by someone the report does
+    not name as a party, is no statement of either, unless it is the relating party's accusation."""
     text = (
         "DOHA, September 5, 2024 — Israel rejected the mediators' latest proposal last week, according to "
-        "Hamas, which accused Israel of adding new demands. Hamas rejected the text, according to Israel."
+        "Hamas, which accused Israel of adding new demands. Hamas rejected the text, according to Israel. "
+        "Israel has added new conditions, Hamas said on Tuesday. Hamas rejected the latest proposal, an official "
+        "said. The US said Hamas had rejected the bridging proposal. Egypt said Israel had welcomed the text. "
+        "Hamas said Israel's proposal was unacceptable. Hamas said on Monday Israel had added new conditions."
     )
     draft = draft_record(gaza, text)
     found = [(e.data["speaker"], e.data["stance"], e.data["date"]) for e in draft.entries if e.kind == "statement"]
-    assert found == [("hamas", "accuses_of_new_conditions", "2024-09-05")]
+    assert found == [
+        ("hamas", "accuses_of_new_conditions", "2024-09-05"),
+        ("hamas", "accuses_of_new_conditions", "2024-09-03"),
+        ("hamas", "rejects", "2024-09-05"),
+        ("hamas", "accuses_of_new_conditions", "2024-09-02"),
+    ]
 
 
 def test_seed_article_sticking_points_lists_and_schedule_as_issues(seed: Draft) -> None:

@@ -618,33 +618,71 @@ def _statement(ctx: Context, sentence: Sentence) -> None:
 def _speaker(
     ctx: Context, sentence: Sentence, stance: StatementStance
 ) -> tuple[Mention, StatementStance, When | None] | None:
-    """Who speaks in a sentence, with the stance and date of their own words (see :func:`_cited`)."""
+    """Who speaks in a sentence, with the stance and date of their own words.
+
+    What a speaker relates of another party ("Israel rejected the text, according to Hamas"; "Hamas rejected
+    it, an Israeli official said"; "the US said Hamas had rejected it") is that party's act in the speaker's
+    account, not the speaker's stance: only an accusation of new conditions, which is the speaker's own, is
+    kept from it, and a stance in the speaker's own words ("..., according to Hamas, which accused ...").
+    """
     first = _subject(ctx, sentence, sentence.end)
     if first is None:
         return None
     cited = _cited(ctx, sentence, first)
+    if cited is None and _unnamed_source(ctx, sentence, first):
+        return None  # "Hamas rejected it, an official said": whose account it is, the report does not say
     if cited is None:
+        if stance is not StatementStance.accuses_of_new_conditions and _relates(ctx, sentence, first):
+            return None
         return first, stance, _when(ctx, sentence, (sentence.start, sentence.end))
-    source, (start, end) = cited
-    own = ctx.low[start:end]
+    source, at = cited
+    own = ctx.low[at : sentence.end]
     said = next((st for st, pattern in STANCE_CUES if pattern.search(own)), None)
+    if said is None and stance is StatementStance.accuses_of_new_conditions:
+        said = stance
     return None if said is None else (source, said, next(iter(dates_in(own, ctx.today)), None))
 
 
-def _cited(ctx: Context, sentence: Sentence, subject: Mention) -> tuple[Mention, tuple[int, int]] | None:
-    """The party a sentence cites with "according to", and its own words, when it is not the subject's.
+# "..., an Israeli official said on Tuesday.": the attribution closing a sentence, after its last comma
+_SAID_LAST = re.compile(r",\s+[^,]{1,80}?\b(?:said|says|told|stated|added|insisted|warned)\b[^,]{0,40}$")
+# "The US said Hamas had ...": the party the speaker's words are about, opening them
+_SAID_OF = re.compile(r"\b(?:said|says|told \w+|stated|announced|insisted|warned|claimed)\s+(?:that\s+)?")
 
-    In "Israel rejected the proposal last week, according to Hamas, which accused Israel of new demands" the
-    rejection is Hamas's account, not a statement of Israel's: the speaker is Hamas, and only the words from
-    "according to" on are its own (a stance and a date read before them belong to what it relates).
-    """
+
+def _cited(ctx: Context, sentence: Sentence, subject: Mention) -> tuple[Mention, int] | None:
+    """The party a sentence cites ("according to P", or "..., P said" closing it) and where its own words
+    start, when it is not the subject's party."""
     at = ctx.low.find("according to", sentence.start, sentence.end)
     if at < 0:
-        return None
-    source = next(iter(_parties(sentence, at, sentence.end)), None)  # after "according to", a name is no place
+        tail = _SAID_LAST.search(ctx.low[sentence.start : sentence.end].rstrip(" .\"'\u201d\n"))
+        if tail is None:
+            return None
+        at = sentence.start + tail.start()
+    source = next(iter(_parties(sentence, at, sentence.end)), None)  # a name cited as a source is no place
     if source is None or _party_ids(ctx, source)[0] == _party_ids(ctx, subject)[0]:
         return None
-    return source, (at, sentence.end)
+    return source, at
+
+
+def _unnamed_source(ctx: Context, sentence: Sentence, subject: Mention) -> bool:
+    """Whether the sentence closes by giving its words to someone it names as no party, after the subject."""
+    tail = _SAID_LAST.search(ctx.low[sentence.start : sentence.end].rstrip(" .\"'\u201d\n"))
+    return (
+        tail is not None
+        and subject.start < sentence.start + tail.start()
+        and not _parties(sentence, sentence.start + tail.start(), sentence.end)
+    )
+
+
+def _relates(ctx: Context, sentence: Sentence, speaker: Mention) -> bool:
+    """Whether the speaker's words open with another party as their subject ("said Hamas had rejected")."""
+    said = _SAID_OF.search(ctx.low, speaker.end, sentence.end)
+    if said is None:
+        return False
+    other = next(iter(_parties(sentence, said.end(), said.end() + 1)), None)
+    if other is None or ctx.low[other.end : other.end + 2] in ("'s", "\u2019s"):
+        return False  # "said Israel's proposal was unacceptable" is the speaker's stance on a text
+    return _party_ids(ctx, other)[0] != _party_ids(ctx, speaker)[0]
 
 
 _SPEAKERS = re.compile(r"\s(?:while|whereas)\s|;\s")
