@@ -169,6 +169,21 @@ def test_seed_article_the_two_casualty_figures(seed: Draft) -> None:
     assert "two dozen people killed overnight" in day.span.text
 
 
+def test_a_figure_another_reporter_gives_is_kept_apart_from_a_series_it_does_not_report(gaza: Scenario) -> None:
+    """ "Hamas says 110 hostages remain held" was drafted as a point of the series the Israeli military and
+    officials report: accepted, Hamas's figure would read as a change in their count."""
+    text = (
+        "CAIRO, August 22, 2024 — Hamas says 110 hostages remain held in Gaza. The Gaza Health Ministry said "
+        "the death toll rose to 40,223. Some 111 hostages are still held, Israeli officials said."
+    )
+    figures = {e.data["value"]: e for e in draft_record(gaza, text).entries if e.kind == "figure"}
+    hamas = figures[110]
+    assert hamas.series == "people-held-reported" and hamas.new_series is not None
+    assert hamas.new_series["reported_by"] == "Hamas"
+    assert "the report gives it to Hamas; hostages-held is reported by the Israeli military" in hamas.notes[0]
+    assert figures[40_223].series == "gaza-deaths-reported" and figures[111].series == "hostages-held"
+
+
 def test_seed_article_proposals_named(seed: Draft) -> None:
     named = {e.matches for e in seed.entries if e.kind == "proposal"}
     assert {"aug16-bridging", "may31-framework", "unsc2735"} <= named

@@ -783,15 +783,21 @@ def _add_figure(
         date = when.start
     series = _series_for(ctx.scenario, kind)
     notes = [f"the report says {qualifier!r} {value:,}"] if qualifier else []
+    reporter = _reporter(ctx, sentence)
+    fits = "no series of the scenario fits"
+    if series is not None and reporter and not _words(reporter) <= _words(series.reported_by):
+        fits = "it is kept apart"
+        # a series is one reporter's count: another's figure beside it would read as a change in the count
+        notes.append(f"the report gives it to {reporter}; {series.id} is reported by {series.reported_by}")
+        series = None
     point = {"date": date.isoformat(), "value": value, "source": ctx.source_id, "confidence": "single"}
     new = None
     matches = None
     if series is None:
         sid, name, unit = NEW_SERIES[kind]
-        cited = re.search(r"according to ([^,.;]+)", ctx.text[sentence.start : sentence.end])
         new = {"id": _fresh(sid, {x.id for x in ctx.scenario.series}), "name": name, "unit": unit,
-               "reported_by": cited[1].strip() if cited else "as relayed by the report"}  # fmt: skip
-        notes.append(f"no series of the scenario fits: a new series {new['id']!r}")
+               "reported_by": reporter or "as relayed by the report"}  # fmt: skip
+        notes.append(f"{fits}: a new series {new['id']!r}")
     else:
         same_day = [p for p in series.points if p.date == date]
         if same_day and same_day[0].value == value:
@@ -807,6 +813,25 @@ def _add_figure(
     )
     entry = replace(entry, matches=matches, series=target, new_series=new, notes=tuple(notes))
     ctx.found.append(replace(entry, key=(target, value, date.isoformat())))
+
+
+# who a sentence gives its figures to: "according to X", "..., X said" closing it, or "X said ..." opening it
+_REPORTED = (
+    re.compile(r"according to ([^,.;]+)"),
+    re.compile(r",\s+([^,]{1,60}?)\s+(?:said|says|reported|reports)\b[^,]{0,40}$"),
+    re.compile(r"^\W*((?:\w+\W+){0,6}?\w+)\s+(?:said|says|reported|reports)\b"),
+)
+_FILLER = {"the", "a", "an", "of", "and", "in"}
+
+
+def _reporter(ctx: Context, sentence: Sentence) -> str | None:
+    text = ctx.text[sentence.start : sentence.end].rstrip(" .\"'\u201d\n")
+    found = next((m[1].strip() for pattern in _REPORTED if (m := pattern.search(text))), None)
+    return found if found and _words(found) else None
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", alias_key(text))) - _FILLER
 
 
 def _issues(ctx: Context, sentence: Sentence) -> None:
