@@ -204,6 +204,21 @@ def test_lists_that_do_not_match_are_reported(tmp_path: Path) -> None:
     assert code == 2 and "people.csv:2:26: status must be veto, exile or empty" in err
 
 
+def test_lists_must_mark_as_vetoed_whom_the_agreement_vetoes(tmp_path: Path) -> None:
+    """Lists with no veto marks for an agreement that vetoes a soldier were taken, and the plan gave that
+    soldier's place an identifier to release: the planner cannot know who is vetoed but from the marks."""
+    agreement = tmp_path / "agreement.yaml"
+    text = (A2025 / "agreement.yaml").read_text(encoding="utf-8")
+    agreement.write_text(text + "vetoes:\n  - {side: hamas, category: female_soldiers, count: 1}\n", encoding="utf-8")
+    lists = tmp_path / "people.csv"
+    assert run("lists", str(A2025), "--synthetic", "--out", str(lists))[0] == 0
+    code, _, err = run("plan", str(agreement), "--lists", str(lists))
+    assert code == 2 and "the lists mark 0 of female_soldiers as vetoed but the agreement vetoes 1" in err
+    assert run("lists", str(agreement), "--synthetic", "--out", str(lists))[0] == 0
+    assert run("plan", str(A2025), "--lists", str(lists))[0] == 2
+    assert run("plan", str(agreement), "--lists", str(lists))[0] == 0
+
+
 def test_csv_readers_take_text_as_well_as_files(tmp_path: Path) -> None:
     from truce.exchange.lists import synthetic_lists
     from truce.io.agreement_files import (

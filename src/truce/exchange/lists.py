@@ -40,12 +40,15 @@ def check_lists(a: Agreement, people: list[Person]) -> list[Problem]:
     """Lists must hold exactly the agreement's count of each category, each identifier once."""
     problems: list[Problem] = []
     have: dict[tuple[str, str], int] = defaultdict(int)
+    marked: dict[tuple[str, str], int] = defaultdict(int)
     seen: set[str] = set()
     for p in people:
         if p.id in seen:
             problems.append(Problem(f"identifier {p.id!r} appears twice"))
         seen.add(p.id)
         have[p.side, p.category] += 1
+        marked[p.side, p.category] += p.status == "veto"
+    problems += _veto_marks(a, marked)
     for n, side in enumerate(a.sides):
         for m, cat in enumerate(side.categories):
             got = have.get((side.id, cat.id), 0)
@@ -56,6 +59,25 @@ def check_lists(a: Agreement, people: list[Person]) -> list[Problem]:
                         ("sides", n, "categories", m, "count"),
                     )
                 )
+    return problems
+
+
+def _veto_marks(a: Agreement, marked: dict[tuple[str, str], int]) -> list[Problem]:
+    """The lists must mark as vetoed as many of each category as the agreement vetoes: identifiers are given
+    to everyone not marked, so a vetoed person left unmarked would be planned for release."""
+    vetoed: dict[tuple[str, str], int] = defaultdict(int)
+    where: dict[tuple[str, str], tuple[str | int, ...]] = {}
+    for k, v in enumerate(a.vetoes):
+        vetoed[v.side, v.category] += v.count
+        where.setdefault((v.side, v.category), ("vetoes", k))
+    problems = []
+    for n, side in enumerate(a.sides):
+        for m, cat in enumerate(side.categories):
+            key = (side.id, cat.id)
+            got, due = marked.get(key, 0), vetoed.get(key, 0)
+            if got != due:
+                message = f"the lists mark {got} of {cat.id} as vetoed but the agreement vetoes {due}"
+                problems.append(Problem(message, where.get(key, ("sides", n, "categories", m, "count"))))
     return problems
 
 
