@@ -121,6 +121,8 @@ def test_conflicts_carry_paths_for_location() -> None:
     paths = {p.path for p in err.value.problems}
     assert ("sides", 1, "categories", 0, "count") in paths
     assert ("keys", 0) in paths
+    # everyone released by the last day is put at `days`, not at the first cadence batch, which it is not
+    assert ("days",) in paths and ("cadence", "batches") not in paths
 
 
 @st.composite

@@ -27,7 +27,9 @@ def _build(a: Agreement, m: Model) -> None:
     g = p.group(f"side {a.batch_side.id}'s lists ({n_total} people)", path)
     for c in m.captives:
         p.row({m.total[a.horizon, c]: 1.0}, -np.inf, counts[c], g)
-    g = p.group(f"everyone on side {a.batch_side.id}'s lists is released by day {a.horizon}", ("cadence", "batches"), 1)
+    # the rule's day is the agreement's last day: `days`, or the extension that can add to it
+    last = ("extension",) if a.extension is not None else ("days",)
+    g = p.group(f"everyone on side {a.batch_side.id}'s lists is released by day {a.horizon}", last, 1)
     for c in m.captives:
         p.row({m.total[a.horizon, c]: 1.0}, counts[c], np.inf, g)
     other_index = a.sides.index(a.other_side)
