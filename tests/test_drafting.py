@@ -69,6 +69,14 @@ def test_windows_of_days() -> None:
     assert (late.start, late.end) == (dt.date(2024, 5, 21), dt.date(2024, 5, 31))
     assert month_part(dt.date(2025, 1, 10), 12, None) == (dt.date(2024, 12, 1), dt.date(2024, 12, 31))
     assert month_part(dt.date(2025, 1, 10), 3, "early", future=True) == (dt.date(2025, 3, 1), dt.date(2025, 3, 10))
+    # what is to come in a month before the report's lies in the next year: it was read as eleven months back
+    assert month_part(dt.date(2024, 12, 20), 1, "early", future=True) == (dt.date(2025, 1, 1), dt.date(2025, 1, 10))
+    assert [w.start for w in dates_in("will travel to cairo on january 3", dt.date(2024, 12, 20))] == [
+        dt.date(2025, 1, 3)
+    ]
+    assert [w.start for w in dates_in("travelled to cairo on january 3", dt.date(2024, 12, 20))] == [
+        dt.date(2024, 1, 3)
+    ]
     assert dates_in("hamas may accept", SUNDAY) == []  # "may" is a word before it is a month
     assert [w.start for w in dates_in("on july 31", SUNDAY)] == [dt.date(2024, 7, 31)]
     assert [w.start for w in dates_in("on 15 august", SUNDAY)] == [dt.date(2024, 8, 15)]

@@ -86,7 +86,7 @@ def _exact_dates(clause: str, today: dt.date, future: bool) -> list[When]:
     for k, pattern in enumerate(patterns):
         for m in re.finditer(pattern, clause):
             month, number = (m[1], m[2]) if k == 0 else (m[2], m[1])
-            day = _in_year(today, MONTHS[month], int(number), m[3])
+            day = _in_year(today, MONTHS[month], int(number), m[3], future)
             if day:
                 out.append(When(day, day, m[0], True))
     for m in re.finditer(rf"\b(?:on |last |this |next )?{_WEEKDAY}\b", clause):
@@ -104,14 +104,17 @@ def _exact_dates(clause: str, today: dt.date, future: bool) -> list[When]:
     return out
 
 
-def _in_year(today: dt.date, month: int, day: int, year: str | None) -> dt.date | None:
+def _in_year(today: dt.date, month: int, day: int, year: str | None, future: bool = False) -> dt.date | None:
     """A day of a month with no year: in the report's year, or the year before when that would lie more than
-    two months after the report (a report in January speaking of "December 20")."""
+    two months after the report (a report in January speaking of "December 20"), or, for what is to come, the
+    year after when it would lie more than two months before it (a report in December: "will go on January 3")."""
     if year:
         return _date(int(year), month, day)
     found = _date(today.year, month, day)
     if found and (found - today).days > 62:
         found = _date(today.year - 1, month, day)
+    elif found and future and (today - found).days > 62:
+        found = _date(today.year + 1, month, day)
     return found
 
 
@@ -150,8 +153,12 @@ def _windows(clause: str, today: dt.date, future: bool) -> list[When]:
 
 def month_part(today: dt.date, month: int, part: str | None, future: bool = False) -> tuple[dt.date, dt.date]:
     """Early (1-10), mid (11-20), late or end of (21 to the last day), or the whole month. A month after the
-    report's month is last year's, unless the clause speaks of what is to come."""
-    year = today.year if month <= today.month or future else today.year - 1
+    report's month is last year's, unless the clause speaks of what is to come; then a month before it is next
+    year's (a report in December: "talks will resume in early January")."""
+    if future:
+        year = today.year if month >= today.month else today.year + 1
+    else:
+        year = today.year if month <= today.month else today.year - 1
     last = calendar.monthrange(year, month)[1]
     first_day, last_day = {
         "early": (1, 10),
