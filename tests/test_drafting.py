@@ -145,7 +145,8 @@ def test_what_a_party_relates_of_another_is_the_relating_partys_statement(gaza: 
         "Hamas, which accused Israel of adding new demands. Hamas rejected the text, according to Israel. "
         "Israel has added new conditions, Hamas said on Tuesday. Hamas rejected the latest proposal, an official "
         "said. The US said Hamas had rejected the bridging proposal. Egypt said Israel had welcomed the text. "
-        "Hamas said Israel's proposal was unacceptable. Hamas said on Monday Israel had added new conditions."
+        "Hamas said Israel's proposal was unacceptable. Hamas said on Monday Israel had added new conditions. "
+        "Israel's offer was unacceptable, Qatar said on Tuesday."
     )
     draft = draft_record(gaza, text)
     found = [(e.data["speaker"], e.data["stance"], e.data["date"]) for e in draft.entries if e.kind == "statement"]
@@ -154,6 +155,7 @@ def test_what_a_party_relates_of_another_is_the_relating_partys_statement(gaza: 
         ("hamas", "accuses_of_new_conditions", "2024-09-03"),
         ("hamas", "rejects", "2024-09-05"),
         ("hamas", "accuses_of_new_conditions", "2024-09-02"),
+        ("qatar", "rejects", "2024-09-03"),
     ]
 
 

@@ -638,8 +638,8 @@ def _speaker(
     source, at = cited
     own = ctx.low[at : sentence.end]
     said = next((st for st, pattern in STANCE_CUES if pattern.search(own)), None)
-    if said is None and stance is StatementStance.accuses_of_new_conditions:
-        said = stance
+    if said is None and (stance is StatementStance.accuses_of_new_conditions or _possessive(ctx, first)):
+        said = stance  # an accusation, or a stance on a text ("Israel's offer was unacceptable, Hamas said")
     return None if said is None else (source, said, next(iter(dates_in(own, ctx.today)), None))
 
 
@@ -674,13 +674,17 @@ def _unnamed_source(ctx: Context, sentence: Sentence, subject: Mention) -> bool:
     )
 
 
+def _possessive(ctx: Context, mention: Mention) -> bool:
+    return ctx.low[mention.end : mention.end + 2] in ("'s", "\u2019s")
+
+
 def _relates(ctx: Context, sentence: Sentence, speaker: Mention) -> bool:
     """Whether the speaker's words open with another party as their subject ("said Hamas had rejected")."""
     said = _SAID_OF.search(ctx.low, speaker.end, sentence.end)
     if said is None:
         return False
     other = next(iter(_parties(sentence, said.end(), said.end() + 1)), None)
-    if other is None or ctx.low[other.end : other.end + 2] in ("'s", "\u2019s"):
+    if other is None or _possessive(ctx, other):
         return False  # "said Israel's proposal was unacceptable" is the speaker's stance on a text
     return _party_ids(ctx, other)[0] != _party_ids(ctx, speaker)[0]
 
