@@ -94,6 +94,14 @@ def test_a_key_paid_a_day_late_says_one_day(a2025: Agreement) -> None:
     assert short.note.endswith("released on day 2 (2025-01-20) (1 day late)")
 
 
+def test_captives_still_held_say_by_when_the_cadence_makes_them_due(a2025: Agreement) -> None:
+    """The batch side's owed items had no due day, even when overdue: the cadence's remainder, days 36-42,
+    makes everyone due by day 42 (2025-03-01)."""
+    ledger = keep_ledger(a2025, [Event(1, "hamas", "civilian_women", 3)], through=1)
+    data = ledger_to_data(ledger)["owed"]["hamas"]["items"]
+    assert {(o["category"], o["due_day"], o["due_date"]) for o in data} >= {("civilian_women", 42, "2025-03-01")}
+
+
 def test_surplus_captives(a2025: Agreement) -> None:
     ledger = keep_ledger(a2025, [Event(1, "hamas", "civilian_women", 6), Event(1, "israel", "women_minors", 180)])
     found = {(d.kind, d.side, d.size) for _, d in ledger.deviations()}

@@ -17,6 +17,7 @@ from typing import Any
 
 from truce.exchange.rules import registered
 from truce.exchange.rules.base import Deviation, Entry, LedgerDay, NotYetDue, Record, Tally
+from truce.exchange.rules.cadence import everyone_due_by
 from truce.model.exchange import Agreement, Event, Plan
 
 
@@ -129,10 +130,11 @@ def _owed(a: Agreement, r: Record) -> dict[str, list[Owed]]:
     one, two = a.batch_side.id, a.other_side.id
     owed: dict[str, list[Owed]] = {one: [], two: []}
     available = a.available()
+    by = everyone_due_by(a)  # the cadence does not say which categories its earlier batches hold
     for category in a.batch_side.categories:
         left = available[category.id] - sum(v.get(category.id, 0) for v in r.captives.values())
         if left > 0:
-            owed[one].append(Owed(category.id, category.id, left, None))
+            owed[one].append(Owed(category.id, category.id, left, by))
     for item in r.dues:
         for q in item.amounts:
             if item.open(q) > 0:

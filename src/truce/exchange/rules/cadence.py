@@ -109,6 +109,18 @@ def _watch(a: Agreement, r: Record) -> None:
             r.day(batch.last).deviations.append(dev)
 
 
+def everyone_due_by(a: Agreement) -> int:
+    """The day by which the cadence, counted cumulatively, makes everyone on the batch side's lists due (the
+    agreement's last day when its batches do not add up to them)."""
+    total = sum(a.available()[c.id] for c in a.batch_side.categories)
+    cum_due = 0
+    for batch in a.cadence.batches:
+        cum_due = total if batch.remainder else cum_due + (batch.count or 0)
+        if cum_due >= total:
+            return batch.last
+    return a.horizon
+
+
 def _made_up(released: dict[int, dict[str, int]], need: int, after: int, last: int) -> int | None:
     total = 0
     for t in sorted(released):
