@@ -253,3 +253,12 @@ def test_ledger_lines_leave_no_blank_where_a_category_or_side_is_missing() -> No
     done = [_done_line(e) for d in ledger.days for e in d.done]
     assert "hamas: 3 people (cadence batch 1)" in dues and "aid_trucks 630" in done
     assert not [line for line in dues + done if "  " in line or line.startswith(":") or ": :" in line]
+
+
+def test_the_ledger_accounts_through_a_day_a_log_could_hold() -> None:
+    """--through 5000 ran the ledger of a 42-day agreement to the year 2038, a day no release log may name (their
+    days stop at ten years): the option is bounded as the log's days are."""
+    folder = EXAMPLES / "exchange-2025"
+    args = ["exchange", "ledger", str(folder), str(folder / "release-log.csv"), "--through"]
+    assert runner.invoke(app, [*args, "5000"]).exit_code == 2
+    assert runner.invoke(app, [*args, "50"]).exit_code == 0

@@ -22,7 +22,7 @@ from truce.exchange.plan import plan_to_data
 from truce.exchange.planner import Objective, plan_exchange
 from truce.exchange.rules.base import Entry, RuleKind, Violation
 from truce.io.agreement_files import load_agreement, load_people, load_plan, load_release_log, people_to_csv
-from truce.model.exchange import Agreement
+from truce.model.exchange import MAX_DAY, Agreement
 
 exchange_app = typer.Typer(
     name="exchange",
@@ -155,7 +155,9 @@ def ledger_verb(
         ...,
         help="release-log CSV: day,side,category,count (more columns: see docs/exchange.md)",
     ),
-    through: int | None = typer.Option(None, "--through", min=1, help="last day to account for (default: the log's)"),
+    through: int | None = typer.Option(
+        None, "--through", min=1, max=MAX_DAY, help="last day to account for (default: the log's)"
+    ),
     plan: Path | None = typer.Option(None, "--plan", help="a plan JSON to show beside what happened"),
     json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
     report: Path | None = typer.Option(None, "--report", help="HTML report, or a PNG chart if the name ends in .png"),
