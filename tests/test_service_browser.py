@@ -132,6 +132,7 @@ def test_a_party_sees_its_own_standing_only(page: Any, server: Server) -> None:
         "The talks",
         "Exchange",
         "Our preferences",
+        "Who acts in our name",
         "Blind acceptance",
         "Draft a proposal",
         "Files",

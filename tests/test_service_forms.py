@@ -445,7 +445,10 @@ def test_people_get_a_role_a_token_shown_once_and_can_be_revoked_or_rotated(
     assert service_client.post(f"{url}/revoke", data={"person": "x"}, headers=h).status_code == 422
     me = next(p for p in service_store.people(TALKS) if p.name == "Mediator")
     assert service_client.post(f"{url}/revoke", data={"person": str(me.id)}, headers=h).status_code == 422
-    assert service_client.get(url, headers=auth("israel")).status_code == 403
+    # a side sees who acts in its name, and changes nothing there
+    side = service_client.get(url, headers=auth("israel"))
+    assert side.status_code == 200 and "Who acts in our name" in side.text and "Add a person" not in side.text
+    assert service_client.post(url, data={"name": "x", "role": "observer"}, headers=auth("israel")).status_code == 403
 
 
 LONG = "n" * 30_000  # past the 20,000 characters of any one text, as the API's bodies are bounded
