@@ -366,6 +366,23 @@ def test_ballot_from_bridging_suggestions(service_client: Any) -> None:
     assert published == sorted(json.dumps(b["terms"], sort_keys=True) for b in bridge["bridges"])
 
 
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_proposal_the_talks_do_not_hold_is_refused_naming_the_field_it_was_sent_in(service_client: Any) -> None:
+    # the library located it in the talks' "proposals", a field neither request has
+    r = service_client.get(f"{API}/bridge", params={"proposal": "sep3-bridging"}, headers=auth("mediator"))
+    assert r.status_code == 422, r.text
+    assert [d["path"] for d in r.json()["detail"]] == [["query", "proposal"]]
+    assert "aug16-bridging" in r.json()["detail"][0]["message"]  # the ones it could be are named
+    entries = len(service_client.get(f"{API}/audit", headers=auth("mediator")).json())
+    r = service_client.post(
+        f"{API}/ballots", headers=auth("mediator"), json={"title": "Bridges", "from_proposal": "sep3-bridging"}
+    )
+    assert r.status_code == 422, r.text
+    assert [d["path"] for d in r.json()["detail"]] == [["from_proposal"]]
+    assert service_client.get(f"{API}/ballots", headers=auth("mediator")).json() == []
+    assert len(service_client.get(f"{API}/audit", headers=auth("mediator")).json()) == entries
+
+
 def test_frontier_for_mediators(service_client: Any) -> None:
     data = service_client.get(f"{API}/frontier", headers=auth("mediator")).json()
     assert data["parties"] == ["israel", "hamas"] and data["frontier"]

@@ -406,6 +406,7 @@ async def bridge(
     state = await run_in_threadpool(views.load, store, talks_id)
     # the search runs on the jobs' threads, as the bridging page's does: waiting for it holds none of the few
     # worker threads every page needs, and the page and the API asking the same question share one search
+    views.tabled_proposal(state, proposal, ("query", "proposal"))
     job = views.bridge_job(store, state, proposal, str(criterion), k)
     return await asyncio.wrap_future(job.future)
 

@@ -301,14 +301,13 @@ def bridge_page(
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_dep),
 ) -> HTMLResponse:
-    from truce.errors import InputError, Problem
     from truce.service.jobs import WAIT_SECONDS
 
     state = views.load(store, talks_id)
     ids = [p.id for p in state.scenario.proposals]
     chosen = proposal or (ids[-1] if ids else None)
-    if chosen is not None and chosen not in ids:
-        raise InputError([Problem(f"no proposal {chosen!r}", ("proposal",))])
+    if chosen is not None:
+        views.tabled_proposal(state, chosen, ("proposal",))
     job = None
     if chosen is not None:  # the search runs off the request path; a long one shows its progress
         job = views.bridge_job(store, state, chosen, str(criterion), 3)

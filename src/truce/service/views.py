@@ -361,6 +361,17 @@ def bridge_view(state: State, proposal_id: str, criterion: str, k: int) -> dict[
     )
 
 
+def tabled_proposal(state: State, proposal_id: str, where: tuple[str | int, ...]) -> str:
+    """``proposal_id`` if the talks hold that proposal; else bad input located at ``where``, the field the
+    sender named it in (the library's own check locates it in the talks' ``proposals``, a field no request
+    has). Checked before any search starts, so a wrong name starts none."""
+    ids = [p.id for p in state.scenario.proposals]
+    if proposal_id not in ids:
+        known = ", ".join(ids) or "(none)"
+        raise InputError([Problem(f"no proposal {proposal_id!r} (expected one of {known})", where)])
+    return proposal_id
+
+
 def bridge_job(store: Store, state: State, proposal_id: str, criterion: str, k: int) -> Job:
     """:func:`bridge_view` as a job on the store's job threads: one search per version and question, joined
     by whoever asks it again while it runs (the bridging page, the API)."""
@@ -426,7 +437,8 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
     elif body.from_proposal is not None:
         # best first; the order and the gains would tell each side about the other's preferences. The
         # bridges the bridging page found for this version are reused, not searched for again.
-        result = bridge_view(state, body.from_proposal, body.criterion, body.k)
+        start = tabled_proposal(state, body.from_proposal, ("from_proposal",))
+        result = bridge_view(state, start, body.criterion, body.k)
         packages = [dict(b["terms"]) for b in result["bridges"]]
     else:
         raise InputError([Problem("give packages or from_proposal", ("packages",))])
