@@ -90,6 +90,43 @@ def _fragility(page: str) -> set[str]:
     return {party for party, _ in items}
 
 
+def _note(page: str, testid: str) -> str | None:
+    found = re.search(rf'data-testid="{testid}">(.*?)</p>', page, re.S)
+    return re.sub(r"<[^>]+>", "", found.group(1)) if found else None
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_every_page_of_utilities_says_whose_preferences_are_assumed_and_who_must_ratify(service_client: Any) -> None:
+    # The command line and the brief say both wherever a utility is shown; the pages gave the numbers alone.
+    sign_in(service_client, "mediator")
+    r = service_client.post(
+        f"/talks/{TALKS}/ballots",
+        data={"proposal": "aug16-bridging", "title": "B", "csrf": form_token(service_client, PAGES["bridge"])},
+        follow_redirects=False,
+    )
+    ballot = r.headers["location"]
+    both = f"The preferences of {ISRAEL}, {HAMAS} are assumptions (see the talks page), not the parties' own"
+    for url in (PAGES["frontier"], PAGES["bridge"], PAGES["proposal"], ballot):
+        page = service_client.get(url).text
+        while 'http-equiv="refresh"' in page:  # the bridging search is still running
+            time.sleep(0.2)
+            page = service_client.get(url).text
+        assert (_note(page, "assumed") or "").startswith(both), url
+    for url in (PAGES["frontier"], PAGES["bridge"]):  # where packages are searched, only ratified ones count
+        page = service_client.get(url).text
+        assert (
+            _note(page, "homes")
+            == f"Only packages each side's home ratifies count: {ISRAEL} (majority, 2 constituents)."
+        )
+    # a side is told about the preferences it sees, its own; an observer sees no utility and no such note
+    sign_in(service_client, "hamas")
+    for url in (PAGES["proposal"], ballot):
+        note = _note(service_client.get(url).text, "assumed")
+        assert note is not None and note.startswith(f"The preferences of {HAMAS} are") and ISRAEL not in note
+    sign_in(service_client, "observer")
+    assert _note(service_client.get(PAGES["proposal"]).text, "assumed") is None
+
+
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
 def test_frontier_uses_plotly_from_the_installed_package(service_client: Any) -> None:
     sign_in(service_client, "mediator")

@@ -200,6 +200,7 @@ def proposal_page(
         titles={q.id: q.title for q in state.scenario.proposals},
         edit_text=text if viewer.role in (Role.mediator, Role.party) else None,
         answers_only=answers_only,
+        basis=views.resting_on(state, viewer),
     )
 
 
@@ -290,6 +291,7 @@ def frontier_page(
         thinned=thinned_text(data["precision"]),
         page=frontier_page_data(state),
         select_script=SELECT_SCRIPT,
+        basis=views.resting_on(state, viewer),
     )
 
 
@@ -324,6 +326,7 @@ def bridge_page(
         issues={i.id: i for i in state.scenario.issues},
         titles={p.id: p.title for p in state.scenario.proposals},
         names={p.id: p.name for p in state.scenario.parties},
+        basis=views.resting_on(state, viewer),
     )
 
 
@@ -372,6 +375,7 @@ def ballot_page(
         revealed_diff=package_diff(table, b.chosen) if b.chosen is not None else None,
         names={p.id: p.name for p in state.scenario.parties},
         waiting_for=[p for p in json.loads(ballot.parties) if b.answered_by is not None and p not in b.answered_by],
+        basis=views.resting_on(state, viewer),
     )
 
 

@@ -127,6 +127,20 @@ def visible_parties(state: State, viewer: Viewer) -> list[str]:
     return [p for p in state.compiled.parties if viewer.may_see_party(p)]
 
 
+def resting_on(state: State, viewer: Viewer) -> dict[str, Any]:
+    """What every utility a page shows this viewer rests on, said where the numbers are, as the command line
+    and the brief say it: whose preferences (of those the viewer may see) are assumptions rather than the
+    parties' own, and whose home must ratify (a package counts only if it does)."""
+    c, s = state.compiled, state.scenario
+    names = {p.id: p.name for p in s.parties}
+    seen = visible_parties(state, viewer)
+    homes = [h for h in c.homes if c.parties[h.party] in seen]
+    return {
+        "assumed": [names[p] for p in s.assumed(seen)],
+        "homes": [f"{names[c.parties[h.party]]} ({h.rule}, {len(h.members)} constituents)" for h in homes],
+    }
+
+
 def _r(x: float) -> float:
     return round(x, 6)
 
