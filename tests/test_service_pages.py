@@ -82,6 +82,43 @@ def test_standings_on_the_proposal_page_follow_the_role(service_client: Any) -> 
 ISRAEL, HAMAS = "Israel (government)", "Hamas"  # the shipped case's names of the two sides
 
 
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_each_reading_of_a_contested_text_says_how_fragile_its_verdicts_are_as_analyze_does(
+    service_client: Any,
+) -> None:
+    # The page gave each side's verdict under each reading with neither the why nor how fragile it is, which
+    # truce analyze says under the text as tabled and under each reading alike.
+    from html import unescape
+
+    from conftest import marked_scenario
+    from truce.analysis.fragility import fragility_json
+    from truce.analysis.overview import overview
+    from truce.model.checks import build_scenario
+
+    view = next(v for v in overview(build_scenario(marked_scenario())).proposals if v.proposal.id == "aug16-bridging")
+    expected = {
+        r.reading.id: [fragility_json(f)["text"] for f in r.fragility] for r in view.readings
+    }  # israel's, then hamas's
+    sign_in(service_client, "mediator")
+    page = unescape(service_client.get(PAGES["proposal"]).text)
+    rows = page.split('data-testid="readings"')[1].split("</table>")[0].split("<tr>")[2:]
+    shown = {
+        re.match(r'<th scope="row">([\w-]+),', row).group(1): re.findall(  # type: ignore[union-attr]
+            r'data-testid="reading-fragility">How fragile: (.*?)</small>', row, re.S
+        )
+        for row in rows
+    }
+    assert shown == expected and set(shown) == {"mediators", "israel-pmo", "hamas-aug18"}
+    hamas_row = next(row for row in rows if "hamas-aug18," in row)
+    assert "✗ no (as tabled: yes): below reservation" in hamas_row and "crosses red line" in hamas_row  # the why
+    sign_in(service_client, "israel")  # a side sees its own, under every reading, and nothing of the other's
+    page = unescape(service_client.get(PAGES["proposal"]).text)
+    readings = page.split('data-testid="readings"')[1].split("</table>")[0]
+    assert readings.count('data-testid="reading-fragility"') == 3 and f"{HAMAS}:" not in readings
+    for texts in expected.values():
+        assert texts[0] in readings and texts[1] not in readings
+
+
 def _fragility(page: str) -> set[str]:
     """The parties whose verdict's fragility the page states, each as "holds ..." text."""
     block = re.search(r'data-testid="fragility">(.*?)</ul>', page, re.S)

@@ -269,9 +269,11 @@ def record_view(state: State) -> dict[str, Any]:
 
 
 def _reading(state: State, proposal: Proposal, reading: Reading) -> dict[str, Any]:
-    """A reading of the text, with every party's standing under it (filtered by :func:`proposal_view`)."""
+    """A reading of the text, with every party's standing under it and how fragile that is, as ``truce
+    analyze`` gives them (filtered by :func:`proposal_view`)."""
     s, c = state.scenario, state.compiled
     outcome = c.encode(s.terms_of(proposal.id, reading.id))
+    stands = standings(c, outcome) if c.parties else []
     return {
         "id": reading.id,
         "by": reading.by,
@@ -280,7 +282,10 @@ def _reading(state: State, proposal: Proposal, reading: Reading) -> dict[str, An
         "asserts_text": {i: f"{s.issue(i).name}: {s.issue(i).label(t)}" for i, t in reading.terms.items()},
         "note": reading.note,
         "sources": list(reading.sources),
-        "standing": {st.party: standing_json(st) for st in standings(c, outcome)} if c.parties else {},
+        "standing": {
+            st.party: {**standing_json(st), "fragility": fragility_json(f)}
+            for st, f in zip(stands, fragility(c, outcome, stands), strict=True)
+        },
         "package_rules": [rule_json(b) for b in rule_breaches(c, outcome)],
     }
 
