@@ -131,3 +131,21 @@ def test_the_ballots_list_names_the_parties_that_answered(service_client: Any) -
     service_client.put(f"{API}/ballots/{n}/marks", headers=auth("hamas"), json={"accepted": []})
     html = service_client.get(f"/talks/{TALKS}/ballots", headers=auth("mediator")).text
     assert f"answered: {HAMAS}" in html and " UTC</td>" in html
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_term_only_a_reading_holds_says_whose_reading_it_is(service_client: Any) -> None:
+    # Israeli control of the Rafah crossing is on the table only as Hamas reads the 16 August text: a package
+    # holding it showed it as any term of a text, though it is one side's account of that text.
+    n = publish(service_client)
+    for who in ("mediator", "israel"):
+        html = page(service_client, who, n)
+        rafah = html.split('<th scope="row">Rafah crossing</th>')[1].split("</tr>")[0]
+        cells = rafah.split("<td")[2:]  # after the reference's, in the ballot's shuffled order
+        control = next(cell for cell in cells if "Israeli control of the crossing" in cell)
+        read = "(tabled only in aug16-bridging as read by Hamas, reading hamas-aug18)"
+        assert f'data-testid="only-read">{read}</span>' in control
+        untabled = next(cell for cell in cells if "international" in cell)
+        assert "†" in untabled and "only-read" not in untabled  # nobody tabled it: no reading holds it either
+        inspection = html.split('<th scope="row">Return of displaced people')[1].split("</tr>")[0]
+        assert "only-read" not in inspection  # the January 2025 text holds it as tabled

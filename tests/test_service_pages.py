@@ -174,6 +174,30 @@ def test_frontier_uses_plotly_from_the_installed_package(service_client: Any) ->
 
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_solution_term_only_a_reading_holds_says_whose_reading_it_is(service_client: Any) -> None:
+    # the solutions' table flagged a term nobody tabled but showed one side's reading of a text as a tabled term
+    from html import unescape
+
+    from conftest import marked_scenario
+    from truce.analysis.tabled import tabled_terms
+    from truce.model.checks import build_scenario
+
+    scenario = build_scenario(marked_scenario())
+    tabled = tabled_terms(scenario)
+    solutions = service_client.get(f"/api/talks/{TALKS}/frontier", headers=auth("mediator")).json()["solutions"]
+    sign_in(service_client, "mediator")
+    table = unescape(service_client.get(PAGES["frontier"]).text).split('data-testid="solution-terms"')[1]
+    shown = re.findall(r'data-testid="only-read">([^<]*)</span>', table.split("</table>")[0])
+    expected = [
+        tabled.only_read_note(issue, sol["terms"][issue]).strip()
+        for issue in (i.id for i in scenario.issues)
+        for sol in solutions.values()
+        if sol is not None and tabled.only_read(issue, sol["terms"][issue])
+    ]
+    assert shown == expected and any("as read by Israel (government)" in note for note in shown)
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
 def test_signed_out_pages_go_to_sign_in_and_bad_tokens_are_refused(service_client: Any) -> None:
     service_client.cookies.clear()
     assert service_client.get(PAGES["glance"], follow_redirects=False).headers["location"] == "/login"

@@ -10,7 +10,7 @@ from typing import Any
 
 from truce.analysis.bridge import reference_row
 from truce.analysis.standing import standings
-from truce.analysis.tabled import tabled_terms
+from truce.analysis.tabled import Tabled, tabled_terms
 from truce.errors import InputError
 from truce.model.scenario import Issue, IssueKind, Term
 from truce.service.auth import Viewer
@@ -32,8 +32,9 @@ def _label(issue: Issue, term: Term | None) -> str:
     return "open" if term is None else issue.label(term)
 
 
-def _cell(issue: Issue, term: Term | None, reference: dict[str, Term] | None, flagged: bool) -> dict[str, Any]:
-    """One package's term on one issue, and how it stands against the reference."""
+def _cell(issue: Issue, term: Term | None, reference: dict[str, Term] | None, tabled: Tabled) -> dict[str, Any]:
+    """One package's term on one issue, and how it stands against the reference (``tabled``: what the talks
+    have tabled, to flag a term nobody has and to say whose reading alone holds one)."""
     before = None if reference is None else reference.get(issue.id)
     if reference is None or same_term(issue, term, before):
         change = None
@@ -47,7 +48,9 @@ def _cell(issue: Issue, term: Term | None, reference: dict[str, Term] | None, fl
         "text": _label(issue, term),
         "change": change,
         "from": None if change is None else _label(issue, before),
-        "untabled": flagged,
+        "untabled": term is not None and tabled.flagged(issue.id, term),
+        # a term one side's reading alone holds is its account of a text, not the text
+        "only_read": "" if term is None else tabled.only_read_note(issue.id, term).strip(),
     }
 
 
@@ -65,15 +68,7 @@ def package_rows(
                 "issue": issue.name,
                 "issue_id": issue.id,
                 "reference": None if reference is None else _label(issue, ref),
-                "cells": [
-                    _cell(
-                        issue,
-                        p.get(issue.id),
-                        reference,
-                        issue.id in p and tabled.flagged(issue.id, p[issue.id]),
-                    )
-                    for p in packages
-                ],
+                "cells": [_cell(issue, p.get(issue.id), reference, tabled) for p in packages],
             }
         )
     return rows

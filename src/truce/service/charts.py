@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from truce.analysis.tabled import Tabled, tabled_terms
 from truce.model.scenario import Scenario
 from truce.report.frontier_chart import FrontierChart, figure_data, frontier_figure, keyed
 from truce.report.html import figure_json
@@ -14,6 +15,11 @@ from truce.service.views import State, frontier_view
 def terms_in_words(scenario: Scenario, terms: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """(issue name, term in words) in the scenario's issue order; an issue the terms leave out reads "open"."""
     return tuple((i.name, i.label(terms[i.id]) if i.id in terms else "open") for i in scenario.issues)
+
+
+def _only_read(tabled: Tabled, issue_id: str, terms: dict[str, Any]) -> str:
+    """Whose readings alone put the term on the table ("tabled only in ... as read by ..."), or ``''``."""
+    return tabled.only_read_note(issue_id, terms[issue_id]).strip() if issue_id in terms else ""
 
 
 def frontier_chart(state: State) -> FrontierChart | None:
@@ -58,11 +64,17 @@ def frontier_page_data(state: State) -> dict[str, Any]:
         key = figure_data(chart)
         solutions = [p for p in key["points"] if p["kind"] == "solution"]
         found = [sol for sol in frontier_view(state)["solutions"].values() if sol is not None]
+        tabled = state.memo.get("tabled", lambda: tabled_terms(state.scenario))
         rows = [
             {
                 "issue": issue.name,
                 "cells": [
-                    {"text": dict(p["terms"])[issue.name], "untabled": issue.id in sol["untabled"]}
+                    {
+                        "text": dict(p["terms"])[issue.name],
+                        "untabled": issue.id in sol["untabled"],
+                        # a term one side's reading alone holds is its account of a text, not the text
+                        "only_read": _only_read(tabled, issue.id, sol["terms"]),
+                    }
                     for p, sol in zip(solutions, found, strict=True)
                 ],
             }
