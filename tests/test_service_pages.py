@@ -128,7 +128,8 @@ def _fragility(page: str) -> set[str]:
 
 
 def _note(page: str, testid: str) -> str | None:
-    found = re.search(rf'data-testid="{testid}">(.*?)</p>', page, re.S)
+    """The words of the paragraph with this test id (its links as their text), or None."""
+    found = re.search(rf'<p[^>]*data-testid="{testid}">(.*?)</p>', page, re.S)
     return re.sub(r"<[^>]+>", "", found.group(1)) if found else None
 
 
@@ -195,6 +196,30 @@ def test_a_solution_term_only_a_reading_holds_says_whose_reading_it_is(service_c
         if sol is not None and tabled.only_read(issue, sol["terms"][issue])
     ]
     assert shown == expected and any("as read by Israel (government)" in note for note in shown)
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_when_no_package_is_acceptable_to_all_the_pages_say_so_within_the_terms_tabled(service_client: Any) -> None:
+    # Hamas asking 0.85 leaves no package within the terms tabled that both sides accept. The frontier page
+    # showed an empty table of solutions, saying nothing; the bridging page gave the least relaxation without
+    # saying it was within the terms tabled, nor what it rests on.
+    api = f"/api/talks/{TALKS}/preferences/hamas"
+    latest = service_client.get(api, headers=auth("mediator")).json()["versions"][-1]
+    body = {"version": latest["version"], "preferences": {**latest["data"], "reservation": 0.85}}
+    assert service_client.put(api, headers=auth("mediator"), json=body).status_code == 200
+    sign_in(service_client, "mediator")
+    page = service_client.get(PAGES["frontier"]).text
+    assert _note(page, "no-solution") is not None and 'data-testid="solution-terms"' not in page
+    assert "within the terms some proposal holds is acceptable to every party" in page
+    url = f"{PAGES['bridge']}?proposal=jul27-israel"
+    page = service_client.get(url).text
+    while 'http-equiv="refresh"' in page:
+        time.sleep(0.2)
+        page = service_client.get(url).text
+    said = _note(page, "infeasible") or ""
+    assert said.startswith("Within the terms some proposal holds, no package is acceptable to all;"), said
+    assert "Hamas lowers its reservation value by" in said
+    assert _note(page, "assumed") and _note(page, "homes")
 
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
