@@ -112,6 +112,28 @@ def test_a_bad_draft_comes_back_with_errors_by_the_fields_and_input_kept(
 
 
 @SQLITE
+def test_an_infinite_number_typed_for_a_numeric_term_is_refused_not_taken_for_its_least_value(
+    service_client: Any, service_store: Store
+) -> None:
+    # "inf" (or 1e309) was within the tolerance of every value of the issue, and was taken for the first: a draft
+    # previewed and saved 0 trucks a day, and a red line "aid_trucks = inf" was saved as aid_trucks = 0.
+    version = service_store.talks_version(TALKS)
+    for typed in ("inf", "-Infinity", "1e309", "nan"):
+        for action in ("preview", "save"):
+            r = service_client.post(
+                DRAFT, data=draft(action=action, **{"term.aid_trucks": typed}), headers=auth("mediator")
+            )
+            assert r.status_code == 422 and "steps of 50" in field_error(r.text, "term.aid_trucks"), typed
+            assert f'value="{typed}"' in r.text  # what was typed is kept
+    scenario = service_store.scenario_data(TALKS)
+    fields = prefill(scenario["preferences"]["israel"], build_scenario(scenario)).values
+    form = {**fields, "version": "1", "redline.9.terms": "aid_trucks = inf", "action": "save"}
+    r = service_client.post(f"/talks/{TALKS}/preferences/israel/form", data=form, headers=auth("israel"))
+    assert r.status_code == 422 and "steps of 50" in field_error(r.text, "redline.9.terms")
+    assert service_store.talks_version(TALKS) == version  # nothing was written
+
+
+@SQLITE
 def test_a_party_drafts_in_its_own_name_and_sees_only_its_own_standing(
     service_client: Any, service_store: Store
 ) -> None:

@@ -211,7 +211,8 @@ def term(issue: Issue, value: str, name: str, errors: Errors) -> str | int | flo
         except ValueError:
             errors.add(name, f"not a number: {value[:40]!r}")
             return None
-        grid = issue.grid()
+        # an infinite x is within the tolerance (itself infinite) of every value: it would be taken for the first
+        grid = issue.grid() if math.isfinite(x) else []
         match = next((g for g in grid if abs(g - x) <= 1e-9 * max(1.0, abs(x))), None)
         if match is None:
             errors.add(name, f"must be from {issue.min} to {issue.max} in steps of {issue.step}")
