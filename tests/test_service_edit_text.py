@@ -234,3 +234,22 @@ def test_a_title_correction_changes_the_title_alone(service_client: Any, service
     r = service_client.post(DRAFT, data=sent, headers=auth("mediator"), follow_redirects=False)
     assert r.status_code == 303, re.findall(r'role="alert">([^<]*)<', r.text)
     assert history(service_store, "joint-call")[-1].data == {**text, "title": "Joint call by Egypt and Qatar"}
+
+
+@SQLITE
+def test_a_correction_to_a_text_with_no_terms_of_its_own_is_listed_term_by_term(service_client: Any) -> None:
+    # The 16 August text inherits every term: a correction giving it one was listed in its versions (the page and
+    # GET .../history) as "terms: (none) -> {"rafah": "agreed_reopening"}", ids in JSON, not in words by issue.
+    sent = opened(service_client, "aug16-bridging") | {"term.rafah": "agreed_reopening", "action": "save"}
+    sent["correction"] = "the crossing's reopening was reported as part of the text"
+    r = service_client.post(DRAFT, data=sent, headers=auth("mediator"), follow_redirects=False)
+    assert r.status_code == 303, re.findall(r'role="alert">([^<]*)<', r.text)
+    api = service_client.get(f"/api/talks/{TALKS}/proposals/aug16-bridging/history", headers=auth("observer")).json()
+    change = next(c for c in api["versions"][-1]["changes"] if c["field"].startswith("terms"))
+    words = "Rafah crossing: (open) -> Reopens for civilians and wounded after all women are released"
+    assert change["field"] == "terms.rafah" and change["text"].startswith(words)
+    page = unescape(service_client.get(r.headers["location"], headers=auth("observer")).text)
+    versions = page.split('id="history-h"')[1]
+    assert words in versions and '"rafah"' not in versions
+    audit = unescape(service_client.get(f"/talks/{TALKS}/audit", headers=auth("mediator")).text)
+    assert words.replace("->", "→") in audit  # as the audit log said it already

@@ -301,10 +301,13 @@ def history(scenario: Scenario, versions: list[Version]) -> list[schemas.Version
 
 
 def version_changes(scenario: Scenario, before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
-    """Field by field (and term by term for proposals), what a version changed."""
+    """Field by field (and term by term for proposals), what a version changed. A text with no terms of its
+    own (one that inherits them all) has no ``terms`` at all: it is compared term by term all the same."""
     changes: list[dict[str, Any]] = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
+        if key == "terms":
+            old, new = old or {}, new or {}
         if old == new:
             continue
         if key == "terms" and isinstance(old, dict) and isinstance(new, dict):

@@ -51,11 +51,7 @@ class AuditReader:
         versions = self._history(kind, key)
         if version <= 1 or version not in versions:
             return []
-        before, after = dict(versions.get(version - 1, {})), dict(versions[version])
-        if "terms" in before or "terms" in after:  # a text with no terms of its own has none: compare term by term
-            before.setdefault("terms", {})
-            after.setdefault("terms", {})
-        found = version_changes(self.scenario, before, after)
+        found = version_changes(self.scenario, versions.get(version - 1, {}), versions[version])
         return [{"kind": "changed", "text": c["text"]} for c in found]
 
     def proposal(self, key: list[Any]) -> dict[str, Any]:
