@@ -253,3 +253,16 @@ def test_a_correction_to_a_text_with_no_terms_of_its_own_is_listed_term_by_term(
     assert words in versions and '"rafah"' not in versions
     audit = unescape(service_client.get(f"/talks/{TALKS}/audit", headers=auth("mediator")).text)
     assert words.replace("->", "→") in audit  # as the audit log said it already
+
+
+@SQLITE
+def test_the_versions_of_a_text_say_when_in_words_and_in_utc(service_client: Any) -> None:
+    # they were given as the machine keeps them (2026-12-08T00:26:33.077065+00:00), unlike the audit log beside them
+    sent = opened(service_client) | {"title": "UN Security Council resolution 2735 (10 June)", "action": "save"}
+    sent["correction"] = "the title gives the date"
+    r = service_client.post(DRAFT, data=sent, headers=auth("mediator"), follow_redirects=False)
+    assert r.status_code == 303
+    versions = service_client.get(r.headers["location"], headers=auth("observer")).text.split('id="history-h"')[1]
+    stamps = re.findall(r"<li>Version (\d+), ([^,]+, [^,]+), by", versions)
+    assert [v for v, _ in stamps] == ["2", "1"]
+    assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC", at) for _, at in stamps), stamps
