@@ -223,6 +223,27 @@ def test_when_no_package_is_acceptable_to_all_the_pages_say_so_within_the_terms_
 
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_the_bridging_page_says_when_it_found_fewer_bridges_than_it_asked_for(service_client: Any) -> None:
+    # truce bridge says "1 bridge of the 3 asked for"; the page listed the one bridge and left the reader to
+    # wonder whether the others were cut off
+    sign_in(service_client, "mediator")
+    for proposal in ("jan2025-agreement", "may27-israel", "jul27-israel"):
+        found = service_client.get(
+            f"/api/talks/{TALKS}/bridge", params={"proposal": proposal}, headers=auth("mediator")
+        ).json()["bridges"]
+        url = f"{PAGES['bridge']}?proposal={proposal}"
+        page = service_client.get(url).text
+        while 'http-equiv="refresh"' in page:
+            time.sleep(0.2)
+            page = service_client.get(url).text
+        assert page.count("<li><p><strong>") == len(found)
+        said = f"{len(found)} bridge{'' if len(found) == 1 else 's'} of the 3 asked for: each bridge changes"
+        assert (_note(page, "fewer") or "").startswith(said) == (len(found) < 3), proposal
+        if proposal == "jan2025-agreement":
+            assert len(found) == 1
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
 def test_signed_out_pages_go_to_sign_in_and_bad_tokens_are_refused(service_client: Any) -> None:
     service_client.cookies.clear()
     assert service_client.get(PAGES["glance"], follow_redirects=False).headers["location"] == "/login"

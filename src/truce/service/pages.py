@@ -295,6 +295,9 @@ def frontier_page(
     )
 
 
+BRIDGES_ASKED = 3  # as `truce bridge` asks by default
+
+
 @router.get("/talks/{talks_id}/bridge", **access(Role.mediator), **HTML)
 def bridge_page(
     talks_id: str,
@@ -312,7 +315,7 @@ def bridge_page(
         views.tabled_proposal(state, chosen, ("proposal",))
     job = None
     if chosen is not None:  # the search runs off the request path; a long one shows its progress
-        job = views.bridge_job(store, state, chosen, str(criterion), 3)
+        job = views.bridge_job(store, state, chosen, str(criterion), BRIDGES_ASKED)
     done = job is None or job.wait(WAIT_SECONDS)
     return render(
         "bridge.html",
@@ -322,6 +325,7 @@ def bridge_page(
         chosen=chosen,
         criterion=criterion,
         result=job.result() if job is not None and done else None,
+        asked=BRIDGES_ASKED,
         pending=None if done or job is None else {"seconds": round(job.elapsed)},
         issues={i.id: i for i in state.scenario.issues},
         titles={p.id: p.title for p in state.scenario.proposals},
