@@ -48,7 +48,8 @@ def test_a_days_truck_count_is_shown_and_a_row_naming_nobody_names_no_side(servi
     not name (the agreement says it does not say who answers for a day's shortfall)."""
     html = service_client.get(PAGE, headers=auth("observer")).text
     row = re.search(r'<td class="num">6</td><td>Fri 24 Jan 2025</td>(.*?)</tr>', html, re.S)
-    assert row is not None and "<td>aid_trucks 339</td>" in row.group(1), row and row.group(1)
+    trucks = "600 trucks of aid a day, 50 of them fuel, 300 of them to the north"  # the commitment, by its words
+    assert row is not None and f"<td>{trucks}: 339</td>" in row.group(1), row and row.group(1)
     assert "both sides: aid_trucks" not in html
 
 
@@ -124,3 +125,20 @@ def test_a_note_is_kept_when_the_logs_header_has_no_note_column() -> None:
     out = append_row(log, {"day": "3", "side": "a", "category": "b", "count": "4", "note": "from the form"})
     assert out == "# from the API\nday,side,category,count,note\n1,a,b,2\n3,a,b,4,from the form\n"
     assert append_row(log, {"day": "3", "side": "a", "category": "b", "count": "4", "note": ""}).endswith("\n3,a,b,4\n")
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_commitments_are_named_by_what_they_commit_a_side_to_not_by_their_ids(service_client: Any) -> None:
+    # the plan and the ledger said "netzarim_withdrawal", "phase2_talks" and "(ceasefire)", ids of the agreement file
+    from html import unescape
+
+    page = unescape(service_client.get(PAGE, headers=auth("observer")).text)
+    plan = page.split('data-testid="plan"')[1].split("</table>")[0]
+    day22 = re.search(r'<td class="num">22</td>(.*?)</tr>', plan, re.S)
+    assert day22 and "Withdrawal from the Netzarim corridor" in day22.group(1)
+    assert "netzarim_withdrawal" not in plan and "phase2_talks" not in plan
+    ledger = page.split('data-testid="ledger"')[1].split("</table>")[0]
+    day1 = re.search(r'<td class="num">1</td>(.*?)</tr>', ledger, re.S)
+    assert day1 and "both sides: (The ceasefire takes effect)" in day1.group(1)
+    assert "(ceasefire)" not in ledger and "<td>aid_trucks" not in ledger  # deviations keep the rule's id
+    assert "3  (" not in ledger  # a count of no category is not followed by an empty name

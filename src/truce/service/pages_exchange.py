@@ -56,6 +56,8 @@ def exchange_answer(
         date_of=lambda day: day_date(a.day_one, day),
         side_names={s.id: s.name for s in a.sides},
         category_names={c.id: c.name or c.id for s in a.sides for c in s.categories},
+        # a commitment is named by what it commits a side to, as the agreement says it, not by its id
+        commitment_names={**{c.id: c.text for c in a.commitments}, **{r.id: r.text for r in a.recurring}},
         categories=[(s.id, s.name, [(c.id, c.name or c.id) for c in s.categories]) for s in a.sides],
         errors=errors,
         values=values,
