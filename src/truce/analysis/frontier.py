@@ -209,7 +209,10 @@ def _enumerated(c: Compiled, sel: Ints) -> tuple[Ints, Floats]:
     return outcomes[keep], utilities[keep]
 
 
-def by_pieces(c: Compiled, sel: Ints, zopa_only: bool, pairs: int = MAX_PAIRS) -> tuple[Ints, Floats, float]:
+Merged = tuple[Ints, Floats, float]  # a frontier's outcomes, their utilities, and its precision (0: exact)
+
+
+def by_pieces(c: Compiled, sel: Ints, zopa_only: bool, pairs: int = MAX_PAIRS) -> Merged:
     """The frontier over the outcomes every selected party's constituents ratify, without enumerating them.
 
     The ratifiable set is a union of pieces (:meth:`Compiled.pieces`), each the outcomes that every
@@ -251,9 +254,7 @@ def by_pieces(c: Compiled, sel: Ints, zopa_only: bool, pairs: int = MAX_PAIRS) -
     return rows[keep], utils[keep], precision
 
 
-def _merged(
-    c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0, pairs: int = MAX_PAIRS
-) -> tuple[Ints, Floats, float]:
+def _merged(c: Compiled, sel: Ints, zopa_only: bool, thresholds: int = 0, pairs: int = MAX_PAIRS) -> Merged:
     """The issue-by-issue merge. The last ``thresholds`` selected columns are constraints, not objectives
     (constituents who must reach their reservation value, see :func:`by_pieces`): a partial assignment that
     meets one's reservation value whatever the remaining issues bring is as good as any other that does, so
