@@ -67,6 +67,24 @@ def test_a_text_every_completion_of_which_crosses_a_red_line_is_a_no_no_reservat
     assert all(not w.flips for w in forced.weights)
 
 
+def test_a_text_crossing_a_red_line_is_not_said_to_reach_a_package_no_text_can_hold() -> None:
+    # A side that added a red line its text already crosses saw its best completion rise (0.35 to 0.50 here;
+    # 0.59 to 0.67 on the shipped 31 May framework for Israel, with a red line on aid) to a package that
+    # breaks a package rule: once a red line was crossed, the open issues were filled issue by issue.
+    rule = {"id": "no-withdrawal-while-closed", "never": {"corridor": "out", "crossing": "closed"}}
+
+    def west(red_lines: list[dict[str, Any]]) -> Any:
+        prefs = east_west_preferences()
+        prefs["west"]["red_lines"] = red_lines
+        c = compile_scenario(_talks(prefs).model_copy(update={"constraints": (PackageRule.model_validate(rule),)}))
+        return standings(c, c.encode({"crossing": "closed"}))[1]
+
+    before, after = west([]), west([{"terms": {"crossing": "closed"}}])
+    assert before.high == 0.35  # a phased withdrawal: a full one cannot stand with the crossing closed
+    assert after.acceptable is Verdict.no and after.crossed and not after.closed
+    assert after.high == before.high and after.low == before.low
+
+
 def test_a_majority_that_every_fill_wins_is_ratified() -> None:
     # of three single votes, A approves only a closed crossing, B only an open one, C either: whichever way
     # the crossing is settled two approve, though only C approves for certain

@@ -449,9 +449,10 @@ def _member(m: Compiled, j: int, member: Constituent, outcome: Ints) -> MemberSt
             high += float(row[k])
     crossed, at_risk = lines_met(m, member.red_lines, outcome)
     closed = False
-    if not crossed and open_couplings(m, j, outcome):  # as for a party (truce.analysis.standing)
+    if open_couplings(m, j, outcome):  # as for a party (truce.analysis.standing), a red line crossed or not
         best = best_completion(m, j, outcome)
-        closed, high = best is None, high if best is None else best
+        high = high if best is None else best
+        closed = best is None and not crossed
     verdict = verdict_of(low, high, member.reservation, crossed=bool(crossed) or closed, at_risk=bool(at_risk))
     return MemberStanding(
         member.id,

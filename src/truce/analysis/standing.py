@@ -96,11 +96,14 @@ def _standing(c: Compiled, p: int, outcome: Ints) -> Standing:
             notes[c.issues[i]] = NO_POSITION
     crossed, at_risk = _red_lines(c, p, outcome)
     closed = False
-    if not crossed and open_couplings(c, p, outcome):
+    if open_couplings(c, p, outcome):
         # red lines over several issues tie the open issues together (or bar every option of one): the best
-        # completion the party could sign is not the best option of each issue on its own
+        # completion the party could sign is not the best option of each issue on its own. A red line the
+        # settled terms already cross bars no completion (:func:`completions`), so a text crossing one is
+        # still not said to reach a package that breaks a package rule
         best = best_completion(c, p, outcome)
-        closed, high = best is None, high if best is None else best
+        high = high if best is None else best
+        closed = best is None and not crossed
     reservation = float(c.reservation[p])
     reasons: list[str] = []
     if closed:
