@@ -326,6 +326,53 @@ def test_a_refused_json_edit_on_a_page_names_the_field(service_client: Any) -> N
 
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_refused_json_edit_keeps_what_was_typed_in_its_editor(service_client: Any, service_store: Any) -> None:
+    """A refused save of *Edit as JSON* answered a bare error page: the preferences or the text typed there were
+    lost, and a side had to make its edit again from the saved version. The page comes back with the editor
+    open, the problems above it, and the text, the version it was made from and the note as they were sent."""
+    import json
+    from html import unescape
+
+    def editor(html: str) -> tuple[str, str, str]:
+        found = re.search(r'<details[^>]*id="edit-json"[^>]*>.*?</details>', html, re.S)
+        assert found, html[:500]
+        text = re.search(r"<textarea[^>]*>(.*?)</textarea>", found.group(0), re.S)
+        version = re.search(r'name="version" value="(\d+)"', found.group(0))
+        assert text and version
+        return found.group(0), unescape(text.group(1)), version.group(1)
+
+    prefs = service_client.get(f"/api/talks/{TALKS}/preferences/israel", headers=auth("israel")).json()
+    typed = json.dumps({**prefs["versions"][-1]["data"], "reservation": 2, "basis": "our new basis"}, indent=1)
+    before = service_store.talks_version(TALKS)
+    url = f"/talks/{TALKS}/preferences/israel"
+    r = service_client.post(url, data={"version": "1", "text": typed}, headers=auth("israel"))
+    assert r.status_code == 422
+    shown, text, version = editor(r.text)
+    assert "<details" in shown and " open" in shown.split(">", 1)[0]
+    assert "preferences.israel.reservation: input should be less than or equal to 1" in unescape(shown)
+    assert (text, version) == (typed, "1")
+    broken = service_client.post(url, data={"version": "1", "text": "{not json"}, headers=auth("israel"))
+    assert broken.status_code == 422 and editor(broken.text)[1] == "{not json"
+    assert service_store.talks_version(TALKS) == before  # nothing saved
+
+    data = service_client.get(f"/api/talks/{TALKS}/export", headers=auth("israel")).json()
+    mine = next(p for p in data["proposals"] if p["id"] == "may27-israel")
+    typed = json.dumps({**mine, "title": "Our corrected title", "terms": {**mine.get("terms", {}), "rafah": "x"}})
+    url = f"/talks/{TALKS}/proposals/may27-israel"
+    form = {"version": "1", "text": typed, "note": "the title was wrong"}
+    r = service_client.post(url, data=form, headers=auth("israel"))
+    assert r.status_code == 422 and "proposal.terms.rafah: unknown option" in unescape(r.text)
+    shown, text, version = editor(r.text)
+    assert (text, version) == (typed, "1") and 'value="the title was wrong"' in shown
+    fixed = {**form, "text": json.dumps({**mine, "title": "Our corrected title"})}
+    assert service_client.post(url, data=fixed, headers=auth("israel"), follow_redirects=False).status_code == 303
+    r = service_client.post(url, data=form, headers=auth("israel"))  # made from version 1, now replaced
+    assert r.status_code == 409 and "someone saved first" in r.text
+    assert editor(r.text)[1:] == (typed, "1")
+    assert "SECRET-HAMAS" not in r.text
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
 def test_the_preferences_of_a_party_there_is_not_are_not_found(service_client: Any) -> None:
     """A mediator was shown "Preferences of zzz ... Version 0." for a party the talks do not have."""
     for url in (f"/talks/{TALKS}/preferences/zzz", f"/talks/{TALKS}/preferences/zzz/form"):

@@ -13,7 +13,7 @@ from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from truce.errors import InputError, Problem, format_path
+from truce.errors import InputError
 from truce.service import api, pages, pages_exchange, pages_files, pages_forms, pages_people, pages_record
 from truce.service.auth import Forbidden, NotSignedIn
 from truce.service.guard import (
@@ -108,15 +108,6 @@ def _answer(request: Request, status: int, message: str, headers: Any = None) ->
     return JSONResponse({"detail": message}, status, headers=headers)
 
 
-def _named(problem: Problem) -> str:
-    """A problem as a page says it: after the field it is in (``preferences.israel.reservation: ...``), as the
-    API's answer names it in ``path``; a message that already begins with its field, or that has none, as it is."""
-    if not problem.path:
-        return problem.message
-    field = format_path(problem.path)
-    return problem.message if problem.message.startswith(f"{field}:") else f"{field}: {problem.message}"
-
-
 def _error_answers(app: FastAPI) -> None:
     """Every refusal in the shape its caller reads: a page (or a redirect to sign in) or the API's JSON."""
 
@@ -144,7 +135,7 @@ def _error_answers(app: FastAPI) -> None:
     def bad_input(request: Request, exc: InputError) -> Response:
         problems = [{"message": p.message, "path": list(p.path)} for p in exc.problems]
         if _is_page(request):
-            return _answer(request, 422, "; ".join(_named(p) for p in exc.problems))
+            return _answer(request, 422, "; ".join(pages.named_problem(p) for p in exc.problems))
         return JSONResponse({"detail": problems}, 422)
 
     @app.exception_handler(RequestValidationError)

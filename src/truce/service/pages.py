@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 from truce.analysis.bridge import Criterion
 from truce.analysis.frontier import thinned_text
+from truce.errors import InputError, Problem, format_path
 from truce.service import views, words
 from truce.service.auth import (
     ALL,
@@ -36,7 +38,7 @@ from truce.service.auth import (
     store_of,
 )
 from truce.service.schemas import LINE, NOTE_MOST, BallotNew, BoundsError, check_bounds, read_json
-from truce.store.repo import NotFound, Store
+from truce.store.repo import Conflict, NotFound, Store
 
 router = APIRouter()
 LOGIN_COOKIE = "truce_login"
@@ -88,6 +90,34 @@ def compile_templates() -> None:
 def render(name: str, viewer: Viewer | None, status: int = 200, **context: Any) -> HTMLResponse:
     html = _env.get_template(name).render(viewer=viewer, **context)
     return HTMLResponse(html, status_code=status)
+
+
+def named_problem(problem: Problem) -> str:
+    """A problem as a page says it: after the field it is in (``preferences.israel.reservation: ...``), as the
+    API's answer names it in ``path``; a message that already begins with its field, or that has none, as it is."""
+    if not problem.path:
+        return problem.message
+    field = format_path(problem.path)
+    return problem.message if problem.message.startswith(f"{field}:") else f"{field}: {problem.message}"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A JSON edit a page refused, to show again in its editor: the problems, and everything as it was typed
+    (the version it was made from included, so that saving again after someone else saved is still refused)."""
+
+    status: int
+    problems: tuple[str, ...]
+    version: int
+    text: str
+    note: str = ""
+
+    @classmethod
+    def of(cls, exc: InputError | Conflict, version: int, text: str, note: str = "") -> Refused:
+        if isinstance(exc, Conflict):
+            said = (f"{exc}: it was changed meanwhile; copy your edit, reload the page and make it again",)
+            return cls(409, said, version, text, note)
+        return cls(422, tuple(named_problem(p) for p in exc.problems), version, text, note)
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
@@ -180,6 +210,13 @@ def glance(talks_id: str, viewer: Viewer = Depends(current_viewer), store: Store
 def proposal_page(
     talks_id: str, proposal_id: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> HTMLResponse:
+    return _proposal_html(store, viewer, talks_id, proposal_id)
+
+
+def _proposal_html(
+    store: Store, viewer: Viewer, talks_id: str, proposal_id: str, refused: Refused | None = None
+) -> HTMLResponse:
+    """A text's page; with ``refused``, a JSON edit refused, shown in its editor as it was typed."""
     from truce.service.api import history
 
     state = views.load(store, talks_id)
@@ -193,6 +230,7 @@ def proposal_page(
     return render(
         "proposal.html",
         viewer,
+        status=refused.status if refused else 200,
         p=view,
         versions=list(reversed(versions)),
         issues=issues,
@@ -201,12 +239,11 @@ def proposal_page(
         edit_text=text if viewer.role in (Role.mediator, Role.party) else None,
         answers_only=answers_only,
         basis=views.resting_on(state, viewer),
+        refused=refused,
     )
 
 
 def _json_form(text: str, what: str) -> dict[str, Any]:
-    from truce.errors import InputError, Problem
-
     try:
         data = read_json(text, what)  # refuses nesting too deep to read, as the API's bodies are refused
     except BoundsError as exc:
@@ -235,7 +272,10 @@ def proposal_edit(
     from truce.service.api import write_proposal
 
     said = note.strip() or None  # why this version, kept in its audit entry
-    write_proposal(store, viewer, talks_id, proposal_id, _json_form(text, "proposal"), version, said)
+    try:
+        write_proposal(store, viewer, talks_id, proposal_id, _json_form(text, "proposal"), version, said)
+    except (InputError, Conflict) as exc:
+        return _proposal_html(store, viewer, talks_id, proposal_id, Refused.of(exc, version, text, note))
     return RedirectResponse(f"/talks/{talks_id}/proposals/{proposal_id}", status_code=303)
 
 
@@ -243,6 +283,13 @@ def proposal_edit(
 def preferences_page(
     talks_id: str, party: str, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> HTMLResponse:
+    return _preferences_html(store, viewer, talks_id, party)
+
+
+def _preferences_html(
+    store: Store, viewer: Viewer, talks_id: str, party: str, refused: Refused | None = None
+) -> HTMLResponse:
+    """A party's preferences page; with ``refused``, a JSON edit refused, shown in its editor as it was typed."""
     from truce.service.api import history
 
     state = views.load(store, talks_id)
@@ -253,10 +300,12 @@ def preferences_page(
     return render(
         "preferences.html",
         viewer,
+        status=refused.status if refused else 200,
         party=party,
         version=current.version if current else 0,
         text=json.dumps(current.data if current else {}, indent=2, ensure_ascii=False),
         versions=list(reversed(versions)),
+        refused=refused,
     )
 
 
@@ -271,7 +320,10 @@ def preferences_edit(
 ) -> Response:
     from truce.service.api import write_preferences
 
-    write_preferences(store, viewer, talks_id, party, _json_form(text, "preferences"), version)
+    try:
+        write_preferences(store, viewer, talks_id, party, _json_form(text, "preferences"), version)
+    except (InputError, Conflict) as exc:
+        return _preferences_html(store, viewer, talks_id, party, Refused.of(exc, version, text))
     return RedirectResponse(f"/talks/{talks_id}/preferences/{party}", status_code=303)
 
 
