@@ -280,6 +280,7 @@ def test_a_party_edits_its_preferences_in_the_page_and_a_stale_form_gets_409(ser
     sign_in(service_client, "israel")
     page = service_client.get(f"/talks/{TALKS}/preferences/israel").text
     assert "Version 1." in page and "SECRET-ISRAEL-BASIS" in page
+    assert "<h1>Preferences of Israel (government)</h1>" in page  # named, not "israel"
     assert service_client.get(f"/talks/{TALKS}/preferences/hamas").status_code == 403
     prefs = service_client.get(f"/api/talks/{TALKS}/preferences/israel", headers=auth("israel")).json()
     prefs = prefs["versions"][-1]["data"]

@@ -293,7 +293,8 @@ def _preferences_html(
     from truce.service.api import history
 
     state = views.load(store, talks_id)
-    if party not in {p.id for p in state.scenario.parties}:
+    names = {p.id: p.name for p in state.scenario.parties}
+    if party not in names:
         raise NotFound(f"no party {party!r}")  # as the API and the form answer
     versions = history(state.scenario, store.preference_history(talks_id, party))
     current = versions[-1] if versions else None
@@ -302,6 +303,7 @@ def _preferences_html(
         viewer,
         status=refused.status if refused else 200,
         party=party,
+        party_name=names[party],
         version=current.version if current else 0,
         text=json.dumps(current.data if current else {}, indent=2, ensure_ascii=False),
         versions=list(reversed(versions)),
