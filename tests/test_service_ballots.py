@@ -110,3 +110,17 @@ def test_packages_are_published_without_scores_in_the_order_of_the_recorded_seed
         assert [p["terms"] for p in ballot["packages"]] == [suggested[i] for i in order]
         assert all(set(p) == {"index", "terms", "text"} for p in ballot["packages"])  # no gains, no scores
         assert "seed" not in json.dumps(ballot) and "rank" not in json.dumps(ballot)
+
+
+def test_a_package_published_twice_is_refused(service_client: Any, service_store: Store) -> None:
+    """Two copies of one package could be published: a side marking the one copy and the other side the other
+    were told "No package: none was marked by every party", though both had accepted the same terms."""
+    before = service_store.talks_version(TALKS)
+    same = [{"rafah": "israeli_control", "aid_trucks": 600}, {"rafah": "international_presence"}]
+    same.append({"aid_trucks": 600.0, "rafah": "israeli_control"})  # the first again, written otherwise
+    r = service_client.post(f"{API}/ballots", headers=auth("mediator"), json={"title": "Twice", "packages": same})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == [{"message": "the same package as packages[0]", "path": ["packages", 2]}]
+    assert service_store.talks_version(TALKS) == before  # nothing published
+    r = service_client.post(f"{API}/ballots", headers=auth("mediator"), json={"title": "Once", "packages": same[:2]})
+    assert r.status_code == 201

@@ -463,12 +463,8 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
         raise InputError([Problem("give packages or from_proposal", ("packages",))])
     if not packages:
         raise InputError([Problem("no packages to publish (no bridging suggestion found)", ("packages",))])
+    _distinct_packages(state.compiled, packages)
     c = state.compiled
-    for n, terms in enumerate(packages):
-        try:
-            reference_row(c, terms)
-        except InputError:
-            raise InputError([Problem("not a valid package for these talks", ("packages", n))]) from None
     parties = sides(state)
     if not parties:
         raise InputError([Problem("these talks have no sides to answer", ())])
@@ -488,6 +484,20 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
         ranking=rank_packages(c, published, body.criterion),
         reference=reference,
     )
+
+
+def _distinct_packages(c: Compiled, packages: list[dict[str, Any]]) -> None:
+    """Refuse a package that is not one of these talks, or one published twice: a side marking one copy and
+    the other side the other would be told that no package was marked by every party."""
+    first: dict[tuple[int, ...], int] = {}
+    for n, terms in enumerate(packages):
+        try:
+            row = tuple(int(k) for k in reference_row(c, terms))
+        except InputError:
+            raise InputError([Problem("not a valid package for these talks", ("packages", n))]) from None
+        if row in first:
+            raise InputError([Problem(f"the same package as packages[{first[row]}]", ("packages", n))])
+        first[row] = n
 
 
 def _reference(state: State, proposal_id: str | None) -> dict[str, Any] | None:
