@@ -283,6 +283,32 @@ def test_red_lines_in_words(service_client: Any, service_store: Store) -> None:
 
 
 @SQLITE
+def test_a_red_line_row_with_a_note_but_no_terms_is_refused_not_dropped(
+    service_client: Any, service_store: Store
+) -> None:
+    """A side that wrote why and the sources of a red line, and not yet its terms, had the row saved away
+    without a word (303, and the note gone); a row whose terms are cleared with its note and sources is removed."""
+    scenario = service_store.scenario_data(TALKS)
+    fields = prefill(scenario["preferences"]["hamas"], build_scenario(scenario)).values
+    url = f"/talks/{TALKS}/preferences/hamas/form"
+    n = len(scenario["preferences"]["hamas"]["red_lines"])  # the first empty row
+    typed = {f"redline.{n}.note": "never the corridor under their control", f"redline.{n}.sources": "H3"}
+    form = {**fields, **typed, "version": "1", "action": "save"}
+    r = service_client.post(url, data=form, headers=auth("hamas"), follow_redirects=False)
+    assert r.status_code == 422
+    assert "write the terms" in field_error(r.text, f"redline.{n}.terms")
+    assert 'value="never the corridor under their control"' in r.text
+    assert service_store.preference_history(TALKS, "hamas")[-1].version == 1  # nothing saved
+    first = {"redline.0.terms": "", "redline.0.note": "", "redline.0.sources": ""}
+    r = service_client.post(
+        url, data={**form, **first, **dict.fromkeys(typed, "")}, headers=auth("hamas"), follow_redirects=False
+    )
+    assert r.status_code == 303, r.text[-2000:]
+    saved = service_store.preference_history(TALKS, "hamas")[-1].data
+    assert len(saved.get("red_lines", [])) == len(scenario["preferences"]["hamas"]["red_lines"]) - 1
+
+
+@SQLITE
 def test_a_scenario_is_uploaded_and_a_bad_one_refused_with_located_errors(
     service_client: Any, service_store: Store
 ) -> None:

@@ -133,6 +133,11 @@ def _red_line(fields: Fields, n: int, s: Scenario, errors: Errors) -> dict[str, 
     name = f"redline.{n}.terms"
     text = fields.get(name).strip()
     if not text:
+        if fields.get(f"redline.{n}.note").strip() or fields.get(f"redline.{n}.sources").strip():
+            # a row with only its why would be dropped, the note with it: it is most likely a line half-written
+            errors.add(
+                name, "write the terms this note and these sources are about (to remove the red line, clear them too)"
+            )
         return None
     terms: dict[str, Any] = {}
     for part in re.split(r"\s+and\s+", text):
