@@ -473,3 +473,20 @@ def test_no_zopa_at_home_is_explained_by_what_opens_a_ratifiable_package(case: d
     need = np.maximum(c.reservation - c.utilities(rows), 0.0).sum(axis=1)
     assert delta.sum() == pytest.approx(need[open_].min(), abs=1e-7)
     assert ((c.utilities(rows) >= c.reservation - delta - 1e-9).all(axis=1) & open_).any()
+
+
+def test_a_rule_in_doubt_tells_who_is_in_doubt_from_who_refuses_whatever_is_settled() -> None:
+    # On the January 2025 text, Israel's rule is in doubt and the ministers who voted against it refuse it in
+    # every completion; they were listed under "in doubt" with those whose approval turns on the open issues.
+    from truce.io.scenario_files import load_scenario
+
+    c = compile_scenario(load_scenario(Path(__file__).resolve().parents[1] / "examples" / TALKS))
+    [home] = home_standings(c, c.encode(dict(c.scenario.terms_of("jan2025-agreement"))))
+    assert home.verdict.value == "depends"
+    doubt = [m.name for m in home.members if m.verdict.value == "depends"]
+    refuse = [m.name for m in home.members if m.verdict.value == "no"]
+    assert doubt and refuse
+    text = home.text()
+    assert f"; in doubt: {doubt[0]} (" in text
+    assert f"; refusing in every completion: {refuse[0]} (" in text
+    assert text.index("in doubt:") < text.index(refuse[0])

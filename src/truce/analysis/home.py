@@ -179,8 +179,16 @@ class HomeStanding:
         against = [m for m in self.members if m.verdict is not Verdict.yes]
         if not against:
             return said
-        words = {Verdict.yes: "against it all the same", Verdict.no: "blocked by", Verdict.depends: "in doubt"}
-        return f"{said}; {words[self.verdict]}: " + ", ".join(f"{m.name} ({m.reasons()})" for m in against)
+        if self.verdict is Verdict.depends:
+            # a rule in doubt: those whose approval turns on the open issues apart from those refusing in every way
+            groups = (("in doubt", Verdict.depends), ("refusing in every completion", Verdict.no))
+            for words, verdict in groups:
+                named = [m for m in against if m.verdict is verdict]
+                if named:
+                    said += f"; {words}: " + ", ".join(f"{m.name} ({m.reasons()})" for m in named)
+            return said
+        words = "against it all the same" if self.verdict is Verdict.yes else "blocked by"
+        return f"{said}; {words}: " + ", ".join(f"{m.name} ({m.reasons()})" for m in against)
 
 
 def home_standings(c: Compiled, outcome: Ints) -> tuple[HomeStanding, ...]:
