@@ -93,6 +93,16 @@ def test_agreeing_parties_have_no_sticking_points() -> None:
     assert all(sp.tension == 0 for sp in sticking_points(compile_scenario(twin)))
 
 
+def test_one_sides_preferences_alone_make_no_sticking_points() -> None:
+    # With one side's preferences (what a side's own brief rests on) every issue read "tension 0.000", as if
+    # the sides agreed on all of it: there is nobody to be kept apart from.
+    from truce.analysis.overview import overview
+
+    s = random_scenario(np.random.default_rng(3), 2, [3, 4])
+    alone = s.model_copy(update={"preferences": {"p0": s.preferences["p0"]}})
+    assert overview(s).sticking and not overview(alone).sticking
+
+
 def test_red_lined_options_are_worth_a_full_loss() -> None:
     s = random_scenario(np.random.default_rng(5), 2, [3, 3], red_lines=True)
     c = compile_scenario(s)

@@ -101,7 +101,9 @@ def overview(scenario: Scenario, *, ratification: bool = True) -> Overview:
                 home=home_standings(c, outcome),
             )
         )
-    sticking = tuple(sticking_points(c)) if c.parties else ()
+    # the issues that keep the parties apart: with one side's preferences alone (a side's own brief) there is
+    # no one to be kept apart from, and every tension would read 0 as if the sides agreed on everything
+    sticking = tuple(sticking_points(c)) if len(c.parties) > 1 else ()
     return Overview(scenario, c, tuple(views), sticking)
 
 
