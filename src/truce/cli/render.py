@@ -67,7 +67,8 @@ def show_overview(o: Overview) -> None:
             *(_preferred_text(issue, sp.preferred[party]) for party in o.compiled.parties),
             sp.compromise_text(issue),
         )
-    console.print(sticking)
+    if o.sticking:  # none with one side's preferences alone
+        console.print(sticking)
     for sp in o.sticking:
         if sp.note:
             console.print(f"  {s.issue(sp.issue).name}: {sp.note}", soft_wrap=True)
