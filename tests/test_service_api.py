@@ -181,6 +181,33 @@ def test_preferences_are_private_and_versioned(service_client: Any) -> None:
     assert [c["field"] for c in history["versions"][1]["changes"]] == ["reservation"]
 
 
+def test_a_preferences_version_says_which_weight_value_and_red_line_it_changed(service_client: Any) -> None:
+    """A side reading its versions saw "values: {"end_of_war": {...}, "exchange_keys": {... -> {...": the whole
+    table cut at 120 characters, which hid the one value it had changed."""
+    prefs = service_client.get(f"{API}/preferences/israel", headers=auth("israel")).json()["versions"][-1]["data"]
+    line = {"terms": {"rafah": "israeli_withdrawal"}}
+    changed = {
+        **prefs,
+        "values": {**prefs["values"], "rafah": {**prefs["values"]["rafah"], "israeli_control": 0.9}},
+        "weights": {**prefs["weights"], "rafah": 9},
+        "red_lines": [*prefs["red_lines"][1:], line],
+    }
+    r = service_client.put(
+        f"{API}/preferences/israel", headers=auth("israel"), json={"version": 1, "preferences": changed}
+    )
+    assert r.status_code == 200, r.text
+    history = service_client.get(f"{API}/preferences/israel", headers=auth("israel")).json()
+    said = {c["field"]: c for c in history["versions"][1]["changes"]}
+    assert said["values.rafah.israeli_control"]["text"] == "values.rafah.israeli_control: 1.0 -> 0.9"
+    assert said["weights.rafah"]["text"] == "weights.rafah: 8.0 -> 9"
+    texts = [c["text"] for c in history["versions"][1]["changes"] if c["field"] == "red_lines"]
+    assert texts == [
+        f"red_lines: removed {json.dumps(prefs['red_lines'][0], ensure_ascii=False)}",
+        'red_lines: added {"terms": {"rafah": "israeli_withdrawal"}}',
+    ]
+    assert set(said) == {"values.rafah.israeli_control", "weights.rafah", "red_lines"}
+
+
 def test_bad_preferences_get_located_errors_about_the_sender_only(service_client: Any) -> None:
     own = service_client.get(f"{API}/preferences/israel", headers=auth("israel")).json()["versions"][-1]["data"]
     r = service_client.put(

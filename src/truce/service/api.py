@@ -315,9 +315,41 @@ def version_changes(scenario: Scenario, before: dict[str, Any], after: dict[str,
                 if old.get(issue) != new.get(issue):
                     changes.append({"field": f"terms.{issue}", "from": old.get(issue), "to": new.get(issue)})
                     changes[-1]["text"] = _term_text(scenario, issue, old.get(issue), new.get(issue))
+        elif key in ("weights", "values") and isinstance(old, dict) and isinstance(new, dict):
+            changes += _leaf_changes(key, old, new)  # the one value changed, not the whole table cut short
+        elif key == "red_lines" and isinstance(old, list) and isinstance(new, list):
+            changes += _list_changes(key, old, new)
         else:
             changes.append({"field": key, "from": old, "to": new, "text": f"{key}: {_short(old)} -> {_short(new)}"})
     return changes
+
+
+def _leaf_changes(field: str, old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each value a table of preferences changed (``values.rafah.israeli_control: 1.0 -> 0.9``), key by key."""
+    changes: list[dict[str, Any]] = []
+    for key in sorted(set(old) | set(new)):
+        a, b, where = old.get(key), new.get(key), f"{field}.{key}"
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            changes += _leaf_changes(where, a, b)
+        else:
+            changes.append({"field": where, "from": a, "to": b, "text": f"{where}: {_short(a)} -> {_short(b)}"})
+    return changes
+
+
+def _list_changes(field: str, old: list[Any], new: list[Any]) -> list[dict[str, Any]]:
+    """The entries a list (red lines) lost and gained, each whole, rather than both lists cut short."""
+    removed = [x for x in old if x not in new]
+    added = [x for x in new if x not in old]
+    return [
+        *({"field": field, "from": x, "to": None, "text": f"{field}: removed {_json(x)}"} for x in removed),
+        *({"field": field, "from": None, "to": x, "text": f"{field}: added {_json(x)}"} for x in added),
+    ]
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _term_text(scenario: Scenario, issue_id: str, old: Any, new: Any) -> str:
