@@ -290,6 +290,7 @@ def test_a_party_edits_its_preferences_in_the_page_and_a_stale_form_gets_409(ser
     assert r.status_code == 303
     page = service_client.get(f"/talks/{TALKS}/preferences/israel").text
     assert "Version 2." in page and "reservation:" in page
+    assert re.search(r"Version 2, \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC, by", page)  # a time as people read it
     stale = service_client.post(f"/talks/{TALKS}/preferences/israel", data=form)
     assert stale.status_code == 409 and "version 2" in stale.text
     broken = service_client.post(
