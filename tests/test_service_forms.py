@@ -459,6 +459,29 @@ def test_downloads_hold_only_what_the_viewer_may_see(service_client: Any, servic
 
 
 @SQLITE
+def test_a_side_with_no_preferences_yet_is_offered_no_genius_file(service_client: Any, service_store: Store) -> None:
+    """The files page offered a side that had entered no preferences the GENIUS download, and the link saved an
+    error page, "no party has preferences", as the file (though the other side had entered theirs)."""
+    from conftest import marked_scenario
+
+    data = marked_scenario()
+    data["id"] = "no-hamas-yet"
+    del data["preferences"]["hamas"]
+    service_store.create_talks(data, "test")
+    service_store.add_person("no-hamas-yet", "Hamas's team", "party", "hamas", "tok-hamas-no-prefs-0123", "test")
+    service_store.add_person("no-hamas-yet", "Israel's team", "party", "israel", "tok-israel-no-prefs-012", "test")
+    hamas = {"Authorization": "Bearer tok-hamas-no-prefs-0123"}
+    israel = {"Authorization": "Bearer tok-israel-no-prefs-012"}
+    page = service_client.get("/talks/no-hamas-yet/files", headers=hamas).text
+    assert "/download/genius" not in page and "your side has entered no preferences" in page
+    r = service_client.get("/talks/no-hamas-yet/download/genius", headers=hamas)
+    assert r.status_code == 404 and "your side has entered no preferences yet" in r.text
+    assert "/download/genius" in service_client.get("/talks/no-hamas-yet/files", headers=israel).text
+    mine = service_client.get("/talks/no-hamas-yet/download/genius", headers=israel)
+    assert mine.status_code == 200 and "israel.xml" in zipfile.ZipFile(io.BytesIO(mine.content)).namelist()
+
+
+@SQLITE
 def test_people_get_a_role_a_token_shown_once_and_can_be_revoked_or_rotated(
     service_client: Any, service_store: Store
 ) -> None:

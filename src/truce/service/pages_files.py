@@ -59,9 +59,15 @@ def files_page(
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_dep),
 ) -> HTMLResponse:
-    views.load(store, talks_id)
     answer = opened_answer(store, viewer, opened, file) if opened is not None else None
-    return render("forms/files.html", viewer, problems=None, opened=answer)
+    return render("forms/files.html", viewer, problems=None, opened=answer, genius=has_genius(store, talks_id, viewer))
+
+
+def has_genius(store: Store, talks_id: str, viewer: Viewer) -> bool:
+    """Whether there is a GENIUS file for this viewer: a profile is preferences, so not before it may see some."""
+    if viewer.role not in (Role.mediator, Role.party):
+        return False
+    return bool(visible_scenario(views.load(store, talks_id), viewer).preferences)
 
 
 def opened_answer(store: Store, viewer: Viewer, talks_id: str, file: str | None) -> dict[str, Any]:
@@ -122,10 +128,13 @@ def upload(
         token = new_token()
         store.create_talks(scenario_to_data(scenario), opener_label(viewer), (opener_name(viewer), token))
     except InputError as exc:
-        return render("forms/files.html", viewer, status=422, problems=[p.located() for p in exc.problems], opened=None)
+        problems = [p.located() for p in exc.problems]
+        genius = has_genius(store, talks_id, viewer)
+        return render("forms/files.html", viewer, status=422, problems=problems, opened=None, genius=genius)
     except Conflict as exc:
         problem = f"{sent[0] if sent else 'file'}: {exc} (change the scenario's id)"
-        return render("forms/files.html", viewer, status=409, problems=[problem], opened=None)
+        genius = has_genius(store, talks_id, viewer)
+        return render("forms/files.html", viewer, status=409, problems=[problem], opened=None, genius=genius)
     shown_once_of(store).put((viewer.person, scenario.id), token)
     query = urlencode({"opened": scenario.id, "file": sent[0] if sent else "upload"})
     return RedirectResponse(f"/talks/{talks_id}/files?{query}", status_code=303)
@@ -249,6 +258,9 @@ def download_genius(
     from truce.io.genius import export_genius
 
     scenario = visible_scenario(views.load(store, talks_id), viewer)
+    if not scenario.preferences:  # said for the side asking, not "no party has preferences" of talks it sees part of
+        whose = "your side has" if viewer.role == Role.party else "no party has"
+        raise NotFound(f"{whose} entered no preferences yet: a GENIUS profile is preferences, so there is none")
     out = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="truce-genius-") as tmp:
         notes = export_genius(scenario, tmp)
