@@ -372,6 +372,13 @@ def test_a_refused_json_edit_keeps_what_was_typed_in_its_editor(service_client: 
     assert r.status_code == 409 and "someone saved first" in r.text
     assert editor(r.text)[1:] == (typed, "1")
     assert "SECRET-HAMAS" not in r.text
+    theirs = next(p for p in data["proposals"] if p["id"] == "aug16-bridging")  # tabled by the mediators
+    typed = json.dumps({**theirs, "title": "Our title"})
+    r = service_client.post(
+        f"/talks/{TALKS}/proposals/aug16-bridging", data={"version": "1", "text": typed}, headers=auth("israel")
+    )
+    assert r.status_code == 403 and "a party records only its own response" in r.text
+    assert editor(r.text)[1:] == (typed, "1")
 
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -113,10 +113,12 @@ class Refused:
     note: str = ""
 
     @classmethod
-    def of(cls, exc: InputError | Conflict, version: int, text: str, note: str = "") -> Refused:
+    def of(cls, exc: InputError | Conflict | HTTPException, version: int, text: str, note: str = "") -> Refused:
         if isinstance(exc, Conflict):
             said = (f"{exc}: it was changed meanwhile; copy your edit, reload the page and make it again",)
             return cls(409, said, version, text, note)
+        if isinstance(exc, HTTPException):  # a change to a text that is not the side's to make
+            return cls(exc.status_code, (str(exc.detail),), version, text, note)
         return cls(422, tuple(named_problem(p) for p in exc.problems), version, text, note)
 
 
@@ -275,6 +277,11 @@ def proposal_edit(
     try:
         write_proposal(store, viewer, talks_id, proposal_id, _json_form(text, "proposal"), version, said)
     except (InputError, Conflict) as exc:
+        return _proposal_html(store, viewer, talks_id, proposal_id, Refused.of(exc, version, text, note))
+    except HTTPException as exc:
+        if exc.status_code != 403:
+            raise
+        # every role reads a text's page, so it may come back there; preferences refused 403 never do (not theirs)
         return _proposal_html(store, viewer, talks_id, proposal_id, Refused.of(exc, version, text, note))
     return RedirectResponse(f"/talks/{talks_id}/proposals/{proposal_id}", status_code=303)
 
