@@ -459,9 +459,13 @@ def people(
     its name alone: whoever holds such a token reads its preferences and its secret marks, so a side can see
     that nobody was given one behind its back."""
     revoked, history = store.revoked(talks_id), store.access_history(talks_id)
+    mediator = viewer.role == Role.mediator
     return [
         _person_item(p, revoked=p.id in revoked).model_copy(
-            update={"history": [schemas.AccessItem(**vars(e)) for e in history.get(p.id, [])]}
+            update={
+                "id": p.id if mediator else None,
+                "history": [schemas.AccessItem(**vars(e)) for e in history.get(p.id, [])],
+            }
         )
         for p in views.visible_people(store, viewer, talks_id)
     ]

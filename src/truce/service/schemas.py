@@ -184,7 +184,10 @@ class AccessItem(BaseModel):
 
 
 class PersonItem(BaseModel):
-    id: int
+    id: int | None = Field(
+        description="what revoke and token take; null for a side, which changes no one's access (the id counts the "
+        "people of every set of talks on the server)"
+    )
     name: str
     role: str
     party: str | None
