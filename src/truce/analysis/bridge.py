@@ -806,6 +806,20 @@ def red_lines(c: Compiled) -> list[_Line]:
     return out
 
 
+def _relaxed_rows(c: Compiled, starts: Ints, n_p: int) -> list[tuple[Floats, float]]:
+    """Each party's utility plus its relaxation reaching its reservation value, as rows of the 0-1 programme over
+    the option columns (from ``starts``) and the ``n_p`` relaxations after them (none when not relaxing)."""
+    n_x = int(starts[-1])
+    out = []
+    for p in range(n_p):
+        coef = np.zeros(n_x + n_p)
+        for i, n in enumerate(c.sizes):
+            coef[starts[i] : starts[i] + n] = c.tables[i][p]
+        coef[n_x + p] = 1.0
+        out.append((coef, float(c.reservation[p])))
+    return out
+
+
 def _solve(c: Compiled, lines: Sequence[_Line], relax: bool, homes: tuple[Home, ...] = ()) -> Ints | None:
     """An outcome respecting ``lines`` (with least total relaxation of reservations if ``relax``), and ratified
     by the rules ``homes`` (as the bridge's 0-1 programme reads them: :func:`vote_rows`)."""
@@ -840,13 +854,8 @@ def _solve(c: Compiled, lines: Sequence[_Line], relax: bool, homes: tuple[Home, 
         for i, mask in masks:
             coef[starts[i] : starts[i] + sizes[i]][mask] = 1.0
         add(coef, -np.inf, len(masks) - 1.0)
-    if relax:
-        for p in range(n_p):
-            coef = np.zeros(n_x + n_p)
-            for i, n in enumerate(sizes):
-                coef[starts[i] : starts[i] + n] = c.tables[i][p]
-            coef[n_x + p] = 1.0
-            add(coef, float(c.reservation[p]), np.inf)
+    for coef, floor in _relaxed_rows(c, starts, n_p):
+        add(coef, floor, np.inf)
     votes = vote_rows(replace(c, homes=homes), starts)
     n_y = votes.rows.shape[1] - n_x  # one approval per constituent, after the relaxations (none without homes)
     matrix = np.vstack(
