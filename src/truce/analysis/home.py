@@ -44,10 +44,9 @@ from truce.analysis.standing import (
     CLOSED,
     TOL,
     Verdict,
-    best_completion,
     completions,
     lines_met,
-    open_couplings,
+    signable,
     verdict_of,
 )
 from truce.analysis.tabled import restrict
@@ -456,11 +455,7 @@ def _member(m: Compiled, j: int, member: Constituent, outcome: Ints) -> MemberSt
             low += float(row[k])
             high += float(row[k])
     crossed, at_risk = lines_met(m, member.red_lines, outcome)
-    closed = False
-    if open_couplings(m, j, outcome):  # as for a party (truce.analysis.standing), a red line crossed or not
-        best = best_completion(m, j, outcome)
-        high = high if best is None else best
-        closed = best is None and not crossed
+    high, closed = signable(m, j, outcome, high, bool(crossed))  # as for a party
     verdict = verdict_of(low, high, member.reservation, crossed=bool(crossed) or closed, at_risk=bool(at_risk))
     return MemberStanding(
         member.id,

@@ -95,15 +95,7 @@ def _standing(c: Compiled, p: int, outcome: Ints) -> Standing:
             gaps[c.issues[i]] = None
             notes[c.issues[i]] = NO_POSITION
     crossed, at_risk = _red_lines(c, p, outcome)
-    closed = False
-    if open_couplings(c, p, outcome):
-        # red lines over several issues tie the open issues together (or bar every option of one): the best
-        # completion the party could sign is not the best option of each issue on its own. A red line the
-        # settled terms already cross bars no completion (:func:`completions`), so a text crossing one is
-        # still not said to reach a package that breaks a package rule
-        best = best_completion(c, p, outcome)
-        high = high if best is None else best
-        closed = best is None and not crossed
+    high, closed = signable(c, p, outcome, high, bool(crossed))
     reservation = float(c.reservation[p])
     reasons: list[str] = []
     if closed:
@@ -128,6 +120,20 @@ def _standing(c: Compiled, p: int, outcome: Ints) -> Standing:
         gap_notes=notes,
         closed=closed,
     )
+
+
+def signable(c: Compiled, p: int, outcome: Ints, high: float, crossed: bool) -> tuple[float, bool]:
+    """Row ``p``'s best completion of ``outcome`` that it could sign, given ``high``, the best option of each open
+    issue on its own; and whether there is none (*closed*: not said of a text that ``crossed`` a red line already).
+
+    Red lines over several issues tie the open issues together (or bar every option of one), and only then is the
+    best completion not ``high``. A red line the settled terms already cross bars no completion
+    (:func:`completions`), so a text crossing one is still not said to reach a package that breaks a package rule.
+    """
+    if not open_couplings(c, p, outcome):
+        return high, False
+    best = best_completion(c, p, outcome)
+    return (high if best is None else best), best is None and not crossed
 
 
 def open_couplings(c: Compiled, p: int, outcome: Ints) -> bool:
