@@ -238,10 +238,10 @@ def write_proposal(
         answered_change(data, current, note)
         edited = next(i for i, p in enumerate(scenario["proposals"]) if p.get("id") == proposal_id)
         try:
-            validate(scenario)
+            checked = validate(scenario)
         except InputError as exc:
             raise InputError([in_body(p, edited) for p in exc.problems]) from None
-        answered_heirs(viewer, scenario, current, note)
+        answered_heirs(viewer, checked, scenario, current, note)
         unsupported = views.unsupported_status(scenario, data)
         if unsupported is not None:
             raise InputError([Problem(unsupported, ("proposal", "status"))])

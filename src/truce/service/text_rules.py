@@ -57,12 +57,15 @@ def answered_change(data: dict[str, Any], current: dict[str, Any] | None, note: 
         raise InputError(problems)
 
 
-def answered_heirs(viewer: Viewer, scenario: dict[str, Any], current: dict[str, Any] | None, note: str | None) -> None:
+def answered_heirs(
+    viewer: Viewer, after: Scenario, scenario: dict[str, Any], current: dict[str, Any] | None, note: str | None
+) -> None:
     """Refuse a change to a text that changes what answered texts amending it say (the terms they inherit):
     from a party, whose change would put terms under another side's answer it never saw (422 on the field
     changed: table a new text); from a mediator, without a note saying why (422 on ``note``). The answers stay:
     what the heirs themselves say was not edited, and a correction of the record is what a mediator's note
-    explains. ``scenario``: the talks with the change, already checked; ``current``: the text before it."""
+    explains. ``scenario``: the talks with the change, and ``after`` the same checked; ``current``: the text before
+    it."""
     if current is None:
         return  # a new text: nothing amends it yet
     edited = next((p for p in scenario["proposals"] if p.get("id") == current["id"]), None)
@@ -70,7 +73,7 @@ def answered_heirs(viewer: Viewer, scenario: dict[str, Any], current: dict[str, 
     if not changed:
         return  # a change of anything else leaves what the heirs inherit as it was
     as_it_stood = [current if p is edited else p for p in scenario["proposals"]]
-    before, after = build_scenario({**scenario, "proposals": as_it_stood}), build_scenario(scenario)
+    before = build_scenario({**scenario, "proposals": as_it_stood})
     answered = _heirs_answered(before, after, current["id"], viewer.party if viewer.role == Role.party else None)
     if not answered:
         return

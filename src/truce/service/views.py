@@ -420,13 +420,14 @@ def unsupported_status(scenario: dict[str, Any], proposal: dict[str, Any]) -> st
     return None
 
 
-def checker(viewer: Viewer, keep: Callable[[tuple[Any, ...]], bool]) -> Callable[[dict[str, Any]], None]:
+def checker(viewer: Viewer, keep: Callable[[tuple[Any, ...]], bool]) -> Callable[[dict[str, Any]], Scenario]:
     """A check of a candidate scenario whose problems name only what the viewer sent: any other
-    problem is reported without its text, so that no message quotes another party's preferences."""
+    problem is reported without its text, so that no message quotes another party's preferences. It gives the
+    scenario checked, for rules that read it further."""
 
-    def check(data: dict[str, Any]) -> None:
+    def check(data: dict[str, Any]) -> Scenario:
         try:
-            build_scenario(data)
+            return build_scenario(data)
         except InputError as exc:
             problems = [
                 p if keep(p.path) or viewer.role == Role.mediator else Problem("the edit conflicts with the talks")

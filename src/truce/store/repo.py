@@ -47,7 +47,7 @@ from truce.store.models import (
 
 T = TypeVar("T")
 Versioned = TypeVar("Versioned", ProposalVersion, PreferenceVersion)  # a text kept version by version
-Check = Callable[[dict[str, Any]], None]  # raises on a candidate scenario (as data) that is not valid
+Check = Callable[[dict[str, Any]], object]  # raises on a candidate scenario (as data) that is not valid
 # raises on a candidate scenario, given the proposal's latest version before the edit (None: a new one)
 ProposalCheck = Callable[[dict[str, Any], dict[str, Any] | None], None]
 RETRIES = 30
