@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from truce.errors import InputError
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 from truce.model.compiled import Compiled, compile_scenario
 from truce.model.generate import random_scenario
 from truce.simulate import (

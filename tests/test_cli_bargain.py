@@ -12,7 +12,7 @@ from cli_runner import invoke_json, runner
 from truce.analysis.standing import standings
 from truce.analysis.tabled import tabled_terms
 from truce.cli import app
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 from truce.model.compiled import compile_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

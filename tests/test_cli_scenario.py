@@ -10,7 +10,7 @@ import jsonschema
 from cli_runner import invoke_json, runner
 from truce.analysis.overview import overview
 from truce.cli import app
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 from truce.report.brief import gap_heatmap
 
 ROOT = Path(__file__).resolve().parent.parent

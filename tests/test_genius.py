@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from cases import every_outcome
 from truce.analysis.solutions import solve_all
 from truce.errors import InputError
-from truce.io.genius import export_genius, import_genius, is_genius_folder, load_any, parse_xml, read_genius
-from truce.io.scenario_files import scenario_to_data
+from truce.io.genius import export_genius, import_genius, is_genius_folder, parse_xml, read_genius
+from truce.io.scenario_files import load_any, scenario_to_data
 from truce.model.checks import build_scenario
 from truce.model.compiled import compile_scenario
 from truce.model.generate import random_scenario

@@ -15,7 +15,7 @@ from truce.analysis.delay import cost_of_no_deal, series_cost
 from truce.analysis.timeline import KINDS, statements_about, timeline
 from truce.cli import app
 from truce.errors import InputError, format_path
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 from truce.model.checks import build_scenario
 from truce.model.scenario import Series, SeriesPoint
 

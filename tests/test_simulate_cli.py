@@ -10,7 +10,7 @@ import pytest
 from cli_runner import invoke_json, runner
 from truce.analysis.tabled import tabled_terms
 from truce.cli import app
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 
 ROOT = Path(__file__).resolve().parent.parent
 GAZA = ROOT / "examples" / "gaza-2024"

@@ -13,7 +13,7 @@ import yaml
 
 from cli_runner import invoke_json, runner
 from truce.cli import app
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 from truce.model.compiled import compile_scenario
 from truce.model.generate import random_scenario
 from truce.simulate import (

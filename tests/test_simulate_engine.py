@@ -8,7 +8,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 from truce.model.compiled import compile_scenario
 from truce.model.generate import random_scenario
 from truce.simulate import (

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 from truce.model.compiled import Compiled, compile_scenario
 from truce.simulate import AlternatingOffers, Setup, build_space, make_strategy, negotiate
 

@@ -131,7 +131,7 @@ def test_ray_backend_names_the_missing_extra(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_scenarios_play_under_their_own_course_and_uncertainty() -> None:
-    from truce.io.genius import load_any
+    from truce.io.scenario_files import load_any
 
     gaza = compile_scenario(load_any("examples/gaza-2024"), ["israel", "hamas"])
     plain = Tournament((gaza,), ("boulware", "linear"), AlternatingOffers(100), repetitions=8, seed=2)

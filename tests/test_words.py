@@ -11,7 +11,7 @@ import pytest
 
 from cli_runner import invoke_json, runner
 from truce.cli import app
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 from truce.model.scenario import with_unit
 
 ROOT = Path(__file__).resolve().parent.parent

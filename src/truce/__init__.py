@@ -25,8 +25,8 @@ if typing.TYPE_CHECKING:
     from truce.analysis.trades import Trade, trades
     from truce.analysis.zopa import Zopa, zopa
     from truce.errors import InputError, Problem
-    from truce.io.genius import export_genius, import_genius, load_any
-    from truce.io.scenario_files import load_scenario
+    from truce.io.genius import export_genius, import_genius
+    from truce.io.scenario_files import load_any, load_scenario
     from truce.model.checks import build_scenario
     from truce.model.compiled import Compiled, compile_scenario
     from truce.model.scenario import Issue, Party, Preferences, Proposal, Scenario
@@ -67,7 +67,7 @@ _WHERE = {
     "Problem": "truce.errors",
     "export_genius": "truce.io.genius",
     "import_genius": "truce.io.genius",
-    "load_any": "truce.io.genius",
+    "load_any": "truce.io.scenario_files",
     "load_scenario": "truce.io.scenario_files",
     "build_scenario": "truce.model.checks",
     "Compiled": "truce.model.compiled",

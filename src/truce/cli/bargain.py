@@ -39,9 +39,9 @@ from truce.cli.common import (
     write_atomically,
 )
 from truce.errors import InputError, Problem
-from truce.io.genius import export_genius, load_any, read_genius
+from truce.io.genius import export_genius, read_genius
 from truce.io.points_csv import read_points_csv
-from truce.io.scenario_files import scenario_to_data, scenario_to_text
+from truce.io.scenario_files import load_any, scenario_to_data, scenario_to_text
 from truce.model.compiled import Compiled, compile_scenario
 from truce.model.scenario import Proposal, Scenario, Term
 

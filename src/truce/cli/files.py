@@ -10,8 +10,7 @@ import typer
 from truce.analysis.results import RESULTS, result_schema
 from truce.cli.common import PROFILES_HELP, app, console, guarded, print_json, profiles_of
 from truce.errors import InputError, Problem
-from truce.io.genius import load_any
-from truce.io.scenario_files import scenario_json_schema
+from truce.io.scenario_files import load_any, scenario_json_schema
 
 
 @app.command()

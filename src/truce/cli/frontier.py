@@ -30,7 +30,7 @@ from truce.cli.common import (
     show_assumed,
     show_ratification,
 )
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 from truce.model.compiled import Compiled, compile_scenario
 
 if TYPE_CHECKING:

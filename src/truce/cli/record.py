@@ -12,7 +12,7 @@ from truce.analysis.delay import DEFAULT_DELAY_DAYS, cost_of_no_deal, series_cos
 from truce.analysis.timeline import entry_json, timeline
 from truce.cli.common import app, check_output, console, guarded, print_json, write_atomically
 from truce.errors import InputError, Problem
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 
 
 @app.command("timeline")

@@ -25,7 +25,7 @@ from truce.cli.common import (
     write_atomically,
 )
 from truce.cli.render import show_changes, show_home, show_overview, show_rules_and_readings
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 from truce.model.compiled import compile_scenario
 
 

@@ -30,7 +30,7 @@ from truce.cli.common import (
     write_atomically,
 )
 from truce.errors import InputError, Problem
-from truce.io.genius import load_any
+from truce.io.scenario_files import load_any
 from truce.model.compiled import Compiled, compile_scenario
 from truce.model.scenario import DEFAULT_DEADLINE_DAYS, MAX_DEADLINE_DAYS, Role, Scenario
 from truce.simulate import (

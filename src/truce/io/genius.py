@@ -51,13 +51,12 @@ from typing import TYPE_CHECKING, Any
 
 from truce.errors import InputError, Problem
 from truce.io.documents import Document, parse_document, read_limited
-from truce.io.scenario_files import SCENARIO_NAMES, load_scenario
 from truce.model.checks import build_scenario
 from truce.model.scenario import IssueKind, Scenario, Term
 
 if TYPE_CHECKING:
-    # Loaded where XML is read or written: every verb reading talks loads this module (for load_any), and
-    # most never meet XML.
+    # Loaded where XML is read or written: the verbs that load this module (bridge, import, export) mostly
+    # never meet XML.
     import xml.etree.ElementTree as ET
 
 MAX_XML_BYTES = 4 * 1024 * 1024
@@ -1160,24 +1159,6 @@ def _serialise(root: ET.Element) -> str:
     return ET.tostring(root, encoding="unicode") + "\n"
 
 
-# ----------------------------------------------------------------------------------------------
-# Either kind of input
-
-
-def load_any(path: str | FsPath, profiles: Sequence[str] | None = None) -> Scenario:
-    """A scenario from a scenario file or folder, or from a GENIUS domain folder (found by its XML roots)
-    or that folder's domain file. ``profiles`` picks a GENIUS folder's parties by file name (see
-    :func:`import_genius`); it does not apply to truce's own scenario files."""
-    p = FsPath(path)
-    if p.is_dir() and not any((p / name).is_file() for name in SCENARIO_NAMES) and is_genius_folder(p):
-        return import_genius(p, profiles)
-    if p.is_file() and p.suffix.lower() == ".xml":
-        with p.open("rb") as handle:
-            if root_tag(handle.read(65536)) == DOMAIN_ROOT:
-                return import_genius(p.parent, profiles)
-    return load_scenario(p)
-
-
 __all__ = [
     "GeniusImport",
     "export_genius",
@@ -1185,7 +1166,6 @@ __all__ = [
     "geniusweb_files",
     "import_genius",
     "is_genius_folder",
-    "load_any",
     "parse_xml",
     "read_genius",
     "read_geniusweb",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -33,6 +34,26 @@ def load_scenario(path: str | FsPath) -> Scenario:
     file = scenario_file(path)
     doc = read_document(file)
     return scenario_from_document(doc)
+
+
+def load_any(path: str | FsPath, profiles: Sequence[str] | None = None) -> Scenario:
+    """A scenario from a scenario file or folder, or from a GENIUS domain folder (found by its XML roots)
+    or that folder's domain file. ``profiles`` picks a GENIUS folder's parties by file name (see
+    :func:`truce.io.genius.import_genius`); it does not apply to truce's own scenario files."""
+    p = FsPath(path)
+    folder = p.is_dir() and not any((p / name).is_file() for name in SCENARIO_NAMES)
+    if folder or (p.suffix.lower() == ".xml" and p.is_file()):
+        # GENIUS's reader only for a path that may be GENIUS's: every command that reads a scenario starts
+        # with this function, and the reader's import is a few milliseconds of each one's start-up.
+        from truce.io.genius import DOMAIN_ROOT, import_genius, is_genius_folder, root_tag
+
+        if folder and is_genius_folder(p):
+            return import_genius(p, profiles)
+        if not folder:
+            with p.open("rb") as handle:
+                if root_tag(handle.read(65536)) == DOMAIN_ROOT:
+                    return import_genius(p.parent, profiles)
+    return load_scenario(p)
 
 
 def scenario_from_document(doc: Document) -> Scenario:

@@ -180,7 +180,7 @@ def within_bounds(scenario: Scenario, locate: Callable[[Problem], Problem]) -> N
 def read_zip(name: str, raw: bytes) -> Scenario:
     """A GENIUS domain folder (or a scenario folder) packed as a zip, unpacked flat into a private folder
     named after the zip (the talks' id comes from it) and read as ``truce validate`` reads folders."""
-    from truce.io.genius import load_any
+    from truce.io.scenario_files import load_any
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
