@@ -234,6 +234,7 @@ def test_missing_extras_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 
 def test_a_ray_cluster_that_cannot_be_reached_is_said_in_a_line(monkeypatch: pytest.MonkeyPatch) -> None:
     """--address ray://... without ray[client] ended in a traceback from inside Ray."""
+    import socket
     import sys
     import types
 
@@ -242,11 +243,35 @@ def test_a_ray_cluster_that_cannot_be_reached_is_said_in_a_line(monkeypatch: pyt
 
     fake = types.SimpleNamespace(is_initialized=lambda: False, init=init)
     monkeypatch.setitem(sys.modules, "ray", fake)
-    args = ["tournament", str(LABOUR), "--seeds", "1", "--backend", "ray", "--address", "ray://head:10001"]
+    with socket.create_server(("127.0.0.1", 0)) as head:  # something answers there: Ray itself refuses
+        address = f"ray://127.0.0.1:{head.getsockname()[1]}"
+        args = ["tournament", str(LABOUR), "--seeds", "1", "--backend", "ray", "--address", address]
+        result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert f"cannot start or reach Ray at {address}: Ray Client requires" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1:{port}", "ray://127.0.0.1:{port}", "nosuchhost.invalid:6379"])
+def test_an_address_where_nothing_answers_is_refused_in_seconds(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
+    """Ray retried a mistyped port for minutes (past three, printing its own warnings): one connection
+    attempt first says what is wrong, and Ray is never started."""
+    import socket
+    import sys
+    import types
+
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]  # a port nobody listens at once this closes
+    started: list[object] = []
+    fake = types.SimpleNamespace(is_initialized=lambda: False, init=lambda **kw: started.append(kw))
+    monkeypatch.setitem(sys.modules, "ray", fake)
+    address = address.format(port=port)
+    args = ["tournament", str(LABOUR), "--seeds", "1", "--backend", "ray", "--address", address]
     result = runner.invoke(app, args)
     assert result.exit_code == 1, result.output
-    assert "cannot start or reach Ray at ray://head:10001: Ray Client requires" in result.stderr
-    assert "Traceback" not in result.output
+    assert f"cannot reach Ray at {address}: " in result.stderr and "Traceback" not in result.output
+    assert "refused" in result.stderr or "nosuchhost" in address
+    assert not started
 
 
 @pytest.mark.parametrize("verb", ["simulate", "tournament"])

@@ -12,6 +12,7 @@ import importlib
 import itertools
 import logging
 import os
+import socket
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
@@ -232,6 +233,27 @@ def _forkable() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
+RAY_REACH_SECONDS = 5.0  # a cluster's head answers a connection in well under a second, even across the world
+
+
+def unreachable(address: str, seconds: float = RAY_REACH_SECONDS) -> str | None:
+    """Why nothing answers at a Ray address (``host:port`` or ``ray://host:port``) within ``seconds``, or
+    ``None`` when something does or the address names no port (``"auto"``: Ray looks it up itself).
+
+    Ray retries an address nobody answers at for minutes, printing its own warnings meanwhile (a mistyped port
+    ran past three minutes); one connection attempt first says in seconds what is wrong."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return None
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=seconds).close()
+    except TimeoutError:
+        return f"no answer within {seconds:g} s"
+    except OSError as exc:  # refused, no route, a host name that does not resolve
+        return " ".join((exc.strerror or str(exc)).split()).lower()
+    return None
+
+
 @dataclass(frozen=True)
 class Ray:
     """A Ray cluster by ``address`` (``"auto"``, ``"ray://host:10001"``), or a local Ray started for the run.
@@ -250,6 +272,8 @@ class Ray:
         except ImportError:
             raise BackendError("the ray backend needs Ray: pip install 'truce[ray]'") from None
         started = not ray.is_initialized()
+        if started and self.address and (why := unreachable(self.address)):
+            raise BackendError(f"cannot reach Ray at {self.address}: {why}")
         if started:  # quiet: no banner, no usage-statistics notice, no worker logs in the caller's output
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
             quiet = {"log_to_driver": False, "logging_level": logging.ERROR}
