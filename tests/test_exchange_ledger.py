@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,39 @@ def test_every_commitment_is_done_flagged_unmonitored_or_not_yet_due(a2025: Agre
         accounted = (c.id in done) + (c.id in pending) + (c.id in flagged) + (not c.monitored and c.id not in pending)
         assert accounted >= 1, c.id
         assert not (c.id in pending and c.id in flagged), c.id
+
+
+def test_prisoners_released_before_the_captives_they_answer_for_settle_their_key_on_time(a2025: Agreement) -> None:
+    """Hamas's batch of day 21 moved to day 23, Israel's 72 prisoners for it still on day 21: they were a
+    surplus on day 21, and the key then owed again, late, short and missing from day 23 to day 35, with 72
+    "still owed" by a side that had released every one of them."""
+    events = [
+        dataclasses.replace(e, day=23) if (e.day, e.side) == (21, "hamas") else e
+        for e in load_release_log(EXAMPLE / "release-log.csv", a2025)
+    ]
+    ledger = keep_ledger(a2025, events)
+    israel = {(day, d.kind, d.size, d.rule) for day, d in ledger.deviations() if d.side == "israel"}
+    assert israel == {
+        (7, "commitment_late", 2, "return_north"),
+        (35, "late", 50, "key_sick_wounded"),
+        (35, "late", 107, "key_held_since_2014"),
+    }
+    assert ledger.owed["israel"] == []
+
+
+def test_a_release_ahead_of_anything_due_is_neither_surplus_nor_owed_again(a2025: Agreement) -> None:
+    early = [Event(1, "hamas", "civilian_women", 3), Event(1, "israel", "women_minors", 90)]
+    early += [Event(5, "israel", "life", 50)]
+    before = keep_ledger(a2025, early, through=5)
+    assert not [d for _, d in before.deviations() if d.kind == "surplus"]
+    (ahead,) = [t for t in before.tallies if t.data["kind"] == "ahead"]
+    assert ahead.data["released"] == [{"day": 5, "category": "life", "count": 50}]
+    assert "50 prisoners serving life sentences on day 5 (2025-01-23)" in ahead.note
+    on_day_7 = [*early, Event(7, "hamas", "female_soldiers", 4), Event(7, "israel", "life", 70)]
+    on_day_7 += [Event(7, "israel", "other_sentence", 80)]
+    after = keep_ledger(a2025, on_day_7, through=7)
+    assert not [d for _, d in after.deviations() if d.side == "israel" and d.kind != "commitment_missed"]
+    assert not [t for t in after.tallies if t.data["kind"] == "ahead"]
+    # beyond what every captive still held could make due, the rest is a surplus, on the day it was released
+    flood = keep_ledger(a2025, [*early, Event(6, "israel", "life", 300)], through=6)
+    assert [(t, d.kind, d.size) for t, d in flood.deviations() if d.kind == "surplus"] == [(6, "surplus", 75)]

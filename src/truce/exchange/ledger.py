@@ -4,8 +4,9 @@ What is due comes from the agreement's rules applied to what actually happened: 
 a key fall due on the day the captives they answer for are released; blocks by their last day;
 batches by their last day, counted cumulatively (so a release earlier than planned is no
 deviation). Released prisoners settle what is due first-come: overdue key dues first, then
-blocks. Every shortfall is reported once, on the day it fell due, with its size. Each rule
-module writes its own dues and deviations (:mod:`truce.exchange.rules`); the settling is here.
+blocks; a release ahead of its due waits for it. Every shortfall is reported once, on the day it
+fell due, with its size. Each rule module writes its own dues and deviations
+(:mod:`truce.exchange.rules`); the settling is here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from truce.exchange.rules import registered
 from truce.exchange.rules.base import Deviation, Entry, LedgerDay, NotYetDue, Record, Tally
 from truce.exchange.rules.cadence import everyone_due_by
+from truce.exchange.rules.keys import key_totals
 from truce.model.exchange import Agreement, Event, Plan
 
 
@@ -36,7 +38,7 @@ class Ledger:
     days: list[LedgerDay]
     owed: dict[str, list[Owed]]
     not_yet_due: list[NotYetDue] = field(default_factory=list)  # commitments whose deadline is still ahead
-    tallies: list[Tally] = field(default_factory=list)  # recurring days, destinations, identification
+    tallies: list[Tally] = field(default_factory=list)  # recurring days, destinations, identification, ahead
     day_one: dt.date | None = None
 
     def date(self, day: int | None) -> str | None:
@@ -59,7 +61,7 @@ def keep_ledger(a: Agreement, events: list[Event], through: int | None = None, p
     r = _record(a, events, last)
     for rule in registered():
         r.dues += rule.owes(a, r) if rule.owes else []
-    _settle(r)
+    _settle(a, r)
     for rule in registered():
         if rule.watch is not None:
             rule.watch(a, r)
@@ -99,20 +101,50 @@ def _record(a: Agreement, events: list[Event], last: int) -> Record:
     return r
 
 
-def _settle(r: Record) -> None:
-    """Released prisoners settle what is due first-come; what is left over is surplus."""
+def _settle(a: Agreement, r: Record) -> None:
+    """Released prisoners settle what is due first come, first served (overdue key dues first, then blocks).
+
+    A release made before anything of its category is due is held, oldest first, and settles the next dues
+    of that category as they fall due, as paid on the day it was made: counted as a surplus on its day, it
+    would be owed again when its due came, and the ledger would show a release ahead of time as a default.
+    What no due takes is ahead of keys still to come, as far as the captives still held can make them due,
+    and a surplus beyond that.
+    """
+    held: dict[str, list[list[int]]] = defaultdict(list)  # category -> [[day released, people not yet used]]
+    for t in sorted(set(r.prisoners) | {d.due_day for d in r.dues}):
+        for q, n in r.prisoners.get(t, {}).items():
+            held[q].append([t, n])
+        for item in sorted((d for d in r.dues if d.due_day <= t), key=lambda d: d.first):
+            for q in item.amounts:
+                while item.open(q) > 0 and held[q]:
+                    chunk = held[q][0]
+                    take = min(chunk[1], item.open(q))
+                    item.paid[q].append((chunk[0], take))
+                    chunk[1] -= take
+                    if not chunk[1]:
+                        held[q].pop(0)
+    _left_over(a, r, held)
+
+
+def _left_over(a: Agreement, r: Record, held: dict[str, list[list[int]]]) -> None:
+    """What no due took: ahead of the keys the captives still held will make due (oldest first), then surplus."""
+    to_come: dict[str, int] = defaultdict(int)
+    for (_, q), n in key_totals(a).items():
+        to_come[q] += n
+    keys = {k.id for k in a.keys}
+    for item in r.dues:
+        for q, n in item.amounts.items() if item.rule in keys else ():
+            to_come[q] -= n
     surplus: dict[int, dict[str, int]] = defaultdict(dict)
-    for t in sorted(r.prisoners):
-        for q, n in r.prisoners[t].items():
-            left = n
-            owing = sorted((d for d in r.dues if d.due_day <= t and d.open(q) > 0), key=lambda d: d.first)
-            for item in owing:
-                take = min(left, item.open(q))
-                if take:
-                    item.paid[q].append((t, take))
-                    left -= take
-            if left:
-                surplus[t][q] = left
+    for q, chunks in held.items():
+        room = max(0, to_come.get(q, 0))
+        for t, n in chunks:
+            ahead = min(n, room)
+            room -= ahead
+            if ahead:
+                r.ahead.setdefault(t, {})[q] = ahead
+            if n - ahead:
+                surplus[t][q] = n - ahead
     r.surplus = dict(surplus)
 
 

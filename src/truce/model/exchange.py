@@ -216,6 +216,11 @@ class Agreement(Frozen):
         date = self.date(day)
         return f"day {day} ({date})" if date else f"day {day}"
 
+    def category_name(self, category_id: str) -> str:
+        """A category as a reader knows it: its ``name``, or its id when it has none."""
+        found = next((c for s in self.sides for c in s.categories if c.id == category_id), None)
+        return found.name or found.id if found is not None else category_id
+
     def side(self, side_id: str) -> Side:
         return next(s for s in self.sides if s.id == side_id)
 

@@ -201,6 +201,7 @@ class Record:
     book: dict[int, LedgerDay] = field(default_factory=dict)
     dues: list[Due] = field(default_factory=list)
     surplus: dict[int, dict[str, int]] = field(default_factory=dict)  # prisoners released beyond anything due
+    ahead: dict[int, dict[str, int]] = field(default_factory=dict)  # released before keys still to come fall due
     not_yet_due: list[NotYetDue] = field(default_factory=list)
 
     def day(self, n: int) -> LedgerDay:

@@ -14,6 +14,7 @@ from truce.exchange.rules.base import (
     Record,
     Rule,
     RuleKind,
+    Tally,
     Violation,
     register,
 )
@@ -71,13 +72,13 @@ def _check(a: Agreement, f: PlanFacts) -> Iterator[Violation]:
 
 
 def _watch(a: Agreement, r: Record) -> None:
-    """Prisoners released beyond anything due (what settling left over), captives beyond the list."""
+    """Prisoners released beyond anything due (what settling left over), captives beyond the list, and
+    prisoners released ahead of keys still to come (no deviation: they settle those keys when they fall due)."""
     one, two = a.batch_side.id, a.other_side.id
     for t, cats in sorted(r.surplus.items()):
         for q, n in cats.items():
-            r.day(t).deviations.append(
-                Deviation(DeviationKind.surplus, two, n, f"{n} {q} released beyond anything due", "lists")
-            )
+            note = f"{n} {a.category_name(q)} released beyond anything due"
+            r.day(t).deviations.append(Deviation(DeviationKind.surplus, two, n, note, "lists"))
     available = a.available()
     for category in a.batch_side.categories:
         running = 0
@@ -86,8 +87,23 @@ def _watch(a: Agreement, r: Record) -> None:
             running += r.captives[t].get(category.id, 0)
             over = running - max(before, available[category.id])
             if over > 0:
-                note = f"{over} {category.id} released beyond the {available[category.id]} on the list"
+                note = f"{over} {a.category_name(category.id)} released beyond the {available[category.id]} on the list"
                 r.day(t).deviations.append(Deviation(DeviationKind.surplus, one, over, note, "lists"))
+    if r.ahead:
+        r.tallies.append(_ahead(a, r))
+
+
+def _ahead(a: Agreement, r: Record) -> Tally:
+    """Prisoners released before the captives they answer for: not yet owed, and not a surplus."""
+    two = a.other_side.id
+    rows = [(t, q, n) for t, cats in sorted(r.ahead.items()) for q, n in sorted(cats.items())]
+    what = ", ".join(f"{n} {a.category_name(q)} on {a.day_label(t)}" for t, q, n in rows)
+    note = (
+        f"side {two} released ahead of anything due by {a.day_label(r.last)}: {what}; they settle the keys of "
+        "the captives still held as those are released"
+    )
+    data = {"kind": "ahead", "side": two, "released": [{"day": t, "category": q, "count": n} for t, q, n in rows]}
+    return Tally(f"ahead ({two})", note, data)
 
 
 RULE = register(Rule(RuleKind.list, __name__, build=_build, check=_check, watch=_watch))
