@@ -217,3 +217,50 @@ def test_a_release_ahead_of_anything_due_is_neither_surplus_nor_owed_again(a2025
     # beyond what every captive still held could make due, the rest is a surplus, on the day it was released
     flood = keep_ledger(a2025, [*early, Event(6, "israel", "life", 300)], through=6)
     assert [(t, d.kind, d.size) for t, d in flood.deviations() if d.kind == "surplus"] == [(6, "surplus", 75)]
+
+
+@pytest.fixture(scope="module")
+def a2023() -> Agreement:
+    return load_agreement(EXAMPLE.parent / "exchange-2023")[0]
+
+
+def _truce_2023(*extra_days: int) -> list[Event]:
+    """The four agreed days (13, 13, 13, 11 released, three prisoners each), then the days of extension."""
+    events = [Event(1, "israel", commitment="pause_begins")]
+    for day, n in enumerate((13, 13, 13, 11, *extra_days), 1):
+        if n:
+            events += [Event(day, "hamas", "women_children", n), Event(day, "israel", "women_minors", 3 * n)]
+    return events
+
+
+def test_days_of_extension_taken_are_due_like_batches_and_a_short_one_is_reported(a2023: Agreement) -> None:
+    """Day 7 of the 2023 truce, the third of extension, released 8 of its 10: the ledger said nothing,
+    since no rule watched the extension, and named the 2 only as owed by day 10, a day the pause never had."""
+    ledger = keep_ledger(a2023, _truce_2023(10, 10, 8))
+    due = {(d.day, e.rule, e.count) for d in ledger.days for e in d.due if e.rule.startswith("extension")}
+    assert due == {(5, "extension day 1", 10), (6, "extension day 2", 10), (7, "extension day 3", 10)}
+    assert [(t, d.kind, d.size, d.rule) for t, d in ledger.deviations()] == [(7, "short", 2, "extension day 3")]
+    (short,) = [d for _, d in ledger.deviations()]
+    assert short.note.startswith("extension day 3, day 7 (2023-11-30): 80 due in all by then")
+    assert [(o.rule, o.count, o.due_day) for o in ledger.owed["hamas"]] == [("extension", 2, 7)]
+    (tally,) = [t for t in ledger.tallies if t.data["kind"] == "extension"]
+    assert tally.data["days_taken"] == [5, 6, 7] and tally.data["further"] == 28
+
+
+def test_the_extension_is_counted_cumulatively(a2023: Agreement) -> None:
+    """Ten people pay for a day whenever they are released: 12 then 8 is two days paid; 7 then 13 is a
+    day 3 short, made up the next."""
+    assert keep_ledger(a2023, _truce_2023(12, 8)).deviations() == []
+    late = keep_ledger(a2023, _truce_2023(7, 13))
+    assert [(t, d.kind, d.size) for t, d in late.deviations()] == [(5, "late", 3)]
+    assert "made up by day 6 (2023-11-29)" in late.deviations()[0][1].note
+
+
+def test_days_of_extension_not_taken_owe_nothing(a2023: Agreement) -> None:
+    """The pause ended after the four agreed days: the 30 more on the list were said to be owed by day 10."""
+    ledger = keep_ledger(a2023, _truce_2023(0, 0, 0, 0, 0, 0), through=10)
+    assert ledger.deviations() == []
+    assert ledger.owed == {"hamas": [], "israel": []}
+    (tally,) = [t for t in ledger.tallies if t.data["kind"] == "extension"]
+    assert tally.data["days_taken"] == [] and tally.data["not_owed"] == 30
+    assert "none taken by day 10 (2023-12-03)" in tally.note

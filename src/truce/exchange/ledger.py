@@ -19,6 +19,7 @@ from typing import Any
 from truce.exchange.rules import registered
 from truce.exchange.rules.base import Deviation, Entry, LedgerDay, NotYetDue, Record, Tally
 from truce.exchange.rules.cadence import everyone_due_by
+from truce.exchange.rules.extension import due_with_extension
 from truce.exchange.rules.keys import key_totals
 from truce.model.exchange import Agreement, Event, Plan
 
@@ -160,18 +161,33 @@ def _beside(r: Record, plan: Plan) -> None:
 
 def _owed(a: Agreement, r: Record) -> dict[str, list[Owed]]:
     one, two = a.batch_side.id, a.other_side.id
-    owed: dict[str, list[Owed]] = {one: [], two: []}
-    available = a.available()
-    by = everyone_due_by(a)  # the cadence does not say which categories its earlier batches hold
-    for category in a.batch_side.categories:
-        left = available[category.id] - sum(v.get(category.id, 0) for v in r.captives.values())
-        if left > 0:
-            owed[one].append(Owed(category.id, category.id, left, by))
+    owed: dict[str, list[Owed]] = {one: _owed_captives(a, r), two: []}
     for item in r.dues:
         for q in item.amounts:
             if item.open(q) > 0:
                 owed[two].append(Owed(item.rule, q, item.open(q), item.deadline))
     return owed
+
+
+def _owed_captives(a: Agreement, r: Record) -> list[Owed]:
+    """The batch side's people still held, by category, due by the day its cadence makes everyone due.
+
+    With an extension, people beyond the batches are owed only for the days of extension taken (the pause
+    may end on any day): what is owed is a count, named by category only when one category is still held.
+    """
+    available = a.available()
+    released = {c: sum(v.get(c, 0) for v in r.captives.values()) for c in available}
+    held = {c.id: available[c.id] - released[c.id] for c in a.batch_side.categories if available[c.id] > released[c.id]}
+    extended = due_with_extension(a, r)
+    if extended is None or extended[0] >= sum(available[c.id] for c in a.batch_side.categories):
+        by, rule = (everyone_due_by(a), "cadence") if extended is None else (extended[1], "extension")
+        return [Owed(rule, c, n, by) for c, n in held.items()]
+    due, by, taken = extended
+    out = sum(min(available[c.id], released[c.id]) for c in a.batch_side.categories)
+    if due <= out:
+        return []
+    rule = "extension" if taken else "cadence"
+    return [Owed(rule, next(iter(held)) if len(held) == 1 else None, due - out, by)]
 
 
 def ledger_to_data(ledger: Ledger) -> dict[str, Any]:

@@ -275,3 +275,13 @@ def completion_days(a: Agreement, released: Released) -> dict[str, int | None]:
                 done[cat.id] = day
                 break
     return done
+
+
+def made_up_on(released: Released, need: int, after: int, last: int) -> int | None:
+    """The first day after ``after`` (up to ``last``) by which ``need`` people were out in all, if any."""
+    total = 0
+    for t in sorted(released):
+        total += sum(released[t].values())
+        if t > after and total >= need and t <= last:
+            return t
+    return None

@@ -16,6 +16,7 @@ from truce.exchange.rules.base import (
     Rule,
     RuleKind,
     Violation,
+    made_up_on,
     register,
 )
 from truce.exchange.rules.extension import extension_days
@@ -99,7 +100,7 @@ def _watch(a: Agreement, r: Record) -> None:
             continue
         out = sum(sum(v.values()) for t, v in captives.items() if t <= batch.last)
         if out < cum_due:
-            made_up = _made_up(captives, cum_due, batch.last, r.last)
+            made_up = made_up_on(captives, cum_due, batch.last, r.last)
             status = f"made up by {a.day_label(made_up)}" if made_up else f"still short on {a.day_label(r.last)}"
             note = (
                 f"cadence batch {k + 1} ({batch.label()}): {cum_due} due in all by {a.day_label(batch.last)}, "
@@ -119,15 +120,6 @@ def everyone_due_by(a: Agreement) -> int:
         if cum_due >= total:
             return batch.last
     return a.horizon
-
-
-def _made_up(released: dict[int, dict[str, int]], need: int, after: int, last: int) -> int | None:
-    total = 0
-    for t in sorted(released):
-        total += sum(released[t].values())
-        if t > after and total >= need and t <= last:
-            return t
-    return None
 
 
 RULE = register(Rule(RuleKind.cadence, __name__, build=_build, check=_check, watch=_watch))
