@@ -224,3 +224,26 @@ def test_the_docs_list_every_kind_of_deviation() -> None:
     table = text[text.index("| kind | size |") :].split("\n\n")[0]
     for kind in deviation_kinds():
         assert f"`{kind}`" in table, kind
+
+
+def test_deviations_name_categories_and_count_one_day_as_a_day(tmp_path: Path) -> None:
+    """Notes read "4 of female_soldiers released while 1 of civilian_women still held" and sizes "(israel, 1
+    days)": a category is named as the agreement names it, and one of a unit is one day, hour or person."""
+    a = load_agreement(EXAMPLE)[0]
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "day,side,category,count,commitment\n1,,,,ceasefire\n1,hamas,civilian_women,3,\n1,israel,women_minors,90,\n"
+        "7,hamas,female_soldiers,4,\n7,israel,life,120,\n7,israel,other_sentence,80,\n8,israel,,,return_north\n"
+    )
+    ledger = keep_ledger(a, load_release_log(log, a))
+    notes = {str(d.kind): d for _, d in ledger.deviations()}
+    assert notes["out_of_order"].note == (
+        "4 of female soldiers (living) released while 1 of civilian women and children (living) still held"
+    )
+    assert notes["out_of_order"].measure() == "1 person" and notes["commitment_late"].measure() == "1 day"
+    result = CliRunner().invoke(app, ["exchange", "ledger", str(EXAMPLE), str(log)], env={"COLUMNS": "400"})
+    assert "commitment_late (israel, 1 day): return_north" in result.stdout
+    assert "1 days" not in result.stdout and "female_soldiers released" not in result.stdout
+    report = tmp_path / "ledger.html"
+    CliRunner().invoke(app, ["exchange", "ledger", str(EXAMPLE), str(log), "--report", str(report)])
+    assert "(israel, 1 day)" in report.read_text() and "1 days" not in report.read_text()

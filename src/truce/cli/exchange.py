@@ -211,9 +211,7 @@ def _print_ledger(a: Agreement, ledger: Ledger, with_plan: bool) -> None:
     for d in ledger.days:
         due = "\n".join(_due_line(e) for e in d.due)
         done = "\n".join(_done_line(e) for e in d.done)
-        devs = "\n".join(
-            f"{v.kind} ({v.side or 'both'}, {v.size:g}{' ' + v.unit if v.unit else ''}): {v.note}" for v in d.deviations
-        )
+        devs = "\n".join(f"{v.kind} ({v.side or 'both'}, {v.measure()}): {v.note}" for v in d.deviations)
         exposure = " ".join(f"{s} {v:+.3f}" for s, v in d.exposure.items())
         cells = [_day_cell(a, d.day), due, done, devs, exposure]
         if with_plan:
@@ -225,7 +223,7 @@ def _print_ledger(a: Agreement, ledger: Ledger, with_plan: bool) -> None:
     console.print(table)
     for side, items in ledger.owed.items():
         total = sum(o.count for o in items)
-        detail = ", ".join(f"{o.count} {o.category} ({o.rule})" for o in items)
+        detail = ", ".join(f"{o.count} {o.category or 'people'} ({o.rule})" for o in items)
         ahead = [n.rule for n in ledger.not_yet_due if n.side in (side, None)]
         later = f"; not yet due: {', '.join(ahead)}" if ahead else ""
         console.print(

@@ -162,9 +162,7 @@ def ledger_report(a: Agreement, ledger: Ledger) -> str:
     ids = {c.id for c in a.commitments}
     done_commitments = [(d.day, d.day, e.rule) for d in ledger.days for e in d.done if e.rule in ids]
     marks = [
-        (d.day, f"{a.day_label(d.day)}: {v.kind} ({v.size:g}{' ' + v.unit if v.unit else ''}): {v.note}")
-        for d in ledger.days
-        for v in d.deviations
+        (d.day, f"{a.day_label(d.day)}: {v.kind} ({v.measure()}): {v.note}") for d in ledger.days for v in d.deviations
     ]
     figure = gantt(a, rows, done_commitments, marks)
     table = [

@@ -71,8 +71,7 @@ def ledger_png(a: Agreement, ledger: Ledger) -> bytes:
                 chart.due.append((d.day, e.rule))
         for v in d.deviations:
             who = f"{v.side}, " if v.side else ""
-            unit = f" {v.unit}" if v.unit else ""
-            chart.deviations.append((d.day, f"{a.day_label(d.day)}: {v.kind} ({who}size {v.size:g}{unit}): {v.note}"))
+            chart.deviations.append((d.day, f"{a.day_label(d.day)}: {v.kind} ({who}{v.measure()}): {v.note}"))
     chart.last_day = max([a.days, ledger.through, *(d.day for d in ledger.days)])
     return _draw(a, chart)
 

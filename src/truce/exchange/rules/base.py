@@ -71,6 +71,14 @@ class Deviation:
     rule: str = ""  # the id of the rule (a key, a block, a commitment, "cadence batch 2", ...)
     unit: str = ""  # what ``size`` counts when it is not people: "days", "hours", "trucks", ...
 
+    def measure(self) -> str:
+        """The size with what it counts, as a reader says it: ``1 day``, ``2.75 hours``, ``1 person``, ``50 people``,
+        ``261 trucks`` (a recurring commitment's own unit is given as the agreement writes it)."""
+        unit = self.unit or "people"
+        if self.size == 1:
+            unit = {"days": "day", "hours": "hour", "people": "person"}.get(unit, unit)
+        return f"{self.size:g} {unit}"
+
 
 @dataclass(frozen=True)
 class Entry:

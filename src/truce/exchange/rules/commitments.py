@@ -86,7 +86,7 @@ def _lateness(
 
 def _not_yet_due(a: Agreement, c: Commitment, due_day: int | None, deadline: int | None, last: int) -> NotYetDue:
     if due_day is None or deadline is None:
-        waits = ", ".join(c.after_released)
+        waits = "; ".join(a.category_name(cid) for cid in c.after_released)
         after = f" + {c.offset_days} day{'' if c.offset_days == 1 else 's'}" if c.offset_days else ""
         when = f"due once all {waits} are released{after}"
     elif deadline == due_day:

@@ -61,7 +61,7 @@ def _watch(a: Agreement, r: Record) -> None:
                     side.id,
                     by_day,
                     n - allowed.get(category, 0),
-                    f"{n} {category} abroad, {allowed.get(category, 0)} agreed",
+                    f"{n} {a.category_name(category)} abroad, {allowed.get(category, 0)} agreed",
                 )
         total, total_allowed = sum(abroad.values()), sum(allowed.values())
         if total > total_allowed and not any(c and n > allowed.get(c, 0) for c, n in abroad.items()):
@@ -88,7 +88,8 @@ def _tally(
     home = sum(counts.get("home", {}).values())
     abroad = sum(counts.get("abroad", {}).values())
     unknown = max(0, released - home - abroad)
-    detail = ", ".join(f"{c or 'category not recorded'}: {n}" for c, n in sorted(counts.get("abroad", {}).items()))
+    abroad_by = sorted(counts.get("abroad", {}).items())
+    detail = ", ".join(f"{a.category_name(c) if c else 'category not recorded'}: {n}" for c, n in abroad_by)
     note = (
         f"side {side} released {released} by {a.day_label(r.last)}: {home} home, {abroad} abroad"
         + (f" ({detail})" if detail else "")

@@ -51,7 +51,7 @@ def _watch(a: Agreement, r: Record) -> None:
         made_good = _followups(r.events, wrong, taken)
         returned = sum(n for _, n in made_good)
         what = "misidentified" if wrong.identified == "misidentified" else "not identified"
-        note = f"{wrong.count} {wrong.category} handed over on {a.day_label(wrong.day)} {what}"
+        note = f"{wrong.count} {a.category_name(wrong.category)} handed over on {a.day_label(wrong.day)} {what}"
         if made_good:
             days = ", ".join(f"{a.day_label(d)} ({_later(d - wrong.day)})" for d, _ in made_good)
             note += (

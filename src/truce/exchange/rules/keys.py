@@ -185,7 +185,7 @@ def _shortfall(a: Agreement, item: Due, side: str, last: int) -> Deviation | Non
     late_days = sorted({t for q in item.amounts for t, _ in item.paid[q] if t > item.deadline})
     late = sum(n for q in item.amounts for t, n in item.paid[q] if t > item.deadline)
     missing = amount - on_time - late
-    what = ", ".join(f"{n} {q}" for q, n in item.amounts.items())
+    what = ", ".join(f"{n} {a.category_name(q)}" for q, n in item.amounts.items())
     head = f"{item.rule}: {what} due by {a.day_label(item.deadline)}"
     behind = late_days[-1] - item.deadline if late else 0
     tail = (

@@ -82,8 +82,9 @@ def _watch(a: Agreement, r: Record) -> None:
     one = a.batch_side.id
     for t in sorted(r.captives):
         for level, later, held in order_breaches(a, r.captives, t):
-            earlier = ", ".join(c for lv in a.cadence.order[:level] for c in lv)
-            note = f"{later} of {', '.join(a.cadence.order[level])} released while {held} of {earlier} still held"
+            earlier = "; ".join(a.category_name(c) for lv in a.cadence.order[:level] for c in lv)
+            now = "; ".join(a.category_name(c) for c in a.cadence.order[level])
+            note = f"{later} of {now} released while {held} of {earlier} still held"
             r.day(t).deviations.append(Deviation(DeviationKind.out_of_order, one, min(later, held), note, "order"))
 
 
