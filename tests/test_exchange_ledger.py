@@ -8,7 +8,7 @@ import pytest
 from truce.errors import InputError
 from truce.exchange import Agreement
 from truce.exchange.ledger import Ledger, keep_ledger, ledger_to_data
-from truce.io.agreement_files import load_agreement, load_release_log
+from truce.io.agreement_files import load_agreement, load_release_log, read_release_log
 from truce.model.exchange import Event
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "exchange-2025"
@@ -264,3 +264,24 @@ def test_days_of_extension_not_taken_owe_nothing(a2023: Agreement) -> None:
     (tally,) = [t for t in ledger.tallies if t.data["kind"] == "extension"]
     assert tally.data["days_taken"] == [] and tally.data["not_owed"] == 30
     assert "none taken by day 10 (2023-12-03)" in tally.note
+
+
+def test_a_day_recorded_twice_is_refused_at_the_repeated_rows(a2025: Agreement) -> None:
+    """Day 12 pasted a second time read as 1 civilian woman, 1 female soldier and 1 man over 50 beyond the
+    lists, and Israel's 56 prisoners as a surplus: people nobody released."""
+    log = (EXAMPLE / "release-log.csv").read_text()
+    day12 = "".join(line + "\n" for line in log.splitlines() if line.startswith("12,"))
+    with pytest.raises(InputError) as caught:
+        read_release_log(log + day12, a2025, "log.csv")
+    first = log.splitlines().index(day12.splitlines()[0]) + 1
+    repeated = caught.value.problems[0]
+    assert (repeated.line, repeated.column) == (len(log.splitlines()) + 1, 1)
+    assert repeated.message.startswith(f"the same row as line {first}, word for word")
+    assert len(caught.value.problems) == 6
+
+
+def test_a_person_released_twice_is_refused_at_the_identifier(a2025: Agreement) -> None:
+    log = "day,side,category,ids\n1,hamas,civilian_women,c1 c2\n7,hamas,civilian_women,c2\n"
+    with pytest.raises(InputError) as caught:
+        read_release_log(log, a2025, "log.csv")
+    assert [(p.line, p.column, p.message) for p in caught.value.problems] == [(3, 24, "'c2' was released on line 2")]

@@ -186,11 +186,30 @@ def read_release_log(text: str, a: Agreement, name: str = "release log") -> list
     """
     events: list[Event] = []
     problems: list[Problem] = []
+    seen: dict[tuple[str, ...], int] = {}  # each row's cells -> the line it was first on
+    released: dict[str, int] = {}  # each identifier -> the line that released it
     for line, row, col in _rows(text, name, ("day", "side"), LOG_COLUMNS):
+        cells = tuple(row.get(c, "") for c in LOG_COLUMNS)
+        if cells in seen:  # counted twice, it would credit a side with people or trucks it never gave
+            message = (
+                f"the same row as line {seen[cells]}, word for word: a day recorded twice? Two releases alike are "
+                "one row with their counts added, or two told apart by their time or note"
+            )
+            problems.append(Problem(message, (), name, line, 1))
+            continue
+        seen[cells] = line
         try:
-            events.append(_log_event(a, row))
+            event = _log_event(a, row)
         except _BadCell as exc:
             problems.append(Problem(exc.message, (), name, line, col.get(exc.column, 1)))
+            continue
+        for ident in event.ids:
+            if ident in released:
+                problems.append(
+                    Problem(f"{ident!r} was released on line {released[ident]}", (), name, line, col["ids"])
+                )
+            released.setdefault(ident, line)
+        events.append(event)
     if problems:
         raise InputError(problems)
     return events
