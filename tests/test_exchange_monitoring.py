@@ -247,3 +247,19 @@ def test_deviations_name_categories_and_count_one_day_as_a_day(tmp_path: Path) -
     report = tmp_path / "ledger.html"
     CliRunner().invoke(app, ["exchange", "ledger", str(EXAMPLE), str(log), "--report", str(report)])
     assert "(israel, 1 day)" in report.read_text() and "1 days" not in report.read_text()
+
+
+@pytest.mark.parametrize("verb", ["plan", "ledger"])
+def test_an_agreements_words_are_printed_as_written_never_as_markup(tmp_path: Path, verb: str) -> None:
+    """A title or a category's name holding "[/x]" ended the CLI in a traceback (markup that closes nothing);
+    "[bold]" in one would have been obeyed."""
+    text = (EXAMPLE / "agreement.yaml").read_text()
+    text = text.replace('title: "January 2025', 'title: "[/x] January 2025')
+    text = text.replace('name: "female soldiers (living)"', 'name: "female [/soldiers] [bold]soldiers"')
+    (tmp_path / "agreement.yaml").write_text(text)
+    args = [str(EXAMPLE / "release-log.csv")] if verb == "ledger" else []
+    result = CliRunner().invoke(app, ["exchange", verb, str(tmp_path), *args], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert "[/x] January 2025" in result.stdout
+    if verb == "ledger":
+        assert "4 of female [/soldiers] [bold]soldiers released" in result.stdout

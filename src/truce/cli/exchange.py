@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from truce.cli.common import HTML_FILES, app, check_output, console, guarded, print_json, write_atomically
 from truce.errors import InputError, Problem
@@ -86,7 +87,8 @@ def plan_verb(
     if json_out:
         print_json(plan_to_data(plan, a))
         return
-    table = Table(title=f"{a.title} (objective: {plan.objective}, value {plan.objective_value})")
+    # the agreement's own words (a title, a category's name) are text, never markup: "[/x]" in one broke the table
+    table = Table(title=Text(f"{a.title} (objective: {plan.objective}, value {plan.objective_value})"))
     for column in ("day", "side", "category", "count", "settles", "commitments"):
         table.add_column(column, justify="right" if column in ("day", "count") else "left")
     for d in plan.days:
@@ -200,7 +202,7 @@ def _done_line(e: Entry) -> str:
 
 def _print_ledger(a: Agreement, ledger: Ledger, with_plan: bool) -> None:
     """The ledger as a table (a date under each day number), then what is owed, not yet due, and the tallies."""
-    table = Table(title=f"{a.title}: ledger through {a.day_label(ledger.through)}")
+    table = Table(title=Text(f"{a.title}: ledger through {a.day_label(ledger.through)}"))
     columns = (
         ("day", "planned", "due", "done", "deviations", "exposure")
         if with_plan
@@ -219,7 +221,7 @@ def _print_ledger(a: Agreement, ledger: Ledger, with_plan: bool) -> None:
                 f"{e.side}: {e.count} {e.category}" if e.category else f"{e.rule}" for e in d.planned or []
             )
             cells.insert(1, planned)
-        table.add_row(*cells)
+        table.add_row(*(Text(c) for c in cells))  # notes name categories and commitments in the file's words
     console.print(table)
     for side, items in ledger.owed.items():
         total = sum(o.count for o in items)
