@@ -142,3 +142,16 @@ def test_commitments_are_named_by_what_they_commit_a_side_to_not_by_their_ids(se
     assert day1 and "both sides: (The ceasefire takes effect)" in day1.group(1)
     assert "(ceasefire)" not in ledger and "<td>aid_trucks" not in ledger  # deviations keep the rule's id
     assert "3  (" not in ledger  # a count of no category is not followed by an empty name
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_the_ledger_says_what_is_not_yet_due_and_what_it_counted(service_client: Any) -> None:
+    """The page gave what is owed alone: "Still owed by Israel: nothing", with the Philadelphi withdrawal not
+    yet due, and no word of the 33 days with no count of aid trucks, which a reader took as days met."""
+    from html import unescape
+
+    page = unescape(service_client.get(PAGE, headers=auth("observer")).text)
+    pending = page.split('data-testid="not-yet-due"')[1].split("</ul>")[0]
+    assert "Withdrawal from the Philadelphi axis" in pending and "by day 50 (2025-03-09)" in pending
+    counted = page.split('data-testid="tallies"')[1].split("</ul>")[0]
+    assert "33 not recorded (days 7-24, 26-40)" in counted
