@@ -130,7 +130,7 @@ def test_remains_not_identified_and_never_made_good_are_still_owed() -> None:
     a = _agreement()
     log = "day,side,category,count,identified\n1,a,people,2,\n1,b,long,20,\n1,b,short,20,\n5,a,remains,3,no\n"
     ledger = _ledger(a, log, through=10)
-    assert _kinds(ledger) == {(5, "not_identified", 3), (10, "late", 3)}
+    assert _kinds(ledger) == {(5, "not_identified", 3), (10, "short", 3)}  # never returned: short, not late
     (dev,) = [d for _, d in ledger.deviations() if d.kind is IdentificationDeviation.not_identified]
     assert "3 not yet returned by day 10" in dev.note
     assert [(o.category, o.count) for o in ledger.owed["a"]] == [("remains", 3)]

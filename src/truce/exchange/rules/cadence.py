@@ -106,7 +106,8 @@ def _watch(a: Agreement, r: Record) -> None:
                 f"cadence batch {k + 1} ({batch.label()}): {cum_due} due in all by {a.day_label(batch.last)}, "
                 f"{out} released; {status}"
             )
-            dev = Deviation(DeviationKind.late, one, cum_due - out, note, f"cadence batch {k + 1}")
+            kind = DeviationKind.late if made_up else DeviationKind.short  # never made up is not late, but short
+            dev = Deviation(kind, one, cum_due - out, note, f"cadence batch {k + 1}")
             r.day(batch.last).deviations.append(dev)
 
 
