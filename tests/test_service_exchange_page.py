@@ -155,3 +155,16 @@ def test_the_ledger_says_what_is_not_yet_due_and_what_it_counted(service_client:
     assert "Withdrawal from the Philadelphi axis" in pending and "by day 50 (2025-03-09)" in pending
     counted = page.split('data-testid="tallies"')[1].split("</ul>")[0]
     assert "33 not recorded (days 7-24, 26-40)" in counted
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_the_same_release_recorded_twice_is_refused_and_a_note_tells_two_alike_apart(service_client: Any) -> None:
+    """A second click on the form recorded the same release again: two people Israel never released."""
+    assert release(service_client, note="first report").status_code == 303
+    before = version(service_client)
+    again = release(service_client, note="first report")
+    assert again.status_code == 422
+    error = re.search(r'id="release-error" role="alert">([^<]+)<', again.text)
+    assert error is not None and "word for word: a day recorded twice?" in error.group(1)
+    assert version(service_client) == before
+    assert release(service_client, note="a second release that day").status_code == 303
