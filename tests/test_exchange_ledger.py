@@ -285,3 +285,18 @@ def test_a_person_released_twice_is_refused_at_the_identifier(a2025: Agreement) 
     with pytest.raises(InputError) as caught:
         read_release_log(log, a2025, "log.csv")
     assert [(p.line, p.column, p.message) for p in caught.value.problems] == [(3, 24, "'c2' was released on line 2")]
+
+
+def test_people_owed_with_no_category_say_so_in_the_report(a2023: Agreement) -> None:
+    """With two categories still held and only some of them owed for the extension, the report's table read
+    "None" where the category goes."""
+    from truce.model.exchange import build_agreement
+    from truce.report.exchange import ledger_report
+
+    data = a2023.model_dump(mode="json")
+    data["sides"][0]["categories"].append({"id": "others", "count": 5})
+    two = build_agreement(data)
+    ledger = keep_ledger(two, _truce_2023(10, 10, 8))
+    assert [(o.rule, o.category, o.count) for o in ledger.owed["hamas"]] == [("extension", None, 2)]
+    html = ledger_report(two, ledger)
+    assert "<td>extension</td><td>any still held</td>" in html and "<td>None</td>" not in html
