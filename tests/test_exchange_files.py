@@ -262,3 +262,14 @@ def test_the_ledger_accounts_through_a_day_a_log_could_hold() -> None:
     args = ["exchange", "ledger", str(folder), str(folder / "release-log.csv"), "--through"]
     assert runner.invoke(app, [*args, "5000"]).exit_code == 2
     assert runner.invoke(app, [*args, "50"]).exit_code == 0
+
+
+def test_a_person_listed_twice_is_located_at_the_second_line(tmp_path: Path) -> None:
+    """The lists answered "people.csv: identifier 'X-1' appears twice", with no line to find it on."""
+    lists = tmp_path / "people.csv"
+    lists.write_text(
+        "id,side,category,status\nX-1,hamas,civilian_women,\nX-2,hamas,civilian_women,\nX-1,hamas,deceased,\n"
+    )
+    code, _, err = run("plan", str(A2025), "--lists", str(lists))
+    assert code == 2
+    assert f"{lists}:4:1: identifier 'X-1' is also on line 2" in err

@@ -320,10 +320,13 @@ def read_people(text: str, a: Agreement, name: str = "people list") -> list[Pers
     owner = a.category_side()
     people: list[Person] = []
     problems: list[Problem] = []
+    lines: dict[str, int] = {}  # each identifier -> the line it was first on
     for line, row, col in _rows(text, name, ("id", "side", "category"), ("id", "side", "category", "status")):
         status = row.get("status", "")
         if not row["id"]:
             problems.append(Problem("empty identifier", (), name, line, col["id"]))
+        elif row["id"] in lines:
+            problems.append(Problem(f"identifier {row['id']!r} is also on line {lines[row['id']]}", (), name, line, 1))
         elif owner.get(row["category"]) != row["side"]:
             problems.append(
                 Problem(
@@ -337,6 +340,7 @@ def read_people(text: str, a: Agreement, name: str = "people list") -> list[Pers
         else:
             checked: Status = "veto" if status == "veto" else "exile" if status == "exile" else ""
             people.append(Person(row["id"], row["side"], row["category"], checked))
+        lines.setdefault(row["id"], line)
     if problems:
         raise InputError(problems)
     return people
