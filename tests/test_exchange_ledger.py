@@ -300,3 +300,18 @@ def test_people_owed_with_no_category_say_so_in_the_report(a2023: Agreement) -> 
     assert [(o.rule, o.category, o.count) for o in ledger.owed["hamas"]] == [("extension", None, 2)]
     html = ledger_report(two, ledger)
     assert "<td>extension</td><td>any still held</td>" in html and "<td>None</td>" not in html
+
+
+def test_people_the_batches_make_due_are_owed_under_the_cadence_however_long_the_extension(a2023: Agreement) -> None:
+    from truce.model.exchange import build_agreement
+
+    early = [Event(1, "hamas", "women_children", 13)]
+    assert [(o.rule, o.count, o.due_day) for o in keep_ledger(a2023, early, through=5).owed["hamas"]] == [
+        ("cadence", 37, 4)
+    ]
+    data = a2023.model_dump(mode="json")
+    data["cadence"]["batches"][0]["count"] = 80  # the batches hold everyone: no day of extension is needed
+    whole = build_agreement(data)
+    assert [(o.rule, o.count, o.due_day) for o in keep_ledger(whole, early, through=5).owed["hamas"]] == [
+        ("cadence", 67, 4)
+    ]

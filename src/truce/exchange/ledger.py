@@ -180,7 +180,8 @@ def _owed_captives(a: Agreement, r: Record) -> list[Owed]:
     held = {c.id: available[c.id] - released[c.id] for c in a.batch_side.categories if available[c.id] > released[c.id]}
     extended = due_with_extension(a, r)
     if extended is None or extended[0] >= sum(available[c.id] for c in a.batch_side.categories):
-        by, rule = (everyone_due_by(a), "cadence") if extended is None else (extended[1], "extension")
+        by = everyone_due_by(a) if extended is None else extended[1]
+        rule = "extension" if extended is not None and extended[2] else "cadence"
         return [Owed(rule, c, n, by) for c, n in held.items()]
     due, by, taken = extended
     out = sum(min(available[c.id], released[c.id]) for c in a.batch_side.categories)
