@@ -66,3 +66,28 @@ def test_agreement_without_a_plan_writes_no_png(tmp_path: Path) -> None:
     code, err = run("plan", str(tmp_path), "--report", str(tmp_path / "plan.png"))
     assert code == 2 and "conflicting rule" in err
     assert [p.name for p in tmp_path.iterdir()] == ["agreement.yaml"]
+
+
+def test_an_agreements_dollars_are_text_and_long_notes_are_wrapped(tmp_path: Path) -> None:
+    """A "$" in a title or a category's name was read as mathematics: an odd one ended the PNG in a
+    traceback; and a note naming categories in the agreement's words ran off the figure's right edge."""
+    from truce.exchange.ledger import keep_ledger
+    from truce.io.agreement_files import load_agreement, load_release_log
+    from truce.report.exchange_png import NOTE_WIDTH, _Chart, _note_lines
+
+    folder = tmp_path / "agreement"
+    folder.mkdir()
+    text = (A2025 / "agreement.yaml").read_text().replace('title: "January', 'title: "Costs $5 $\\\\frac{ January')
+    (folder / "agreement.yaml").write_text(text.replace('"female soldiers (living)"', '"female $x^ soldiers"'))
+    png = tmp_path / "ledger.png"
+    code, err = run("ledger", str(folder), str(A2025 / "release-log.csv"), "--report", str(png))
+    assert code == 0, err
+    assert png.read_bytes().startswith(SIGNATURE)
+    a = load_agreement(A2025)[0]
+    ledger = keep_ledger(a, load_release_log(A2025 / "release-log.csv", a))
+    notes = [
+        (day, f"{a.day_label(day)}: {d.kind} ({d.side}, {d.measure()}): {d.note}") for day, d in ledger.deviations()
+    ]
+    chart = _Chart("ledger", deviations=notes)
+    lines = _note_lines(chart)
+    assert max(map(len, lines)) <= NOTE_WIDTH and len(lines) > len(chart.deviations)

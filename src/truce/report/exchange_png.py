@@ -9,6 +9,7 @@ markers, releases carry their counts and deviations are numbered and listed unde
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass, field
 
 import matplotlib.style
@@ -76,6 +77,20 @@ def ledger_png(a: Agreement, ledger: Ledger) -> bytes:
     return _draw(a, chart)
 
 
+NOTE_WIDTH = 190  # characters a line of the notes under the chart holds within the figure's width
+
+
+def _note_lines(chart: _Chart) -> list[str]:
+    """The deviations listed under the chart, numbered, each wrapped to the figure's width (a note naming
+    categories in the agreement's words runs long), then how many more were left out."""
+    lines: list[str] = []
+    for n, (_, note) in enumerate(chart.deviations[:MAX_LISTED], 1):
+        lines += textwrap.wrap(f"{n}. {note}", NOTE_WIDTH, subsequent_indent="    ")
+    if len(chart.deviations) > MAX_LISTED:
+        lines.append(f"... and {len(chart.deviations) - MAX_LISTED} more (see the HTML report or --json)")
+    return lines
+
+
 def _draw(a: Agreement, chart: _Chart) -> bytes:
     lanes = [(s.id, c.id) for s in a.sides for c in s.categories]
     commitments = [c.id for c in a.commitments]
@@ -89,15 +104,15 @@ def _draw(a: Agreement, chart: _Chart) -> bytes:
     with matplotlib.style.context("default"), matplotlib.rc_context({"font.family": "DejaVu Sans", "font.size": 9}):
         figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
         FigureCanvasAgg(figure)
-        listed = chart.deviations[:MAX_LISTED]
+        listed = _note_lines(chart)
         if listed:
-            lines = len(listed) + (len(chart.deviations) > MAX_LISTED)
-            grid = figure.add_gridspec(2, 1, height_ratios=[len(labels) + 2, 0.55 * lines + 0.5])
+            grid = figure.add_gridspec(2, 1, height_ratios=[len(labels) + 2, 0.55 * len(listed) + 0.5])
             ax = figure.add_subplot(grid[0])
             notes = figure.add_subplot(grid[1])
         else:
             ax, notes = figure.add_subplot(), None
-        figure.suptitle(chart.title, fontsize=11)
+        # the agreement's words are text: "$" in a title or a category's name is no mathematics to typeset
+        figure.suptitle(chart.title, fontsize=11, parse_math=False)
 
         for day, side, cat, count in sorted(chart.releases):
             y = row.get((side, cat))
@@ -119,10 +134,7 @@ def _draw(a: Agreement, chart: _Chart) -> bytes:
         ax.legend(handles=_legend(a, chart), loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=5, frameon=False)
         if notes is not None:
             notes.axis("off")
-            text = [f"{n}. {line}" for n, (_, line) in enumerate(listed, 1)]
-            if len(chart.deviations) > MAX_LISTED:
-                text.append(f"... and {len(chart.deviations) - MAX_LISTED} more (see the HTML report or --json)")
-            notes.text(0, 1, "\n".join(text), va="top", ha="left", fontsize=9, linespacing=1.4)
+            notes.text(0, 1, "\n".join(listed), va="top", ha="left", fontsize=9, linespacing=1.4, parse_math=False)
 
         out = io.BytesIO()
         figure.savefig(out, format="png", dpi=DPI, metadata={"Software": None})
