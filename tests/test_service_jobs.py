@@ -101,3 +101,44 @@ def test_the_api_searches_on_the_job_threads_and_joins_the_pages_search(
         answer = api.result(timeout=30)
     assert answer.status_code == 200 and answer.json()["reference"] == "may6-egypt-qatar"
     assert len(threads) == 1 and threads[0].startswith("truce-job")  # one search, the page's, joined by the API
+
+
+LONG_BRIDGES = {
+    "the bridging page": ("get", PAGE, {"params": {"proposal": "aug16-bridging"}}),
+    "a ballot of bridges": (
+        "post",
+        f"/api/talks/{TALKS}/ballots",
+        {"json": {"title": "Bridges", "from_proposal": "aug16-bridging"}},
+    ),
+    "a draft from a bridge": ("get", f"/talks/{TALKS}/draft", {"params": {"bridge": "aug16-bridging"}}),
+}
+
+
+@pytest.mark.parametrize("asked", list(LONG_BRIDGES))
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_long_bridge_holds_up_no_other_request(
+    service_client: Any, monkeypatch: pytest.MonkeyPatch, asked: str
+) -> None:
+    # two requests at once: while a bridging search runs, a side reading its own standing on the same talks is
+    # answered at once (one lock over every result of a version held it until the search ended)
+    from concurrent.futures import ThreadPoolExecutor
+
+    real, entered, release = views.bridge_proposal, threading.Event(), threading.Event()
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "bridge_proposal", held)
+    method, url, extra = LONG_BRIDGES[asked]
+    with ThreadPoolExecutor(2) as pool:
+        long = pool.submit(getattr(service_client, method), url, headers=auth("mediator"), **extra)
+        try:
+            assert entered.wait(30)
+            other = pool.submit(service_client.get, f"/api/talks/{TALKS}/standing", headers=auth("israel"))
+            assert other.result(timeout=10).status_code == 200
+            assert not long.done()  # the search was still running while the other request was answered
+        finally:
+            release.set()
+        assert long.result(timeout=30).status_code in (200, 201, 202)

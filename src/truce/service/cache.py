@@ -71,15 +71,33 @@ class LRU(Generic[K, V]):
 
 
 class Memo:
-    """The results derived from one version of the talks, each made once (by name and arguments)."""
+    """The results derived from one version of the talks, each made once (by name and arguments).
+
+    Each result is made under a lock of its own: a second asker for it waits for the first, and an asker for
+    any other result does not. (One lock for them all made a bridging search of many seconds hold up every
+    page and answer on those talks, a side's own standing included, until it ended.)"""
 
     def __init__(self) -> None:
         self._values: dict[Hashable, Any] = {}
-        self._lock = threading.RLock()
+        self._making: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()  # held only to look up and store, never while a result is made
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         with self._lock:
-            if key not in self._values:
-                self._values[key] = make()
-            value: T = self._values[key]
-            return value
+            if key in self._values:
+                found: T = self._values[key]
+                return found
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._lock:
+                if key in self._values:  # made by the asker this one waited for
+                    done: T = self._values[key]
+                    return done
+            try:
+                value = make()
+                with self._lock:
+                    self._values[key] = value
+            finally:
+                with self._lock:
+                    self._making.pop(key, None)
+        return value
