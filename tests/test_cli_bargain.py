@@ -225,6 +225,10 @@ def test_bridge_from_a_reading_starts_from_the_text_as_that_reading_has_it() -> 
         assert {ch["issue"] for ch in b["changes"]} == {i for i, t in reference.items() if b["terms"][i] != t}
         for ch in b["changes"]:
             assert ch["from"] == reference[ch["issue"]]
+    assert (out["reading"]["proposal"], out["reading"]["reading"]) == (proposal.id, reading.id)
+    text = runner.invoke(app, ["bridge", str(GAZA), "--from", f"{proposal.id}@{reading.id}", "-k", "1"])
+    assert f"reads it (reading {reading.id}), not from the text as tabled" in text.stdout
+    assert invoke_json("bridge", str(GAZA), "--from", proposal.id, "-k", "1")["reading"] is None
     bad = runner.invoke(app, ["bridge", str(GAZA), "--from", f"{proposal.id}@nope"])
     assert bad.exit_code == 2 and "no reading 'nope'" in bad.stderr
 

@@ -74,6 +74,50 @@ def test_the_bridge_is_one_document_from_the_cli_and_the_api(service_client: Any
     valid("bridge", invoke_json("bridge", str(HARBOUR)))
 
 
+def test_a_bridge_from_a_reading_is_the_clis_document_and_says_whose_reading_it_is(
+    service_client: Any, tmp_path: Path
+) -> None:
+    # the API offered no reading: a reading asked for was ignored, and the bridges were from the text as tabled
+    question = {"proposal": "aug16-bridging", "reading": "hamas-aug18"}
+    api = service_client.get(f"{API}/bridge", params=question, headers=auth("mediator")).json()
+    cli = invoke_json("bridge", exported(service_client, tmp_path), "--from", "aug16-bridging@hamas-aug18")
+    valid("bridge", api)
+    assert api == cli
+    read = api["reading"]
+    assert (read["proposal"], read["reading"], read["by"], read["holder"]) == (
+        "aug16-bridging",
+        "hamas-aug18",
+        "hamas",
+        "Hamas",
+    )
+    assert "as Hamas reads it (reading hamas-aug18), not from the text as tabled" in read["text"]
+    tabled = service_client.get(f"{API}/bridge", params={"proposal": "aug16-bridging"}, headers=auth("mediator"))
+    assert tabled.json()["reading"] is None and tabled.json()["bridges"] != api["bridges"]
+
+
+@pytest.mark.parametrize(
+    ("reading", "said"),
+    [
+        ("nope", "no reading 'nope' of 'aug16-bridging' (expected one of mediators, israel-pmo, hamas-aug18)"),
+        ("hamas-lists", "no reading 'hamas-lists' of 'aug16-bridging'"),  # a reading of another text
+        ("", "at least 1 character"),
+    ],
+)
+def test_a_reading_the_text_does_not_have_is_refused_by_name(service_client: Any, reading: str, said: str) -> None:
+    question = {"proposal": "aug16-bridging", "reading": reading}
+    answer = service_client.get(f"{API}/bridge", params=question, headers=auth("mediator"))
+    assert answer.status_code == 422
+    (problem,) = answer.json()["detail"]
+    assert problem["path"] == ["query", "reading"] and said in problem["message"]
+
+
+@pytest.mark.parametrize("who", ["israel", "hamas", "observer"])
+def test_only_mediators_bridge_from_a_reading(service_client: Any, who: str) -> None:
+    # bridges rest on every side's preferences: a side asking from its own reading learns nothing more
+    question = {"proposal": "aug16-bridging", "reading": "hamas-aug18"}
+    assert service_client.get(f"{API}/bridge", params=question, headers=auth(who)).status_code == 403
+
+
 def test_an_unknown_criterion_is_refused_by_name(service_client: Any) -> None:
     answer = service_client.get(
         f"{API}/bridge", params={"proposal": "aug16-bridging", "criterion": "bogus"}, headers=auth("mediator")

@@ -50,7 +50,7 @@ import itertools
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -59,10 +59,10 @@ import numpy as np
 from truce.analysis.frontier import pareto_frontier
 from truce.analysis.solutions import CONCEPTS
 from truce.analysis.standing import describe_condition, stated
-from truce.analysis.tabled import Tabled, TabledBy, lift, read_note, restrict, scoped
+from truce.analysis.tabled import Tabled, TabledBy, holder_name, lift, read_note, restrict, scoped
 from truce.errors import InputError, Problem
 from truce.model.compiled import OPEN, TOLERANCE, Compiled, Floats, Home, Ints, condition_mask
-from truce.model.scenario import IssueKind, Range, Term, is_number
+from truce.model.scenario import IssueKind, Range, Scenario, Term, is_number
 
 # the criteria are the registered solution concepts, scored by their own code; "ks" is kept as a shorthand
 ALIASES = {**{name: name for name in CONCEPTS}, "ks": "kalai_smorodinsky"}
@@ -160,6 +160,17 @@ class Infeasible:
 
 
 @dataclass(frozen=True)
+class ReadFrom:
+    """The reading bridges start from: a party's or a source's account of what a text says, never the text."""
+
+    proposal: str
+    reading: str
+    by: str  # the party or source whose reading it is
+    holder: str  # its name, as people say it
+    text: str
+
+
+@dataclass(frozen=True)
 class BridgeResult:
     reference: Mapping[str, Term]
     criterion: str
@@ -168,6 +179,7 @@ class BridgeResult:
     infeasible: Infeasible | None
     search: Search
     assumed: tuple[str, ...] = ()  # the parties whose preferences in the file are assumptions
+    reading: ReadFrom | None = None  # the reading the reference is, when it is not the text as tabled
 
     @property
     def acceptable_as_it_stands(self) -> bool:
@@ -250,7 +262,7 @@ def bridge_proposal(
     reading: str | None = None,
 ) -> BridgeResult:
     """Bridging proposals for a tabled proposal: its terms, with those it inherits along its lineage, or
-    as one of its readings reads it."""
+    as one of its readings reads it (the result then names the reading: it is not the text)."""
     if proposal_id not in {p.id for p in c.scenario.proposals}:
         known = ", ".join(p.id for p in c.scenario.proposals) or "(none)"
         raise InputError([Problem(f"unknown proposal {proposal_id!r} (expected one of {known})", ("proposals",))])
@@ -260,7 +272,7 @@ def bridge_proposal(
         raise InputError(
             [Problem(f"no reading {reading!r} of {proposal_id!r} (expected one of {known})", ("reading",))]
         )
-    return bridge(
+    result = bridge(
         c,
         c.scenario.terms_of(proposal_id, reading),
         criterion,
@@ -270,6 +282,21 @@ def bridge_proposal(
         improvements=improvements,
         budget=budget,
     )
+    return result if reading is None else replace(result, reading=read_from(c.scenario, proposal_id, reading))
+
+
+def read_from(scenario: Scenario, proposal_id: str, reading_id: str) -> ReadFrom:
+    """What bridges from a reading start from, said plainly: whose account of the text it is, and that it is
+    not the text as tabled (the sides dispute what the text says; a bridge from one side's reading counts its
+    changes against that side's terms)."""
+    proposal = scenario.proposal(proposal_id)
+    reading = next(r for r in proposal.readings if r.id == reading_id)
+    holder = holder_name(scenario, reading.by)
+    text = (
+        f"Bridges from {proposal.title}, as {holder} reads it (reading {reading.id}), not from the text as "
+        f"tabled: each change is counted against the terms that reading gives the text"
+    )
+    return ReadFrom(proposal.id, reading.id, reading.by, holder, text)
 
 
 def reference_row(c: Compiled, reference: Mapping[str, Term]) -> Ints:
@@ -883,10 +910,12 @@ def _solve(c: Compiled, lines: Sequence[_Line], relax: bool, homes: tuple[Home, 
 
 
 def bridge_json(result: BridgeResult, reference_id: str | None = None) -> dict[str, Any]:
-    """``{"reference": id, "bridges": [...], "infeasible": null | {...}}`` (the documented shape)."""
+    """``{"reference": id, "reading": null | {...}, "bridges": [...], "infeasible": null | {...}}`` (the documented
+    shape)."""
     infeasible = result.infeasible
     return {
         "reference": reference_id,
+        "reading": None if result.reading is None else asdict(result.reading),  # the fields as ReadFrom names them
         "preferences_assumed_for": list(result.assumed),
         "criterion": result.criterion,
         "bridges": [

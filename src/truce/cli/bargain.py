@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from truce.analysis.bridge import BridgeResult, Criterion, Search, bridge, bridge_json
+from truce.analysis.bridge import BridgeResult, Criterion, Search, bridge, bridge_json, bridge_proposal
 from truce.analysis.fair_division import (
     Allocation,
     adjusted_winner,
@@ -82,18 +82,24 @@ def bridge_cmd(
     start = _start(s, reference, scenario)
     scope = scope_of(within, s, scenario)
     c = compile_scenario(s, ratification=not no_ratification)
-    terms = {} if start is None else s.terms_of(start[0].id, start[1])
+    distinct = not same_issues
     try:
-        result = bridge(
-            c,
-            terms,
-            criterion.value,
-            k,
-            scope=scope,
-            distinct=not same_issues,
-            improvements=improvements,
-            budget=budget,
-        )
+        if start is None:
+            result = bridge(
+                c, {}, criterion.value, k, scope=scope, distinct=distinct, improvements=improvements, budget=budget
+            )
+        else:  # from a reading, the result names it (the service's bridges from a reading are this document)
+            result = bridge_proposal(
+                c,
+                start[0].id,
+                criterion.value,
+                k,
+                scope=scope,
+                distinct=distinct,
+                improvements=improvements,
+                budget=budget,
+                reading=start[1],
+            )
     except InputError as exc:
         raise _located(exc, scenario) from None
     if json_out:
@@ -150,6 +156,8 @@ def _say_bridges(
     else:
         proposal, reading = start
         title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
+    if result.reading is not None:
+        console.print(f"{result.reading.text}.", soft_wrap=True)
     _show_bridges(s, result, title, opening, where)
     if result.infeasible is None and asked is not None and len(result.bridges) < asked:
         console.print(

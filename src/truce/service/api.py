@@ -433,16 +433,26 @@ def frontier(talks_id: str, store: Store = Depends(store_dep)) -> Any:
 async def bridge(
     talks_id: str,
     proposal: str = Query(..., max_length=80, description="the proposal to bridge from"),
+    reading: str | None = Query(
+        None,
+        min_length=1,
+        max_length=80,
+        description="bridge from the text as this reading of it reads it (the id of one of the proposal's "
+        "readings: a side's or a source's account of the text, named in the answer's reading); leave out for the "
+        "text as tabled",
+    ),
     criterion: Criterion = Query("nash", description="tie-break: a solution concept (ks: kalai_smorodinsky)"),
     k: int = Query(3, ge=1, le=10),
     store: Store = Depends(store_dep),
 ) -> Any:
-    """Bridging suggestions from a proposal, with who gains and who gives (mediators only)."""
+    """Bridging suggestions from a proposal, as tabled or as one of its readings reads it, with who gains and who
+    gives (mediators only): the document of ``truce bridge --from ID[@READING] --json``."""
     state = await run_in_threadpool(views.load, store, talks_id)
     # the search runs on the jobs' threads, as the bridging page's does: waiting for it holds none of the few
     # worker threads every page needs, and the page and the API asking the same question share one search
     views.tabled_proposal(state, proposal, ("query", "proposal"))
-    job = views.bridge_job(store, state, proposal, str(criterion), k)
+    views.recorded_reading(state, proposal, reading, ("query", "reading"))
+    job = views.bridge_job(store, state, proposal, str(criterion), k, reading)
     return await asyncio.wrap_future(job.future)
 
 

@@ -369,15 +369,19 @@ def _frontier(state: State) -> dict[str, Any]:
     return bargaining_json(bargaining(c, count_zopa=False, scope=scope))
 
 
-def bridge_view(state: State, proposal_id: str, criterion: str, k: int) -> dict[str, Any]:
-    """Mediators only: bridging suggestions from a proposal (they carry every party's gains). Made once per
-    version and question; callers must not change it."""
+def bridge_view(state: State, proposal_id: str, criterion: str, k: int, reading: str | None = None) -> dict[str, Any]:
+    """Mediators only: bridging suggestions from a proposal as tabled, or as one of its readings reads it (they
+    carry every party's gains; the answer names the reading, which is one side's account, not the text). The
+    same document as ``truce bridge --from ID[@READING] --json``. Made once per version and question; callers
+    must not change it."""
+
+    def make() -> dict[str, Any]:
+        found = bridge_proposal(state.compiled, proposal_id, criterion, k, reading=reading)
+        return bridge_json(found, proposal_id if reading is None else f"{proposal_id}@{reading}")
+
     if proposal_id not in state.versions:  # only tabled proposals are remembered: the memo stays bounded
-        return bridge_json(bridge_proposal(state.compiled, proposal_id, criterion, k), proposal_id)
-    return state.memo.get(
-        ("bridge", proposal_id, criterion, k),
-        lambda: bridge_json(bridge_proposal(state.compiled, proposal_id, criterion, k), proposal_id),
-    )
+        return make()
+    return state.memo.get(("bridge", proposal_id, reading, criterion, k), make)
 
 
 def tabled_proposal(state: State, proposal_id: str, where: tuple[str | int, ...]) -> str:
@@ -391,11 +395,25 @@ def tabled_proposal(state: State, proposal_id: str, where: tuple[str | int, ...]
     return proposal_id
 
 
-def bridge_job(store: Store, state: State, proposal_id: str, criterion: str, k: int) -> Job:
+def recorded_reading(state: State, proposal_id: str, reading: str | None, where: tuple[str | int, ...]) -> str | None:
+    """``reading`` if it is one of the (known) proposal's readings, or None for the text as tabled; else bad
+    input located at ``where``, naming the readings the text has. Readings are the public record: whoever may
+    bridge may bridge from any of them."""
+    if reading is None:
+        return None
+    known = [r.id for r in state.scenario.proposal(proposal_id).readings]
+    if reading not in known:
+        expected = f"expected one of {', '.join(known)}" if known else "it has none: leave the reading out"
+        raise InputError([Problem(f"no reading {reading!r} of {proposal_id!r} ({expected})", where)])
+    return reading
+
+
+def bridge_job(store: Store, state: State, proposal_id: str, criterion: str, k: int, reading: str | None = None) -> Job:
     """:func:`bridge_view` as a job on the store's job threads: one search per version and question, joined
-    by whoever asks it again while it runs (the bridging page, the API)."""
-    work = functools.partial(bridge_view, state, proposal_id, criterion, k)
-    return jobs_of(store).submit(("bridge", state.scenario.id, state.version, proposal_id, criterion, k), work)
+    by whoever asks it again while it runs (the bridging page, the API, a ballot or a draft made from it)."""
+    work = functools.partial(bridge_view, state, proposal_id, criterion, k, reading)
+    key = ("bridge", state.scenario.id, state.version, proposal_id, reading, criterion, k)
+    return jobs_of(store).submit(key, work)
 
 
 AGREED = ("accepted", "agreed")  # statuses that say the sides took the text
