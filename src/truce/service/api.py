@@ -579,7 +579,8 @@ def ballots(
 def publish(
     talks_id: str, body: schemas.BallotNew, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> schemas.BallotCreated:
-    """Publish packages (given, or the bridging suggestions from a proposal) for every party to mark."""
+    """Publish packages (given, or the bridging suggestions from a proposal, as tabled or as one of its readings
+    reads it) for every party to mark."""
     state = views.load(store, talks_id)
     number = views.publish_ballot(store, state, body, viewer)
     return schemas.BallotCreated(number=number)

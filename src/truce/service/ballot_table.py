@@ -113,7 +113,10 @@ def ballot_table(state: State, content: BallotContent, viewer: Viewer) -> dict[s
     reference = content.reference
     ref_terms = None if reference is None else dict(reference["terms"])
     return {
-        "reference": None if reference is None else {"proposal": reference["proposal"], "title": reference["title"]},
+        # a reference that is a reading names it and whose it is (kept with the ballot since readings were offered)
+        "reference": None
+        if reference is None
+        else {k: reference.get(k) for k in ("proposal", "title", "reading", "holder")},
         "rows": package_rows(state, packages, ref_terms),
         "standings": package_standings(state, packages, viewer),
     }

@@ -363,6 +363,7 @@ BRIDGES_ASKED = 3  # as `truce bridge` asks by default
 def bridge_page(
     talks_id: str,
     proposal: str | None = Query(None, max_length=80),
+    reading: str = Query("", max_length=80, description="one of the proposal's readings; empty: the text as tabled"),
     criterion: Criterion = Query("nash"),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_dep),
@@ -372,24 +373,30 @@ def bridge_page(
     state = views.load(store, talks_id)
     ids = [p.id for p in state.scenario.proposals]
     chosen = proposal or (ids[-1] if ids else None)
-    if chosen is not None:
-        views.tabled_proposal(state, chosen, ("proposal",))
-    job = None
+    read, job = None, None
     if chosen is not None:  # the search runs off the request path; a long one shows its progress
-        job = views.bridge_job(store, state, chosen, str(criterion), BRIDGES_ASKED)
+        views.tabled_proposal(state, chosen, ("proposal",))
+        read = views.recorded_reading(state, chosen, reading or None, ("reading",))
+        job = views.bridge_job(store, state, chosen, str(criterion), BRIDGES_ASKED, read)
     done = job is None or job.wait(WAIT_SECONDS)
+    offered = [] if chosen is None else views.readings_offered(state, chosen)
+    holder, titles = {r["id"]: r["holder"] for r in offered}, {p.id: p.title for p in state.scenario.proposals}
     return render(
         "bridge.html",
         viewer,
         status=200 if done else 202,
         ids=ids,
         chosen=chosen,
+        reading=read,
+        # the readings of the text shown, to start from instead of it: the public record, as on its page
+        readings=offered,
+        from_title=None if chosen is None else titles[chosen] + (f", as {holder[read]} reads it" if read else ""),
         criterion=criterion,
         result=job.result() if job is not None and done else None,
         asked=BRIDGES_ASKED,
         pending=None if done or job is None else {"seconds": round(job.elapsed)},
         issues={i.id: i for i in state.scenario.issues},
-        titles={p.id: p.title for p in state.scenario.proposals},
+        titles=titles,
         names={p.id: p.name for p in state.scenario.parties},
         basis=views.resting_on(state, viewer),
     )
@@ -409,13 +416,14 @@ def ballots_page(
 def publish_page(
     talks_id: str,
     proposal: str = Form(..., max_length=80, pattern=LINE),
+    reading: str = Form("", max_length=80, pattern=LINE),
     title: str = Form(..., min_length=1, max_length=500, pattern=LINE),
     criterion: Criterion = Form("nash"),
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_dep),
 ) -> Response:
     state = views.load(store, talks_id)
-    body = BallotNew(title=title, from_proposal=proposal, criterion=criterion)
+    body = BallotNew(title=title, from_proposal=proposal, criterion=criterion, reading=reading or None)
     number = views.publish_ballot(store, state, body, viewer)
     return RedirectResponse(f"/talks/{talks_id}/ballots/{number}", status_code=303)
 

@@ -37,6 +37,7 @@ def draft_page(
     talks_id: str,
     parent: str | None = Query(None, max_length=80, description="the text to amend (the draft is its child)"),
     bridge: str | None = Query(None, max_length=80, description="start from a bridge from this proposal"),
+    reading: str = Query("", max_length=80, description="with bridge: the bridge from this reading of it"),
     criterion: Criterion = Query("nash"),
     n: int = Query(0, ge=0, le=9, description="which of the bridges"),
     edit: str | None = Query(None, max_length=80, description="correct this recorded text (mediators)"),
@@ -57,17 +58,32 @@ def draft_page(
         elif bridge not in ids:
             errors.add("parent", f"no proposal {bridge!r} to bridge from")
         else:
-            found = views.bridge_view(state, bridge, criterion, 3)["bridges"]
-            if n < len(found):
-                terms, parent = dict(found[n]["terms"]), bridge
-            else:
-                errors.general.append(f"there are {len(found)} bridges from {bridge}, not {n + 1}")
+            found = _from_bridge(store, state, bridge, reading or None, str(criterion), n, errors)
+            if found is not None:  # the draft amends the text as tabled: a child inherits the text, never a reading
+                terms, parent = found, bridge
     if parent is not None and parent not in ids:
         errors.add("parent", "no such proposal")
         parent = None
     fields = drafting.prefill(state.scenario, viewer, parent, terms)
     status = 200 if not errors else 422
     return draft_form(state, viewer, fields, errors, None, status)
+
+
+def _from_bridge(
+    store: Store, state: views.State, bridge: str, reading: str | None, criterion: str, n: int, errors: Errors
+) -> dict[str, Any] | None:
+    """The terms of bridge ``n`` from ``bridge`` (as ``reading`` reads it, if given), or None with the reason in
+    ``errors``. The search is the bridging page's: joined while it runs, reused once done."""
+    try:
+        read = views.recorded_reading(state, bridge, reading, ("reading",))
+    except InputError as exc:
+        errors.general.extend(p.message for p in exc.problems)
+        return None
+    found = views.bridge_job(store, state, bridge, criterion, 3, read).future.result()["bridges"]
+    if n < len(found):
+        return dict(found[n]["terms"])
+    errors.general.append(f"there are {len(found)} bridges from {bridge}, not {n + 1}")
+    return None
 
 
 def draft_form(

@@ -224,6 +224,14 @@ class BallotNew(Strict):
         default=Criterion("nash"),
         description="how the bridges are found, and how the one package a reveal names is chosen",
     )
+    reading: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=80,
+        pattern=LINE,
+        description="with from_proposal: bridge from the text as this reading of it reads it (one of the "
+        "proposal's readings); the packages are then shown against that reading, named as a side's account",
+    )
     k: int = Field(default=3, ge=1, le=10)
     reference: str | None = Field(
         default=None,

@@ -17,6 +17,7 @@ import secrets
 import threading
 import weakref
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -408,6 +409,12 @@ def recorded_reading(state: State, proposal_id: str, reading: str | None, where:
     return reading
 
 
+def readings_offered(state: State, proposal_id: str) -> list[dict[str, str]]:
+    """The readings of a text a bridge may start from, each with whose it is: ``[{"id", "holder"}]``."""
+    proposal = state.scenario.proposal(proposal_id)
+    return [{"id": r.id, "holder": holder_name(state.scenario, r.by)} for r in proposal.readings]
+
+
 def bridge_job(store: Store, state: State, proposal_id: str, criterion: str, k: int, reading: str | None = None) -> Job:
     """:func:`bridge_view` as a job on the store's job threads: one search per version and question, joined
     by whoever asks it again while it runs (the bridging page, the API, a ballot or a draft made from it)."""
@@ -470,13 +477,13 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
     recorded with the ballot together with the (never shown) ranking by the ballot's criterion."""
     if body.packages is not None and body.from_proposal is not None:
         raise InputError([Problem("give packages or from_proposal, not both", ("packages",))])
+    if body.reading is not None and body.from_proposal is None:
+        raise InputError([Problem("a reading is of the text bridges start from: give from_proposal", ("reading",))])
     if body.packages is not None:
         packages = [dict(p) for p in body.packages]
     elif body.from_proposal is not None:
-        # best first; the order and the gains would tell each side about the other's preferences. The
-        # bridges the bridging page found for this version are reused, not searched for again.
-        start = tabled_proposal(state, body.from_proposal, ("from_proposal",))
-        result = bridge_view(state, start, body.criterion, body.k)
+        # best first; the order and the gains would tell each side about the other's preferences
+        result = ballot_bridges(store, state, body).result()
         packages = [dict(b["terms"]) for b in result["bridges"]]
     else:
         raise InputError([Problem("give packages or from_proposal", ("packages",))])
@@ -487,7 +494,9 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
     parties = sides(state)
     if not parties:
         raise InputError([Problem("these talks have no sides to answer", ())])
-    reference = _reference(state, body.reference or body.from_proposal)
+    # packages given are shown against the text named; bridges against what they start from, a reading named so
+    reading = None if body.reference is not None else body.reading
+    reference = _reference(state, body.reference or body.from_proposal, reading)
     seed = secrets.randbits(63)
     order = list(range(len(packages)))
     random.Random(seed).shuffle(order)
@@ -505,6 +514,15 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
     )
 
 
+def ballot_bridges(store: Store, state: State, body: Any) -> Future[dict[str, Any]]:
+    """The bridges a ballot publishes (``body.from_proposal``, as ``body.reading`` reads it if given), searched
+    as the bridging page searches them: on the jobs' threads, joining the page's search of the same question or
+    reusing its result for this version. Bad names are refused, located, before any search starts."""
+    start = tabled_proposal(state, body.from_proposal, ("from_proposal",))
+    reading = recorded_reading(state, start, body.reading, ("reading",))
+    return bridge_job(store, state, start, str(body.criterion), body.k, reading).future
+
+
 def _distinct_packages(c: Compiled, packages: list[dict[str, Any]]) -> None:
     """Refuse a package that is not one of these talks, or one published twice: a side marking one copy and
     the other side the other would be told that no package was marked by every party."""
@@ -519,16 +537,21 @@ def _distinct_packages(c: Compiled, packages: list[dict[str, Any]]) -> None:
         first[row] = n
 
 
-def _reference(state: State, proposal_id: str | None) -> dict[str, Any] | None:
+def _reference(state: State, proposal_id: str | None, reading: str | None = None) -> dict[str, Any] | None:
     """The text a ballot's packages are shown against, as it stands now (a later version of it does not
-    change what the parties were shown)."""
+    change what the parties were shown), or as one of its readings reads it: then the reading and whose it is
+    are kept with it, so that the ballot never shows one side's account as the text."""
     if proposal_id is None:
         return None
     try:
         proposal = state.scenario.proposal(proposal_id)
     except KeyError:
         raise InputError([Problem(f"no proposal {proposal_id!r}", ("reference",))]) from None
-    return {"proposal": proposal.id, "title": proposal.title, "terms": state.scenario.terms_of(proposal.id)}
+    found = {"proposal": proposal.id, "title": proposal.title, "terms": state.scenario.terms_of(proposal.id, reading)}
+    if reading is None:
+        return found
+    by = next(r.by for r in proposal.readings if r.id == reading)
+    return {**found, "reading": reading, "holder": holder_name(state.scenario, by)}
 
 
 def rank_packages(c: Compiled, packages: list[dict[str, Any]], criterion: str) -> list[int]:
