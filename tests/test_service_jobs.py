@@ -142,3 +142,37 @@ def test_a_long_bridge_holds_up_no_other_request(
         finally:
             release.set()
         assert long.result(timeout=30).status_code in (200, 201, 202)
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_ballot_waiting_for_its_bridges_holds_no_worker_thread(
+    service_store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a ballot published from bridges waited for the search on a worker thread of its own: with few of them, a
+    # few such ballots held up every page. It now waits as the bridging API does, holding none.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    from conftest import client_settings
+    from truce.service import app as service_app
+
+    monkeypatch.setattr(service_app, "THREADS", 1)  # one worker thread: a ballot holding it holds up the rest
+    real, entered, release = views.bridge_proposal, threading.Event(), threading.Event()
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "bridge_proposal", held)
+    body = {"title": "Bridges", "from_proposal": "aug16-bridging", "reading": "hamas-aug18"}
+    with TestClient(service_app.create_app(service_store, client_settings())) as client, ThreadPoolExecutor(2) as pool:
+        ballot = pool.submit(client.post, f"/api/talks/{TALKS}/ballots", json=body, headers=auth("mediator"))
+        try:
+            assert entered.wait(30)
+            other = pool.submit(client.get, f"/api/talks/{TALKS}/standing", headers=auth("israel"))
+            assert other.result(timeout=10).status_code == 200
+        finally:
+            release.set()
+        assert ballot.result(timeout=60).status_code == 201

@@ -576,13 +576,17 @@ def ballots(
     responses=WRITE_ERRORS,
     **access(Role.mediator),
 )
-def publish(
+async def publish(
     talks_id: str, body: schemas.BallotNew, viewer: Viewer = Depends(current_viewer), store: Store = Depends(store_dep)
 ) -> schemas.BallotCreated:
     """Publish packages (given, or the bridging suggestions from a proposal, as tabled or as one of its readings
     reads it) for every party to mark."""
-    state = views.load(store, talks_id)
-    number = views.publish_ballot(store, state, body, viewer)
+    state = await run_in_threadpool(views.load, store, talks_id)
+    if body.from_proposal is not None and body.packages is None:
+        # the search runs on the jobs' threads, as the bridging API's does: waiting for it holds none of the few
+        # worker threads every page needs, and it joins the bridging page's search of the same question
+        await asyncio.wrap_future(views.ballot_bridges(store, state, body))
+    number = await run_in_threadpool(views.publish_ballot, store, state, body, viewer)
     return schemas.BallotCreated(number=number)
 
 

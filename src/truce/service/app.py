@@ -32,9 +32,9 @@ STATIC = Path(__file__).parent / "static"
 # Worker threads for the routes and dependencies that are plain functions (anyio lends 40 by default). They
 # take turns on one interpreter lock: with 40 at once, every answer under load waits behind 39 others'
 # slices; with a few, the rest wait in line and answers come back in order. Bridging searches run on the
-# jobs' own threads (the page waits at most jobs.WAIT_SECONDS for one, the API holds no thread while it
-# waits). A ballot or a draft made from bridges reuses a search already made for that version, or searches
-# on its own thread, within the bridge's budget (seconds; mediators only).
+# jobs' own threads (the page waits at most jobs.WAIT_SECONDS for one; the API, and a ballot published through
+# it, hold no thread while they wait). A ballot published from the page, or a draft made from a bridge, joins
+# the page's search or reuses its result, waiting on its worker thread: their forms are shown once it is done.
 THREADS = 8
 
 
