@@ -168,3 +168,24 @@ def test_a_mediator_corrects_a_recorded_text_as_its_next_version(page: Any, serv
     assert "Version 2" in page.locator("main p").first.inner_text()
     assert "the aid figure was misread" in page.get_by_test_id("version-note").inner_text()
     shot(page, "mediator-correction-saved")
+
+
+def test_a_mediator_bridges_from_a_sides_reading_and_publishes_those_bridges(page: Any, server: Server) -> None:
+    # the bridging page offered the texts alone; a side's reading of a contested text is now a place to start
+    sign_in(page, server, "demo-mediator")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{server.url}/talks/{TALKS}/bridge?proposal=aug16-bridging")
+    page.get_by_label("Start from").select_option(label="the text as Hamas reads it (reading hamas-aug18)")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_test_id("from-reading").wait_for(timeout=60_000)  # the page refreshes itself until the search ends
+    said = page.get_by_test_id("from-reading").inner_text()
+    assert "as Hamas reads it (reading hamas-aug18), not from the text as tabled" in said
+    assert page.get_by_label("Start from").input_value() == "hamas-aug18"
+    shot(page, "phone-mediator-bridge-from-reading")
+    assert overflow(page) <= 0
+    page.get_by_role("button", name="Publish these packages for blind acceptance").click()
+    page.wait_for_url("**/ballots/*")
+    header = page.get_by_test_id("packages").locator("thead th.reference").inner_text()
+    assert header.startswith("As Hamas reads US bridging proposal")
+    shot(page, "phone-mediator-ballot-from-reading")
+    assert overflow(page) <= 0

@@ -43,6 +43,7 @@ REAL = {
     "number": [1],
     "person_id": [_SPARE.id],
     "proposal": ["aug16-bridging", "jul2-hamas"],  # a query parameter (bridging from a text)
+    "reading": ["hamas-aug18", "israel-pmo"],  # ... and from a reading of it (of aug16-bridging: refused for the other)
 }
 ALWAYS_REAL = {"person_id"}
 
