@@ -95,6 +95,33 @@ def test_a_bridge_from_a_reading_is_the_clis_document_and_says_whose_reading_it_
     assert tabled.json()["reading"] is None and tabled.json()["bridges"] != api["bridges"]
 
 
+def test_every_bridge_from_a_reading_of_the_shipped_case_is_the_clis(tmp_path: Path) -> None:
+    # on the shipped case as it is shipped (the service's other tests mark its private texts): every reading of
+    # every text, bridged in the service, is the document truce bridge --from ID@READING --json prints
+    from fastapi.testclient import TestClient
+
+    from conftest import TOKENS, client_settings
+    from truce.io.scenario_files import load_scenario, scenario_to_data
+    from truce.service.app import create_app
+    from truce.store.repo import Store
+
+    shipped = load_scenario(GAZA)
+    store = Store(f"sqlite:///{tmp_path / 'truce.db'}")
+    store.create_talks(scenario_to_data(shipped), "test")
+    store.add_person(TALKS, "Mediator", "mediator", None, TOKENS["mediator"], "test")
+    try:
+        with TestClient(create_app(store, client_settings())) as client:
+            for proposal in shipped.proposals:
+                for reading in proposal.readings:
+                    question = {"proposal": proposal.id, "reading": reading.id}
+                    api = client.get(f"{API}/bridge", params=question, headers=auth("mediator")).json()
+                    cli = invoke_json("bridge", str(GAZA), "--from", f"{proposal.id}@{reading.id}")
+                    assert api == cli, (proposal.id, reading.id)
+                    assert api["reading"]["by"] == reading.by
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize(
     ("reading", "said"),
     [
