@@ -44,18 +44,27 @@ def test_the_bridging_page_offers_the_texts_readings_and_says_whose_reading_it_s
 ) -> None:
     # the page offered the texts alone: a mediator could not see the bridges from one side's account of a text
     offered = bridging_page(service_client, {"proposal": TEXT})
-    select = re.search(r'<select id="reading" name="reading".*?</select>', offered.text, re.S)
-    assert select, "no choice of reading"
-    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(0))
-    readings = service_client.get(f"{API}/proposals/{TEXT}", headers=auth("mediator")).json()["readings"]
-    assert options == [("", "the text as tabled")] + [
-        (r["id"], f"the text as {r['holder']} reads it (reading {r['id']})") for r in readings
-    ]
+    select = re.search(r'<select id="proposal" name="proposal".*?</select>', offered.text, re.S)
+    assert select
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', html.unescape(select.group(0)))
+    for proposal in service_client.get(API, headers=auth("mediator")).json()["proposals"]:
+        pid, title = proposal["id"], proposal["title"]
+        readings = service_client.get(f"{API}/proposals/{pid}", headers=auth("mediator")).json()["readings"]
+        listed = [(value, label) for value, label in options if value.partition("@")[0] == pid]
+        # each text, then under it each of its readings, named as whose account it is
+        assert listed == [(pid, f"{title}, as tabled" if readings else title)] + [
+            (f"{pid}@{r['id']}", f"{title}, as {r['holder']} reads it (reading {r['id']})") for r in readings
+        ]
     assert "not from the text as tabled" not in words(offered.text)
+    chosen = re.findall(r'<option value="([^"]*)" selected', select.group(0))
+    assert chosen == [TEXT]
 
     page = bridging_page(service_client, FROM_READING)
     said = words(page.text)
     assert page.status_code == 200
+    assert re.findall(r'<option value="([^"]*)" selected', page.text)[0] == f"{TEXT}@{READING}"
+    # as the page's choice sends it, and as truce bridge --from takes it: the same page
+    assert bridging_page(service_client, {"proposal": f"{TEXT}@{READING}"}).text == page.text
     assert "as Hamas reads it (reading hamas-aug18), not from the text as tabled" in said
     assert "change as few terms of US bridging proposal, with Egyptian and Qatari support, as Hamas reads it" in said
     # each bridge shown is the API's from that reading (the API's is the command line's: see test_json_contracts)
@@ -67,13 +76,19 @@ def test_the_bridging_page_offers_the_texts_readings_and_says_whose_reading_it_s
 
 
 @pytest.mark.parametrize(
-    ("reading", "said"),
-    [("nope", "reading: no reading 'nope' of 'aug16-bridging'"), ("hamas-lists", "no reading 'hamas-lists'")],
+    ("params", "said"),
+    [
+        ({"proposal": TEXT, "reading": "nope"}, "reading: no reading 'nope' of 'aug16-bridging'"),
+        ({"proposal": TEXT, "reading": "hamas-lists"}, "reading: no reading 'hamas-lists' of 'aug16-bridging'"),
+        ({"proposal": f"{TEXT}@nope"}, "proposal: no reading 'nope' of 'aug16-bridging'"),
+        ({"proposal": f"{TEXT}@"}, "proposal: 'aug16-bridging@': no reading after @"),
+        ({"proposal": f"{TEXT}@{READING}", "reading": READING}, "reading: the reading is named twice"),
+    ],
 )
 def test_the_bridging_page_refuses_a_reading_the_text_does_not_have(
-    service_client: Any, reading: str, said: str
+    service_client: Any, params: dict[str, str], said: str
 ) -> None:
-    r = service_client.get(PAGE, params={"proposal": TEXT, "reading": reading}, headers=auth("mediator"))
+    r = service_client.get(PAGE, params=params, headers=auth("mediator"))
     assert r.status_code == 422 and said in words(r.text)
 
 

@@ -175,12 +175,13 @@ def test_a_mediator_bridges_from_a_sides_reading_and_publishes_those_bridges(pag
     sign_in(page, server, "demo-mediator")
     page.set_viewport_size(PHONE)
     page.goto(f"{server.url}/talks/{TALKS}/bridge?proposal=aug16-bridging")
-    page.get_by_label("Start from").select_option(label="the text as Hamas reads it (reading hamas-aug18)")
+    title = "US bridging proposal, with Egyptian and Qatari support"
+    page.get_by_label("From proposal").select_option(label=f"{title}, as Hamas reads it (reading hamas-aug18)")
     page.get_by_role("button", name="Show").click()
     page.get_by_test_id("from-reading").wait_for(timeout=60_000)  # the page refreshes itself until the search ends
     said = page.get_by_test_id("from-reading").inner_text()
     assert "as Hamas reads it (reading hamas-aug18), not from the text as tabled" in said
-    assert page.get_by_label("Start from").input_value() == "hamas-aug18"
+    assert page.get_by_label("From proposal").input_value() == "aug16-bridging@hamas-aug18"
     shot(page, "phone-mediator-bridge-from-reading")
     assert overflow(page) <= 0
     page.get_by_role("button", name="Publish these packages for blind acceptance").click()

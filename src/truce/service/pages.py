@@ -362,7 +362,7 @@ BRIDGES_ASKED = 3  # as `truce bridge` asks by default
 @router.get("/talks/{talks_id}/bridge", **access(Role.mediator), **HTML)
 def bridge_page(
     talks_id: str,
-    proposal: str | None = Query(None, max_length=80),
+    proposal: str | None = Query(None, max_length=161, description="a proposal's id, or ID@READING: as it reads it"),
     reading: str = Query("", max_length=80, description="one of the proposal's readings; empty: the text as tabled"),
     criterion: Criterion = Query("nash"),
     viewer: Viewer = Depends(current_viewer),
@@ -372,15 +372,17 @@ def bridge_page(
 
     state = views.load(store, talks_id)
     ids = [p.id for p in state.scenario.proposals]
-    chosen = proposal or (ids[-1] if ids else None)
-    read, job = None, None
+    chosen, read = _bridge_start(state, proposal, reading)
+    job = None
     if chosen is not None:  # the search runs off the request path; a long one shows its progress
-        views.tabled_proposal(state, chosen, ("proposal",))
-        read = views.recorded_reading(state, chosen, reading or None, ("reading",))
         job = views.bridge_job(store, state, chosen, str(criterion), BRIDGES_ASKED, read)
     done = job is None or job.wait(WAIT_SECONDS)
-    offered = [] if chosen is None else views.readings_offered(state, chosen)
-    holder, titles = {r["id"]: r["holder"] for r in offered}, {p.id: p.title for p in state.scenario.proposals}
+    # each text's readings, to start from instead of it: the public record, as on the text's page
+    offered = {pid: views.readings_offered(state, pid) for pid in ids}
+    holder, titles = (
+        {r["id"]: r["holder"] for r in offered.get(chosen or "", [])},
+        {p.id: p.title for p in state.scenario.proposals},
+    )
     return render(
         "bridge.html",
         viewer,
@@ -388,7 +390,6 @@ def bridge_page(
         ids=ids,
         chosen=chosen,
         reading=read,
-        # the readings of the text shown, to start from instead of it: the public record, as on its page
         readings=offered,
         from_title=None if chosen is None else titles[chosen] + (f", as {holder[read]} reads it" if read else ""),
         criterion=criterion,
@@ -400,6 +401,23 @@ def bridge_page(
         names={p.id: p.name for p in state.scenario.parties},
         basis=views.resting_on(state, viewer),
     )
+
+
+def _bridge_start(state: views.State, proposal: str | None, reading: str) -> tuple[str | None, str | None]:
+    """The text the bridging page starts from and the reading of it, if any: ``proposal`` is an id, or
+    ``ID@READING`` as the page's choice sends it (and as ``truce bridge --from`` takes it); ``reading`` names
+    one too. Unknown names are refused, located, before any search starts. No proposal: the latest."""
+    ids = [p.id for p in state.scenario.proposals]
+    named, at, read = (proposal or "").partition("@")
+    if at and reading:
+        raise InputError([Problem("the reading is named twice: in proposal (ID@READING) and in reading", ("reading",))])
+    if at and not read:
+        raise InputError([Problem(f"{proposal!r}: no reading after @", ("proposal",))])
+    chosen = named or (ids[-1] if ids else None)
+    if chosen is None:
+        return None, None
+    views.tabled_proposal(state, chosen, ("proposal",))
+    return chosen, views.recorded_reading(state, chosen, read or reading or None, ("proposal" if at else "reading",))
 
 
 @router.get("/talks/{talks_id}/ballots", **access(Role.mediator, Role.party), **HTML)
