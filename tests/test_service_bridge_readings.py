@@ -160,3 +160,12 @@ def test_a_side_cannot_start_a_draft_from_a_bridge_from_any_reading(service_clie
         )
         assert draft.status_code == 422 and "only mediators start from one" in words(draft.text)
         assert service_client.get(PAGE, params=FROM_READING, headers=auth(side)).status_code == 403
+
+
+def test_a_draft_naming_a_reading_but_no_bridge_is_refused(service_client: Any) -> None:
+    draft = service_client.get(f"/talks/{TALKS}/draft", params={"reading": READING}, headers=auth("mediator"))
+    assert draft.status_code == 422 and "a reading is of the text a bridge starts from" in words(draft.text)
+    bad = service_client.get(
+        f"/talks/{TALKS}/draft", params={"bridge": TEXT, "reading": "nope"}, headers=auth("mediator")
+    )
+    assert bad.status_code == 422 and "no reading 'nope' of 'aug16-bridging'" in words(bad.text)

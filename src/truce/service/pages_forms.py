@@ -52,6 +52,8 @@ def draft_page(
     ids = {p.id for p in state.scenario.proposals}
     errors = Errors()
     terms: dict[str, Any] = {}
+    if reading and bridge is None:
+        errors.general.append("a reading is of the text a bridge starts from: give the bridge too")
     if bridge is not None:
         if viewer.role != Role.mediator:
             errors.general.append("bridges rest on every party's preferences: only mediators start from one")
