@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases import every_outcome
+from cli_runner import runner
 from truce.analysis.solutions import solve_all
+from truce.cli import app
 from truce.errors import InputError
 from truce.io.genius import export_genius, import_genius, is_genius_folder, parse_xml, read_genius
 from truce.io.scenario_files import load_any, scenario_to_data
@@ -284,6 +286,44 @@ def test_a_profile_that_is_not_xml_is_an_error_not_a_party_less(tmp_path: Path, 
     with pytest.raises(InputError, match="not an XML file") as caught:
         import_genius(folder)
     assert caught.value.problems[0].file == str(folder / "harbour-prof1.xml")
+
+
+@pytest.mark.parametrize(
+    ("name", "root", "meant"),
+    [
+        ("harbour-prof2.xml", "utility_spaces", "utility_space"),
+        ("harbour-prof2.xml", "UtilitySpace", "utility_space"),
+        ("harbour-prof2.xml", "utlity_space", "utility_space"),
+        ("harbour-domain.xml", "negotiation_templat", "negotiation_template"),
+    ],
+)
+def test_a_mistyped_root_is_an_error_at_that_file_not_a_party_less(
+    tmp_path: Path, name: str, root: str, meant: str
+) -> None:
+    """A profile whose root was mistyped was skipped: the talks were read with one party fewer, and exit 0."""
+    folder = _copy(tmp_path)
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"<{meant}", f"<{root}", 1).replace(f"</{meant}>", f"</{root}>"), encoding="utf-8")
+    line = 1 + text[: text.index(f"<{meant}")].count("\n")
+    for read in (import_genius, load_any):
+        with pytest.raises(InputError) as caught:
+            read(folder)
+        (problem,) = caught.value.problems
+        assert (problem.file, problem.line, problem.column) == (str(path), line, 1)
+        assert f"<{root}> is not a GENIUS root: did you mean <{meant}>" in problem.message
+    result = runner.invoke(app, ["import", "genius", str(folder), "-o", str(tmp_path / "out.yaml")])
+    assert result.exit_code == 2
+    assert f"{path}:{line}:1: root element <{root}>" in result.output
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_an_xml_file_of_another_kind_is_left_alone_and_said_to_be(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "run.xml").write_text('<?xml version="1.0"?>\n<tournament><agent/></tournament>\n', encoding="utf-8")
+    found = read_genius(folder)
+    assert len(found.scenario.parties) == 2
+    assert "XML files left alone (neither a domain nor a profile): run.xml (<tournament>)" in found.notes
 
 
 def test_a_listing_of_numbers_beside_the_profiles_is_left_alone(tmp_path: Path) -> None:

@@ -146,11 +146,43 @@ def parse_xml(raw: bytes, name: str) -> _Xml:
 
 def root_tag(raw: bytes) -> str | None:
     """The name of the first element of an XML file (``None`` if the bytes do not start like XML)."""
+    found = _root(raw)
+    return found[0] if found else None
+
+
+def _root(raw: bytes) -> tuple[str, int, int] | None:
+    """The first element's name and its 1-based line and column (``None`` if the bytes do not start like XML)."""
     head = raw[:65536]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     match = _ROOT.match(head)
-    return match.group(1).decode("ascii", "replace") if match else None
+    if not match:
+        return None
+    line, col = _line_col(head, match.start(1) - 1)
+    return match.group(1).decode("ascii", "replace"), line, col
+
+
+def _meant(tag: str) -> str | None:
+    """The GENIUS root a root element of another name was most likely meant to be, when it looks like a slip
+    of the keyboard (``utility_spaces``, ``UtilitySpace``, ``negotiation_templat``): a file of another kind
+    shares neither name's words."""
+    plain = re.sub(r"[^a-z0-9]", "", tag.lower())
+    for known in (PROFILE_ROOT, DOMAIN_ROOT):
+        target = known.replace("_", "")
+        words = known.split("_")
+        if any(word in plain for word in words) or _edits(plain, target) <= max(2, len(target) // 4):
+            return known
+    return None
+
+
+def _edits(a: str, b: str) -> int:
+    """The Levenshtein distance between two short strings."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -174,11 +206,18 @@ class _DomainIssue:
 def genius_files(folder: str | FsPath) -> tuple[FsPath | None, list[FsPath]]:
     """The domain file and the profile files of a folder, found by their root elements. An XML file of
     another kind is left alone, and so is a list of numbers (ANAC folders hold their Pareto frontier as
-    ``pareto.xml`` lines of ``u1, u2``); any other file that is not XML (empty, say) is an error, since
-    skipping it could silently drop a party."""
-    base = FsPath(folder)
+    ``pareto.xml`` lines of ``u1, u2``); any other file that is not XML (empty, say), or whose root element
+    looks like a mistyped ``<utility_space>`` or ``<negotiation_template>``, is an error, since skipping it
+    could silently drop a party."""
+    domains, profiles, _ = _sorted_files(FsPath(folder))
+    return (domains[0] if domains else None), profiles
+
+
+def _sorted_files(base: FsPath) -> tuple[list[FsPath], list[FsPath], list[str]]:
+    """:func:`genius_files`' domain files and profiles, and the XML files left alone, each as ``name (<root>)``."""
     domains: list[FsPath] = []
     profiles: list[FsPath] = []
+    others: list[str] = []
     candidates = sorted((p for p in base.iterdir() if p.suffix.lower() == ".xml" and p.is_file()), key=_natural)
     if len(candidates) > MAX_FILES:
         message = (
@@ -188,20 +227,38 @@ def genius_files(folder: str | FsPath) -> tuple[FsPath | None, list[FsPath]]:
     for path in candidates:
         try:
             with path.open("rb") as handle:
-                tag = root_tag(handle.read(65536))
+                found = _root(handle.read(65536))
         except OSError as exc:
             raise InputError([Problem(f"cannot be read: {exc.strerror}", (), str(path), 1, 1)]) from None
-        if tag is None and not _numbers_only(path):
+        if found is None and not _numbers_only(path):
             message = "not an XML file (empty, or not starting with an element): a GENIUS domain or profile is XML"
             raise InputError([Problem(message, (), str(path), 1, 1)])
+        tag = found[0] if found else None
         if tag == DOMAIN_ROOT:
             domains.append(path)
         elif tag == PROFILE_ROOT:
             profiles.append(path)
+        elif found is not None:
+            _refuse_mistyped(path, *found)
+            others.append(f"{path.name} (<{tag}>)")
     if len(domains) > 1:
         names = ", ".join(p.name for p in domains)
         raise InputError([Problem(f"more than one GENIUS domain file ({names})", (), str(base), 1, 1)])
-    return (domains[0] if domains else None), profiles
+    return domains, profiles, others
+
+
+def _refuse_mistyped(path: FsPath, tag: str, line: int, col: int) -> None:
+    """Refuse, at its root element, a file whose root looks like a GENIUS root mistyped: left alone, it would
+    take a party (or the domain) out of the talks without a word."""
+    meant = _meant(tag)
+    if meant is None:
+        return
+    kind = "a profile, one party's preferences" if meant == PROFILE_ROOT else "the domain file"
+    message = (
+        f"root element <{tag}> is not a GENIUS root: did you mean <{meant}> ({kind})? "
+        f"A GENIUS domain is <{DOMAIN_ROOT}> and a profile <{PROFILE_ROOT}>"
+    )
+    raise InputError([Problem(message, (), str(path), line, col)])
 
 
 _NUMBERS = re.compile(rb"^\s*[-+0-9.eE]+(\s*[,;\s]\s*[-+0-9.eE]+)*\s*$")
@@ -252,7 +309,8 @@ def read_genius(folder: str | FsPath, profiles: Sequence[str] | None = None) -> 
     base = FsPath(folder)
     if not base.is_dir():
         raise InputError([Problem("not a folder (a GENIUS domain is a folder of XML files)", (), str(folder), 1, 1)])
-    domain_path, found = genius_files(base)
+    domains, found, others = _sorted_files(base)
+    domain_path = domains[0] if domains else None
     if domain_path is None and geniusweb_files(base):
         return read_geniusweb(base, profiles)
     if domain_path is None:
@@ -266,7 +324,7 @@ def read_genius(folder: str | FsPath, profiles: Sequence[str] | None = None) -> 
     problems: list[Problem] = []
     preferences: dict[str, Any] = {}
     sources: dict[str, tuple[_Xml, ET.Element]] = {}
-    notes: list[str] = []
+    notes: list[str] = [f"XML files left alone (neither a domain nor a profile): {', '.join(others)}"] if others else []
     for pid, path in zip(party_ids, profile_paths, strict=True):
         try:
             profile = parse_xml(read_limited(path, str(path), MAX_XML_BYTES), str(path))
