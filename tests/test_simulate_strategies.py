@@ -9,6 +9,7 @@ import pkgutil
 from functools import cache
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -256,3 +257,32 @@ def test_nice_tit_for_tat_reads_its_model_on_one_scale(seed: int, scale: float, 
     strategy = make_strategy("nice-tit-for-tat")
     assert isinstance(strategy, NiceTitForTat)
     np.testing.assert_allclose(strategy.target(view(1.0, 0.0)), strategy.target(view(scale, shift)), atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["hardheaded", "nice-tit-for-tat"])
+def test_ac_next_accepts_what_it_would_offer_now_and_nothing_less(name: str) -> None:
+    """Both papers' agents accept by AC_next: an offer at least as good as the one they would make in its place
+    (HardHeaded: van Krimpen et al. 2013; Nice Tit for Tat: Baarslag et al. 2013). They accepted anything at
+    their target, up to the band of 0.02 below the offer they would have made."""
+    rng = np.random.default_rng(11)
+    strategy = make_strategy(name)
+    n, runs = 60, 5
+    below = 0
+    for _ in range(20):
+        u = np.sort(rng.random((1, n)), axis=1)
+        order = rng.permutation(n)[None]  # outcome order[0, i] is worth u[0, i]
+        worth_of = np.empty(n)
+        worth_of[order[0]] = u[0]
+        memory = Memory.start(runs, np.arange(n)[:, None], (n,), strategy.model)
+        for k in range(4):
+            offers = rng.integers(0, n, runs)
+            memory.observe(offers, worth_of[offers], 0.1 * k, np.ones(runs, dtype=bool))
+        nan = np.full(runs, np.nan)
+        view = View(float(rng.uniform(0.3, 0.97)), np.zeros(runs), u, order, nan, nan, rng.random(runs), memory)
+        worth = worth_of[strategy.propose(view)]
+        just_below = worth - rng.uniform(1e-9, 0.02, runs)
+        no = np.zeros(runs, dtype=bool)
+        assert strategy.respond(view, worth, no).all()
+        assert not strategy.respond(view, just_below, no).any()
+        below += int((just_below >= strategy.target(view)).sum())
+    assert below > 0  # some offers between its target and its next offer were put to it

@@ -95,12 +95,24 @@ class View:
     def band(self, low: Floats, high: Floats, k: int) -> Ints:
         """Per run, ``k`` outcomes spread evenly over those worth between ``low`` and ``high`` to the party
         ``(R, k)`` (the one nearest at or above ``low`` when none is in the band)."""
+        return self.outcome_at(self.band_positions(low, high, k))
+
+    def band_positions(self, low: Floats, high: Floats, k: int) -> Ints:
+        """:meth:`band`'s outcomes as positions in each run's sorted list ``(R, k)``."""
         n = self.sorted_u.shape[1]
         lo = np.minimum(self.position(low), n - 1)
         hi = np.maximum(np.minimum(self.position(high, "right"), n), lo + 1)
         steps = (np.arange(k) + 0.5) / k
-        pos = lo[:, None] + np.floor(steps[None, :] * (hi - lo)[:, None]).astype(np.int64)
-        return self.outcome_at(pos)
+        pos: Ints = lo[:, None] + np.floor(steps[None, :] * (hi - lo)[:, None]).astype(np.int64)
+        return pos
+
+    def worth_at(self, pos: Ints) -> Floats:
+        """The party's utility of the outcomes at positions ``pos`` ``(R,)`` of each run's sorted list."""
+        if self.sorted_u.shape[0] == 1:
+            shared: Floats = self.sorted_u[0, pos]
+            return shared
+        found: Floats = self.sorted_u[np.arange(pos.shape[0]), pos]
+        return found
 
 
 class Strategy:

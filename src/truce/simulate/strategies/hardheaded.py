@@ -19,7 +19,7 @@ import numpy as np
 from truce.model.compiled import Bools, Floats, Ints
 from truce.simulate.memory import Frequency, OpponentModel
 from truce.simulate.strategies.base import Strategy, StrategyInfo, View, accepts
-from truce.simulate.strategies.modelled import offer_or_take_best
+from truce.simulate.strategies.modelled import next_offer, offer_or_take_best
 from truce.simulate.strategies.registry import register
 
 
@@ -52,4 +52,5 @@ class HardHeaded(Strategy):
         return offer_or_take_best(view, self.target(view))
 
     def respond(self, view: View, utility: Floats, crosses: Bools) -> Bools:
-        return accepts(view, utility, crosses, self.target(view))
+        # AC_next: as good as the offer it would make now, which may stand above its target by up to the band
+        return accepts(view, utility, crosses, next_offer(view, self.target(view))[1])

@@ -27,23 +27,41 @@ def offer_or_take_best(view: View, target: Floats) -> Ints:
     """An agent's offer at ``target``: the outcome its model rates best for the opponent within the band above
     the target (the lowest one at or above it before anything was received, or with no model), unless the
     best offer received so far already reaches the target, which it then offers back."""
+    return next_offer(view, target)[0]
+
+
+def next_offer(view: View, target: Floats) -> tuple[Ints, Floats]:
+    """:func:`offer_or_take_best`'s offer and what it is worth to the party (an AC_next agent accepts an offer
+    worth that much: the offer it would make, not its target, which the offer may exceed by up to the band)."""
+    n = view.sorted_u.shape[1]
+    lowest = np.minimum(view.position(target), n - 1)
     if view.memory is None:
-        return view.at_least(target)
-    chosen = np.where(view.received > 0, best_for_opponent(view, target, target + WINDOW), view.at_least(target))
+        return view.outcome_at(lowest), view.worth_at(lowest)
+    chosen, worth = best_for_opponent_and_worth(view, target, target + WINDOW)
+    fresh = view.received > 0
+    chosen = np.where(fresh, chosen, view.outcome_at(lowest))
+    worth = np.where(fresh, worth, view.worth_at(lowest))
     theirs = view.memory.best_offer
-    offer: Ints = np.where((theirs >= 0) & (view.memory.best >= target), theirs, chosen)
-    return offer
+    taken = (theirs >= 0) & (view.memory.best >= target)
+    return np.where(taken, theirs, chosen), np.where(taken, view.memory.best, worth)
 
 
 def best_for_opponent(view: View, low: Floats, high: Floats, k: int = CANDIDATES) -> Ints:
     """Per run, among ``k`` outcomes worth ``low`` to ``high`` to the party, the one its model rates best for
     the opponent (ties: the one worth least to the party, i.e. the nearest its target)."""
-    candidates = view.band(low, high, k)
-    if view.memory is None:
-        return candidates[:, 0]
-    scores = view.memory.opponent(candidates)
-    pick: Ints = candidates[np.arange(candidates.shape[0]), np.argmax(scores, axis=1)]
-    return pick
+    return best_for_opponent_and_worth(view, low, high, k)[0]
+
+
+def best_for_opponent_and_worth(view: View, low: Floats, high: Floats, k: int = CANDIDATES) -> tuple[Ints, Floats]:
+    """:func:`best_for_opponent`'s outcome and what it is worth to the party."""
+    pos = view.band_positions(low, high, k)
+    candidates = view.outcome_at(pos)
+    rows = np.arange(candidates.shape[0])
+    pick = np.zeros(candidates.shape[0], dtype=np.int64)
+    if view.memory is not None:
+        pick = np.argmax(view.memory.opponent(candidates), axis=1)
+    chosen: Ints = candidates[rows, pick]
+    return chosen, view.worth_at(pos[rows, pick])
 
 
 @register(

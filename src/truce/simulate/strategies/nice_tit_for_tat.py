@@ -25,7 +25,7 @@ import numpy as np
 from truce.model.compiled import Bools, Floats, Ints
 from truce.simulate.memory import Bayesian, OpponentModel
 from truce.simulate.strategies.base import Strategy, StrategyInfo, View, accepts
-from truce.simulate.strategies.modelled import WINDOW, best_for_opponent
+from truce.simulate.strategies.modelled import WINDOW, best_for_opponent, best_for_opponent_and_worth
 from truce.simulate.strategies.registry import register
 
 SAMPLE = 256  # outcomes over which the Nash point of the modelled space is estimated
@@ -81,7 +81,8 @@ class NiceTitForTat(Strategy):
         return best_for_opponent(view, target, target + WINDOW)
 
     def respond(self, view: View, utility: Floats, crosses: Bools) -> Bools:
-        floor = self.target(view)
+        target = self.target(view)
+        floor = best_for_opponent_and_worth(view, target, target + WINDOW)[1]  # AC_next: what it would offer now
         if view.memory is not None and view.t >= LAST:
             floor = np.minimum(floor, np.nan_to_num(view.memory.best, nan=np.inf))
         return accepts(view, utility, crosses, floor)
