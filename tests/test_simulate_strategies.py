@@ -181,6 +181,17 @@ def test_registry_matches_the_classes_defined() -> None:
         assert cls.info.source
 
 
+def test_every_strategy_that_learns_from_offers_says_how_it_answers_a_mediators_text() -> None:
+    """In the single text nobody offers: a strategy whose answers hang on the others' offers (it concedes in
+    answer to them, or keeps an opponent model) must say what it does with a mediator's text instead."""
+    for name, make in STRATEGIES.items():
+        strategy = make()
+        if strategy.info.concession == "opponent" or strategy.model is not None:
+            assert strategy.single_text, name
+    composed = make_strategy("agent-k+frequency")  # its model only chooses offers: the base's answer stands
+    assert composed.single_text == make_strategy("agent-k").single_text
+
+
 def test_time_dependent_target_and_presets() -> None:
     assert make_strategy("boulware").label == "boulware"
     assert make_strategy("time:2").label == "time:2"

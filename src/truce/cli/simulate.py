@@ -52,6 +52,7 @@ from truce.simulate import (
 from truce.simulate.conditions import PRESSURES, PartyUncertainty, course_of, deadline_days, uncertainty_of
 from truce.simulate.protocol import TITLES
 from truce.simulate.space import INFORMATION, Information
+from truce.simulate.summary import single_text_notes
 from truce.simulate.tournament import (
     MAX_RUNS,
     ONE_ID,
@@ -313,7 +314,10 @@ def _write_simulate_report(
 ) -> None:
     from truce.report.simulate import simulate_html
 
-    write_atomically(report, simulate_html(s, setup, summary, assumed=assumed, seed=seed, conditions=conditions))
+    notes = single_text_notes(setup, tuple(summary.utilities))  # keyed by party, in the scenario's order
+    write_atomically(
+        report, simulate_html(s, setup, summary, assumed=assumed, seed=seed, conditions=conditions, notes=notes)
+    )
 
 
 def conditions_json(s: Scenario, c: Compiled, setup: Setup, days: int, course: bool) -> dict[str, Any]:
@@ -468,6 +472,8 @@ def _show_summary(s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], 
             else f"; days to agreement: median {timing['p50']:.0f} (p10 {timing['p10']:.0f}, p90 {timing['p90']:.0f})"
         )
     )
+    for note in single_text_notes(setup, c.parties):
+        console.print(note, markup=False, highlight=False)
     terms = RichTable("issue", "terms agreed (share of runs)", title="Terms of the agreements, issue by issue")
     for issue_id, shares in data["terms_by_issue"].items():
         issue = s.issue(issue_id)

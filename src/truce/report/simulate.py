@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -22,9 +23,11 @@ def simulate_html(
     assumed: list[str],
     seed: int,
     conditions: dict[str, Any] | None = None,
+    notes: Sequence[str] = (),
 ) -> str:
     """A self-contained page: the chance of a deal (and of a breakdown) by each day, the course and the
-    uncertainty the runs assumed with their bases, the most frequent terms, utilities and costs."""
+    uncertainty the runs assumed with their bases, the most frequent terms, utilities and costs. ``notes``: what
+    the reader needs to know of how the strategies play this protocol, beside its figures."""
     data = summary.as_json()
     days = list(range(1, len(data["agreement_by_day"]) + 1))
     by_day = go.Figure(
@@ -47,6 +50,7 @@ def simulate_html(
         protocol=TITLES[setup.protocol.name],
         by_day=figure_json(by_day),
         conditions=conditions,
+        notes=list(notes),
     )
 
 

@@ -10,7 +10,10 @@ As described there: from the opponent's offers so far (their utility to itself: 
 ``d = sqrt(12) sigma`` (the width of a uniform distribution of that spread), and compromises towards it as time
 runs out: ``target(t) = best - (best - emax) t^alpha``. It offers a random outcome worth at least the target and
 accepts an offer worth at least the target, or else with probability ``t^5 / 5 + (u - emax) + (u - target)``.
-Simplification (stated): ``alpha`` is fixed (3) where the paper adjusts it during the negotiation.
+
+Simplification (stated): ``alpha`` is fixed (3) where the paper adjusts it during the negotiation. Adapted: in
+the single-text protocol, where nobody offers, the mediator's texts stand for the opponent's offers in ``mu``
+and ``sigma``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from truce.simulate.strategies.registry import register
         "opponent",
         True,
         "S. Kawaguchi, K. Fujita and T. Ito, IEA/AIE 2011, LNCS 6704; Springer SCI 383, 2012",
+        "takes the mediator's texts for the other sides' offers: it aims at the best it expects of them, from the "
+        "mean and spread of what those texts were worth to it, and accepts a text below its aim only by a draw, "
+        "likelier as time runs out",
     )
 )
 @dataclass(frozen=True)

@@ -22,13 +22,18 @@ Concession = Literal["time", "opponent", "never", "reservation", "random"]
 
 @dataclass(frozen=True)
 class StrategyInfo:
-    """A registered strategy: its name, a title, how it concedes, whether it draws random numbers, its source."""
+    """A registered strategy: its name, a title, how it concedes, whether it draws random numbers, its source.
+
+    ``single_text`` says, in words that follow the party's name, how it answers a mediator's text in the
+    single-text protocol where that differs from how it answers an offer (no side makes offers there, so a
+    strategy that learns from the others' offers has only the texts to go on); empty when it answers alike."""
 
     name: str
     title: str
     concession: Concession
     stochastic: bool
     source: str
+    single_text: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,6 +144,11 @@ class Strategy:
     @property
     def label(self) -> str:
         return self.info.name
+
+    @property
+    def single_text(self) -> str:
+        """How it answers a mediator's text where that differs from its answer to an offer (:class:`StrategyInfo`)."""
+        return self.info.single_text
 
 
 def accepts(view: View, utility: Floats, crosses: Bools, floor: Floats) -> Bools:

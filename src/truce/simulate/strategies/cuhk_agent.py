@@ -40,6 +40,9 @@ LAST = 0.98  # from this time on it accepts anything as good as the best it was 
         "opponent",
         False,
         "J. Hao and H. Leung, CUHKAgent, Springer SCI 535, 2014",
+        "takes the mediator's texts for the other sides' offers (how far they moved towards its best sets its "
+        "non-exploitation point, and the best of them its floor) and, in the last 2% of the time, accepts a text "
+        "as good as the best it has been shown",
     )
 )
 @dataclass(frozen=True)

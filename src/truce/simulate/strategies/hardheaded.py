@@ -30,6 +30,8 @@ from truce.simulate.strategies.registry import register
         "time",
         False,
         "T. van Krimpen, D. Looije and S. Hajizadeh, HardHeaded, Springer SCI 435, 2013",
+        "answers by time alone, conceding only in the last few percent of it, and its opponent model learns "
+        "nothing from the mediator's texts",
     )
 )
 @dataclass(frozen=True)

@@ -105,6 +105,10 @@ class WithModel(Strategy):
     def label(self) -> str:
         return f"{self.base.label}+{self.opponent.info.name}"
 
+    @property
+    def single_text(self) -> str:
+        return self.base.single_text  # the model only chooses offers, and in the single text nobody offers
+
 
 def with_model(base: Strategy, model: str) -> Strategy:
     """``base`` composed with the registered opponent model ``model``."""

@@ -13,7 +13,8 @@ time, one at least as good as the best it has received. Simplifications (stated)
 over 256 of its outcomes spread evenly over its own utility, the modelled utilities rescaled to run from 0 to
 1 over them and the opponent's reservation value taken as 0;
 and, being nice, it concedes towards the Nash point at least as fast as ``t^5`` (two copies of a pure
-reciprocator never start conceding).
+reciprocator never start conceding). In the single-text protocol nobody offers: a mediator's text is no one's
+concession, so there it has nothing to reciprocate, its model learns nothing, and it concedes with time alone.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ LAST = 0.98  # from this time on it accepts anything as good as the best it was 
         "opponent",
         False,
         "T. Baarslag, K. Hindriks and C. Jonker, A tit for tat negotiation strategy, Springer SCI 435, 2013",
+        "has no offers to reciprocate, and its opponent model learns nothing from the mediator's texts: it "
+        "concedes with time alone (t^5 of the way towards a Nash point estimated with that untaught model) and, "
+        "in the last 2% of the time, accepts only a text as good as the best it has been shown",
     )
 )
 @dataclass(frozen=True)
@@ -71,7 +75,8 @@ class NiceTitForTat(Strategy):
         last = ((memory.opponent(np.maximum(memory.last_offer, 0)[:, None]) - low) / span)[:, 0]
         room = first - their_nash
         share = np.clip((first - last) / np.where(room > 1e-9, room, 1.0), 0.0, 1.0)
-        share = np.where((view.received > 0) & (room > 1e-9), share, 0.0)
+        # a mediator's text counts as received but is no one's offer: only offers show what the other conceded
+        share = np.where((memory.first_offer >= 0) & (room > 1e-9), share, 0.0)
         share = np.maximum(share, view.t**5)  # nice: never stuck waiting for the other to move first
         target: Floats = np.maximum(view.best - (view.best - own_nash) * share, view.reservation)
         return target

@@ -18,6 +18,8 @@ from truce.simulate.strategies.registry import register
         "opponent",
         False,
         "P. Faratin, C. Sierra and N. R. Jennings, 1998 (imitative tactics); T. Baarslag et al., 2013",
+        "takes the mediator's texts for the other sides' offers: it concedes as far as the text has moved towards "
+        "its best since the first text",
     )
 )
 @dataclass(frozen=True)
