@@ -11,9 +11,13 @@ As described there: from the opponent's offers so far (their utility to itself: 
 runs out: ``target(t) = best - (best - emax) t^alpha``. It offers a random outcome worth at least the target and
 accepts an offer worth at least the target, or else with probability ``t^5 / 5 + (u - emax) + (u - target)``.
 
-Simplification (stated): ``alpha`` is fixed (3) where the paper adjusts it during the negotiation. Adapted: in
-the single-text protocol, where nobody offers, the mediator's texts stand for the opponent's offers in ``mu``
-and ``sigma``.
+Simplifications (stated): ``alpha`` is fixed (3) where the paper adjusts the speed of compromise during the
+negotiation, and the paper's two refinements of that basic strategy are left out: the limit of compromise that
+it does not exceed when the opponent is uncooperative, and ``ratio(t)``, which controls the final phase so as to
+agree when the opponent's offer comes close to the estimated maximum (both named in the papers' abstracts).
+Adapted: the target never falls below the party's reservation value (ANAC 2010 had none); and in the
+single-text protocol, where nobody offers, the mediator's texts stand for the opponent's offers in ``mu`` and
+``sigma``.
 """
 
 from __future__ import annotations
