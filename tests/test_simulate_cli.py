@@ -115,6 +115,13 @@ def test_the_single_text_says_why_strategies_that_learn_from_offers_rarely_agree
         assert "no side makes offers" not in " ".join(runner.invoke(app, other).stdout.split())
 
 
+def test_a_single_text_tournament_says_it_too() -> None:
+    args = ["tournament", str(LABOUR), "--protocol", "single-text", "--seeds", "1", "--days", "5", "--workers", "1"]
+    shown = " ".join(runner.invoke(app, [*args, "--strategies", "nice-tit-for-tat,linear"]).stdout.split())
+    assert "a deal needs every side to accept the same text in the same round" in shown
+    assert "nice-tit-for-tat has no offers to reciprocate" in shown and "linear" not in shown.split("round.")[-1]
+
+
 def test_a_trace_says_the_mediator_wrote_the_first_text_when_none_was_on_the_table() -> None:
     """A GENIUS domain (no proposal) or no --start: every term of the first text is the mediator's, and the trace
     said so only when a tabled text left some issues open."""

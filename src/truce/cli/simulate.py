@@ -41,6 +41,7 @@ from truce.simulate import (
     Shocks,
     SingleText,
     StackedAlternatingOffers,
+    Strategy,
     Summary,
     Uncertainty,
     build_space,
@@ -304,6 +305,11 @@ def _sides_from(s: Scenario, where: Path, scope: str, start: str | None) -> tupl
     return c, tuple(int(k) for k in c.encode(text.terms)) if text else None
 
 
+def _players(parties: tuple[str, ...], setup: Setup) -> list[tuple[str, Strategy]]:
+    """Each party named with its strategy, for the notes on how the strategies play the protocol."""
+    return [(f"{p} ({s.label})", s) for p, s in zip(parties, setup.strategies, strict=True)]
+
+
 def _protocol_for(name: str, c: Compiled) -> str:
     """Alternating offers are for two sides: with more, they take turns in a stack."""
     return "stacked" if name == "alternating" and len(c.parties) > 2 else name
@@ -314,7 +320,7 @@ def _write_simulate_report(
 ) -> None:
     from truce.report.simulate import simulate_html
 
-    notes = single_text_notes(setup, tuple(summary.utilities))  # keyed by party, in the scenario's order
+    notes = single_text_notes(setup.protocol, _players(tuple(summary.utilities), setup))  # parties in order
     write_atomically(
         report, simulate_html(s, setup, summary, assumed=assumed, seed=seed, conditions=conditions, notes=notes)
     )
@@ -472,7 +478,7 @@ def _show_summary(s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], 
             else f"; days to agreement: median {timing['p50']:.0f} (p10 {timing['p10']:.0f}, p90 {timing['p90']:.0f})"
         )
     )
-    for note in single_text_notes(setup, c.parties):
+    for note in single_text_notes(setup.protocol, _players(c.parties, setup)):
         console.print(note, markup=False, highlight=False)
     terms = RichTable("issue", "terms agreed (share of runs)", title="Terms of the agreements, issue by issue")
     for issue_id, shares in data["terms_by_issue"].items():
@@ -581,6 +587,8 @@ def tournament_cmd(
     if information == "complete":
         console.print("Assumption: complete information (every side knows the others' preferences).")
     _show_ranking(result["ranking"])
+    for note in single_text_notes(rules, [(name, make_strategy(name)) for name in names]):
+        console.print(note, markup=False, highlight=False)
     for path in written:
         console.print(f"Written {path}")
 

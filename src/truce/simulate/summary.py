@@ -12,8 +12,9 @@ from truce.analysis.frontier import keys
 from truce.model.compiled import Compiled
 from truce.simulate.efficiency import Reference, spread, to_frontier, to_nash
 from truce.simulate.engine import Runs, Setup, run_many, seeds
-from truce.simulate.protocol import SingleText, days_of
+from truce.simulate.protocol import Protocol, SingleText, days_of
 from truce.simulate.space import Space, build_space, table_utilities
+from truce.simulate.strategies import Strategy
 
 NEAR_NASH = 0.05  # an agreement is near the Nash point when no party's utility is further from it than this
 
@@ -163,17 +164,14 @@ def simulate(c: Compiled, setup: Setup, *, runs: int, seed: int, space: Space | 
     return result, summarize(c, result, days=days, rounds=rounds, information=space.information)
 
 
-def single_text_notes(setup: Setup, parties: Sequence[str]) -> list[str]:
+def single_text_notes(protocol: Protocol, players: Sequence[tuple[str, Strategy]]) -> list[str]:
     """Why the single text may end without a deal with these strategies, in plain words: no side makes offers
-    there, and a strategy that learns from the others' offers has only the mediator's texts to go on. Empty in
-    the other protocols, or when every strategy answers a text as it answers an offer."""
-    if not isinstance(setup.protocol, SingleText):
+    there, and a strategy that learns from the others' offers has only the mediator's texts to go on. Each of
+    ``players`` is who plays (a party and its strategy, or a strategy's name) and the strategy. Empty in the
+    other protocols, or when every strategy answers a text as it answers an offer."""
+    if not isinstance(protocol, SingleText):
         return []
-    said = [
-        f"{party} ({strategy.label}) {strategy.single_text}."
-        for party, strategy in zip(parties, setup.strategies, strict=True)
-        if strategy.single_text
-    ]
+    said = [f"{who} {strategy.single_text}." for who, strategy in players if strategy.single_text]
     if not said:
         return []
     rule = "In the single text no side makes offers: the mediator amends one text, and a deal needs every side"
