@@ -297,3 +297,58 @@ def test_ac_next_accepts_what_it_would_offer_now_and_nothing_less(name: str) -> 
         assert not strategy.respond(view, just_below, no).any()
         below += int((just_below >= strategy.target(view)).sum())
     assert below > 0  # some offers between its target and its next offer were put to it
+
+
+def test_agent_k_follows_the_papers_formulas_on_a_small_case() -> None:
+    """Kawaguchi, Fujita and Ito (2011): from the offers received (their worth to it: mean mu, deviation sigma)
+    emax = mu + (1 - mu) sqrt(12) sigma; target = best - (best - emax) t^alpha; it accepts at the target, or
+    below it with probability t^5/5 + (u - emax) + (u - target); it offers at random among the outcomes at or
+    above the target."""
+    n, t = 21, 0.5
+    u = np.linspace(0.0, 1.0, n)[None]
+    memory = Memory.start(1, np.arange(n)[:, None], (n,), None)
+    received = [0.3, 0.5, 0.4]
+    for k, worth in enumerate(received):
+        memory.observe(np.array([round(worth * (n - 1))]), np.array([worth]), 0.1 * k, np.ones(1, dtype=bool))
+    mu, sigma = float(np.mean(received)), float(np.std(received))
+    emax = mu + (1 - mu) * np.sqrt(12.0) * sigma
+    agent = make_strategy("agent-k")
+    target = 1.0 - (1.0 - emax) * t**3.0
+
+    def view(noise: float) -> View:
+        nan = np.full(1, np.nan)
+        return View(t, np.zeros(1), u, np.arange(n)[None], nan, nan, np.full(1, noise), memory)
+
+    assert agent.target(view(0.5))[0] == pytest.approx(target)
+    offered = 0.9
+    chance = t**5 / 5 + (offered - emax) + (offered - target)
+    no = np.zeros(1, dtype=bool)
+    assert 0 < chance < 1
+    assert agent.respond(view(chance - 1e-6), np.array([offered]), no)[0]
+    assert not agent.respond(view(chance + 1e-6), np.array([offered]), no)[0]
+    assert agent.respond(view(0.999), np.array([target]), no)[0]
+    above = np.flatnonzero(u[0] >= target - 1e-12)
+    offers = [int(agent.propose(view(x))[0]) for x in (np.arange(200) + 0.5) / 200]
+    assert set(offers) == set(above.tolist())  # every outcome at or above the target, and no other
+    assert max(np.bincount(offers)[above]) - min(np.bincount(offers)[above]) <= 1  # evenly
+
+
+def test_hardheaded_follows_the_papers_rules_on_a_small_case() -> None:
+    """van Krimpen, Looije and Hajizadeh (2013): Boulware P(t) = Pmin + (Pmax - Pmin)(1 - t^(1/e)) with e = 0.05,
+    Pmin the better of 0.585 of its best and its reservation value; it offers back the opponent's best offer once
+    that reaches P(t)."""
+    n = 41
+    u = np.linspace(0.0, 0.8, n)[None]  # its best is worth 0.8
+    memory = Memory.start(1, np.arange(n)[:, None], (n,), make_strategy("hardheaded").model)
+    their_best = 30
+    memory.observe(np.array([their_best]), u[0, [their_best]], 0.1, np.ones(1, dtype=bool))
+    agent = make_strategy("hardheaded")
+    nan = np.full(1, np.nan)
+    for t, reservation in ((0.0, 0.1), (0.9, 0.1), (0.99, 0.1), (0.99, 0.6)):
+        view = View(t, np.full(1, reservation), u, np.arange(n)[None], nan, nan, np.zeros(1), memory)
+        low = max(reservation, 0.585 * 0.8)
+        expected = low + (0.8 - low) * (1 - t ** (1 / 0.05))
+        assert agent.target(view)[0] == pytest.approx(expected)
+        offer = int(agent.propose(view)[0])
+        assert (offer == their_best) == (u[0, their_best] >= expected)
+        assert u[0, offer] >= expected - 1e-12
