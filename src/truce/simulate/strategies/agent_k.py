@@ -64,11 +64,21 @@ class AgentK(Strategy):
     def propose(self, view: View) -> Ints:
         n = view.sorted_u.shape[1]
         start = np.minimum(view.position(self.target(view)), n - 1)
-        pos = start + np.floor(view.noise * (n - start)).astype(np.int64)  # uniform over what reaches the target
+        pos = start + np.floor(_draws(view)[1] * (n - start)).astype(np.int64)  # uniform over what reaches the target
         return view.outcome_at(np.minimum(pos, n - 1))
 
     def respond(self, view: View, utility: Floats, crosses: Bools) -> Bools:
         target, emax = self.target(view), self.estimated_max(view)
         chance = view.t**5 / 5.0 + (utility - emax) + (utility - target)
-        floor = np.where(view.noise < chance, view.reservation, target)  # a lucky draw accepts below target
+        floor = np.where(_draws(view)[0] < chance, view.reservation, target)  # a lucky draw accepts below target
         return accepts(view, utility, crosses, floor)
+
+
+def _draws(view: View) -> tuple[Floats, Floats]:
+    """Two independent uniform numbers per run from the round's one: its high and its low 26 bits. A party that
+    answers and offers in one turn (stacked alternating offers) does both on that one number, and the offer must
+    not depend on how the draw to accept came out."""
+    scaled = view.noise * 2.0**26
+    high: Floats = np.floor(scaled) / 2.0**26
+    low: Floats = scaled - np.floor(scaled)
+    return high, low
