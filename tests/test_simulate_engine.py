@@ -31,7 +31,7 @@ from truce.simulate import (
 from truce.simulate import engine as engine_module
 from truce.simulate.engine import MEDIATOR
 
-FIELDS = ("agreed", "round", "day", "outcome", "utility", "cost", "net")
+FIELDS = ("agreed", "round", "day", "outcome", "utility", "cost", "net", "asked", "said_yes")
 NAMES = ("boulware", "linear", "conceder", "tit-for-tat", "hardliner", "acceptor", "random")
 
 
@@ -197,3 +197,27 @@ def test_simulate_summary_on_the_shipped_case() -> None:
     assert 0 <= data["on_frontier_share"] <= 1
     assert set(data["utilities"]) == {"israel", "hamas"}
     assert data["cost_of_delay"]["israel"] == pytest.approx(float(runs.cost[:, 0].mean()), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("protocol", "parties"),
+    [(AlternatingOffers(30), 2), (StackedAlternatingOffers(30), 3), (SingleText(30, mediator="anneal"), 2)],
+)
+def test_each_partys_answers_are_counted_as_the_trace_shows_them(protocol: object, parties: int) -> None:
+    """``asked`` and ``said_yes``: how often each party was asked to accept an offer or the text as the
+    agreement, and how often it did, counted from the same answers the trace records."""
+    names = ("random", "linear", "acceptor")[:parties]
+    setup = Setup(protocol, tuple(make_strategy(n) for n in names))  # type: ignore[arg-type]
+    for seed in range(5):
+        one = negotiate(space(parties, 3), setup, seed)
+        asked, yes = np.zeros(parties, dtype=np.int64), np.zeros(parties, dtype=np.int64)
+        for step in one.steps:
+            if step.adopted is not None:
+                continue  # a vote on the mediator's change, not an answer to the text
+            for p, answer in enumerate(step.responses):
+                asked[p] += answer is not None
+                yes[p] += bool(answer)
+        if isinstance(protocol, StackedAlternatingOffers):  # a turn's refusal is its counter-offer, unrecorded
+            assert (one.result.said_yes[0] == yes).all() and (one.result.asked[0] >= asked).all()
+        else:
+            assert (one.result.asked[0] == asked).all() and (one.result.said_yes[0] == yes).all()

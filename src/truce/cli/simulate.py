@@ -282,18 +282,19 @@ def simulate_cmd(
     rules = _protocol(_protocol_for(protocol, c), days, rounds_per_day, mediator, start_text)
     setup = Setup(rules, _strategies(strategies, c), delay, shocks, uncertainty, course_of(s) if course else None)
     space = _space(c, scenario, information)
-    _, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
+    played, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
+    notes = single_text_notes(setup.protocol, _players(c.parties, setup), played)
     data = _flagged(s, summary.as_json(), scope) | {"conditions": conditions_json(s, c, setup, days, course)}
     assumed = s.assumed(c.parties)
     if report is not None:
-        _write_simulate_report(report, s, setup, summary, assumed, seed, data["conditions"])
+        _write_simulate_report(report, s, setup, summary, assumed, seed, data["conditions"], notes)
     if json_out:
         print_json(data)
         return
     if trace:
         first = negotiate(space, setup, np_seed(seed))
         console.print(format_trace(c, setup, first), markup=False, highlight=False)
-    _show_summary(s, c, setup, data, assumed, days)
+    _show_summary(s, c, setup, data, assumed, days, notes)
     if report is not None:
         console.print(f"\nReport written to {report}")
 
@@ -316,11 +317,17 @@ def _protocol_for(name: str, c: Compiled) -> str:
 
 
 def _write_simulate_report(
-    report: Path, s: Scenario, setup: Setup, summary: Summary, assumed: list[str], seed: int, conditions: dict[str, Any]
+    report: Path,
+    s: Scenario,
+    setup: Setup,
+    summary: Summary,
+    assumed: list[str],
+    seed: int,
+    conditions: dict[str, Any],
+    notes: list[str],
 ) -> None:
     from truce.report.simulate import simulate_html
 
-    notes = single_text_notes(setup.protocol, _players(tuple(summary.utilities), setup))  # parties in order
     write_atomically(
         report, simulate_html(s, setup, summary, assumed=assumed, seed=seed, conditions=conditions, notes=notes)
     )
@@ -455,7 +462,9 @@ def np_seed(seed: int) -> Any:
     return seeds(seed, 1)[0]
 
 
-def _show_summary(s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], assumed: list[str], days: int) -> None:
+def _show_summary(
+    s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], assumed: list[str], days: int, notes: list[str]
+) -> None:
     who = ", ".join(f"{p} {st.label}" for p, st in zip(c.parties, setup.strategies, strict=True))
     title = TITLES[setup.protocol.name]
     console.print(f"[bold]{s.title or s.id}[/bold]: {title}, {who}, {data['runs']} runs", markup=True)
@@ -478,7 +487,7 @@ def _show_summary(s: Scenario, c: Compiled, setup: Setup, data: dict[str, Any], 
             else f"; days to agreement: median {timing['p50']:.0f} (p10 {timing['p10']:.0f}, p90 {timing['p90']:.0f})"
         )
     )
-    for note in single_text_notes(setup.protocol, _players(c.parties, setup)):
+    for note in notes:  # how the strategies play the single text, where nobody offers
         console.print(note, markup=False, highlight=False)
     terms = RichTable("issue", "terms agreed (share of runs)", title="Terms of the agreements, issue by issue")
     for issue_id, shares in data["terms_by_issue"].items():

@@ -45,7 +45,8 @@ class Runs:
     ``outcome`` ``(R, issues)`` is the agreement (``-1`` rows without one); ``utility`` ``(R, parties)`` is the
     agreement's utility, or the reservation value without one; ``cost`` the cumulative cost of delay; ``net``
     the utility discounted by the days taken, minus the cost. ``broken`` marks runs whose talks broke down
-    (``day`` is then the day they did)."""
+    (``day`` is then the day they did). ``asked`` ``(R, parties)`` counts the offers or texts each party was
+    asked to accept as the agreement, and ``said_yes`` how many of them it accepted."""
 
     parties: tuple[str, ...]
     agreed: Bools
@@ -56,6 +57,8 @@ class Runs:
     cost: Floats
     net: Floats
     broken: Bools
+    asked: Ints
+    said_yes: Ints
 
     def __len__(self) -> int:
         return int(self.agreed.shape[0])
@@ -70,7 +73,7 @@ class Runs:
 
     @staticmethod
     def concat(parts: Sequence[Runs]) -> Runs:
-        names = ("agreed", "round", "day", "outcome", "utility", "cost", "net", "broken")
+        names = ("agreed", "round", "day", "outcome", "utility", "cost", "net", "broken", "asked", "said_yes")
         return Runs(parts[0].parties, *(np.concatenate([getattr(p, n) for p in parts]) for n in names))
 
 
@@ -210,6 +213,8 @@ class _Game:
         self.last = np.full((n_runs, n_parties), np.nan)
         self.active = np.ones(n_runs, dtype=bool)  # still talking
         self.broken = np.zeros(n_runs, dtype=bool)
+        self.asked = np.zeros((n_runs, n_parties), dtype=np.int64)
+        self.said_yes = np.zeros((n_runs, n_parties), dtype=np.int64)
         self.agreed_round = np.full(n_runs, -1, dtype=np.int64)
         self.day = np.full(n_runs, n_days, dtype=np.int64)
         self.outcome = np.full((n_runs, len(c.issues)), OPEN, dtype=np.int64)
@@ -253,6 +258,7 @@ class _Game:
         if k > 0:  # every run has an offer on the table after the first turn
             self.receive(q, u[:, q], shown, k)
         yes = has & strategy.respond(self.view(q, k), u[:, q], space.crossed[shown, q])
+        self.count(q, self.active & has, yes)
         self.accepted[:] = np.where(yes, self.accepted + 1, 0)
         deal: Bools = self.active & yes & (self.accepted == self.n_parties - 1)
         self.outcome[deal] = space.outcomes[shown[deal]]
@@ -279,6 +285,7 @@ class _Game:
                 continue
             self.receive(p, u[:, p], offer, k)
             yes = self.setup.strategies[p].respond(self.view(p, k), u[:, p], crosses[:, p])
+            self.count(p, self.active, yes)
             accept &= yes
             answers.append(bool(yes[0]))
         deal: Bools = self.active & accept
@@ -299,6 +306,7 @@ class _Game:
         for p in range(self.n_parties):
             self.receive(p, u[:, p], None, k)
             yes = self.setup.strategies[p].respond(self.view(p, k), u[:, p], crosses[:, p])
+            self.count(p, self.active, yes)
             accept &= yes
             answers.append(bool(yes[0]))
         deal: Bools = self.active & accept
@@ -311,13 +319,21 @@ class _Game:
         self.text = _amend(self.c, proto, text, u, moves, self.text_utilities, self.active & ~deal, k, self.steps)
         return deal
 
+    def count(self, p: int, asked: Bools, yes: Bools) -> None:
+        """Record that party ``p`` was asked to accept, where ``asked``, and said yes, where ``yes`` too."""
+        self.asked[:, p] += asked
+        self.said_yes[:, p] += asked & yes
+
     def result(self) -> Runs:
         agreed = self.agreed_round >= 0
         reached = self.text_utilities(np.where(agreed[:, None], self.outcome, 0))
         final_u = np.where(agreed[:, None], reached, self.draws.reservation)
         net = final_u * self.setup.delay.discount ** self.day[:, None] - self.cost
         c = self.c
-        return Runs(c.parties, agreed, self.agreed_round, self.day, self.outcome, final_u, self.cost, net, self.broken)
+        answers = (self.asked, self.said_yes)
+        return Runs(
+            c.parties, agreed, self.agreed_round, self.day, self.outcome, final_u, self.cost, net, self.broken, *answers
+        )
 
 
 def _play(space: Space, setup: Setup, run_seeds: Sequence[np.random.SeedSequence], steps: list[Step] | None) -> Runs:

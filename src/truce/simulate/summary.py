@@ -164,15 +164,21 @@ def simulate(c: Compiled, setup: Setup, *, runs: int, seed: int, space: Space | 
     return result, summarize(c, result, days=days, rounds=rounds, information=space.information)
 
 
-def single_text_notes(protocol: Protocol, players: Sequence[tuple[str, Strategy]]) -> list[str]:
-    """Why the single text may end without a deal with these strategies, in plain words: no side makes offers
-    there, and a strategy that learns from the others' offers has only the mediator's texts to go on. Each of
-    ``players`` is who plays (a party and its strategy, or a strategy's name) and the strategy. Empty in the
-    other protocols, or when every strategy answers a text as it answers an offer."""
+def single_text_notes(
+    protocol: Protocol, players: Sequence[tuple[str, Strategy]], runs: Runs | None = None
+) -> list[str]:
+    """Why the single text may end without a deal, in plain words: no side makes offers there, a deal needs
+    every side to accept the same text in the same round, and a strategy that learns from the others' offers has
+    only the mediator's texts to go on. Each of ``players`` is who plays (a party and its strategy, or a
+    strategy's name) and the strategy; with the ``runs`` of one party each, how often each accepted the text.
+    Empty in the other protocols."""
     if not isinstance(protocol, SingleText):
         return []
-    said = [f"{who} {strategy.single_text}." for who, strategy in players if strategy.single_text]
-    if not said:
-        return []
     rule = "In the single text no side makes offers: the mediator amends one text, and a deal needs every side"
-    return [f"{rule} to accept the same text in the same round.", *said]
+    lines = [f"{rule} to accept the same text in the same round."]
+    if runs is not None:
+        shares = runs.said_yes.sum(axis=0) / np.maximum(runs.asked.sum(axis=0), 1)
+        each = ", ".join(f"{who} {share:.1%}" for (who, _), share in zip(players, shares, strict=True))
+        lines.append(f"Share of the rounds in which each side accepted the text on the table: {each}.")
+    lines += [f"{who} {strategy.single_text}." for who, strategy in players if strategy.single_text]
+    return lines
