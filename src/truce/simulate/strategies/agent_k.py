@@ -17,7 +17,8 @@ it does not exceed when the opponent is uncooperative, and ``ratio(t)``, which c
 agree when the opponent's offer comes close to the estimated maximum (both named in the papers' abstracts).
 Adapted: the target never falls below the party's reservation value (ANAC 2010 had none); and in the
 single-text protocol, where nobody offers, the mediator's texts stand for the opponent's offers in ``mu`` and
-``sigma``.
+``sigma``. With three or more parties (stacked alternating offers, Aydoğan et al. 2017) it takes every offer it
+receives for the opponent's, the others taken together, as the bilateral ANAC protocol had one opponent.
 """
 
 from __future__ import annotations

@@ -15,7 +15,10 @@ its frequency model rates best for the opponent among the outcomes at its thresh
 least as good as its threshold and, in the last 2% of the time, one at least as good as the best it has been
 offered, which it then also offers back (the agreement the paper's agent secures near the deadline).
 Simplification (stated): the paper's discount-factor handling and its exact adaptive formulas are replaced by
-these two piecewise curves.
+these two piecewise curves. Adapted: in the single-text protocol, where nobody offers, the mediator's texts stand
+for the opponent's offers (its first and best); its frequency model learns nothing from them.
+With three or more parties (stacked alternating offers, Aydoğan et al. 2017) it takes every offer it receives
+for the opponent's, the others taken together, as the bilateral ANAC protocol had one opponent.
 """
 
 from __future__ import annotations

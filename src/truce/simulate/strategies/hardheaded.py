@@ -7,7 +7,10 @@ As described there: a Boulware concession ``P(t) = Pmin + (Pmax - Pmin)(1 - t^(1
 (0.05: it hardly concedes before the very end) and a floor ``Pmin`` (0.585 of its best, or its reservation value
 if higher); among the outcomes near ``P(t)`` it offers the one its frequency model rates best for the opponent;
 when the opponent has already offered something worth at least ``P(t)``, it offers that back. It accepts an
-offer at least as good as what it would offer next (AC_next).
+offer at least as good as what it would offer next (AC_next). Adapted: in the single-text protocol, where nobody
+offers, its frequency model learns nothing from the mediator's texts and it answers by time alone.
+With three or more parties (stacked alternating offers, Aydoğan et al. 2017) it takes every offer it receives
+for the opponent's, the others taken together, as the bilateral ANAC protocol had one opponent.
 """
 
 from __future__ import annotations

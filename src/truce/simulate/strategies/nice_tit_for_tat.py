@@ -15,6 +15,8 @@ over 256 of its outcomes spread evenly over its own utility, the modelled utilit
 and, being nice, it concedes towards the Nash point at least as fast as ``t^5`` (two copies of a pure
 reciprocator never start conceding). In the single-text protocol nobody offers: a mediator's text is no one's
 concession, so there it has nothing to reciprocate, its model learns nothing, and it concedes with time alone.
+With three or more parties (stacked alternating offers, Aydoğan et al. 2017) it takes every offer it receives
+for the opponent's, the others taken together, as the bilateral ANAC protocol had one opponent.
 """
 
 from __future__ import annotations
