@@ -851,3 +851,41 @@ def test_a_side_sees_who_acts_in_its_name_and_who_gave_them_access(service_clien
     # what a side cannot do stays the mediators'
     r = service_client.post(f"{API}/people/{extra}/revoke", headers=auth("israel"))
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_source_cited_only_in_a_sides_preferences_stays_with_that_side_and_the_mediators(
+    service_client: Any, service_store: Store
+) -> None:
+    """Every export held the talks' whole table of sources: a source cited only in Israel's preferences (its basis,
+    a red line's why) showed up, title and all, in Hamas's and the observer's export, scenario file and brief."""
+    from conftest import marked_scenario
+
+    data = {**marked_scenario(), "id": "private-sources"}
+    source = {"title": "SECRET-ISRAEL-SOURCE assessment", "url": "https://example.org/a", "confidence": "single"}
+    data["sources"] = {**data["sources"], "israel-memo": source, "israel-line": {**source, "title": "SECRET-LINE"}}
+    data["sources"]["uncited"] = {**source, "title": "SECRET-UNCITED"}
+    israel = data["preferences"]["israel"]
+    israel["sources"] = [*israel.get("sources", []), "israel-memo"]
+    israel["red_lines"][0]["sources"] = ["israel-line"]
+    service_store.create_talks(data, "test")
+    tokens = {"mediator": "tok-m-private-0123456", "israel": "tok-i-private-0123456", "hamas": "tok-h-private-0123456"}
+    tokens["observer"] = "tok-o-private-0123456"
+    for who, token in tokens.items():
+        party = who if who in ("israel", "hamas") else None
+        service_store.add_person("private-sources", who, "party" if party else who, party, token, "test")
+    secrets = {"SECRET-ISRAEL-SOURCE", "SECRET-LINE", "SECRET-UNCITED"}
+    # a source nothing cites yet is left out too: were it shown until Israel cited it, its going would tell
+    sees = {"mediator": secrets, "israel": secrets - {"SECRET-UNCITED"}, "hamas": set(), "observer": set()}
+    for who, token in tokens.items():
+        h = {"Authorization": f"Bearer {token}"}
+        export = service_client.get("/api/talks/private-sources/export", headers=h).json()
+        build_scenario(export)  # every source the export cites is in it
+        assert {"israel-memo", "israel-line", "uncited"} & set(export["sources"]) == {
+            "mediator": {"israel-memo", "israel-line", "uncited"},
+            "israel": {"israel-memo", "israel-line"},
+        }.get(who, set())
+        assert "W1" in export["sources"]  # cited by the public record
+        for url in ("/download/scenario", "/download/brief"):
+            text = service_client.get(f"/talks/private-sources{url}", headers=h).text
+            assert {s for s in secrets if s in text} == sees[who], (who, url)

@@ -333,13 +333,44 @@ def standing_table(state: State, viewer: Viewer) -> dict[str, Any]:
 def export_data(state: State, viewer: Viewer) -> dict[str, Any]:
     """The scenario as a file would hold it, with only the preferences this viewer may see: the course's
     shocks that shift a hidden party's reservation value or cost of delay are left out too (their figures and
-    their basis are assumptions about that party's preferences)."""
+    their basis are assumptions about that party's preferences).
+
+    Anyone but a mediator gets the sources cited by what it gets, and no other: a source cited only in another
+    side's preferences says what that side rests them on. One cited by nothing is left out as well: shown
+    until a side cited it privately, its going would tell the other side as much."""
     data = dict(state.data)
     data["preferences"] = {p: v for p, v in state.data.get("preferences", {}).items() if viewer.may_see_party(p)}
     course = data.get("course")
     if isinstance(course, dict) and course.get("shocks"):
         data["course"] = {**course, "shocks": [s for s in course["shocks"] if _shock_visible(s, viewer)]}
+    if viewer.role != Role.mediator and isinstance(data.get("sources"), dict):
+        cited = cited_sources({k: v for k, v in data.items() if k != "sources"})
+        data["sources"] = {sid: source for sid, source in data["sources"].items() if sid in cited}
     return data
+
+
+# tables keyed by the ids of issues, options or parties: a key there that reads "sources" cites nothing
+_ID_KEYED = frozenset({"terms", "never", "weights", "values", "reservation", "cost_of_delay"})
+
+
+def cited_sources(data: Any) -> set[str]:
+    """Every id scenario data cite a source by: in a ``sources`` list, a series point's ``source`` and a
+    reading's ``by`` (a reading may be a source's; a party id found there matches no source)."""
+    cited: set[str] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if key == "sources" and isinstance(value, list):
+                    cited.update(v for v in value if isinstance(v, str))
+                elif key in ("source", "by") and isinstance(value, str):
+                    cited.add(value)
+                elif key not in _ID_KEYED:
+                    stack.append(value)
+    return cited
 
 
 def export_scope(viewer: Viewer) -> tuple[str, ...]:
