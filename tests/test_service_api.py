@@ -14,6 +14,7 @@ from conftest import RESERVATION, SECRET, TALKS, auth
 from test_service_pages import form_token, sign_in
 from truce.cli import app
 from truce.model.checks import build_scenario
+from truce.service.prefs_form import prefill
 from truce.store.repo import Store
 
 API = f"/api/talks/{TALKS}"
@@ -889,3 +890,32 @@ def test_a_source_cited_only_in_a_sides_preferences_stays_with_that_side_and_the
         for url in ("/download/scenario", "/download/brief"):
             text = service_client.get(f"/talks/private-sources{url}", headers=h).text
             assert {s for s in secrets if s in text} == sees[who], (who, url)
+
+
+def test_preferences_saved_unchanged_write_no_version(service_client: Any, service_store: Store) -> None:
+    """Saving a side's preferences as they stood wrote a version that changed nothing, and its audit entry: noise
+    in the history a side reads to see what changed. Numbers written another way (8.0 for 8) are the same."""
+    prefs = service_client.get(f"{API}/preferences/israel", headers=auth("israel")).json()["versions"][-1]["data"]
+    floats = {**prefs, "weights": {k: float(v) for k, v in prefs["weights"].items()}}
+    before = service_store.talks_version(TALKS)
+    for same in (prefs, floats):
+        r = service_client.put(
+            f"{API}/preferences/israel", headers=auth("israel"), json={"version": 1, "preferences": same}
+        )
+        assert r.status_code == 200 and r.json() == {"version": 1}, r.text
+    assert len(service_store.preference_history(TALKS, "israel")) == 1 and service_store.talks_version(TALKS) == before
+    bad = {**prefs, "assumption": 1 if prefs.get("assumption") else 0}  # equal to the flag in Python, but not one
+    r = service_client.put(f"{API}/preferences/israel", headers=auth("israel"), json={"version": 1, "preferences": bad})
+    assert r.status_code == 422
+    form = {
+        **prefill(prefs, build_scenario(service_store.scenario_data(TALKS))).values,
+        "version": "1",
+        "action": "save",
+    }
+    r = service_client.post(f"/talks/{TALKS}/preferences/israel/form", data=form, headers=auth("israel"))
+    assert r.status_code == 200 and len(service_store.preference_history(TALKS, "israel")) == 1
+    changed = {**prefs, "reservation": 0.4}
+    r = service_client.put(
+        f"{API}/preferences/israel", headers=auth("israel"), json={"version": 1, "preferences": changed}
+    )
+    assert r.json() == {"version": 2} and service_store.talks_version(TALKS) == before + 1
