@@ -919,3 +919,25 @@ def test_preferences_saved_unchanged_write_no_version(service_client: Any, servi
         f"{API}/preferences/israel", headers=auth("israel"), json={"version": 1, "preferences": changed}
     )
     assert r.json() == {"version": 2} and service_store.talks_version(TALKS) == before + 1
+
+
+def test_a_rejected_status_goes_when_the_side_that_rejected_accepts(service_client: Any) -> None:
+    """Hamas rejected the 16 August text, which is why it reads rejected; Hamas then recorded its acceptance, and
+    the text still read rejected, above the acceptance that replaced the rejection."""
+    history = service_client.get(f"{API}/proposals/aug16-bridging/history", headers=auth("observer")).json()
+    assert history["versions"][-1]["data"]["status"] == "rejected"
+    assert (
+        answer(service_client, "aug16-bridging", "hamas", "accepted", history["versions"][-1]["version"]).status_code
+        == 303
+    )
+    after = service_client.get(f"{API}/proposals/aug16-bridging/history", headers=auth("observer")).json()
+    latest = after["versions"][-1]
+    assert latest["data"]["status"] == "tabled", latest["data"]
+    assert latest["note"] == "status 'rejected' -> 'tabled': hamas's latest response is 'accepted'"
+    # nor may an edit put it back while no side's latest response is a rejection
+    text = latest["data"]
+    r = client_put_as(service_client, "mediator", {**text, "status": "rejected"}, latest["version"])
+    assert r.status_code == 422 and r.json()["detail"][0]["path"] == ["proposal", "status"], r.text
+    # a rejection with no response behind it is the record's word, and stands
+    record = {"id": "hamas-note", "title": "Note", "tabled_by": ["hamas"], "date": "2024-08-20", "status": "rejected"}
+    assert client_put(service_client, "hamas-note", record, 0).status_code == 200

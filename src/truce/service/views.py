@@ -461,12 +461,16 @@ def unsupported_status(scenario: dict[str, Any], proposal: dict[str, Any]) -> st
     """Why ``proposal``'s status is not supported by the recorded responses (None if it is).
 
     A text is ``accepted`` or ``agreed`` only when every side has taken it: by a recorded ``accepted``
-    response, or by tabling it and recording nothing else. The status is a summary of the responses,
-    never a claim one side makes for the other. (``scenario`` and ``proposal`` are valid data.)"""
+    response, or by tabling it and recording nothing else; it stays ``rejected`` on a side's rejection only
+    while some side's latest response is one. The status is a summary of the responses, never a claim one
+    side makes for the other, nor one an answer since has overtaken. (``scenario`` and ``proposal`` are valid
+    data; a side's latest response is the last of its responses in the list, the one it recorded last.)"""
     status = proposal.get("status", "tabled")
+    latest = {r["party"]: r["stance"] for r in proposal.get("responses", [])}  # a later response overrides
+    if status == "rejected":
+        return _unsupported_rejection(proposal, latest)
     if status not in AGREED:
         return None
-    latest = {r["party"]: r["stance"] for r in proposal.get("responses", [])}  # a later response overrides
     for side in (p["id"] for p in scenario["parties"] if p.get("role", "party") == "party"):
         stance = latest.get(side)
         if stance is None and side not in proposal.get("tabled_by", []):
@@ -474,6 +478,17 @@ def unsupported_status(scenario: dict[str, Any], proposal: dict[str, Any]) -> st
         if stance is not None and stance != "accepted":
             return f"status {status!r} needs every side's acceptance; {side}'s recorded response is {stance!r}"
     return None
+
+
+def _unsupported_rejection(proposal: dict[str, Any], latest: dict[str, str]) -> str | None:
+    """Why a text's status ``rejected`` rests on a rejection no side holds now (None if it does not): a side
+    that rejected it answered again, and no side's latest response is a rejection. A rejected status with no
+    rejection among the responses is the record's word, and stands."""
+    rejected_by = [r["party"] for r in proposal.get("responses", []) if r["stance"] == "rejected"]
+    if not rejected_by or "rejected" in latest.values():
+        return None
+    side = rejected_by[-1]
+    return f"status 'rejected' needs a side's rejection; {side}'s latest response is {latest[side]!r}"
 
 
 def checker(viewer: Viewer, keep: Callable[[tuple[Any, ...]], bool]) -> Callable[[dict[str, Any]], Scenario]:
