@@ -4,6 +4,7 @@ import and export, and the audit chain (run on SQLite, and on PostgreSQL when on
 from __future__ import annotations
 
 import json
+from html import unescape
 from typing import Any
 
 import pytest
@@ -941,3 +942,30 @@ def test_a_rejected_status_goes_when_the_side_that_rejected_accepts(service_clie
     # a rejection with no response behind it is the record's word, and stands
     record = {"id": "hamas-note", "title": "Note", "tabled_by": ["hamas"], "date": "2024-08-20", "status": "rejected"}
     assert client_put(service_client, "hamas-note", record, 0).status_code == 200
+
+
+def test_a_response_is_dated_neither_after_today_nor_before_the_one_it_replaces(
+    service_client: Any, service_store: Store
+) -> None:
+    """A response dated next year was recorded without a word, and became the side's answer that counts; so was
+    one dated before the side's own earlier answer, which it then replaced as the last recorded."""
+    import datetime as dt
+
+    from test_service_forms import field_error
+
+    today = dt.datetime.now(dt.UTC).date()
+    url = f"/talks/{TALKS}/proposals/aug16-bridging/respond"
+    version = service_client.get(f"{API}/proposals/aug16-bridging", headers=auth("hamas")).json()["version"]
+    before = service_store.talks_version(TALKS)
+    for date, said in (((today + dt.timedelta(days=3)).isoformat(), "after today"), ("2024-08-17", "before hamas's")):
+        form = {"version": str(version), "stance": "accepted", "date": date}
+        r = service_client.post(url, data=form, headers=auth("hamas"))
+        assert r.status_code == 422 and said in unescape(field_error(r.text, "date")), r.status_code
+    assert service_store.talks_version(TALKS) == before  # nothing saved
+    text = proposal_data(service_client, "aug16-bridging")
+    mine = {"party": "israel", "stance": "accepted", "date": "2099-01-01"}
+    r = client_put_as(service_client, "israel", {**text, "responses": [*text["responses"], mine]}, version)
+    assert r.status_code == 422 and r.json()["detail"][0]["path"] == ["proposal", "responses", 2, "date"], r.text
+    # a response already recorded stands as it is, and one dated today is recorded
+    form = {"version": str(version), "stance": "conditional", "date": today.isoformat()}
+    assert service_client.post(url, data=form, headers=auth("hamas"), follow_redirects=False).status_code == 303

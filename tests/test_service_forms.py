@@ -214,7 +214,7 @@ def test_a_party_records_only_its_own_response(service_client: Any, service_stor
         return next(p for p in service_store.scenario_data(TALKS)["proposals"] if p["id"] == "jul2-hamas")["responses"]
 
     before, version = responses(), service_store.talks_version(TALKS)
-    form = {"version": "1", "party": "hamas", "stance": "rejected", "date": "2024-07-05", "note": "as israel"}
+    form = {"version": "1", "party": "hamas", "stance": "rejected", "date": "2024-07-30", "note": "as israel"}
     # another side named in the form is refused, not recorded as the sender's own (it was, with 303)
     r = service_client.post(url, data=form, headers=auth("israel"), follow_redirects=False)
     assert r.status_code == 403 and responses() == before and service_store.talks_version(TALKS) == version

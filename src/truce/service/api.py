@@ -21,7 +21,13 @@ from truce.model.checks import build_scenario
 from truce.model.scenario import Scenario
 from truce.service import schemas, views
 from truce.service.auth import ALL, PUBLIC, Role, Viewer, access, current_viewer, fitted, http_error, store_dep
-from truce.service.text_rules import answered_change, answered_heirs, party_may_write, party_write
+from truce.service.text_rules import (
+    answered_change,
+    answered_heirs,
+    new_answers_dated,
+    party_may_write,
+    party_write,
+)
 from truce.store.models import Person
 from truce.store.repo import NotFound, Store, Version, new_token
 
@@ -236,6 +242,7 @@ def write_proposal(
         if viewer.role == Role.party:
             party_write(viewer, data, current, scenario)
         answered_change(data, current, note)
+        new_answers_dated(data, current)
         edited = next(i for i, p in enumerate(scenario["proposals"]) if p.get("id") == proposal_id)
         try:
             checked = validate(scenario)

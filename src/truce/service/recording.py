@@ -16,6 +16,7 @@ from truce.model.scenario import Scenario, Stance, Status
 from truce.service import forms, views
 from truce.service.auth import Role, Viewer, http_error
 from truce.service.forms import Errors, Fields
+from truce.service.text_rules import new_answers_dated
 from truce.store.repo import Store
 
 CONFIDENCE = ("confirmed", "reported", "single", "unconfirmed")
@@ -163,6 +164,7 @@ def record_response(
             k: v for k, v in data.items() if k not in answers
         }:
             raise InputError([Problem("the text changed meanwhile: reload and answer again", ("version",))])
+        new_answers_dated(data, before)
         check(scenario)
         unsupported = views.unsupported_status(scenario, data)
         if unsupported is not None:

@@ -9,6 +9,7 @@ reason, and a party, whose change would put words under the other side's answer,
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from truce.errors import InputError, Problem
@@ -166,6 +167,51 @@ def answers_only(viewer: Viewer, data: dict[str, Any], current: dict[str, Any], 
         raise http_error(
             403, "a party changes the status of a text it did not table only as its own answer takes it down"
         )
+
+
+# how far ahead of UTC a clock can be (UTC+14): a side answering just after midnight where it is dates its answer so
+AHEAD_OF_UTC = dt.timedelta(hours=14)
+
+
+def new_answers_dated(data: dict[str, Any], current: dict[str, Any] | None, now: dt.datetime | None = None) -> None:
+    """Refuse a response an edit adds (one the text as it stood lacks) dated after today, or before a response
+    of the same side above it in the list: an answer is recorded once given, and a side's last response is the
+    one that counts, so it cannot be older than the answer it replaces. Responses already recorded stand."""
+    responses = data.get("responses")
+    if not isinstance(responses, list):
+        return  # not a text at all: the check of the talks says why
+    before = (current or {}).get("responses") or []
+    at = now or dt.datetime.now(dt.UTC)
+    latest: dict[Any, dt.date] = {}
+    problems = []
+    for k, response in enumerate(responses):
+        when = _date_of(response)
+        if when is None:
+            continue
+        party = response.get("party")
+        if response not in before:
+            if when > (at + AHEAD_OF_UTC).date():
+                message = f"dated {when}, after today ({at.date()}): a response is recorded once it is given"
+                problems.append(Problem(message, ("proposal", "responses", k, "date")))
+            elif party in latest and when < latest[party]:
+                message = (
+                    f"dated {when}, before {party}'s response of {latest[party]} above it, which it would replace: "
+                    "a side's last response is the one that counts"
+                )
+                problems.append(Problem(message, ("proposal", "responses", k, "date")))
+        latest[party] = max(when, latest.get(party, when))
+    if problems:
+        raise InputError(problems)
+
+
+def _date_of(response: Any) -> dt.date | None:
+    """A response's date (None: undated, or not a date, which the check of the talks refuses)."""
+    if not isinstance(response, dict) or not isinstance(response.get("date"), str):
+        return None
+    try:
+        return dt.date.fromisoformat(response["date"])
+    except ValueError:
+        return None
 
 
 def _answer(response: dict[str, Any]) -> str:
