@@ -124,3 +124,31 @@ def test_a_package_published_twice_is_refused(service_client: Any, service_store
     assert service_store.talks_version(TALKS) == before  # nothing published
     r = service_client.post(f"{API}/ballots", headers=auth("mediator"), json={"title": "Once", "packages": same[:2]})
     assert r.status_code == 201
+
+
+def test_a_mark_naming_no_package_or_one_twice_is_said_as_the_page_numbers_packages(
+    service_client: Any, service_store: Store
+) -> None:
+    """The page numbers the packages from 1 (Package 1 to Package 4), and a mark out of range came back "no package
+    4 (there are 4)", counted from 0; the page's form could mark one package twice, and was recorded so."""
+    from html import unescape
+
+    n, _ = publish(service_client)
+    r = service_client.put(f"{API}/ballots/{n}/marks", headers=auth("israel"), json={"accepted": [1, 4]})
+    assert r.status_code == 422
+    assert r.json()["detail"] == [
+        {
+            "message": "index 4 is no package: the ballot has 4 (Packages 1 to 4, indices 0 to 3)",
+            "path": ["accepted", 1],
+        }
+    ]
+    before = service_store.talks_version(TALKS)
+    url = f"/talks/{TALKS}/ballots/{n}/marks"
+    for sent, said in (
+        (["1", "1"], "accepted: Package 2 (index 1) is marked twice"),
+        (["4"], "accepted: index 4 is no package"),
+        (["x"], "accepted, value 1: "),
+    ):
+        page = service_client.post(url, data={"accepted": sent}, headers=auth("israel"))
+        assert page.status_code == 422 and said in unescape(page.text), (sent, page.text)
+    assert service_store.talks_version(TALKS) == before  # nothing recorded

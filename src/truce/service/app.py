@@ -108,6 +108,17 @@ def _answer(request: Request, status: int, message: str, headers: Any = None) ->
     return JSONResponse({"detail": message}, status, headers=headers)
 
 
+def _form_field(path: list[str | int]) -> str:
+    """A form's field as a page names it in a refusal: ``accepted`` and, for one of the values sent under it,
+    which, counted from 1 as people count (``accepted, value 2``), not the list's index."""
+    names = [k for k, part in enumerate(path) if isinstance(part, str)]
+    if not names:
+        return f"value {int(path[-1]) + 1}"
+    last = names[-1]
+    after = path[last + 1 :]
+    return f"{path[last]}, value {int(after[0]) + 1}" if after else str(path[last])
+
+
 def _error_answers(app: FastAPI) -> None:
     """Every refusal in the shape its caller reads: a page (or a redirect to sign in) or the API's JSON."""
 
@@ -143,7 +154,7 @@ def _error_answers(app: FastAPI) -> None:
         messages = [str(e.get("msg", "invalid")) for e in exc.errors()]
         paths = [_where(e) for e in exc.errors()]
         if _is_page(request):  # each message names its field, as the form calls it
-            named = [f"{p[-1]}: {m}" if p else m for m, p in zip(messages, paths, strict=True)]
+            named = [f"{_form_field(p)}: {m}" if p else m for m, p in zip(messages, paths, strict=True)]
             return _answer(request, 422, "; ".join(named))
         return JSONResponse({"detail": [{"message": m, "path": p} for m, p in zip(messages, paths, strict=True)]}, 422)
 

@@ -478,7 +478,10 @@ def mark_page(
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_dep),
 ) -> Response:
-    views.record_mark(store, store.ballot(talks_id, number), accepted, viewer)
+    try:
+        views.record_mark(store, store.ballot(talks_id, number), accepted, viewer)
+    except InputError as exc:  # the form's boxes are its packages, not a list whose places are counted from 0
+        raise InputError([Problem(p.message, p.path[:1]) for p in exc.problems]) from None
     return RedirectResponse(f"/talks/{talks_id}/ballots/{number}", status_code=303)
 
 

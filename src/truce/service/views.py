@@ -620,10 +620,26 @@ def record_mark(store: Store, ballot: Any, accepted: list[int], viewer: Viewer) 
         from truce.service.auth import Forbidden
 
         raise Forbidden()
-    bad = [i for i in accepted if not 0 <= i < len(packages)]
-    if bad:
-        raise InputError([Problem(f"no package {bad[0]} (there are {len(packages)})", ("accepted",))])
+    problems = _mark_problems(accepted, len(packages))
+    if problems:
+        raise InputError(problems)
     store.put_mark(ballot.talks_id, ballot.number, str(viewer.party), accepted, viewer.label)
+
+
+def _mark_problems(accepted: list[int], count: int) -> list[Problem]:
+    """What is wrong with a side's marks, each said as the ballot's page numbers its packages (Package 1 is index
+    0): a mark naming no package, or one package twice (the page's form, unlike the API's body, may send that)."""
+    numbered = "Package 1, index 0" if count == 1 else f"Packages 1 to {count}, indices 0 to {count - 1}"
+    problems, seen = [], set()
+    for k, index in enumerate(accepted):
+        if not 0 <= index < count:
+            problems.append(
+                Problem(f"index {index} is no package: the ballot has {count} ({numbered})", ("accepted", k))
+            )
+        elif index in seen:
+            problems.append(Problem(f"Package {index + 1} (index {index}) is marked twice", ("accepted", k)))
+        seen.add(index)
+    return problems
 
 
 def revealed_package(state: State, ballot: Any, content: BallotContent, marks: dict[str, list[int]]) -> int | None:
