@@ -4,6 +4,7 @@ import and export, and the audit chain (run on SQLite, and on PostgreSQL when on
 from __future__ import annotations
 
 import json
+import re
 from html import unescape
 from typing import Any
 
@@ -312,10 +313,12 @@ def test_import_makes_new_talks_with_a_mediator_token(service_client: Any) -> No
     data = scenario_to_data(load_scenario(ROOT / "examples" / "labour-2025"))
     r = service_client.post("/api/talks", headers=auth("mediator"), json=data)
     assert r.status_code == 201, r.text
-    token = r.json()["mediator_token"]
-    other = service_client.get(f"/api/talks/{data['id']}/export", headers={"Authorization": f"Bearer {token}"}).json()
-    assert build_scenario(other) == build_scenario(data)
-    assert service_client.post("/api/talks", headers=auth("mediator"), json=data).status_code == 409
+    token, opened = r.json()["mediator_token"], r.json()["id"]
+    assert opened.startswith("labour-2025-")  # an id of their own
+    other = service_client.get(f"/api/talks/{opened}/export", headers={"Authorization": f"Bearer {token}"}).json()
+    assert build_scenario(other) == build_scenario({**data, "id": opened})
+    again = service_client.post("/api/talks", headers=auth("mediator"), json=data)
+    assert again.status_code == 201 and again.json()["id"] not in (opened, data["id"])
     broken = service_client.post("/api/talks", headers=auth("mediator"), json={**data, "id": "x", "issues": []})
     assert broken.status_code == 422
 
@@ -969,3 +972,26 @@ def test_a_response_is_dated_neither_after_today_nor_before_the_one_it_replaces(
     # a response already recorded stands as it is, and one dated today is recorded
     form = {"version": str(version), "stance": "conditional", "date": today.isoformat()}
     assert service_client.post(url, data=form, headers=auth("hamas"), follow_redirects=False).status_code == 303
+
+
+def test_importing_talks_says_nothing_of_other_talks_on_the_server(service_client: Any, service_store: Store) -> None:
+    """A mediator of other talks importing a scenario whose id is these talks' was answered 409 "talks 'gaza-2024'
+    already exist": told that talks it is not one of the people of exist, and their id. The answer is now the
+    same whether the id is taken or not: new talks under an id of their own."""
+    from conftest import ROOT
+    from truce.io.scenario_files import load_scenario, scenario_to_data
+
+    service_store.create_talks({**scenario_to_data(load_scenario(ROOT / "examples" / "labour-2025")), "id": "own"}, "t")
+    service_store.add_person("own", "Outsider", "mediator", None, "tok-outsider-0123456789", "test")
+    outsider = {"Authorization": "Bearer tok-outsider-0123456789"}
+    taken = service_store.scenario_data(TALKS)
+    before = service_store.talks_version(TALKS)
+    for scenario_id in (TALKS, "never-used"):
+        r = service_client.post("/api/talks", headers=outsider, json={**taken, "id": scenario_id})
+        assert r.status_code == 201, r.text
+        opened = r.json()["id"]
+        assert set(r.json()) == {"id", "mediator_token"} and re.fullmatch(rf"{scenario_id}-[0-9a-f]{{8}}", opened)
+    assert service_store.talks_version(TALKS) == before and service_store.scenario_data(TALKS) == taken
+    longest = "x" * 80  # the random part fits beside the longest id
+    r = service_client.post("/api/talks", headers=outsider, json={**taken, "id": longest})
+    assert r.status_code == 201 and len(r.json()["id"]) == 80

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -67,6 +68,7 @@ def test_a_mediator_with_the_longest_name_opens_talks_that_have_their_mediator(
     data = labour()
     r = service_client.post("/api/talks", headers=headers, json=data)
     assert r.status_code == 201, r.text
+    data["id"] = r.json()["id"]  # an id of their own
     (opener,) = service_store.people(data["id"])
     assert opener.name.startswith("mediator (imported by NNN") and opener.name.endswith("…)")
     assert len(opener.name) <= WHO_MOST
@@ -116,6 +118,7 @@ def test_a_file_opened_from_the_pages_by_the_longest_name_says_what_it_opened(
     page = service_client.get(r.headers["location"])
     assert page.status_code == 200, page.text
     assert 'data-testid="new-token"' in page.text  # the new talks' mediator, shown once
+    data["id"] = parse_qs(urlsplit(r.headers["location"]).query)["opened"][0]  # an id of their own
     (opener,) = service_store.people(data["id"])
     assert opener.name.startswith("mediator (opened by NNN") and len(opener.name) <= WHO_MOST
     assert len(service_store.audit_entries(data["id"])[0].actor) <= WHO_MOST

@@ -139,13 +139,16 @@ def import_talks(
     viewer: Viewer = Depends(current_viewer),
     store: Store = Depends(store_dep),
 ) -> schemas.Imported:
-    """Import a scenario as new talks; the answer carries a mediator's token for them."""
+    """Import a scenario as new talks, under an id of their own (the scenario's id and a random part, whatever
+    talks exist); the answer carries it and a mediator's token for them."""
     s = build_scenario(scenario)
     from truce.io.scenario_files import scenario_to_data
 
     token = new_token()
-    store.create_talks(scenario_to_data(s), viewer.label, (fitted(viewer.name, ")", "mediator (imported by "), token))
-    return schemas.Imported(id=s.id, mediator_token=token)
+    talks_id = store.open_talks(
+        scenario_to_data(s), viewer.label, (fitted(viewer.name, ")", "mediator (imported by "), token)
+    )
+    return schemas.Imported(id=talks_id, mediator_token=token)
 
 
 @router.get("/talks/{talks_id}", response_model=schemas.Talks, responses=ERRORS, **access(*ALL))

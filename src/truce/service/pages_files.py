@@ -34,7 +34,7 @@ from truce.service.auth import ALL, Role, Viewer, access, current_viewer, fitted
 from truce.service.pages import HTML, render
 from truce.service.schemas import BoundsError, check_bounds
 from truce.service.shown_once import shown_once_of
-from truce.store.repo import Conflict, NotFound, Store, new_token
+from truce.store.repo import NotFound, Store, new_token
 
 router = APIRouter()
 ZIP_FILES = 60  # a GENIUS domain is a domain file and a few profiles
@@ -126,17 +126,13 @@ def upload(
             raise InputError([Problem("choose a file to upload", (), "file", 1, 1)])
         scenario = read_upload(*sent)
         token = new_token()
-        store.create_talks(scenario_to_data(scenario), opener_label(viewer), (opener_name(viewer), token))
+        opened = store.open_talks(scenario_to_data(scenario), opener_label(viewer), (opener_name(viewer), token))
     except InputError as exc:
         problems = [p.located() for p in exc.problems]
         genius = has_genius(store, talks_id, viewer)
         return render("forms/files.html", viewer, status=422, problems=problems, opened=None, genius=genius)
-    except Conflict as exc:
-        problem = f"{sent[0] if sent else 'file'}: {exc} (change the scenario's id)"
-        genius = has_genius(store, talks_id, viewer)
-        return render("forms/files.html", viewer, status=409, problems=[problem], opened=None, genius=genius)
-    shown_once_of(store).put((viewer.person, scenario.id), token)
-    query = urlencode({"opened": scenario.id, "file": sent[0] if sent else "upload"})
+    shown_once_of(store).put((viewer.person, opened), token)
+    query = urlencode({"opened": opened, "file": sent[0] if sent else "upload"})
     return RedirectResponse(f"/talks/{talks_id}/files?{query}", status_code=303)
 
 

@@ -52,6 +52,7 @@ Check = Callable[[dict[str, Any]], object]  # raises on a candidate scenario (as
 ProposalCheck = Callable[[dict[str, Any], dict[str, Any] | None], None]
 RETRIES = 30
 MAX_NUMBER = 2**31 - 1  # an INTEGER column on PostgreSQL (SQLite's is wider)
+TALKS_ID_MOST = 80  # the talks' id column, and a scenario id's longest
 
 
 class Conflict(Exception):
@@ -200,6 +201,21 @@ class Store:
                 _new_person(s, talks_id, mediator[0], "mediator", None, mediator[1], actor)
 
         self.run(work)
+
+    def open_talks(self, scenario_data: dict[str, Any], actor: str, mediator: tuple[str, str]) -> str:
+        """Open talks someone sent (a file, a body) under an id of their own, the scenario's id and a random
+        part (``labour-2025-3f9c01ab``), taken or not, with their first mediator; gives the id. Talks of the
+        scenario's own id may belong to others on this server: refusing the id as taken told whoever sent the
+        file that they exist, and an id made whatever is taken tells nothing."""
+        base = str(scenario_data["id"])[: TALKS_ID_MOST - 9]
+        for _ in range(RETRIES):  # a random part already taken is all but impossible: another is drawn
+            talks_id = f"{base}-{secrets.token_hex(4)}"
+            try:
+                self.create_talks({**scenario_data, "id": talks_id}, actor, mediator)
+            except Conflict:
+                continue
+            return talks_id
+        raise Conflict("no free id for the talks; send them again", 0)
 
     def talks(self) -> list[Talks]:
         return self.read(lambda s: list(s.execute(select(Talks).order_by(Talks.created_at)).scalars()))
