@@ -969,6 +969,9 @@ def test_a_response_is_dated_neither_after_today_nor_before_the_one_it_replaces(
     mine = {"party": "israel", "stance": "accepted", "date": "2099-01-01"}
     r = client_put_as(service_client, "israel", {**text, "responses": [*text["responses"], mine]}, version)
     assert r.status_code == 422 and r.json()["detail"][0]["path"] == ["proposal", "responses", 2, "date"], r.text
+    for odd in ({**mine, "party": ["israel"]}, {**mine, "date": 20990101}, "accepted"):  # refused where they stand
+        r = client_put_as(service_client, "mediator", {**text, "responses": [*text["responses"], odd]}, version)
+        assert r.status_code == 422 and r.json()["detail"][0]["path"][:3] == ["proposal", "responses", 2], r.text
     # a response already recorded stands as it is, and one dated today is recorded
     form = {"version": str(version), "stance": "conditional", "date": today.isoformat()}
     assert service_client.post(url, data=form, headers=auth("hamas"), follow_redirects=False).status_code == 303

@@ -182,13 +182,13 @@ def new_answers_dated(data: dict[str, Any], current: dict[str, Any] | None, now:
         return  # not a text at all: the check of the talks says why
     before = (current or {}).get("responses") or []
     at = now or dt.datetime.now(dt.UTC)
-    latest: dict[Any, dt.date] = {}
+    latest: dict[str, dt.date] = {}
     problems = []
     for k, response in enumerate(responses):
         when = _date_of(response)
-        if when is None:
-            continue
-        party = response.get("party")
+        party = response.get("party") if isinstance(response, dict) else None
+        if when is None or not isinstance(party, str):
+            continue  # undated, or not a response at all (the check of the talks says why)
         if response not in before:
             if when > (at + AHEAD_OF_UTC).date():
                 message = f"dated {when}, after today ({at.date()}): a response is recorded once it is given"
