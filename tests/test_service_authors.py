@@ -27,8 +27,11 @@ def person(client: Any, name: str, role: str, party: str | None = None) -> tuple
 
 
 def save_preferences(client: Any, headers: dict[str, str], party: str) -> Any:
+    """Save a new version of ``party``'s preferences (its reservation value up by 0.01: saved unchanged, they
+    would write none)."""
     current = client.get(f"{API}/preferences/{party}", headers=headers).json()["versions"][-1]
-    body = {"version": current["version"], "preferences": current["data"]}
+    changed = {**current["data"], "reservation": round(current["data"]["reservation"] + 0.01, 6)}
+    body = {"version": current["version"], "preferences": changed}
     return client.put(f"{API}/preferences/{party}", headers=headers, json=body)
 
 
