@@ -858,12 +858,17 @@ def test_a_side_sees_who_acts_in_its_name_and_who_gave_them_access(service_clien
     assert r.status_code == 403
 
 
-@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
-def test_a_source_cited_only_in_a_sides_preferences_stays_with_that_side_and_the_mediators(
-    service_client: Any, service_store: Store
-) -> None:
-    """Every export held the talks' whole table of sources: a source cited only in Israel's preferences (its basis,
-    a red line's why) showed up, title and all, in Hamas's and the observer's export, scenario file and brief."""
+PRIVATE_SOURCES = {
+    "mediator": "tok-m-private-0123456",
+    "israel": "tok-i-private-0123456",
+    "hamas": "tok-h-private-0123456",
+    "observer": "tok-o-private-0123456",
+}
+
+
+def private_sources(service_store: Store) -> dict[str, dict[str, str]]:
+    """Talks ("private-sources") where Israel's preferences and one of its red lines cite sources nothing else
+    cites, and one source is cited by nothing; the headers of each role's person."""
     from conftest import marked_scenario
 
     data = {**marked_scenario(), "id": "private-sources"}
@@ -874,16 +879,23 @@ def test_a_source_cited_only_in_a_sides_preferences_stays_with_that_side_and_the
     israel["sources"] = [*israel.get("sources", []), "israel-memo"]
     israel["red_lines"][0]["sources"] = ["israel-line"]
     service_store.create_talks(data, "test")
-    tokens = {"mediator": "tok-m-private-0123456", "israel": "tok-i-private-0123456", "hamas": "tok-h-private-0123456"}
-    tokens["observer"] = "tok-o-private-0123456"
-    for who, token in tokens.items():
+    for who, token in PRIVATE_SOURCES.items():
         party = who if who in ("israel", "hamas") else None
         service_store.add_person("private-sources", who, "party" if party else who, party, token, "test")
+    return {who: {"Authorization": f"Bearer {token}"} for who, token in PRIVATE_SOURCES.items()}
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_source_cited_only_in_a_sides_preferences_stays_with_that_side_and_the_mediators(
+    service_client: Any, service_store: Store
+) -> None:
+    """Every export held the talks' whole table of sources: a source cited only in Israel's preferences (its basis,
+    a red line's why) showed up, title and all, in Hamas's and the observer's export, scenario file and brief."""
+    headers = private_sources(service_store)
     secrets = {"SECRET-ISRAEL-SOURCE", "SECRET-LINE", "SECRET-UNCITED"}
     # a source nothing cites yet is left out too: were it shown until Israel cited it, its going would tell
     sees = {"mediator": secrets, "israel": secrets - {"SECRET-UNCITED"}, "hamas": set(), "observer": set()}
-    for who, token in tokens.items():
-        h = {"Authorization": f"Bearer {token}"}
+    for who, h in headers.items():
         export = service_client.get("/api/talks/private-sources/export", headers=h).json()
         build_scenario(export)  # every source the export cites is in it
         assert {"israel-memo", "israel-line", "uncited"} & set(export["sources"]) == {
@@ -998,3 +1010,59 @@ def test_importing_talks_says_nothing_of_other_talks_on_the_server(service_clien
     longest = "x" * 80  # the random part fits beside the longest id
     r = service_client.post("/api/talks", headers=outsider, json={**taken, "id": longest})
     assert r.status_code == 201 and len(r.json()["id"]) == 80
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_side_cannot_cite_a_source_it_does_not_see(service_client: Any, service_store: Store) -> None:
+    """Hamas, citing in its own response a source only Israel's preferences cite, had it recorded, and so put into
+    the public record and into its own export, title and address; a source it guessed the id of and that did not
+    exist was refused. Both are now refused alike, in the API, the JSON editor and the forms."""
+    from test_service_forms import field_error
+
+    headers = private_sources(service_store)
+    hamas, api = headers["hamas"], "/api/talks/private-sources"
+    before = service_store.talks_version("private-sources")
+    text = {"id": "hamas-x", "title": "Hamas's text", "tabled_by": ["hamas"], "date": "2024-08-20"}
+    said = {}
+    for sid in ("israel-memo", "israel-line", "uncited", "no-such-source"):
+        r = service_client.put(
+            f"{api}/proposals/hamas-x", headers=hamas, json={"version": 0, "proposal": {**text, "sources": [sid]}}
+        )
+        assert r.status_code == 422, r.text
+        said[sid] = r.json()["detail"]
+        prefs = service_store.scenario_data("private-sources")["preferences"]["hamas"]
+        r = service_client.put(
+            f"{api}/preferences/hamas", headers=hamas, json={"version": 1, "preferences": {**prefs, "sources": [sid]}}
+        )
+        assert r.status_code == 422 and r.json()["detail"] == [
+            {
+                "message": f"unknown source {sid!r} (add it under `sources`)",
+                "path": ["preferences", "hamas", "sources", 0],
+            }
+        ]
+        form = {"version": "1", "stance": "accepted", "date": "2024-08-20", "sources": sid}
+        page = service_client.post("/talks/private-sources/proposals/aug16-bridging/respond", data=form, headers=hamas)
+        assert page.status_code == 422 and field_error(page.text, "sources") == f"unknown: {sid}"
+    assert {sid: [{**p, "message": p["message"].replace(sid, "X")} for p in d] for sid, d in said.items()} == {
+        sid: [{"message": "unknown source 'X' (add it under `sources`)", "path": ["proposal", "sources", 0]}]
+        for sid in said
+    }
+    assert service_store.talks_version("private-sources") == before  # nothing written
+    assert "israel-memo" not in service_client.get(f"{api}/export", headers=hamas).json()["sources"]
+    # Israel cites what it sees, its own preferences' sources included; a mediator any source
+    mine = {"id": "israel-x", "title": "Israel's text", "tabled_by": ["israel"], "date": "2024-08-20"}
+    r = service_client.put(
+        f"{api}/proposals/israel-x",
+        headers=headers["israel"],
+        json={"version": 0, "proposal": {**mine, "sources": ["israel-memo"]}},
+    )
+    assert r.status_code == 200, r.text
+    r = service_client.put(
+        f"{api}/proposals/med-x",
+        headers=headers["mediator"],
+        json={
+            "version": 0,
+            "proposal": {**mine, "id": "med-x", "tabled_by": ["united_states"], "sources": ["uncited"]},
+        },
+    )
+    assert r.status_code == 200, r.text

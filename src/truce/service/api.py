@@ -246,6 +246,10 @@ def write_proposal(
             party_write(viewer, data, current, scenario)
         answered_change(data, current, note)
         new_answers_dated(data, current)
+        others = [p for p in scenario["proposals"] if p.get("id") != proposal_id]
+        _cites_only_seen(
+            viewer, {**scenario, "proposals": others + ([current] if current else [])}, data, ("proposal",)
+        )
         edited = next(i for i, p in enumerate(scenario["proposals"]) if p.get("id") == proposal_id)
         try:
             checked = validate(scenario)
@@ -257,6 +261,13 @@ def write_proposal(
             raise InputError([Problem(unsupported, ("proposal", "status"))])
 
     return store.put_proposal(talks_id, data, version, viewer.label, check, note)
+
+
+def _cites_only_seen(viewer: Viewer, before: dict[str, Any], edit: Any, where: tuple[str | int, ...]) -> None:
+    """Refuse a source cited in an edit that the writer does not see in the talks as they stood ``before`` it."""
+    unseen = views.unseen_sources(before, viewer, edit, where)
+    if unseen:
+        raise InputError(unseen)
 
 
 def made_from_version(store: Store, talks_id: str, proposal_id: str, version: int) -> dict[str, Any] | None:
@@ -422,7 +433,14 @@ def write_preferences(
     def ours(path: tuple[Any, ...]) -> bool:
         return len(path) >= 2 and path[0] == "preferences" and path[1] == party
 
-    return store.put_preferences(talks_id, party, data, version, viewer.label, views.checker(viewer, ours))
+    validate, old = views.checker(viewer, ours), views.load(store, talks_id).data.get("preferences", {}).get(party)
+
+    def check(scenario: dict[str, Any]) -> Scenario:
+        prefs = {p: v for p, v in scenario["preferences"].items() if p != party} | ({party: old} if old else {})
+        _cites_only_seen(viewer, {**scenario, "preferences": prefs}, data, ("preferences", party))
+        return validate(scenario)
+
+    return store.put_preferences(talks_id, party, data, version, viewer.label, check)
 
 
 @router.get(

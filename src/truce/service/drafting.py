@@ -27,7 +27,7 @@ from truce.service import forms
 from truce.service.auth import Role, Viewer
 from truce.service.forms import OPEN, Errors, Fields
 from truce.service.text_rules import what_changed
-from truce.service.views import State
+from truce.service.views import State, citable_sources
 
 META = ("id", "title", "date", "venue", "status", "note", "parent", "tabled_by", "sources")
 # the proposal's fields a scenario problem can name, and the form field each was typed in
@@ -147,7 +147,8 @@ def read_draft(
         "tabled_by": forms.id_list(fields, "tabled_by", errors, [p.id for p in s.parties]),
         "venue": forms.text(fields, "venue", errors),
         "note": forms.text(fields, "note", errors, most=forms.MAX_VALUE),
-        "sources": forms.id_list(fields, "sources", errors, s.sources),
+        # the sources the drafter sees, as the write checks them: another is unknown to it as one never recorded
+        "sources": forms.id_list(fields, "sources", errors, citable_sources(state.data, viewer)),
     }
     if not data["tabled_by"] and "tabled_by" not in errors.by_field:
         errors.add("tabled_by", "tick at least one party")

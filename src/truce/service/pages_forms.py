@@ -333,7 +333,9 @@ def respond_save(
     """Record a side's response to a text (a party: its own only), as a new version of the text."""
     state = views.load(store, talks_id)
     errors = Errors.of(fields)
-    response = recording.read_response(fields, viewer, state.scenario, errors)
+    response = recording.read_response(
+        fields, viewer, state.scenario, errors, views.citable_sources(state.data, viewer)
+    )
     try:
         version = int(fields.get("version"))
     except ValueError:
@@ -416,7 +418,10 @@ def prefs_save(
 
     state = views.load(store, talks_id)
     errors = Errors.of(fields)
-    data = keep_untouched(state.data.get("preferences", {}).get(party), prefs_read(fields, state.scenario, errors))
+    sources = views.citable_sources(state.data, viewer)
+    data = keep_untouched(
+        state.data.get("preferences", {}).get(party), prefs_read(fields, state.scenario, errors, sources)
+    )
     try:
         version = int(fields.get("version"))
     except ValueError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Collection
 from typing import Any
 
 from truce.analysis.overview import standing_json
@@ -82,15 +83,16 @@ def keep_untouched(before: dict[str, Any] | None, edited: dict[str, Any]) -> dic
     return {**{k: v for k, v in (before or {}).items() if k not in FORM_KEYS}, **edited}
 
 
-def read_preferences(fields: Fields, s: Scenario, errors: Errors) -> dict[str, Any]:
-    """Preferences as the form gives them, every problem named by its field."""
+def read_preferences(fields: Fields, s: Scenario, errors: Errors, sources: Collection[str]) -> dict[str, Any]:
+    """Preferences as the form gives them, every problem named by its field; they may cite ``sources`` (those
+    the writer sees: another is unknown to it, as one never recorded is)."""
     data: dict[str, Any] = {
         "assumption": fields.get("assumption") == "1",
         "basis": forms.text(fields, "basis", errors, most=forms.MAX_VALUE),
         "reservation": forms.number(fields, "reservation", errors, low=0, high=1),
         "cost_of_delay": forms.number(fields, "cost_of_delay", errors, low=0, high=1),
         "delay_note": forms.text(fields, "delay_note", errors, most=forms.MAX_VALUE),
-        "sources": forms.id_list(fields, "sources", errors, s.sources),
+        "sources": forms.id_list(fields, "sources", errors, sources),
         "weights": {},
         "values": {},
         "red_lines": [],
@@ -103,7 +105,7 @@ def read_preferences(fields: Fields, s: Scenario, errors: Errors) -> dict[str, A
         if given:
             data["values"][issue.id] = given
     for n in range(red_line_rows(fields)):
-        line = _red_line(fields, n, s, errors)
+        line = _red_line(fields, n, s, errors, sources)
         if line is not None:
             data["red_lines"].append(line)
     return {k: v for k, v in data.items() if v not in (None, [], "") and (v != {} or k == "weights")}
@@ -129,7 +131,7 @@ def _issue_values(fields: Fields, issue: Issue, errors: Errors) -> Any:
     return points
 
 
-def _red_line(fields: Fields, n: int, s: Scenario, errors: Errors) -> dict[str, Any] | None:
+def _red_line(fields: Fields, n: int, s: Scenario, errors: Errors, sources: Collection[str]) -> dict[str, Any] | None:
     name = f"redline.{n}.terms"
     text = fields.get(name).strip()
     if not text:
@@ -163,9 +165,9 @@ def _red_line(fields: Fields, n: int, s: Scenario, errors: Errors) -> dict[str, 
     note = forms.text(fields, f"redline.{n}.note", errors, most=forms.MAX_VALUE)
     if note:
         line["note"] = note
-    sources = forms.id_list(fields, f"redline.{n}.sources", errors, s.sources)
-    if sources:
-        line["sources"] = sources
+    cited = forms.id_list(fields, f"redline.{n}.sources", errors, sources)
+    if cited:
+        line["sources"] = cited
     return line
 
 

@@ -8,7 +8,7 @@ writers check the whole candidate scenario under the talks' lock, as every write
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from truce.errors import InputError, Problem
@@ -120,9 +120,12 @@ def item_field(path: tuple[Any, ...]) -> str | None:
 # a party's response to a text
 
 
-def read_response(fields: Fields, viewer: Viewer, s: Scenario, errors: Errors) -> dict[str, Any]:
+def read_response(
+    fields: Fields, viewer: Viewer, s: Scenario, errors: Errors, sources: Collection[str]
+) -> dict[str, Any]:
     """A response as the form gives it. A party answers for its own side only (another side sent is refused
-    when the response is recorded, never taken as its own); a mediator records any side's."""
+    when the response is recorded, never taken as its own); a mediator records any side's. It may cite
+    ``sources`` (those the writer sees: another is unknown to it, as one never recorded is)."""
     sides = [p.id for p in s.parties if p.role.value == "party"]
     party = fields.get("party").strip() or (viewer.party if viewer.role == Role.party else "")
     if party not in sides:
@@ -135,7 +138,7 @@ def read_response(fields: Fields, viewer: Viewer, s: Scenario, errors: Errors) -
         "stance": stance,
         "date": forms.date(fields, "date", errors),
         "note": forms.text(fields, "note", errors, most=forms.MAX_VALUE),
-        "sources": forms.id_list(fields, "sources", errors, s.sources),
+        "sources": forms.id_list(fields, "sources", errors, sources),
     }
     return _present(data)
 
@@ -165,6 +168,10 @@ def record_response(
         }:
             raise InputError([Problem("the text changed meanwhile: reload and answer again", ("version",))])
         new_answers_dated(data, before)
+        as_it_stood = [p for p in scenario["proposals"] if p.get("id") != proposal_id] + ([before] if before else [])
+        unseen = views.unseen_sources({**scenario, "proposals": as_it_stood}, viewer, response, ())
+        if unseen:
+            raise InputError(unseen)
         check(scenario)
         unsupported = views.unsupported_status(scenario, data)
         if unsupported is not None:

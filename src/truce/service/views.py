@@ -331,15 +331,20 @@ def standing_table(state: State, viewer: Viewer) -> dict[str, Any]:
 
 
 def export_data(state: State, viewer: Viewer) -> dict[str, Any]:
-    """The scenario as a file would hold it, with only the preferences this viewer may see: the course's
-    shocks that shift a hidden party's reservation value or cost of delay are left out too (their figures and
-    their basis are assumptions about that party's preferences).
+    """The scenario as a file would hold it, with only what this viewer may see (:func:`visible_data`)."""
+    return visible_data(state.data, viewer)
+
+
+def visible_data(talks: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
+    """Scenario data with only the preferences this viewer may see: the course's shocks that shift a hidden
+    party's reservation value or cost of delay are left out too (their figures and their basis are assumptions
+    about that party's preferences).
 
     Anyone but a mediator gets the sources cited by what it gets, and no other: a source cited only in another
     side's preferences says what that side rests them on. One cited by nothing is left out as well: shown
     until a side cited it privately, its going would tell the other side as much."""
-    data = dict(state.data)
-    data["preferences"] = {p: v for p, v in state.data.get("preferences", {}).items() if viewer.may_see_party(p)}
+    data = dict(talks)
+    data["preferences"] = {p: v for p, v in talks.get("preferences", {}).items() if viewer.may_see_party(p)}
     course = data.get("course")
     if isinstance(course, dict) and course.get("shocks"):
         data["course"] = {**course, "shocks": [s for s in course["shocks"] if _shock_visible(s, viewer)]}
@@ -349,6 +354,24 @@ def export_data(state: State, viewer: Viewer) -> dict[str, Any]:
     return data
 
 
+def citable_sources(talks: dict[str, Any], viewer: Viewer) -> set[str]:
+    """The sources ``viewer`` may cite in what it writes: those it sees (:func:`visible_data`). Were another
+    accepted, a side could learn that a source it does not see exists, and, citing it in the public record,
+    read it in its export."""
+    return set(visible_data(talks, viewer).get("sources") or {})
+
+
+def unseen_sources(talks: dict[str, Any], viewer: Viewer, edit: Any, where: tuple[str | int, ...]) -> list[Problem]:
+    """A problem for each source ``edit`` (at ``where`` in the body) cites that the talks hold but ``viewer`` does
+    not see in them, said as for a source the talks do not hold (which their check reports itself)."""
+    held, seen = set(talks.get("sources") or {}), citable_sources(talks, viewer)
+    return [
+        Problem(f"unknown source {sid!r} (add it under `sources`)", path)
+        for sid, path in _citations(edit, where)
+        if sid in held and sid not in seen
+    ]
+
+
 # tables keyed by the ids of issues, options or parties: a key there that reads "sources" cites nothing
 _ID_KEYED = frozenset({"terms", "never", "weights", "values", "reservation", "cost_of_delay"})
 
@@ -356,21 +379,27 @@ _ID_KEYED = frozenset({"terms", "never", "weights", "values", "reservation", "co
 def cited_sources(data: Any) -> set[str]:
     """Every id scenario data cite a source by: in a ``sources`` list, a series point's ``source`` and a
     reading's ``by`` (a reading may be a source's; a party id found there matches no source)."""
-    cited: set[str] = set()
-    stack = [data]
+    return {sid for sid, _ in _citations(data, (), by=True)}
+
+
+def _citations(data: Any, where: tuple[str | int, ...], by: bool = False) -> list[tuple[str, tuple[str | int, ...]]]:
+    """Each source id ``data`` cite, with where (``sources`` lists and a series point's ``source``; with ``by``, a
+    reading's holder too)."""
+    found: list[tuple[str, tuple[str | int, ...]]] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, where)]
     while stack:
-        item = stack.pop()
+        item, path = stack.pop()
         if isinstance(item, list):
-            stack.extend(item)
+            stack.extend((v, (*path, k)) for k, v in enumerate(item))
         elif isinstance(item, dict):
             for key, value in item.items():
                 if key == "sources" and isinstance(value, list):
-                    cited.update(v for v in value if isinstance(v, str))
-                elif key in ("source", "by") and isinstance(value, str):
-                    cited.add(value)
+                    found += [(v, (*path, key, k)) for k, v in enumerate(value) if isinstance(v, str)]
+                elif (key == "source" or (by and key == "by")) and isinstance(value, str):
+                    found.append((value, (*path, key)))
                 elif key not in _ID_KEYED:
-                    stack.append(value)
-    return cited
+                    stack.append((value, (*path, key)))
+    return found
 
 
 def export_scope(viewer: Viewer) -> tuple[str, ...]:
