@@ -950,6 +950,12 @@ def test_a_rejected_status_goes_when_the_side_that_rejected_accepts(service_clie
     latest = after["versions"][-1]
     assert latest["data"]["status"] == "tabled", latest["data"]
     assert latest["note"] == "status 'rejected' -> 'tabled': hamas's latest response is 'accepted'"
+    # the text's page shows the responses, which of them counts, and the status they leave
+    page = service_client.get(f"/talks/{TALKS}/proposals/aug16-bridging", headers=auth("observer")).text
+    said = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.split('data-testid="responses">')[1].split("</ul>")[0]))
+    assert "Hamas: rejected (replaced by a later response) on 2024-08-18" in said
+    assert "Hamas: accepted on 2024-08-26" in said and "Israel (government): accepted on 2024-08-19" in said
+    assert "<del>rejected</del>" in page and "Status: tabled." in page
     # nor may an edit put it back while no side's latest response is a rejection
     text = latest["data"]
     r = client_put_as(service_client, "mediator", {**text, "status": "rejected"}, latest["version"])

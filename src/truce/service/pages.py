@@ -229,6 +229,7 @@ def _proposal_html(
     # a side edits the texts it tabled alone; on any other it may change its own response and reading only
     answers_only = viewer.role == Role.party and list(proposal.tabled_by) != [viewer.party]
     text = json.dumps(proposal.model_dump(mode="json", exclude_defaults=True), indent=2, ensure_ascii=False)
+    last = {r["party"]: k for k, r in enumerate(view["responses"])}  # a side's last response is the one that counts
     return render(
         "proposal.html",
         viewer,
@@ -240,6 +241,7 @@ def _proposal_html(
         titles={q.id: q.title for q in state.scenario.proposals},
         edit_text=text if viewer.role in (Role.mediator, Role.party) else None,
         answers_only=answers_only,
+        responses=[{**r, "current": last[r["party"]] == k} for k, r in enumerate(view["responses"])],
         basis=views.resting_on(state, viewer),
         refused=refused,
     )
