@@ -16,7 +16,7 @@ from typing import Any
 from truce.analysis.diff import Change, diff
 from truce.analysis.fragility import Fragility, fragility, fragility_json
 from truce.analysis.home import HomeStanding, home_json, home_standings
-from truce.analysis.rules import RuleBreach, rule_breaches
+from truce.analysis.rules import RuleBreach, rule_breaches, rule_json
 from truce.analysis.standing import Standing, Verdict, standings
 from truce.analysis.sticking import StickingPoint, sticking_points
 from truce.analysis.tabled import holder_name
@@ -149,10 +149,6 @@ def change_json(change: Change) -> dict[str, Any]:
         "text": change.text,
         "effect": {k: None if v is None else _round(v) for k, v in change.effect.items()},
     }
-
-
-def rule_json(b: RuleBreach) -> dict[str, Any]:
-    return {"id": b.rule, "broken": "yes" if b.broken else "depends", "text": b.text}
 
 
 def reading_json(r: ReadingView) -> dict[str, Any]:

@@ -10,6 +10,7 @@ this module says which rule a given text runs into, in the issues' own words.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from truce.analysis.standing import describe_condition
 from truce.model.compiled import OPEN, Compiled, Ints
@@ -42,3 +43,7 @@ def describe_rule(c: Compiled, rule: PackageRule) -> str:
         parts.append(f"{issue.name}: {describe_condition(issue, cond)}")
     text = " together with ".join(parts)
     return f"{text} ({rule.note.strip()})" if rule.note else text
+
+
+def rule_json(b: RuleBreach) -> dict[str, Any]:
+    return {"id": b.rule, "broken": "yes" if b.broken else "depends", "text": b.text}

@@ -6,7 +6,10 @@ better off than under the reference (each gains more on the issue it receives th
 it concedes, which is what caring less about the conceded issue means here). Only issues the reference
 settles can be traded; a new term that a party's one-issue red line forbids is never offered, and a
 trade that would complete a red line spanning several settled issues is left out (a red line the
-reference crosses already is not held against a trade that leaves it as it is).
+reference crosses already is not held against a trade that leaves it as it is). A package rule the
+reference breaks already is not held against a trade either, but the trade says the result breaks it: a
+package rule is the text's, not a side's, so no side's verdict shows it, and a result no text can hold must
+never read as simply acceptable.
 
 For each ordered pair of issues the best pair of new terms is kept (largest smaller gain, then largest
 total gain), and trades are ranked the same way.
@@ -30,6 +33,7 @@ import numpy as np
 
 from truce.analysis.bridge import NOT_TABLED, TermChange, change_json, reference_row, term_change
 from truce.analysis.home import HomeStanding, home_standings
+from truce.analysis.rules import RuleBreach, rule_breaches, rule_json
 from truce.analysis.standing import Verdict, standings
 from truce.analysis.tabled import read_note, scoped
 from truce.errors import InputError, Problem
@@ -56,6 +60,8 @@ class Trade:
     # the verdicts when the open issues may take any term, not only tabled ones (as ``analyze`` reads ``terms``)
     any_term: Mapping[str, Verdict] = field(default_factory=dict)
     any_term_homes: Mapping[str, HomeStanding] = field(default_factory=dict)
+    # the package rules ``terms`` breaks, or could break once its open issues are settled
+    rules: tuple[RuleBreach, ...] = ()
 
 
 def trades(
@@ -78,6 +84,7 @@ def trades(
     c, _, tabled = scoped(c, scope, reference)
     ref = c.encode(reference)
     left_open = tuple(c.issues[i] for i in range(len(c.issues)) if ref[i] == OPEN)
+    before = rule_breaches(whole, whole.encode(reference))
     best = _best_pairs(c, ref, _concessions(c, ref, c.parties.index(parties[0]), c.parties.index(parties[1])))
     ranked = sorted(best.items(), key=lambda item: (-item[1][0][0], -item[1][0][1], item[0]))
     out: list[Trade] = []
@@ -90,8 +97,10 @@ def trades(
         verdicts, homes = _verdicts(c, row)
         # a scope that narrows nothing leaves the same compiled scenario: the verdicts are those with any term
         wide, wide_homes = _verdicts(whole, whole.encode(c.decode(row))) if c is not whole else (verdicts, homes)
+        breaches = rule_breaches(whole, whole.encode(c.decode(row)))
         text = (
             _text(c, parties, (first, second), gains, verdicts)
+            + _rules_text(breaches, before)
             + _home_text(c, parties, homes)
             + _open_text(c, parties, left_open if c is not whole else (), verdicts, homes, wide, wide_homes)
         )
@@ -99,7 +108,7 @@ def trades(
             Trade(
                 (parties[0], parties[1]),
                 *(first, second, gains, c.decode(row), text, verdicts, homes),
-                *(left_open, wide, wide_homes),
+                *(left_open, wide, wide_homes, breaches),
             )
         )
     return tuple(out)
@@ -199,6 +208,17 @@ def _text(
     return f"{conceded[0]}; in exchange, {conceded[1]}. Net: {net}. The result is {verdict}."
 
 
+def _rules_text(breaches: tuple[RuleBreach, ...], before: tuple[RuleBreach, ...]) -> str:
+    """' The result breaks package rule r1 (Corridor: forces stay together with Withdrawal: complete), as the
+    text it starts from does.' A trade never completes a rule on settled terms itself, but one the reference
+    breaks stays broken, and a new term can make a rule on an open issue one that could break."""
+    said = []
+    for b in breaches:
+        verb = "breaks" if b.broken else "could break, once its open issues are settled,"
+        said.append(f"{verb} package rule {b.rule} ({b.text})" + (", as the text it starts from does" * (b in before)))
+    return f" The result {'; it '.join(said)}." if said else ""
+
+
 _SAID = {
     Verdict.yes: "acceptable to {}",
     Verdict.no: "not acceptable to {}",
@@ -273,7 +293,7 @@ def _rounded(values: Mapping[str, float]) -> dict[str, float]:
 
 def trades_json(found: tuple[Trade, ...]) -> list[dict[str, Any]]:
     """Stable JSON: a list of ``{"concessions": [{party, issue, from, to, gains, text}, x2], "gains", "terms", "text",
-    "acceptable", "ratified", "open", "any_term"}``, utilities rounded to 6 decimals (docs/json.md)."""
+    "acceptable", "ratified", "open", "any_term", "package_rules"}``, utilities rounded to 6 decimals (docs/json.md)."""
     return [
         {
             "concessions": [
@@ -289,6 +309,7 @@ def trades_json(found: tuple[Trade, ...]) -> list[dict[str, Any]]:
                 "acceptable": {p: v.value for p, v in t.any_term.items()},
                 "ratified": _ratified_json(t.any_term_homes),
             },
+            "package_rules": [rule_json(b) for b in t.rules],
         }
         for t in found
     ]

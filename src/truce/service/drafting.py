@@ -16,8 +16,8 @@ import datetime as dt
 from typing import Any
 
 from truce.analysis.diff import Change, diff
-from truce.analysis.overview import change_json, rule_json, standing_json
-from truce.analysis.rules import rule_breaches
+from truce.analysis.overview import change_json, standing_json
+from truce.analysis.rules import rule_breaches, rule_json
 from truce.analysis.standing import standings
 from truce.errors import InputError
 from truce.model.checks import build_scenario

@@ -29,8 +29,8 @@ from truce.analysis.delay import DEFAULT_DELAY_DAYS, cost_of_no_deal, series_cos
 from truce.analysis.diff import diff
 from truce.analysis.fragility import fragility, fragility_json
 from truce.analysis.home import home_json, home_standings
-from truce.analysis.overview import change_json, rule_json, standing_json
-from truce.analysis.rules import rule_breaches
+from truce.analysis.overview import change_json, standing_json
+from truce.analysis.rules import rule_breaches, rule_json
 from truce.analysis.standing import standings
 from truce.analysis.tabled import default_scope, holder_name
 from truce.analysis.timeline import STANCE_WORDS, entry_json, speaker_name, statements_about, timeline

@@ -1,0 +1,230 @@
+"""The mediator-grade answers on talks with partial texts, readings, package rules and ratification at home,
+checked against brute force over every outcome of small random talks (:mod:`talks_cases`): the bargaining
+solutions and the ZOPA that ``truce frontier`` reports, the fewest-change bridges with their explanations, and
+the trades."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from talks_cases import acceptable_inside, compiled_talks, held, inside_tabled, only_readings
+from test_solutions import criteria
+from truce.analysis.bargaining import bargaining
+from truce.analysis.bridge import CRITERIA, bridge, criterion_keys
+from truce.analysis.frontier import keys
+from truce.analysis.standing import lines_met
+from truce.analysis.trades import GAIN, trades
+from truce.model.compiled import OPEN, Compiled, Ints
+
+SEEDS = range(150)
+
+
+def _expected_solution(c: Compiled, rows: Ints, name: str) -> dict[str, str] | None:
+    """The solution by its definition over ``rows`` (the ZOPA within the scope), ties as documented: the
+    concept's own criteria, then the most equal gains, then the smallest option indices."""
+    if not len(rows):
+        return None
+    u = c.utilities(rows)
+    ranks = [keys(np.asarray(x, dtype=float)) for x in criteria(name, u, c.reservation, u.max(axis=0))]
+    gains = np.maximum(u - c.reservation, 0.0)
+    spread = keys(gains.max(axis=1) - gains.min(axis=1))
+    best = min(range(len(rows)), key=lambda j: (*(-int(k[j]) for k in ranks), int(spread[j]), *rows[j].tolist()))
+    return c.decode(rows[best])
+
+
+@pytest.mark.parametrize("scope", ["tabled", "all"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_frontier_solutions_and_zopa_equal_brute_force(seed: int, scope: str) -> None:
+    c = compiled_talks(seed)
+    b = bargaining(c, scope=scope, zopa_budget=None)
+    rows, ok = acceptable_inside(c)
+    if scope == "all":
+        ok = c.acceptable(rows).all(axis=1)
+    zone = rows[ok]
+    assert b.zopa is not None and b.zopa.count == len(zone)
+    for name, sol in b.solutions.items():
+        expected = _expected_solution(c, zone, name)
+        assert (None if sol is None else b.compiled.decode(sol.outcome)) == expected, name
+    # the frontier: every feasible outcome within the scope is matched or dominated by a listed one, and none
+    # listed is dominated
+    feasible = rows[(inside_tabled(c) if scope == "tabled" else np.ones(len(rows), bool)) & ~c.barred(rows).any(1)]
+    u = keys(c.utilities(feasible))
+    listed = keys(b.frontier.utilities)
+    for v in u:
+        assert np.any(np.all(listed >= v, axis=1))
+    for v in listed:
+        assert not np.any(np.all(u >= v, axis=1) & np.any(u > v, axis=1))
+
+
+def _changed(ref: Ints, row: Ints) -> frozenset[int]:
+    return frozenset(int(i) for i in np.flatnonzero((ref != OPEN) & (row != ref)))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bridges_within_the_tabled_terms_equal_brute_force(seed: int) -> None:
+    """From a text as tabled or as one side reads it: the ``k`` bridges are the best packages (by the criterion)
+    changing inclusion-minimal sets of its terms, fewest changes first, within the tabled terms; each change
+    names its issue, the term it replaces and the term it puts, and says whose reading alone holds a term."""
+    c = compiled_talks(seed)
+    s = c.scenario
+    text = s.proposals[seed % len(s.proposals)]
+    reading = text.readings[0].id if text.readings and seed % 2 else None
+    reference = {k: str(v) for k, v in s.terms_of(text.id, reading).items()}
+    criterion, k = CRITERIA[seed % len(CRITERIA)], 1 + seed % 3
+    result = bridge(c, reference, criterion, k, scope="tabled")
+    rows, ok = acceptable_inside(c, reference)
+    admissible, utils = rows[ok], c.utilities(rows[ok])
+    if not len(admissible):
+        assert result.bridges == () and result.infeasible is not None
+        return
+    assert result.infeasible is None and result.search.complete
+    ref = c.encode(reference)
+    ideal = utils.max(axis=0)
+    ranks = criterion_keys(c, utils, criterion, ideal)
+    best: dict[frozenset[int], tuple[int, ...]] = {}
+    for j, row in enumerate(admissible):
+        changed = _changed(ref, row)
+        best[changed] = max(best.get(changed, ranks[j]), ranks[j])
+    minimal = [x for x in best if not any(y < x for y in best)]
+    expected = sorted((len(x), tuple(-v for v in best[x])) for x in minimal)[:k]
+    got = []
+    for b in result.bridges:
+        row = np.array(b.outcome, dtype=np.int64)
+        assert ok[int(np.ravel_multi_index(tuple(row), c.sizes))], "acceptable to all, within the tabled terms"
+        changed = _changed(ref, row)
+        got.append((len(changed), tuple(-v for v in criterion_keys(c, c.utilities(row), criterion, ideal)[0])))
+        assert [c.issues.index(ch.issue) for ch in b.changes] == sorted(changed)
+        _check_explained(c, reference, b.terms, b.changes, b.filled)
+    assert got == expected
+    assert len(result.bridges) == min(k, len(minimal))
+
+
+def _check_explained(c: Compiled, reference: dict[str, str], terms: dict, changes: tuple, filled: tuple) -> None:
+    s, on = c.scenario, held(c.scenario)
+    for ch in changes:
+        issue = s.issue(ch.issue)
+        assert (ch.before, ch.after) == (reference[ch.issue], terms[ch.issue])
+        assert ch.text.startswith(f"{issue.name}: {issue.label(ch.before)} -> {issue.label(ch.after)}")
+        i = c.issues.index(ch.issue)
+        gains = c.tables[i][:, c.index(i, ch.after)] - c.tables[i][:, c.index(i, ch.before)]
+        assert [ch.gains[p] for p in c.parties] == pytest.approx(gains.tolist())
+        _check_holders(c, ch.issue, ch.after, ch.tabled, ch.only_read, ch.text)
+    assert [f.issue for f in filled] == [i for i in c.issues if i not in reference]
+    for f in filled:
+        assert f.term == terms[f.issue]
+        assert f.text.startswith(f"{s.issue(f.issue).name}: (open) -> {s.issue(f.issue).label(f.term)}")
+        assert f.tabled == (f.term in on[f.issue])
+
+
+def _check_holders(c: Compiled, issue: str, term: str, tabled: bool, only_read: tuple, text: str) -> None:
+    """A term is flagged exactly when no text or reading holds it, and one only readings hold names them all."""
+    s = c.scenario
+    assert tabled == bool(held(s)[issue].get(term))
+    assert text.endswith(" (not tabled by anyone)") == (not tabled)
+    readers = only_readings(s, issue, term)
+    assert {(t.proposal, t.reading, t.by[0]) for _, t in only_read} == readers
+    assert ("tabled only in" in text) == bool(readers)
+    for proposal, reading, by in readers:
+        assert f"{proposal} as read by {s.party(by).name}, reading {reading}" in text
+
+
+def _expected_trades(
+    c: Compiled, reference: dict[str, str], a: int, b: int, scope: str
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per ordered pair of issues, the best key (smaller net gain, then total) of a trade by the definition:
+    ``a`` gives ground on the first and ``b`` gains, ``b`` gives ground on the second and ``a`` gains, both end
+    better off, the new terms within the tabled terms, barred by no one-issue red line or package rule, and
+    the two together completing no red line or package rule the reference did not already complete."""
+    ref = c.encode(reference)
+    on = held(c.scenario)
+    found: dict[tuple[str, str], tuple] = {}
+    settled = [i for i in range(len(ref)) if ref[i] != OPEN]
+    for i, j in itertools.permutations(settled, 2):
+        for o, q in itertools.product(range(c.sizes[i]), range(c.sizes[j])):
+            if o == ref[i] or q == ref[j]:
+                continue
+            if scope == "tabled" and any(
+                on[c.issues[x]] and c.options[x][y] not in on[c.issues[x]] for x, y in ((i, o), (j, q))
+            ):
+                continue  # not tabled
+            if not (c.allowed[i][:, o].all() and c.allowed[j][:, q].all()):
+                continue
+            di = c.tables[i][:, o] - c.tables[i][:, ref[i]]
+            dj = c.tables[j][:, q] - c.tables[j][:, ref[j]]
+            if not (di[a] < -GAIN and di[b] > GAIN and dj[b] < -GAIN and dj[a] > GAIN):
+                continue
+            net_a, net_b = di[a] + dj[a], di[b] + dj[b]
+            if net_a <= GAIN or net_b <= GAIN:
+                continue
+            row = ref.copy()
+            row[i], row[j] = o, q
+
+            def completes(r: Ints, masks: tuple) -> bool:
+                return all(r[m] != OPEN and mask[r[m]] for m, mask in masks)
+
+            if any(completes(row, cp.masks) and not completes(ref, cp.masks) for cp in c.couplings):
+                continue
+            key = (keys(np.array(min(net_a, net_b))).item(), keys(np.array(net_a + net_b)).item())
+            pair = (c.issues[i], c.issues[j])
+            found[pair] = max(found.get(pair, key), key)
+    return found
+
+
+@pytest.mark.parametrize("scope", ["tabled", "all"])
+@pytest.mark.parametrize("seed", range(400))  # few small talks allow a trade at all: more of them
+def test_trades_equal_brute_force(seed: int, scope: str) -> None:
+    """Every trade is one by the definition, none the definition allows is missed, each pair of issues gets its
+    best pair of new terms, and the trades come best first; the verdicts on a complete result are acceptability
+    (and ratification at home) themselves."""
+    c = compiled_talks(seed)
+    s = c.scenario
+    text = s.proposals[seed % len(s.proposals)]
+    reading = text.readings[0].id if text.readings and seed % 2 else None
+    reference = {k: str(v) for k, v in s.terms_of(text.id, reading).items()}
+    a, b = (0, 1) if seed % 3 else (len(c.parties) - 1, 0)
+    found = trades(c, reference, (c.parties[a], c.parties[b]), scope=scope)
+    expected = _expected_trades(c, reference, a, b, scope)
+    got = {}
+    for t in found:
+        assert t.first.gains[c.parties[a]] < 0 < t.first.gains[c.parties[b]]
+        assert t.second.gains[c.parties[b]] < 0 < t.second.gains[c.parties[a]]
+        net = (t.gains[c.parties[a]], t.gains[c.parties[b]])
+        got[(t.first.issue, t.second.issue)] = (keys(np.array(min(net))).item(), keys(np.array(sum(net))).item())
+        assert dict(t.terms) == {**reference, t.first.issue: t.first.after, t.second.issue: t.second.after}
+        _check_holders(c, t.first.issue, t.first.after, t.first.tabled, t.first.only_read, t.first.text)
+        _check_holders(c, t.second.issue, t.second.after, t.second.tabled, t.second.only_read, t.second.text)
+        if len(t.terms) == len(c.issues):
+            row = c.encode(dict(t.terms))
+            u = c.utilities(row)[0]
+            for p, pid in enumerate(c.parties):
+                own = lines_met(c, s.preferences[pid].red_lines, row)[0]
+                assert (t.verdicts[pid] == "yes") == (u[p] >= c.reservation[p] - 1e-9 and not own)
+            for pid, h in t.homes.items():
+                assert (h.verdict == "yes") == bool(c.ratified(row)[0, c.parties.index(pid)])
+        _check_rules_said(c, reference, dict(t.terms), t.text)
+    assert got == expected
+    ranked = [(-got[(t.first.issue, t.second.issue)][0], -got[(t.first.issue, t.second.issue)][1]) for t in found]
+    assert ranked == sorted(ranked)
+
+
+def _check_rules_said(c: Compiled, reference: dict[str, str], terms: dict[str, str], text: str) -> None:
+    """A package rule is the text's, not a side's, so no verdict shows it: a result that breaks one (every
+    condition met), or could (those on open issues still possible), says so, and whether the reference did."""
+    for rule in c.scenario.constraints:
+        now, before = _rule_state(rule.never, terms), _rule_state(rule.never, reference)
+        said = f"{now} package rule {rule.id} "
+        assert (said in text) == (now is not None), (rule, text)
+        if now is not None:
+            tail = text.split(said, 1)[1].split(";")[0].split(". ")[0]
+            assert ("as the text it starts from does" in tail) == (now == before), (rule, text)
+
+
+def _rule_state(never: dict[str, object], terms: dict[str, str]) -> str | None:
+    """How a text stands to a package rule: breaks it, could break it once its open issues are settled, or
+    neither (``None``)."""
+    if any(i in terms and terms[i] != o for i, o in never.items()):
+        return None
+    return "breaks" if all(i in terms for i in never) else "could break, once its open issues are settled,"
