@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from talks_cases import random_talks
 from truce.analysis.fragility import Flip, fragility
 from truce.analysis.standing import Verdict, standings
 from truce.model.compiled import OPEN, Compiled, compile_scenario
@@ -52,13 +53,13 @@ def _beyond(flip: Flip) -> float:
     return flip.threshold + (10 * MARGIN if flip.direction == "rises" else -10 * MARGIN)
 
 
-def _points(flips: tuple[Flip, ...]) -> list[float]:
+def _points(flips: tuple[Flip, ...], grid: np.ndarray = GRID) -> list[float]:
     """The grid, and points just either side of each threshold."""
     near = [t + d for flip in flips for t in (flip.threshold,) for d in (-10 * MARGIN, 10 * MARGIN)]
-    return [float(x) for x in (*GRID, *near) if 0.0 <= x <= 1.0]
+    return [float(x) for x in (*grid, *near) if 0.0 <= x <= 1.0]
 
 
-def _check(s: Scenario, c: Compiled, outcome: np.ndarray) -> None:
+def _check(s: Scenario, c: Compiled, outcome: np.ndarray, grid: np.ndarray = GRID) -> None:
     for p, f in enumerate(fragility(c, outcome)):
         party = c.parties[p]
         assert f.verdict is standings(c, outcome)[p].acceptable
@@ -67,7 +68,7 @@ def _check(s: Scenario, c: Compiled, outcome: np.ndarray) -> None:
             assert all(not wf.flips for wf in f.weights)
         # The reservation value.
         marks = [flip.threshold for flip in f.reservation_flips]
-        for r in _points(f.reservation_flips):
+        for r in _points(f.reservation_flips, grid):
             if any(abs(r - t) < MARGIN for t in marks):
                 continue
             changed = _verdict(_with_prefs(s, party, reservation=r), party, outcome)
@@ -83,7 +84,7 @@ def _check(s: Scenario, c: Compiled, outcome: np.ndarray) -> None:
         for wf in f.weights:
             assert abs(wf.weight - weights[wf.issue] / total) < 1e-12
             marks = [flip.threshold for flip in wf.flips]
-            for w in _points(wf.flips):
+            for w in _points(wf.flips, grid):
                 if any(abs(w - t) < MARGIN for t in marks) or wf.weight == 1.0:
                     continue
                 scale = (1 - w) / (1 - wf.weight)
@@ -150,3 +151,14 @@ def test_silent_issues_have_no_weight_to_move() -> None:
     f = fragility(c, outcome)[0]
     assert [wf.issue for wf in f.weights] == ["i0", "i2"]
     _check(s, c, outcome)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_fragility_on_texts_and_readings_with_package_rules_matches_brute_force(seed: int) -> None:
+    """Three sides at times, package rules tying open issues together, a partial text and its reading: swept
+    on a grid of 0.01 and beside every threshold, each stated flip happens just past it and none before."""
+    s = random_talks(seed, constituents=False)
+    c = compile_scenario(s)
+    text = s.proposals[seed % len(s.proposals)]
+    for reading in (None, *(r.id for r in text.readings)):
+        _check(s, c, c.encode(s.terms_of(text.id, reading)), np.linspace(0.0, 1.0, 101))
