@@ -19,6 +19,7 @@ from truce.errors import InputError
 from truce.io.points_csv import read_points_csv
 from truce.model.checks import build_scenario
 from truce.model.compiled import compile_scenario
+from truce.model.generate import random_scenario
 
 PARTIES = ("north", "south")
 
@@ -257,3 +258,92 @@ def test_scenario_errors() -> None:
     c = compile_scenario(build_scenario(_scenario()))
     with pytest.raises(InputError, match="party 'zz' has no preferences"):
         adjusted_winner_scenario(c, ("a", "zz"))
+
+
+def _random_points(rng: np.random.Generator) -> dict[str, tuple[float, float]]:
+    """2 to 6 items; points that add up to 100 for each side, drawn as integers (many ties and zeros) or as
+    floats, with items one side gives nothing to."""
+    n = int(rng.integers(2, 7))
+    rows = []
+    for _ in range(2):
+        raw = rng.integers(0, 4, n).astype(float) if rng.random() < 0.5 else rng.random(n)
+        raw[rng.random(n) < 0.2] = 0.0
+        if raw.sum() == 0:
+            raw[int(rng.integers(n))] = 1.0
+        rows.append(100 * raw / raw.sum())
+    return {f"item{k}": (float(rows[0][k]), float(rows[1][k])) for k in range(n)}
+
+
+@pytest.mark.parametrize("seed", range(400))
+def test_adjusted_winner_equals_its_definition(seed: int) -> None:
+    """Against Brams and Taylor's definition, worked out apart: the points both end with are the most any
+    equal division gives both (a linear programme), the initial winner is the side whose preferred items are
+    worth more to it, the loser keeps all its own preferred items, and the winner hands items over in order of
+    the ratio of its points to the other's: every item handed over whole has a ratio no larger than the split
+    item's, and every item it keeps whole has one no smaller."""
+    points = _random_points(np.random.default_rng(seed))
+    result = adjusted_winner(points, PARTIES)
+    items = list(points)
+    va = np.array([points[i][0] for i in items])
+    vb = np.array([points[i][1] for i in items])
+    n = len(items)
+    # maximise t subject to va @ x >= t, vb @ (1 - x) >= t, 0 <= x <= 1 (variables x, then t)
+    lp = linprog(
+        c=[0.0] * n + [-1.0],
+        A_ub=np.vstack([np.append(-va, 1.0), np.append(vb, 1.0)]),
+        b_ub=[0.0, float(vb.sum())],
+        bounds=[(0, 1)] * n + [(None, None)],
+        method="highs",
+    )
+    assert lp.status == 0
+    assert result.points["north"] == pytest.approx(-lp.fun, abs=1e-7)
+    assert result.points["south"] == pytest.approx(-lp.fun, abs=1e-7)
+    first = [i for i in items if points[i][0] >= points[i][1]]  # a tie goes to the first party
+    start = (sum(points[i][0] for i in first), sum(points[i][1] for i in items if i not in first))
+    if abs(start[0] - start[1]) <= 1e-12:
+        assert result.initial_winner is None and result.split is None
+        assert all(result.shares[i]["north"] == (1.0 if i in first else 0.0) for i in items)
+        return
+    w = 0 if start[0] > start[1] else 1
+    winner, loser = PARTIES[w], PARTIES[1 - w]
+    assert result.initial_winner == winner
+    held = [i for i in items if (i in first) == (w == 0)]
+    assert all(result.shares[i][loser] == 1.0 for i in items if i not in held)
+
+    def ratio(i: str) -> float:
+        return np.inf if points[i][1 - w] == 0 else points[i][w] / points[i][1 - w]
+
+    given_whole = [i for i in held if result.shares[i][winner] == 0.0 and sum(points[i]) > 0]
+    kept_whole = [i for i in held if result.shares[i][winner] == 1.0 and sum(points[i]) > 0]
+    if result.split is not None:
+        assert result.split in held and 0.0 < result.shares[result.split][winner] < 1.0
+        assert all(ratio(i) <= ratio(result.split) for i in given_whole)
+        assert all(ratio(i) >= ratio(result.split) for i in kept_whole)
+    elif given_whole and kept_whole:
+        assert max(ratio(i) for i in given_whole) <= min(ratio(i) for i in kept_whole)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_points_from_a_scenario_are_its_swings(seed: int) -> None:
+    """From talks: each divisible issue's points are the side's weight on it (as a share of all its weights)
+    times the spread of its values there, scaled to 100 over the divisible issues, read off the preferences
+    as written; the division is then Adjusted Winner's on those points."""
+    rng = np.random.default_rng(seed)
+    s = random_scenario(rng, 2, [int(x) for x in rng.integers(2, 5, int(rng.integers(2, 5)))])
+    divisible = {issue.id for issue in s.issues if rng.random() < 0.7} or {s.issues[0].id}
+    s = s.model_copy(update={"issues": tuple(i.model_copy(update={"divisible": i.id in divisible}) for i in s.issues)})
+    result = adjusted_winner_scenario(compile_scenario(s), ("p0", "p1"))
+    swings = []
+    for pid in ("p0", "p1"):
+        prefs = s.preferences[pid]
+        total = sum(prefs.weights.values())
+        row = {
+            i: prefs.weights[i] / total * (max(prefs.values[i].values()) - min(prefs.values[i].values()))
+            for i in divisible
+        }
+        swings.append({i: 100 * x / sum(row.values()) for i, x in row.items()})
+    assert set(result.items) == divisible
+    for i in result.items:
+        assert result.given[i] == pytest.approx((swings[0][i], swings[1][i]), abs=1e-9)
+    again = adjusted_winner({i: result.given[i] for i in result.items}, ("p0", "p1"))
+    assert again.shares == result.shares and again.split == result.split
