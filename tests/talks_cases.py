@@ -10,9 +10,11 @@ import datetime as dt
 import numpy as np
 
 from cases import every_outcome
+from truce.io.scenario_files import scenario_to_data
+from truce.model.checks import build_scenario
 from truce.model.compiled import Bools, Compiled, Ints, compile_scenario
 from truce.model.generate import random_scenario, with_constituents
-from truce.model.scenario import PackageRule, Proposal, Reading, Scenario
+from truce.model.scenario import IssueKind, PackageRule, Proposal, Reading, Scenario, Term
 
 
 def random_talks(seed: int, *, constituents: bool | None = None) -> Scenario:
@@ -58,21 +60,63 @@ def random_talks(seed: int, *, constituents: bool | None = None) -> Scenario:
     return s
 
 
-def compiled_talks(seed: int, *, constituents: bool | None = None) -> Compiled:
-    return compile_scenario(random_talks(seed, constituents=constituents))
+def compiled_talks(seed: int, *, constituents: bool | None = None, numeric: bool = False) -> Compiled:
+    s = random_talks(seed, constituents=constituents)
+    return compile_scenario(with_numeric_first_issue(s) if numeric else s)
+
+
+STEP = 10
+
+
+def with_numeric_first_issue(s: Scenario) -> Scenario:
+    """The talks with their first issue made numeric (0, 10, 20, ... a unit), option ``o<k>`` becoming the
+    value ``10 k`` everywhere: preferences as points through every value, red lines, package rules, texts and
+    readings. Its utilities stay what they were; what is tabled there becomes a range."""
+    data = scenario_to_data(s)
+    first = data["issues"][0]
+    n = len(first.pop("options"))
+    first.update(kind="numeric", min=0, max=STEP * (n - 1), step=STEP, unit="trucks/day")
+
+    def value(term: str) -> int:
+        return STEP * int(term[1:])
+
+    for prefs in data["preferences"].values():
+        for holder in (prefs, *prefs.get("ratification", {}).get("constituents", ())):
+            if "values" in holder and "i0" in holder["values"]:
+                holder["values"]["i0"] = [[value(k), v] for k, v in sorted(holder["values"]["i0"].items())]
+            for line in holder.get("red_lines", ()):
+                if "i0" in line["terms"]:
+                    line["terms"]["i0"] = value(line["terms"]["i0"])
+    for rule in data.get("constraints", ()):
+        if "i0" in rule["never"]:
+            rule["never"]["i0"] = value(rule["never"]["i0"])
+    for proposal in data.get("proposals", ()):
+        for terms in (proposal.get("terms", {}), *(r["terms"] for r in proposal.get("readings", ()))):
+            if "i0" in terms:
+                terms["i0"] = value(terms["i0"])
+    return build_scenario(data)
 
 
 def held(s: Scenario) -> dict[str, dict[str, list[tuple[str, str | None, str]]]]:
     """Per issue and term, every (proposal, reading or None, holder) that holds it, read off the texts
     directly: a text's own terms, and each reading's terms over the text's."""
-    out: dict[str, dict[str, list[tuple[str, str | None, str]]]] = {issue.id: {} for issue in s.issues}
+    out: dict[str, dict[Term, list[tuple[str, str | None, str]]]] = {issue.id: {} for issue in s.issues}
     for p in s.proposals:
         for issue, term in p.terms.items():
-            out[issue].setdefault(str(term), []).append((p.id, None, p.tabled_by[0]))
+            out[issue].setdefault(term, []).append((p.id, None, p.tabled_by[0]))
         for r in p.readings:
             for issue, term in {**p.terms, **r.terms}.items():
-                out[issue].setdefault(str(term), []).append((p.id, r.id, r.by))
+                out[issue].setdefault(term, []).append((p.id, r.id, r.by))
     return out
+
+
+def tabled_here(s: Scenario, issue: str, term: Term) -> bool:
+    """Whether some text or reading holds ``term``; on a numeric issue, whether it lies between the least and
+    the most any of them holds."""
+    on = held(s)[issue]
+    if s.issue(issue).kind is IssueKind.numeric:
+        return bool(on) and min(map(float, on)) <= float(term) <= max(map(float, on))
+    return term in on
 
 
 def inside_tabled(c: Compiled, keep: dict[str, str] | None = None) -> Bools:
@@ -84,7 +128,7 @@ def inside_tabled(c: Compiled, keep: dict[str, str] | None = None) -> Bools:
     for i, issue in enumerate(c.issues):
         if not on[issue]:
             continue
-        ok = [term in on[issue] or (keep or {}).get(issue) == term for term in c.options[i]]
+        ok = [tabled_here(c.scenario, issue, term) or (keep or {}).get(issue) == term for term in c.options[i]]
         inside &= np.array(ok)[rows[:, i]]
     return inside
 
@@ -95,7 +139,21 @@ def acceptable_inside(c: Compiled, keep: dict[str, str] | None = None) -> tuple[
     return rows, inside_tabled(c, keep) & c.acceptable(rows).all(axis=1)
 
 
-def only_readings(s: Scenario, issue: str, term: str) -> set[tuple[str, str | None, str]]:
-    """The holders of a term when no text as tabled holds it (else none), by brute force over the texts."""
-    holders = held(s)[issue].get(term, [])
-    return set() if any(r is None for _, r, _ in holders) else set(holders)
+def only_readings(s: Scenario, issue: str, term: Term) -> set[tuple[str, str | None, str]]:
+    """The readings that alone put a term on the table (none when a text as tabled holds it), by brute force
+    over the texts; on a numeric issue, the readings whose values stretch the range the texts as tabled hold
+    out to the term (every reading that holds a value when no text as tabled holds one)."""
+    on = held(s)[issue]
+    if s.issue(issue).kind is not IssueKind.numeric:
+        holders = on.get(term, [])
+        return set() if any(r is None for _, r, _ in holders) else set(holders)
+    x = float(term)
+    as_tabled = [float(v) for v, hs in on.items() for _, r, _ in hs if r is None]
+    if not tabled_here(s, issue, term) or (as_tabled and min(as_tabled) <= x <= max(as_tabled)):
+        return set()
+    return {
+        h
+        for v, hs in on.items()
+        for h in hs
+        if h[1] is not None and (not as_tabled or (float(v) >= x if x > max(as_tabled) else float(v) <= x))
+    }

@@ -10,7 +10,7 @@ import itertools
 import numpy as np
 import pytest
 
-from talks_cases import acceptable_inside, compiled_talks, held, inside_tabled, only_readings
+from talks_cases import acceptable_inside, compiled_talks, held, inside_tabled, only_readings, tabled_here
 from test_solutions import criteria
 from truce.analysis.bargaining import bargaining
 from truce.analysis.bridge import CRITERIA, bridge, criterion_keys
@@ -35,10 +35,11 @@ def _expected_solution(c: Compiled, rows: Ints, name: str) -> dict[str, str] | N
     return c.decode(rows[best])
 
 
+@pytest.mark.parametrize("numeric", [False, True])
 @pytest.mark.parametrize("scope", ["tabled", "all"])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_frontier_solutions_and_zopa_equal_brute_force(seed: int, scope: str) -> None:
-    c = compiled_talks(seed)
+def test_frontier_solutions_and_zopa_equal_brute_force(seed: int, scope: str, numeric: bool) -> None:
+    c = compiled_talks(seed, numeric=numeric)
     b = bargaining(c, scope=scope, zopa_budget=None)
     rows, ok = acceptable_inside(c)
     if scope == "all":
@@ -63,16 +64,17 @@ def _changed(ref: Ints, row: Ints) -> frozenset[int]:
     return frozenset(int(i) for i in np.flatnonzero((ref != OPEN) & (row != ref)))
 
 
+@pytest.mark.parametrize("numeric", [False, True])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_bridges_within_the_tabled_terms_equal_brute_force(seed: int) -> None:
+def test_bridges_within_the_tabled_terms_equal_brute_force(seed: int, numeric: bool) -> None:
     """From a text as tabled or as one side reads it: the ``k`` bridges are the best packages (by the criterion)
     changing inclusion-minimal sets of its terms, fewest changes first, within the tabled terms; each change
     names its issue, the term it replaces and the term it puts, and says whose reading alone holds a term."""
-    c = compiled_talks(seed)
+    c = compiled_talks(seed, numeric=numeric)
     s = c.scenario
     text = s.proposals[seed % len(s.proposals)]
     reading = text.readings[0].id if text.readings and seed % 2 else None
-    reference = {k: str(v) for k, v in s.terms_of(text.id, reading).items()}
+    reference = dict(s.terms_of(text.id, reading))
     criterion, k = CRITERIA[seed % len(CRITERIA)], 1 + seed % 3
     result = bridge(c, reference, criterion, k, scope="tabled")
     rows, ok = acceptable_inside(c, reference)
@@ -103,7 +105,7 @@ def test_bridges_within_the_tabled_terms_equal_brute_force(seed: int) -> None:
 
 
 def _check_explained(c: Compiled, reference: dict[str, str], terms: dict, changes: tuple, filled: tuple) -> None:
-    s, on = c.scenario, held(c.scenario)
+    s = c.scenario
     for ch in changes:
         issue = s.issue(ch.issue)
         assert (ch.before, ch.after) == (reference[ch.issue], terms[ch.issue])
@@ -116,13 +118,13 @@ def _check_explained(c: Compiled, reference: dict[str, str], terms: dict, change
     for f in filled:
         assert f.term == terms[f.issue]
         assert f.text.startswith(f"{s.issue(f.issue).name}: (open) -> {s.issue(f.issue).label(f.term)}")
-        assert f.tabled == (f.term in on[f.issue])
+        assert f.tabled == tabled_here(s, f.issue, f.term)
 
 
 def _check_holders(c: Compiled, issue: str, term: str, tabled: bool, only_read: tuple, text: str) -> None:
     """A term is flagged exactly when no text or reading holds it, and one only readings hold names them all."""
     s = c.scenario
-    assert tabled == bool(held(s)[issue].get(term))
+    assert tabled == tabled_here(s, issue, term)
     assert text.endswith(" (not tabled by anyone)") == (not tabled)
     readers = only_readings(s, issue, term)
     assert {(t.proposal, t.reading, t.by[0]) for _, t in only_read} == readers
@@ -147,7 +149,8 @@ def _expected_trades(
             if o == ref[i] or q == ref[j]:
                 continue
             if scope == "tabled" and any(
-                on[c.issues[x]] and c.options[x][y] not in on[c.issues[x]] for x, y in ((i, o), (j, q))
+                on[c.issues[x]] and not tabled_here(c.scenario, c.issues[x], c.options[x][y])
+                for x, y in ((i, o), (j, q))
             ):
                 continue  # not tabled
             if not (c.allowed[i][:, o].all() and c.allowed[j][:, q].all()):
@@ -175,15 +178,16 @@ def _expected_trades(
 
 @pytest.mark.parametrize("scope", ["tabled", "all"])
 @pytest.mark.parametrize("seed", range(400))  # few small talks allow a trade at all: more of them
-def test_trades_equal_brute_force(seed: int, scope: str) -> None:
+@pytest.mark.parametrize("numeric", [False, True])
+def test_trades_equal_brute_force(seed: int, scope: str, numeric: bool) -> None:
     """Every trade is one by the definition, none the definition allows is missed, each pair of issues gets its
     best pair of new terms, and the trades come best first; the verdicts on a complete result are acceptability
     (and ratification at home) themselves."""
-    c = compiled_talks(seed)
+    c = compiled_talks(seed, numeric=numeric)
     s = c.scenario
     text = s.proposals[seed % len(s.proposals)]
     reading = text.readings[0].id if text.readings and seed % 2 else None
-    reference = {k: str(v) for k, v in s.terms_of(text.id, reading).items()}
+    reference = dict(s.terms_of(text.id, reading))
     a, b = (0, 1) if seed % 3 else (len(c.parties) - 1, 0)
     found = trades(c, reference, (c.parties[a], c.parties[b]), scope=scope)
     expected = _expected_trades(c, reference, a, b, scope)

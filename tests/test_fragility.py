@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from talks_cases import random_talks
+from talks_cases import random_talks, with_numeric_first_issue
 from truce.analysis.fragility import Flip, fragility
 from truce.analysis.standing import Verdict, standings
 from truce.model.compiled import OPEN, Compiled, compile_scenario
@@ -155,9 +155,11 @@ def test_silent_issues_have_no_weight_to_move() -> None:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_fragility_on_texts_and_readings_with_package_rules_matches_brute_force(seed: int) -> None:
-    """Three sides at times, package rules tying open issues together, a partial text and its reading: swept
-    on a grid of 0.01 and beside every threshold, each stated flip happens just past it and none before."""
+    """Three sides at times, package rules tying open issues together, a partial text and its reading, a
+    numeric issue every other time: swept on a grid of 0.01 and beside every threshold, each stated flip
+    happens just past it and none before."""
     s = random_talks(seed, constituents=False)
+    s = with_numeric_first_issue(s) if seed % 2 else s
     c = compile_scenario(s)
     text = s.proposals[seed % len(s.proposals)]
     for reading in (None, *(r.id for r in text.readings)):
