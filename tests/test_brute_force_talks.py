@@ -67,41 +67,57 @@ def _changed(ref: Ints, row: Ints) -> frozenset[int]:
 @pytest.mark.parametrize("numeric", [False, True])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_bridges_within_the_tabled_terms_equal_brute_force(seed: int, numeric: bool) -> None:
-    """From a text as tabled or as one side reads it: the ``k`` bridges are the best packages (by the criterion)
-    changing inclusion-minimal sets of its terms, fewest changes first, within the tabled terms; each change
-    names its issue, the term it replaces and the term it puts, and says whose reading alone holds a term."""
+    """From a text as tabled or as one side reads it: the ``k`` bridges are the best packages (by the criterion,
+    then the smallest terms) changing inclusion-minimal sets of its terms, fewest changes first, within the
+    tabled terms; one per set, or (``distinct=False``) every efficient one; each change names its issue, the
+    term it replaces and the term it puts, and says whose reading alone holds a term."""
     c = compiled_talks(seed, numeric=numeric)
     s = c.scenario
     text = s.proposals[seed % len(s.proposals)]
     reading = text.readings[0].id if text.readings and seed % 2 else None
     reference = dict(s.terms_of(text.id, reading))
-    criterion, k = CRITERIA[seed % len(CRITERIA)], 1 + seed % 3
-    result = bridge(c, reference, criterion, k, scope="tabled")
+    criterion, k, distinct = CRITERIA[seed % len(CRITERIA)], 1 + seed % 3, seed % 5 != 4
+    result = bridge(c, reference, criterion, k, scope="tabled", distinct=distinct)
     rows, ok = acceptable_inside(c, reference)
-    admissible, utils = rows[ok], c.utilities(rows[ok])
-    if not len(admissible):
+    if not ok.any():
         assert result.bridges == () and result.infeasible is not None
         return
     assert result.infeasible is None and result.search.complete
     ref = c.encode(reference)
-    ideal = utils.max(axis=0)
-    ranks = criterion_keys(c, utils, criterion, ideal)
-    best: dict[frozenset[int], tuple[int, ...]] = {}
-    for j, row in enumerate(admissible):
-        changed = _changed(ref, row)
-        best[changed] = max(best.get(changed, ranks[j]), ranks[j])
-    minimal = [x for x in best if not any(y < x for y in best)]
-    expected = sorted((len(x), tuple(-v for v in best[x])) for x in minimal)[:k]
+    expected = _expected_bridges(c, ref, rows[ok], criterion, distinct)[:k]
+    ideal = c.utilities(rows[ok]).max(axis=0)
     got = []
     for b in result.bridges:
         row = np.array(b.outcome, dtype=np.int64)
         assert ok[int(np.ravel_multi_index(tuple(row), c.sizes))], "acceptable to all, within the tabled terms"
         changed = _changed(ref, row)
-        got.append((len(changed), tuple(-v for v in criterion_keys(c, c.utilities(row), criterion, ideal)[0])))
+        key = criterion_keys(c, c.utilities(row), criterion, ideal)[0]
+        got.append((len(changed), tuple(-v for v in key), tuple(row.tolist())))
         assert [c.issues.index(ch.issue) for ch in b.changes] == sorted(changed)
         _check_explained(c, reference, b.terms, b.changes, b.filled)
     assert got == expected
-    assert len(result.bridges) == min(k, len(minimal))
+
+
+def _expected_bridges(c: Compiled, ref: Ints, admissible: Ints, criterion: str, distinct: bool) -> list[tuple]:
+    """Every candidate bridge by brute force, best first: per inclusion-minimal set of changed terms, its best
+    package (``distinct``) or each of its efficient ones, one per utility vector (the smallest terms)."""
+    utils = c.utilities(admissible)
+    ranks = criterion_keys(c, utils, criterion, utils.max(axis=0))
+    by_set: dict[frozenset[int], list[int]] = {}
+    for j, row in enumerate(admissible):
+        by_set.setdefault(_changed(ref, row), []).append(j)
+    minimal = [x for x in by_set if not any(y < x for y in by_set)]
+    out = []
+    u = keys(utils)
+    for x in minimal:
+        rows = by_set[x]
+        efficient = [j for j in rows if not any(np.all(u[m] >= u[j]) and np.any(u[m] > u[j]) for m in rows)]
+        first = {}
+        for j in sorted(efficient, key=lambda j: tuple(admissible[j].tolist())):
+            first.setdefault(tuple(u[j].tolist()), j)  # one package per utility vector: the smallest terms
+        found = sorted((len(x), tuple(-v for v in ranks[j]), tuple(admissible[j].tolist())) for j in first.values())
+        out += found[:1] if distinct else found
+    return sorted(out)
 
 
 def _check_explained(c: Compiled, reference: dict[str, str], terms: dict, changes: tuple, filled: tuple) -> None:
