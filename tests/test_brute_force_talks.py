@@ -51,6 +51,13 @@ def test_frontier_solutions_and_zopa_equal_brute_force(seed: int, scope: str, nu
     inside = inside_tabled(c) if scope == "tabled" else np.ones(len(rows), dtype=bool)
     zone = rows[inside & c.acceptable(rows)[:, sel].all(axis=1)]
     assert b.zopa is not None and b.zopa.count == len(zone)
+    # each side's best and worst package in the ZOPA
+    in_zone = {tuple(row) for row in zone.tolist()}
+    assert len(b.zopa.best) == len(b.zopa.worst) == (len(sel) if len(zone) else 0)
+    for n, p in enumerate(sel if len(zone) else ()):
+        for point, pick in ((b.zopa.best, np.max), (b.zopa.worst, np.min)):
+            assert tuple(c.encode(b.compiled.decode(point[n].outcome)).tolist()) in in_zone
+            assert point[n].utilities[n] == pytest.approx(pick(c.utilities(zone)[:, p]), abs=1e-12)
     for name, sol in b.solutions.items():
         expected = _expected_solution(c, zone, sel, name)
         assert (None if sol is None else b.compiled.decode(sol.outcome)) == expected, name
