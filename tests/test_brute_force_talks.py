@@ -15,6 +15,7 @@ from talks_cases import acceptable_inside, compiled_talks, held, inside_tabled, 
 from test_solutions import criteria
 from truce.analysis.bargaining import bargaining
 from truce.analysis.bridge import CRITERIA, bridge, criterion_keys
+from truce.analysis.bridge import GAIN as BRIDGE_GAIN
 from truce.analysis.frontier import keys
 from truce.analysis.standing import lines_met
 from truce.analysis.trades import GAIN, trades
@@ -107,7 +108,28 @@ def test_bridges_within_the_tabled_terms_equal_brute_force(seed: int, numeric: b
         got.append((len(changed), tuple(-v for v in key), tuple(row.tolist())))
         assert [c.issues.index(ch.issue) for ch in b.changes] == sorted(changed)
         _check_explained(c, reference, b.terms, b.changes, b.filled)
+        _check_improvements(c, row, b.improvements, rows[ok])
     assert got == expected
+
+
+def _check_improvements(c: Compiled, row: Ints, improvements: tuple, admissible: Ints) -> None:
+    """Each improvement is within the tabled terms, acceptable to all, leaves no side worse off and adds to the
+    total; the first needs as few further changes as any such package; each change is told as a bridge's is."""
+    u = c.utilities(row)[0]
+    utils = c.utilities(admissible)
+    better = np.all(utils >= u - 1e-12, axis=1) & (utils.sum(axis=1) >= u.sum() + BRIDGE_GAIN / 2)
+    fewest = min((int((r != row).sum()) for r in admissible[better]), default=None)
+    assert (fewest is None) == (improvements == ())
+    inside = {tuple(r) for r in admissible.tolist()}
+    for n, m in enumerate(improvements):
+        other = np.array(m.outcome, dtype=np.int64)
+        assert tuple(other.tolist()) in inside
+        v = c.utilities(other)[0]
+        assert np.all(v >= u - 1e-12) and v.sum() > u.sum()
+        assert n > 0 or int((other != row).sum()) == fewest
+        before = c.decode(row)
+        assert [ch.issue for ch in m.changes] == [c.issues[i] for i in np.flatnonzero(other != row)]
+        _check_explained(c, before, dict(m.terms), m.changes, ())
 
 
 def _expected_bridges(c: Compiled, ref: Ints, admissible: Ints, criterion: str, distinct: bool) -> list[tuple]:
