@@ -20,7 +20,8 @@ from truce.model.scenario import IssueKind, PackageRule, Proposal, Reading, Scen
 def random_talks(seed: int, *, constituents: bool | None = None) -> Scenario:
     """2 or 3 parties, 2 to 4 issues of 2 to 4 options, red lines or not, a reservation value each, 0 to 2
     package rules, 2 to 4 partial texts (each tabled by one side, some with a reading by another side that
-    differs on one issue) and, unless ``constituents`` says otherwise, constituents one time in three."""
+    differs on one issue, some revising the text before) and, unless ``constituents`` says otherwise,
+    constituents one time in three."""
     rng = np.random.default_rng(seed)
     parties = int(rng.integers(2, 4))
     sizes = [int(x) for x in rng.integers(2, 5, size=int(rng.integers(2, 5)))]
@@ -44,12 +45,15 @@ def random_talks(seed: int, *, constituents: bool | None = None) -> Scenario:
             said = terms.get(f"i{i}")
             other = [f"o{k}" for k in range(sizes[i]) if f"o{k}" != said]
             readings = (Reading(id=f"r{n}", by=reader, terms={f"i{i}": other[int(rng.integers(len(other)))]}),)
+        # a later text is at times a revision of the one before, keeping the terms it does not restate
+        parent = f"t{n - 1}" if n and rng.random() < 0.4 else None
         texts.append(
             Proposal(
                 id=f"t{n}",
                 title=f"text {n}",
                 tabled_by=(by,),
                 date=dt.date(2024, 1, 1 + n),
+                parent=parent,
                 terms=terms,
                 readings=readings,
             )
@@ -102,12 +106,18 @@ def held(s: Scenario) -> dict[str, dict[str, list[tuple[str, str | None, str]]]]
     directly: a text's own terms, and each reading's terms over the text's."""
     out: dict[str, dict[Term, list[tuple[str, str | None, str]]]] = {issue.id: {} for issue in s.issues}
     for p in s.proposals:
-        for issue, term in p.terms.items():
+        for issue, term in lineage(s, p.id).items():
             out[issue].setdefault(term, []).append((p.id, None, p.tabled_by[0]))
         for r in p.readings:
-            for issue, term in {**p.terms, **r.terms}.items():
+            for issue, term in {**lineage(s, p.id), **r.terms}.items():
                 out[issue].setdefault(term, []).append((p.id, r.id, r.by))
     return out
+
+
+def lineage(s: Scenario, proposal: str) -> dict[str, Term]:
+    """A text's terms with those it inherits from the texts it revises."""
+    p = next(p for p in s.proposals if p.id == proposal)
+    return {**(lineage(s, p.parent) if p.parent else {}), **p.terms}
 
 
 def tabled_here(s: Scenario, issue: str, term: Term) -> bool:

@@ -169,6 +169,10 @@ def _check_explained(c: Compiled, reference: dict[str, str], terms: dict, change
         assert f.term == terms[f.issue]
         assert f.text.startswith(f"{s.issue(f.issue).name}: (open) -> {s.issue(f.issue).label(f.term)}")
         assert f.tabled == tabled_here(s, f.issue, f.term)
+        readers = only_readings(s, f.issue, f.term)
+        assert {(t.proposal, t.reading, t.by[0]) for term, t in f.only_read if term == f.term} == readers
+        for proposal, reading, by in readers:
+            assert f"{proposal} as read by {s.party(by).name}, reading {reading}" in f.text
 
 
 def _check_holders(c: Compiled, issue: str, term: str, tabled: bool, only_read: tuple, text: str) -> None:
