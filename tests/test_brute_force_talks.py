@@ -14,12 +14,13 @@ from cases import every_outcome
 from talks_cases import acceptable_inside, compiled_talks, held, inside_tabled, only_readings, tabled_here
 from test_solutions import criteria
 from truce.analysis.bargaining import bargaining
-from truce.analysis.bridge import CRITERIA, bridge, criterion_keys
+from truce.analysis.bridge import CRITERIA, Infeasible, bridge, criterion_keys
 from truce.analysis.bridge import GAIN as BRIDGE_GAIN
 from truce.analysis.frontier import keys
 from truce.analysis.standing import lines_met
 from truce.analysis.trades import GAIN, trades
 from truce.model.compiled import OPEN, Compiled, Ints
+from truce.model.scenario import Term
 
 SEEDS = range(150)
 
@@ -94,6 +95,7 @@ def test_bridges_within_the_tabled_terms_equal_brute_force(seed: int, numeric: b
     rows, ok = acceptable_inside(c, reference)
     if not ok.any():
         assert result.bridges == () and result.infeasible is not None
+        _check_infeasible(c, reference, result.infeasible)
         return
     assert result.infeasible is None and result.search.complete
     ref = c.encode(reference)
@@ -130,6 +132,26 @@ def _check_improvements(c: Compiled, row: Ints, improvements: tuple, admissible:
         before = c.decode(row)
         assert [ch.issue for ch in m.changes] == [c.issues[i] for i in np.flatnonzero(other != row)]
         _check_explained(c, before, dict(m.terms), m.changes, ())
+
+
+def _check_infeasible(c: Compiled, reference: dict[str, Term], why: Infeasible) -> None:
+    """With no package every side accepts within the tabled terms: the least total lowering of reservation
+    values that opens one among the packages crossing no red line or package rule and ratified at home, or,
+    when none is ratified, the sides at home named; when red lines and rules leave nothing, they are named."""
+    rows = every_outcome(c)
+    inside = inside_tabled(c, reference)
+    clean = inside & ~c.crossed(rows).any(axis=1)
+    ratified = clean & c.ratified(rows).all(axis=1)
+    if ratified.any():
+        short = np.maximum(c.reservation - c.utilities(rows[ratified]), 0.0).sum(axis=1)
+        if short.min() > 1e-9:
+            assert sum(why.relaxation.values()) == pytest.approx(short.min(), abs=1e-7)
+            assert why.text.startswith("no package is acceptable to all; the least relaxation that opens one")
+            return
+    if clean.any():
+        assert not why.relaxation and "ratified at home" in why.text
+    else:
+        assert not why.relaxation and "rule out every outcome" in why.text
 
 
 def _expected_bridges(c: Compiled, ref: Ints, admissible: Ints, criterion: str, distinct: bool) -> list[tuple]:
