@@ -167,3 +167,29 @@ def only_readings(s: Scenario, issue: str, term: Term) -> set[tuple[str, str | N
         for h in hs
         if h[1] is not None and (not as_tabled or (float(v) >= x if x > max(as_tabled) else float(v) <= x))
     }
+
+
+def term_value(s: Scenario, party: str, issue: str, term: Term) -> float:
+    """What one term is worth to a party, read off its preferences as written: its weight on the issue as a
+    share of all its weights, times its value of the term (on a numeric issue, read off its points, flat beyond
+    the end ones); 0 where it gives the issue no weight."""
+    prefs = s.preferences[party]
+    weight = prefs.weights.get(issue, 0.0) / sum(prefs.weights.values())
+    values = prefs.values.get(issue)
+    if not weight or values is None:
+        return 0.0
+    if isinstance(values, dict):
+        return weight * values[str(term)]
+    xs, ys = zip(*values, strict=True)
+    return weight * float(np.interp(float(term), xs, ys))
+
+
+def lines_and_rules_met(s: Scenario, terms: dict[str, Term]) -> set[tuple[str, int]]:
+    """Every red line (by party and index) and package rule (by id, index -1) whose every condition ``terms``
+    meets, read off the scenario as written (conditions here are single terms)."""
+    out = {(rule.id, -1) for rule in s.constraints if all(terms.get(i) == t for i, t in rule.never.items())}
+    for pid, prefs in s.preferences.items():
+        out |= {
+            (pid, k) for k, line in enumerate(prefs.red_lines) if all(terms.get(i) == t for i, t in line.terms.items())
+        }
+    return out

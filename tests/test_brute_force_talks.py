@@ -11,7 +11,16 @@ import numpy as np
 import pytest
 
 from cases import every_outcome
-from talks_cases import acceptable_inside, compiled_talks, held, inside_tabled, only_readings, tabled_here
+from talks_cases import (
+    acceptable_inside,
+    compiled_talks,
+    held,
+    inside_tabled,
+    lines_and_rules_met,
+    only_readings,
+    tabled_here,
+    term_value,
+)
 from test_solutions import criteria
 from truce.analysis.bargaining import bargaining
 from truce.analysis.bridge import CRITERIA, Infeasible, bridge, criterion_keys
@@ -210,45 +219,32 @@ def _check_holders(c: Compiled, issue: str, term: str, tabled: bool, only_read: 
 
 
 def _expected_trades(
-    c: Compiled, reference: dict[str, str], a: int, b: int, scope: str
+    c: Compiled, reference: dict[str, Term], a: int, b: int, scope: str
 ) -> dict[tuple[str, str], tuple[int, int]]:
-    """Per ordered pair of issues, the best key (smaller net gain, then total) of a trade by the definition:
-    ``a`` gives ground on the first and ``b`` gains, ``b`` gives ground on the second and ``a`` gains, both end
-    better off, the new terms within the tabled terms, barred by no one-issue red line or package rule, and
-    the two together completing no red line or package rule the reference did not already complete."""
-    ref = c.encode(reference)
-    on = held(c.scenario)
-    found: dict[tuple[str, str], tuple] = {}
-    settled = [i for i in range(len(ref)) if ref[i] != OPEN]
-    for i, j in itertools.permutations(settled, 2):
-        for o, q in itertools.product(range(c.sizes[i]), range(c.sizes[j])):
-            if o == ref[i] or q == ref[j]:
+    """Per ordered pair of issues, the best key (smaller net gain, then total) of a trade by the definition, read
+    off the scenario as written: ``a`` gives ground on the first and ``b`` gains, ``b`` gives ground on the
+    second and ``a`` gains, both end better off (each gains more on the issue it receives than it gives on the
+    one it concedes), the new terms within the scope, and the result meeting no red line or package rule (of
+    any side) that the reference did not meet already."""
+    s = c.scenario
+    pa, pb = c.parties[a], c.parties[b]
+    before = lines_and_rules_met(s, reference)
+    found: dict[tuple[str, str], tuple[int, int]] = {}
+    for i, j in itertools.permutations(reference, 2):
+        for o, q in itertools.product(s.issue(i).option_ids(), s.issue(j).option_ids()):
+            if o == reference[i] or q == reference[j]:
                 continue
-            if scope == "tabled" and any(
-                on[c.issues[x]] and not tabled_here(c.scenario, c.issues[x], c.options[x][y])
-                for x, y in ((i, o), (j, q))
-            ):
-                continue  # not tabled
-            if not (c.allowed[i][:, o].all() and c.allowed[j][:, q].all()):
+            if scope == "tabled" and any(held(s)[x] and not tabled_here(s, x, y) for x, y in ((i, o), (j, q))):
                 continue
-            di = c.tables[i][:, o] - c.tables[i][:, ref[i]]
-            dj = c.tables[j][:, q] - c.tables[j][:, ref[j]]
-            if not (di[a] < -GAIN and di[b] > GAIN and dj[b] < -GAIN and dj[a] > GAIN):
+            di = {p: term_value(s, p, i, o) - term_value(s, p, i, reference[i]) for p in (pa, pb)}
+            dj = {p: term_value(s, p, j, q) - term_value(s, p, j, reference[j]) for p in (pa, pb)}
+            if not (di[pa] < -GAIN and di[pb] > GAIN and dj[pb] < -GAIN and dj[pa] > GAIN):
                 continue
-            net_a, net_b = di[a] + dj[a], di[b] + dj[b]
-            if net_a <= GAIN or net_b <= GAIN:
-                continue
-            row = ref.copy()
-            row[i], row[j] = o, q
-
-            def completes(r: Ints, masks: tuple) -> bool:
-                return all(r[m] != OPEN and mask[r[m]] for m, mask in masks)
-
-            if any(completes(row, cp.masks) and not completes(ref, cp.masks) for cp in c.couplings):
+            net_a, net_b = di[pa] + dj[pa], di[pb] + dj[pb]
+            if net_a <= GAIN or net_b <= GAIN or not lines_and_rules_met(s, {**reference, i: o, j: q}) <= before:
                 continue
             key = (keys(np.array(min(net_a, net_b))).item(), keys(np.array(net_a + net_b)).item())
-            pair = (c.issues[i], c.issues[j])
-            found[pair] = max(found.get(pair, key), key)
+            found[(i, j)] = max(found.get((i, j), key), key)
     return found
 
 
