@@ -6,6 +6,7 @@ the outcomes inside the tabled terms, worked out here term by term rather than w
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 
@@ -193,3 +194,51 @@ def lines_and_rules_met(s: Scenario, terms: dict[str, Term]) -> set[tuple[str, i
             (pid, k) for k, line in enumerate(prefs.red_lines) if all(terms.get(i) == t for i, t in line.terms.items())
         }
     return out
+
+
+def utility(s: Scenario, party: str, terms: dict[str, Term]) -> float:
+    """A party's utility of a package, read off its preferences as written."""
+    return sum(term_value(s, party, issue, term) for issue, term in terms.items())
+
+
+def approves(s: Scenario, holder: Any, terms: dict[str, Term], tolerance: float) -> bool:
+    """Whether a party or a constituent, as written, accepts a complete package: at or above its reservation
+    value (a constituent known only by its red lines has none) and none of its red lines met."""
+    if any(all(terms[i] == t for i, t in line.terms.items()) for line in holder.red_lines):
+        return False
+    if not holder.weights:
+        return True
+    total = sum(holder.weights.values())
+    value = 0.0
+    for issue, weight in holder.weights.items():
+        values = holder.values.get(issue)
+        if values is None or not weight:
+            continue
+        if isinstance(values, dict):
+            value += weight / total * values[str(terms[issue])]
+        else:
+            xs, ys = zip(*values, strict=True)
+            value += weight / total * float(np.interp(float(terms[issue]), xs, ys))
+    return value >= holder.reservation - tolerance
+
+
+def acceptable_as_written(s: Scenario, party: str, terms: dict[str, Term], tolerance: float) -> bool:
+    """Whether a party can sign a complete package, by the definitions as written: it accepts it itself, no
+    package rule is broken, and its constituents' rule ratifies it (every one approves under ``veto``; those
+    approving hold more than half of all votes under ``majority``, at least ``threshold`` under ``weighted``)."""
+    prefs = s.preferences[party]
+    if not approves(s, prefs, terms, tolerance):
+        return False
+    if any(all(terms[i] == t for i, t in rule.never.items()) for rule in s.constraints):
+        return False
+    home = prefs.ratification
+    if home is None:
+        return True
+    votes = [m.votes for m in home.constituents]
+    yes = sum(m.votes for m in home.constituents if approves(s, m, terms, tolerance))
+    if home.rule == "veto":
+        return yes == sum(votes)
+    if home.rule == "majority":
+        return yes > sum(votes) / 2
+    assert home.threshold is not None
+    return yes >= home.threshold * sum(votes)

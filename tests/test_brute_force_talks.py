@@ -12,6 +12,7 @@ import pytest
 
 from cases import every_outcome
 from talks_cases import (
+    acceptable_as_written,
     acceptable_inside,
     compiled_talks,
     held,
@@ -20,6 +21,7 @@ from talks_cases import (
     only_readings,
     tabled_here,
     term_value,
+    utility,
 )
 from test_solutions import criteria
 from truce.analysis.bargaining import bargaining
@@ -28,7 +30,7 @@ from truce.analysis.bridge import GAIN as BRIDGE_GAIN
 from truce.analysis.frontier import keys
 from truce.analysis.standing import lines_met
 from truce.analysis.trades import GAIN, trades
-from truce.model.compiled import OPEN, Compiled, Ints
+from truce.model.compiled import OPEN, TOLERANCE, Compiled, Ints
 from truce.model.scenario import Term
 
 SEEDS = range(150)
@@ -304,3 +306,19 @@ def _rule_state(never: dict[str, object], terms: dict[str, str]) -> str | None:
     if any(i in terms and terms[i] != o for i, o in never.items()):
         return None
     return "breaks" if all(i in terms for i in never) else "could break, once its open issues are settled,"
+
+
+@pytest.mark.parametrize("numeric", [False, True])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_oracles_arrays_are_the_scenario_as_written(seed: int, numeric: bool) -> None:
+    """The oracles above take utilities and acceptability from the compiled arrays: on every package of these
+    talks they are what the preferences, red lines, package rules and ratification rules say as written."""
+    c = compiled_talks(seed, numeric=numeric)
+    s = c.scenario
+    rows = every_outcome(c)
+    utils, ok = c.utilities(rows), c.acceptable(rows)
+    for n, row in enumerate(rows):
+        terms = c.decode(row)
+        for p, pid in enumerate(c.parties):
+            assert utils[n, p] == pytest.approx(utility(s, pid, terms), abs=1e-12)
+            assert ok[n, p] == acceptable_as_written(s, pid, terms, TOLERANCE)
