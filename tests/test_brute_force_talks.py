@@ -295,6 +295,7 @@ def _check_rules_said(c: Compiled, reference: dict[str, str], terms: dict[str, s
         now, before = _rule_state(rule.never, terms), _rule_state(rule.never, reference)
         said = f"{now} package rule {rule.id} "
         assert (said in text) == (now is not None), (rule, text)
+        assert ("No side can sign it as it stands." in text) >= (now == "breaks")
         if now is not None:
             tail = text.split(said, 1)[1].split(";")[0].split(". ")[0]
             assert ("as the text it starts from does" in tail) == (now == before), (rule, text)

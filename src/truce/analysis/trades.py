@@ -216,7 +216,10 @@ def _rules_text(breaches: tuple[RuleBreach, ...], before: tuple[RuleBreach, ...]
     for b in breaches:
         verb = "breaks" if b.broken else "could break, once its open issues are settled,"
         said.append(f"{verb} package rule {b.rule} ({b.text})" + (", as the text it starts from does" * (b in before)))
-    return f" The result {'; it '.join(said)}." if said else ""
+    if not said:
+        return ""
+    unsigned = " No side can sign it as it stands." if any(b.broken for b in breaches) else ""
+    return f" The result {'; it '.join(said)}.{unsigned}"
 
 
 _SAID = {
