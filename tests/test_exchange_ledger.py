@@ -315,3 +315,19 @@ def test_people_the_batches_make_due_are_owed_under_the_cadence_however_long_the
     assert [(o.rule, o.count, o.due_day) for o in keep_ledger(whole, early, through=5).owed["hamas"]] == [
         ("cadence", 67, 4)
     ]
+
+
+def test_no_more_days_of_extension_are_taken_than_the_agreement_allows(a2023: Agreement) -> None:
+    """With the agreed days running past the extension's three, a release on day 11 counted as seven days of
+    extension taken ("at most 3; 7 days taken"): 18 more people were owed, beyond what three days make due."""
+    from truce.model.exchange import build_agreement
+
+    data = a2023.model_dump(mode="json")
+    data["days"], data["extension"]["max_days"] = 12, 3
+    data["sides"][0]["categories"][0]["count"] = 100
+    longer = build_agreement(data)
+    ledger = keep_ledger(longer, [*_truce_2023(10, 10, 10), Event(11, "hamas", "women_children", 2)], through=12)
+    assert ledger.owed["hamas"] == []
+    (tally,) = [t for t in ledger.tallies if t.data["kind"] == "extension"]
+    assert tally.data["days_taken"] == [5, 6, 7] and "; 3 days taken (days 5-7)" in tally.note
+    assert tally.data["not_owed"] == 18

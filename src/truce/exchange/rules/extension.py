@@ -46,11 +46,14 @@ def batches_total(a: Agreement) -> int:
 
 
 def days_taken(a: Agreement, r: Record) -> int:
-    """Days of extension the pause lasted by the ledger's last day: through the last one with a release."""
+    """Days of extension the pause lasted by the ledger's last day: through the last one with a release. A
+    release after the last day the extension allows is late or beyond the lists, and takes no day: counted, it
+    made more people due than the extension ever can."""
     if a.extension is None:
         return 0
     after = a.extension.after_day
-    days = [t - after for t, cats in r.captives.items() if after < t <= min(a.horizon, r.last) and any(cats.values())]
+    end = min(after + a.extension.max_days, r.last)
+    days = [t - after for t, cats in r.captives.items() if after < t <= end and any(cats.values())]
     return max(days, default=0)
 
 
