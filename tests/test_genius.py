@@ -326,6 +326,18 @@ def test_an_xml_file_of_another_kind_is_left_alone_and_said_to_be(tmp_path: Path
     assert "XML files left alone (neither a domain nor a profile): run.xml (<tournament>)" in found.notes
 
 
+@pytest.mark.parametrize("root", ["NegotiationOutcome", "negotiation_log", "workspace", "space", "utility"])
+def test_a_root_sharing_a_word_with_a_genius_root_is_no_mistyped_one(tmp_path: Path, root: str) -> None:
+    """A log of a negotiation (<NegotiationOutcome>) or an editor's <workspace> beside the profiles was refused
+    as a mistyped <negotiation_template> or <utility_space>, for sharing one word with it: the folder could not
+    be imported at all."""
+    folder = _copy(tmp_path)
+    (folder / "other.xml").write_text(f'<?xml version="1.0"?>\n<{root}><a/></{root}>\n', encoding="utf-8")
+    found = read_genius(folder)
+    assert len(found.scenario.parties) == 2
+    assert f"other.xml (<{root}>)" in " ".join(found.notes)
+
+
 def test_a_listing_of_numbers_beside_the_profiles_is_left_alone(tmp_path: Path) -> None:
     """ANAC folders keep their Pareto frontier as ``pareto.xml``, lines of numbers that are not XML."""
     folder = _copy(tmp_path)

@@ -164,13 +164,13 @@ def _root(raw: bytes) -> tuple[str, int, int] | None:
 
 def _meant(tag: str) -> str | None:
     """The GENIUS root a root element of another name was most likely meant to be, when it looks like a slip
-    of the keyboard (``utility_spaces``, ``UtilitySpace``, ``negotiation_templat``): a file of another kind
-    shares neither name's words."""
+    of the keyboard (``utility_spaces``, ``UtilitySpace``, ``negotiation_templat``): it holds the whole name,
+    or is a few letters from it. One word in common is not enough: a negotiation's log (``<NegotiationOutcome>``)
+    or an editor's ``<workspace>`` is a file of another kind, and refusing it would refuse the folder."""
     plain = re.sub(r"[^a-z0-9]", "", tag.lower())
     for known in (PROFILE_ROOT, DOMAIN_ROOT):
         target = known.replace("_", "")
-        words = known.split("_")
-        if any(word in plain for word in words) or _edits(plain, target) <= max(2, len(target) // 4):
+        if target in plain or _edits(plain, target) <= max(2, len(target) // 4):
             return known
     return None
 
