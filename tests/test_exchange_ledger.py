@@ -287,6 +287,20 @@ def test_a_person_released_twice_is_refused_at_the_identifier(a2025: Agreement) 
     assert [(p.line, p.column, p.message) for p in caught.value.problems] == [(3, 24, "'c2' was released on line 2")]
 
 
+def test_a_person_misidentified_and_then_handed_over_is_released_once(a2025: Agreement) -> None:
+    """Remains handed over as D-1 and found to be someone else, then D-1's the next day: the log was refused,
+    "'D-1' was released on line 2", though D-1 was released only once; the ledger says the second made good
+    the first."""
+    log = "day,side,category,ids,identified\n33,hamas,deceased,D-1,misidentified\n34,hamas,deceased,D-1,yes\n"
+    events = read_release_log(log, a2025, "log.csv")
+    assert [(e.day, e.ids, e.identified) for e in events] == [(33, ("D-1",), "misidentified"), (34, ("D-1",), "yes")]
+    (wrong,) = [d for _, d in keep_ledger(a2025, events).deviations() if d.kind == "misidentified"]
+    assert "the correct return on day 34" in wrong.note
+    with pytest.raises(InputError) as caught:
+        read_release_log(log + "35,hamas,deceased,D-1,\n", a2025, "log.csv")
+    assert [(p.line, p.message) for p in caught.value.problems] == [(4, "'D-1' was released on line 3")]
+
+
 def test_people_owed_with_no_category_say_so_in_the_report(a2023: Agreement) -> None:
     """With two categories still held and only some of them owed for the extension, the report's table read
     "None" where the category goes."""

@@ -203,7 +203,9 @@ def read_release_log(text: str, a: Agreement, name: str = "release log") -> list
         except _BadCell as exc:
             problems.append(Problem(exc.message, (), name, line, col.get(exc.column, 1)))
             continue
-        for ident in event.ids:
+        # remains handed over as someone listed and found to be another (or not identified) did not release
+        # that person: the right one may come later under the same identifier
+        for ident in event.ids if event.identified in (None, "yes") else ():
             if ident in released:
                 problems.append(
                     Problem(f"{ident!r} was released on line {released[ident]}", (), name, line, col["ids"])
