@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from truce.cli import app
 from truce.errors import InputError
+from truce.io.agreement_files import load_agreement, read_people
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 A2025 = EXAMPLES / "exchange-2025"
@@ -273,3 +274,14 @@ def test_a_person_listed_twice_is_located_at_the_second_line(tmp_path: Path) -> 
     code, _, err = run("plan", str(A2025), "--lists", str(lists))
     assert code == 2
     assert f"{lists}:4:1: identifier 'X-1' is also on line 2" in err
+
+
+def test_a_person_listed_twice_is_located_at_the_identifier_wherever_its_column() -> None:
+    """With the identifier in the last column, the second line was located at column 1, on the side."""
+    a = load_agreement(A2025)[0]
+    text = "side,category,id\nhamas,civilian_women,X-1\nhamas,civilian_women,X-1\n"
+    with pytest.raises(InputError) as caught:
+        read_people(text, a, "people.csv")
+    assert [(p.line, p.column, p.message) for p in caught.value.problems] == [
+        (3, 22, "identifier 'X-1' is also on line 2")
+    ]

@@ -328,7 +328,9 @@ def read_people(text: str, a: Agreement, name: str = "people list") -> list[Pers
         if not row["id"]:
             problems.append(Problem("empty identifier", (), name, line, col["id"]))
         elif row["id"] in lines:
-            problems.append(Problem(f"identifier {row['id']!r} is also on line {lines[row['id']]}", (), name, line, 1))
+            problems.append(
+                Problem(f"identifier {row['id']!r} is also on line {lines[row['id']]}", (), name, line, col["id"])
+            )
         elif owner.get(row["category"]) != row["side"]:
             problems.append(
                 Problem(
