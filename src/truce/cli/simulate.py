@@ -590,16 +590,24 @@ def tournament_cmd(
     if json_out:
         print_json(result)
         return
+    _show_tournament(result, compiled, information, single_text_notes(rules, [(n, make_strategy(n)) for n in names]))
+    for path in written:
+        console.print(f"Written {path}")
+
+
+def _show_tournament(
+    result: dict[str, Any], compiled: tuple[Compiled, ...], information: str, notes: list[str]
+) -> None:
+    """The tournament for people: by strategy, the assumptions the figures rest on, the ranking, and under it
+    how the strategies play the protocol where that needs saying (the single text, where nobody offers)."""
     _show_by_strategy(result["by_strategy"])
     for c in compiled:
         show_assumed(c.scenario, c.parties, named=True)
     if information == "complete":
         console.print("Assumption: complete information (every side knows the others' preferences).")
     _show_ranking(result["ranking"])
-    for note in single_text_notes(rules, [(name, make_strategy(name)) for name in names]):
+    for note in notes:
         console.print(note, markup=False, highlight=False)
-    for path in written:
-        console.print(f"Written {path}")
 
 
 def _tournament_sides(
