@@ -103,6 +103,20 @@ def test_the_api_searches_on_the_job_threads_and_joins_the_pages_search(
     assert len(threads) == 1 and threads[0].startswith("truce-job")  # one search, the page's, joined by the API
 
 
+@pytest.fixture
+def held_search(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Every bridging search held until ``release`` is set; ``entered`` once one has started."""
+    real, entered, release = views.bridge_proposal, threading.Event(), threading.Event()
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "bridge_proposal", held)
+    return entered, release
+
+
 LONG_BRIDGES = {
     "the bridging page": ("get", PAGE, {"params": {"proposal": "aug16-bridging"}}),
     "a ballot of bridges": (
@@ -117,20 +131,13 @@ LONG_BRIDGES = {
 @pytest.mark.parametrize("asked", list(LONG_BRIDGES))
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
 def test_a_long_bridge_holds_up_no_other_request(
-    service_client: Any, monkeypatch: pytest.MonkeyPatch, asked: str
+    service_client: Any, held_search: tuple[threading.Event, threading.Event], asked: str
 ) -> None:
     # two requests at once: while a bridging search runs, a side reading its own standing on the same talks is
     # answered at once (one lock over every result of a version held it until the search ended)
     from concurrent.futures import ThreadPoolExecutor
 
-    real, entered, release = views.bridge_proposal, threading.Event(), threading.Event()
-
-    def held(*args: Any, **kwargs: Any) -> Any:
-        entered.set()
-        release.wait(30)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(views, "bridge_proposal", held)
+    entered, release = held_search
     method, url, extra = LONG_BRIDGES[asked]
     with ThreadPoolExecutor(2) as pool:
         long = pool.submit(getattr(service_client, method), url, headers=auth("mediator"), **extra)
@@ -146,7 +153,7 @@ def test_a_long_bridge_holds_up_no_other_request(
 
 @pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
 def test_a_ballot_waiting_for_its_bridges_holds_no_worker_thread(
-    service_store: Any, monkeypatch: pytest.MonkeyPatch
+    service_store: Any, monkeypatch: pytest.MonkeyPatch, held_search: tuple[threading.Event, threading.Event]
 ) -> None:
     # a ballot published from bridges waited for the search on a worker thread of its own: with few of them, a
     # few such ballots held up every page. It now waits as the bridging API does, holding none.
@@ -158,14 +165,7 @@ def test_a_ballot_waiting_for_its_bridges_holds_no_worker_thread(
     from truce.service import app as service_app
 
     monkeypatch.setattr(service_app, "THREADS", 1)  # one worker thread: a ballot holding it holds up the rest
-    real, entered, release = views.bridge_proposal, threading.Event(), threading.Event()
-
-    def held(*args: Any, **kwargs: Any) -> Any:
-        entered.set()
-        release.wait(30)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(views, "bridge_proposal", held)
+    entered, release = held_search
     body = {"title": "Bridges", "from_proposal": "aug16-bridging", "reading": "hamas-aug18"}
     with TestClient(service_app.create_app(service_store, client_settings())) as client, ThreadPoolExecutor(2) as pool:
         ballot = pool.submit(client.post, f"/api/talks/{TALKS}/ballots", json=body, headers=auth("mediator"))
