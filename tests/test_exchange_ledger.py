@@ -345,3 +345,11 @@ def test_no_more_days_of_extension_are_taken_than_the_agreement_allows(a2023: Ag
     (tally,) = [t for t in ledger.tallies if t.data["kind"] == "extension"]
     assert tally.data["days_taken"] == [5, 6, 7] and "; 3 days taken (days 5-7)" in tally.note
     assert tally.data["not_owed"] == 18
+
+
+def test_a_day_of_extension_taken_once_the_lists_are_all_due_lists_no_one_due(a2023: Agreement) -> None:
+    """Day 7 two short, made up on day 8: day 8 read as due "0" people under "extension day 4"."""
+    ledger = keep_ledger(a2023, _truce_2023(10, 10, 8, 2), through=10)
+    due = [(d.day, e.rule, e.count) for d in ledger.days for e in d.due if e.rule.startswith("extension")]
+    assert due == [(5, "extension day 1", 10), (6, "extension day 2", 10), (7, "extension day 3", 10)]
+    assert [(t, d.kind, d.size) for t, d in ledger.deviations() if d.side == "hamas"] == [(7, "late", 2)]

@@ -108,7 +108,9 @@ def _watch(a: Agreement, r: Record) -> None:
     for k, day in enumerate(extension_days(a)[:taken], 1):
         need = min(listed, base + k * ext.per_day)
         rule = f"extension day {k}"
-        r.day(day).due.append(Entry(one, need - min(listed, base + (k - 1) * ext.per_day), rule))
+        more = need - min(listed, base + (k - 1) * ext.per_day)
+        if more:  # once the lists are all due, a day taken (a late release on it, say) makes no one more due
+            r.day(day).due.append(Entry(one, more, rule))
         out = sum(n for t, cats in r.captives.items() if t <= day for n in cats.values())
         if out >= need:
             continue
