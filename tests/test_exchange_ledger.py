@@ -353,3 +353,22 @@ def test_a_day_of_extension_taken_once_the_lists_are_all_due_lists_no_one_due(a2
     due = [(d.day, e.rule, e.count) for d in ledger.days for e in d.due if e.rule.startswith("extension")]
     assert due == [(5, "extension day 1", 10), (6, "extension day 2", 10), (7, "extension day 3", 10)]
     assert [(t, d.kind, d.size) for t, d in ledger.deviations() if d.side == "hamas"] == [(7, "late", 2)]
+
+
+def test_people_the_batches_make_due_stay_owed_under_the_cadence_when_days_of_extension_are_taken(
+    a2023: Agreement,
+) -> None:
+    """With the batches holding everyone, a release on day 6 made the 62 still held owed under the extension, by
+    day 6, though the cadence made them due by day 4; with the batches holding 50, the 3 of them still held
+    were folded into the extension's count, by its last day taken."""
+    from truce.model.exchange import build_agreement
+
+    data = a2023.model_dump(mode="json")
+    data["cadence"]["batches"][0]["count"] = 80
+    whole = build_agreement(data)
+    late = [Event(1, "hamas", "women_children", 13), Event(6, "hamas", "women_children", 5)]
+    owed = keep_ledger(whole, late, through=8).owed["hamas"]
+    assert [(o.rule, o.category, o.count, o.due_day) for o in owed] == [("cadence", "women_children", 62, 4)]
+    short = [Event(day, "hamas", "women_children", n) for day, n in ((1, 13), (2, 13), (3, 13), (4, 6), (6, 2))]
+    owed = keep_ledger(a2023, short, through=8).owed["hamas"]
+    assert [(o.rule, o.count, o.due_day) for o in owed] == [("cadence", 3, 4), ("extension", 20, 6)]

@@ -19,7 +19,7 @@ from typing import Any
 from truce.exchange.rules import registered
 from truce.exchange.rules.base import Deviation, Entry, LedgerDay, NotYetDue, Record, Tally
 from truce.exchange.rules.cadence import everyone_due_by
-from truce.exchange.rules.extension import due_with_extension
+from truce.exchange.rules.extension import batches_total, due_with_extension
 from truce.exchange.rules.keys import key_totals
 from truce.model.exchange import Agreement, Event, Plan
 
@@ -172,23 +172,28 @@ def _owed(a: Agreement, r: Record) -> dict[str, list[Owed]]:
 def _owed_captives(a: Agreement, r: Record) -> list[Owed]:
     """The batch side's people still held, by category, due by the day its cadence makes everyone due.
 
-    With an extension, people beyond the batches are owed only for the days of extension taken (the pause
-    may end on any day): what is owed is a count, named by category only when one category is still held.
+    With an extension, the people the batches make due are owed under the cadence, by the batches' last day,
+    however many days of extension were taken; those beyond them only for the days taken (the pause may end
+    on any day), by the last of them. Each part is a count, named by category when it is everyone still held
+    or when one category is.
     """
     available = a.available()
     released = {c: sum(v.get(c, 0) for v in r.captives.values()) for c in available}
     held = {c.id: available[c.id] - released[c.id] for c in a.batch_side.categories if available[c.id] > released[c.id]}
     extended = due_with_extension(a, r)
-    if extended is None or extended[0] >= sum(available[c.id] for c in a.batch_side.categories):
-        by = everyone_due_by(a) if extended is None else extended[1]
-        rule = "extension" if extended is not None and extended[2] else "cadence"
-        return [Owed(rule, c, n, by) for c, n in held.items()]
-    due, by, taken = extended
+    if extended is None:
+        return [Owed("cadence", c, n, everyone_due_by(a)) for c, n in held.items()]
+    due, by, _ = extended
+    base = batches_total(a)
     out = sum(min(available[c.id], released[c.id]) for c in a.batch_side.categories)
-    if due <= out:
-        return []
-    rule = "extension" if taken else "cadence"
-    return [Owed(rule, next(iter(held)) if len(held) == 1 else None, due - out, by)]
+    cadence_by = min(everyone_due_by(a), max(b.last for b in a.cadence.batches))
+    parts = [("cadence", base - out, cadence_by)] if out < base else []
+    if due > max(out, base):
+        parts.append(("extension", due - max(out, base), by))
+    if len(parts) == 1 and parts[0][1] == sum(held.values()):  # everyone still held, under one rule
+        return [Owed(parts[0][0], c, n, parts[0][2]) for c, n in held.items()]
+    named = next(iter(held)) if len(held) == 1 else None
+    return [Owed(rule, named, n, day) for rule, n, day in parts]
 
 
 def ledger_to_data(ledger: Ledger) -> dict[str, Any]:
