@@ -168,3 +168,15 @@ def test_the_same_release_recorded_twice_is_refused_and_a_note_tells_two_alike_a
     assert error is not None and "word for word: a day recorded twice?" in error.group(1)
     assert version(service_client) == before
     assert release(service_client, note="a second release that day").status_code == 303
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_what_is_not_yet_due_is_headed_without_a_date_when_the_agreement_gives_none(service_client: Any) -> None:
+    """Without a day one, the heading read "Not yet due on day 40 ()"."""
+    x = service_client.get(f"/api/talks/{TALKS}/exchange", headers=auth("mediator")).json()
+    agreement = {k: v for k, v in x["agreement"].items() if k != "day_one"}
+    body = {"version": x["version"], "agreement": agreement, "release_log": x["release_log"]}
+    assert service_client.put(f"/api/talks/{TALKS}/exchange", headers=auth("mediator"), json=body).status_code == 200
+    page = service_client.get(PAGE, headers=auth("observer")).text
+    heading = re.search(r"<h3>Not yet due on day \d+[^<]*</h3>", page)
+    assert heading is not None and "()" not in heading.group(0), heading
