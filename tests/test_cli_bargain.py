@@ -233,6 +233,23 @@ def test_bridge_from_a_reading_starts_from_the_text_as_that_reading_has_it() -> 
     assert bad.exit_code == 2 and "no reading 'nope'" in bad.stderr
 
 
+def test_bridges_print_a_title_as_written_not_as_markup(tmp_path: Path) -> None:
+    """A text titled with "[/x]" ended `truce bridge` in a traceback, from the text and from a reading of it."""
+    import shutil
+
+    folder = tmp_path / "talks"
+    shutil.copytree(GAZA, folder)
+    scenario = folder / "scenario.yaml"
+    plain = "title: US bridging proposal, with Egyptian and Qatari support\n"
+    assert plain in scenario.read_text(encoding="utf-8")
+    titled = '"US bridging proposal [/x], with Egyptian and Qatari support"'
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace(plain, f"title: {titled}\n"), encoding="utf-8")
+    for start in ("aug16-bridging", "aug16-bridging@hamas-aug18"):
+        result = runner.invoke(app, ["bridge", str(folder), "--from", start, "-k", "1"])
+        assert result.exit_code == 0, result.output
+        assert "Bridge 1:" in result.stdout and "to US bridging proposal [/x], with" in result.stdout
+
+
 def test_bridge_with_no_proposal_starts_from_an_empty_text() -> None:
     out = invoke_json("bridge", str(HARBOUR), "-k", "1")
     assert out["reference"] is None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from truce.analysis.bridge import BridgeResult, Criterion, Search, bridge, bridge_json, bridge_proposal
 from truce.analysis.fair_division import (
@@ -157,7 +158,7 @@ def _say_bridges(
         proposal, reading = start
         title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
     if result.reading is not None:
-        console.print(f"{result.reading.text}.", soft_wrap=True)
+        console.print(f"{result.reading.text}.", markup=False, soft_wrap=True)  # titles and names as written
     _show_bridges(s, result, title, opening, where)
     if result.infeasible is None and asked is not None and len(result.bridges) < asked:
         console.print(
@@ -170,30 +171,39 @@ def _say_bridges(
 
 
 def _show_bridges(s: Scenario, result: BridgeResult, title: str, opening: str, where: str) -> None:
-    """Each bridge in words: its changes, its fills, and its improvements apart."""
+    """Each bridge in words: its changes, its fills, and its improvements apart. Titles, names and terms are
+    printed as the scenario writes them, never read as markup ("[/x]" in a title ended the command)."""
     if result.infeasible is not None:
-        console.print(f"No package {where} is acceptable to every party. {result.infeasible.text}", soft_wrap=True)
+        console.print(
+            f"No package {where} is acceptable to every party. {result.infeasible.text}", markup=False, soft_wrap=True
+        )
         return
     if result.acceptable_as_it_stands and result.bridges[0].filled:
         console.print(
             f"{opening} needs no change to its terms: with the issues it leaves open filled as below, every party "
             "accepts it.",
+            markup=False,
             soft_wrap=True,
         )
     elif result.acceptable_as_it_stands:
-        console.print(f"{opening} is acceptable to every party as it stands: no term needs to change.", soft_wrap=True)
+        console.print(
+            f"{opening} is acceptable to every party as it stands: no term needs to change.",
+            markup=False,
+            soft_wrap=True,
+        )
     for n, b in enumerate(result.bridges, start=1):
         utilities = ", ".join(f"{_name(s, p)} {u:.3f}" for p, u in b.utilities.items())
         changes = f"{len(b.changes)} change{'s' if len(b.changes) != 1 else ''}"
-        console.print(f"[bold]Bridge {n}[/bold]: {changes} to {title} ({where}); utilities {utilities}", soft_wrap=True)
+        line = Text.assemble((f"Bridge {n}", "bold"), f": {changes} to {title} ({where}); utilities {utilities}")
+        console.print(line, soft_wrap=True)
         for change in b.changes:
-            console.print(f"  {change.text}", soft_wrap=True)
+            console.print(f"  {change.text}", markup=False, soft_wrap=True)
         for f in b.filled:
-            console.print(f"  fills {f.text}", soft_wrap=True)
+            console.print(f"  fills {f.text}", markup=False, soft_wrap=True)
         for m in b.improvements:
-            console.print("  and if you also change:", soft_wrap=True)
+            console.print("  and if you also change:", markup=False, soft_wrap=True)
             for change in m.changes:
-                console.print(f"    {change.text}", soft_wrap=True)
+                console.print(f"    {change.text}", markup=False, soft_wrap=True)
 
 
 def _located(exc: InputError, where: Path) -> InputError:
