@@ -185,3 +185,43 @@ def test_a_value_wanted_by_many_threads_at_once_is_made_once() -> None:
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(lambda _: cache.get("plan", slow), range(8))) == [42] * 8
     assert len(made) == 1
+
+
+def test_a_result_whose_making_failed_is_made_again_by_one_asker_at_a_time() -> None:
+    """When the first asker's making failed, the one waiting behind it made the result again, but the lock it
+    held was no longer the result's: a third asker arriving meanwhile made the same result at once beside it
+    (a second bridging search of many seconds)."""
+    from truce.service.cache import Memo
+
+    memo = Memo()
+    first_in, first_out, second_in, second_out = (threading.Event() for _ in range(4))
+    third_made = threading.Event()
+
+    def failing() -> int:
+        first_in.set()
+        first_out.wait(10)
+        raise ValueError("the search failed")
+
+    def slow() -> int:
+        second_in.set()
+        second_out.wait(10)
+        return 2
+
+    def third() -> int:
+        third_made.set()
+        return 3
+
+    with ThreadPoolExecutor(3) as pool:
+        one = pool.submit(memo.get, "bridge", failing)
+        assert first_in.wait(10)
+        two = pool.submit(memo.get, "bridge", slow)
+        time.sleep(0.2)  # the second asker waits behind the first
+        first_out.set()
+        with pytest.raises(ValueError):
+            one.result(10)
+        assert second_in.wait(10)
+        three = pool.submit(memo.get, "bridge", third)
+        made_beside = third_made.wait(0.5)
+        second_out.set()
+        assert two.result(10) == 2 and three.result(10) in (2, 3)
+    assert not made_beside and three.result() == 2

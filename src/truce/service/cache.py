@@ -93,11 +93,10 @@ class Memo:
                 if key in self._values:  # made by the asker this one waited for
                     done: T = self._values[key]
                     return done
-            try:
-                value = make()
-                with self._lock:
-                    self._values[key] = value
-            finally:
-                with self._lock:
-                    self._making.pop(key, None)
+            value = make()
+            with self._lock:
+                self._values[key] = value
+                # dropped once made, never on a failure: an asker waiting on this lock then makes the result
+                # again, and one arriving meanwhile waits on the same lock instead of making it beside it
+                self._making.pop(key, None)
         return value
