@@ -37,6 +37,7 @@ from truce.cli.common import (
     scope_of,
     show_assumed,
     show_ratification,
+    styled,
     write_atomically,
 )
 from truce.errors import InputError, Problem
@@ -194,8 +195,8 @@ def _show_bridges(s: Scenario, result: BridgeResult, title: str, opening: str, w
     for n, b in enumerate(result.bridges, start=1):
         utilities = ", ".join(f"{_name(s, p)} {u:.3f}" for p, u in b.utilities.items())
         changes = f"{len(b.changes)} change{'s' if len(b.changes) != 1 else ''}"
-        line = Text.assemble((f"Bridge {n}", "bold"), f": {changes} to {title} ({where}); utilities {utilities}")
-        console.print(line, soft_wrap=True)
+        said = f": {changes} to {title} ({where}); utilities {utilities}"
+        console.print(styled((f"Bridge {n}", "bold"), said), soft_wrap=True)
         for change in b.changes:
             console.print(f"  {change.text}", markup=False, soft_wrap=True)
         for f in b.filled:
@@ -290,7 +291,7 @@ def trades_cmd(
     elif not found:
         console.print(f"No trade from {reference} leaves both {pair[0]} and {pair[-1]} better off.")
     for n, trade in enumerate(found, start=1):
-        console.print(f"[bold]{n}.[/bold] {trade.text}", soft_wrap=True)
+        console.print(styled((f"{n}.", "bold"), f" {trade.text}"), soft_wrap=True)
 
 
 @app.command("tabled")
@@ -312,13 +313,13 @@ def tabled_cmd(
     for issue in s.issues:
         held = found.terms.get(issue.id, {})
         if not held:
-            console.print(f"[bold]{issue.name}[/bold]: nothing tabled (every term is open)", soft_wrap=True)
+            console.print(styled((issue.name, "bold"), ": nothing tabled (every term is open)"), soft_wrap=True)
             continue
         span = ""
         values = sorted(float(t) for t in held) if issue.kind.value == "numeric" else []
         if len(values) > 1 and values[0] != values[-1]:
             span = f" (any value from {issue.label(_number(values[0]))} to {issue.label(_number(values[-1]))})"
-        console.print(f"[bold]{issue.name}[/bold]{span}", soft_wrap=True)
+        console.print(styled((issue.name, "bold"), span), soft_wrap=True)
         for term, texts in held.items():
             said = "; ".join(_holder(s, t) for t in texts)
             console.print(f"  {issue.label(term)}: {said}", soft_wrap=True, markup=False)
@@ -387,15 +388,15 @@ def _show_allocation(a: Allocation) -> None:
     else:
         console.print("No item is split.")
     for note in silence_notes(a):
-        console.print(f"[yellow]{note}[/yellow]", soft_wrap=True)
+        console.print(styled((note, "yellow")), soft_wrap=True)
 
 
-def _share_cell(a: Allocation, item: str, k: int) -> str:
+def _share_cell(a: Allocation, item: str, k: int) -> Text:
     party = a.parties[k]
     share = f"{a.shares[item][party]:.0%}"
     if party in a.silent.get(item, ()):
-        return f"{share} [dim](no stated position)[/dim]"
-    return f"{share} [dim]({a.given[item][k]:.1f})[/dim]"
+        return styled(f"{share} ", ("(no stated position)", "dim"))
+    return styled(f"{share} ", (f"({a.given[item][k]:.1f})", "dim"))
 
 
 @import_app.command("genius")

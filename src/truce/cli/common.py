@@ -18,6 +18,7 @@ from truce.model.scenario import Proposal, Scenario
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from truce.model.compiled import Compiled
 
@@ -49,8 +50,11 @@ class _Console:
         if self._made is None:
             from rich.console import Console
 
-            # emoji=False: rich would print a problem located at line 100 (file:100:1) as "file💯1"
-            self._made = Console(stderr=self._stderr, highlight=False, emoji=False)
+            # emoji=False: rich would print a problem located at line 100 (file:100:1) as "file💯1". markup=False:
+            # every string printed holds the talks' words (titles, names, notes, paths), which are text; "[/x]" in
+            # a title ended a verb in a traceback and "[bold]" in a name was obeyed. truce's own styles are given
+            # as styles (``styled``), never written into a string to be parsed.
+            self._made = Console(stderr=self._stderr, highlight=False, emoji=False, markup=False)
         return self._made
 
     def __getattr__(self, name: str) -> Any:
@@ -59,6 +63,15 @@ class _Console:
 
 console = _Console()
 errors = _Console(stderr=True)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """A line in truce's own styles: each part a string, or a string and its style (``("Bridge 1", "bold")``).
+    Nothing in a part is read as markup, so the talks' words in it are printed as written."""
+    from rich.text import Text
+
+    return Text.assemble(*parts)
+
 
 EXIT_BAD_INPUT = 2
 P = ParamSpec("P")
@@ -199,11 +212,8 @@ def show_assumed(scenario: Scenario, parties: Sequence[str], *, named: bool = Fa
     assumed = scenario.assumed(parties)
     if assumed:
         see = f"the scenario {scenario.id}" if named else "the scenario"
-        console.print(
-            f"[yellow]Preferences of {', '.join(assumed)} are assumptions (see {see}), not the parties' own: "
-            "every utility here rests on them.[/yellow]",
-            soft_wrap=True,
-        )
+        said = f"Preferences of {', '.join(assumed)} are assumptions (see {see}), not the parties' own: "
+        console.print(styled((said + "every utility here rests on them.", "yellow")), soft_wrap=True)
 
 
 def find_proposal(scenario: Scenario, proposal_id: str, where: Path) -> Proposal:

@@ -29,6 +29,7 @@ from truce.cli.common import (
     scope_of,
     show_assumed,
     show_ratification,
+    styled,
 )
 from truce.io.scenario_files import load_any
 from truce.model.compiled import Compiled, compile_scenario
@@ -88,7 +89,7 @@ def frontier(
     thinned = thinned_text(b.frontier.precision)
     if thinned is not None:
         finer = f"--frontier-budget above {frontier_budget:g} s gives a finer grid"
-        console.print(f"[yellow]{thinned} ({finer})[/yellow]", soft_wrap=True)
+        console.print(styled((f"{thinned} ({finer})", "yellow")), soft_wrap=True)
     if b.zopa is not None:
         console.print(f"ZOPA{where}: {describe_zopa(b.zopa)}", soft_wrap=True)
     show_ratification(b.compiled)
@@ -165,7 +166,7 @@ def _show_solutions(b: Bargaining) -> None:
         )
     for p, party in enumerate(b.frontier.parties):
         utilities = (found[names[0]].utilities[p] for names in columns.values())
-        table.add_row(f"[bold]utility: {party}[/bold]", *(f"{u:.3f}" for u in utilities))
+        table.add_row(styled((f"utility: {party}", "bold")), *(f"{u:.3f}" for u in utilities))
     console.print(table)
     if any(flagged.values()):
         console.print("* not tabled by anyone", soft_wrap=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.table import Table
+from rich.text import Text
 
 from truce.analysis.diff import Change
 from truce.analysis.overview import Overview
 from truce.analysis.standing import Standing, Verdict
-from truce.cli.common import console
+from truce.cli.common import console, styled
 from truce.model.scenario import Issue, Term
 
 _MARK = {Verdict.yes: "yes", Verdict.no: "NO", Verdict.depends: "depends"}
@@ -21,14 +22,13 @@ def utility_text(s: Standing) -> str:
 
 def show_overview(o: Overview) -> None:
     s = o.scenario
-    console.print(f"[bold]{s.title}[/bold]  ({s.id})")
+    console.print(styled((s.title, "bold"), f"  ({s.id})"))
     assumed = [pid for pid in o.compiled.parties if s.preferences[pid].assumption]
     if assumed:
-        console.print(
-            f"[yellow]Preferences of {', '.join(assumed)} are illustrative assumptions, not the parties' own.[/yellow]"
-        )
+        said = f"Preferences of {', '.join(assumed)} are illustrative assumptions, not the parties' own."
+        console.print(styled((said, "yellow")))
     if s.assumptions:
-        console.print(f"[yellow]Assumptions:[/yellow] {s.assumptions.strip()}", soft_wrap=True)
+        console.print(styled(("Assumptions:", "yellow"), f" {s.assumptions.strip()}"), soft_wrap=True)
     if not o.compiled.parties:
         console.print("No party has preferences in this scenario: nothing to analyse.")
         return
@@ -43,12 +43,12 @@ def show_overview(o: Overview) -> None:
         cells = []
         for st in view.standings:
             gap = st.biggest_gap
-            gap_text = f"\n[dim]gap: {s.issue(gap).name}[/dim]" if gap else ""
-            cells.append(f"{utility_text(st)} (r {st.reservation:.2f}) {_MARK[st.acceptable]}{gap_text}")
-        title = p.id + ("" if view.complete else " [dim](partial)[/dim]")
+            gap_text = ("\n", (f"gap: {s.issue(gap).name}", "dim")) if gap else ()
+            cells.append(styled(f"{utility_text(st)} (r {st.reservation:.2f}) {_MARK[st.acceptable]}", *gap_text))
+        title = p.id if view.complete else styled(f"{p.id} ", ("(partial)", "dim"))
         table.add_row(title, p.date.isoformat(), ", ".join(p.tabled_by), *cells)
     console.print(table)
-    console.print("[bold]How fragile each verdict is[/bold]")
+    console.print(styled(("How fragile each verdict is", "bold")))
     for view in o.proposals:
         for st, f in zip(view.standings, view.fragility, strict=True):
             console.print(f"  {view.proposal.id}, {st.party} ({_MARK[st.acceptable]}): {f.text}", soft_wrap=True)
@@ -78,22 +78,23 @@ def show_overview(o: Overview) -> None:
             show_changes(f"{view.proposal.parent} -> {view.proposal.id}", view.changes)
 
 
-def _preferred_text(issue: Issue, term: Term | None) -> str:
-    return "[dim]no stated position[/dim]" if term is None else issue.label(term)
+def _preferred_text(issue: Issue, term: Term | None) -> Text | str:
+    return styled(("no stated position", "dim")) if term is None else issue.label(term)
 
 
 def show_changes(title: str, changes: Sequence[Change]) -> None:
     if not changes:
         console.print(f"{title}: no change")
         return
-    console.print(f"[bold]{title}[/bold]")
+    console.print(styled((title, "bold")))
     for change in changes:
         effect = ", ".join(
             f"{party} {'no stated position' if delta is None else f'{delta:+.3f}'}"
             for party, delta in change.effect.items()
             if delta is None or abs(delta) > 1e-9
         )
-        console.print(f"  {change.text}" + (f"  [dim]({effect})[/dim]" if effect else ""), soft_wrap=True)
+        said = f"  {change.text}"
+        console.print(styled(f"{said}  ", (f"({effect})", "dim")) if effect else said, soft_wrap=True)
 
 
 def show_rules_and_readings(o: Overview) -> None:
@@ -102,36 +103,32 @@ def show_rules_and_readings(o: Overview) -> None:
     for view in o.proposals:
         for breach in view.rules:
             verb = "breaks" if breach.broken else "could break, once its open issues are settled,"
-            console.print(
-                f"[red]{view.proposal.id} {verb} package rule {breach.rule}:[/red] {breach.text}", soft_wrap=True
-            )
+            said = f"{view.proposal.id} {verb} package rule {breach.rule}:"
+            console.print(styled((said, "red"), f" {breach.text}"), soft_wrap=True)
         for reading_view in view.readings:
             for breach in reading_view.rules:
                 verb = "breaks" if breach.broken else "could break"
-                console.print(
-                    f"[red]{view.proposal.id} as read by {reading_view.holder} ({reading_view.reading.id}) {verb} "
-                    f"package rule {breach.rule}:[/red] {breach.text}",
-                    soft_wrap=True,
+                said = (
+                    f"{view.proposal.id} as read by {reading_view.holder} ({reading_view.reading.id}) {verb} "
+                    f"package rule {breach.rule}:"
                 )
+                console.print(styled((said, "red"), f" {breach.text}"), soft_wrap=True)
     contested = [view for view in o.proposals if view.readings]
     if not contested:
         return
-    console.print("[bold]Contested readings[/bold] (the terms as each party or source reads the text)")
+    console.print(styled(("Contested readings", "bold"), " (the terms as each party or source reads the text)"))
     for view in contested:
         console.print(f"  {view.proposal.id} ({view.proposal.title})", soft_wrap=True)
         for r in view.readings:
             asserts = "; ".join(f"{s.issue(k).name}: {s.issue(k).label(t)}" for k, t in r.reading.terms.items())
             console.print(f"    {r.reading.id}, as read by {r.holder}: {asserts}", soft_wrap=True)
             for st, f in zip(r.standings, r.fragility, strict=True):
-                console.print(
-                    f"      {st.party} {utility_text(st)} {_MARK[st.acceptable]}: [dim]{f.text}[/dim]", soft_wrap=True
-                )
+                said = f"      {st.party} {utility_text(st)} {_MARK[st.acceptable]}: "
+                console.print(styled(said, (f.text, "dim")), soft_wrap=True)
         for party in o.compiled.parties:
             if view.depends_on_reading(party):
-                console.print(
-                    f"    [yellow]{party}: the verdict depends on the reading:[/yellow] {view.verdict_text(party)}",
-                    soft_wrap=True,
-                )
+                said = f"{party}: the verdict depends on the reading:"
+                console.print(styled("    ", (said, "yellow"), f" {view.verdict_text(party)}"), soft_wrap=True)
 
 
 def show_home(o: Overview) -> None:
@@ -139,15 +136,12 @@ def show_home(o: Overview) -> None:
     homes = [(view, h) for view in o.proposals for h in view.home]
     if not homes:
         return
-    console.print("[bold]Ratification at home[/bold] (who must approve before a side can accept)")
+    console.print(styled(("Ratification at home", "bold"), " (who must approve before a side can accept)"))
     for view, h in homes:
         mark = _MARK[h.verdict]
         console.print(f"  {view.proposal.id}, {h.party} ({mark}): {h.text()}", soft_wrap=True)
         console.print(f"    how fragile: {h.fragility.text(h.verdict)}", soft_wrap=True)
     assumed = sorted({m.name for _, h in homes for m in h.members if m.assumption})
     if assumed:
-        console.print(
-            f"[yellow]The preferences or red lines of {', '.join(assumed)} are assumptions (see their sources)."
-            "[/yellow]",
-            soft_wrap=True,
-        )
+        said = f"The preferences or red lines of {', '.join(assumed)} are assumptions (see their sources)."
+        console.print(styled((said, "yellow")), soft_wrap=True)

@@ -27,6 +27,7 @@ from truce.cli.common import (
     profiles_of,
     scope_of,
     show_assumed,
+    styled,
     write_atomically,
 )
 from truce.errors import InputError, Problem
@@ -467,7 +468,7 @@ def _show_summary(
 ) -> None:
     who = ", ".join(f"{p} {st.label}" for p, st in zip(c.parties, setup.strategies, strict=True))
     title = TITLES[setup.protocol.name]
-    console.print(f"[bold]{s.title or s.id}[/bold]: {title}, {who}, {data['runs']} runs", markup=True)
+    console.print(styled((s.title or s.id, "bold"), f": {title}, {who}, {data['runs']} runs"))
     show_assumed(s, assumed)
     _show_conditions(data["conditions"])
     by_day = data["agreement_by_day"]
