@@ -1072,3 +1072,35 @@ def test_a_side_cannot_cite_a_source_it_does_not_see(service_client: Any, servic
         },
     )
     assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_source_a_side_does_not_see_is_refused_as_one_never_recorded_beside_other_problems(
+    service_client: Any, service_store: Store
+) -> None:
+    """A source Hamas does not see was refused before the rest of its edit was checked: sent beside another
+    mistake, it came back alone where a source never recorded came back with the other mistake, so Hamas could
+    tell that it exists."""
+    headers = private_sources(service_store)
+    hamas, api = headers["hamas"], "/api/talks/private-sources"
+    before = service_store.talks_version("private-sources")
+    text = {"id": "hamas-x", "title": "Hamas's text", "tabled_by": ["hamas"], "date": "2024-08-20"}
+    prefs = service_store.scenario_data("private-sources")["preferences"]["hamas"]
+    sent = {
+        "proposals/hamas-x": [
+            {"version": 0, "proposal": {**text, "sources": ["SID"], "terms": {"no-such-issue": "x"}}},
+            {"version": 0, "proposal": {**text, "date": "August", "sources": ["SID"]}},
+        ],
+        "preferences/hamas": [{"version": 1, "preferences": {**prefs, "reservation": 7, "sources": ["SID"]}}],
+    }
+    for where, bodies in sent.items():
+        for body in bodies:
+            said = {}
+            for sid in ("israel-memo", "uncited", "no-such-source"):
+                r = service_client.put(
+                    f"{api}/{where}", headers=hamas, json=json.loads(json.dumps(body).replace("SID", sid))
+                )
+                assert r.status_code == 422, r.text
+                said[sid] = r.text.replace(sid, "X")
+            assert said["israel-memo"] == said["uncited"] == said["no-such-source"], said
+    assert service_store.talks_version("private-sources") == before  # nothing written

@@ -237,8 +237,6 @@ def write_proposal(
     def ours(path: tuple[Any, ...]) -> bool:
         return len(path) >= 2 and path[0] == "proposals"
 
-    validate = views.checker(viewer, ours)
-
     def check(scenario: dict[str, Any], current: dict[str, Any] | None) -> None:
         if current is None and len(scenario["proposals"]) > MAX_PROPOSALS:
             raise InputError([Problem(f"these talks already hold {MAX_PROPOSALS} proposals", ("proposal",))])
@@ -247,9 +245,9 @@ def write_proposal(
         answered_change(data, current, note)
         new_answers_dated(data, current)
         others = [p for p in scenario["proposals"] if p.get("id") != proposal_id]
-        _cites_only_seen(
-            viewer, {**scenario, "proposals": others + ([current] if current else [])}, data, ("proposal",)
-        )
+        # the sources the writer saw before this edit: another it cites is unknown to it, as one never recorded
+        hidden = views.hidden_sources({**scenario, "proposals": others + ([current] if current else [])}, viewer)
+        validate = views.checker(viewer, ours, hidden)
         edited = next(i for i, p in enumerate(scenario["proposals"]) if p.get("id") == proposal_id)
         try:
             checked = validate(scenario)
@@ -261,13 +259,6 @@ def write_proposal(
             raise InputError([Problem(unsupported, ("proposal", "status"))])
 
     return store.put_proposal(talks_id, data, version, viewer.label, check, note)
-
-
-def _cites_only_seen(viewer: Viewer, before: dict[str, Any], edit: Any, where: tuple[str | int, ...]) -> None:
-    """Refuse a source cited in an edit that the writer does not see in the talks as they stood ``before`` it."""
-    unseen = views.unseen_sources(before, viewer, edit, where)
-    if unseen:
-        raise InputError(unseen)
 
 
 def made_from_version(store: Store, talks_id: str, proposal_id: str, version: int) -> dict[str, Any] | None:
@@ -433,12 +424,13 @@ def write_preferences(
     def ours(path: tuple[Any, ...]) -> bool:
         return len(path) >= 2 and path[0] == "preferences" and path[1] == party
 
-    validate, old = views.checker(viewer, ours), views.load(store, talks_id).data.get("preferences", {}).get(party)
+    old = views.load(store, talks_id).data.get("preferences", {}).get(party)
 
     def check(scenario: dict[str, Any]) -> Scenario:
+        # the sources the writer saw before this edit: another it cites is unknown to it, as one never recorded
         prefs = {p: v for p, v in scenario["preferences"].items() if p != party} | ({party: old} if old else {})
-        _cites_only_seen(viewer, {**scenario, "preferences": prefs}, data, ("preferences", party))
-        return validate(scenario)
+        hidden = views.hidden_sources({**scenario, "preferences": prefs}, viewer)
+        return views.checker(viewer, ours, hidden)(scenario)
 
     return store.put_preferences(talks_id, party, data, version, viewer.label, check)
 

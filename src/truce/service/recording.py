@@ -159,7 +159,6 @@ def record_response(
         was = data.get("status")
         data["status"] = Status.rejected.value if response.get("stance") == Stance.rejected else Status.tabled.value
         note = f"status {was!r} -> {data['status']!r}: {unsupported.split('; ', 1)[-1]}"
-    check = views.checker(viewer, lambda p: len(p) >= 2 and p[0] == "proposals")
 
     def checked(scenario: dict[str, Any], before: dict[str, Any] | None) -> None:
         answers = ("responses", "status")  # what an answer writes; anything else changed means another wrote
@@ -168,11 +167,10 @@ def record_response(
         }:
             raise InputError([Problem("the text changed meanwhile: reload and answer again", ("version",))])
         new_answers_dated(data, before)
+        # the sources the writer saw before this answer: another it cites is unknown to it, as one never recorded
         as_it_stood = [p for p in scenario["proposals"] if p.get("id") != proposal_id] + ([before] if before else [])
-        unseen = views.unseen_sources({**scenario, "proposals": as_it_stood}, viewer, response, ())
-        if unseen:
-            raise InputError(unseen)
-        check(scenario)
+        hidden = views.hidden_sources({**scenario, "proposals": as_it_stood}, viewer)
+        views.checker(viewer, lambda p: len(p) >= 2 and p[0] == "proposals", hidden)(scenario)
         unsupported = views.unsupported_status(scenario, data)
         if unsupported is not None:
             raise InputError([Problem(unsupported, ("stance",))])

@@ -16,7 +16,7 @@ import random
 import secrets
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +38,7 @@ from truce.errors import InputError, Problem
 from truce.exchange.ledger import Ledger, keep_ledger
 from truce.exchange.planner import plan_exchange
 from truce.io.agreement_files import read_release_log
-from truce.model.checks import build_scenario
+from truce.model.checks import build_checked, build_scenario, check_scenario
 from truce.model.compiled import OPEN, Compiled, compile_scenario
 from truce.model.exchange import Agreement, Event, Plan, build_agreement
 from truce.model.scenario import Proposal, Reading, Scenario
@@ -361,15 +361,10 @@ def citable_sources(talks: dict[str, Any], viewer: Viewer) -> set[str]:
     return set(visible_data(talks, viewer).get("sources") or {})
 
 
-def unseen_sources(talks: dict[str, Any], viewer: Viewer, edit: Any, where: tuple[str | int, ...]) -> list[Problem]:
-    """A problem for each source ``edit`` (at ``where`` in the body) cites that the talks hold but ``viewer`` does
-    not see in them, said as for a source the talks do not hold (which their check reports itself)."""
-    held, seen = set(talks.get("sources") or {}), citable_sources(talks, viewer)
-    return [
-        Problem(f"unknown source {sid!r} (add it under `sources`)", path)
-        for sid, path in _citations(edit, where)
-        if sid in held and sid not in seen
-    ]
+def hidden_sources(talks: dict[str, Any], viewer: Viewer) -> set[str]:
+    """The sources the talks hold that ``viewer`` does not see in them (:func:`citable_sources`): what it writes
+    is checked as if the talks did not hold them (:func:`checker`)."""
+    return set(talks.get("sources") or {}) - citable_sources(talks, viewer)
 
 
 # tables keyed by the ids of issues, options or parties: a key there that reads "sources" cites nothing
@@ -520,14 +515,20 @@ def _unsupported_rejection(proposal: dict[str, Any], latest: dict[str, str]) -> 
     return f"status 'rejected' needs a side's rejection; {side}'s latest response is {latest[side]!r}"
 
 
-def checker(viewer: Viewer, keep: Callable[[tuple[Any, ...]], bool]) -> Callable[[dict[str, Any]], Scenario]:
+def checker(
+    viewer: Viewer, keep: Callable[[tuple[Any, ...]], bool], hidden: Collection[str] = ()
+) -> Callable[[dict[str, Any]], Scenario]:
     """A check of a candidate scenario whose problems name only what the viewer sent: any other
     problem is reported without its text, so that no message quotes another party's preferences. It gives the
-    scenario checked, for rules that read it further."""
+    scenario checked, for rules that read it further. A source in ``hidden`` (:func:`hidden_sources`) is checked
+    as one the talks do not hold where the viewer writes (``keep``), so that citing it is refused with the same
+    words, beside the same other problems, as citing one never recorded."""
 
     def check(data: dict[str, Any]) -> Scenario:
         try:
-            return build_scenario(data)
+            if not hidden:
+                return build_scenario(data)
+            return build_checked(Scenario, data, "scenario", lambda s: _problems_as_seen(s, data, keep, set(hidden)))
         except InputError as exc:
             problems = [
                 p if keep(p.path) or viewer.role == Role.mediator else Problem("the edit conflicts with the talks")
@@ -536,6 +537,29 @@ def checker(viewer: Viewer, keep: Callable[[tuple[Any, ...]], bool]) -> Callable
             raise InputError(problems) from None
 
     return check
+
+
+def _problems_as_seen(
+    s: Scenario, data: dict[str, Any], keep: Callable[[tuple[Any, ...]], bool], hidden: set[str]
+) -> list[Problem]:
+    """The scenario's problems with the ``hidden`` sources left out of its table, less those it then finds where
+    others cite them (outside ``keep``): there they are held, and no problem of the writer's."""
+    shown = s.model_copy(update={"sources": {k: v for k, v in s.sources.items() if k not in hidden}})
+    return [
+        p
+        for p in check_scenario(shown)
+        if keep(p.path) or not (p.message.startswith("unknown") and _value_at(data, p.path) in hidden)
+    ]
+
+
+def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
+    """What ``data`` hold at ``path`` (None where nothing is)."""
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data if isinstance(data, str) else None
 
 
 # ----------------------------------------------------------------------------------------------
