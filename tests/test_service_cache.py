@@ -187,13 +187,15 @@ def test_a_value_wanted_by_many_threads_at_once_is_made_once() -> None:
     assert len(made) == 1
 
 
-def test_a_result_whose_making_failed_is_made_again_by_one_asker_at_a_time() -> None:
+@pytest.mark.parametrize("kind", ["memo", "lru"])
+def test_a_result_whose_making_failed_is_made_again_by_one_asker_at_a_time(kind: str) -> None:
     """When the first asker's making failed, the one waiting behind it made the result again, but the lock it
     held was no longer the result's: a third asker arriving meanwhile made the same result at once beside it
-    (a second bridging search of many seconds)."""
+    (a second bridging search of many seconds; in the bounded caches, a second build of the talks or a second
+    exchange plan)."""
     from truce.service.cache import Memo
 
-    memo = Memo()
+    memo: Any = Memo() if kind == "memo" else LRU(4)
     first_in, first_out, second_in, second_out = (threading.Event() for _ in range(4))
     third_made = threading.Event()
 

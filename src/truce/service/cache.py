@@ -52,22 +52,36 @@ class LRU(Generic[K, V]):
                 self._items.popitem(last=False)
 
     def get(self, key: K, make: Callable[[], V]) -> V:
-        found = self._hit(key)
-        if found is not None:
-            return found[0]
-        with self._lock:
-            making = self._making.setdefault(key, threading.Lock())
-        with making:  # a second asker waits here for the first, then finds the value made
-            found = self._hit(key)
-            if found is not None:
-                return found[0]
-            try:
-                made = make()
-                self.put(key, made)
-            finally:
-                with self._lock:
-                    self._making.pop(key, None)
-        return made
+        return made_once(self._lock, self._making, key, lambda: self._hit(key), lambda v: self.put(key, v), make)
+
+
+def made_once(
+    guard: threading.Lock,
+    making: dict[Any, threading.Lock],
+    key: Hashable,
+    found: Callable[[], tuple[T] | None],
+    keep: Callable[[T], None],
+    make: Callable[[], T],
+) -> T:
+    """The value ``found`` gives (boxed), or one made by ``make`` and kept by ``keep``, made by one asker at a
+    time: a second asker waits on the key's lock in ``making`` (looked up under ``guard``, which ``found`` and
+    ``keep`` take themselves), then finds the value made. The key's lock is dropped once the value is kept, never
+    on a failure: an asker waiting on it then makes the value again, and one arriving meanwhile waits on the
+    same lock instead of making it beside it."""
+    hit = found()
+    if hit is not None:
+        return hit[0]
+    with guard:
+        lock = making.setdefault(key, threading.Lock())
+    with lock:
+        hit = found()  # made by the asker this one waited for
+        if hit is not None:
+            return hit[0]
+        value = make()
+        keep(value)
+        with guard:
+            making.pop(key, None)
+    return value
 
 
 class Memo:
@@ -83,20 +97,13 @@ class Memo:
         self._lock = threading.Lock()  # held only to look up and store, never while a result is made
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        made: T = made_once(self._lock, self._making, key, lambda: self._found(key), lambda v: self._keep(key, v), make)
+        return made
+
+    def _found(self, key: Hashable) -> tuple[Any] | None:
         with self._lock:
-            if key in self._values:
-                found: T = self._values[key]
-                return found
-            making = self._making.setdefault(key, threading.Lock())
-        with making:
-            with self._lock:
-                if key in self._values:  # made by the asker this one waited for
-                    done: T = self._values[key]
-                    return done
-            value = make()
-            with self._lock:
-                self._values[key] = value
-                # dropped once made, never on a failure: an asker waiting on this lock then makes the result
-                # again, and one arriving meanwhile waits on the same lock instead of making it beside it
-                self._making.pop(key, None)
-        return value
+            return (self._values[key],) if key in self._values else None
+
+    def _keep(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._values[key] = value
