@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import resource
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -357,3 +361,40 @@ def test_an_option_value_out_of_its_range_is_refused_by_name(args: list[str], na
     result = run(*args)
     assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
     assert "Traceback" not in result.output and named in result.output, result.output
+
+
+def _cli_process(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """The command in a process of its own, with 1 GB of memory at most: what a reader without a bound does
+    to a device or a pipe (fill the memory, wait for ever) must fail this test, not the machine."""
+
+    def bounded() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+    code = "from truce.cli import main; main()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout, preexec_fn=bounded
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "{input}"],
+        ["fair-divide", "{input}"],
+        ["exchange", "ledger", EXCHANGE, "{input}"],
+        ["record", "draft", GAZA, "{input}"],
+        ["audit", "verify", "--db", "{tmp}/none.db", "--checkpoint", "{input}"],
+    ],
+)
+@pytest.mark.parametrize("kind", ["device", "pipe"])
+def test_a_device_or_a_pipe_given_as_a_file_is_refused_unread(tmp_path: Path, args: list[str], kind: str) -> None:
+    """/dev/zero said it held 0 bytes and was read until the memory ran out (the process was killed after a
+    minute); a named pipe no one writes to was waited on for ever."""
+    given = "/dev/zero"
+    if kind == "pipe":
+        given = str(tmp_path / "talks.yaml")
+        os.mkfifo(given)
+    argv = [a.replace("{input}", given).replace("{tmp}", str(tmp_path)) for a in args]
+    done = _cli_process(*argv)
+    assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
+    assert done.stderr == f"{given}:1:1: is not a regular file (a {kind})\n"

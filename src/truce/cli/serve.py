@@ -29,13 +29,13 @@ def shipped(name: str) -> Path:
 
 def seed_exchange(store: Store, talks_id: str, folder: Path) -> None:
     """Monitor an exchange agreement (a folder with ``agreement.yaml`` and, optionally, ``release-log.csv``)."""
-    from truce.io.agreement_files import agreement_file, load_agreement
+    from truce.io.agreement_files import agreement_file, load_agreement, read_text_file
     from truce.io.documents import read_document
 
     load_agreement(folder)  # located errors, as `truce exchange` gives them
     data = read_document(agreement_file(folder)).data
     log = folder / "release-log.csv" if folder.is_dir() else None
-    text = log.read_text(encoding="utf-8") if log is not None and log.is_file() else ""
+    text = read_text_file(log) if log is not None and log.is_file() else ""
     store.put_exchange(talks_id, data, text, 0, "truce serve (first start)", lambda _a, _l: None)
 
 
@@ -159,6 +159,8 @@ def _open_talks(store: Store, scenario: Path | None, exchange: Path | None, demo
 
 
 SECRET_ENV = "TRUCE_AUDIT_SECRET"
+MAX_SECRET_BYTES = 64 * 1024  # a key, not a document: a secret file past this is the wrong file
+MAX_CHECKPOINT_BYTES = 64 * 1024  # what `audit checkpoint` writes is a few hundred bytes
 SECRET_FILE = typer.Option(
     None, "--secret-file", help=f"file holding the checkpoint key (default: ${SECRET_ENV}); keep it out of the database"
 )
@@ -169,10 +171,9 @@ def audit_secret(path: Path | None) -> bytes:
     import os
 
     if path is not None:
-        try:
-            secret = path.read_bytes().strip()
-        except OSError as exc:
-            raise InputError([Problem(f"cannot read the secret file: {exc.strerror}", (), str(path))]) from None
+        from truce.io.documents import read_limited
+
+        secret = read_limited(path, str(path), MAX_SECRET_BYTES).strip()
         where = str(path)
     else:
         secret = os.environ.get(SECRET_ENV, "").strip().encode("utf-8")
@@ -218,9 +219,12 @@ def audit_verify(
 
     point = None
     if checkpoint is not None:
+        from truce.io.documents import decode_utf8, read_limited
+
+        text = decode_utf8(read_limited(checkpoint, str(checkpoint), MAX_CHECKPOINT_BYTES), str(checkpoint))
         try:
-            point = json.loads(checkpoint.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            point = json.loads(text)
+        except ValueError as exc:
             raise InputError([Problem(f"cannot read the checkpoint: {exc}", (), str(checkpoint))]) from None
     secret = audit_secret(secret_file) if checkpoint is not None else b""
     store = open_existing(db)

@@ -81,7 +81,8 @@ def load_plan(path: str | FsPath, a: Agreement) -> tuple[Plan, Document]:
     return plan, doc
 
 
-def _read_text(path: str | FsPath) -> str:
+def read_text_file(path: str | FsPath) -> str:
+    """A text file of the agreement's folder (a release log, a list of people) as UTF-8, within the size limit."""
     name = str(path)
     return decode_utf8(read_limited(FsPath(path), name, MAX_BYTES), name)
 
@@ -158,7 +159,7 @@ def _int(text: str, what: str, low: int) -> int:
 
 def load_release_log(path: str | FsPath, a: Agreement) -> list[Event]:
     """A release log file (see :func:`read_release_log`)."""
-    return read_release_log(_read_text(path), a, str(path))
+    return read_release_log(read_text_file(path), a, str(path))
 
 
 LOG_COLUMNS = (
@@ -314,7 +315,7 @@ def _same_side(owner: str | None, side: str, what: str) -> None:
 
 def load_people(path: str | FsPath, a: Agreement) -> list[Person]:
     """A people list file (see :func:`read_people`)."""
-    return read_people(_read_text(path), a, str(path))
+    return read_people(read_text_file(path), a, str(path))
 
 
 def read_people(text: str, a: Agreement, name: str = "people list") -> list[Person]:

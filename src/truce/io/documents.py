@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -76,14 +78,39 @@ def read_document(path: str | FsPath, display: str | None = None) -> Document:
 
 
 def read_limited(path: FsPath, name: str, limit: int) -> bytes:
-    """A file's bytes; a file over ``limit`` bytes, or one that cannot be read, is a problem named ``name``."""
+    """A file's bytes; a file over ``limit`` bytes, one that is not a regular file, or one that cannot be read,
+    is a problem named ``name``. Never more than ``limit`` bytes are read: a device such as /dev/zero reports
+    a size of 0 and never ends, and a file may grow after its size was taken."""
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError([Problem(f"file is {size:,} bytes, over the {limit:,}-byte limit", (), name, 1, 1)])
-        return path.read_bytes()
+        # Non-blocking, so that opening a named pipe no one writes to does not wait for ever; the flag changes
+        # nothing for a regular file, which is all that is read.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode):
+                raise InputError([Problem(f"is not a regular file ({_kind(status.st_mode)})", (), name, 1, 1)])
+            if status.st_size > limit:
+                over = f"file is {status.st_size:,} bytes, over the {limit:,}-byte limit"
+                raise InputError([Problem(over, (), name, 1, 1)])
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
+    if len(data) > limit:
+        raise InputError([Problem(f"file is over the {limit:,}-byte limit (it grew while read)", (), name, 1, 1)])
+    return data
+
+
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "a pipe"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISDIR, "a folder"),
+    )
+    return next((said for test, said in kinds if test(mode)), "a socket or other special file")
 
 
 def parse_document(raw: bytes, name: str, as_json: bool = False) -> Document:
