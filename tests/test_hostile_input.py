@@ -398,3 +398,84 @@ def test_a_device_or_a_pipe_given_as_a_file_is_refused_unread(tmp_path: Path, ar
     done = _cli_process(*argv)
     assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
     assert done.stderr == f"{given}:1:1: is not a regular file (a {kind})\n"
+
+
+def _not_truces(tmp_path: Path, kind: str) -> Path:
+    """A file (or folder) that someone could give to --db by mistake."""
+    path = tmp_path / f"{kind}.db"
+    if kind == "folder":
+        path.mkdir()
+        path.chmod(0o755)
+    elif kind == "scenario":
+        path.write_bytes(EXAMPLE.read_bytes())
+    elif kind == "empty":
+        path.write_bytes(b"")
+    else:  # another program's SQLite database
+        import sqlite3
+
+        connection = sqlite3.connect(path)
+        connection.execute("CREATE TABLE notes (body TEXT)")
+        connection.commit()
+        connection.close()
+    return path
+
+
+def _state(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.name: (p.stat().st_mode, b"" if p.is_dir() else p.read_bytes()) for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("kind", ["folder", "scenario", "empty", "other"])
+@pytest.mark.parametrize("verb", [["audit", "verify"], ["people", "list"], ["serve"]])
+def test_a_db_that_is_not_truces_database_is_refused_and_left_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, verb: list[str]
+) -> None:
+    """audit verify and people list made truce's tables in any file given to --db (an empty file became a
+    database, another program's database was given truce's tables), made it private (a folder given by
+    mistake was made 0600, so no one could enter it) and showed a traceback for a file that is not a
+    database; serve made truce's tables in another program's database and served it."""
+    if verb == ["serve"] and kind == "empty":
+        return  # an empty file is an empty database: serve makes its own there, as in a new file
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)  # never listen, whatever happens
+    path = _not_truces(tmp_path, kind)
+    before = _state(tmp_path)
+    result = run(*verb, "--db", str(path))
+    assert result.exit_code == 2, (result.output, result.exception)
+    (line,) = result.stderr.splitlines()
+    said = {"folder": "is a folder", "scenario": "not a SQLite file", "empty": "not a SQLite file", "other": "(notes)"}
+    assert line.startswith(f"{path}: ") and said[kind] in line, line
+    assert _state(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgresql://nobody:not-said@127.0.0.1:1/none", "--db: cannot open the database (connection failed"),
+        ("nonsense://x", "--db: not a database address truce can open"),
+        ("://", "--db: not a database URL or file"),
+    ],
+)
+def test_a_db_that_cannot_be_opened_is_said_in_one_line(url: str, said: str) -> None:
+    """A server that refuses, or an address of no known kind, was a traceback of SQLAlchemy's and exit 1."""
+    result = run("people", "list", "--db", url)
+    assert result.exit_code == 2, (result.output, result.exception)
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(said) and "not-said" not in line, line
+
+
+def test_serve_with_a_bad_file_to_start_from_makes_no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad release log was found after the talks were put in the new database and before anyone was given a
+    token: the next start found talks no one could sign in to and printed no token."""
+    import shutil
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    exchange = shutil.copytree(EXCHANGE, tmp_path / "exchange")
+    (exchange / "release-log.csv").write_text("day,side,category,count\n-5,hamas,civilian_women,1\n")
+    db = tmp_path / "talks.db"
+    result = run("serve", "--db", str(db), "--scenario", GAZA, "--exchange", str(exchange))
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert result.stderr == f"{exchange / 'release-log.csv'}:2:1: day must be at least 1 (got -5)\n"
+    assert not db.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["exchange"]

@@ -302,11 +302,11 @@ def test_the_people_commands(tmp_path: Path) -> None:
 
 
 def test_a_demo_database_is_never_served_beyond_loopback(tmp_path: Path) -> None:
-    from truce.cli.serve import seed
+    from truce.cli.serve import read_first_start, seed
 
     path = tmp_path / "demo.db"
     store = Store(f"sqlite:///{path}")
-    seed(store, ROOT / "examples" / TALKS, demo=True)
+    seed(store, read_first_start(ROOT / "examples" / TALKS), demo=True)
     assert store.is_demo()
     store.close()
     for host in ("0.0.0.0", "192.0.2.10", "::"):
@@ -314,7 +314,7 @@ def test_a_demo_database_is_never_served_beyond_loopback(tmp_path: Path) -> None
         assert r.exit_code == 2, r.output
         assert "made with --demo" in r.output
     real = Store(f"sqlite:///{tmp_path / 'real.db'}")
-    seed(real, ROOT / "examples" / TALKS, demo=False)
+    seed(real, read_first_start(ROOT / "examples" / TALKS), demo=False)
     assert not real.is_demo()
     real.close()
 

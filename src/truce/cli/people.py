@@ -7,12 +7,12 @@ their token or whose token has leaked: the API's routes for the same need a work
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from truce.cli.common import app, console, guarded, print_json
+from truce.cli.database import open_store
 from truce.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -25,16 +25,6 @@ app.add_typer(people_app, name="people")
 ACTOR = "truce people (command line)"
 T = TypeVar("T")
 DB_HELP = "database URL or SQLite file (default: $TRUCE_DATABASE_URL, else ./truce.db)"
-
-
-def open_store(db: str | None) -> Store:
-    from truce.store.db import database_url
-    from truce.store.repo import Store
-
-    url = database_url(db)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        raise InputError([Problem("no such database file", (), url.removeprefix("sqlite:///"))])
-    return Store(url)
 
 
 def _person(store: Store, person_id: int) -> None:
@@ -51,7 +41,7 @@ def _change_person(db: str | None, person_id: int, change: Callable[[Store], T])
     """Shared by revoke and rotate: open the store, check the person exists, make the change, always close."""
     from truce.store.repo import Conflict
 
-    store = open_store(db)
+    store = open_store(db, existing=True)
     _person(store, person_id)
     try:
         return change(store)
@@ -68,7 +58,7 @@ def people_list(
     json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
 ) -> None:
     """Everyone who has been given a token, talks by talks, and whether their access was revoked."""
-    store = open_store(db)
+    store = open_store(db, existing=True)
     rows = []
     for talks in store.talks():
         revoked = store.revoked(talks.id)

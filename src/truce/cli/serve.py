@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import typer
 
 from truce.cli.common import app, check_output, console, errors, guarded, print_json, write_atomically
+from truce.cli.database import open_store, sqlite_file
 from truce.errors import InputError, Problem
 from truce.service.guard import LOOPBACK_HOSTS, MIB, Settings, host_name, is_loopback, normal_host, origin_of
 
 if TYPE_CHECKING:
+    from truce.model.scenario import Scenario
     from truce.store.repo import Store
 
 SHIPPED = "examples/gaza-2024"
@@ -27,30 +30,53 @@ def shipped(name: str) -> Path:
     return here if here.exists() else Path(__file__).resolve().parents[3] / name
 
 
-def seed_exchange(store: Store, talks_id: str, folder: Path) -> None:
-    """Monitor an exchange agreement (a folder with ``agreement.yaml`` and, optionally, ``release-log.csv``)."""
-    from truce.io.agreement_files import agreement_file, load_agreement, read_text_file
-    from truce.io.documents import read_document
+@dataclass(frozen=True)
+class FirstStart:
+    """What a first start puts in an empty database, read and checked before the database is opened: a bad file
+    then leaves no database behind, nor one holding talks that no one was given a token to sign in to."""
 
-    load_agreement(folder)  # located errors, as `truce exchange` gives them
-    data = read_document(agreement_file(folder)).data
+    scenario: Scenario
+    exchange: tuple[dict[str, Any], str] | None = None  # the agreement's data and its release log's text
+
+
+def read_first_start(scenario: Path, exchange: Path | None = None) -> FirstStart:
+    from truce.io.scenario_files import load_scenario
+
+    return FirstStart(load_scenario(scenario), None if exchange is None else read_exchange(exchange))
+
+
+def read_exchange(folder: Path) -> tuple[dict[str, Any], str]:
+    """An exchange agreement (a folder with ``agreement.yaml`` and, optionally, ``release-log.csv``), checked as
+    `truce exchange` checks it: its data, and its release log's text."""
+    from truce.io.agreement_files import load_agreement, read_release_log, read_text_file
+
+    agreement, doc = load_agreement(folder)
     log = folder / "release-log.csv" if folder.is_dir() else None
     text = read_text_file(log) if log is not None and log.is_file() else ""
+    if text:
+        read_release_log(text, agreement, str(log))  # the store keeps the text as given: its problems are said now
+    return doc.data, text
+
+
+def seed_exchange(store: Store, talks_id: str, folder: Path) -> None:
+    """Monitor an exchange agreement (see :func:`read_exchange`)."""
+    data, text = read_exchange(folder)
     store.put_exchange(talks_id, data, text, 0, "truce serve (first start)", lambda _a, _l: None)
 
 
-def seed(store: Store, scenario: Path, demo: bool, exchange: Path | None = None) -> list[tuple[str, str | None, str]]:
-    """Import a scenario into an empty database and make one person per role (and per side).
+def seed(store: Store, start: FirstStart, demo: bool) -> list[tuple[str, str | None, str]]:
+    """Put the talks read for a first start into an empty database and make one person per role (and per side).
 
     Returns (role, party, token) for each; tokens are printed once and only their hashes are kept.
     With ``demo``, the tokens are the documented ``demo-...`` ones (for local use only)."""
-    from truce.io.scenario_files import load_scenario, scenario_to_data
+    from truce.io.scenario_files import scenario_to_data
     from truce.store.repo import new_token
 
-    s = load_scenario(scenario)
+    s = start.scenario
     store.create_talks(scenario_to_data(s), "truce serve (first start)")
-    if exchange is not None:
-        seed_exchange(store, s.id, exchange)
+    if start.exchange is not None:
+        data, text = start.exchange
+        store.put_exchange(s.id, data, text, 0, "truce serve (first start)", lambda _a, _l: None)
     wanted: list[tuple[str, str | None, str]] = [("mediator", None, "mediator")]
     wanted += [("party", p.id, p.name) for p in s.parties if p.role.value == "party"]
     wanted.append(("observer", None, "observer"))
@@ -113,9 +139,10 @@ def serve(
     hosts = [*LOOPBACK_HOSTS, *allowed_host, *(host_name(o.split("://", 1)[1]) for o in origins)]
     if host not in ("0.0.0.0", "::", ""):  # an address to listen on is also a name to be reached by
         hosts.append(normal_host(host))
+    start = _first_start(scenario, exchange)  # every file read and checked before the database is opened
     store = _open_store(db, host)
     if store.is_empty():
-        _open_talks(store, scenario, exchange, demo)
+        _open_talks(store, start, demo)
     else:
         console.print("Sign in with the tokens printed on the first start (see docs/service.md).", soft_wrap=True)
     warm(store)  # build the talks and solve the exchange plans before the first reader comes
@@ -128,11 +155,7 @@ def serve(
 
 def _open_store(db: str | None, host: str) -> Store:
     """Open the database, refusing (and closing it) if a --demo database would be served beyond loopback."""
-    from truce.store.db import database_url
-    from truce.store.repo import Store
-
-    url = database_url(db)
-    store = Store(url)
+    store = open_store(db, existing=False)
     if store.is_demo() and not is_loopback(host):
         store.close()
         raise InputError(
@@ -148,11 +171,16 @@ def _open_store(db: str | None, host: str) -> Store:
     return store
 
 
-def _open_talks(store: Store, scenario: Path | None, exchange: Path | None, demo: bool) -> None:
-    """Seed an empty database (by default with the shipped case and exchange) and print its tokens once."""
+def _first_start(scenario: Path | None, exchange: Path | None) -> FirstStart:
+    """The talks to open on an empty database: those given, else the shipped case and its exchange."""
     if exchange is None and scenario is None and shipped(SHIPPED_EXCHANGE).exists():
         exchange = shipped(SHIPPED_EXCHANGE)
-    made = seed(store, scenario or shipped(SHIPPED), demo, exchange)
+    return read_first_start(scenario or shipped(SHIPPED), exchange)
+
+
+def _open_talks(store: Store, start: FirstStart, demo: bool) -> None:
+    """Seed an empty database and print its tokens once."""
+    made = seed(store, start, demo)
     console.print("Opened the talks on an empty database. Sign-in tokens (shown once, keep them safe):", soft_wrap=True)
     for role, party, token in made:
         console.print(f"  {role}{' ' + party if party else ''}: {token}", markup=False, soft_wrap=True)
@@ -185,24 +213,6 @@ def audit_secret(path: Path | None) -> bytes:
     return secret
 
 
-def _sqlite_file(db: str | None) -> Path | None:
-    """The file of a SQLite database (``None`` for a database on a server)."""
-    from truce.store.db import database_url
-
-    url = database_url(db)
-    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
-
-
-def open_existing(db: str | None) -> Store:
-    from truce.store.db import database_url
-    from truce.store.repo import Store
-
-    file = _sqlite_file(db)
-    if file is not None and not file.exists():
-        raise InputError([Problem("no such database file", (), str(file))])
-    return Store(database_url(db))
-
-
 @audit_app.command("verify")
 @guarded
 def audit_verify(
@@ -227,7 +237,7 @@ def audit_verify(
         except ValueError as exc:
             raise InputError([Problem(f"cannot read the checkpoint: {exc}", (), str(checkpoint))]) from None
     secret = audit_secret(secret_file) if checkpoint is not None else b""
-    store = open_existing(db)
+    store = open_store(db, existing=True)
     try:
         result = store.verify()
         problems = list(result.problems)
@@ -262,9 +272,9 @@ def audit_checkpoint(
     from truce.store import audit
     from truce.store.repo import now
 
-    check_output(out, (".json",), [secret_file, _sqlite_file(db)])
+    check_output(out, (".json",), [secret_file, sqlite_file(db)])
     secret = audit_secret(secret_file)
-    store = open_existing(db)
+    store = open_store(db, existing=True)
     try:
         result = store.verify()
     finally:

@@ -68,7 +68,7 @@ def private_sqlite_file(database: str | None) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         try:
-            if each.exists() and each.stat().st_mode & 0o077:
+            if each.is_file() and each.stat().st_mode & 0o077:  # a folder given by mistake is left alone
                 each.chmod(0o600)
         except OSError:
             pass  # not ours (read by someone else, e.g. to verify it): leave it as its owner set it
