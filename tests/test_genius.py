@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -336,6 +337,35 @@ def test_a_root_sharing_a_word_with_a_genius_root_is_no_mistyped_one(tmp_path: P
     found = read_genius(folder)
     assert len(found.scenario.parties) == 2
     assert f"other.xml (<{root}>)" in " ".join(found.notes)
+
+
+@pytest.mark.parametrize("kind", ["broken link", "pipe", "geniusweb broken link"])
+def test_a_profile_that_is_not_a_file_is_an_error_not_a_party_less(tmp_path: Path, kind: str) -> None:
+    """A profile that was a link to a missing file (a folder copied without what its links point to) was passed
+    over: the talks were analysed with one party fewer, and exit 0; a GeniusWeb profile that could not be read
+    was passed over too."""
+    if kind == "geniusweb broken link":
+        folder = tmp_path / "trip"
+        folder.mkdir()
+        (folder / "trip1.json").write_text(
+            _geniusweb("trip1", {"Kyoto": 1, "Osaka": 0.2, "Nara": 0.6}, (0.0, 0.8), (0.7, 0.3))
+        )
+        (folder / "trip2.json").write_text(
+            _geniusweb("trip2", {"Kyoto": 0.1, "Osaka": 0.9, "Nara": 0.5}, (1.0, 0.0), (0.4, 0.6))
+        )
+        (folder / "trip3.json").symlink_to(tmp_path / "missing.json")
+        broken = folder / "trip3.json"
+    else:
+        folder = _copy(tmp_path)
+        broken = folder / "harbour-prof2.xml"
+        broken.unlink()
+        if kind == "pipe":
+            os.mkfifo(broken)  # read as a profile, it would be waited on for ever
+        else:
+            broken.symlink_to(tmp_path / "missing.xml")
+    with pytest.raises(InputError, match="cannot be read") as caught:
+        load_any(folder)
+    assert caught.value.problems[0].file == str(broken)
 
 
 def test_a_listing_of_numbers_beside_the_profiles_is_left_alone(tmp_path: Path) -> None:

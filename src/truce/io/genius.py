@@ -218,7 +218,7 @@ def _sorted_files(base: FsPath) -> tuple[list[FsPath], list[FsPath], list[str]]:
     domains: list[FsPath] = []
     profiles: list[FsPath] = []
     others: list[str] = []
-    candidates = sorted((p for p in base.iterdir() if p.suffix.lower() == ".xml" and p.is_file()), key=_natural)
+    candidates = _files_named(base, ".xml")
     if len(candidates) > MAX_FILES:
         message = (
             f"{len(candidates)} XML files: a GENIUS folder holds one domain and its profiles (at most {MAX_FILES})"
@@ -259,6 +259,17 @@ def _refuse_mistyped(path: FsPath, tag: str, line: int, col: int) -> None:
         f"A GENIUS domain is <{DOMAIN_ROOT}> and a profile <{PROFILE_ROOT}>"
     )
     raise InputError([Problem(message, (), str(path), line, col)])
+
+
+def _files_named(base: FsPath, suffix: str) -> list[FsPath]:
+    """The entries of a folder whose names end in ``suffix``, in natural order, but its subfolders. Anything else
+    of that name (a link to a missing file, a pipe) is an error, not passed over: it may be a party's profile."""
+    named = sorted((p for p in base.iterdir() if p.suffix.lower() == suffix and not p.is_dir()), key=_natural)
+    for path in named:
+        if not path.is_file():
+            said = "a link to a file that does not exist" if path.is_symlink() and not path.exists() else "not a file"
+            raise InputError([Problem(f"cannot be read: {said}", (), str(path), 1, 1)])
+    return named
 
 
 _NUMBERS = re.compile(rb"^\s*[-+0-9.eE]+(\s*[,;\s]\s*[-+0-9.eE]+)*\s*$")
@@ -815,13 +826,12 @@ def geniusweb_files(folder: str | FsPath) -> list[FsPath]:
     """The GeniusWeb linear additive profiles (JSON) of a folder, in natural order."""
     base = FsPath(folder)
     out: list[FsPath] = []
-    candidates = sorted((p for p in base.iterdir() if p.suffix.lower() == ".json" and p.is_file()), key=_natural)
-    for path in candidates[:MAX_FILES]:
+    for path in _files_named(base, ".json")[:MAX_FILES]:
         try:
             with path.open("rb") as handle:
                 head = handle.read(4096)
-        except OSError:
-            continue
+        except OSError as exc:  # it may be a profile: skipped, it would silently drop a party
+            raise InputError([Problem(f"cannot be read: {exc.strerror}", (), str(path), 1, 1)]) from None
         if _GENIUSWEB_START.match(head):
             out.append(path)
     return out
