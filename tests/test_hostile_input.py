@@ -479,3 +479,34 @@ def test_serve_with_a_bad_file_to_start_from_makes_no_database(tmp_path: Path, m
     assert result.exit_code == 2, (result.output, result.exception)
     assert result.stderr == f"{exchange / 'release-log.csv'}:2:1: day must be at least 1 (got -5)\n"
     assert not db.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["exchange"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", LABOUR, "--runs", "2", "--report", "{ro}/sim.html"],
+        ["export", "genius", LABOUR, "{ro}/genius"],
+        ["tournament", LABOUR, "--seeds", "1", "--no-parquet", "--out", "{ro}/runs"],
+        ["import", "genius", HARBOUR, "-o", "{ro}/harbour.yaml"],
+    ],
+)
+def test_a_folder_that_cannot_be_written_in_is_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """A report into a folder one may not write in was refused only when written: 200,000 runs of simulate
+    took 17 s and were lost. (The folder is read-only as the operating system reports it: the tests may run as
+    root, whom no permission stops.)"""
+    import truce.cli.simulate
+
+    read_only = tmp_path / "read-only"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == read_only and mode & os.W_OK else real_access(p, mode)
+    )
+    monkeypatch.setattr(truce.cli.simulate, "simulate", lambda *a, **k: pytest.fail("simulated before the check"))
+    argv = [a.replace("{ro}", str(read_only)) for a in args]
+    lines = assert_rejected(run(*argv), argv[-1])
+    assert lines == [f"{argv[-1]}:1:1: cannot write into the folder '{read_only}' (no permission, or a read-only disk)"]
+    assert list(read_only.iterdir()) == []

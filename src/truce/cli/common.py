@@ -130,6 +130,14 @@ def _place_to_write(path: Path) -> None:
         _refuse(path, "is a folder: give the name of a file to write")
     if not path.parent.is_dir():
         _refuse(path, f"no folder {str(path.parent)!r} to write into: create it first")
+    _writable(path, path.parent)
+
+
+def _writable(path: Path, folder: Path) -> None:
+    """Files can be made in ``folder``: said before the work, which found it out only when done (minutes of a
+    simulation lost to a folder one may not write in)."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        _refuse(path, f"cannot write into the folder {str(folder)!r} (no permission, or a read-only disk)")
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -176,6 +184,7 @@ def check_output_folder(folder: Path, reads_from: Path | None = None) -> None:
         _refuse(folder, "exists and is not a folder: give a folder to write into")
     if not folder.parent.is_dir():
         _refuse(folder, f"no folder {str(folder.parent)!r} to make it in: create it first")
+    _writable(folder, folder if folder.exists() else folder.parent)
     if reads_from is not None and _same_file(folder, reads_from if reads_from.is_dir() else reads_from.parent):
         _refuse(folder, f"is where {reads_from} is read from: write into another folder")
 
