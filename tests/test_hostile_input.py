@@ -510,3 +510,24 @@ def test_a_folder_that_cannot_be_written_in_is_refused_before_any_work(
     lines = assert_rejected(run(*argv), argv[-1])
     assert lines == [f"{argv[-1]}:1:1: cannot write into the folder '{read_only}' (no permission, or a read-only disk)"]
     assert list(read_only.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "content", "said"),
+    [
+        (["fair-divide"], b"item,a,b\nx," + b"9" * 100_000 + b",50\ny,50,50\n", "2:3: points must be finite (got '999"),
+        (
+            ["exchange", "ledger", EXCHANGE],
+            b"day,side,category,count\n" + b"9" * 5_000 + b",hamas,civilian_women,1\n",
+            "2:1: day must be a whole number (got '999",
+        ),
+    ],
+)
+def test_a_value_quoted_in_a_message_is_cut_to_a_readable_length(
+    tmp_path: Path, args: list[str], content: bytes, said: str
+) -> None:
+    """A CSV cell of 100,000 digits was quoted whole: a message line of 100 KB."""
+    path = write(tmp_path, "long.csv", content)
+    (line,) = assert_rejected(run(*args, str(path)), str(path))
+    assert line.startswith(f"{path}:{said}") and "characters left out)...999" in line, line[:300]
+    assert len(line) < len(str(path)) + 200, len(line)

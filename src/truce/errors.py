@@ -31,8 +31,18 @@ class Problem:
             where += f":{self.line}:{self.column or 1}"
         elif self.path:
             where += f": at {format_path(self.path)}"
-        # One problem, one line: a message never breaks the file:line:col format.
-        return f"{where}: {' '.join(self.message.split())}"
+        # One problem, one line: a message never breaks the file:line:col format, and a value it quotes from the
+        # input (a cell of 100,000 digits) is cut to what a reader can take in.
+        return f"{where}: {' '.join(_cut(word) for word in self.message.split())}"
+
+
+LONGEST_WORD = 200  # characters of one word of a message: longer than any path or id a reader would give
+
+
+def _cut(word: str) -> str:
+    if len(word) <= LONGEST_WORD:
+        return word
+    return f"{word[:40]}...({len(word) - 60:,} characters left out)...{word[-20:]}"
 
 
 def format_path(path: Sequence[PathPart]) -> str:
