@@ -531,3 +531,26 @@ def test_a_value_quoted_in_a_message_is_cut_to_a_readable_length(
     (line,) = assert_rejected(run(*args, str(path)), str(path))
     assert line.startswith(f"{path}:{said}") and "characters left out)...999" in line, line[:300]
     assert len(line) < len(str(path)) + 200, len(line)
+
+
+def test_escalations_that_would_compound_past_any_number_are_refused_and_the_most_allowed_runs(
+    tmp_path: Path,
+) -> None:
+    """--shock-cost-factor 2 with an escalation a day for 3,000 days gave a cumulative cost of inf, printed as
+    Infinity, which is not JSON; the message says the largest factor that stays finite, and that one runs."""
+    args = ["simulate", GAZA, "--runs", "2", "--shock-probability", "1", "--days", "3000", "--json"]
+    refused = run(*args, "--shock-cost-factor", "2")
+    assert refused.exit_code == 2 and "Traceback" not in refused.output, refused.output
+    said = " ".join(refused.stderr.replace("│", " ").split())
+    found = re.search(
+        r"--shock-cost-factor: 2 compounded over 3000 days passes any number a cost can be \(at most ([0-9.]+)", said
+    )
+    assert found is not None, said
+    done = run(*args, "--shock-cost-factor", found.group(1))
+    assert done.exit_code == 0, done.output
+
+    def not_json(word: str) -> None:
+        raise AssertionError(f"{word} in the JSON")
+
+    costs = json.loads(done.stdout, parse_constant=not_json)["cost_of_delay"]
+    assert costs

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 import math
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
@@ -282,6 +284,7 @@ def simulate_cmd(
     delay, shocks, uncertainty = _conditions(c, *flags, reservation_range, pressure, own)
     rules = _protocol(_protocol_for(protocol, c), days, rounds_per_day, mediator, start_text)
     setup = Setup(rules, _strategies(strategies, c), delay, shocks, uncertainty, course_of(s) if course else None)
+    _costs_stay_finite(c, shocks, days)
     space = _space(c, scenario, information)
     played, summary = simulate(c, setup, runs=runs, seed=seed, space=space)
     notes = single_text_notes(setup.protocol, _players(c.parties, setup), played)
@@ -298,6 +301,22 @@ def simulate_cmd(
     _show_summary(s, c, setup, data, assumed, days, notes)
     if report is not None:
         console.print(f"\nReport written to {report}")
+
+
+def _costs_stay_finite(c: Compiled, shocks: Shocks | None, days: int) -> None:
+    """Escalations compound: a day's cost of delay multiplied by --shock-cost-factor on each of ``days`` days can
+    pass any number a float holds, and the runs would report a cost of inf (and JSON that is not JSON). Refused
+    before the runs when the worst case (an escalation every day) would."""
+    if shocks is None or shocks.cost_factor <= 1 or not np.any(c.cost_of_delay > 0):
+        return
+    room = math.log(sys.float_info.max) - 1 - math.log(float(np.max(c.cost_of_delay))) - math.log(days)
+    if (days - 1) * math.log(shocks.cost_factor) >= room:
+        most = math.exp(room / max(1, days - 1))
+        raise typer.BadParameter(
+            f"{shocks.cost_factor:g} compounded over {days} days passes any number a cost can be "
+            f"(at most {math.floor(most * 1000) / 1000:g} over {days} days, or fewer --days)",
+            param_hint="--shock-cost-factor",
+        )
 
 
 def _sides_from(s: Scenario, where: Path, scope: str, start: str | None) -> tuple[Compiled, tuple[int, ...] | None]:
