@@ -353,6 +353,7 @@ def test_another_existing_file_is_replaced_as_every_command_does(tmp_path: Path)
         (["simulate", GAZA, "--shock-probability", "nan"], "--shock-probability"),
         (["simulate", GAZA, "--shock-cost-factor", "-3"], "--shock-cost-factor"),
         (["simulate", LABOUR, "--start", "mediator-package"], "--start"),
+        (["frontier", LABOUR, "--zopa-budget", "inf"], "--zopa-budget"),
     ],
 )
 def test_an_option_value_out_of_its_range_is_refused_by_name(args: list[str], named: str) -> None:

@@ -54,8 +54,12 @@ def frontier(
     within: str | None = typer.Option(None, "--within", help=WITHIN_HELP),
     json_out: bool = typer.Option(False, "--json", help="stable machine-readable output (docs/json.md)"),
     profiles: str | None = typer.Option(None, "--profiles", help=PROFILES_HELP),
-    zopa_budget: float = typer.Option(
-        BUDGET, "--zopa-budget", help="seconds to count the ZOPA exactly before bounding or estimating it", min=0
+    zopa_budget: float = typer.Option(  # bounded as --frontier-budget is: inf would be a count with no end
+        BUDGET,
+        "--zopa-budget",
+        help="seconds to count the ZOPA exactly before bounding or estimating it",
+        min=0,
+        max=1e6,
     ),
     rows: int = typer.Option(
         FRONTIER_ROWS, "--rows", min=0, help="rows of the table: the first ones and every solution's (0: all)"
