@@ -555,3 +555,22 @@ def test_escalations_that_would_compound_past_any_number_are_refused_and_the_mos
 
     costs = json.loads(done.stdout, parse_constant=not_json)["cost_of_delay"]
     assert costs
+
+
+@pytest.mark.parametrize("kind", ["loop", "gone", "in a folder"])
+def test_a_link_to_nothing_is_said_to_be_one(tmp_path: Path, kind: str) -> None:
+    """A link whose target was gone, or two links pointing at each other, read "no such file or folder" (a file
+    the user could see listed), and a folder whose scenario.yaml was such a link read "folder has no
+    scenario.yaml"."""
+    link = tmp_path / "scenario.yaml"
+    if kind == "loop":
+        (tmp_path / "other.yaml").symlink_to(link)
+        link.symlink_to(tmp_path / "other.yaml")
+    else:
+        link.symlink_to(tmp_path / "gone.yaml")
+    said = f"{link}:1:1: is a link to nothing that can be read (its target is missing, or the links lead back to "
+    said += "themselves)"
+    given = tmp_path if kind == "in a folder" else link
+    assert assert_rejected(run("validate", str(given)), str(given)) == [said]
+    if kind != "in a folder":  # (a folder is searched for agreement.yaml, not scenario.yaml)
+        assert assert_rejected(run("exchange", "plan", str(link)), str(link)) == [said]

@@ -16,7 +16,7 @@ from typing import cast
 from pydantic import ValidationError
 
 from truce.errors import InputError, Problem
-from truce.io.documents import MAX_BYTES, Document, decode_utf8, read_document, read_limited
+from truce.io.documents import MAX_BYTES, Document, decode_utf8, input_file, read_document, read_limited
 from truce.model.checks import pydantic_problems
 from truce.model.exchange import (
     MAX_COUNT,
@@ -36,15 +36,8 @@ MAX_ROWS = 200_000
 
 
 def agreement_file(path: str | FsPath) -> FsPath:
-    p = FsPath(path)
-    if p.is_dir():
-        for name in AGREEMENT_NAMES:
-            if (p / name).is_file():
-                return p / name
-        raise InputError([Problem(f"folder has no {' or '.join(AGREEMENT_NAMES)}", (), str(path), 1, 1)])
-    if not p.exists():
-        raise InputError([Problem("no such file or folder", (), str(path), 1, 1)])
-    return p
+    """The file behind an agreement argument: the file itself, or a folder's ``agreement.yaml``."""
+    return input_file(FsPath(path), AGREEMENT_NAMES, str(path))
 
 
 def _locate_all(doc: Document, exc: InputError) -> InputError:

@@ -77,6 +77,25 @@ def read_document(path: str | FsPath, display: str | None = None) -> Document:
     return parse_document(read_limited(fs_path, name, MAX_BYTES), name, as_json=fs_path.suffix.lower() == ".json")
 
 
+def input_file(path: FsPath, names: tuple[str, ...], name: str) -> FsPath:
+    """The file behind an input argument: the file itself, or the first of ``names`` in a folder. A link that
+    leads nowhere (its target gone, or a loop back to itself) is said to be one, not "no such file", which
+    sent people looking for a file they could see."""
+    if path.is_dir():
+        for each in (path / n for n in names):
+            if each.is_file():
+                return each
+            if each.is_symlink():
+                raise InputError([Problem(_NOWHERE, (), str(each), 1, 1)])
+        raise InputError([Problem(f"folder has no {' or '.join(names)}", (), name, 1, 1)])
+    if not path.exists():
+        raise InputError([Problem(_NOWHERE if path.is_symlink() else "no such file or folder", (), name, 1, 1)])
+    return path
+
+
+_NOWHERE = "is a link to nothing that can be read (its target is missing, or the links lead back to themselves)"
+
+
 def read_limited(path: FsPath, name: str, limit: int) -> bytes:
     """A file's bytes; a file over ``limit`` bytes, one that is not a regular file, or one that cannot be read,
     is a problem named ``name``. Never more than ``limit`` bytes are read: a device such as /dev/zero reports

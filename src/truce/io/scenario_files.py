@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
-from truce.errors import InputError, Problem
-from truce.io.documents import Document, read_document
+from truce.errors import InputError
+from truce.io.documents import Document, input_file, read_document
 from truce.model.checks import build_scenario
 from truce.model.scenario import Scenario
 
@@ -18,15 +18,7 @@ SCENARIO_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
 
 def scenario_file(path: str | FsPath) -> FsPath:
     """The file behind a scenario argument: the file itself, or a folder's ``scenario.yaml``."""
-    p = FsPath(path)
-    if p.is_dir():
-        for name in SCENARIO_NAMES:
-            if (p / name).is_file():
-                return p / name
-        raise InputError([Problem(f"folder has no {' or '.join(SCENARIO_NAMES)}", (), str(path), 1, 1)])
-    if not p.exists():
-        raise InputError([Problem("no such file or folder", (), str(path), 1, 1)])
-    return p
+    return input_file(FsPath(path), SCENARIO_NAMES, str(path))
 
 
 def load_scenario(path: str | FsPath) -> Scenario:
