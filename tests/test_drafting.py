@@ -361,8 +361,8 @@ def test_draft_json_and_accept_to_a_new_file_and_a_patch(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--accept", "all"], "--accept needs one of --out FILE"),
-        (["--out", "x.yaml"], "--out and --patch write accepted entries"),
+        (["--accept", "all"], "--accept: needs one of --out FILE"),
+        (["--out", "x.yaml"], "--out: writes accepted entries"),
         (["--accept", "meeting-77", "--out", "x.yaml"], "--accept: no entry 'meeting-77'"),
         (["--source", "nope"], "--source: unknown source 'nope'"),
     ],

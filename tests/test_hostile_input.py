@@ -574,3 +574,18 @@ def test_a_link_to_nothing_is_said_to_be_one(tmp_path: Path, kind: str) -> None:
     assert assert_rejected(run("validate", str(given)), str(given)) == [said]
     if kind != "in a folder":  # (a folder is searched for agreement.yaml, not scenario.yaml)
         assert assert_rejected(run("exchange", "plan", str(link)), str(link)) == [said]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["schema", "nope"], "NAME: no schema 'nope' (expected scenario, frontier, bridge, standing)"),
+        (["record", "draft", GAZA, NEWS, "--accept", "all"], "--accept: needs one of --out FILE"),
+        (["record", "draft", GAZA, NEWS, "--patch", "x.patch"], "--patch: writes accepted entries"),
+    ],
+)
+def test_a_problem_with_an_argument_names_the_argument(args: list[str], said: str) -> None:
+    """These began "<input>:", naming nothing the user typed."""
+    result = run(*args)
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert result.stderr.startswith(said) and "<input>" not in result.stderr, result.stderr

@@ -53,4 +53,4 @@ def schema(
     elif name in RESULTS:
         print_json(result_schema(name))
     else:
-        raise InputError([Problem(f"no schema {name!r} (expected scenario, {', '.join(RESULTS)})")])
+        raise InputError([Problem(f"no schema {name!r} (expected scenario, {', '.join(RESULTS)})", (), "NAME")])

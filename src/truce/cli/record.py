@@ -127,10 +127,17 @@ def _check_accept_options(accept: str | None, out: Path | None, patch: Path | No
     """--accept needs exactly one of --out and --patch, and they mean nothing without it; what they name is
     written by the rule for every output (the scenario in its own format, never over the files read)."""
     if accept is not None and (out is None) == (patch is None):
-        raise InputError([Problem("--accept needs one of --out FILE (a new scenario file) or --patch FILE (a diff)")])
+        said = "needs one of --out FILE (a new scenario file) or --patch FILE (a diff)"
+        raise InputError([Problem(said, (), "--accept")])  # named, where a problem with no file read "<input>"
     if accept is None and (out is not None or patch is not None):
         raise InputError(
-            [Problem("--out and --patch write accepted entries: give them with --accept all or --accept ID,ID")]
+            [
+                Problem(
+                    "writes accepted entries: give it with --accept all or --accept ID,ID",
+                    (),
+                    "--out" if out is not None else "--patch",
+                )
+            ]
         )
     if out is not None:  # the scenario's text with the entries added, so in the scenario's own format
         as_json = file.suffix.lower() == ".json"
