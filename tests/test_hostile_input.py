@@ -242,6 +242,8 @@ def test_a_number_just_off_an_issues_values_is_refused(tmp_path: Path, term: str
         ("    max: 6\n    step: 0.25\n", "    max: 1.0e308\n    step: 1.0e-308\n", "more values than can be counted"),
         ("    min: 0\n    max: 6\n", "    min: -1.7e308\n    max: 1.7e308\n", "more values than can be counted"),
         ("      wage_increase: 5.5\n", "      wage_increase: 1.0e308\n", "1e+308 is not a value of wage_increase"),
+        ("    tabled_by: [union]\n", "    tabled_by: union\n", "expected a list (got text 'union')"),
+        ("    tabled_by: [union]\n", "    tabled_by: [7]\n", "expected text (got a number 7)"),
     ],
 )
 def test_a_scenarios_problem_is_said_in_its_own_words(tmp_path: Path, old: str, new: str, said: str) -> None:

@@ -92,7 +92,13 @@ def _expected(error: Any) -> str:
     for lead in ("Input should be ", "Value should be "):
         if msg.startswith(lead):
             msg = msg[len(lead) :]
-    return msg.replace("a valid ", "").replace("dictionary or instance of ", "")
+    msg = msg.replace("a valid ", "").replace("dictionary or instance of ", "")
+    return _PEOPLES_WORDS.get(msg, msg)
+
+
+# Python's names of what was expected, in the words a scenario's author uses ("expected tuple" was said of
+# tabled_by: p0, where a list of parties goes)
+_PEOPLES_WORDS = {"tuple": "a list", "list": "a list", "dictionary": "a mapping", "string": "text"}
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> Path:
