@@ -185,6 +185,34 @@ def test_export_refuses_a_folder_with_other_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.xml"]
 
 
+@pytest.mark.parametrize("existing", [False, True])
+def test_an_export_interrupted_while_writing_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
+) -> None:
+    """Ctrl-C while the profiles were written left their hidden temporaries in the folder (and the folder it
+    had made); only a failure to write was cleaned up."""
+    folder = tmp_path / "out"
+    if existing:
+        folder.mkdir()
+        (folder / "README").write_text("kept\n", encoding="utf-8")
+    scenario = load_any(HARBOUR)
+    real_write, calls = Path.write_text, []
+
+    def interrupted(self: Path, *args: object, **kwargs: object) -> int:
+        calls.append(self.name)
+        if len(calls) == 2:
+            real_write(self, "<utility_", encoding="utf-8")  # part of the file, then Ctrl-C
+            raise KeyboardInterrupt
+        return real_write(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export_genius(scenario, folder)
+    assert len(calls) == 2
+    left = sorted(p.name for p in tmp_path.rglob("*"))
+    assert left == (["README", "out"] if existing else []), left
+
+
 def test_load_any(tmp_path: Path) -> None:
     assert is_genius_folder(HARBOUR)
     assert load_any(HARBOUR).id == "harbour"

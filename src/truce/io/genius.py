@@ -1115,20 +1115,26 @@ def _check_target(base: FsPath, files: dict[str, str]) -> None:
 
 
 def _write_all(base: FsPath, files: dict[str, str]) -> None:
-    """Write every file through a temporary name, removing the temporaries on failure so nothing half-written stays."""
+    """Write every file through a temporary name, removing the temporaries (and the folder, if made here) on any
+    failure, Ctrl-C included, so nothing half-written stays."""
     written: list[FsPath] = []
+    made = not base.exists()
     try:
         base.mkdir(exist_ok=True)  # the folder, not a tree of them: a mistyped parent is refused, not made
         for name, text in files.items():
             tmp = base / f".{name}.tmp"
+            written.append(tmp)  # before the write, which an interrupt may leave partial
             tmp.write_text(text, encoding="utf-8")
-            written.append(tmp)
         for name in files:
             (base / f".{name}.tmp").replace(base / name)
-    except OSError as exc:
+    except BaseException as exc:
         for tmp in written:
             tmp.unlink(missing_ok=True)
-        raise InputError([Problem(f"cannot write ({exc.strerror})", (), str(base), 1, 1)]) from None
+        if made and base.is_dir() and not any(base.iterdir()):
+            base.rmdir()
+        if isinstance(exc, OSError):
+            raise InputError([Problem(f"cannot write ({exc.strerror})", (), str(base), 1, 1)]) from None
+        raise
 
 
 def _integer_issues(scenario: Scenario, c: Any) -> set[int]:
