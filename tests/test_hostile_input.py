@@ -591,3 +591,42 @@ def test_a_problem_with_an_argument_names_the_argument(args: list[str], said: st
     result = run(*args)
     assert result.exit_code == 2, (result.output, result.exception)
     assert result.stderr.startswith(said) and "<input>" not in result.stderr, result.stderr
+
+
+def test_a_tournament_interrupted_while_writing_replaces_none_of_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C between the tournament's files left the new results.csv beside the old report.html: a table and a
+    report of different runs, in one folder."""
+    import tempfile
+
+    out = tmp_path / "runs"
+    out.mkdir()
+    old = {name: f"old {name}\n" for name in ("results.csv", "report.html")}
+    for name, text in old.items():
+        (out / name).write_text(text)
+    real_mkstemp, calls = tempfile.mkstemp, []
+
+    def interrupted(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        calls.append(kwargs.get("prefix"))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", interrupted)
+    result = run(
+        "tournament",
+        LABOUR,
+        "--strategies",
+        "boulware,linear",
+        "--seeds",
+        "1",
+        "--workers",
+        "1",
+        "--no-parquet",
+        "--out",
+        str(out),
+    )
+    assert result.exit_code == 130, (result.output, result.exception)  # as Ctrl-C ends every verb
+    assert len(calls) == 2
+    assert {p.name: p.read_text() for p in out.iterdir()} == old

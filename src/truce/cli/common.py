@@ -196,23 +196,38 @@ def _either(suffixes: Sequence[str]) -> str:
 def write_atomically(path: Path, text: str | bytes) -> None:
     """Write a whole file or nothing: a temporary file in the same folder, then a rename. A path that cannot be
     written (a folder, a folder that does not exist, no permission) is bad input, located at the path."""
-    path = Path(path)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    _place_to_write(path)
+    write_all_atomically([(Path(path), text.encode("utf-8") if isinstance(text, str) else text)])
+
+
+def write_all_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write several files as one set: each to a temporary beside it and, only once all are written, each renamed
+    over its name. On any failure before the renames (Ctrl-C included) the temporaries go and no file is
+    replaced, so a set is never half old and half new."""
+    for path, _ in files:
+        _place_to_write(path)
+    made: list[str] = []
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        _refuse(path, f"cannot write here: {exc.strerror}")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
+        for path, data in files:
+            try:
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            except OSError as exc:
+                _refuse(path, f"cannot write here: {exc.strerror}")
+            made.append(tmp)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
+        for (path, _), tmp in zip(files, made, strict=True):
+            os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for tmp in made:
+            Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
 
 
 def show_assumed(scenario: Scenario, parties: Sequence[str], *, named: bool = False) -> None:

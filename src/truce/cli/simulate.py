@@ -30,6 +30,7 @@ from truce.cli.common import (
     scope_of,
     show_assumed,
     styled,
+    write_all_atomically,
     write_atomically,
 )
 from truce.errors import InputError, Problem
@@ -737,7 +738,7 @@ def _need(module: str, message: str) -> None:
 
 
 def _write(out: Path, table: Table, parquet: bool, assumed: dict[str, list[str]], complete: bool) -> list[str]:
-    out.mkdir(exist_ok=True)  # its parent was checked before the runs: no tree of folders is made
+    """The tournament's files, written as one set: a table beside a report of other runs is never left."""
     from truce.report.simulate import tournament_html
 
     files = [
@@ -746,8 +747,14 @@ def _write(out: Path, table: Table, parquet: bool, assumed: dict[str, list[str]]
     ]
     if parquet:
         files.append((out / "results.parquet", _parquet_bytes(table)))
-    for path, data in files:
-        write_atomically(path, data)
+    made = not out.exists()
+    out.mkdir(exist_ok=True)  # its parent was checked before the runs: no tree of folders is made
+    try:
+        write_all_atomically(files)
+    except BaseException:
+        if made and not any(out.iterdir()):
+            out.rmdir()
+        raise
     return [str(path) for path, _ in files]
 
 
