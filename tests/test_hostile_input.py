@@ -630,3 +630,18 @@ def test_a_tournament_interrupted_while_writing_replaces_none_of_its_files(
     assert result.exit_code == 130, (result.output, result.exception)  # as Ctrl-C ends every verb
     assert len(calls) == 2
     assert {p.name: p.read_text() for p in out.iterdir()} == old
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["exchange", "plan", EXCHANGE, "--lists", "{folder}"],
+        ["exchange", "ledger", EXCHANGE, "{folder}"],
+        ["audit", "verify", "--db", "{folder}/none.db", "--checkpoint", "{folder}"],
+    ],
+)
+def test_a_folder_given_where_a_file_is_read_is_refused_by_name(tmp_path: Path, args: list[str]) -> None:
+    """A folder given as a list of people, a release log or a checkpoint is said to be one, in one line."""
+    argv = [a.replace("{folder}", str(tmp_path)) for a in args]
+    lines = assert_rejected(run(*argv), str(tmp_path))
+    assert lines == [f"{tmp_path}:1:1: is not a regular file (a folder)"], lines

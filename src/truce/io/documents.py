@@ -106,17 +106,19 @@ def read_limited(path: FsPath, name: str, limit: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            status = os.fstat(fd)
-            if not stat.S_ISREG(status.st_mode):
-                raise InputError([Problem(f"is not a regular file ({_kind(status.st_mode)})", (), name, 1, 1)])
-            if status.st_size > limit:
-                over = f"file is {status.st_size:,} bytes, over the {limit:,}-byte limit"
-                raise InputError([Problem(over, (), name, 1, 1)])
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise InputError([Problem(f"is not a regular file ({_kind(status.st_mode)})", (), name, 1, 1)])
+        if status.st_size > limit:
+            over = f"file is {status.st_size:,} bytes, over the {limit:,}-byte limit"
+            raise InputError([Problem(over, (), name, 1, 1)])
+        with os.fdopen(os.dup(fd), "rb") as handle:
             data = handle.read(limit + 1)
-        except OSError as exc:
-            raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
+    except OSError as exc:
+        raise InputError([Problem(f"cannot read file ({exc.strerror})", (), name, 1, 1)]) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise InputError([Problem(f"file is over the {limit:,}-byte limit (it grew while read)", (), name, 1, 1)])
     return data
