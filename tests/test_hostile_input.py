@@ -387,6 +387,7 @@ def _cli_process(*args: str, timeout: float = 60) -> subprocess.CompletedProcess
         ["exchange", "ledger", EXCHANGE, "{input}"],
         ["record", "draft", GAZA, "{input}"],
         ["audit", "verify", "--db", "{tmp}/none.db", "--checkpoint", "{input}"],
+        ["exchange", "check", EXCHANGE, "{input}"],
     ],
 )
 @pytest.mark.parametrize("kind", ["device", "pipe"])
@@ -638,6 +639,7 @@ def test_a_tournament_interrupted_while_writing_replaces_none_of_its_files(
         ["exchange", "plan", EXCHANGE, "--lists", "{folder}"],
         ["exchange", "ledger", EXCHANGE, "{folder}"],
         ["audit", "verify", "--db", "{folder}/none.db", "--checkpoint", "{folder}"],
+        ["exchange", "check", EXCHANGE, "{folder}"],
     ],
 )
 def test_a_folder_given_where_a_file_is_read_is_refused_by_name(tmp_path: Path, args: list[str]) -> None:

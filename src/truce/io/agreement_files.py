@@ -59,9 +59,8 @@ def load_plan(path: str | FsPath, a: Agreement) -> tuple[Plan, Document]:
     """Read a plan written by ``truce exchange plan --json`` for agreement ``a``; the document is kept to locate
     the plan's own problems."""
     file = FsPath(path)
-    if not file.is_file():
-        raise InputError([Problem("no such file", (), str(path), 1, 1)])
-    doc = read_document(file)
+    # a missing file or a link to nothing said so; a folder or a device by the reader ("no such file" of /dev/zero)
+    doc = read_document(file if file.is_dir() else input_file(file, (), str(path)))
     if not isinstance(doc.data, dict):
         raise InputError([Problem("expected a mapping with `days`", (), doc.file, 1, 1)])
     try:
