@@ -647,3 +647,13 @@ def test_a_folder_given_where_a_file_is_read_is_refused_by_name(tmp_path: Path, 
     argv = [a.replace("{folder}", str(tmp_path)) for a in args]
     lines = assert_rejected(run(*argv), str(tmp_path))
     assert lines == [f"{tmp_path}:1:1: is not a regular file (a folder)"], lines
+
+
+def test_binary_data_tagged_in_yaml_is_refused_as_any_other_tag(tmp_path: Path) -> None:
+    """title: !!binary AA== was read as bytes and taken as a title holding a NUL, which the reader refuses in the
+    file's own text (and PostgreSQL cannot store)."""
+    text = EXAMPLE.read_text().replace("\ntitle: ", "\ntitle: !!binary AA== # ", 1)
+    assert "!!binary" in text
+    path = write(tmp_path, "tagged.yaml", text.encode())
+    lines = assert_rejected(run("validate", str(path)), str(path))
+    assert lines == [f"{path}:5:8: unsupported YAML tag 'tag:yaml.org,2002:binary' (plain data only)"], lines
