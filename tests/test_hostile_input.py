@@ -657,3 +657,40 @@ def test_binary_data_tagged_in_yaml_is_refused_as_any_other_tag(tmp_path: Path) 
     path = write(tmp_path, "tagged.yaml", text.encode())
     lines = assert_rejected(run("validate", str(path)), str(path))
     assert lines == [f"{path}:5:8: unsupported YAML tag 'tag:yaml.org,2002:binary' (plain data only)"], lines
+
+
+@pytest.mark.parametrize(
+    ("title", "as_json", "code"),
+    [
+        ('"a\\0b"', False, "U+0000"),
+        ('"\\x1b[2J\\x1b[Hall clear"', False, "U+001B"),
+        ("a\x00b", True, "U+0000"),
+        ("\x1b]0;owned\x07talks", True, "U+001B"),
+        ("back\bspace", True, "U+0008"),
+    ],
+)
+def test_a_control_character_written_as_an_escape_is_refused_where_it_stands(
+    tmp_path: Path, title: str, as_json: bool, code: str
+) -> None:
+    """An escape in quotes put what the file's own text may not hold into the talks: a NUL, or a terminal's
+    control sequence (clear the screen, retitle the window) that analyze then printed to the reader's screen."""
+    if as_json:
+        data = parse_document(EXAMPLE.read_bytes(), "example").data
+        data["title"] = title
+        path = write(tmp_path, "escaped.json", json.dumps(data).encode())
+    else:
+        text = EXAMPLE.read_text().replace("\ntitle: ", f"\ntitle: {title} # ", 1)
+        path = write(tmp_path, "escaped.yaml", text.encode())
+    for verb in ("validate", "analyze"):
+        lines = assert_rejected(run(verb, str(path)), str(path))
+        assert len(lines) == 1 and f"text may not hold the control character {code}" in lines[0], lines
+
+
+def test_an_emoji_escaped_as_json_writes_it_is_still_read(tmp_path: Path) -> None:
+    data = parse_document(EXAMPLE.read_bytes(), "example").data
+    data["title"] = "Talks \U0001f54a"
+    path = write(tmp_path, "dove.json", json.dumps(data).encode())  # "\ud83d\udd4a": two escaped halves
+    assert "\\ud83d" in path.read_text()
+    result = run("analyze", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    assert "Talks \U0001f54a" in result.stdout

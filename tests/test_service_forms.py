@@ -339,10 +339,13 @@ def test_an_upload_is_held_to_the_bounds_a_scenario_sent_to_the_api_is(
     title = b"title: Harbourton transit contract talks, 2025 (fictional)"
     nul = LABOUR.replace(title, b'title: "Harbourton\\0talks"', 1)
     two_lines = LABOUR.replace(title, b'title: "Harbourton\\ntalks"', 1)
-    for raw, said in ((nul, "a NUL character is not allowed"), (two_lines, "one line with no control characters")):
+    # the NUL, written as an escape, is refused by the reader as any control character is; the line break by the API
+    nul_said = "labour.yaml:5:8: text may not hold the control character U+0000 (written as an escape)"
+    two_said = "labour.yaml:5:8: scenario.title: one line with no control characters"
+    for raw, said in ((nul, nul_said), (two_lines, two_said)):
         r = service_client.post(url, files={"file": ("labour.yaml", raw)}, headers=h)
         assert r.status_code == 422, r.text[-500:]
-        assert f"labour.yaml:5:8: scenario.title: {said}" in unescape(r.text)
+        assert said in unescape(r.text)
     assert [t.id for t in service_store.talks()] == [TALKS]
     assert service_client.post(url, files={"file": ("labour.yaml", LABOUR)}, headers=h).status_code == 200
 

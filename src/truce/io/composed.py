@@ -14,7 +14,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from truce.errors import InputError, Path, Problem
-from truce.io.documents import MAX_NODES, Document, line_col
+from truce.io.documents import CONTROL, MAX_NODES, Document, line_col
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _PLAIN_TAGS = {
@@ -104,6 +104,13 @@ class _Converter:
             shown = node.value if len(node.value) <= 40 else f"{node.value[:20]}...{node.value[-10:]}"
             # Python's reason goes on, after a semicolon, with advice for programmers (sys.set_int_max_str_digits)
             self._problem(f"cannot read value {shown!r} ({reason.split(';')[0]})", node, path)
+            return None
+        found = CONTROL.search(value) if isinstance(value, str) else None
+        if found is not None:
+            # an escape in quotes ("\0", "\x1b[2J") gives what the file's own text may not hold: a NUL, or a
+            # terminal's control sequence that a command printing the title would send to the reader's screen
+            code = f"U+{ord(found.group()):04X}"
+            self._problem(f"text may not hold the control character {code} (written as an escape)", node, path)
             return None
         return value
 

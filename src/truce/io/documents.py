@@ -165,7 +165,17 @@ class _Unusual(Exception):
 
 # What the YAML reader refuses in any text, JSON included: the complement of ruamel.yaml's reader.NON_PRINTABLE
 # (written as the characters refused, which compiles ten times faster than a negated class)
-_NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+# Control characters, which no text of a scenario holds: a NUL, or the escape that starts a terminal's control
+# sequence. Surrogates are left to the model (an escaped pair, as json.dumps writes an emoji, is two halves to YAML).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+# The same written as JSON escapes ("\u001b", "\b"): read by the YAML reader, which refuses them where they stand (a
+# doubled backslash before the u is no escape, and is read by the YAML reader all the same)
+_ESCAPED_CONTROL = re.compile(
+    r"\\(?:[bf]|u(?:00[01][0-9a-fA-F]|007[fF]|008[0-46-9a-fA-F]|009[0-9a-fA-F]|[fF]{3}[eEfF]))"
+)
 
 
 def _plain_json(text: str) -> Any:
@@ -195,7 +205,7 @@ def _plain_json(text: str) -> Any:
     def constant(word: str) -> Any:
         raise _Unusual
 
-    if _NON_PRINTABLE.search(text):
+    if NON_PRINTABLE.search(text) or _ESCAPED_CONTROL.search(text):
         raise _Unusual
     data = json.loads(text, object_pairs_hook=pairs, parse_float=number, parse_constant=constant)
     # Each value takes at least two characters but the last, so only a text this long can hold too many
