@@ -694,3 +694,26 @@ def test_an_emoji_escaped_as_json_writes_it_is_still_read(tmp_path: Path) -> Non
     result = run("analyze", str(path), "--json")
     assert result.exit_code == 0, result.output
     assert "Talks \U0001f54a" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "content", "where"),
+    [
+        (["fair-divide"], b"item,a,b\nwater \x1b[2J\x1b[H,50,50\nland,50,50\n", "2:7"),
+        (
+            ["exchange", "ledger", EXCHANGE],
+            b"day,side,category,count\n1,hamas\x1b]0;owned\x07,civilian_women,1\n",
+            "2:8",
+        ),
+        (["exchange", "plan", EXCHANGE, "--lists"], b"id,side,category,status\nH-1\x00,hamas,civilian_women,\n", "2:4"),
+        (["record", "draft", GAZA], b"DOHA, Aug 18 (Wire) - Talks \x1b[8mresumed.\n", "1:29"),
+    ],
+)
+def test_a_control_character_in_a_text_file_is_refused_where_it_stands(
+    tmp_path: Path, args: list[str], content: bytes, where: str
+) -> None:
+    """A CSV cell or a news report holding an escape sequence was read, and printed to the terminal as it was (an
+    item named to clear the screen, a side named to retitle the window)."""
+    path = write(tmp_path, "text.csv" if args[0] != "record" else "report.txt", content)
+    lines = assert_rejected(run(*args, str(path)), str(path))
+    assert lines[0].startswith(f"{path}:{where}: contains the control character U+00"), lines

@@ -87,7 +87,7 @@ def draft_cmd(
     """Read a news report and propose entries for the scenario, each with the words it came from and a
     confidence. Nothing is written unless entries are accepted with --accept and --out or --patch."""
     from truce.analysis.drafting import draft_json, draft_record, edits_for
-    from truce.io.documents import decode_utf8, parse_document, read_limited
+    from truce.io.documents import decode_text, decode_utf8, parse_document, read_limited
     from truce.io.scenario_edit import edit_scenario, unified_patch
     from truce.io.scenario_files import scenario_file, scenario_from_document
 
@@ -96,7 +96,7 @@ def draft_cmd(
     raw = read_limited(file, str(file), 2 * 1024 * 1024)
     text = decode_utf8(raw, str(file))
     s = scenario_from_document(parse_document(raw, str(file), as_json=file.suffix.lower() == ".json"))
-    report_text = decode_utf8(read_limited(report, str(report), 1024 * 1024), str(report))
+    report_text = decode_text(read_limited(report, str(report), 1024 * 1024), str(report))
     try:
         draft = draft_record(s, report_text, date.date() if date else None, source)
     except InputError as exc:

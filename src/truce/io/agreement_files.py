@@ -16,7 +16,7 @@ from typing import cast
 from pydantic import ValidationError
 
 from truce.errors import InputError, Problem
-from truce.io.documents import MAX_BYTES, Document, decode_utf8, input_file, read_document, read_limited
+from truce.io.documents import MAX_BYTES, Document, decode_text, input_file, read_document, read_limited
 from truce.model.checks import pydantic_problems
 from truce.model.exchange import (
     MAX_COUNT,
@@ -76,7 +76,7 @@ def load_plan(path: str | FsPath, a: Agreement) -> tuple[Plan, Document]:
 def read_text_file(path: str | FsPath) -> str:
     """A text file of the agreement's folder (a release log, a list of people) as UTF-8, within the size limit."""
     name = str(path)
-    return decode_utf8(read_limited(FsPath(path), name, MAX_BYTES), name)
+    return decode_text(read_limited(FsPath(path), name, MAX_BYTES), name)
 
 
 def _field_starts(line: str) -> list[int]:

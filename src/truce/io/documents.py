@@ -238,6 +238,19 @@ def decode_utf8(raw: bytes, name: str) -> str:
         raise InputError([Problem("not UTF-8 text (a binary file?)", (), name, line, col)]) from None
 
 
+def decode_text(raw: bytes, name: str) -> str:
+    """A text file's bytes (a CSV, a news report) as UTF-8 holding no control character but tab and line breaks:
+    an escape sequence in a cell or a report would reach the terminal as it was printed (clearing the screen,
+    retitling the window), and a NUL the database."""
+    text = decode_utf8(raw, name)
+    found = CONTROL.search(text.replace("\x0c", " "))  # a form feed (a page break) is kept: text from PDFs holds them
+    if found is not None:
+        line, col = line_col(text, found.start())
+        code = f"U+{ord(found.group()):04X}"
+        raise InputError([Problem(f"contains the control character {code} (a binary file?)", (), name, line, col)])
+    return text
+
+
 def _decode(raw: bytes, name: str) -> str:
     text = decode_utf8(raw, name)
     nul = text.find("\x00")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path as FsPath
 
 from truce.errors import InputError, Problem
-from truce.io.documents import decode_utf8, read_limited
+from truce.io.documents import decode_text, read_limited
 
 # The file format: each party spreads TOTAL points over the items.
 TOTAL = 100.0
@@ -30,7 +30,7 @@ def read_points_csv(path: str | FsPath) -> tuple[Points, tuple[str, str]]:
 
 def parse_points_csv(raw: bytes, name: str) -> tuple[Points, tuple[str, str]]:
     """The points table of a CSV file, and the two parties named in its header."""
-    text = decode_utf8(raw, name)
+    text = decode_text(raw, name)
     rows = [(n, fields) for n, fields in _rows(text) if any(f.strip() for f, _ in fields)]
     if not rows:
         raise InputError([Problem("file is empty (expected a header `item,<party 1>,<party 2>`)", (), name, 1, 1)])

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truce.analysis.drafting import MAX_ENTRIES, MAX_REPORT_CHARS, Draft, draft_json, draft_record, edits_for
 from truce.errors import InputError, Problem
-from truce.io.documents import decode_utf8
+from truce.io.documents import decode_text
 from truce.io.scenario_edit import edit_scenario
 from truce.service import views
 from truce.service.auth import Role, Viewer, access, current_viewer, store_dep
@@ -56,7 +56,7 @@ async def _report(pasted: str, upload: UploadFile | None) -> str:
         raw = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(raw) > MAX_UPLOAD_BYTES:
             raise InputError([Problem(f"upload: the file is over {MAX_UPLOAD_BYTES:,} bytes", ("upload",))])
-        return decode_utf8(raw, "upload")
+        return decode_text(raw, "upload")
     if not pasted.strip():
         raise InputError([Problem("report: paste a report or upload one (plain text)", ("report",))])
     return pasted
