@@ -6,7 +6,8 @@ builds on analysis (the frontier and the solution concepts score a simulated run
 simulate -> analysis is allowed and its reverse is not, while exchange stands alone: it neither
 imports nor is imported by the other two. cli and service are one layer too; ``truce serve`` starts
 the service, so cli -> service is allowed and its reverse is not. ``errors`` sits below everything; the package's own
-``__init__`` is the library's front door and may import any library layer, never store, cli or service.
+``__init__`` is the library's front door and may import any library layer, never store, cli or service;
+its ``__main__`` (``python -m truce``) is the command line's other door and imports cli.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ RANK = {
     "cli": 6,
     "service": 6,
     "": 4,  # truce/__init__.py: the library's front door, level with report
+    "__main__": 6,  # python -m truce: the command line's other door, level with cli
 }
 # Arrows between packages of one rank: only these are allowed.
-SIDEWAYS = {("simulate", "analysis"), ("cli", "service")}
+SIDEWAYS = {("simulate", "analysis"), ("cli", "service"), ("__main__", "cli")}
 
 
 def _layer(module: str) -> str | None:

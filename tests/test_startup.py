@@ -116,3 +116,14 @@ def test_no_verb_help_breaks_a_sentence_across_lines() -> None:
         assert command.callback is not None
         for paragraph in (command.callback.__doc__ or "").strip().split("\n\n")[1:]:
             assert "\n" not in paragraph.strip(), (command.callback.__name__, paragraph)
+
+
+def test_python_dash_m_truce_is_the_command(tmp_path: Path) -> None:
+    """Where the scripts folder is not on the PATH, ``python -m truce`` runs the same verbs, exit codes alike."""
+    run = [sys.executable, "-m", "truce"]
+    done = subprocess.run([*run, "validate", str(ROOT / "examples" / "gaza-2024")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    bad = tmp_path / "talks.json"
+    bad.write_text('{"truce": 1, "id": 7}\n', encoding="utf-8")
+    done = subprocess.run([*run, "validate", str(bad)], capture_output=True, text=True)
+    assert done.returncode == 2 and f"{bad}:1:" in done.stderr and "Traceback" not in done.stderr
