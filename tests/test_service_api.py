@@ -768,7 +768,7 @@ def test_a_side_changes_its_own_response_and_reading_on_a_text_it_did_not_table(
     }
     page = f"/talks/{TALKS}/proposals/aug16-bridging"
     assert service_client.post(page, data=form, follow_redirects=False).status_code == 303
-    retitled = {**form, "version": str(version + 1), "text": json.dumps({**text, "title": "Renamed"})}
+    retitled = {**form, "text": json.dumps({**text, "title": "Renamed"})}  # saved unchanged: still at version
     assert service_client.post(page, data=retitled, follow_redirects=False).status_code == 403
 
 
@@ -1104,3 +1104,37 @@ def test_a_source_a_side_does_not_see_is_refused_as_one_never_recorded_beside_ot
                 said[sid] = r.text.replace(sid, "X")
             assert said["israel-memo"] == said["uncited"] == said["no-such-source"], said
     assert service_store.talks_version("private-sources") == before  # nothing written
+
+
+def test_a_text_or_the_exchange_agreement_saved_unchanged_writes_no_version(
+    service_client: Any, service_store: Store
+) -> None:
+    """Saving a text or the exchange agreement as it stood wrote a version that changed nothing, and its audit
+    entry. Numbers written another way (600.0 for 600) and a default written out or left unstated (as the JSON
+    editor shows a text made by the form) are the same; what is not valid is still refused."""
+    import html
+
+    text = proposal_data(service_client, "may31-framework")
+    floats = {**text, "terms": {**text["terms"], "aid_trucks": 600.0}, "inherits": True}
+    before = service_store.talks_version(TALKS)
+    for same in (text, floats):
+        r = client_put_as(service_client, "mediator", same, 1)
+        assert r.status_code == 200 and r.json() == {"version": 1}, r.text
+    assert client_put_as(service_client, "mediator", {**text, "inherits": 1}, 1).status_code == 422
+    made = {"id": "note-1", "title": "Note", "tabled_by": ["hamas"], "date": "2024-08-20", "status": "tabled"}
+    assert client_put_as(service_client, "hamas", made, 0).json() == {"version": 1}
+    page = service_client.get(f"/talks/{TALKS}/proposals/note-1", headers=auth("hamas")).text
+    shown = html.unescape(re.search(r'<textarea id="text" name="text"[^>]*>(.*?)</textarea>', page, re.S)[1])
+    assert "status" not in json.loads(shown)  # the editor leaves the default unstated
+    r = service_client.post(
+        f"/talks/{TALKS}/proposals/note-1", data={"version": "1", "text": shown}, headers=auth("hamas")
+    )
+    assert r.status_code == 200 and len(service_store.proposal_history(TALKS, "note-1")) == 1
+    assert service_store.talks_version(TALKS) == before + 1  # the new text alone
+    x = service_client.get(f"{API}/exchange", headers=auth("mediator")).json()
+    body = {"version": 1, "agreement": x["agreement"], "release_log": x["release_log"]}
+    r = service_client.put(f"{API}/exchange", headers=auth("mediator"), json=body)
+    assert r.status_code == 200 and r.json() == {"version": 1} and len(service_store.exchange_history(TALKS)) == 1
+    assert service_store.talks_version(TALKS) == before + 1
+    r = client_put_as(service_client, "mediator", {**text, "title": "Renamed"}, 1)
+    assert r.json() == {"version": 2} and service_store.talks_version(TALKS) == before + 2

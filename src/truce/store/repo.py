@@ -22,10 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import ColumnElement, Engine, delete, event, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, sessionmaker
 
+from truce.model.exchange import Agreement
+from truce.model.scenario import Preferences, Proposal
 from truce.store import audit
 from truce.store.db import make_engine, migrate, read_only_options
 from truce.store.models import (
@@ -441,7 +444,8 @@ class Store:
         check: ProposalCheck,
         note: str | None = None,
     ) -> int:
-        """Write a new version of a proposal made from version ``expected`` (0: a new proposal).
+        """Write a new version of a proposal made from version ``expected`` (0: a new proposal); a text the same
+        as its latest version writes nothing and keeps its number, as preferences do.
 
         ``check`` sees the whole candidate scenario and the proposal as it stood, under the talks' lock.
         ``note`` (why this version, e.g. what a correction put right) goes into the version's audit entry."""
@@ -472,6 +476,8 @@ class Store:
                 ) + 1
                 data["proposals"] = [*others, proposal]
             check(data, before)
+            if _unchanged(before, proposal, Proposal):
+                return current
             at = now()
             row = ProposalVersion(
                 talks_id=talks_id,
@@ -503,8 +509,8 @@ class Store:
             data = _scenario_data(s, talks_id)
             latest = data["preferences"].get(party)
             data["preferences"][party] = prefs
-            check(data)  # first: what is not valid is refused, even when it compares equal (1 for true)
-            if current and latest == prefs:
+            check(data)
+            if current and _unchanged(latest, prefs, Preferences):
                 return current
             at = now()
             row = PreferenceVersion(
@@ -666,11 +672,23 @@ class Store:
         actor: str,
         check: Callable[[dict[str, Any], str], None],
     ) -> int:
+        """Write a new version of the exchange agreement and its release log made from version ``expected``; the
+        same agreement and log as the latest version's write nothing and keep its number, as preferences do."""
+
         def work(s: Session) -> int:
             _lock_talks(s, talks_id)
-            current = _latest_version(s, ExchangeVersion.version, ExchangeVersion.talks_id == talks_id)
+            latest = s.execute(
+                select(ExchangeVersion)
+                .where(ExchangeVersion.talks_id == talks_id)
+                .order_by(ExchangeVersion.version.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            current = latest.version if latest else 0
             _expect_version("the exchange agreement", current, expected)
             check(agreement, release_log)
+            was = None if latest is None else json.loads(latest.agreement)
+            if latest is not None and latest.release_log == release_log and _unchanged(was, agreement, Agreement):
+                return current
             at = now()
             row = ExchangeVersion(
                 talks_id=talks_id,
@@ -795,6 +813,24 @@ def _versions(s: Session, model: type[Versioned], *where: ColumnElement[bool]) -
     oldest first."""
     rows = s.execute(select(model).where(*where).order_by(model.version)).scalars()
     return [Version(r.version, json.loads(r.data), r.author, r.created_at) for r in rows]
+
+
+def _unchanged(latest: Any, new: Any, reads: type[BaseModel] | None = None) -> bool:
+    """Whether ``new`` says what the latest version (None: there is none) already says, so that writing it
+    would add a version that changes nothing to the history a side reads to see what changed: equal as data
+    (8 and 8.0 alike), or read alike by ``reads`` (a default written out, or left unstated as the JSON editor
+    shows it). Called after the write's check, which refuses what is not valid even where it compares equal
+    (1 for true)."""
+    if latest is None:
+        return False
+    if latest == new:
+        return True
+    if reads is None:
+        return False
+    try:
+        return reads.model_validate(latest) == reads.model_validate(new)
+    except ValidationError:  # a version stored under rules since tightened: what replaces it is a change
+        return False
 
 
 def _expect_version(what: str, current: int, expected: int) -> None:
