@@ -180,3 +180,24 @@ def test_what_is_not_yet_due_is_headed_without_a_date_when_the_agreement_gives_n
     page = service_client.get(PAGE, headers=auth("observer")).text
     heading = re.search(r"<h3>Not yet due on day \d+[^<]*</h3>", page)
     assert heading is not None and "()" not in heading.group(0), heading
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_release_dated_after_today_is_refused_beside_its_date(service_client: Any) -> None:
+    """A release dated after today (or on a day number whose date is) was recorded in the ledger, what happened,
+    as if made: it is refused beside the date, with the input kept; one made today is recorded."""
+    import datetime as dt
+
+    today = dt.datetime.now(dt.UTC).date()
+    x = service_client.get(f"/api/talks/{TALKS}/exchange", headers=auth("mediator")).json()
+    started = {**x["agreement"], "day_one": (today - dt.timedelta(days=10)).isoformat()}
+    body = {"version": x["version"], "agreement": started, "release_log": ""}
+    assert service_client.put(f"/api/talks/{TALKS}/exchange", headers=auth("mediator"), json=body).is_success
+    before = version(service_client)
+    for changes in ({"date": (today + dt.timedelta(days=3)).isoformat()}, {"date": "", "day": "15"}):
+        r = release(service_client, **changes)
+        error = re.search(r'id="date-error" role="alert">([^<]+)<', r.text)
+        assert r.status_code == 422 and error is not None and "after today" in error.group(1), changes
+        assert 'value="recorded from the form"' in r.text
+    assert version(service_client) == before  # nothing written
+    assert release(service_client, date=today.isoformat()).status_code == 303

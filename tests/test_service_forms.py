@@ -601,3 +601,62 @@ def test_a_name_or_a_title_on_a_form_is_one_line_as_in_the_api(service_client: A
         r = service_client.post(DRAFT, data=draft(action="save", title=broken), headers=auth("mediator"))
         assert r.status_code == 422 and field_error(r.text, "title") == "one line with no control characters"
     assert service_store.talks_version(TALKS) == before
+
+
+@SQLITE
+def test_a_text_dated_after_today_is_refused_beside_its_date(service_client: Any, service_store: Store) -> None:
+    """A text dated next year was tabled without a word, in the form and through the API, and read as the latest
+    on the table. A text is dated when it is tabled: it is refused beside its date, what was typed kept; a text
+    already recorded with its date stands, whatever that date."""
+    import datetime as dt
+
+    from test_service_api import client_put_as, proposal_data
+
+    today = dt.datetime.now(dt.UTC).date()
+    later = (today + dt.timedelta(days=3)).isoformat()
+    before = service_store.talks_version(TALKS)
+    for who, tabled_by in (("mediator", "united_states"), ("hamas", "hamas")):
+        for action in ("preview", "save"):
+            form = draft(date=later, title="Typed title", tabled_by=[tabled_by], action=action)
+            r = service_client.post(DRAFT, data=form, headers=auth(who))
+            assert r.status_code == 422 and "after today" in field_error(r.text, "date"), (who, r.status_code)
+            assert f'value="{later}"' in r.text and 'value="Typed title"' in r.text
+    new = {"id": "ahead", "title": "Ahead", "tabled_by": ["hamas"], "date": later}
+    r = client_put_as(service_client, "hamas", new, 0)
+    assert r.status_code == 422 and [p["path"] for p in r.json()["detail"]] == [["proposal", "date"]], r.text
+    text = proposal_data(service_client, "may31-framework")
+    r = client_put_as(service_client, "mediator", {**text, "date": "2099-01-01"}, 1)
+    assert r.status_code == 422 and r.json()["detail"][0]["path"] == ["proposal", "date"], r.text
+    assert service_store.talks_version(TALKS) == before  # nothing saved
+    # a text stored with a date after today (before this rule) stands, and is edited as it is
+    service_store.put_proposal(TALKS, new, 0, "test", lambda _s, _c: None)
+    assert client_put_as(service_client, "hamas", {**new, "title": "Still ahead"}, 1).json() == {"version": 2}
+    r = service_client.post(DRAFT, data=draft(date=today.isoformat(), action="save"), headers=auth("mediator"))
+    assert r.status_code == 200, r.text
+
+
+@SQLITE
+def test_a_source_or_imported_talks_dated_after_today_are_refused_and_an_event_may_be_ahead(
+    service_client: Any, service_store: Store
+) -> None:
+    """A source published next year was recorded, as were talks imported with a text tabled next year (an uploaded
+    file holding it was not, yet the same talks open either way). An event may be scheduled ahead."""
+    import datetime as dt
+
+    from truce.io.scenario_files import load_scenario, scenario_to_data
+
+    ahead = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
+    url = f"/talks/{TALKS}/record"
+    version = str(service_store.frame_version(TALKS))
+    source = {"id": "later", "title": "Not yet out", "date": ahead, "version": version}
+    r = service_client.post(f"{url}/source", data=source, headers=auth("mediator"))
+    assert r.status_code == 422 and "after today" in field_error(r.text, "date") and 'value="Not yet out"' in r.text
+    data = scenario_to_data(load_scenario(ROOT / "examples" / "labour-2025"))
+    tabled_by = [data["parties"][0]["id"]]
+    data["proposals"].append({"id": "ahead", "title": "Ahead", "tabled_by": tabled_by, "date": ahead})
+    r = service_client.post("/api/talks", headers=auth("mediator"), json=data)
+    where = ["proposals", len(data["proposals"]) - 1, "date"]
+    assert r.status_code == 422 and [p["path"] for p in r.json()["detail"]] == [where], r.text
+    event = {"date": ahead, "title": "Talks set to resume", "version": version}
+    r = service_client.post(f"{url}/event", data=event, headers=auth("mediator"), follow_redirects=False)
+    assert r.status_code == 303

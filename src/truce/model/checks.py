@@ -7,6 +7,7 @@ so that one run of ``truce validate`` lists all that is wrong, not only the firs
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator
@@ -453,6 +454,48 @@ def _check_record(s: Scenario, party_ids: set[str], proposal_ids: set[str], sour
                     "points go in date order, one a date",
                     (*path, "date"),
                 )
+
+
+# how far ahead of UTC a clock can be (UTC+14): a record made just after midnight where it was made is dated so
+AHEAD_OF_UTC = dt.timedelta(hours=14)
+
+
+def today_anywhere(now: dt.datetime | None = None) -> dt.date:
+    """The latest date it is anywhere on Earth: a record dated after it is dated in the future everywhere."""
+    return ((now or dt.datetime.now(dt.UTC)) + AHEAD_OF_UTC).date()
+
+
+def dated_after(when: dt.date | None, today: dt.date, what: str, path: Path) -> Problem | None:
+    """The problem with a record dated ``when`` that cannot be dated after ``today`` (None: it is not)."""
+    if when is None or when <= today:
+        return None
+    return Problem(f"dated {when}, after today ({today} in the world's latest time zone): {what}", path)
+
+
+def dated_ahead(s: Scenario, today: dt.date) -> Iterator[Problem]:
+    """What a record cannot date after ``today``: a text is dated when it is tabled, a response when it is
+    given, a statement when it is made, a source when it is published, a figure when it is reported. Meetings
+    and rounds may be planned ahead and events scheduled (a meeting set for next week is real), and the
+    course's risks and shocks are assumptions about what lies ahead, so none of those is refused."""
+
+    def ahead(when: dt.date | None, what: str, path: Path) -> Iterator[Problem]:
+        found = dated_after(when, today, what, path)
+        if found is not None:
+            yield found
+
+    for n, proposal in enumerate(s.proposals):
+        yield from ahead(proposal.date, "a text is dated when it is tabled", ("proposals", n, "date"))
+        for k, response in enumerate(proposal.responses):
+            path: Path = ("proposals", n, "responses", k, "date")
+            yield from ahead(response.date, "a response is recorded once it is given", path)
+    for n, statement in enumerate(s.statements):
+        yield from ahead(statement.date, "a statement is recorded once it is made", ("statements", n, "date"))
+    for source_id, source in s.sources.items():
+        yield from ahead(source.date, "a source is dated when it is published", ("sources", source_id, "date"))
+    for n, series in enumerate(s.series):
+        for k, point in enumerate(series.points):
+            path = ("series", n, "points", k, "date")
+            yield from ahead(point.date, "a figure is recorded once it is reported", path)
 
 
 def _unique(where: str, ids: list[str], what: str) -> Iterator[Problem]:

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 
 from truce.analysis.bridge import Criterion
 from truce.errors import InputError, Problem
-from truce.model.checks import build_scenario
+from truce.model.checks import build_scenario, dated_ahead, today_anywhere
 from truce.model.scenario import Scenario
 from truce.service import schemas, views
 from truce.service.auth import ALL, PUBLIC, Role, Viewer, access, current_viewer, fitted, http_error, store_dep
@@ -25,6 +25,7 @@ from truce.service.text_rules import (
     answered_change,
     answered_heirs,
     new_answers_dated,
+    new_text_dated,
     party_may_write,
     party_write,
 )
@@ -142,6 +143,9 @@ def import_talks(
     """Import a scenario as new talks, under an id of their own (the scenario's id and a random part, whatever
     talks exist); the answer carries it and a mediator's token for them."""
     s = build_scenario(scenario)
+    ahead = list(dated_ahead(s, today_anywhere()))  # as an uploaded file's are: the same talks open either way
+    if ahead:
+        raise InputError(ahead)
     from truce.io.scenario_files import scenario_to_data
 
     token = new_token()
@@ -243,6 +247,7 @@ def write_proposal(
         if viewer.role == Role.party:
             party_write(viewer, data, current, scenario)
         answered_change(data, current, note)
+        new_text_dated(data, current)
         new_answers_dated(data, current)
         others = [p for p in scenario["proposals"] if p.get("id") != proposal_id]
         # the sources the writer saw before this edit: another it cites is unknown to it, as one never recorded

@@ -26,7 +26,7 @@ from truce.model.scenario import Issue, IssueKind, Proposal, Scenario, Status
 from truce.service import forms
 from truce.service.auth import Role, Viewer
 from truce.service.forms import OPEN, Errors, Fields
-from truce.service.text_rules import what_changed
+from truce.service.text_rules import new_text_dated, what_changed
 from truce.service.views import State, citable_sources
 
 META = ("id", "title", "date", "venue", "status", "note", "parent", "tabled_by", "sources")
@@ -206,10 +206,12 @@ def candidate(state: State, proposal: dict[str, Any]) -> dict[str, Any]:
 def check_draft(state: State, viewer: Viewer, proposal: dict[str, Any], errors: Errors) -> Scenario | None:
     """The scenario with the draft in it, or None with the problems beside their fields. A party is told
     only of problems in its own draft (any other problem is reported without its text)."""
+    current = next((p for p in state.data["proposals"] if p.get("id") == proposal.get("id")), None)
     try:
+        new_text_dated(proposal, current)  # shown at the preview, not only when the save is refused
         return build_scenario(candidate(state, proposal))
     except InputError as exc:
-        mine = [p for p in exc.problems if len(p.path) >= 2 and p.path[0] == "proposals"]
+        mine = [p for p in exc.problems if len(p.path) >= 2 and p.path[0] in ("proposals", "proposal")]
         if viewer.role != Role.mediator and len(mine) < len(exc.problems):
             errors.general.append("the draft conflicts with the talks")
         errors.absorb(InputError(mine if viewer.role != Role.mediator else exc.problems), draft_field)

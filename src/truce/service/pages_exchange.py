@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truce.errors import InputError
+from truce.model.checks import dated_after, today_anywhere
 from truce.model.exchange import Agreement
 from truce.report.exchange import exposure_figure, gantt
 from truce.report.html import figure_json
@@ -111,13 +112,28 @@ def _day(a: Agreement, date: str, day: str, errors: dict[str, str]) -> int | Non
         if number > a.horizon:  # a date years away is a typing slip, not a release of this agreement
             errors["date"] = f"after the agreement's last day, {a.day_label(a.horizon)}"
             return None
-        return number
+        return _happened(a, number, errors)
     if day.strip():
         if not WHOLE.fullmatch(day.strip()) or not 1 <= int(day) <= a.horizon:
             errors["day"] = f"give a day number from 1 to {a.horizon}, the agreement's last day"
             return None
-        return int(day)
+        return _happened(a, int(day), errors)
     errors["date"] = "give the date of the release"
+    return None
+
+
+def _happened(a: Agreement, number: int, errors: dict[str, str]) -> int | None:
+    """Day ``number``, unless its date is after today: the ledger records what happened, and a release is
+    recorded once it is made (a day ahead is the plan's, never the ledger's). Told beside the date, the one
+    field the form has when the agreement dates its days."""
+    if a.day_one is None:
+        return number  # no date to tell: the day stands as given
+    late = dated_after(
+        a.day_one + dt.timedelta(days=number - 1), today_anywhere(), "a release is recorded once made", ()
+    )
+    if late is None:
+        return number
+    errors["date"] = f"day {number}, {late.message}"
     return None
 
 

@@ -8,10 +8,12 @@ writers check the whole candidate scenario under the talks' lock, as every write
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable, Collection
 from typing import Any
 
 from truce.errors import InputError, Problem
+from truce.model.checks import dated_after, today_anywhere
 from truce.model.scenario import Scenario, Stance, Status
 from truce.service import forms, views
 from truce.service.auth import Role, Viewer, http_error
@@ -66,10 +68,15 @@ def read_source(fields: Fields, s: Scenario, errors: Errors) -> tuple[str | None
     confidence = fields.get("confidence").strip() or None
     if confidence is not None and confidence not in CONFIDENCE:
         errors.add("confidence", f"one of {', '.join(CONFIDENCE)}")
+    published = forms.date(fields, "date", errors, required=False)
+    if isinstance(published, str):
+        late = dated_after(dt.date.fromisoformat(published), today_anywhere(), "a source is dated when published", ())
+        if late is not None:
+            errors.add("date", late.message)
     data = {
         "title": forms.line(fields, "title", errors, required=True),
         "url": url,
-        "date": forms.date(fields, "date", errors, required=False),
+        "date": published,
         "publisher": forms.text(fields, "publisher", errors),
         "confidence": confidence,
     }

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from truce.errors import InputError, Problem
-from truce.model.checks import build_scenario
+from truce.model.checks import build_scenario, dated_after, today_anywhere
 from truce.model.scenario import Proposal, Response, Scenario
 from truce.service import views
 from truce.service.auth import Role, Viewer, http_error
@@ -169,10 +169,6 @@ def answers_only(viewer: Viewer, data: dict[str, Any], current: dict[str, Any], 
         )
 
 
-# how far ahead of UTC a clock can be (UTC+14): a side answering just after midnight where it is dates its answer so
-AHEAD_OF_UTC = dt.timedelta(hours=14)
-
-
 def new_answers_dated(data: dict[str, Any], current: dict[str, Any] | None, now: dt.datetime | None = None) -> None:
     """Refuse a response an edit adds (one the text as it stood lacks) dated after today, or before a response
     of the same side above it in the list: an answer is recorded once given, and a side's last response is the
@@ -181,7 +177,7 @@ def new_answers_dated(data: dict[str, Any], current: dict[str, Any] | None, now:
     if not isinstance(responses, list):
         return  # not a text at all: the check of the talks says why
     before = (current or {}).get("responses") or []
-    at = now or dt.datetime.now(dt.UTC)
+    today = today_anywhere(now)
     latest: dict[str, dt.date] = {}
     problems = []
     for k, response in enumerate(responses):
@@ -190,9 +186,11 @@ def new_answers_dated(data: dict[str, Any], current: dict[str, Any] | None, now:
         if when is None or not isinstance(party, str):
             continue  # undated, or not a response at all (the check of the talks says why)
         if response not in before:
-            if when > (at + AHEAD_OF_UTC).date():
-                message = f"dated {when}, after today ({at.date()}): a response is recorded once it is given"
-                problems.append(Problem(message, ("proposal", "responses", k, "date")))
+            future = dated_after(
+                when, today, "a response is recorded once it is given", ("proposal", "responses", k, "date")
+            )
+            if future is not None:
+                problems.append(future)
             elif party in latest and when < latest[party]:
                 message = (
                     f"dated {when}, before {party}'s response of {latest[party]} above it, which it would replace: "
@@ -204,12 +202,23 @@ def new_answers_dated(data: dict[str, Any], current: dict[str, Any] | None, now:
         raise InputError(problems)
 
 
-def _date_of(response: Any) -> dt.date | None:
-    """A response's date (None: undated, or not a date, which the check of the talks refuses)."""
-    if not isinstance(response, dict) or not isinstance(response.get("date"), str):
+def new_text_dated(data: dict[str, Any], current: dict[str, Any] | None, now: dt.datetime | None = None) -> None:
+    """Refuse a text dated after today, when it is new or the edit gives it that date: a text is dated when it
+    is tabled. A text already recorded with its date stands, whatever that date."""
+    when = _date_of(data)
+    if current is not None and _date_of(current) == when:
+        return
+    future = dated_after(when, today_anywhere(now), "a text is dated when it is tabled", ("proposal", "date"))
+    if future is not None:
+        raise InputError([future])
+
+
+def _date_of(record: Any) -> dt.date | None:
+    """A response's or a text's date (None: undated, or not a date, which the check of the talks refuses)."""
+    if not isinstance(record, dict) or not isinstance(record.get("date"), str):
         return None
     try:
-        return dt.date.fromisoformat(response["date"])
+        return dt.date.fromisoformat(record["date"])
     except ValueError:
         return None
 
