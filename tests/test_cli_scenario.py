@@ -199,3 +199,31 @@ def test_schema_is_a_json_schema_that_accepts_the_shipped_case() -> None:
 
     data = read_document(GAZA / "scenario.yaml").data
     jsonschema.validate(data, schema, format_checker=None)
+
+
+def test_a_file_may_plan_meetings_ahead_but_not_date_a_text_or_a_statement_after_today(tmp_path: Path) -> None:
+    """A file recording a text tabled next year, or a statement made then, passed `truce validate`. A meeting or a
+    round may be set for a date ahead, and an event scheduled, so those stand."""
+    import datetime as dt
+
+    from truce.io.scenario_files import load_scenario, scenario_to_data
+
+    ahead = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=400)).isoformat()
+    data = scenario_to_data(load_scenario(ROOT / "examples" / "gaza-2024"))
+    data["meetings"].append({"id": "planned", "date": ahead, "who": ["united_states"], "met_with": ["israel"]})
+    data["rounds"].append({"id": "planned-round", "title": "Next round", "start": ahead})
+    data["events"].append({"date": ahead, "title": "Talks set to resume"})
+    planned = tmp_path / "planned.json"
+    planned.write_text(json.dumps(data, indent=1))
+    assert runner.invoke(app, ["validate", str(planned)]).exit_code == 0
+    data["proposals"].append({"id": "next-year", "title": "Ahead", "tabled_by": ["qatar"], "date": ahead})
+    data["statements"][0]["date"] = ahead
+    bad = tmp_path / "ahead.json"
+    bad.write_text(json.dumps(data, indent=1))
+    result = runner.invoke(app, ["validate", str(bad)])
+    lines = bad.read_text().splitlines()
+    where = [n for n, row in enumerate(lines, 1) if f'"date": "{ahead}"' in row]
+    said = [row for row in result.stderr.splitlines() if "after today" in row]
+    assert result.exit_code == 2 and len(said) == 2, result.stderr
+    assert any(f"ahead.json:{n}:" in said[0] and "a text is dated when it is tabled" in said[0] for n in where)
+    assert "a statement is recorded once it is made" in said[1] and "Traceback" not in result.stderr

@@ -113,3 +113,21 @@ def test_a_long_report_gives_a_page_its_size_not_its_size_squared(service_client
     r = service_client.post(PAGE, headers=auth("mediator"), data={"report": report})
     assert r.status_code == 200 and len(r.content) < 200_000, len(r.content)
     assert "and 300 more not drafted (300 figures): a report gives at most 100 entries" in r.text
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_report_dated_after_today_adds_nothing_to_the_record(service_client: Any, service_store: Any) -> None:
+    """A report dated next year put its figures (and itself, as a source) into the record, dated next year, as
+    if already reported: they are refused, and nothing is written."""
+    import datetime as dt
+
+    ahead = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=400)).isoformat()
+    report = f"{ahead}\n\n35 people were killed in Gaza, the ministry said.\n"
+    r = service_client.post(PAGE, data={"report": report}, headers=auth("mediator"))
+    version = re.search(r'name="version" value="(\d+)"', r.text)
+    assert r.status_code == 200 and version is not None and 'value="figure-1"' in r.text
+    before = service_store.talks_version(TALKS)
+    form = {"report": report, "version": version.group(1), "accept": ["figure-1"]}
+    r = service_client.post(f"{PAGE}/apply", data=form, headers=auth("mediator"), follow_redirects=False)
+    assert r.status_code == 422 and "a figure is recorded once it is reported" in r.text, r.status_code
+    assert service_store.talks_version(TALKS) == before

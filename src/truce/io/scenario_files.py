@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
-from truce.errors import InputError
+from truce.errors import InputError, Problem
 from truce.io.documents import Document, input_file, read_document
-from truce.model.checks import build_scenario
+from truce.model.checks import build_scenario, dated_ahead, today_anywhere
 from truce.model.scenario import Scenario
 
 SCENARIO_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
@@ -49,8 +49,15 @@ def load_any(path: str | FsPath, profiles: Sequence[str] | None = None) -> Scena
 
 
 def scenario_from_document(doc: Document) -> Scenario:
+    """A scenario file's scenario. Beside the checks of any scenario, what a file records cannot be dated after
+    today (a text tabled, a statement made: :func:`~truce.model.checks.dated_ahead`); the talks a service
+    keeps are checked the same way as each record is made, and what they already hold stands."""
     try:
-        return build_scenario(doc.data)
+        scenario = build_scenario(doc.data)
+        ahead = list(dated_ahead(scenario, today_anywhere()))
+        if ahead:
+            raise InputError(ahead)
+        return scenario
     except InputError as exc:
         raise InputError(
             [doc.locate(p, prefer_key="unknown field" in p.message or "duplicate" in p.message) for p in exc.problems]
