@@ -131,3 +131,22 @@ def test_a_report_dated_after_today_adds_nothing_to_the_record(service_client: A
     r = service_client.post(f"{PAGE}/apply", data=form, headers=auth("mediator"), follow_redirects=False)
     assert r.status_code == 422 and "a figure is recorded once it is reported" in r.text, r.status_code
     assert service_store.talks_version(TALKS) == before
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_a_text_the_talks_hold_dated_after_today_does_not_stop_a_report_being_applied(
+    service_client: Any, service_store: Any
+) -> None:
+    """What the talks already hold stands: a text stored dated next year (before such a date was refused) is no
+    reason to refuse the entries of a report dated in the past."""
+    import datetime as dt
+
+    ahead = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=400)).isoformat()
+    held = {"id": "held-ahead", "title": "Held", "tabled_by": ["qatar"], "date": ahead}
+    service_store.put_proposal(TALKS, held, 0, "test", lambda _s, _c: None)
+    r = service_client.post(PAGE, data={"report": REPORT}, headers=auth("mediator"))
+    version = re.search(r'name="version" value="(\d+)"', r.text)
+    assert version is not None
+    form = {"report": REPORT, "version": version.group(1), "accept": ["figure-2"]}
+    r = service_client.post(f"{PAGE}/apply", data=form, headers=auth("mediator"), follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]

@@ -23,6 +23,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from truce.errors import InputError, Problem
 from truce.io.documents import parse_document
 from truce.io.scenario_files import scenario_from_document
+from truce.model.checks import build_scenario
 from truce.model.scenario import Scenario
 
 # The list sections, in the order the scenario model keeps them: a missing section is added after the last
@@ -53,8 +54,9 @@ class Edited:
 
 
 def edit_scenario(text: str, name: str, edits: list[Edit], as_json: bool = False) -> Edited:
-    """The scenario text with the edits made, checked as a scenario file (a located error if it is not)."""
-    parse_document(text.encode("utf-8"), name, as_json=as_json)  # the same safety limits as any read
+    """The scenario text with the edits made, checked as a scenario file (a located error if it is not). What
+    the text already holds dated after today stands (talks a service kept from before that was refused)."""
+    before = parse_document(text.encode("utf-8"), name, as_json=as_json)  # the same safety limits as any read
     if as_json:
         data = json.loads(text)
         for edit in edits:
@@ -68,7 +70,8 @@ def edit_scenario(text: str, name: str, edits: list[Edit], as_json: bool = False
         out = io.StringIO()
         yaml.dump(data, out)
         new = out.getvalue()
-    scenario = scenario_from_document(parse_document(new.encode("utf-8"), name, as_json=as_json))
+    held = build_scenario(before.data)
+    scenario = scenario_from_document(parse_document(new.encode("utf-8"), name, as_json=as_json), held)
     return Edited(new, scenario, exact)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -48,13 +49,16 @@ def load_any(path: str | FsPath, profiles: Sequence[str] | None = None) -> Scena
     return load_scenario(p)
 
 
-def scenario_from_document(doc: Document) -> Scenario:
+def scenario_from_document(doc: Document, held: Scenario | None = None) -> Scenario:
     """A scenario file's scenario. Beside the checks of any scenario, what a file records cannot be dated after
-    today (a text tabled, a statement made: :func:`~truce.model.checks.dated_ahead`); the talks a service
-    keeps are checked the same way as each record is made, and what they already hold stands."""
+    today (a text tabled, a statement made: :func:`~truce.model.checks.dated_ahead`). With ``held`` (the talks
+    an edit adds to), what they already hold so dated stands: only what the edit adds is refused."""
     try:
         scenario = build_scenario(doc.data)
-        ahead = list(dated_ahead(scenario, today_anywhere()))
+        today = today_anywhere()
+        ahead = list(dated_ahead(scenario, today))
+        if held is not None and ahead:
+            ahead = _added(ahead, dated_ahead(held, today))
         if ahead:
             raise InputError(ahead)
         return scenario
@@ -62,6 +66,19 @@ def scenario_from_document(doc: Document) -> Scenario:
         raise InputError(
             [doc.locate(p, prefer_key="unknown field" in p.message or "duplicate" in p.message) for p in exc.problems]
         ) from None
+
+
+def _added(found: list[Problem], held: Iterable[Problem]) -> list[Problem]:
+    """The problems in ``found`` beyond those ``held`` already had, told apart by what they say (a date and a
+    kind of record), not by place: an edit may put a series point between two it held."""
+    stands = Counter(p.message for p in held)
+    added = []
+    for problem in found:
+        if stands[problem.message] > 0:
+            stands[problem.message] -= 1
+        else:
+            added.append(problem)
+    return added
 
 
 def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
