@@ -94,9 +94,10 @@ def test_a_proposal_made_once_for_everyone_shows_each_reader_only_their_own(serv
         assert not any(seen("observer", proposal).values())
 
 
-def test_a_proposal_saved_again_unchanged_shows_its_new_version(service_client: Any) -> None:
-    # the talks' data are the same as before the save, so their build and memo are shared with the old version:
-    # the version shown must still be the new one, or the next edit made from the page is refused as stale
+def test_a_proposal_changed_back_shows_its_new_version(service_client: Any) -> None:
+    # once a change is undone the talks' data are the same as before it, so their build and memo are shared with
+    # the old version: the version shown must still be the new one, or the next edit made from the page is
+    # refused as stale. (Saved unchanged, a text writes no version: it stays at the one it is at.)
     path = f"{API}/proposals/aug16-bridging"
     before = service_client.get(path, headers=auth("mediator")).json()
     proposal = next(
@@ -104,10 +105,11 @@ def test_a_proposal_saved_again_unchanged_shows_its_new_version(service_client: 
         for p in service_client.get(f"{API}/export", headers=auth("mediator")).json()["proposals"]
         if p["id"] == "aug16-bridging"
     )
-    for version in (before["version"], before["version"] + 1):
-        body = {"version": version, "proposal": proposal}
+    first = before["version"]
+    for version, title in ((first, "Renamed"), (first + 1, proposal["title"]), (first + 2, proposal["title"])):
+        body = {"version": version, "proposal": {**proposal, "title": title}}
         assert service_client.put(path, headers=auth("mediator"), json=body).status_code == 200
-        assert service_client.get(path, headers=auth("mediator")).json()["version"] == version + 1
+        assert service_client.get(path, headers=auth("mediator")).json()["version"] == min(version + 1, first + 2)
 
 
 def test_the_exchange_plan_is_solved_on_write_outside_the_transaction_never_on_a_read(
