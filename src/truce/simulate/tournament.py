@@ -245,6 +245,8 @@ def unreachable(address: str, seconds: float = RAY_REACH_SECONDS) -> str | None:
     host, _, port = address.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit():
         return None
+    if not 0 < int(port) < 65536:  # refused before the system is asked: a number past a C long is its traceback
+        return "no such port (ports run from 1 to 65535)"
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=seconds).close()
     except TimeoutError:
