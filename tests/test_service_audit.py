@@ -110,3 +110,36 @@ def test_checkpoint_and_verify_commands(service_sqlite_url: str, tmp_path: Path,
     assert runner.invoke(app, ["audit", "verify", "--db", db]).exit_code == 0
     caught = runner.invoke(app, verify)
     assert caught.exit_code == 1 and "rewritten" in caught.output
+
+
+@pytest.mark.parametrize("revision", ["0002_sessions", "9999_later"])
+def test_verify_changes_nothing_in_a_database_at_another_schema_revision(
+    service_db_url: str, revision: str, tmp_path: Path
+) -> None:
+    """verify brought an older database's schema up to date before checking it: a check that changed what it
+    checked. It now reads the revision and refuses, in one line, a schema it cannot read as it stands."""
+    import hashlib
+
+    from sqlalchemy import text
+
+    from truce.store.db import make_engine, migrate, schema_revision
+
+    engine = make_engine(service_db_url)
+    migrate(engine, "0002_sessions")
+    if revision != "0002_sessions":  # as a newer truce would leave it
+        with engine.begin() as conn:
+            conn.execute(text("update alembic_version set version_num = :v"), {"v": revision})
+    engine.dispose()
+    file = Path(service_db_url.removeprefix("sqlite:///")) if service_db_url.startswith("sqlite") else None
+    before = hashlib.sha256(file.read_bytes()).hexdigest() if file else None
+    for verb in (["verify"], ["checkpoint", "--out", str(tmp_path / "point.json")]):
+        result = CliRunner().invoke(app, ["audit", *verb, "--db", service_db_url], env={"TRUCE_AUDIT_SECRET": "k" * 16})
+        assert result.exit_code == 2, result.output
+        line = result.output.strip()
+        assert "\n" not in line and "Traceback" not in line and f"revision {revision}" in line
+        assert ("truce people list" in line) == (revision == "0002_sessions")
+    engine = make_engine(service_db_url)
+    assert schema_revision(engine) == revision
+    engine.dispose()
+    if file is not None:
+        assert hashlib.sha256(file.read_bytes()).hexdigest() == before

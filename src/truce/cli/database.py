@@ -27,9 +27,11 @@ def sqlite_file(db: str | None) -> Path | None:
     return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
 
-def open_store(db: str | None, *, existing: bool) -> Store:
+def open_store(db: str | None, *, existing: bool, reading: bool = False) -> Store:
     """The store at ``db`` (a URL or a SQLite file, see :func:`truce.store.db.database_url`). ``existing``: it must
-    be truce's database already (people and audit work on one: they never make one)."""
+    be truce's database already (people and audit work on one: they never make one). ``reading``: a check that
+    must change nothing (audit): the schema is not upgraded, and one at another revision than this code reads is
+    refused, left as it was."""
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
     from truce.store.repo import Store
@@ -40,13 +42,37 @@ def open_store(db: str | None, *, existing: bool) -> Store:
     if file is not None:
         _check_file(file, existing)
     try:
-        return Store(url)
+        store = Store(url, upgrade=not reading)
+        if reading:
+            _check_revision(store, where)
+        return store
     except OSError as exc:  # the file could not be made (a folder one may not write in)
         raise _refused(where, f"cannot make the database file ({exc.strerror})") from None
     except ArgumentError as exc:  # a URL of a kind no driver is known for
         raise _refused(where, f"not a database address truce can open ({_first_line(exc)})") from None
     except SQLAlchemyError as exc:  # a server that refuses, a file that is not a database after all
         raise _refused(where, f"cannot open the database ({_first_line(getattr(exc, 'orig', None) or exc)})") from None
+
+
+def _check_revision(store: Store, where: str) -> None:
+    """A schema this code does not read as it stands is said to be one, in a line, and how to bring it up to date:
+    reading it would fail on a table or column it does not have yet."""
+    from truce.store.db import revisions, schema_revision
+
+    known = revisions()
+    current = schema_revision(store.engine)
+    if current == known[-1]:
+        return
+    store.close()
+    if current in known:
+        raise _refused(
+            where,
+            f"the database's schema is at revision {current}, older than this truce reads ({known[-1]}); "
+            "nothing was changed in it: upgrade it by running `truce people list` on the same --db (which brings "
+            "the schema up to date), then check it again",
+        )
+    said = "has no schema revision" if current is None else f"is at revision {current}, which this truce does not know"
+    raise _refused(where, f"the database's schema {said} (made by a newer truce?); nothing was changed in it")
 
 
 def _url(db: str | None) -> str:

@@ -237,7 +237,7 @@ def audit_verify(
         except ValueError as exc:
             raise InputError([Problem(f"cannot read the checkpoint: {exc}", (), str(checkpoint))]) from None
     secret = audit_secret(secret_file) if checkpoint is not None else b""
-    store = open_store(db, existing=True)
+    store = open_store(db, existing=True, reading=True)
     try:
         result = store.verify()
         problems = list(result.problems)
@@ -274,7 +274,7 @@ def audit_checkpoint(
 
     check_output(out, (".json",), [secret_file, sqlite_file(db)])
     secret = audit_secret(secret_file)
-    store = open_store(db, existing=True)
+    store = open_store(db, existing=True, reading=True)
     try:
         result = store.verify()
     finally:

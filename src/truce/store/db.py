@@ -15,6 +15,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -90,10 +92,27 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("truce_read_only") else "BEGIN IMMEDIATE")
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to date, or to ``revision`` (Alembic, run programmatically)."""
+def _config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def revisions() -> list[str]:
+    """The schema's revisions this code knows, oldest first (the last is the one it reads)."""
+    script = ScriptDirectory.from_config(_config())
+    return [each.revision for each in reversed(list(script.walk_revisions()))]
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The revision a database's schema is at (``None``: it has none), read in a transaction that only reads."""
+    with engine.execution_options(**read_only_options(engine)).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to date, or to ``revision`` (Alembic, run programmatically)."""
+    config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

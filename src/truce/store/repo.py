@@ -129,10 +129,13 @@ def _refuse_statements(state: ORMExecuteState) -> None:
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, upgrade: bool = True) -> None:
+        """``upgrade``: bring the schema up to date first (a check that must change nothing passes ``False``, and
+        reads the revision the schema is at before reading anything else)."""
         self.url = url
         self.engine: Engine = make_engine(url)
-        migrate(self.engine)
+        if upgrade:
+            migrate(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         reading = self.engine.execution_options(**read_only_options(self.engine))
         self.readers = sessionmaker(reading, expire_on_commit=False)
