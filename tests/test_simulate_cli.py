@@ -426,3 +426,10 @@ def test_tournament_json_rows_have_the_documented_fields() -> None:
         assert f"`{name}`" in said, name
     by_strategy = said[said.index("`by_strategy`") : said.index("`by_scenario`")]
     assert "`ci`" not in by_strategy
+
+
+def test_tournament_workers_past_the_ceiling_are_refused_by_name() -> None:
+    """--workers 100000 was taken, and a process started for every run of the tournament up to that number."""
+    result = runner.invoke(app, ["tournament", str(LABOUR), "--seeds", "1", "--workers", "100000"])
+    assert result.exit_code == 2, result.output
+    assert "--workers" in result.output and "1024" in result.output and "Traceback" not in result.output

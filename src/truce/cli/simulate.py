@@ -73,6 +73,7 @@ from truce.simulate.tournament import (
 PROTOCOLS = ("alternating", "stacked", "single-text")
 MAX_DAYS = MAX_DEADLINE_DAYS
 MAX_ROUNDS = 100_000  # days x rounds a day: each run draws its random numbers for every round up front
+MAX_WORKERS = 1_024  # past the CPUs of any one machine in common use; each worker is a process of its own
 MAX_NOISE = 10.0  # log-normal weight noise of 10 already multiplies weights by up to e^30
 
 
@@ -573,7 +574,9 @@ def tournament_cmd(
     course: bool = typer.Option(True, "--course/--no-course", help="play each scenario under its own course"),
     file_uncertainty: bool = UNCERTAINTY_OPTION,
     backend: str = typer.Option("local", "--backend", help="local (processes here) or ray"),
-    workers: int | None = typer.Option(None, "--workers", min=1, help="worker processes (default: every CPU)"),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, max=MAX_WORKERS, help="worker processes (default: every CPU)"
+    ),
     address: str | None = typer.Option(None, "--address", help="ray: cluster address (default: a local Ray)"),
     out: Path | None = typer.Option(None, "--out", help="folder for results.csv, results.parquet and report.html"),
     parquet: bool = typer.Option(True, "--parquet/--no-parquet", help="also write results.parquet (needs pyarrow)"),
