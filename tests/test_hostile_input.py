@@ -717,3 +717,41 @@ def test_a_control_character_in_a_text_file_is_refused_where_it_stands(
     path = write(tmp_path, "text.csv" if args[0] != "record" else "report.txt", content)
     lines = assert_rejected(run(*args, str(path)), str(path))
     assert lines[0].startswith(f"{path}:{where}: contains the control character U+00"), lines
+
+
+COMPOUNDING_COURSE = """
+course:
+  start: 2025-03-01
+  deadline_days: 30
+  shocks:
+    - {date: 2025-03-02, title: First, basis: Assumed., cost_of_delay: {union: 1.0e+200}}
+    - {date: 2025-03-03, title: Calm, basis: Assumed., cost_of_delay: {union: 0.5}}
+    - {date: 2025-03-04, title: Second, basis: Assumed., cost_of_delay: {union: FACTOR}}
+"""
+
+
+def test_dated_cost_factors_that_compound_past_any_number_are_refused_at_the_shock(tmp_path: Path) -> None:
+    """Two shocks of 1e200 on a cost of delay gave runs a cost of inf, printed as Infinity in --json, which is
+    not JSON, and validate passed the file; the shock that passes the bound is refused at its factor, saying the
+    largest that stays finite, and that one runs."""
+    path = tmp_path / "scenario.yaml"
+    text = EXAMPLE.read_text() + COMPOUNDING_COURSE
+    path.write_text(text.replace("FACTOR", "1.0e+200"))
+    line = text.splitlines().index(
+        "    - {date: 2025-03-04, title: Second, basis: Assumed., cost_of_delay: {union: FACTOR}}"
+    )
+    (said,) = assert_rejected(run("validate", str(path)), str(path))
+    column = text.splitlines()[line].index("FACTOR") + 1
+    assert said.startswith(f"{path}:{line + 1}:{column}: a factor of 1e+200 on union's cost of delay"), said
+    found = re.search(r"\(at most ([0-9.e+]+) here\)$", said)
+    assert found is not None, said
+    assert float(found.group(1)) > 1
+    path.write_text(text.replace("FACTOR", found.group(1)))
+    done = run("simulate", str(path), "--runs", "2", "--days", "30", "--json")
+    assert done.exit_code == 0, done.output
+
+    def not_json(word: str) -> None:
+        raise AssertionError(f"{word} in the JSON")
+
+    costs = json.loads(done.stdout, parse_constant=not_json)["cost_of_delay"]
+    assert costs

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import math
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from truce.cli.common import (
 from truce.errors import InputError, Problem
 from truce.io.scenario_files import load_any
 from truce.model.compiled import Compiled, compile_scenario
+from truce.model.costs import cost_room, round_down
 from truce.model.scenario import DEFAULT_DEADLINE_DAYS, MAX_DEADLINE_DAYS, Role, Scenario
 from truce.simulate import (
     AlternatingOffers,
@@ -311,12 +311,12 @@ def _costs_stay_finite(c: Compiled, shocks: Shocks | None, days: int) -> None:
     before the runs when the worst case (an escalation every day) would."""
     if shocks is None or shocks.cost_factor <= 1 or not np.any(c.cost_of_delay > 0):
         return
-    room = math.log(sys.float_info.max) - 1 - math.log(float(np.max(c.cost_of_delay))) - math.log(days)
+    room = cost_room(float(np.max(c.cost_of_delay)), days)
     if (days - 1) * math.log(shocks.cost_factor) >= room:
-        most = math.exp(room / max(1, days - 1))
+        most = round_down(math.exp(room / max(1, days - 1)))
         raise typer.BadParameter(
             f"{shocks.cost_factor:g} compounded over {days} days passes any number a cost can be "
-            f"(at most {math.floor(most * 1000) / 1000:g} over {days} days, or fewer --days)",
+            f"(at most {most:g} over {days} days, or fewer --days)",
             param_hint="--shock-cost-factor",
         )
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from truce.errors import InputError, Path, Problem, format_path
+from truce.model.costs import cost_room, round_down
 from truce.model.scenario import (
     MAX_NUMERIC_OPTIONS,
     Condition,
@@ -749,6 +750,40 @@ def _check_course(s: Scenario, party_ids: set[str], source_ids: set[str]) -> Ite
                         f"unknown party {pid!r} (expected one of {_list(party_ids)})",
                         ("course", "shocks", n, field, pid),
                     )
+    yield from _course_costs(s)
+
+
+def _course_costs(s: Scenario) -> Iterator[Problem]:
+    """Dated shocks multiply a party's daily cost of delay one after another: factors that compound past any
+    number a cost can be over the deadline would give runs a cost of inf. The shock that takes a party's cost
+    past that is refused, saying the largest factor it could have (the bound ``simulate`` holds its random
+    escalations to)."""
+    course = s.course
+    if course is None or course.start is None:
+        return
+    days = course.deadline_days
+    dated = [(course.day_of(x.date), n, x.cost_of_delay) for n, x in enumerate(course.shocks)]
+    in_order = sorted((day, n, factors) for day, n, factors in dated if 1 <= day <= days)
+    for pid, prefs in s.preferences.items():
+        if prefs.cost_of_delay <= 0:
+            continue
+        room, logged = cost_room(prefs.cost_of_delay, days), 0.0
+        for _day, n, factors in in_order:
+            factor = factors.get(pid)
+            if factor is None or factor == 1:
+                continue
+            if factor == 0:
+                break  # no cost from then on, whatever comes after
+            if logged + math.log(factor) >= room:
+                most = round_down(math.exp(room - logged))
+                yield Problem(
+                    f"a factor of {factor:g} on {pid}'s cost of delay ({prefs.cost_of_delay:g} a day), with the "
+                    f"shocks before it, passes any number a cost can be over the {days} days of the talks "
+                    f"(at most {most:g} here)",
+                    ("course", "shocks", n, "cost_of_delay", pid),
+                )
+                break
+            logged += math.log(factor)
 
 
 def _check_uncertainty(s: Scenario, source_ids: set[str]) -> Iterator[Problem]:
