@@ -522,8 +522,8 @@ def test_a_folder_that_cannot_be_written_in_is_refused_before_any_work(
         (["fair-divide"], b"item,a,b\nx," + b"9" * 100_000 + b",50\ny,50,50\n", "2:3: points must be finite (got '999"),
         (
             ["exchange", "ledger", EXCHANGE],
-            b"day,side,category,count\n" + b"9" * 5_000 + b",hamas,civilian_women,1\n",
-            "2:1: day must be a whole number (got '999",
+            b"day,side,category,count\n1," + b"9" * 5_000 + b",civilian_women,1\n",
+            "2:3: unknown side '999",
         ),
     ],
 )
@@ -755,3 +755,12 @@ def test_dated_cost_factors_that_compound_past_any_number_are_refused_at_the_sho
 
     costs = json.loads(done.stdout, parse_constant=not_json)["cost_of_delay"]
     assert costs
+
+
+@pytest.mark.parametrize(("sign", "said"), [("", "at most 3,660 (got a"), ("-", "at least 1 (got a negative")])
+def test_a_release_log_day_of_thousands_of_digits_is_out_of_range(tmp_path: Path, sign: str, said: str) -> None:
+    """A day of 5,000 digits, past the 4,300 Python reads as a number, was said not to be a whole number, and
+    quoted (cut) digit by digit; it is one, out of range, and said so in a short line."""
+    path = write(tmp_path, "log.csv", f"day,side,category,count\n{sign}{'9' * 5_000},hamas,civilian_women,1\n".encode())
+    (line,) = assert_rejected(run("exchange", "ledger", EXCHANGE, str(path)), str(path))
+    assert line == f"{path}:2:1: day must be {said} number of 5,000 digits)", line

@@ -133,20 +133,34 @@ def _rows(
 
 
 HIGHEST = {"count": MAX_COUNT, "day": MAX_DAY}  # a log's cells have the agreement file's bounds
+_DIGITS = re.compile(r"\s*([+-]?)\d+\s*")  # a whole number, of however many digits (int() reads up to 4,300)
+LONGEST_SHOWN = 30  # characters of a number quoted whole in a message
 
 
 def _int(text: str, what: str, low: int) -> int:
+    """A cell's whole number within ``low`` and the column's highest; a number of more digits than Python reads
+    is out of range as well, and is said to be, not to be no number."""
     try:
-        value = int(text)
+        value: float = int(text)
     except ValueError:
-        raise ValueError(f"{what} must be a whole number (got {text!r})") from None
+        digits = _DIGITS.fullmatch(text)
+        if digits is None:
+            raise ValueError(f"{what} must be a whole number (got {text!r})") from None
+        value = float("-inf") if digits.group(1) == "-" else float("inf")
     if value < low:
-        raise ValueError(f"{what} must be at least {low} (got {value})")
-    if what in HIGHEST and value > HIGHEST[what]:
-        raise ValueError(
-            f"{what} must be at most {HIGHEST[what]:,} (got {text if len(text) <= 30 else text[:27] + '...'})"
-        )
-    return value
+        raise ValueError(f"{what} must be at least {low} (got {_shown(text)})")
+    if value > HIGHEST[what]:
+        raise ValueError(f"{what} must be at most {HIGHEST[what]:,} (got {_shown(text)})")
+    return int(value)
+
+
+def _shown(number: str) -> str:
+    """A number as a message quotes it: whole while short, else how many digits it has."""
+    number = number.strip()
+    if len(number) <= LONGEST_SHOWN:
+        return number
+    sign = "a negative" if number.startswith("-") else "a"
+    return f"{sign} number of {sum(c.isdigit() for c in number):,} digits"
 
 
 def load_release_log(path: str | FsPath, a: Agreement) -> list[Event]:
