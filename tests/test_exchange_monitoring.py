@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from truce.cli import app
 from truce.errors import InputError
 from truce.exchange.ledger import Ledger, keep_ledger, ledger_to_data
-from truce.exchange.rules.base import deviation_kinds
+from truce.exchange.rules.base import counted, deviation_kinds
 from truce.exchange.rules.destination import DestinationDeviation
 from truce.exchange.rules.identification import IdentificationDeviation
 from truce.exchange.rules.recurring import RecurringDeviation, spans
@@ -263,3 +263,15 @@ def test_an_agreements_words_are_printed_as_written_never_as_markup(tmp_path: Pa
     assert "[/x] January 2025" in result.stdout
     if verb == "ledger":
         assert "4 of female [/soldiers] [bold]soldiers released" in result.stdout
+
+
+def test_one_of_an_agreements_own_unit_is_counted_without_guessing_its_singular() -> None:
+    """A recurring commitment one truck short read "1 trucks"; an agreement's own unit is kept as written, its
+    singular not guessed ("buses", "series"): "1 (trucks)". truce's own units stay "1 day", "1 person"."""
+    a = _agreement(recurring=[{**TRUCKS["recurring"][0], "per_day": 2}])
+    ledger = _ledger(a, "day,side,recurring,count\n1,b,trucks,1\n", through=1)
+    (short,) = [d for _day, d in ledger.deviations() if d.rule == "trucks"]
+    assert short.measure() == "1 (trucks)" and "trucks: 1 (trucks) on day 1" in short.note, short
+    (tally,) = [t for t in ledger.tallies if t.rule == "trucks"]
+    assert tally.note.startswith("trucks: 2 trucks a day;"), tally.note
+    assert counted(1, "days") == "1 day" and counted(1, "people") == "1 person" and counted(40, "buses") == "40 buses"

@@ -73,11 +73,22 @@ class Deviation:
 
     def measure(self) -> str:
         """The size with what it counts, as a reader says it: ``1 day``, ``2.75 hours``, ``1 person``, ``50 people``,
-        ``261 trucks`` (a recurring commitment's own unit is given as the agreement writes it)."""
-        unit = self.unit or "people"
-        if self.size == 1:
-            unit = {"days": "day", "hours": "hour", "people": "person"}.get(unit, unit)
-        return f"{self.size:g} {unit}"
+        ``261 trucks``, ``1 (trucks)`` (see :func:`counted`)."""
+        return counted(self.size, self.unit or "people")
+
+
+SINGULAR = {"days": "day", "hours": "hour", "people": "person"}  # the units truce itself counts in
+
+
+def counted(size: float, unit: str) -> str:
+    """``size`` of ``unit``: one of a unit truce counts in is one day, hour or person; one of a unit an agreement
+    names (a recurring commitment's) is ``1 (trucks)``, the word kept as written. Its singular cannot be told
+    from the word safely: "buses", "series", "tonnes of fuel", "days kept" lose no "s" alike."""
+    if size != 1 or not unit:
+        return f"{size:g} {unit}".strip()
+    if unit in SINGULAR:
+        return f"1 {SINGULAR[unit]}"
+    return f"1 ({unit})"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from truce.exchange.rules.base import Deviation, Record, Rule, RuleKind, Tally, register
+from truce.exchange.rules.base import Deviation, Record, Rule, RuleKind, Tally, counted, register
 from truce.model.exchange import Agreement, Recurring
 
 
@@ -63,8 +63,7 @@ def _short(a: Agreement, item: Recurring, day: int, got: int, need: int, unit: s
     if item.per_day is None:
         note = f"{item.id}: {item.text}; recorded not kept on {a.day_label(day)}"
         return Deviation(RecurringDeviation.recurring_short, item.side, 1, note, item.id, "days")
-    what = f" {item.unit}" if item.unit else ""
-    note = f"{item.id}: {got}{what} on {a.day_label(day)}, {need} a day agreed ({need - got} short)"
+    note = f"{item.id}: {counted(got, item.unit)} on {a.day_label(day)}, {need} a day agreed ({need - got} short)"
     return Deviation(RecurringDeviation.recurring_short, item.side, need - got, note, item.id, unit)
 
 
@@ -79,7 +78,7 @@ def _tally(
     seen = [d for d in days if d in recorded]
     unrecorded = [d for d in days if d not in recorded]
     met = len(seen) - len(short)
-    head = f"{item.id}: " + (f"{item.per_day} {item.unit} a day".strip() if item.per_day is not None else item.text)
+    head = f"{item.id}: " + (f"{counted(item.per_day, item.unit)} a day" if item.per_day is not None else item.text)
     if not days:
         note = f"{head}; none due by {a.day_label(last)}"
     else:
