@@ -3,6 +3,7 @@ import and export, and the audit chain (run on SQLite, and on PostgreSQL when on
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from html import unescape
@@ -1138,3 +1139,24 @@ def test_a_text_or_the_exchange_agreement_saved_unchanged_writes_no_version(
     assert service_store.talks_version(TALKS) == before + 1
     r = client_put_as(service_client, "mediator", {**text, "title": "Renamed"}, 1)
     assert r.json() == {"version": 2} and service_store.talks_version(TALKS) == before + 2
+
+
+def test_a_stale_rejected_status_stored_before_the_rule_does_not_block_an_edit_keeping_it(
+    service_client: Any, service_store: Store
+) -> None:
+    """A text stored rejected above the acceptance that replaced the rejection, before the rule that a text is
+    rejected only while a rejection stands, refused every edit keeping its status (422 on proposal.status)."""
+    history = service_client.get(f"{API}/proposals/aug16-bridging/history", headers=auth("observer")).json()
+    latest = history["versions"][-1]
+    stale = copy.deepcopy(latest["data"])
+    stale["responses"] = [*stale["responses"], {"party": "hamas", "stance": "accepted", "date": "2024-08-26"}]
+    assert stale["status"] == "rejected"
+    # an edit that itself takes the standing rejection away cannot keep the text rejected
+    r = client_put_as(service_client, "mediator", stale, latest["version"])
+    assert r.status_code == 422 and r.json()["detail"][0]["path"] == ["proposal", "status"], r.text
+    # stored as it was before the rule: no check at all
+    version = service_store.put_proposal(TALKS, stale, latest["version"], "mediator", lambda *_: None)
+    edited = {**stale, "title": stale["title"] + " (as tabled)"}
+    r = client_put_as(service_client, "mediator", edited, version)
+    assert r.status_code == 200, r.text
+    assert proposal_data(service_client, "aug16-bridging")["title"] == edited["title"]

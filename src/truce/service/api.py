@@ -28,6 +28,7 @@ from truce.service.text_rules import (
     new_text_dated,
     party_may_write,
     party_write,
+    status_unsupported,
 )
 from truce.store.models import Person
 from truce.store.repo import NotFound, Store, Version, new_token
@@ -259,9 +260,7 @@ def write_proposal(
         except InputError as exc:
             raise InputError([in_body(p, edited) for p in exc.problems]) from None
         answered_heirs(viewer, checked, scenario, current, note)
-        unsupported = views.unsupported_status(scenario, data)
-        if unsupported is not None:
-            raise InputError([Problem(unsupported, ("proposal", "status"))])
+        status_unsupported(scenario, data, current)
 
     return store.put_proposal(talks_id, data, version, viewer.label, check, note)
 

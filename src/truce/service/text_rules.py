@@ -169,6 +169,20 @@ def answers_only(viewer: Viewer, data: dict[str, Any], current: dict[str, Any], 
         )
 
 
+def status_unsupported(scenario: dict[str, Any], data: dict[str, Any], current: dict[str, Any] | None) -> None:
+    """Refuse a status the recorded responses do not support (422 on ``proposal.status``), unless the text
+    stood with that same status already unsupported: one stored before the rule (``rejected`` above the
+    acceptance that replaced the rejection) would otherwise refuse every edit until its status changed. An edit
+    that sets such a status, or takes away what supported it, is refused."""
+    unsupported = views.unsupported_status(scenario, data)
+    if unsupported is None:
+        return
+    was = (current or {}).get("status", "tabled")
+    if current is not None and was == data.get("status", "tabled") and views.unsupported_status(scenario, current):
+        return  # the stored status, as it was: this edit neither set it nor took away what held it up
+    raise InputError([Problem(unsupported, ("proposal", "status"))])
+
+
 def new_answers_dated(data: dict[str, Any], current: dict[str, Any] | None, now: dt.datetime | None = None) -> None:
     """Refuse a response an edit adds (one the text as it stood lacks) dated after today, or before a response
     of the same side above it in the list: an answer is recorded once given, and a side's last response is the
