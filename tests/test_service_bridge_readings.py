@@ -169,3 +169,23 @@ def test_a_draft_naming_a_reading_but_no_bridge_is_refused(service_client: Any) 
         f"/talks/{TALKS}/draft", params={"bridge": TEXT, "reading": "nope"}, headers=auth("mediator")
     )
     assert bad.status_code == 422 and "no reading 'nope' of 'aug16-bridging'" in words(bad.text)
+
+
+@pytest.mark.parametrize("reference", [TEXT, "jul27-israel"])
+def test_a_ballot_of_bridges_from_a_reading_shown_against_a_text_named_says_whose_reading_they_start_from(
+    service_client: Any, reference: str
+) -> None:
+    """With reference and reading both given, the packages were shown against the text as tabled and nothing
+    said that the bridges started from Hamas's account of the 16 August text."""
+    body = {"title": "From Hamas's reading", "from_proposal": TEXT, "reading": READING, "reference": reference}
+    r = service_client.post(f"{API}/ballots", json=body, headers=auth("mediator"))
+    assert r.status_code == 201, r.text
+    title = service_client.get(f"{API}/proposals/{reference}", headers=auth("israel")).json()["title"]
+    bridged = service_client.get(f"{API}/proposals/{TEXT}", headers=auth("israel")).json()["title"]
+    for side in ("israel", "hamas"):
+        said = words(service_client.get(f"/talks/{TALKS}/ballots/{r.json()['number']}", headers=auth(side)).text)
+        assert f"On the table: {title}" in said  # the text named, as tabled
+        assert (
+            f"These packages are bridges from {bridged}, as Hamas reads it (reading hamas-aug18): that side's "
+            "account of the text, not the text as tabled." in said
+        ), said

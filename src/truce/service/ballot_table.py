@@ -116,7 +116,7 @@ def ballot_table(state: State, content: BallotContent, viewer: Viewer) -> dict[s
         # a reference that is a reading names it and whose it is (kept with the ballot since readings were offered)
         "reference": None
         if reference is None
-        else {k: reference.get(k) for k in ("proposal", "title", "reading", "holder")},
+        else {k: reference.get(k) for k in ("proposal", "title", "reading", "holder", "bridged_from")},
         "rows": package_rows(state, packages, ref_terms),
         "standings": package_standings(state, packages, viewer),
     }

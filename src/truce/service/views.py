@@ -596,6 +596,10 @@ def publish_ballot(store: Store, state: State, body: Any, viewer: Viewer) -> int
     # packages given are shown against the text named; bridges against what they start from, a reading named so
     reading = None if body.reference is not None else body.reading
     reference = _reference(state, body.reference or body.from_proposal, reading)
+    if reference is not None and reading is None and body.reading is not None:
+        # shown against the text named, the bridges still start from one side's account: the ballot says so
+        bridged = _reference(state, body.from_proposal, body.reading) or {}
+        reference["bridged_from"] = {k: bridged.get(k) for k in ("proposal", "title", "reading", "holder")}
     seed = secrets.randbits(63)
     order = list(range(len(packages)))
     random.Random(seed).shuffle(order)
