@@ -201,3 +201,28 @@ def test_a_release_dated_after_today_is_refused_beside_its_date(service_client: 
         assert 'value="recorded from the form"' in r.text
     assert version(service_client) == before  # nothing written
     assert release(service_client, date=today.isoformat()).status_code == 303
+
+
+@pytest.mark.parametrize("service_db_url", ["sqlite"], indirect=True)
+def test_the_api_refuses_a_new_release_dated_after_today_and_leaves_those_stored(
+    service_client: Any, service_store: Any
+) -> None:
+    """PUT /api/.../exchange recorded a release log row on a day after today, which the form refuses: it is
+    refused, located at its row; a row already stored so dated stays, and the log still takes rows made."""
+    import datetime as dt
+
+    today = dt.datetime.now(dt.UTC).date()
+    x = service_client.get(f"/api/talks/{TALKS}/exchange", headers=auth("mediator")).json()
+    started = {**x["agreement"], "day_one": (today - dt.timedelta(days=10)).isoformat()}
+    stored = "day,side,category,count,note\n20,israel,gaza_detainees,2,stored before the rule\n"
+    written = service_store.put_exchange(TALKS, started, stored, x["version"], "mediator", lambda _a, _l: None)
+    url, mediator = f"/api/talks/{TALKS}/exchange", auth("mediator")
+    ahead = stored + "# a row for next week\n15,israel,gaza_detainees,3,\n"
+    r = service_client.put(url, headers=mediator, json={"version": written, "agreement": started, "release_log": ahead})
+    assert r.status_code == 422, r.text
+    (problem,) = r.json()["detail"]
+    assert problem["path"] == ["release_log", 4] and "after today" in problem["message"], problem
+    assert version(service_client) == written  # nothing written
+    made = stored + "11,israel,gaza_detainees,3,\n"
+    r = service_client.put(url, headers=mediator, json={"version": written, "agreement": started, "release_log": made})
+    assert r.status_code == 200 and r.json() == {"version": written + 1}, r.text

@@ -224,6 +224,15 @@ def read_release_log(text: str, a: Agreement, name: str = "release log") -> list
     return events
 
 
+def log_days(text: str, name: str = "release log") -> list[tuple[int, int, tuple[str, ...]]]:
+    """(line number, day, cells in :data:`LOG_COLUMNS`' order) of each row of a release log that
+    :func:`read_release_log` reads, so that a row can be told apart from those of another version of the log."""
+    out = []
+    for line, row, _ in _rows(text, name, ("day", "side"), LOG_COLUMNS):
+        out.append((line, _int(row["day"], "day", 1), tuple(row.get(c, "") for c in LOG_COLUMNS)))
+    return out
+
+
 class _BadCell(Exception):
     def __init__(self, message: str, column: str) -> None:
         super().__init__(message)

@@ -678,6 +678,8 @@ def put_exchange(
     # checked and planned first, outside the write's transaction: the plan is a MILP and depends on the
     # agreement alone, so nothing in the database can change it
     views.prepare_exchange(store, edit.agreement, edit.release_log)
+    found = store.exchange(talks_id)  # the log the edit adds to: if it changes meanwhile, the write is a 409
+    views.new_releases_dated(edit.agreement, edit.release_log, "" if found is None else found[2], today_anywhere())
     version = store.put_exchange(
         talks_id, edit.agreement, edit.release_log, edit.version, viewer.label, lambda _a, _l: None
     )

@@ -9,6 +9,7 @@ anything leaves it, so routes and pages cannot forget to.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -37,8 +38,8 @@ from truce.analysis.timeline import STANCE_WORDS, entry_json, speaker_name, stat
 from truce.errors import InputError, Problem
 from truce.exchange.ledger import Ledger, keep_ledger
 from truce.exchange.planner import plan_exchange
-from truce.io.agreement_files import read_release_log
-from truce.model.checks import build_checked, build_scenario, check_scenario
+from truce.io.agreement_files import log_days, read_release_log
+from truce.model.checks import build_checked, build_scenario, check_scenario, dated_after
 from truce.model.compiled import OPEN, Compiled, compile_scenario
 from truce.model.exchange import Agreement, Event, Plan, build_agreement
 from truce.model.scenario import Proposal, Reading, Scenario
@@ -776,6 +777,26 @@ def read_exchange(agreement: dict[str, Any], release_log: str) -> tuple[Agreemen
         raise InputError(
             [Problem(p.message, ("release_log", p.line or 0), None, p.line, p.column) for p in exc.problems]
         ) from None
+
+
+def new_releases_dated(agreement: dict[str, Any], release_log: str, stored_log: str, today: dt.date) -> None:
+    """Refuse a row of ``release_log`` that ``stored_log`` (the log as it stands) lacks on a day after
+    ``today`` (422 on ``release_log`` and its line): a release log records what happened, as the exchange
+    page's form does, and a day ahead is the plan's. Rows already stored stand, whatever their day; an
+    agreement with no day one dates nothing. (Both are valid: :func:`read_exchange` has read them.)"""
+    a = build_agreement(agreement)
+    if a.day_one is None or not release_log.strip():
+        return
+    stored = {cells for _, _, cells in log_days(stored_log)} if stored_log.strip() else set()
+    problems = []
+    for line, day, cells in log_days(release_log):
+        # a day one near the calendar's end must not overflow the date: past it, any day is ahead
+        when = a.day_one + dt.timedelta(days=min(day - 1, (dt.date.max - a.day_one).days))
+        late = None if cells in stored else dated_after(when, today, "a release is recorded once made", ())
+        if late is not None:
+            problems.append(Problem(f"day {day}, {late.message}", ("release_log", line), None, line, 1))
+    if problems:
+        raise InputError(problems)
 
 
 def exchange_view(store: Store, talks_id: str) -> Exchange:
