@@ -359,3 +359,36 @@ def test_the_sqlite_files_are_readable_by_their_owner_only(tmp_path: Path) -> No
         assert stat.S_IMODE(wide.stat().st_mode) == 0o600
     finally:
         os.umask(old)
+
+
+def test_a_first_start_interrupted_leaves_nothing_and_a_restart_opens_the_talks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first start put the talks (and the exchange) in, then each person in a transaction of its own: stopped
+    between them, the talks stayed with no one holding a token for them, and a restart, the database no longer
+    empty, printed no tokens."""
+    import truce.store.repo as repo
+    from truce.cli.serve import read_first_start, seed
+
+    start = read_first_start(ROOT / "examples" / TALKS, ROOT / "examples" / "exchange-2025")
+    store = Store(f"sqlite:///{tmp_path / 'first.db'}")
+    made = repo._new_person
+    calls = []
+
+    def stopped(*args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the server stopped after the mediator's token, before the sides'
+        return made(*args)
+
+    monkeypatch.setattr(repo, "_new_person", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        seed(store, start, demo=True)
+    assert store.is_empty() and not store.is_demo()
+    assert store.person_by_token("demo-mediator") is None
+    monkeypatch.setattr(repo, "_new_person", made)
+    tokens = seed(store, start, demo=True)  # the restart finds the database empty and opens the talks
+    assert [t for _, _, t in tokens] == ["demo-mediator", "demo-israel", "demo-hamas", "demo-observer"]
+    assert all(store.person_by_token(t) is not None for _, _, t in tokens)
+    assert store.exchange(TALKS) is not None and store.is_demo() and store.verify().ok
+    store.close()

@@ -73,20 +73,14 @@ def seed(store: Store, start: FirstStart, demo: bool) -> list[tuple[str, str | N
     from truce.store.repo import new_token
 
     s = start.scenario
-    store.create_talks(scenario_to_data(s), "truce serve (first start)")
-    if start.exchange is not None:
-        data, text = start.exchange
-        store.put_exchange(s.id, data, text, 0, "truce serve (first start)", lambda _a, _l: None)
     wanted: list[tuple[str, str | None, str]] = [("mediator", None, "mediator")]
     wanted += [("party", p.id, p.name) for p in s.parties if p.role.value == "party"]
     wanted.append(("observer", None, "observer"))
-    if demo:
-        store.mark_demo()  # so that it is never served beyond loopback, with or without --demo
-    made = []
-    for role, party, name in wanted:
-        token = f"demo-{party or role}" if demo else new_token()
-        store.add_person(s.id, name, role, party, token, "truce serve (first start)")
-        made.append((role, party, token))
+    made = [(role, party, f"demo-{party or role}" if demo else new_token()) for role, party, _ in wanted]
+    people = [(name, role, party, token) for (role, party, name), (_, _, token) in zip(wanted, made, strict=True)]
+    # one transaction: stopped halfway, no talks are left that nobody holds a token for (the demo mark with
+    # them, so that a database with the public demo tokens is never served beyond loopback)
+    store.seed_talks(scenario_to_data(s), start.exchange, people, "truce serve (first start)", demo=demo)
     return made
 
 

@@ -178,33 +178,35 @@ class Store:
     def create_talks(self, scenario_data: dict[str, Any], actor: str, mediator: tuple[str, str] | None = None) -> None:
         """Open talks from a scenario. ``mediator`` (a name and a token) is given access to them in the same
         transaction, so that talks nobody can reach are never left behind when that fails."""
-        frame = {k: v for k, v in scenario_data.items() if k not in ("proposals", "preferences")}
-        talks_id = str(scenario_data["id"])
 
         def work(s: Session) -> None:
-            if s.get(Talks, talks_id) is not None:
-                raise Conflict(f"talks {talks_id!r} already exist", 0)
-            at = now()
-            talks = Talks(id=talks_id, title=str(scenario_data["title"]), frame=audit.canonical(frame), created_at=at)
-            _record(s, talks, at=at, talks_id=talks_id, actor=actor, action="import")
-            for position, proposal in enumerate(scenario_data.get("proposals", [])):
-                row = ProposalVersion(
-                    talks_id=talks_id,
-                    proposal_id=proposal["id"],
-                    version=1,
-                    position=position,
-                    data=audit.canonical(proposal),
-                    author=actor,
-                    created_at=at,
-                )
-                _record(s, row, at=at, talks_id=talks_id, actor=actor, action="proposal")
-            for party, prefs in scenario_data.get("preferences", {}).items():
-                prow = PreferenceVersion(
-                    talks_id=talks_id, party=party, version=1, data=audit.canonical(prefs), author=actor, created_at=at
-                )
-                _record(s, prow, at=at, talks_id=talks_id, actor=actor, action="preferences")
+            talks_id = _new_talks(s, scenario_data, actor)
             if mediator is not None:
                 _new_person(s, talks_id, mediator[0], "mediator", None, mediator[1], actor)
+
+        self.run(work)
+
+    def seed_talks(
+        self,
+        scenario_data: dict[str, Any],
+        exchange: tuple[dict[str, Any], str] | None,
+        people: list[tuple[str, str, str | None, str]],
+        actor: str,
+        demo: bool = False,
+    ) -> None:
+        """Open talks on a first start: the scenario, its exchange agreement and release log (if given), and its
+        people (name, role, party, token), with ``demo`` marking the database as made with the public demo
+        tokens, all in one transaction: stopped halfway, talks that no one has a token for are never left
+        behind, and the database stays empty for the next start to open them."""
+
+        def work(s: Session) -> None:
+            talks_id = _new_talks(s, scenario_data, actor)
+            if exchange is not None:
+                _new_exchange(s, talks_id, exchange[0], exchange[1], 1, actor)
+            if demo:
+                s.merge(Setting(name="demo", value="1"))
+            for name, role, party, token in people:
+                _new_person(s, talks_id, name, role, party, token, actor)
 
         self.run(work)
 
@@ -692,16 +694,7 @@ class Store:
             was = None if latest is None else json.loads(latest.agreement)
             if latest is not None and latest.release_log == release_log and _unchanged(was, agreement, Agreement):
                 return current
-            at = now()
-            row = ExchangeVersion(
-                talks_id=talks_id,
-                version=current + 1,
-                agreement=audit.canonical(agreement),
-                release_log=release_log,
-                author=actor,
-                created_at=at,
-            )
-            _record(s, row, at=at, talks_id=talks_id, actor=actor, action="exchange")
+            _new_exchange(s, talks_id, agreement, release_log, current + 1, actor)
             return current + 1
 
         return self.run(work)
@@ -743,6 +736,49 @@ class AccessEvent:
 
 # the audit log's actions that change someone's access, in words
 ACCESS_ACTIONS = {"person": "given access", "rotate": "given a new token", "revoke": "access ended"}
+
+
+def _new_talks(s: Session, scenario_data: dict[str, Any], actor: str) -> str:
+    """Add talks from a scenario, its texts and preferences each at version 1; gives their id."""
+    frame = {k: v for k, v in scenario_data.items() if k not in ("proposals", "preferences")}
+    talks_id = str(scenario_data["id"])
+    if s.get(Talks, talks_id) is not None:
+        raise Conflict(f"talks {talks_id!r} already exist", 0)
+    at = now()
+    talks = Talks(id=talks_id, title=str(scenario_data["title"]), frame=audit.canonical(frame), created_at=at)
+    _record(s, talks, at=at, talks_id=talks_id, actor=actor, action="import")
+    for position, proposal in enumerate(scenario_data.get("proposals", [])):
+        row = ProposalVersion(
+            talks_id=talks_id,
+            proposal_id=proposal["id"],
+            version=1,
+            position=position,
+            data=audit.canonical(proposal),
+            author=actor,
+            created_at=at,
+        )
+        _record(s, row, at=at, talks_id=talks_id, actor=actor, action="proposal")
+    for party, prefs in scenario_data.get("preferences", {}).items():
+        prow = PreferenceVersion(
+            talks_id=talks_id, party=party, version=1, data=audit.canonical(prefs), author=actor, created_at=at
+        )
+        _record(s, prow, at=at, talks_id=talks_id, actor=actor, action="preferences")
+    return talks_id
+
+
+def _new_exchange(
+    s: Session, talks_id: str, agreement: dict[str, Any], release_log: str, version: int, actor: str
+) -> None:
+    at = now()
+    row = ExchangeVersion(
+        talks_id=talks_id,
+        version=version,
+        agreement=audit.canonical(agreement),
+        release_log=release_log,
+        author=actor,
+        created_at=at,
+    )
+    _record(s, row, at=at, talks_id=talks_id, actor=actor, action="exchange")
 
 
 def _new_person(s: Session, talks_id: str, name: str, role: str, party: str | None, token: str, actor: str) -> Person:
