@@ -229,3 +229,55 @@ def test_a_result_whose_making_failed_is_made_again_by_one_asker_at_a_time(kind:
         second_out.set()
         assert two.result(10) == 2 and three.result(10) in (2, 3)
     assert not made_beside and three.result() == 2
+
+
+@pytest.mark.parametrize("kind", ["memo", "lru"])
+def test_the_locks_of_failed_makes_are_not_kept(kind: str) -> None:
+    """A make that failed with nobody waiting kept its key's lock: on a long-lived server with many failing
+    makes (a search refused, a plan no agreement can meet) the locks grew without bound."""
+    from truce.service.cache import Memo
+
+    memo: Any = Memo() if kind == "memo" else LRU(4)
+
+    def failing() -> int:
+        raise ValueError("no such plan")
+
+    for key in range(1000):
+        with pytest.raises(ValueError):
+            memo.get(key, failing)
+    assert memo.get("kept", lambda: 1) == 1
+    assert len(memo._making) == 0
+
+
+@pytest.mark.parametrize("kind", ["memo", "lru"])
+def test_askers_of_one_key_never_make_it_at_once_while_its_makes_fail(kind: str) -> None:
+    """Dropping a key's lock when no asker holds it must not let two askers make the value side by side."""
+    from truce.service.cache import Memo
+
+    memo: Any = Memo() if kind == "memo" else LRU(4)
+    guard = threading.Lock()
+    making, most, tries = [0], [0], [0]
+
+    def make() -> int:
+        with guard:
+            making[0] += 1
+            most[0] = max(most[0], making[0])
+            tries[0] += 1
+            fails = tries[0] <= 12  # the first twelve makes fail, each with others waiting or arriving
+        time.sleep(0.01)
+        with guard:
+            making[0] -= 1
+        if fails:
+            raise ValueError("failed")
+        return 7
+
+    def ask(_: int) -> int | None:
+        try:
+            return int(memo.get("plan", make))
+        except ValueError:
+            return None
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(ask, range(40)))
+    assert most[0] == 1 and tries[0] == 13, (most, tries)
+    assert answers.count(7) == 40 - 12 and len(memo._making) == 0

@@ -27,7 +27,7 @@ class LRU(Generic[K, V]):
             raise ValueError("an LRU cache holds at least one value")
         self.size = size
         self._items: OrderedDict[K, V] = OrderedDict()
-        self._making: dict[K, threading.Lock] = {}
+        self._making: dict[K, Making] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -55,33 +55,47 @@ class LRU(Generic[K, V]):
         return made_once(self._lock, self._making, key, lambda: self._hit(key), lambda v: self.put(key, v), make)
 
 
+class Making:
+    """A key's lock while its value is being made, and how many askers hold it (making it or waiting to)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.askers = 0  # counted under the guard of the dict that holds it
+
+
 def made_once(
     guard: threading.Lock,
-    making: dict[Any, threading.Lock],
+    making: dict[Any, Making],
     key: Hashable,
     found: Callable[[], tuple[T] | None],
     keep: Callable[[T], None],
     make: Callable[[], T],
 ) -> T:
     """The value ``found`` gives (boxed), or one made by ``make`` and kept by ``keep``, made by one asker at a
-    time: a second asker waits on the key's lock in ``making`` (looked up under ``guard``, which ``found`` and
-    ``keep`` take themselves), then finds the value made. The key's lock is dropped once the value is kept, never
-    on a failure: an asker waiting on it then makes the value again, and one arriving meanwhile waits on the
-    same lock instead of making it beside it."""
+    time: a second asker waits on the key's lock in ``making`` (looked up and counted under ``guard``, which
+    ``found`` and ``keep`` take themselves), then finds the value made, or makes it again if the first failed.
+    The last asker out drops the key's lock, after a failure too: kept with nobody to wait on it, the locks of
+    failed makes grew without bound on a long-lived server. An asker arriving after that takes a new lock, and
+    then nobody is making the value beside it: every asker of the old lock has left."""
     hit = found()
     if hit is not None:
         return hit[0]
     with guard:
-        lock = making.setdefault(key, threading.Lock())
-    with lock:
-        hit = found()  # made by the asker this one waited for
-        if hit is not None:
-            return hit[0]
-        value = make()
-        keep(value)
+        entry = making.setdefault(key, Making())
+        entry.askers += 1
+    try:
+        with entry.lock:
+            hit = found()  # made by the asker this one waited for
+            if hit is not None:
+                return hit[0]
+            value = make()
+            keep(value)
+            return value
+    finally:
         with guard:
-            making.pop(key, None)
-    return value
+            entry.askers -= 1
+            if entry.askers == 0:
+                del making[key]
 
 
 class Memo:
@@ -93,7 +107,7 @@ class Memo:
 
     def __init__(self) -> None:
         self._values: dict[Hashable, Any] = {}
-        self._making: dict[Hashable, threading.Lock] = {}
+        self._making: dict[Hashable, Making] = {}
         self._lock = threading.Lock()  # held only to look up and store, never while a result is made
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
