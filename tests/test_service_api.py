@@ -1160,3 +1160,8 @@ def test_a_stale_rejected_status_stored_before_the_rule_does_not_block_an_edit_k
     r = client_put_as(service_client, "mediator", edited, version)
     assert r.status_code == 200, r.text
     assert proposal_data(service_client, "aug16-bridging")["title"] == edited["title"]
+    # the JSON editor writes as the API does
+    text = json.dumps({**edited, "title": stale["title"]})
+    url = f"/talks/{TALKS}/proposals/aug16-bridging"
+    r = service_client.post(url, data={"version": str(version + 1), "text": text}, headers=auth("mediator"))
+    assert r.status_code == 200 and proposal_data(service_client, "aug16-bridging")["title"] == stale["title"], r.text
