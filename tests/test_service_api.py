@@ -762,12 +762,8 @@ def test_a_side_changes_its_own_response_and_reading_on_a_text_it_did_not_table(
     assert service_store.talks_version(TALKS) == before  # nothing written
     # the JSON editor on the text's page is the same write
     sign_in(service_client, "hamas")
-    form = {
-        "version": str(version),
-        "text": json.dumps(text),
-        "csrf": form_token(service_client, f"/talks/{TALKS}/proposals/aug16-bridging"),
-    }
     page = f"/talks/{TALKS}/proposals/aug16-bridging"
+    form = {"version": str(version), "text": json.dumps(text), "csrf": form_token(service_client, page)}
     assert service_client.post(page, data=form, follow_redirects=False).status_code == 303
     retitled = {**form, "text": json.dumps({**text, "title": "Renamed"})}  # saved unchanged: still at version
     assert service_client.post(page, data=retitled, follow_redirects=False).status_code == 403
