@@ -95,8 +95,17 @@ def test_the_bridging_page_refuses_a_reading_the_text_does_not_have(
 def test_a_ballot_of_bridges_from_a_reading_shows_them_against_that_reading_named_as_such(service_client: Any) -> None:
     body = {"title": "From Hamas's reading", "from_proposal": TEXT, "reading": READING}
     number = service_client.post(f"{API}/ballots", json=body, headers=auth("mediator")).json()["number"]
-    published = service_client.get(f"{API}/ballots/{number}", headers=auth("israel")).json()["packages"]
+    ballot = service_client.get(f"{API}/ballots/{number}", headers=auth("israel")).json()
+    published = ballot["packages"]
     expected = sorted(sorted(b["terms"].items()) for b in bridges(service_client, FROM_READING))
+    # the API says what the page says: shown against Hamas's reading, not the text (it said nothing)
+    shown = ballot["reference"]
+    assert (shown["proposal"], shown["reading"], shown["holder"], shown["bridged_from"]) == (
+        TEXT,
+        READING,
+        "Hamas",
+        None,
+    )
     assert sorted(sorted(p["terms"].items()) for p in published) == expected
     proposal = service_client.get(f"{API}/proposals/{TEXT}", headers=auth("israel")).json()
     asserts = next(r["asserts_text"] for r in proposal["readings"] if r["id"] == READING)
@@ -182,6 +191,15 @@ def test_a_ballot_of_bridges_from_a_reading_shown_against_a_text_named_says_whos
     assert r.status_code == 201, r.text
     title = service_client.get(f"{API}/proposals/{reference}", headers=auth("israel")).json()["title"]
     bridged = service_client.get(f"{API}/proposals/{TEXT}", headers=auth("israel")).json()["title"]
+    shown = service_client.get(f"{API}/ballots/{r.json()['number']}", headers=auth("hamas")).json()["reference"]
+    assert {**shown, "bridged_from": None} == {
+        "proposal": reference,
+        "title": title,
+        "reading": None,
+        "holder": None,
+        "bridged_from": None,
+    }
+    assert shown["bridged_from"] == {"proposal": TEXT, "title": bridged, "reading": READING, "holder": "Hamas"}
     for side in ("israel", "hamas"):
         said = words(service_client.get(f"/talks/{TALKS}/ballots/{r.json()['number']}", headers=auth(side)).text)
         assert f"On the table: {title}" in said  # the text named, as tabled

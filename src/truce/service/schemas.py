@@ -251,10 +251,28 @@ class Package(BaseModel):
     text: dict[str, str]
 
 
+class TextShown(BaseModel):
+    proposal: str
+    title: str
+    reading: str | None = Field(description="the reading, when it is one side's account of the text (not the text)")
+    holder: str | None = Field(description="whose reading it is (null for the text as tabled)")
+
+
+class BallotReference(TextShown):
+    bridged_from: TextShown | None = Field(
+        description="when the packages are bridges from a side's reading of a text but are shown against another "
+        "text: that reading (null otherwise)"
+    )
+
+
 class BallotView(BaseModel):
     number: int
     title: str
     created_at: str
+    reference: BallotReference | None = Field(
+        description="the text the packages are shown against, as it stood when the ballot was published (or one "
+        "side's reading of it, said so), or null when they are shown against none"
+    )
     packages: list[Package]
     status: str = Field(description="'waiting' until every party has answered, then 'revealed'")
     answered: bool | None = Field(description="whether you have answered (parties only)")

@@ -46,7 +46,7 @@ from truce.model.scenario import Proposal, Reading, Scenario
 from truce.service.auth import Role, Viewer
 from truce.service.cache import LRU, Memo
 from truce.service.jobs import Job, jobs_of
-from truce.service.schemas import BallotView, Package
+from truce.service.schemas import BallotReference, BallotView, Package, TextShown
 from truce.store.models import Person
 from truce.store.repo import BallotContent, NotFound, Store, ballot_content
 
@@ -723,6 +723,7 @@ def ballot_view(store: Store, state: State, ballot: Any, viewer: Viewer) -> Ball
         number=ballot.number,
         title=ballot.title,
         created_at=ballot.created_at,
+        reference=_shown(content.reference),
         packages=[
             Package(index=i, terms=p["terms"], text=_terms_text(state.scenario, p["terms"]))
             for i, p in enumerate(content.packages)
@@ -733,6 +734,16 @@ def ballot_view(store: Store, state: State, ballot: Any, viewer: Viewer) -> Ball
         my_marks=mine,
         chosen=revealed_package(state, ballot, content, marks) if revealed else None,
     )
+
+
+def _shown(reference: dict[str, Any] | None) -> BallotReference | None:
+    """What a ballot's packages are shown against, as kept with it: the text (or a side's reading of it), and the
+    reading its bridges came from when that is another text's. Its terms are the packages' own business."""
+    if reference is None:
+        return None
+    said = {k: reference.get(k) for k in ("proposal", "title", "reading", "holder")}
+    bridged = reference.get("bridged_from")
+    return BallotReference(**said, bridged_from=None if bridged is None else TextShown(**bridged))
 
 
 def _terms_text(scenario: Scenario, terms: dict[str, Any]) -> dict[str, str]:
