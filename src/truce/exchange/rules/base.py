@@ -304,3 +304,18 @@ def made_up_on(released: Released, need: int, after: int, last: int) -> int | No
         if t > after and total >= need and t <= last:
             return t
     return None
+
+
+def shortfall(
+    a: Agreement, released: Released, need: int, day: int, last: int
+) -> tuple[int, DeviationKind, str] | None:
+    """How ``need`` people due in all by ``day`` stand (the cadence's batches and the extension's days are counted
+    so): None when that many were out by then; else how many were, and late when made up by ``last`` (said when),
+    short when not (never made up is not late)."""
+    out = sum(sum(cats.values()) for t, cats in released.items() if t <= day)
+    if out >= need:
+        return None
+    made_up = made_up_on(released, need, day, last)
+    if made_up:
+        return out, DeviationKind.late, f"made up by {a.day_label(made_up)}"
+    return out, DeviationKind.short, f"still short on {a.day_label(last)}"

@@ -8,7 +8,6 @@ import numpy as np
 
 from truce.exchange.rules.base import (
     Deviation,
-    DeviationKind,
     Entry,
     Model,
     PlanFacts,
@@ -16,8 +15,8 @@ from truce.exchange.rules.base import (
     Rule,
     RuleKind,
     Violation,
-    made_up_on,
     register,
+    shortfall,
 )
 from truce.exchange.rules.extension import extension_days
 from truce.model.exchange import Agreement, Batch
@@ -98,15 +97,13 @@ def _watch(a: Agreement, r: Record) -> None:
         r.day(batch.last).due.append(Entry(one, cum_due - before, f"cadence batch {k + 1}"))
         if batch.last > r.last:
             continue
-        out = sum(sum(v.values()) for t, v in captives.items() if t <= batch.last)
-        if out < cum_due:
-            made_up = made_up_on(captives, cum_due, batch.last, r.last)
-            status = f"made up by {a.day_label(made_up)}" if made_up else f"still short on {a.day_label(r.last)}"
+        short = shortfall(a, captives, cum_due, batch.last, r.last)
+        if short:
+            out, kind, status = short
             note = (
                 f"cadence batch {k + 1} ({batch.label()}): {cum_due} due in all by {a.day_label(batch.last)}, "
                 f"{out} released; {status}"
             )
-            kind = DeviationKind.late if made_up else DeviationKind.short  # never made up is not late, but short
             dev = Deviation(kind, one, cum_due - out, note, f"cadence batch {k + 1}")
             r.day(batch.last).deviations.append(dev)
 

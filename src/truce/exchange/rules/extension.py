@@ -14,7 +14,6 @@ from collections.abc import Iterator
 
 from truce.exchange.rules.base import (
     Deviation,
-    DeviationKind,
     Entry,
     Model,
     PlanFacts,
@@ -23,8 +22,8 @@ from truce.exchange.rules.base import (
     RuleKind,
     Tally,
     Violation,
-    made_up_on,
     register,
+    shortfall,
 )
 from truce.exchange.rules.recurring import spans
 from truce.model.exchange import Agreement
@@ -111,16 +110,14 @@ def _watch(a: Agreement, r: Record) -> None:
         more = need - min(listed, base + (k - 1) * ext.per_day)
         if more:  # once the lists are all due, a day taken (a late release on it, say) makes no one more due
             r.day(day).due.append(Entry(one, more, rule))
-        out = sum(n for t, cats in r.captives.items() if t <= day for n in cats.values())
-        if out >= need:
+        short = shortfall(a, r.captives, need, day, r.last)
+        if short is None:
             continue
-        made_up = made_up_on(r.captives, need, day, r.last)
-        status = f"made up by {a.day_label(made_up)}" if made_up else f"still short on {a.day_label(r.last)}"
+        out, kind, status = short
         note = (
             f"{rule}, {a.day_label(day)}: {need} due in all by then, the batches' {base} and {ext.per_day} "
             f"for each of {k} day{'' if k == 1 else 's'} of extension; {out} released; {status}"
         )
-        kind = DeviationKind.late if made_up else DeviationKind.short
         r.day(day).deviations.append(Deviation(kind, one, need - out, note, rule))
     r.tallies.append(_tally(a, r, base, taken, listed))
 
