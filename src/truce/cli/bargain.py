@@ -159,7 +159,7 @@ def _say_bridges(
         proposal, reading = start
         title = opening = proposal.title + (f", as {_reader(s, proposal, reading)} reads it" if reading else "")
     if result.reading is not None:
-        console.print(f"{result.reading.text}.", markup=False, soft_wrap=True)  # titles and names as written
+        console.print(f"{result.reading.text}.", soft_wrap=True)  # titles and names as written
     _show_bridges(s, result, title, opening, where)
     if result.infeasible is None and asked is not None and len(result.bridges) < asked:
         console.print(
@@ -175,21 +175,17 @@ def _show_bridges(s: Scenario, result: BridgeResult, title: str, opening: str, w
     """Each bridge in words: its changes, its fills, and its improvements apart. Titles, names and terms are
     printed as the scenario writes them, never read as markup ("[/x]" in a title ended the command)."""
     if result.infeasible is not None:
-        console.print(
-            f"No package {where} is acceptable to every party. {result.infeasible.text}", markup=False, soft_wrap=True
-        )
+        console.print(f"No package {where} is acceptable to every party. {result.infeasible.text}", soft_wrap=True)
         return
     if result.acceptable_as_it_stands and result.bridges[0].filled:
         console.print(
             f"{opening} needs no change to its terms: with the issues it leaves open filled as below, every party "
             "accepts it.",
-            markup=False,
             soft_wrap=True,
         )
     elif result.acceptable_as_it_stands:
         console.print(
             f"{opening} is acceptable to every party as it stands: no term needs to change.",
-            markup=False,
             soft_wrap=True,
         )
     for n, b in enumerate(result.bridges, start=1):
@@ -198,13 +194,13 @@ def _show_bridges(s: Scenario, result: BridgeResult, title: str, opening: str, w
         said = f": {changes} to {title} ({where}); utilities {utilities}"
         console.print(styled((f"Bridge {n}", "bold"), said), soft_wrap=True)
         for change in b.changes:
-            console.print(f"  {change.text}", markup=False, soft_wrap=True)
+            console.print(f"  {change.text}", soft_wrap=True)
         for f in b.filled:
-            console.print(f"  fills {f.text}", markup=False, soft_wrap=True)
+            console.print(f"  fills {f.text}", soft_wrap=True)
         for m in b.improvements:
-            console.print("  and if you also change:", markup=False, soft_wrap=True)
+            console.print("  and if you also change:", soft_wrap=True)
             for change in m.changes:
-                console.print(f"    {change.text}", markup=False, soft_wrap=True)
+                console.print(f"    {change.text}", soft_wrap=True)
 
 
 def _located(exc: InputError, where: Path) -> InputError:
@@ -322,7 +318,7 @@ def tabled_cmd(
         console.print(styled((issue.name, "bold"), span), soft_wrap=True)
         for term, texts in held.items():
             said = "; ".join(_holder(s, t) for t in texts)
-            console.print(f"  {issue.label(term)}: {said}", soft_wrap=True, markup=False)
+            console.print(f"  {issue.label(term)}: {said}", soft_wrap=True)
 
 
 def _number(x: float) -> int | float:
@@ -384,7 +380,7 @@ def _show_allocation(a: Allocation) -> None:
     table.add_row("points", *(f"{a.points[p]:.2f}" for p in a.parties))
     console.print(table)
     if a.split:
-        console.print(f"Split item: {a.name(a.split)} ({a.fraction:.1%} to {a.parties[0]})", markup=False)
+        console.print(f"Split item: {a.name(a.split)} ({a.fraction:.1%} to {a.parties[0]})")
     else:
         console.print("No item is split.")
     for note in silence_notes(a):
@@ -417,7 +413,7 @@ def import_genius_cmd(
         print_json({**written, "notes": list(found.notes)})
         return
     for note in found.notes:
-        console.print(f"note: {note}", soft_wrap=True, markup=False)
+        console.print(f"note: {note}", soft_wrap=True)
     console.print(f"{out}: {len(scenario.issues)} issues, {len(scenario.preferences)} profiles")
 
 

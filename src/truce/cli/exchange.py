@@ -107,7 +107,7 @@ def plan_verb(
             table.add_row(_day_cell(a, d.day), "", "", "", "", ", ".join(d.commitments))
     console.print(table)
     for sentence in plan.explanation:
-        console.print(sentence, markup=False, soft_wrap=True)
+        console.print(sentence, soft_wrap=True)
 
 
 def _where(doc_file: str, locate: Problem) -> str:
@@ -140,11 +140,11 @@ def check_verb(
             }
         )
     elif not violations:
-        console.print(f"{plan}: meets every rule of {a.id}", markup=False, soft_wrap=True)
+        console.print(f"{plan}: meets every rule of {a.id}", soft_wrap=True)
     else:
         for v in violations:
             day = f"day {v.day}: " if v.day is not None else ""
-            console.print(f"{where(v)}: {v.rule}: {day}{v.message}", markup=False, soft_wrap=True)
+            console.print(f"{where(v)}: {v.rule}: {day}{v.message}", soft_wrap=True)
     if violations:
         raise typer.Exit(1)
 
@@ -228,13 +228,11 @@ def _print_ledger(a: Agreement, ledger: Ledger, with_plan: bool) -> None:
         detail = ", ".join(f"{o.count} {o.category or 'people'} ({o.rule})" for o in items)
         ahead = [n.rule for n in ledger.not_yet_due if n.side in (side, None)]
         later = f"; not yet due: {', '.join(ahead)}" if ahead else ""
-        console.print(
-            f"still owed by {side}: {total} people" + (f" ({detail})" if detail else "") + later, markup=False
-        )
+        console.print(f"still owed by {side}: {total} people" + (f" ({detail})" if detail else "") + later)
     for n in ledger.not_yet_due:
-        console.print(f"not yet due ({n.side or 'both'}): {n.note}", markup=False, soft_wrap=True)
+        console.print(f"not yet due ({n.side or 'both'}): {n.note}", soft_wrap=True)
     for t in ledger.tallies:
-        console.print(t.note, markup=False, soft_wrap=True)
+        console.print(t.note, soft_wrap=True)
 
 
 @exchange_app.command("lists")

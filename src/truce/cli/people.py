@@ -72,9 +72,7 @@ def people_list(
     for r in rows:
         party = f" {r['party']}" if r["party"] else ""
         state = " (revoked)" if r["revoked"] else ""
-        console.print(
-            f"{r['id']:>4}  {r['talks']}  {r['role']}{party}: {r['name']}{state}", markup=False, soft_wrap=True
-        )
+        console.print(f"{r['id']:>4}  {r['talks']}  {r['role']}{party}: {r['name']}{state}", soft_wrap=True)
 
 
 @people_app.command("revoke")
@@ -89,7 +87,7 @@ def people_revoke(
     if json_out:
         print_json({"person": person_id, "revoked": True})
         return
-    console.print(f"person {person_id}: revoked", markup=False, soft_wrap=True)
+    console.print(f"person {person_id}: revoked", soft_wrap=True)
 
 
 @people_app.command("rotate")
@@ -104,4 +102,4 @@ def people_rotate(
     if json_out:
         print_json({"person": person_id, "token": token})
         return
-    console.print(f"person {person_id}: new token (shown once, keep it safe): {token}", markup=False, soft_wrap=True)
+    console.print(f"person {person_id}: new token (shown once, keep it safe): {token}", soft_wrap=True)

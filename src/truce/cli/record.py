@@ -43,19 +43,19 @@ def timeline_cmd(
         return
     for e in entries:
         when = f"{e.date}" + (f" – {e.end}" if e.end and e.end != e.date else "")
-        console.print(f"{when}  [{e.kind}] {e.title}", markup=False, soft_wrap=True)
+        console.print(f"{when}  [{e.kind}] {e.title}", soft_wrap=True)
         if e.detail and e.kind == "statement":
-            console.print(f"    “{e.detail}”", markup=False, soft_wrap=True)
+            console.print(f"    “{e.detail}”", soft_wrap=True)
         elif e.detail and e.kind in ("meeting", "risk"):
-            console.print(f"    {e.detail}", markup=False, soft_wrap=True)
+            console.print(f"    {e.detail}", soft_wrap=True)
         if e.sources:
-            console.print(f"    sources: {', '.join(e.sources)}", markup=False, soft_wrap=True)
+            console.print(f"    sources: {', '.join(e.sources)}", soft_wrap=True)
     if costs:
         console.print(f"\nCost of no deal over {delay_days} days (each series in its own units; not utilities):")
         for c in costs:
-            console.print(f"  {c.text}", markup=False, soft_wrap=True)
+            console.print(f"  {c.text}", soft_wrap=True)
             if c.confidence:
-                console.print(f"    weakest confidence of these points: {c.confidence}", markup=False, soft_wrap=True)
+                console.print(f"    weakest confidence of these points: {c.confidence}", soft_wrap=True)
 
 
 record_app = typer.Typer(
@@ -159,22 +159,18 @@ def _on_option(problem: Problem, report: Path) -> Problem:
 def _print_draft(draft: Any, written: dict[str, Any] | None) -> None:
     origin = "its dateline" if draft.date_from == "dateline" else "--date"
     source = f"a new source {draft.source_id!r}" if draft.source else f"the source {draft.source_id!r}"
-    console.print(
-        f"Report dated {draft.date} (from {origin}); accepted entries cite {source}.", markup=False, soft_wrap=True
-    )
+    console.print(f"Report dated {draft.date} (from {origin}); accepted entries cite {source}.", soft_wrap=True)
     if not draft.entries:
         console.print("No entry found.")
     for e in draft.entries:
-        console.print(f"\n{e.id}  [{e.confidence:.2f}]  {e.summary}", markup=False, soft_wrap=True)
-        console.print(f"    line {e.span.line}: \u201c{e.span.text.strip()}\u201d", markup=False, soft_wrap=True)
+        console.print(f"\n{e.id}  [{e.confidence:.2f}]  {e.summary}", soft_wrap=True)
+        console.print(f"    line {e.span.line}: \u201c{e.span.text.strip()}\u201d", soft_wrap=True)
         if e.matches and e.kind == "figure":
-            console.print(f"    already in series {e.matches}: accepting changes nothing", markup=False, soft_wrap=True)
+            console.print(f"    already in series {e.matches}: accepting changes nothing", soft_wrap=True)
         elif e.matches:
-            console.print(
-                f"    already recorded as {e.matches}: accepting cites the report there", markup=False, soft_wrap=True
-            )
+            console.print(f"    already recorded as {e.matches}: accepting cites the report there", soft_wrap=True)
         for note in e.notes:
-            console.print(f"    note: {note}", markup=False, soft_wrap=True)
+            console.print(f"    note: {note}", soft_wrap=True)
     if draft.not_drafted:
         from truce.analysis.drafting import MAX_ENTRIES
 
@@ -182,7 +178,6 @@ def _print_draft(draft: Any, written: dict[str, Any] | None) -> None:
         console.print(
             f"\nand {sum(draft.not_drafted.values()):,} more not drafted ({kinds}): a report gives at most "
             f"{MAX_ENTRIES} entries; draft the rest from a shorter report.",
-            markup=False,
             soft_wrap=True,
         )
     if written is None:
@@ -194,6 +189,5 @@ def _print_draft(draft: Any, written: dict[str, Any] | None) -> None:
         kept = "" if written["layout_kept"] else " (the file's list layout could not be kept exactly: check the diff)"
         console.print(
             f"\nWrote {written['path']} with {len(written['entries'])} accepted entries{kept}.",
-            markup=False,
             soft_wrap=True,
         )

@@ -140,7 +140,7 @@ def serve(
     else:
         console.print("Sign in with the tokens printed on the first start (see docs/service.md).", soft_wrap=True)
     warm(store)  # build the talks and solve the exchange plans before the first reader comes
-    console.print(f"truce is serving on http://{host}:{port}/", markup=False, soft_wrap=True)
+    console.print(f"truce is serving on http://{host}:{port}/", soft_wrap=True)
     settings = Settings(
         max_body=max_body, allowed_hosts=tuple(hosts), session_idle_minutes=session_idle, origins=origins
     )
@@ -177,7 +177,7 @@ def _open_talks(store: Store, start: FirstStart, demo: bool) -> None:
     made = seed(store, start, demo)
     console.print("Opened the talks on an empty database. Sign-in tokens (shown once, keep them safe):", soft_wrap=True)
     for role, party, token in made:
-        console.print(f"  {role}{' ' + party if party else ''}: {token}", markup=False, soft_wrap=True)
+        console.print(f"  {role}{' ' + party if party else ''}: {token}", soft_wrap=True)
 
 
 SECRET_ENV = "TRUCE_AUDIT_SECRET"
@@ -245,9 +245,9 @@ def audit_verify(
         print_json({"valid": not problems, "entries": result.entries, "head": result.head, "problems": problems})
     elif problems:
         for problem in problems:
-            errors.print(problem, markup=False, soft_wrap=True)
+            errors.print(problem, soft_wrap=True)
     else:
-        console.print(f"ok: {result.entries} entries, head {result.head}", markup=False, soft_wrap=True)
+        console.print(f"ok: {result.entries} entries, head {result.head}", soft_wrap=True)
     if problems:
         raise typer.Exit(1)
 
@@ -275,12 +275,12 @@ def audit_checkpoint(
         store.close()
     if not result.ok:
         for problem in result.problems:
-            errors.print(problem, markup=False, soft_wrap=True)
-        errors.print("the audit chain does not verify: no checkpoint written", markup=False, soft_wrap=True)
+            errors.print(problem, soft_wrap=True)
+        errors.print("the audit chain does not verify: no checkpoint written", soft_wrap=True)
         raise typer.Exit(1)
     point = audit.checkpoint(result, secret, now())
     write_atomically(out, json.dumps(point, indent=2) + "\n")
     if json_out:
         print_json({"file": str(out), "checkpoint": point})
         return
-    console.print(f"checkpoint: entry {point['seq']}, head {point['head']} -> {out}", markup=False, soft_wrap=True)
+    console.print(f"checkpoint: entry {point['seq']}, head {point['head']} -> {out}", soft_wrap=True)

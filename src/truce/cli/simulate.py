@@ -299,7 +299,7 @@ def simulate_cmd(
         return
     if trace:
         first = negotiate(space, setup, np_seed(seed))
-        console.print(format_trace(c, setup, first), markup=False, highlight=False)
+        console.print(format_trace(c, setup, first), highlight=False)
     _show_summary(s, c, setup, data, assumed, days, notes)
     if report is not None:
         console.print(f"\nReport written to {report}")
@@ -440,19 +440,16 @@ def _show_conditions(conditions: dict[str, Any]) -> None:
                 f"Breakdown hazard {hazard['per_day']:.2%} a day"
                 + (" (assumed" if hazard.get("assumption", True) else " (")
                 + "; its basis is in the scenario and the --report)",
-                markup=False,
             )
         for risk in course.get("risks", []):
             span = f"for {risk['days']} days" if risk.get("days") else "to the deadline"
             console.print(
                 f"Risk from {risk['date']}: {risk['title']}, +{risk['hazard']:.2%} a day {span}"
                 + (" (assumed)" if risk.get("assumption", True) else ""),
-                markup=False,
             )
         for shock in course.get("shocks", []):
             console.print(
                 f"Shock on {shock['date']}: {shock['title']}" + (" (assumed)" if shock.get("assumption", True) else ""),
-                markup=False,
             )
     shocks = conditions["shocks"]
     if shocks is not None:
@@ -462,7 +459,6 @@ def _show_conditions(conditions: dict[str, Any]) -> None:
             "Random escalations (assumed, from the command line): each day with probability "
             f"{shocks['probability']:g}, reservation values move by {moves} and costs of delay are multiplied by "
             f"{shocks['cost_factor']:g}",
-            markup=False,
         )
     uncertainty = conditions["uncertainty"]
     for party, u in (uncertainty or {}).get("parties", {}).items():
@@ -471,7 +467,6 @@ def _show_conditions(conditions: dict[str, Any]) -> None:
         console.print(
             f"Uncertain preferences of {party} (weights noise {u['weights']}, values {u['values']}{span}){changed}"
             + ("; basis in the scenario and the --report" if u["in_scenario"] else ""),
-            markup=False,
         )
     if conditions["pressure"] != "none":
         console.print(f"Strategies feel the cost of delay ({conditions['pressure']}).")
@@ -510,7 +505,7 @@ def _show_summary(
         )
     )
     for note in notes:  # how the strategies play the single text, where nobody offers
-        console.print(note, markup=False, highlight=False)
+        console.print(note, highlight=False)
     terms = RichTable("issue", "terms agreed (share of runs)", title="Terms of the agreements, issue by issue")
     for issue_id, shares in data["terms_by_issue"].items():
         issue = s.issue(issue_id)
@@ -631,7 +626,7 @@ def _show_tournament(
         console.print("Assumption: complete information (every side knows the others' preferences).")
     _show_ranking(result["ranking"])
     for note in notes:
-        console.print(note, markup=False, highlight=False)
+        console.print(note, highlight=False)
 
 
 def _tournament_sides(
@@ -669,7 +664,7 @@ def _run_with_progress(t: Tournament, backend: Backend, *, quiet: bool) -> Table
         try:
             return run_tournament(t, backend, lambda done, total: bar.update(task, completed=done, total=total))
         except BackendError as exc:  # said in a line: nothing was played
-            errors.print(str(exc), markup=False, soft_wrap=True)
+            errors.print(str(exc), soft_wrap=True)
             raise typer.Exit(1) from None
 
 
@@ -736,7 +731,7 @@ def _need(module: str, message: str) -> None:
     try:
         importlib.import_module(module)
     except ImportError:
-        errors.print(message, markup=False)
+        errors.print(message)
         raise typer.Exit(1) from None
 
 
